@@ -1,0 +1,1 @@
+"""vesselscreen: screen ships against sanctions lists using AIS data."""

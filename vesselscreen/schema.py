@@ -1,0 +1,291 @@
+"""Canonical column names, dtypes and validation of the frames that flow between stages.
+
+Column names are constants on small namespace classes, so code says
+``POSITION.MMSI`` rather than a string literal:
+
+>>> POSITION.MMSI, WATCHLIST.ENTRY_ID, PORT_CALL.ARRIVAL
+('mmsi', 'entry_id', 'arrival')
+>>> empty_frame(POSITION_DTYPES).dtypes[POSITION.TIMESTAMP]
+datetime64[ns, UTC]
+
+Units: ``lat``/``lon`` are WGS84 degrees, ``sog`` knots, ``cog``/``heading`` degrees
+true, ``draught`` metres, timestamps are timezone-aware UTC. List-valued columns
+(``aliases``, ``programs``...) hold Python lists of strings (object dtype).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Final
+
+import pandas as pd
+
+from vesselscreen.errors import SchemaError
+
+__all__ = [
+    "ENTITY",
+    "ENTITY_DTYPES",
+    "MATCH",
+    "MATCH_DTYPES",
+    "PORT",
+    "PORT_CALL",
+    "PORT_CALL_DTYPES",
+    "PORT_DTYPES",
+    "POSITION",
+    "POSITION_DTYPES",
+    "WATCHLIST",
+    "WATCHLIST_DTYPES",
+    "conform",
+    "empty_frame",
+    "validate",
+]
+
+UTC_TIMESTAMP: Final = "datetime64[ns, UTC]"
+STRING: Final = "string"
+LIST: Final = "object"  # a Python list of str in each cell
+
+
+class POSITION:
+    """Columns of a positions frame: one row per AIS position report."""
+
+    MMSI: Final = "mmsi"
+    TIMESTAMP: Final = "timestamp"
+    LAT: Final = "lat"
+    LON: Final = "lon"
+    SOG: Final = "sog"
+    COG: Final = "cog"
+    HEADING: Final = "heading"
+    NAV_STATUS: Final = "nav_status"
+    IMO: Final = "imo"
+    NAME: Final = "name"
+    CALL_SIGN: Final = "call_sign"
+    DESTINATION: Final = "destination"
+    SHIP_TYPE: Final = "ship_type"
+    DRAUGHT: Final = "draught"
+    SOURCE: Final = "source"
+
+
+POSITION_DTYPES: Final[Mapping[str, str]] = {
+    POSITION.MMSI: "Int64",
+    POSITION.TIMESTAMP: UTC_TIMESTAMP,
+    POSITION.LAT: "float64",
+    POSITION.LON: "float64",
+    POSITION.SOG: "float64",
+    POSITION.COG: "float64",
+    POSITION.HEADING: "float64",
+    POSITION.NAV_STATUS: "Int8",
+    POSITION.IMO: "Int64",
+    POSITION.NAME: STRING,
+    POSITION.CALL_SIGN: STRING,
+    POSITION.DESTINATION: STRING,
+    POSITION.SHIP_TYPE: "Int16",
+    POSITION.DRAUGHT: "float64",
+    POSITION.SOURCE: STRING,
+}
+
+
+class WATCHLIST:
+    """Columns of ``Watchlist.vessels``: one row per listed vessel per list."""
+
+    ENTRY_ID: Final = "entry_id"
+    SOURCE: Final = "source"
+    NAME: Final = "name"
+    ALIASES: Final = "aliases"
+    IMO: Final = "imo"
+    MMSI: Final = "mmsi"
+    CALL_SIGN: Final = "call_sign"
+    FLAG: Final = "flag"
+    FORMER_FLAGS: Final = "former_flags"
+    VESSEL_TYPE: Final = "vessel_type"
+    PROGRAMS: Final = "programs"
+    LISTED_ON: Final = "listed_on"
+    DELISTED_ON: Final = "delisted_on"
+    OWNERS: Final = "owners"
+    LINKED_TO: Final = "linked_to"
+    REMARKS: Final = "remarks"
+
+
+WATCHLIST_DTYPES: Final[Mapping[str, str]] = {
+    WATCHLIST.ENTRY_ID: STRING,
+    WATCHLIST.SOURCE: STRING,
+    WATCHLIST.NAME: STRING,
+    WATCHLIST.ALIASES: LIST,
+    WATCHLIST.IMO: "Int64",
+    WATCHLIST.MMSI: "Int64",
+    WATCHLIST.CALL_SIGN: STRING,
+    WATCHLIST.FLAG: STRING,
+    WATCHLIST.FORMER_FLAGS: LIST,
+    WATCHLIST.VESSEL_TYPE: STRING,
+    WATCHLIST.PROGRAMS: LIST,
+    # dates are kept as midnight UTC timestamps so they compare directly with AIS times
+    WATCHLIST.LISTED_ON: UTC_TIMESTAMP,
+    WATCHLIST.DELISTED_ON: UTC_TIMESTAMP,
+    WATCHLIST.OWNERS: LIST,
+    WATCHLIST.LINKED_TO: LIST,
+    WATCHLIST.REMARKS: STRING,
+}
+
+
+class ENTITY:
+    """Columns of ``Watchlist.entities``: listed parties that are not vessels."""
+
+    ENTRY_ID: Final = "entry_id"
+    SOURCE: Final = "source"
+    ENTITY_TYPE: Final = "entity_type"
+    NAME: Final = "name"
+    ALIASES: Final = "aliases"
+    COMPANY_IMO: Final = "company_imo"
+    COUNTRIES: Final = "countries"
+    PROGRAMS: Final = "programs"
+    LISTED_ON: Final = "listed_on"
+    LINKED_TO: Final = "linked_to"
+    REMARKS: Final = "remarks"
+
+
+ENTITY_DTYPES: Final[Mapping[str, str]] = {
+    ENTITY.ENTRY_ID: STRING,
+    ENTITY.SOURCE: STRING,
+    ENTITY.ENTITY_TYPE: STRING,
+    ENTITY.NAME: STRING,
+    ENTITY.ALIASES: LIST,
+    ENTITY.COMPANY_IMO: "Int64",
+    ENTITY.COUNTRIES: LIST,
+    ENTITY.PROGRAMS: LIST,
+    ENTITY.LISTED_ON: UTC_TIMESTAMP,
+    ENTITY.LINKED_TO: LIST,
+    ENTITY.REMARKS: STRING,
+}
+
+
+class PORT:
+    """Columns of the port gazetteer."""
+
+    PORT_ID: Final = "port_id"
+    PORT_NAME: Final = "port_name"
+    COUNTRY: Final = "country"
+    LAT: Final = "lat"
+    LON: Final = "lon"
+    RADIUS_M: Final = "radius_m"
+    SOURCE: Final = "source"
+
+
+PORT_DTYPES: Final[Mapping[str, str]] = {
+    PORT.PORT_ID: STRING,
+    PORT.PORT_NAME: STRING,
+    PORT.COUNTRY: STRING,
+    PORT.LAT: "float64",
+    PORT.LON: "float64",
+    PORT.RADIUS_M: "float64",
+    PORT.SOURCE: STRING,
+}
+
+
+class PORT_CALL:
+    """Columns of a port-calls frame: one row per visit of one vessel to one port."""
+
+    MMSI: Final = "mmsi"
+    IMO: Final = "imo"
+    NAME: Final = "name"
+    PORT_ID: Final = "port_id"
+    PORT_NAME: Final = "port_name"
+    COUNTRY: Final = "country"
+    ARRIVAL: Final = "arrival"
+    DEPARTURE: Final = "departure"
+    DURATION: Final = "duration"
+    CONFIDENCE: Final = "confidence"
+    N_POSITIONS: Final = "n_positions"
+
+
+PORT_CALL_DTYPES: Final[Mapping[str, str]] = {
+    PORT_CALL.MMSI: "Int64",
+    PORT_CALL.IMO: "Int64",
+    PORT_CALL.NAME: STRING,
+    PORT_CALL.PORT_ID: STRING,
+    PORT_CALL.PORT_NAME: STRING,
+    PORT_CALL.COUNTRY: STRING,
+    PORT_CALL.ARRIVAL: UTC_TIMESTAMP,
+    PORT_CALL.DEPARTURE: UTC_TIMESTAMP,
+    PORT_CALL.DURATION: "timedelta64[ns]",
+    PORT_CALL.CONFIDENCE: "Int8",
+    PORT_CALL.N_POSITIONS: "Int64",
+}
+
+
+class MATCH:
+    """Columns of ``ScreeningResult.matches``: one row per AIS identity x list entry."""
+
+    MMSI: Final = "mmsi"
+    IMO: Final = "imo"
+    NAME: Final = "name"
+    ENTRY_ID: Final = "entry_id"
+    METHOD: Final = "method"
+    SCORE: Final = "score"
+    EXPLANATION: Final = "explanation"
+    FIRST_SEEN: Final = "first_seen"
+    LAST_SEEN: Final = "last_seen"
+
+
+MATCH_DTYPES: Final[Mapping[str, str]] = {
+    MATCH.MMSI: "Int64",
+    MATCH.IMO: "Int64",
+    MATCH.NAME: STRING,
+    MATCH.ENTRY_ID: STRING,
+    MATCH.METHOD: STRING,
+    MATCH.SCORE: "float64",
+    MATCH.EXPLANATION: STRING,
+    MATCH.FIRST_SEEN: UTC_TIMESTAMP,
+    MATCH.LAST_SEEN: UTC_TIMESTAMP,
+}
+
+
+def empty_frame(dtypes: Mapping[str, str]) -> pd.DataFrame:
+    """An empty frame with exactly these columns and dtypes.
+
+    >>> list(empty_frame({"a": "Int64"}).columns)
+    ['a']
+    """
+    return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in dtypes.items()})
+
+
+def conform(frame: pd.DataFrame, dtypes: Mapping[str, str]) -> pd.DataFrame:
+    """A new frame with the schema's columns in order, missing ones added as NA, cast.
+
+    Extra columns are kept after the schema's columns. Raises :class:`SchemaError` if a
+    column cannot be cast.
+
+    >>> conform(pd.DataFrame({"b": [1], "a": ["x"]}), {"a": "string", "c": "Int64"}).columns.tolist()
+    ['a', 'c', 'b']
+    """
+    out = pd.DataFrame(index=frame.index)
+    for name, dtype in dtypes.items():
+        if name in frame.columns:
+            try:
+                out[name] = frame[name].astype(dtype)  # type: ignore[call-overload]  # dtype is a runtime string
+            except (TypeError, ValueError) as exc:
+                raise SchemaError(f"column {name!r} cannot be cast to {dtype}: {exc}") from exc
+        else:
+            fill = None if dtype == LIST else pd.NA
+            out[name] = pd.Series(fill, index=frame.index, dtype=dtype)
+    for name in frame.columns:
+        if name not in out.columns:
+            out[name] = frame[name]
+    return out
+
+
+def validate(frame: pd.DataFrame, dtypes: Mapping[str, str], *, what: str = "frame") -> None:
+    """Raise :class:`SchemaError` listing every missing column and wrong dtype at once.
+
+    >>> validate(pd.DataFrame({"a": [1]}), {"a": "int64", "b": "string"}, what="demo")
+    Traceback (most recent call last):
+    ...
+    vesselscreen.errors.SchemaError: demo: missing columns ['b']
+    """
+    problems: list[str] = []
+    missing = [name for name in dtypes if name not in frame.columns]
+    if missing:
+        problems.append(f"missing columns {missing}")
+    for name, dtype in dtypes.items():
+        if name in frame.columns and str(frame[name].dtype) != str(pd.api.types.pandas_dtype(dtype)):
+            problems.append(f"column {name!r} has dtype {frame[name].dtype}, expected {dtype}")
+    if problems:
+        raise SchemaError(f"{what}: " + "; ".join(problems))
