@@ -302,19 +302,27 @@ def _country_key(name: str) -> str:
 def country_to_iso2(name: str | None) -> str | None:
     """ISO 3166-1 alpha-2 for a country name as lists spell it; ``None`` if unknown/unidentified.
 
-    Two-letter input is taken as a code already.
+    Two-letter input that is a flag-state code (of the MID table) is taken as a code already.
 
     >>> country_to_iso2("Democratic People's Republic of Korea"), country_to_iso2("Panama")
     ('KP', 'PA')
-    >>> country_to_iso2("None Identified") is None
-    True
+    >>> country_to_iso2("None Identified") is None, country_to_iso2("UK"), country_to_iso2("ru")
+    (True, 'GB', 'RU')
     """
     if name is None:
         return None
     text = name.strip()
-    if len(text) == 2 and text.isalpha():
+    known = _country_names().get(_country_key(text))
+    if known is not None:
+        return known
+    if len(text) == 2 and text.upper() in _iso2_codes():
         return text.upper()
-    return _country_names().get(_country_key(text))
+    return None
+
+
+@cache
+def _iso2_codes() -> frozenset[str]:
+    return frozenset(iso2 for iso2, _ in mid_table().values())
 
 
 def normalize_call_sign(value: str | None) -> str | None:
@@ -330,7 +338,7 @@ def normalize_call_sign(value: str | None) -> str | None:
 
 
 # Prefixes that denote the vessel type rather than the name (M/V, MV, M/T, MT, S/S, SS, TB, ...)
-_NAME_PREFIX = re.compile(r"^(?:M\s*[/.]?\s*[VTS]|S\s*[/.]?\s*S|T\s*/\s*B|R\s*/\s*V)\b\.?\s+")
+_NAME_PREFIX = re.compile(r"^(?:M ?[VTS]|S ?S|T B|R V) (?=\S)")
 
 
 def normalize_name(name: str | None) -> str:
@@ -347,5 +355,7 @@ def normalize_name(name: str | None) -> str:
     if name is None:
         return ""
     folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().upper().strip()
-    folded = _NAME_PREFIX.sub("", folded)
-    return " ".join(re.sub(r"[^0-9A-Z]+", " ", folded).split())
+    key = " ".join(re.sub(r"[^0-9A-Z]+", " ", folded).split())
+    while (stripped := _NAME_PREFIX.sub("", key)) != key:  # "MV MT X": every prefix goes
+        key = stripped
+    return key

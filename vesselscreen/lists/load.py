@@ -1,0 +1,157 @@
+"""``load_watchlist``: one entry point for every list format and kind of source.
+
+A source is a path, an ``http(s)://`` URL, raw bytes, a binary file object, or a list
+of those (their watchlists are concatenated). The format is sniffed from the content
+unless given:
+
+- ``ofac_csv``: OFAC's legacy sdn.csv (no header; rows start ``<ent_num>,"<name>",``);
+  sibling alt.csv, add.csv and sdn_comments.csv are merged for a local path;
+- ``custom_csv``: a CSV with a header row that has a ``name`` column.
+
+>>> wl = load_watchlist(b"name,flag\\nPORT OLYA-3,RU\\n")
+>>> wl.snapshot.sources[0].format, wl.vessels.loc[0, "flag"]
+('custom_csv', 'RU')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from importlib import metadata
+from typing import Final, cast
+
+import requests
+
+from vesselscreen.errors import ConfigError, FormatError, InputError
+from vesselscreen.lists import custom_csv, ofac_csv
+from vesselscreen.lists._io import ListSource, RawSource, decode_text, read_raw
+from vesselscreen.lists.watchlist import Watchlist
+
+__all__ = ["FORMATS", "WatchlistSource", "load_watchlist", "sniff_format"]
+
+WatchlistSource = ListSource
+"""A path (``str`` or ``os.PathLike``), an http(s) URL string, bytes, or a binary file object."""
+
+_Reader = Callable[[RawSource], Watchlist]
+
+
+def _ofac(raw: RawSource) -> Watchlist:
+    # only a local sdn.csv has siblings to merge (raw.path is None for URLs and streams)
+    return ofac_csv.from_raw(raw, ofac_csv.sibling_sources(raw, {}), source=ofac_csv.DEFAULT_SOURCE)
+
+
+def _custom(raw: RawSource) -> Watchlist:
+    return custom_csv.from_raw(raw, source=custom_csv.DEFAULT_SOURCE)
+
+
+FORMATS: Final[Mapping[str, _Reader]] = {
+    ofac_csv.FORMAT: _ofac,
+    custom_csv.FORMAT: _custom,
+}
+"""Known format names and their readers."""
+
+_SNIFF_BYTES: Final = 65_536
+
+
+def sniff_format(head: bytes) -> str | None:
+    """The format name the start of a file looks like, or ``None`` if none fits.
+
+    >>> sniff_format(b'4238,"MAR AZUL","vessel","CUBA",-0- ,"CL2192","Tug",-0- ,"212","Cuba",-0- ,-0- \\r\\n')
+    'ofac_csv'
+    >>> sniff_format(b"Name,IMO,Flag\\r\\nPORT OLYA-3,,RU\\r\\n")
+    'custom_csv'
+    >>> sniff_format(b"!AIVDM,1,1,,A,33P;Tw0tjBQO22:E7dm66DrB20UP,0*2E") is None
+    True
+    """
+    text = head[:_SNIFF_BYTES].decode("utf-8-sig", errors="replace").lstrip()
+    if not text or text.startswith("<"):  # HTML error pages, XML lists (not supported yet)
+        return None
+    if ofac_csv.looks_like_sdn_csv(text):
+        return ofac_csv.FORMAT
+    first_line = text.split("\n", 1)[0].rstrip("\r")
+    header = {part.strip().strip('"').strip().lower() for part in first_line.split(",")}
+    if "name" in header:
+        return custom_csv.FORMAT
+    return None
+
+
+def load_watchlist(
+    source: WatchlistSource | Sequence[WatchlistSource],
+    *,
+    format: str | None = None,
+    session: requests.Session | None = None,
+    timeout: float = 30.0,
+) -> Watchlist:
+    """Load a watchlist from a path, URL, bytes, file object, or a list of them.
+
+    ``format`` (one of :data:`FORMATS`) skips sniffing. URLs are fetched with
+    ``session`` (a new :class:`requests.Session` if not given) with a
+    ``vesselscreen/<version>`` User-Agent and ``timeout`` seconds; for a URL to an OFAC
+    sdn.csv, sibling files are not fetched.
+
+    Errors: a missing file raises :class:`~vesselscreen.errors.SourceNotFoundError`;
+    content in no known format (an empty file, an NMEA log, an HTML page) raises
+    :class:`~vesselscreen.errors.FormatError` naming the source; an unknown format name
+    raises :class:`~vesselscreen.errors.ConfigError`; an HTTP error or timeout raises
+    :class:`~vesselscreen.errors.InputError` naming the URL.
+
+    >>> wl = load_watchlist([b"name\\nPORT OLYA-3\\n", b"name\\nPORT OLYA-4\\n"], format="custom_csv")
+    >>> wl.vessels["name"].tolist(), len(wl.snapshot.sources)
+    (['PORT OLYA-3', 'PORT OLYA-4'], 2)
+    """
+    if format is not None and format not in FORMATS:
+        raise ConfigError(f"unknown watchlist format {format!r}; known formats: {', '.join(sorted(FORMATS))}")
+    if isinstance(source, list | tuple):
+        return Watchlist.concat(
+            load_watchlist(item, format=format, session=session, timeout=timeout) for item in source
+        )
+    raw = _read(cast(WatchlistSource, source), session=session, timeout=timeout)  # not a list here
+    name = format or sniff_format(raw.data)
+    if name is None:
+        raise FormatError(raw.label, _unrecognised(raw))
+    return FORMATS[name](raw)
+
+
+def _read(source: WatchlistSource, *, session: requests.Session | None, timeout: float) -> RawSource:
+    if isinstance(source, str) and source.lower().startswith(("http://", "https://")):
+        return _fetch(source, session=session, timeout=timeout)
+    return read_raw(source)
+
+
+def _unrecognised(raw: RawSource) -> str:
+    text = decode_text(raw).lstrip("\ufeff \r\n\t\x1a")
+    if not text:
+        return "empty file: not a watchlist"
+    preview = text.split("\n", 1)[0][:60].rstrip("\r")
+    return (
+        f"not a recognised watchlist format (first line {preview!r}); "
+        f"known formats: {', '.join(sorted(FORMATS))}"
+    )
+
+
+def _user_agent() -> str:
+    try:
+        version = metadata.version("vesselscreen")
+    except metadata.PackageNotFoundError:
+        version = "0+unknown"
+    return f"vesselscreen/{version} (+https://pypi.org/project/vesselscreen/)"
+
+
+def _fetch(url: str, *, session: requests.Session | None, timeout: float) -> RawSource:
+    http = session if session is not None else requests.Session()
+    retrieved_at = datetime.now(UTC)
+    try:
+        response = http.get(url, headers={"User-Agent": _user_agent()}, timeout=timeout)
+        response.raise_for_status()
+    except requests.Timeout as exc:
+        raise InputError(url, f"timed out after {timeout:g} s") from exc
+    except requests.HTTPError as exc:
+        status = exc.response.status_code if exc.response is not None else "?"
+        reason = exc.response.reason if exc.response is not None else ""
+        raise InputError(url, f"HTTP {status} {reason}".rstrip()) from exc
+    except requests.RequestException as exc:
+        raise InputError(url, f"download failed: {exc}") from exc
+    finally:
+        if session is None:
+            http.close()
+    return RawSource(response.content, url, url, None, retrieved_at)
