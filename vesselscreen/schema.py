@@ -248,7 +248,7 @@ def empty_frame(dtypes: Mapping[str, str]) -> pd.DataFrame:
 
 
 def conform(frame: pd.DataFrame, dtypes: Mapping[str, str]) -> pd.DataFrame:
-    """A new frame with the schema's columns in order, missing ones added as NA, cast.
+    """A new frame with the schema's columns in order, missing ones added as NA (lists: ``[]``), cast.
 
     Extra columns are kept after the schema's columns. Raises :class:`SchemaError` if a
     column cannot be cast.
@@ -264,8 +264,10 @@ def conform(frame: pd.DataFrame, dtypes: Mapping[str, str]) -> pd.DataFrame:
             except (TypeError, ValueError) as exc:
                 raise SchemaError(f"column {name!r} cannot be cast to {dtype}: {exc}") from exc
         else:
-            fill = None if dtype == LIST else pd.NA
-            out[name] = pd.Series(fill, index=frame.index, dtype=dtype)
+            if dtype == LIST:  # a missing list column is empty lists, so cells can be iterated
+                out[name] = pd.Series([[] for _ in range(len(frame))], index=frame.index, dtype=object)
+            else:
+                out[name] = pd.Series(index=frame.index, dtype=dtype)  # all-missing of the right kind
     for name in frame.columns:
         if name not in out.columns:
             out[name] = frame[name]

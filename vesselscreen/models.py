@@ -1,0 +1,187 @@
+"""Typed records at the public boundary: list entries, matches, port calls, findings.
+
+Inside the pipeline everything is a DataFrame; these frozen pydantic models are built
+only where a user (or a JSON consumer) meets the result, so they can be validated,
+serialised and compared.
+
+>>> f = Finding(kind=FindingKind.DESIGNATED_VESSEL, severity=Severity.HIGH, mmsi=273000001,
+...             vessel_name="PORT OLYA 3", entry_ids=("demo:1",),
+...             designation_status=DesignationStatus.DESIGNATED, score=0.8,
+...             evidence=Evidence(rule="designated_vessel", explanation="name and flag match"))
+>>> Finding.model_validate_json(f.model_dump_json()) == f
+True
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+__all__ = [
+    "DesignationStatus",
+    "Evidence",
+    "EvidencePosition",
+    "Finding",
+    "FindingKind",
+    "Match",
+    "MatchMethod",
+    "PortCall",
+    "Severity",
+    "VesselEntry",
+]
+
+ParameterValue = str | int | float | bool | None
+
+
+class FindingKind(StrEnum):
+    """What a finding is about (the kinds in DESIGN.md)."""
+
+    DESIGNATED_VESSEL = "designated_vessel"
+    PORT_CALL = "port_call"
+    VOYAGE = "voyage"
+    STS_ENCOUNTER = "sts_encounter"
+    DARK_GAP = "dark_gap"
+    SANCTIONED_PORT_CALL = "sanctioned_port_call"
+    IDENTITY_CHANGE = "identity_change"
+    SPOOFING = "spoofing"
+    OWNER_DESIGNATED = "owner_designated"
+
+
+class Severity(StrEnum):
+    """How urgently a compliance officer should look at a finding."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+class DesignationStatus(StrEnum):
+    """The listing status of the entry *as of the event's time*."""
+
+    DESIGNATED = "designated"
+    PRE_DESIGNATION = "pre_designation"
+    DELISTED = "delisted"
+    LISTING_DATE_UNKNOWN = "listing_date_unknown"
+
+
+class MatchMethod(StrEnum):
+    """How an AIS identity was tied to a list entry, strongest first."""
+
+    IMO = "imo"
+    MMSI = "mmsi"
+    NAME_FLAG = "name_flag"
+
+
+class VesselEntry(BaseModel):
+    """One listed vessel (a row of ``Watchlist.vessels``)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    entry_id: str
+    source: str
+    name: str
+    aliases: tuple[str, ...] = ()
+    imo: int | None = None
+    mmsi: int | None = None
+    call_sign: str | None = None
+    flag: str | None = None
+    former_flags: tuple[str, ...] = ()
+    vessel_type: str | None = None
+    programs: tuple[str, ...] = ()
+    listed_on: AwareDatetime | None = None
+    delisted_on: AwareDatetime | None = None
+    owners: tuple[str, ...] = ()
+    linked_to: tuple[str, ...] = ()
+    remarks: str | None = None
+
+
+class Match(BaseModel):
+    """An AIS identity (MMSI with the IMO/name it broadcast) tied to a list entry."""
+
+    model_config = ConfigDict(frozen=True)
+
+    mmsi: int
+    imo: int | None = None
+    name: str | None = None
+    entry_id: str
+    method: MatchMethod
+    score: float = Field(ge=0.0, le=1.0)
+    explanation: str
+    first_seen: AwareDatetime
+    last_seen: AwareDatetime
+
+
+class PortCall(BaseModel):
+    """One visit of one vessel to one port (a row of ``ScreeningResult.port_calls``)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    mmsi: int
+    imo: int | None = None
+    name: str | None = None
+    port_id: str
+    port_name: str
+    country: str | None = None
+    arrival: AwareDatetime
+    departure: AwareDatetime
+    confidence: int = Field(ge=1, le=4)
+
+
+class EvidencePosition(BaseModel):
+    """One AIS position quoted as evidence."""
+
+    model_config = ConfigDict(frozen=True)
+
+    mmsi: int
+    timestamp: AwareDatetime
+    lat: float
+    lon: float
+    sog: float | None = None
+    name: str | None = None
+    imo: int | None = None
+
+
+class Evidence(BaseModel):
+    """Why a finding was made: the rule, its parameters, the list entries and the AIS rows."""
+
+    model_config = ConfigDict(frozen=True)
+
+    rule: str
+    explanation: str
+    parameters: dict[str, ParameterValue] = Field(default_factory=dict)
+    match_methods: tuple[MatchMethod, ...] = ()
+    positions: tuple[EvidencePosition, ...] = ()
+    snapshot_id: str | None = None
+
+
+class Finding(BaseModel):
+    """Something a compliance officer should know, with the evidence to defend it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: FindingKind
+    severity: Severity
+    mmsi: int | None = None
+    imo: int | None = None
+    vessel_name: str | None = None
+    start: AwareDatetime | None = None
+    end: AwareDatetime | None = None
+    port_id: str | None = None
+    counterpart_mmsi: int | None = None
+    entry_ids: tuple[str, ...] = ()
+    designation_status: DesignationStatus | None = None
+    score: float = Field(ge=0.0, le=1.0)
+    evidence: Evidence
+
+    def headline(self) -> str:
+        """One sentence for tables and logs."""
+        who = self.vessel_name or (f"MMSI {self.mmsi}" if self.mmsi is not None else "unknown vessel")
+        when = f" {_day(self.start)}" if self.start else ""
+        return f"{self.kind.value}: {who}{when}: {self.evidence.explanation}"
+
+
+def _day(value: datetime) -> str:
+    return value.strftime("%Y-%m-%d %H:%M UTC")
