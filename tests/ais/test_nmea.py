@@ -1,0 +1,310 @@
+"""NMEA reader against the four real logs: accounting, decoded values, time rule, bad input."""
+
+from __future__ import annotations
+
+import functools
+import io
+import math
+from datetime import datetime
+
+import pandas as pd
+import pyais
+import pytest
+
+from vesselscreen.ais import read_nmea
+from vesselscreen.errors import ReferenceTimeError
+from vesselscreen.ingest import IngestReport, ingest_report
+from vesselscreen.schema import POSITION, POSITION_DTYPES
+
+from .conftest import NEEDS_REFERENCE, NMEA, NMEA_FILES, REFERENCE, sentence_lines
+
+
+def report_of(frame: pd.DataFrame) -> IngestReport:
+    report = ingest_report(frame)
+    assert report is not None
+    return report
+
+
+@functools.cache
+def read(name: str) -> pd.DataFrame:
+    """A shared sample read once per test session (tests do not modify it)."""
+    reference = REFERENCE if name in NEEDS_REFERENCE else None
+    return read_nmea(NMEA / name, reference_time=reference)
+
+
+@pytest.mark.parametrize("name", NMEA_FILES)
+def test_every_sentence_line_is_accounted_for(name: str) -> None:
+    frame = read(name)
+    report = report_of(frame)
+    lines = sentence_lines(NMEA / name)
+    assert report.records == len(lines)
+    assert report.accepted + report.rejected == len(lines)
+    assert sum(report.reasons.values()) == report.rejected
+    decoded = report.notes.get("decoded sentences", 0) + report.notes.get("PGHP lines", 0)
+    assert decoded == report.accepted
+    assert list(frame.columns) == list(POSITION_DTYPES)
+    assert [str(d) for d in frame.dtypes] == [
+        str(pd.api.types.pandas_dtype(d)) for d in POSITION_DTYPES.values()
+    ]
+    assert frame[[POSITION.MMSI, POSITION.TIMESTAMP]].equals(
+        frame[[POSITION.MMSI, POSITION.TIMESTAMP]].sort_values([POSITION.MMSI, POSITION.TIMESTAMP])
+    )
+
+
+# measured on the real files; a change here means the reader's behaviour changed
+EXPECTED = {
+    "pyais_nmea_data_sample.txt": (
+        898,
+        774,
+        {"empty payload": 100, "incomplete multipart message": 20, "invalid latitude": 4},
+        758,
+    ),
+    "pyais_mixed.txt": (
+        23,
+        12,
+        {"bad checksum": 4, "invalid MMSI": 1, "non-AIS sentence": 4, "not an NMEA sentence": 2},
+        7,
+    ),
+    "gpsd_sample.aivdm": (119, 118, {"not an NMEA sentence": 1}, 12),
+    "dma_aislib_stream_example.txt": (8551, 8525, {"invalid MMSI": 15, "invalid latitude": 11}, 2964),
+}
+
+
+@pytest.mark.parametrize("name", NMEA_FILES)
+def test_measured_figures(name: str) -> None:
+    frame = read(name)
+    report = report_of(frame)
+    records, accepted, reasons, rows = EXPECTED[name]
+    assert (report.records, report.accepted, report.reasons, len(frame)) == (records, accepted, reasons, rows)
+
+
+def test_positions_equal_pyais_own_decode() -> None:
+    """Every type 1/2/3/18 sentence of the pyais sample, decoded by pyais itself, is one row."""
+    expected = set()
+    for _, line in sentence_lines(NMEA / "pyais_nmea_data_sample.txt"):
+        if not line.startswith("!AIVDM,1,1,") or line.startswith("!AIVDM,1,1,,B,,") or ",,0*" in line:
+            continue
+        message = pyais.decode(line)
+        if message.msg_type in (1, 2, 3, 18) and message.lat != 91.0:
+            expected.add((message.mmsi, message.lat, message.lon, message.speed, message.course))
+    frame = read("pyais_nmea_data_sample.txt")
+    rows = set(
+        zip(
+            frame[POSITION.MMSI].astype(int),
+            frame[POSITION.LAT],
+            frame[POSITION.LON],
+            frame[POSITION.SOG].fillna(102.3),
+            frame[POSITION.COG].fillna(360.0),
+            strict=True,
+        )
+    )
+    assert len(expected) > 700
+    assert rows == expected
+
+
+def test_gpsd_type_1_matches_the_documented_dump() -> None:
+    # gpsd_sample.aivdm documents this sentence's fields in the comment that follows it
+    row = read("gpsd_sample.aivdm").set_index(POSITION.MMSI).loc[371798000]
+    assert (row[POSITION.LAT], row[POSITION.LON]) == (48.381633, -123.395383)
+    assert (row[POSITION.SOG], row[POSITION.COG], row[POSITION.HEADING]) == (12.3, 224.0, 215.0)
+    assert row[POSITION.NAV_STATUS] == 0
+    assert row[POSITION.TIMESTAMP] == pd.Timestamp(REFERENCE)
+
+
+def test_type_19_and_27_rows() -> None:
+    frame = read("gpsd_sample.aivdm").set_index(POSITION.MMSI)
+    t19 = frame.loc[367059850]
+    assert (t19[POSITION.NAME], t19[POSITION.SHIP_TYPE], t19[POSITION.SOG]) == ("CAPT.J.RIMES", 70, 8.7)
+    assert math.isnan(t19[POSITION.HEADING])  # 511 = not available
+    assert pd.isna(t19[POSITION.NAV_STATUS])  # class B reports carry no navigational status
+    t27 = frame.loc[206914217]
+    assert (t27[POSITION.LAT], t27[POSITION.LON], t27[POSITION.SOG], t27[POSITION.COG]) == (
+        4.84,
+        137.023333,
+        57.0,
+        167.0,
+    )
+    assert t27[POSITION.NAV_STATUS] == 2
+    assert math.isnan(t27[POSITION.HEADING])
+
+
+def test_pghp_gives_the_time_of_the_following_sentence() -> None:
+    frame = read("dma_aislib_stream_example.txt")
+    # lines 7-8: $PGHP,1,2010,6,11,11,46,12,470,... then !BSVDM of MMSI 212456000
+    row = frame[frame[POSITION.MMSI] == 212456000].iloc[0]
+    assert row[POSITION.TIMESTAMP] == pd.Timestamp("2010-06-11 11:46:12.470", tz="UTC")
+    assert (row[POSITION.LAT], row[POSITION.LON]) == (57.033167, 11.741167)
+    assert frame[POSITION.TIMESTAMP].min() >= pd.Timestamp("2010-06-11 11:46", tz="UTC")
+
+
+def test_multipart_type_5_identity_is_carried_forward_not_back() -> None:
+    # lines 3292-3293: !BSVDM,2,1,9,B,537U0b... + !BSVDM,2,2,9,B,... type 5 at 11:46:22.606
+    frame = read("dma_aislib_stream_example.txt")
+    vessel = frame[frame[POSITION.MMSI] == 209273000].reset_index(drop=True)
+    assert vessel[POSITION.TIMESTAMP].tolist() == [
+        pd.Timestamp("2010-06-11 11:46:15.486", tz="UTC"),
+        pd.Timestamp("2010-06-11 11:46:27.306", tz="UTC"),
+        pd.Timestamp("2010-06-11 11:46:37.167", tz="UTC"),
+    ]
+    assert vessel[POSITION.IMO].isna().iloc[0]
+    assert vessel[POSITION.NAME].isna().iloc[0]
+    for index in (1, 2):
+        row = vessel.iloc[index]
+        assert row[POSITION.IMO] == 9472012
+        assert row[POSITION.NAME] == "ALLERDIEP"
+        assert row[POSITION.CALL_SIGN] == "5BMF2"
+        assert row[POSITION.DESTINATION] == "GOTEBORG.RD/SARANDE"
+        assert row[POSITION.SHIP_TYPE] == 70
+        assert row[POSITION.DRAUGHT] == 5.6
+
+
+def test_invalid_imo_in_type_5_is_na_with_a_warning() -> None:
+    frame = read("dma_aislib_stream_example.txt")
+    report = report_of(frame)
+    assert report.warnings == {"invalid IMO": 5}
+    flagged = [s for s in report.samples if s.kept]
+    assert flagged[0].line == 299
+    assert flagged[0].reason == "invalid IMO: 925190100 of MMSI 258238000"
+    assert frame.loc[frame[POSITION.MMSI] == 258238000, POSITION.IMO].isna().all()
+
+
+def test_type_24_parts_give_name_and_call_sign() -> None:
+    text = (NMEA / "gpsd_sample.aivdm").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    part_a, part_b = lines[903], lines[909]  # lines 904 and 910: type 24 A and B of MMSI 271041815
+    position = pyais.encode_dict({"type": 18, "mmsi": 271041815, "lat": 41.0, "lon": 29.0}, talker_id="AI")[0]
+    log = f"\\c:1000000000*{_xor('c:1000000000')}\\{part_a}\n{part_b}\n{position}\n"
+    row = read_nmea(io.StringIO(log)).iloc[0]
+    assert (row[POSITION.NAME], row[POSITION.CALL_SIGN], row[POSITION.SHIP_TYPE]) == ("PROGUY", "TC6163", 60)
+
+
+def _xor(text: str) -> str:
+    value = 0
+    for char in text.encode():
+        value ^= char
+    return f"{value:02X}"
+
+
+def test_tag_block_time_seconds_and_milliseconds_and_station() -> None:
+    sentence = "!AIVDM,1,1,,B,15N4cJ005Jrek0H@9nDW5608EP,0*13"
+    seconds = f"\\c:1241544035,s:r003669945*{_xor('c:1241544035,s:r003669945')}\\{sentence}\n"
+    millis = f"\\c:1241544035123*{_xor('c:1241544035123')}\\{sentence}\n"
+    frame = read_nmea(io.StringIO(seconds + millis))
+    assert frame[POSITION.TIMESTAMP].tolist() == [
+        pd.Timestamp("2009-05-05 17:20:35", tz="UTC"),
+        pd.Timestamp("2009-05-05 17:20:35.123", tz="UTC"),
+    ]
+    assert frame[POSITION.SOURCE].tolist() == ["nmea:r003669945", "nmea"]
+
+
+def test_time_rule_in_the_mixed_log() -> None:
+    frame = read("pyais_mixed.txt")
+    times = dict(zip(frame[POSITION.MMSI].astype(int), frame[POSITION.TIMESTAMP], strict=False))
+    assert times[227006760] == pd.Timestamp(REFERENCE)  # line 2: before any time -> reference_time
+    # line 30 follows "$PGHP,1,2008,5,9,0,0,0,10,..." (line 29); line 34 has no time of its own
+    assert times[367309370] == pd.Timestamp("2008-05-09 00:00:00.010", tz="UTC")
+    assert times[413355820] == pd.Timestamp("2008-05-09 00:00:00.010", tz="UTC")
+    report = report_of(frame)
+    bad = {s.line: s.reason for s in report.samples if not s.kept}
+    assert bad[23] == "bad checksum: tag block"
+    assert bad[35] == "bad checksum: PGHP"
+    assert bad[7] == "non-AIS sentence: GPGGA"
+    assert bad[14] == "not an NMEA sentence"
+
+
+def test_multipart_with_tag_blocks_gives_identity() -> None:
+    # lines 24-25 of pyais_mixed: a type 5 split over two tag-blocked !SAVDM fragments, c:1428621738
+    lines = (NMEA / "pyais_mixed.txt").read_text(encoding="utf-8").splitlines()
+    message = {"type": 1, "mmsi": 366989380, "lat": 37.8, "lon": -122.4}
+    position = pyais.encode_dict(message, talker_id="AI")[0]
+    frame = read_nmea(io.StringIO("\n".join([lines[23], lines[24], position])))
+    row = frame.iloc[0]
+    assert row[POSITION.TIMESTAMP] == pd.Timestamp(1428621738, unit="s", tz="UTC")
+    assert (row[POSITION.NAME], row[POSITION.CALL_SIGN], row[POSITION.DESTINATION]) == (
+        "MARE ISLAND",
+        "WDC2198",
+        "<> SFO VJ/FB",
+    )
+    assert (row[POSITION.SHIP_TYPE], row[POSITION.DRAUGHT]) == (60, 1.8)
+    assert pd.isna(row[POSITION.IMO])  # 914466500 fails the check digit
+    assert report_of(frame).warnings == {"invalid IMO": 1}
+
+
+def test_bad_checksum_is_rejected_with_its_line_unless_disabled() -> None:
+    good = "!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A"
+    log = f"# header\n{good}\n{good[:-2]}4B\n"
+    frame = read_nmea(io.StringIO(log), reference_time=REFERENCE)
+    report = report_of(frame)
+    assert (report.records, report.accepted, report.reasons) == (2, 1, {"bad checksum": 1})
+    assert report.samples[0].line == 3
+    lenient = read_nmea(io.StringIO(log), reference_time=REFERENCE, validate_checksum=False)
+    assert len(lenient) == 2
+    assert report_of(lenient).rejected == 0
+
+
+def test_latitude_91_is_rejected_with_its_line() -> None:
+    report = report_of(read("pyais_nmea_data_sample.txt"))
+    lat91 = [s for s in report.samples if s.reason.startswith("invalid latitude")]
+    assert [s.line for s in lat91] == [351, 473, 616, 744]
+    assert lat91[0].reason == "invalid latitude: 91.0"
+
+
+def test_incomplete_multipart_is_counted() -> None:
+    lines = (NMEA / "dma_aislib_stream_example.txt").read_text(encoding="utf-8").splitlines()
+    first_fragment_only = "\n".join(lines[14:16]) + "\n"  # $PGHP + !AIVDM,2,1,1,... without 2,2
+    report = report_of(read_nmea(io.StringIO(first_fragment_only)))
+    assert report.reasons == {"incomplete multipart message": 1}
+    assert report.samples[0].line == 2
+
+
+def test_empty_payload_is_counted() -> None:
+    report = report_of(read_nmea(io.StringIO("!AIVDM,1,1,,B,,0*25\n"), reference_time=REFERENCE))
+    assert report.reasons == {"empty payload": 1}
+
+
+def test_sentinels_become_nan() -> None:
+    not_available = {"speed": 102.3, "course": 360, "heading": 511}
+    message = {"type": 1, "mmsi": 367752440, "lat": 43.0, "lon": -70.0, **not_available}
+    sentence = pyais.encode_dict(message, talker_id="AI")[0]
+    row = read_nmea(io.StringIO(sentence + "\n"), reference_time=REFERENCE).iloc[0]
+    assert all(math.isnan(row[c]) for c in (POSITION.SOG, POSITION.COG, POSITION.HEADING))
+
+
+def test_no_time_and_no_reference_raises_naming_file_and_line() -> None:
+    with pytest.raises(ReferenceTimeError) as caught:
+        read_nmea(NMEA / "gpsd_sample.aivdm")
+    assert caught.value.source.endswith("gpsd_sample.aivdm")
+    assert caught.value.line == 10  # the first sentence, after nine comment lines
+
+
+def test_naive_reference_time_is_refused() -> None:
+    with pytest.raises(ReferenceTimeError, match="naive"):
+        read_nmea(NMEA / "pyais_mixed.txt", reference_time=datetime(2024, 1, 1))  # naive on purpose
+
+
+def test_bad_tag_block_time_is_flagged_and_the_previous_time_applies() -> None:
+    sentence = "!AIVDM,1,1,,B,15N4cJ005Jrek0H@9nDW5608EP,0*13"
+    log = f"\\c:12415440354*{_xor('c:12415440354')}\\{sentence}\n"  # 11 digits: neither s nor ms
+    frame = read_nmea(io.StringIO(log), reference_time=REFERENCE)
+    assert frame[POSITION.TIMESTAMP].tolist() == [pd.Timestamp(REFERENCE)]
+    report = report_of(frame)
+    assert report.warnings == {"bad tag block time": 1}
+    assert report.accepted == 1
+
+
+def test_fields_after_the_checksum_are_ignored() -> None:
+    # dma_aislib_stream_example.txt line 4187: a receiver timestamp appended after "*0F"
+    lines = (NMEA / "dma_aislib_stream_example.txt").read_text(encoding="utf-8").splitlines()
+    assert lines[4186].endswith("*0F,1276256770")
+    frame = read_nmea(io.StringIO("\n".join(lines[4185:4187]) + "\n"))
+    report = report_of(frame)
+    assert (report.records, report.accepted, len(frame)) == (2, 2, 1)
+    assert report.notes["trailing fields after checksum ignored"] == 1
+
+
+def test_binary_junk_lines_are_counted_not_fatal() -> None:
+    good = b"!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A\n"
+    junk = b"\xff\xfe\x00junk\n!AIVDM,1,1,,A,15RTgt0PAso;90TKc\xe9M8h6g208CQ,0*4A\n"
+    report = report_of(read_nmea(io.BytesIO(good + junk), reference_time=REFERENCE))
+    assert (report.records, report.accepted) == (3, 1)
+    assert report.reasons == {"not an NMEA sentence": 1, "malformed sentence": 1}
