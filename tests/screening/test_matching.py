@@ -1,0 +1,117 @@
+"""Matching rules: IMO, MMSI, name corroborated by flag; a name alone never matches."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from vesselscreen.schema import POSITION, POSITION_DTYPES, WATCHLIST, WATCHLIST_DTYPES, conform
+from vesselscreen.screening.identities import ais_identities
+from vesselscreen.screening.matching import match_identities
+
+
+def positions(rows: list[tuple[int, str, int | None, str | None]]) -> pd.DataFrame:
+    """(mmsi, time, imo, name) rows -> a canonical positions frame."""
+    frame = pd.DataFrame(rows, columns=[POSITION.MMSI, POSITION.TIMESTAMP, POSITION.IMO, POSITION.NAME])
+    frame[POSITION.TIMESTAMP] = pd.to_datetime(frame[POSITION.TIMESTAMP], utc=True)
+    frame[POSITION.LAT] = 40.0
+    frame[POSITION.LON] = 50.0
+    return conform(frame, POSITION_DTYPES)
+
+
+def vessels(entries: list[dict[str, object]]) -> pd.DataFrame:
+    frame = pd.DataFrame(entries)
+    for col in (WATCHLIST.ALIASES, WATCHLIST.FORMER_FLAGS):
+        if col not in frame:
+            frame[col] = [[] for _ in range(len(frame))]
+    return conform(frame, WATCHLIST_DTYPES)
+
+
+# real OFAC entry (ARTAVIL, ent 15036) and the demo entries listed by name and flag only
+LIST = vessels([
+    {"entry_id": "ofac_sdn:15036", "name": "ARTAVIL", "imo": 9187629, "mmsi": 572469210, "flag": "IR",
+     "aliases": ["ALPHA", "ABADAN"], "former_flags": ["MT", "TV", "TZ"]},
+    {"entry_id": "demo:1", "name": "PORT OLYA-3", "flag": "RU"},
+    {"entry_id": "demo:5", "name": "MARAL", "flag": "RU"},
+])  # fmt: skip
+
+
+def test_imo_match_beats_mmsi_and_lists_both_methods() -> None:
+    ais = positions([(572469210, "2024-01-01", 9187629, "ARTAVIL")])
+    matches = match_identities(ais_identities(ais), LIST)
+    assert matches["entry_id"].tolist() == ["ofac_sdn:15036"]
+    row = matches.iloc[0]
+    assert row["method"] == "imo"
+    assert row["score"] == 1.0
+    assert row["methods"] == ["imo", "mmsi", "name_flag"]  # MMSI 572... is Tuvalu, a former flag
+    assert "9187629" in row["explanation"]
+
+
+def test_mmsi_match_alone() -> None:
+    ais = positions([(572469210, "2024-01-01", None, "SOMETHING ELSE")])
+    matches = match_identities(ais_identities(ais), LIST)
+    assert matches[["entry_id", "method", "score"]].to_dict("records") == [
+        {"entry_id": "ofac_sdn:15036", "method": "mmsi", "score": 0.9}
+    ]
+
+
+def test_name_with_flag_from_mid_matches_but_name_alone_does_not() -> None:
+    ais = positions([
+        (273999301, "2024-08-26 00:00", None, "PORT OLYA 3"),   # RU MID: matches demo:1
+        (273999301, "2024-08-27 00:00", None, "PORT OLYA 3"),
+        (436999404, "2024-08-26 00:00", None, "MARAL"),         # KZ MID: listed MARAL is RU
+        (273999309, "2024-08-26 00:00", None, "PORT OLYA 4"),   # RU, but a different name
+        (422000001, "2024-08-26 00:00", None, "ALPHA"),         # alias of ARTAVIL, Iranian MID
+        (636000001, "2024-08-26 00:00", None, "ALPHA"),         # alias, Liberian MID: no
+    ])  # fmt: skip
+    matches = match_identities(ais_identities(ais), LIST)
+    got = matches[["mmsi", "entry_id", "method", "score"]].to_dict("records")
+    assert got == [
+        {"mmsi": 273999301, "entry_id": "demo:1", "method": "name_flag", "score": 0.7},
+        {"mmsi": 422000001, "entry_id": "ofac_sdn:15036", "method": "name_flag", "score": 0.7},
+    ]
+    olya = matches.iloc[0]
+    assert olya["first_seen"] == pd.Timestamp("2024-08-26", tz="UTC")
+    assert olya["last_seen"] == pd.Timestamp("2024-08-27", tz="UTC")
+    assert "PORT OLYA-3" in olya["explanation"]
+
+
+def test_former_flag_corroborates_with_a_lower_score() -> None:
+    ais = positions([(572000001, "2024-01-01", None, "ABADAN")])  # Tuvalu MID, a former flag
+    matches = match_identities(ais_identities(ais), LIST)
+    assert matches[["entry_id", "score"]].to_dict("records") == [{"entry_id": "ofac_sdn:15036", "score": 0.6}]
+    assert "former flag" in matches["explanation"].iloc[0]
+
+
+def test_no_positions_no_matches() -> None:
+    matches = match_identities(ais_identities(positions([])), LIST)
+    assert matches.empty
+    assert "entry_id" in matches.columns
+
+
+mmsis = st.sampled_from([572469210, 273999301, 436999404, 422000001, 111111111])
+names = st.sampled_from(["ARTAVIL", "PORT OLYA 3", "MARAL", "ALPHA", None])
+imos = st.sampled_from([9187629, None, 9074729])
+rows = st.lists(st.tuples(mmsis, st.sampled_from(["2024-01-01", "2024-02-01"]), imos, names), max_size=25)
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows, st.randoms())
+def test_matches_do_not_depend_on_row_order(
+    data: list[tuple[int, str, int | None, str | None]], rnd: object
+) -> None:
+    shuffled = list(data)
+    rnd.shuffle(shuffled)  # type: ignore[attr-defined]
+    a = match_identities(ais_identities(positions(data)), LIST)
+    b = match_identities(ais_identities(positions(shuffled)), LIST)
+    pd.testing.assert_frame_equal(a, b)
+
+
+@pytest.mark.parametrize("split", [1, 2, 3])
+def test_identities_count_every_position(split: int) -> None:
+    data = [(273999301, f"2024-08-{d:02d}", None, "PORT OLYA 3") for d in range(1, 10)]
+    data += [(436999404, "2024-08-01", None, "MARAL")] * split
+    identities = ais_identities(positions(data))
+    assert identities["n_positions"].sum() == len(data)

@@ -1,0 +1,138 @@
+"""End to end: real-format inputs through vs.screen to findings with evidence."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import vesselscreen as vs
+from vesselscreen.schema import POSITION, POSITION_DTYPES, conform
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+@pytest.fixture(scope="module")
+def demo_result() -> vs.ScreeningResult:
+    return vs.screen(vs.read_ais(vs.demo.ais_path()), vs.load_watchlist(vs.demo.watchlist_path()))
+
+
+def test_demo_finds_the_listed_ships_and_only_them(demo_result: vs.ScreeningResult) -> None:
+    frame = demo_result.to_frame()
+    listed = {273999301: "demo:1", 273999302: "demo:2", 273999303: "demo:3"}
+    assert set(frame["mmsi"]) == set(listed)
+    for row in frame.itertuples():
+        assert row.entry_ids == [listed[row.mmsi]]
+    # innocent traffic: ferries, a tanker, and the Kazakh namesake MARAL (MMSI 436999404)
+    assert not frame["mmsi"].isin([423999401, 434999402, 436999403, 436999404]).any()
+    # ... though the Kazakh MARAL was seen and screened
+    assert 436999404 in set(demo_result.identities["mmsi"])
+
+
+def test_demo_port_calls_of_listed_ships(demo_result: vs.ScreeningResult) -> None:
+    calls = demo_result.to_frame().query("kind == 'port_call'")
+    visited = calls.groupby("vessel_name")["port_id"].agg(list).to_dict()
+    assert visited == {
+        "PORT OLYA 3": ["IRAMD", "RUOYA", "IRAMD", "RUOYA"],
+        "PORT OLYA-4": ["RUMCX", "IRAMD", "RUMCX"],
+        "MUSA JALIL": ["IRAMD", "RUOYA"],
+    }
+
+
+def test_designation_status_is_judged_at_each_event(demo_result: vs.ScreeningResult) -> None:
+    olya3 = [f for f in demo_result.findings if f.mmsi == 273999301 and f.kind is vs.FindingKind.PORT_CALL]
+    listed_on = pd.Timestamp("2024-09-10", tz="UTC")
+    for finding in olya3:
+        assert finding.start is not None
+        expected = "designated" if finding.start >= listed_on else "pre_designation"
+        assert finding.designation_status == expected
+        assert finding.severity == ("high" if expected == "designated" else "medium")
+    assert [f.designation_status for f in olya3].count(vs.DesignationStatus.DESIGNATED) == 1
+    others = [f for f in demo_result.findings if f.mmsi in (273999302, 273999303)]
+    assert {f.designation_status for f in others} == {vs.DesignationStatus.LISTING_DATE_UNKNOWN}
+
+
+def test_findings_carry_evidence(demo_result: vs.ScreeningResult) -> None:
+    snapshot_id = demo_result.metadata.watchlist.id
+    for finding in demo_result.findings:
+        evidence = finding.evidence
+        assert evidence.snapshot_id == snapshot_id
+        assert evidence.match_methods == (vs.MatchMethod.NAME_FLAG,)
+        assert len(evidence.positions) == 2
+        first, last = evidence.positions
+        assert first.timestamp == finding.start
+        assert last.timestamp == finding.end
+        assert first.mmsi == finding.mmsi
+    call = next(f for f in demo_result.findings if f.kind is vs.FindingKind.PORT_CALL)
+    assert call.evidence.rule == "port_call_of_listed_vessel"
+    assert call.evidence.parameters["port_id"] == call.port_id
+    assert call.port_id is not None
+    assert call.port_id in call.evidence.explanation
+    # moored: the quoted positions are slow and near the port
+    ports = vs.load_ports().set_index("port_id")
+    for pos in call.evidence.positions:
+        assert pos.sog is not None
+        assert pos.sog < 0.2
+        assert abs(pos.lat - ports.at[call.port_id, "lat"]) < 0.02
+
+
+def test_json_round_trip_and_metadata(demo_result: vs.ScreeningResult) -> None:
+    report = vs.ScreeningReport.model_validate_json(demo_result.to_json())
+    assert report.findings == tuple(demo_result.findings)
+    meta = report.metadata
+    assert meta.library_version == vs.__version__
+    lines = [ln for ln in vs.demo.ais_path().read_text().splitlines() if ln and not ln.startswith("#")]
+    single_part = sum("!AIVDM,1,1," in ln for ln in lines)  # the demo's type 1 position reports
+    assert meta.positions == single_part
+    assert meta.vessels == 7
+    assert meta.list_vessels == 5
+    assert meta.ingest_reports[0].records == meta.ingest_reports[0].accepted == len(lines)
+    assert len(meta.watchlist.sources[0].sha256) == 64
+
+
+def test_name_matching_can_be_switched_off() -> None:
+    config = vs.ScreeningConfig(match_by_name_and_flag=False)
+    result = vs.screen(vs.read_ais(vs.demo.ais_path()), vs.load_watchlist(vs.demo.watchlist_path()), config=config)
+    assert result.findings == []
+    assert result.matches.empty
+
+
+def synthetic_track(mmsi: int, imo: int | None, name: str, lat: float, lon: float) -> pd.DataFrame:
+    """A ship moored at (lat, lon) for 12 h, reporting every 30 min."""
+    times = pd.date_range("2024-03-01", periods=25, freq="30min", tz="UTC")
+    frame = pd.DataFrame({
+        POSITION.MMSI: mmsi, POSITION.TIMESTAMP: times, POSITION.LAT: lat, POSITION.LON: lon,
+        POSITION.SOG: 0.0, POSITION.IMO: imo, POSITION.NAME: name,
+    })  # fmt: skip
+    return conform(frame, POSITION_DTYPES)
+
+
+def test_real_ofac_vessels_are_matched_by_imo_in_synthetic_ais() -> None:
+    watchlist = vs.load_watchlist(DATA / "lists" / "ofac" / "sdn.csv")
+    listed = watchlist.vessels.dropna(subset=["imo"]).reset_index(drop=True)
+    assert len(listed) == 75
+    # every listed IMO broadcast by an unrelated MMSI and name, moored at Bandar Abbas
+    tracks = [
+        synthetic_track(538000000 + i, int(imo), f"VESSEL {i}", 27.1833, 56.2667)
+        for i, imo in enumerate(listed["imo"])
+    ]
+    result = vs.screen(pd.concat(tracks, ignore_index=True), watchlist)
+    designated = [f for f in result.findings if f.kind is vs.FindingKind.DESIGNATED_VESSEL]
+    assert sorted(f.imo for f in designated if f.imo is not None) == sorted(int(i) for i in listed["imo"])
+    assert all(f.evidence.match_methods[0] is vs.MatchMethod.IMO for f in designated)
+    assert all(f.designation_status is vs.DesignationStatus.LISTING_DATE_UNKNOWN for f in designated)
+    assert {f.entry_ids[0] for f in designated} == set(listed["entry_id"])
+
+
+def test_naive_timestamps_are_refused() -> None:
+    frame = synthetic_track(273999301, None, "PORT OLYA 3", 36.78, 53.35)
+    frame[POSITION.TIMESTAMP] = frame[POSITION.TIMESTAMP].dt.tz_localize(None)
+    with pytest.raises(vs.ReferenceTimeError):
+        vs.screen(frame, vs.load_watchlist(vs.demo.watchlist_path()))
+
+
+def test_positions_missing_columns_are_refused() -> None:
+    frame = synthetic_track(273999301, None, "PORT OLYA 3", 36.78, 53.35).drop(columns=[POSITION.LAT])
+    with pytest.raises(vs.SchemaError, match="lat"):
+        vs.screen(frame, vs.load_watchlist(vs.demo.watchlist_path()))

@@ -1,0 +1,132 @@
+"""The outcome of a screening: findings, the frames behind them, and an audit trail.
+
+``ScreeningResult`` holds DataFrames for analysts and typed :class:`Finding` records for
+software; ``to_json`` writes a :class:`ScreeningReport` that validates back into the
+same models, so a screening can be archived and re-read.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from pydantic import AwareDatetime, BaseModel, ConfigDict
+
+from vesselscreen.ingest import IngestReport
+from vesselscreen.lists.watchlist import WatchlistSnapshot
+from vesselscreen.models import Finding
+from vesselscreen.screening.config import ScreeningConfig
+
+__all__ = ["FINDING_COLUMNS", "ScreeningMetadata", "ScreeningReport", "ScreeningResult"]
+
+FINDING_COLUMNS = (
+    "kind", "severity", "mmsi", "imo", "vessel_name", "start", "end", "port_id",
+    "counterpart_mmsi", "entry_ids", "designation_status", "score", "rule", "explanation",
+)  # fmt: skip
+
+
+class ScreeningMetadata(BaseModel):
+    """What makes a screening reproducible: version, configuration, list snapshot, inputs."""
+
+    model_config = ConfigDict(frozen=True)
+
+    library_version: str
+    screened_at: AwareDatetime
+    config: ScreeningConfig
+    watchlist: WatchlistSnapshot
+    ingest_reports: tuple[IngestReport, ...] = ()
+    positions: int
+    vessels: int
+    list_vessels: int
+
+
+class ScreeningReport(BaseModel):
+    """The JSON form of a screening: metadata and findings."""
+
+    model_config = ConfigDict(frozen=True)
+
+    metadata: ScreeningMetadata
+    findings: tuple[Finding, ...]
+
+
+class ScreeningResult:
+    """Findings and frames from :func:`vesselscreen.screen`.
+
+    Attributes:
+        findings: every finding, most severe first.
+        matches: AIS identity x list entry (``schema.MATCH`` columns plus ``methods``).
+        port_calls: every port call detected (``schema.PORT_CALL`` columns), of all vessels.
+        identities: the distinct AIS identities that were screened.
+        metadata: the audit trail.
+    """
+
+    def __init__(
+        self,
+        *,
+        findings: list[Finding],
+        matches: pd.DataFrame,
+        port_calls: pd.DataFrame,
+        identities: pd.DataFrame,
+        metadata: ScreeningMetadata,
+    ) -> None:
+        self.findings = findings
+        self.matches = matches
+        self.port_calls = port_calls
+        self.identities = identities
+        self.metadata = metadata
+
+    def to_frame(self) -> pd.DataFrame:
+        """The findings as a DataFrame, one row each (columns ``FINDING_COLUMNS``)."""
+        rows = [
+            {
+                "kind": f.kind.value,
+                "severity": f.severity.value,
+                "mmsi": f.mmsi,
+                "imo": f.imo,
+                "vessel_name": f.vessel_name,
+                "start": f.start,
+                "end": f.end,
+                "port_id": f.port_id,
+                "counterpart_mmsi": f.counterpart_mmsi,
+                "entry_ids": list(f.entry_ids),
+                "designation_status": f.designation_status.value if f.designation_status else None,
+                "score": f.score,
+                "rule": f.evidence.rule,
+                "explanation": f.evidence.explanation,
+            }
+            for f in self.findings
+        ]
+        frame = pd.DataFrame(rows, columns=list(FINDING_COLUMNS))
+        dtypes = {"mmsi": "Int64", "imo": "Int64", "counterpart_mmsi": "Int64", "score": "float64"}
+        for col in (
+            "kind",
+            "severity",
+            "vessel_name",
+            "port_id",
+            "designation_status",
+            "rule",
+            "explanation",
+        ):
+            dtypes[col] = "string"
+        frame = frame.astype(dtypes)
+        for col in ("start", "end"):
+            frame[col] = pd.to_datetime(frame[col], utc=True)
+        return frame
+
+    def report(self) -> ScreeningReport:
+        """The findings and metadata as one serialisable :class:`ScreeningReport`."""
+        return ScreeningReport(metadata=self.metadata, findings=tuple(self.findings))
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """The screening as JSON (a :class:`ScreeningReport`).
+
+        ``ScreeningReport.model_validate_json`` reads it back into the same models.
+        """
+        return self.report().model_dump_json(indent=indent)
+
+    def __repr__(self) -> str:
+        kinds = pd.Series([f.kind.value for f in self.findings], dtype="string").value_counts()
+        counts = ", ".join(f"{k}: {v}" for k, v in kinds.items()) or "none"
+        return (
+            f"<ScreeningResult {len(self.findings)} findings ({counts}); "
+            f"{self.metadata.positions} positions of {self.metadata.vessels} vessels "
+            f"against {self.metadata.list_vessels} listed vessels>"
+        )
