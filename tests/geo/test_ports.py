@@ -1,0 +1,341 @@
+"""The bundled gazetteer, ports-table validation, and PortIndex lookups."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from vesselscreen.errors import SchemaError
+from vesselscreen.geo import (
+    HARBOR_SIZE,
+    PORTS_DTYPES,
+    PortIndex,
+    haversine_m,
+    load_ports,
+    validate_ports,
+)
+from vesselscreen.schema import PORT, validate
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+MARINECADASTRE = DATA / "ais" / "csv" / "marinecadastre_2023-01-11_sample.csv"
+
+# (port_id, name, lat, lon) as the sources give them: unlocode_ports.csv, and
+# ports_supplement.csv for IRNSH (WPI has no Caspian ports).
+CASPIAN = [
+    ("IRAMD", "Bandar Amirabad", 36.78333, 53.35000),
+    ("IRBAZ", "Bandar-e Anzali", 37.46667, 49.46667),
+    ("IRNSH", "Nowshahr", 36.649, 51.496),
+    ("RUOYA", "Olya", 45.78333, 47.53333),
+    ("RUASF", "Astrakhan", 46.34983, 48.03262),
+    ("RUMCX", "Makhachkala", 42.96667, 47.50000),
+    ("AZBAK", "Baku", 40.36985, 49.95389),
+    ("KZAAU", "Aktau", 43.65000, 51.15000),
+    ("TMKRW", "Turkmenbashi", 40.01667, 52.96667),
+]
+
+
+@pytest.fixture(scope="module")
+def ports() -> pd.DataFrame:
+    return load_ports()
+
+
+@pytest.fixture(scope="module")
+def index() -> PortIndex:
+    return PortIndex()
+
+
+def port(ports: pd.DataFrame, port_id: str) -> pd.Series:
+    return ports.set_index(PORT.PORT_ID).loc[port_id]
+
+
+@pytest.mark.parametrize(("port_id", "name", "lat", "lon"), CASPIAN)
+def test_bundled_has_each_caspian_port_near_its_source_position(
+    ports: pd.DataFrame, port_id: str, name: str, lat: float, lon: float
+) -> None:
+    row = port(ports, port_id)
+    assert row[PORT.PORT_NAME] == name
+    assert row[PORT.COUNTRY] == port_id[:2]
+    assert float(haversine_m(row[PORT.LAT], row[PORT.LON], lat, lon)) < 2_000
+    assert row[PORT.RADIUS_M] == 3000.0
+
+
+@pytest.mark.parametrize(
+    ("port_id", "name", "country", "source"),
+    [
+        # Persian Gulf
+        ("IRBND", "Bandar Abbas", "IR", "wpi"),
+        ("IRBSR", "Bandar-E Shahid Reajie", "IR", "wpi"),
+        ("IRKHK", "Kharg Island Oil Terminal", "IR", "wpi"),
+        # Syria
+        ("SYBAN", "Baniyas", "SY", "wpi"),
+        ("SYTTS", "Tartus", "SY", "wpi"),
+        ("SYLTK", "Latakia", "SY", "unlocode"),
+        # North Korea: UN/LOCODE has no usable point for Nampo, WPI does
+        ("KPNAM", "Nampo", "KP", "wpi"),
+        ("KPRJN", "Najin", "KP", "wpi"),
+        # Venezuela
+        ("VEPBL", "Puerto Cabello", "VE", "wpi"),
+        ("VELAG", "La Guaira", "VE", "wpi"),
+        # Black Sea
+        ("RUNVS", "Novorossiysk", "RU", "wpi"),
+        ("UAODS", "Odesa", "UA", "wpi"),
+    ],
+)
+def test_bundled_has_ports_of_sanctioned_jurisdictions(
+    ports: pd.DataFrame, port_id: str, name: str, country: str, source: str
+) -> None:
+    row = port(ports, port_id)
+    assert (row[PORT.PORT_NAME], row[PORT.COUNTRY], row[PORT.SOURCE]) == (name, country, source)
+
+
+def test_bundled_counts_and_schema(ports: pd.DataFrame) -> None:
+    validate(ports, PORTS_DTYPES, what="bundled ports")
+    assert len(ports) == 16_600
+    assert ports[PORT.SOURCE].value_counts().to_dict() == {"unlocode": 12_833, "wpi": 3_766, "supplement": 1}
+    assert ports[PORT.PORT_ID].is_unique
+    assert ports[HARBOR_SIZE].value_counts().to_dict() == {
+        "Very Small": 2133,
+        "Small": 1026,
+        "Medium": 366,
+        "Large": 171,
+    }
+    assert ports[PORT.RADIUS_M].value_counts().to_dict() == {3000.0: 16_063, 5000.0: 366, 8000.0: 171}
+    assert ports[PORT.COUNTRY].str.fullmatch(r"[A-Z]{2}").all()
+
+
+def test_namibia_code_is_not_read_as_missing(ports: pd.DataFrame) -> None:
+    row = port(ports, "NAWVB")
+    assert (row[PORT.PORT_NAME], row[PORT.COUNTRY]) == ("Walvis Bay", "NA")
+
+
+def test_harbour_size_sets_radius(ports: pd.DataFrame) -> None:
+    assert port(ports, "NLRTM")[[HARBOR_SIZE, PORT.RADIUS_M]].tolist() == ["Large", 8000.0]
+    assert port(ports, "IRBND")[[HARBOR_SIZE, PORT.RADIUS_M]].tolist() == ["Medium", 5000.0]
+    assert port(ports, "KPNAM")[[HARBOR_SIZE, PORT.RADIUS_M]].tolist() == ["Small", 3000.0]
+
+
+def test_load_ports_returns_a_copy() -> None:
+    first = load_ports()
+    first.loc[:, PORT.LAT] = 0.0
+    first.loc[first.index[:10], PORT.PORT_ID] = "CHANGED"
+    again = load_ports()
+    assert len(again) == 16_600
+    assert port(again, "IRAMD")[PORT.LAT] == 36.78333
+
+
+def test_colocated_codes_report_the_preferred_one(index: PortIndex) -> None:
+    # UN/LOCODE puts TMKRA Krasnovodsk (old name) and TMKRW Turkmenbashi on one point
+    pos, dist = index.within([40.01667], [52.96667])
+    assert index.ports.at[int(pos[0]), PORT.PORT_ID] == "TMKRW"
+    assert dist[0] < 1e-6
+    # WPI's Large Philadelphia over Medium Camden, same point
+    pos, _ = index.nearest([39.95], [-75.13333])
+    assert index.ports.at[int(pos[0]), PORT.PORT_ID] == "USPHL"
+
+
+def test_nearest_on_real_marinecadastre_positions(index: PortIndex) -> None:
+    ais = pd.read_csv(MARINECADASTRE)
+    pos, dist = index.nearest(ais["LAT"].to_numpy(), ais["LON"].to_numpy())
+    got = index.ports[PORT.PORT_ID].to_numpy()[pos[:5]].tolist()
+    # row 1: SAN JOSE moored at Portsmouth NH; row 2: MSC NAISHA III off Port Everglades
+    assert got == ["USPSM", "USPEF", "USCHS", "WPI9030", "USSNJ"]
+    assert dist[:5].round().tolist() == [754.0, 6903.0, 54820.0, 545.0, 46645.0]
+    assert (pos >= 0).all()
+
+    inside, _ = index.within(ais["LAT"].to_numpy(), ais["LON"].to_numpy())
+    assert int((inside >= 0).sum()) == 433
+    stopped = ais["SOG"].to_numpy() <= 0.2
+    assert int(((inside >= 0) & stopped).sum()) == 343
+    countries = index.ports[PORT.COUNTRY].to_numpy()[inside[inside >= 0]]
+    assert dict(zip(*np.unique(countries, return_counts=True), strict=True)) == {"CA": 25, "PR": 2, "US": 406}
+
+
+def test_nearest_honours_max_distance(index: PortIndex) -> None:
+    # Nowshahr basin ~1 km from the supplement point; mid-Caspian far from every port
+    pos, dist = index.nearest([36.655, 37.5], [51.505, 52.0], max_distance_m=50_000)
+    assert index.ports.at[int(pos[0]), PORT.PORT_ID] == "IRNSH"
+    assert 900 < dist[0] < 1100
+    assert pos[1] == -1
+    assert np.isnan(dist[1])
+    pos, dist = index.nearest([37.5], [52.0])
+    assert index.ports.at[int(pos[0]), PORT.PORT_ID] == "IRFKR"
+    assert round(float(dist[0])) == 101_451
+
+
+def test_missing_or_invalid_coordinates_get_no_port(index: PortIndex) -> None:
+    pos, dist = index.nearest([np.nan, 36.78333, 95.0], [53.35, np.nan, 0.0])
+    assert pos.tolist() == [-1, -1, -1]
+    assert np.isnan(dist).all()
+
+
+def test_antimeridian() -> None:
+    idx = PortIndex(pd.DataFrame({"port_id": ["E", "W"], "lat": [0.0, 10.0], "lon": [179.99, -179.99]}))
+    pos, dist = idx.nearest([0.0, 10.0], [-179.99, 179.99])
+    assert pos.tolist() == [0, 1]
+    assert (dist < 2_300).all()
+    pos, _ = idx.within([0.0, 10.0], [-179.99, 179.99])
+    assert pos.tolist() == [0, 1]
+
+
+def test_within_uses_each_ports_radius_and_margin() -> None:
+    idx = PortIndex(pd.DataFrame({"port_id": ["BIG", "SMALL"], "lat": [0.0, 0.0], "lon": [0.0, 0.1],
+                                  "radius_m": [8000.0, 3000.0]}))  # fmt: skip
+    lon = np.array([0.05, 0.08, 0.14, 0.2])  # 5.6 km, 2.2 km from SMALL, 4.4 km from SMALL, 11.1 km
+    assert idx.within(np.zeros(4), lon)[0].tolist() == [0, 1, -1, -1]
+    assert idx.within(np.zeros(4), lon, margin_m=1500.0)[0].tolist() == [0, 1, 1, -1]
+    with pytest.raises(ValueError, match="margin_m"):
+        idx.within([0.0], [0.0], margin_m=-1.0)
+
+
+def test_distance_to() -> None:
+    idx = PortIndex(pd.DataFrame({"port_id": ["A", "B"], "lat": [0.0, 1.0], "lon": [0.0, 0.0]}))
+    got = idx.distance_to([0.0, 0.0, 0.0], [0.0, 0.0, 0.0], [0, 1, -1])
+    assert got[0] == 0.0
+    assert round(float(got[1])) == 111_195
+    assert np.isnan(got[2])
+
+
+def test_empty_ports_table() -> None:
+    idx = PortIndex(pd.DataFrame({"port_id": pd.Series([], dtype="string"), "lat": [], "lon": []}))
+    assert len(idx) == 0
+    pos, dist = idx.nearest([0.0], [0.0])
+    assert pos.tolist() == [-1]
+    assert np.isnan(dist).all()
+
+
+# --- validation of user ports tables -------------------------------------------------------------
+
+
+def test_missing_columns_are_named() -> None:
+    with pytest.raises(SchemaError, match=r"missing columns \['lat', 'lon'\]"):
+        validate_ports(pd.DataFrame({"port_id": ["X"], "latitude": [1.0]}))
+
+
+def test_out_of_range_coordinates_list_the_port_ids() -> None:
+    frame = pd.DataFrame(
+        {
+            "port_id": ["OK", "NORTH", "EAST", "NOLAT"],
+            "lat": [1.0, 91.0, 1.0, np.nan],
+            "lon": [1.0, 0.0, 181.0, 0.0],
+        }
+    )
+    with pytest.raises(SchemaError, match=r"out of range for NORTH, EAST, NOLAT$"):
+        validate_ports(frame)
+    with pytest.raises(SchemaError, match="NORTH"):
+        PortIndex(frame)
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    frame = pd.DataFrame(
+        {
+            "port_id": ["A", "A", None],
+            "lat": [1.0, 2.0, 3.0],
+            "lon": [0.0, 0.0, 200.0],
+            "radius_m": [0.0, 1.0, 1.0],
+        }
+    )
+    with pytest.raises(SchemaError) as info:
+        validate_ports(frame, what="my ports")
+    message = str(info.value)
+    assert message.startswith("my ports: ")
+    for part in (
+        "empty port_id in rows 2",
+        "duplicate port_id A",
+        "out of range for <NA>",
+        "radius_m not a positive",
+    ):
+        assert part in message
+
+
+def test_uncastable_column_is_a_schema_error() -> None:
+    with pytest.raises(SchemaError, match="'lat' cannot be cast"):
+        validate_ports(pd.DataFrame({"port_id": ["X"], "lat": ["north"], "lon": [0.0]}))
+
+
+def test_optional_columns_are_filled() -> None:
+    out = validate_ports(
+        pd.DataFrame({"port_id": ["X"], "lat": [1.0], "lon": [2.0]}), default_radius_m=2500.0
+    )
+    validate(out, PORTS_DTYPES)
+    assert out[PORT.RADIUS_M].tolist() == [2500.0]
+    assert out[PORT.PORT_NAME].isna().all()
+
+
+# --- properties ----------------------------------------------------------------------------------
+
+coords = st.tuples(st.floats(-89.0, 89.0), st.floats(-180.0, 180.0))
+
+
+# offsets of ~0-20 km from a port, so that small radii are exercised too
+near = st.tuples(st.integers(0, 24), st.floats(-0.2, 0.2), st.floats(-0.3, 0.3))
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(coords, min_size=1, max_size=25),
+    st.lists(coords, max_size=15),
+    st.lists(near, max_size=15),
+    st.lists(st.one_of(st.floats(500.0, 20_000.0), st.floats(500.0, 500_000.0)), min_size=25, max_size=25),
+)
+def test_lookups_match_brute_force(
+    port_points: list[tuple[float, float]],
+    far: list[tuple[float, float]],
+    close: list[tuple[int, float, float]],
+    radii: list[float],
+) -> None:
+    queries = far + [
+        (
+            min(max(port_points[i % len(port_points)][0] + dlat, -90.0), 90.0),
+            (port_points[i % len(port_points)][1] + dlon + 180.0) % 360.0 - 180.0,
+        )
+        for i, dlat, dlon in close
+    ]
+    if not queries:
+        return
+    frame = pd.DataFrame(
+        {
+            "port_id": [f"P{i}" for i in range(len(port_points))],
+            "lat": [p[0] for p in port_points],
+            "lon": [p[1] for p in port_points],
+            "radius_m": radii[: len(port_points)],
+        }
+    )
+    idx = PortIndex(frame)
+    qlat = np.array([q[0] for q in queries])
+    qlon = np.array([q[1] for q in queries])
+    all_d = haversine_m(
+        qlat[:, None], qlon[:, None], frame["lat"].to_numpy()[None, :], frame["lon"].to_numpy()[None, :]
+    )
+
+    pos, dist = idx.nearest(qlat, qlon)
+    np.testing.assert_allclose(dist, all_d.min(axis=1), rtol=1e-9, atol=1e-6)
+    np.testing.assert_allclose(all_d[np.arange(len(queries)), pos], dist, rtol=1e-9, atol=1e-6)
+
+    limit = radii[0]
+    pos, dist = idx.nearest(qlat, qlon, max_distance_m=limit)
+    closest = all_d.min(axis=1)
+    np.testing.assert_array_equal(pos >= 0, closest <= limit)
+    np.testing.assert_allclose(dist[pos >= 0], closest[pos >= 0], rtol=1e-9, atol=1e-6)
+
+    inside = all_d <= frame["radius_m"].to_numpy()[None, :]
+    masked = np.where(inside, all_d, np.inf)
+    want = np.where(inside.any(axis=1), masked.argmin(axis=1), -1)
+    got, got_d = idx.within(qlat, qlon)
+    np.testing.assert_allclose(
+        np.where(got >= 0, got_d, -1.0), np.where(want >= 0, masked.min(axis=1), -1.0), rtol=1e-9, atol=1e-6
+    )
+
+
+def test_public_names_are_sorted_and_resolve() -> None:
+    import vesselscreen.events
+    import vesselscreen.geo
+
+    for module in (vesselscreen.geo, vesselscreen.events):
+        assert list(module.__all__) == sorted(module.__all__)
+        for name in module.__all__:
+            assert hasattr(module, name), name

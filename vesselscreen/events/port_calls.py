@@ -1,0 +1,336 @@
+"""Port calls: when a vessel entered a port area, stopped there, and left.
+
+The rules follow Global Fishing Watch's port-visit pipeline (``pipe-anchorages``,
+``create_in_out_events.py`` / ``create_port_visits.py``) with a point-and-radius gazetteer
+in place of GFW's anchorage points:
+
+* **In port**, with hysteresis: a position within a port's ``radius_m`` enters it (the
+  nearest such port); the vessel stays in until a position lies farther than
+  ``radius_m + exit_margin_m`` from that port (GFW: entry within 3 km, exit beyond 4 km).
+* **Visit**: a run of in-port positions of one MMSI at one port; arrival is its first
+  position, departure its last. A silence longer than ``max_gap_h`` ends a visit (the
+  next position starts afresh); shorter silences inside the port are bridged.
+* **Stopped**, with hysteresis: speed at or below 0.2 kn starts a stop, at or above 0.5 kn
+  ends it (GFW). A silence of at least ``port_gap_h`` (4 h, GFW's "port gap") inside a
+  visit counts like a stop: ships at berth often fall silent.
+* **Port call**: a visit with a stop or a port gap, whose time spent stopped or silent
+  adds up to at least ``min_duration_h``.
+* **Confidence** (GFW's levels): 4 = stop/gap seen with both the entry from outside and
+  the exit to outside; 3 = stop/gap with one of them; 2 = stop/gap only (the track starts
+  or ends in port, or a long silence cuts it). GFW's level 1 (entry/exit without a stop)
+  is not a port call, so calls have confidence 2 to 4.
+
+>>> import pandas as pd
+>>> t0 = pd.Timestamp("2024-08-29 00:00", tz="UTC")
+>>> track = pd.DataFrame({
+...     "mmsi": pd.array([273999001] * 4, dtype="Int64"),
+...     "timestamp": [t0, t0 + pd.Timedelta("1h"), t0 + pd.Timedelta("5h"), t0 + pd.Timedelta("6h")],
+...     "lat": [36.90, 36.783, 36.783, 36.90], "lon": [53.35] * 4, "sog": [9.0, 0.0, 0.1, 9.0],
+...     "imo": pd.array([None] * 4, dtype="Int64"), "name": ["PORT OLYA 3"] * 4})
+>>> calls = port_calls(track)
+>>> call = calls.iloc[0]
+>>> call.port_id, call.port_name, str(call.arrival), str(call.duration), int(call.confidence)
+('IRAMD', 'Bandar Amirabad', '2024-08-29 01:00:00+00:00', '0 days 04:00:00', 4)
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Final, Self
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from vesselscreen.errors import ConfigError, SchemaError
+from vesselscreen.geo.ports import DEFAULT_RADIUS_M, PortIndex
+from vesselscreen.schema import (
+    PORT,
+    PORT_CALL,
+    PORT_CALL_DTYPES,
+    POSITION,
+    POSITION_DTYPES,
+    conform,
+    empty_frame,
+)
+
+__all__ = ["PortCallConfig", "port_calls"]
+
+_HOUR_NS: Final = 3_600_000_000_000
+_INPUT_COLUMNS: Final = (
+    POSITION.MMSI,
+    POSITION.TIMESTAMP,
+    POSITION.LAT,
+    POSITION.LON,
+    POSITION.SOG,
+    POSITION.IMO,
+    POSITION.NAME,
+)
+
+
+class PortCallConfig(BaseModel):
+    """Parameters of `port_calls`; defaults from Global Fishing Watch's port visits.
+
+    Source of the GFW values: ``GlobalFishingWatch/pipe-anchorages``, ``PortVisitsConfig``
+    (anchorage_entry_dist_km 3.0, anchorage_exit_dist_km 4.0, stopping_speed_knots 0.2,
+    starting_speed_knots 0.5, min_anchorage_gap_minutes 240), and GFW's carrier-portal
+    FAQ ("within three kilometers of an anchorage ... stopped (speed of less than 0.2
+    knots) ... exit when it travels more than four kilometers").
+
+    >>> PortCallConfig().min_duration_h, PortCallConfig(min_duration_h=3).min_duration_h
+    (1.0, 3.0)
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    default_radius_m: float = Field(
+        default=DEFAULT_RADIUS_M,
+        gt=0,
+        description=(
+            "Entry distance (m) for ports whose table gives no radius_m. GFW: entry within 3 km of "
+            "an anchorage point. Bundled ports carry their own radius (3-8 km by WPI harbour size)."
+        ),
+    )
+    exit_margin_m: float = Field(
+        default=1000.0,
+        ge=0,
+        description=(
+            "Exit distance = the port's radius_m + this margin (m): hysteresis, so jitter at the edge "
+            "does not split a visit. GFW: enter within 3 km, exit beyond 4 km."
+        ),
+    )
+    stop_speed_kn: float = Field(
+        default=0.2,
+        ge=0,
+        description="A stop begins at or below this speed over ground (kn). GFW stopping_speed_knots 0.2.",
+    )
+    resume_speed_kn: float = Field(
+        default=0.5,
+        ge=0,
+        description="A stop ends at or above this speed over ground (kn). GFW starting_speed_knots 0.5.",
+    )
+    min_duration_h: float = Field(
+        default=1.0,
+        ge=0,
+        description=(
+            "A visit is a port call when the vessel spent at least this long (h) stopped or silent in "
+            "the port. 1 h keeps short cargo calls at small terminals; GFW's carrier portal uses 3 h."
+        ),
+    )
+    max_gap_h: float = Field(
+        default=24.0,
+        gt=0,
+        description=(
+            "AIS silences inside a port up to this long (h) are bridged into one visit; a longer one "
+            "ends the visit. 24 h spans a berth stay with a transponder switched off overnight."
+        ),
+    )
+    port_gap_h: float = Field(
+        default=4.0,
+        gt=0,
+        description=(
+            "A silence of at least this long (h) inside a port counts like a stop (GFW 'port gap', "
+            "min_anchorage_gap_minutes 240)."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        if self.resume_speed_kn < self.stop_speed_kn:
+            raise ValueError("resume_speed_kn must be >= stop_speed_kn (stop hysteresis)")
+        return self
+
+
+@cache
+def _bundled_index(default_radius_m: float) -> PortIndex:
+    return PortIndex(None, default_radius_m=default_radius_m)
+
+
+def _prepare(positions: pd.DataFrame) -> pd.DataFrame:
+    """The columns port_calls needs, cast, without unusable rows, sorted by vessel and time."""
+    missing = [name for name in _INPUT_COLUMNS if name not in positions.columns]
+    if missing:
+        raise SchemaError(f"positions: missing columns {missing}")
+    times = positions[POSITION.TIMESTAMP]
+    if not isinstance(times.dtype, pd.DatetimeTZDtype):
+        raise SchemaError(
+            f"positions: column 'timestamp' has dtype {times.dtype}, expected timezone-aware datetimes (UTC)"
+        )
+    frame = pd.DataFrame({name: positions[name] for name in _INPUT_COLUMNS})
+    frame[POSITION.TIMESTAMP] = times.dt.tz_convert("UTC").dt.as_unit("ns")
+    frame = conform(frame, {name: POSITION_DTYPES[name] for name in _INPUT_COLUMNS})
+    usable = (
+        frame[POSITION.MMSI].notna()
+        & frame[POSITION.TIMESTAMP].notna()
+        & frame[POSITION.LAT].between(-90.0, 90.0)
+        & frame[POSITION.LON].between(-180.0, 180.0)
+    )
+    frame = frame.loc[usable]
+    mmsi = frame[POSITION.MMSI].to_numpy(dtype=np.int64)
+    ts = frame[POSITION.TIMESTAMP].to_numpy(dtype="datetime64[ns]").view(np.int64)
+    order = np.lexsort((ts, mmsi))
+    if ((np.diff(mmsi[order]) == 0) & (np.diff(ts[order]) == 0)).any():
+        # rows sharing a vessel and time: order them by content, so input order never matters
+        return frame.sort_values(list(_INPUT_COLUMNS), kind="mergesort").reset_index(drop=True)
+    return frame.iloc[order].reset_index(drop=True)
+
+
+def _ffill(values: npt.NDArray[np.float64], groups: npt.NDArray[np.integer]) -> npt.NDArray[np.float64]:
+    """Forward-fill NaN within runs of equal ``groups`` (vectorised through pandas)."""
+    filled = pd.Series(values).groupby(groups).ffill()
+    return np.asarray(filled.to_numpy(dtype=np.float64), dtype=np.float64)
+
+
+def port_calls(
+    positions: pd.DataFrame,
+    ports: pd.DataFrame | PortIndex | None = None,
+    config: PortCallConfig | None = None,
+) -> pd.DataFrame:
+    """Detect port calls in a positions frame: one row per call, in ``schema.PORT_CALL_DTYPES``.
+
+    Args:
+        positions: canonical POSITION frame; needs ``mmsi``, ``timestamp`` (timezone-aware),
+            ``lat``, ``lon``, ``sog`` (knots), ``imo`` and ``name``. Not modified. Rows with no
+            MMSI, time or valid position cannot be placed and are ignored.
+        ports: a ports table (``schema.PORT`` columns; see
+            `vesselscreen.geo.validate_ports`), a prebuilt `vesselscreen.geo.PortIndex`,
+            or ``None`` for the bundled gazetteer.
+        config: thresholds; `PortCallConfig` defaults otherwise.
+
+    Returns:
+        Calls sorted by ``mmsi`` and ``arrival``: ``port_id``, ``port_name`` and ``country`` from
+        the gazetteer; ``imo`` and ``name`` as the vessel broadcast them during the call (last
+        non-null value); ``arrival``/``departure`` the first and last in-port position;
+        ``duration`` their difference; ``confidence`` 2-4 (see the module docs);
+        ``n_positions`` the positions in the visit.
+
+    Raises:
+        SchemaError: a required column is missing, the timestamps are naive, or a column
+            cannot be cast to its canonical dtype; or the ports table is invalid.
+
+    >>> port_calls(pd.DataFrame(columns=["mmsi", "timestamp"]))
+    Traceback (most recent call last):
+    ...
+    vesselscreen.errors.SchemaError: positions: missing columns ['lat', 'lon', 'sog', 'imo', 'name']
+    """
+    if config is None:
+        config = PortCallConfig()
+    elif not isinstance(config, PortCallConfig):
+        raise ConfigError(f"config must be a PortCallConfig, got {type(config).__name__}")
+    frame = _prepare(positions)
+    if isinstance(ports, PortIndex):
+        index = ports
+    elif ports is None:
+        index = _bundled_index(config.default_radius_m)
+    else:
+        index = PortIndex(ports, default_radius_m=config.default_radius_m)
+    if frame.empty or len(index) == 0:
+        return empty_frame(PORT_CALL_DTYPES)
+
+    mmsi = frame[POSITION.MMSI].to_numpy(dtype=np.int64)
+    ts = frame[POSITION.TIMESTAMP].to_numpy(dtype="datetime64[ns]").view(np.int64)
+    lat = frame[POSITION.LAT].to_numpy(dtype=np.float64)
+    lon = frame[POSITION.LON].to_numpy(dtype=np.float64)
+    sog = frame[POSITION.SOG].to_numpy(dtype=np.float64, na_value=np.nan)
+    n = len(frame)
+    max_gap = int(config.max_gap_h * _HOUR_NS)
+
+    # A row "resets" when it starts a vessel or follows a silence longer than max_gap: no
+    # state (port, in/out, stopped) carries across it.
+    dt_prev = np.empty(n, dtype=np.int64)
+    dt_prev[0] = 0
+    dt_prev[1:] = np.diff(ts)
+    new_vessel = np.ones(n, dtype=bool)
+    new_vessel[1:] = mmsi[1:] != mmsi[:-1]
+    reset = new_vessel | (dt_prev > max_gap)
+    segment = np.cumsum(reset, dtype=np.int64)
+
+    # In-port state with hysteresis: entry sets it, beyond the current port's exit distance clears it.
+    entry_port, _ = index.within(lat, lon)
+    current = _ffill(np.where(entry_port >= 0, entry_port, np.nan), segment)
+    current_pos = np.where(np.isnan(current), -1, current).astype(np.int64)
+    radius = index.radius_m
+    exit_dist = np.where(current_pos >= 0, radius[current_pos] + config.exit_margin_m, np.nan)
+    outside = (current_pos < 0) | (index.distance_to(lat, lon, current_pos) > exit_dist)
+    signal = np.where(entry_port >= 0, 1.0, np.where(outside, 0.0, np.nan))
+    inside = np.nan_to_num(_ffill(signal, segment), nan=0.0) > 0.5
+
+    # Visits: runs of inside rows of one segment at one port.
+    prev_inside = np.zeros(n, dtype=bool)
+    prev_inside[1:] = inside[:-1]
+    port_changed = np.ones(n, dtype=bool)
+    port_changed[1:] = current_pos[1:] != current_pos[:-1]
+    visit_start = inside & (reset | ~prev_inside | port_changed)
+    visit = np.where(inside, np.cumsum(visit_start, dtype=np.int64), 0)
+    if not inside.any():
+        return empty_frame(PORT_CALL_DTYPES)
+
+    # Stop state with hysteresis, within each visit.
+    stop_signal = np.where(
+        sog <= config.stop_speed_kn, 1.0, np.where(sog >= config.resume_speed_kn, 0.0, np.nan)
+    )
+    stopped = inside & (np.nan_to_num(_ffill(stop_signal, visit), nan=0.0) > 0.5)
+
+    # Time to the next row of the same visit: counts as dwell when stopped or a port gap.
+    dt_next = np.zeros(n, dtype=np.int64)
+    dt_next[:-1] = dt_prev[1:]
+    next_same = np.zeros(n, dtype=bool)
+    next_same[:-1] = inside[:-1] & (visit[1:] == visit[:-1])
+    port_gap = next_same & (dt_next >= int(config.port_gap_h * _HOUR_NS))
+    dwell = np.where(next_same & (stopped | port_gap), dt_next, 0)
+    next_reset = np.ones(n, dtype=bool)
+    next_reset[:-1] = reset[1:]
+
+    rows = pd.DataFrame(
+        {
+            "visit": visit,
+            "stopped": stopped,
+            "port_gap": port_gap,
+            "dwell": dwell,
+            "entry_seen": ~reset,
+            "exit_seen": ~next_reset,
+            "row": np.arange(n),
+        }
+    )[inside]
+    grouped = rows.groupby("visit", sort=True)
+    visits = pd.DataFrame(
+        {
+            "first": grouped["row"].min(),
+            "last": grouped["row"].max(),
+            "n": grouped["row"].size(),
+            "stopped": grouped["stopped"].any(),
+            "port_gap": grouped["port_gap"].any(),
+            "dwell": grouped["dwell"].sum(),
+        }
+    )
+    first = visits["first"].to_numpy()
+    last = visits["last"].to_numpy()
+    entry_seen = rows["entry_seen"].to_numpy()[np.searchsorted(rows["row"].to_numpy(), first)]
+    exit_seen = rows["exit_seen"].to_numpy()[np.searchsorted(rows["row"].to_numpy(), last)]
+    is_call = (visits["stopped"] | visits["port_gap"]).to_numpy() & (
+        visits["dwell"].to_numpy() >= config.min_duration_h * _HOUR_NS
+    )
+    if not is_call.any():
+        return empty_frame(PORT_CALL_DTYPES)
+
+    identity = frame.loc[inside, [POSITION.IMO, POSITION.NAME]].groupby(visit[inside], sort=True).last()
+    gazetteer = index.ports
+    port_pos = current_pos[first[is_call]]
+    calls = pd.DataFrame(
+        {
+            PORT_CALL.MMSI: mmsi[first[is_call]],
+            PORT_CALL.IMO: identity[POSITION.IMO].to_numpy()[is_call],
+            PORT_CALL.NAME: identity[POSITION.NAME].to_numpy()[is_call],
+            PORT_CALL.PORT_ID: gazetteer[PORT.PORT_ID].to_numpy()[port_pos],
+            PORT_CALL.PORT_NAME: gazetteer[PORT.PORT_NAME].to_numpy()[port_pos],
+            PORT_CALL.COUNTRY: gazetteer[PORT.COUNTRY].to_numpy()[port_pos],
+            PORT_CALL.ARRIVAL: pd.to_datetime(ts[first[is_call]], unit="ns", utc=True),
+            PORT_CALL.DEPARTURE: pd.to_datetime(ts[last[is_call]], unit="ns", utc=True),
+            PORT_CALL.CONFIDENCE: 2 + entry_seen[is_call].astype(int) + exit_seen[is_call].astype(int),
+            PORT_CALL.N_POSITIONS: visits["n"].to_numpy()[is_call],
+        }
+    )
+    calls[PORT_CALL.DURATION] = calls[PORT_CALL.DEPARTURE] - calls[PORT_CALL.ARRIVAL]
+    calls = calls.sort_values([PORT_CALL.MMSI, PORT_CALL.ARRIVAL, PORT_CALL.PORT_ID], kind="mergesort")
+    return conform(calls.reset_index(drop=True), PORT_CALL_DTYPES)

@@ -1,0 +1,326 @@
+"""The port gazetteer: the bundled ports table, validation of user tables, nearest-port lookup.
+
+The bundled table (``vesselscreen/data/ports.csv``, built by ``tools/build_ports.py`` from
+NGA's World Port Index, UN/LOCODE and a small supplement; see ``ports.SOURCE.txt``) has
+the `vesselscreen.schema.PORT_DTYPES` columns plus ``harbor_size``. Each port is a
+point with a radius (``radius_m``): the distance within which a vessel counts as in port.
+
+>>> ports = load_ports()
+>>> ports.set_index("port_id").loc["IRAMD", ["port_name", "country", "radius_m"]].tolist()
+['Bandar Amirabad', 'IR', np.float64(3000.0)]
+>>> index = PortIndex(ports)
+>>> pos, dist = index.nearest(np.array([36.80]), np.array([53.33]))
+>>> ports.at[int(pos[0]), "port_id"], round(float(dist[0]))
+('IRAMD', 2571)
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import shapely
+
+from vesselscreen.errors import SchemaError
+from vesselscreen.geo.distance import EARTH_RADIUS_M, haversine_m
+from vesselscreen.schema import PORT, PORT_DTYPES, conform
+
+__all__ = [
+    "DEFAULT_RADIUS_M",
+    "HARBOR_SIZE",
+    "PORTS_DTYPES",
+    "PortIndex",
+    "load_ports",
+    "validate_ports",
+]
+
+DEFAULT_RADIUS_M: Final = 3000.0
+"""Radius of a port with none given: Global Fishing Watch's port entry distance (3 km)."""
+
+HARBOR_SIZE: Final = "harbor_size"
+"""Extra gazetteer column: WPI Harbor Size (Very Small, Small, Medium, Large) or NA."""
+
+PORTS_DTYPES: Final = {**PORT_DTYPES, HARBOR_SIZE: "string"}
+"""Columns and dtypes of `load_ports`: the schema's PORT columns plus ``harbor_size``."""
+
+_REQUIRED: Final = (PORT.PORT_ID, PORT.LAT, PORT.LON)
+_MAX_LISTED: Final = 20
+_CHUNK: Final = 200_000
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+
+
+@cache
+def _bundled_ports() -> pd.DataFrame:
+    with resources.files("vesselscreen.data").joinpath("ports.csv").open(encoding="utf-8") as fh:
+        # keep_default_na=False: "NA" is Namibia's country code, not a missing value
+        raw = pd.read_csv(fh, dtype=str, keep_default_na=False)
+    raw = raw.replace("", pd.NA)
+    for name in (PORT.LAT, PORT.LON, PORT.RADIUS_M):
+        raw[name] = pd.to_numeric(raw[name])
+    return validate_ports(raw, what="bundled ports.csv")
+
+
+def load_ports() -> pd.DataFrame:
+    """The bundled port gazetteer as a new frame (`PORTS_DTYPES`), one row per port.
+
+    Read once and cached; every call returns a copy, so callers may modify it.
+
+    >>> ports = load_ports()
+    >>> ports.columns.tolist()
+    ['port_id', 'port_name', 'country', 'lat', 'lon', 'radius_m', 'source', 'harbor_size']
+    >>> ports.loc[ports["port_id"] == "KZAAU", ["port_name", "lat", "lon"]].values.tolist()
+    [['Aktau', 43.65, 51.15]]
+    """
+    return _bundled_ports().copy()
+
+
+def _listed(ids: pd.Series) -> str:
+    shown = [str(v) for v in ids.head(_MAX_LISTED)]
+    more = len(ids) - len(shown)
+    return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
+
+
+def validate_ports(
+    ports: pd.DataFrame, *, default_radius_m: float = DEFAULT_RADIUS_M, what: str = "ports"
+) -> pd.DataFrame:
+    """Check a ports table and return a clean copy in `PORTS_DTYPES` (index 0..n-1).
+
+    ``port_id``, ``lat`` and ``lon`` are required; ``port_name``, ``country``, ``source`` and
+    ``harbor_size`` may be absent (NA), and a missing or NA ``radius_m`` becomes
+    ``default_radius_m``. Raises `vesselscreen.errors.SchemaError` naming every
+    problem at once: missing columns, empty or duplicate port ids, coordinates missing or
+    out of range, radii that are not positive (with the port ids concerned).
+
+    >>> validate_ports(pd.DataFrame({"port_id": ["X"], "lat": [95.0], "lon": [0.0]}))
+    Traceback (most recent call last):
+    ...
+    vesselscreen.errors.SchemaError: ports: coordinates missing or out of range for X
+    >>> validate_ports(pd.DataFrame({"port_id": ["X"], "lat": [1.0], "lon": [2.0]}))["radius_m"].tolist()
+    [3000.0]
+    """
+    missing = [name for name in _REQUIRED if name not in ports.columns]
+    if missing:
+        raise SchemaError(f"{what}: missing columns {missing}")
+    if not np.isfinite(default_radius_m) or default_radius_m <= 0:
+        raise SchemaError(f"{what}: default_radius_m must be positive, got {default_radius_m}")
+    out = conform(ports.reset_index(drop=True), PORTS_DTYPES)
+    out = out[list(PORTS_DTYPES)]
+    out[PORT.RADIUS_M] = out[PORT.RADIUS_M].fillna(default_radius_m)
+
+    problems: list[str] = []
+    ids = out[PORT.PORT_ID]
+    empty = ids.isna() | (ids.str.strip() == "")
+    if empty.any():
+        problems.append(f"empty port_id in rows {_listed(pd.Series(np.flatnonzero(empty.to_numpy())))}")
+    dup = ids.duplicated(keep=False) & ~empty
+    if dup.any():
+        problems.append(f"duplicate port_id {_listed(ids[dup].drop_duplicates())}")
+    lat, lon = out[PORT.LAT], out[PORT.LON]
+    bad_coord = ~(lat.between(-90.0, 90.0) & lon.between(-180.0, 180.0))  # NaN is not between
+    if bad_coord.any():
+        problems.append(f"coordinates missing or out of range for {_listed(ids[bad_coord])}")
+    bad_radius = ~(out[PORT.RADIUS_M] > 0) | ~np.isfinite(out[PORT.RADIUS_M])
+    if bad_radius.any():
+        problems.append(f"radius_m not a positive number for {_listed(ids[bad_radius])}")
+    if problems:
+        raise SchemaError(f"{what}: " + "; ".join(problems))
+    return out
+
+
+def _boxes(lat: FloatArray, lon: FloatArray, reach_m: FloatArray) -> npt.NDArray[np.object_]:
+    """Lon/lat boxes that contain every point within ``reach_m`` (haversine) of each query."""
+    delta = reach_m * 1.001 / EARTH_RADIUS_M + 1e-9  # radians, slightly widened against rounding
+    dlat = np.degrees(delta)
+    cos_lat = np.cos(np.radians(lat))
+    sin_delta = np.sin(np.minimum(delta, np.pi / 2))
+    # longitude half-width at which a great circle of angular radius delta is widest
+    polar = (np.abs(lat) + dlat >= 90.0) | (sin_delta >= cos_lat) | (delta >= np.pi / 2)
+    ratio = np.where(polar, 1.0, sin_delta / np.where(polar, 1.0, cos_lat))
+    dlon = np.where(polar, 180.0, np.degrees(np.arcsin(np.clip(ratio, 0.0, 1.0))))
+    # a polar box spans every longitude once: stop short of +180, where the shifted copies start
+    xmin = np.where(polar, -180.0, lon - dlon)
+    xmax = np.where(polar, np.nextafter(180.0, 0.0), lon + dlon)
+    return np.asarray(shapely.box(xmin, lat - dlat, xmax, lat + dlat))
+
+
+def _cell_key(cell_lat: IntArray, cell_lon: IntArray) -> IntArray:
+    """One integer per 1-degree cell; longitude wraps around the antimeridian."""
+    return np.asarray((cell_lat + 91) * 360 + np.mod(cell_lon + 180, 360), dtype=np.int64)
+
+
+class PortIndex:
+    """A spatial index over a ports table, for vectorised nearest-port queries.
+
+    ``ports`` is validated with `validate_ports` (default: the bundled gazetteer);
+    results are *row positions* into `ports` (``-1`` for none) with haversine
+    distances in metres (NaN for none). Ports at exactly the same distance go to the row
+    listed first: UN/LOCODE puts some codes on one point (TMKRW Turkmenbashi and TMKRA
+    Krasnovodsk), and the bundled table lists the preferred one first.
+    Lookups use a shapely STRtree of the port points
+    (copied at longitude +-360 so searches across the antimeridian work), then exact
+    haversine distances on the candidates; there is no loop over ports or points.
+
+    >>> index = PortIndex(pd.DataFrame({"port_id": ["A", "B"], "lat": [0.0, 0.0],
+    ...                                 "lon": [179.99, 10.0], "radius_m": [3000.0, 3000.0]}))
+    >>> pos, dist = index.nearest(np.array([0.0, 50.0]), np.array([-179.99, 10.0]), max_distance_m=10_000)
+    >>> pos, dist.round()
+    (array([ 0, -1]), array([2224.,   nan]))
+    """
+
+    def __init__(self, ports: pd.DataFrame | None = None, *, default_radius_m: float = DEFAULT_RADIUS_M):
+        self.ports: pd.DataFrame = (
+            load_ports() if ports is None else validate_ports(ports, default_radius_m=default_radius_m)
+        )
+        self._lat = self.ports[PORT.LAT].to_numpy(dtype=np.float64)
+        self._lon = self.ports[PORT.LON].to_numpy(dtype=np.float64)
+        self._radius = self.ports[PORT.RADIUS_M].to_numpy(dtype=np.float64)
+        self._n = len(self.ports)
+        xs = np.concatenate([self._lon, self._lon - 360.0, self._lon + 360.0])
+        ys = np.concatenate([self._lat, self._lat, self._lat])
+        self._tree = shapely.STRtree(shapely.points(xs, ys))
+        # 1-degree cells holding a port, and their neighbours: a cheap first filter that
+        # spares the tree query for positions far out at sea
+        cell_lat = np.floor(self._lat).astype(np.int64)[:, None] + np.array([-1, -1, -1, 0, 0, 0, 1, 1, 1])
+        cell_lon = np.floor(self._lon).astype(np.int64)[:, None] + np.array([-1, 0, 1, -1, 0, 1, -1, 0, 1])
+        self._cells = np.unique(_cell_key(cell_lat.ravel(), cell_lon.ravel()))
+
+    def __len__(self) -> int:
+        return self._n
+
+    @property
+    def radius_m(self) -> FloatArray:
+        """Each port's radius in metres, by row position (a copy)."""
+        return self._radius.copy()
+
+    def distance_to(self, lat: npt.ArrayLike, lon: npt.ArrayLike, positions: npt.ArrayLike) -> FloatArray:
+        """Distance in metres from each point to the port at the paired row position (-1: NaN).
+
+        >>> index = PortIndex(pd.DataFrame({"port_id": ["A"], "lat": [0.0], "lon": [0.0]}))
+        >>> index.distance_to([0.0, 0.0], [1.0, 1.0], [0, -1]).round()
+        array([111195.,     nan])
+        """
+        pos = np.asarray(positions, dtype=np.int64)
+        valid = pos >= 0
+        safe = np.where(valid, pos, 0)
+        if self._n == 0:
+            return np.full(pos.shape, np.nan)
+        dist = haversine_m(lat, lon, self._lat[safe], self._lon[safe])
+        return np.where(valid, dist, np.nan)
+
+    def _may_be_near(self, lat: FloatArray, lon: FloatArray, reach_m: float) -> npt.NDArray[np.bool_]:
+        """False only for points certainly farther than ``reach_m`` from every port."""
+        delta = reach_m * 1.001 / EARTH_RADIUS_M
+        cos_lat = np.cos(np.radians(lat))
+        # the one-cell neighbourhood covers the search box where it is under a degree wide
+        narrow = (np.degrees(delta) < 1.0) & (
+            np.sin(min(delta, np.pi / 2)) < cos_lat * np.sin(np.radians(1.0))
+        )
+        keys = _cell_key(np.floor(lat).astype(np.int64), np.floor(lon).astype(np.int64))
+        return np.asarray(~narrow | np.isin(keys, self._cells), dtype=np.bool_)
+
+    def _candidates(
+        self, lat: FloatArray, lon: FloatArray, reach_m: FloatArray
+    ) -> tuple[IntArray, IntArray, FloatArray]:
+        """(query index, port position, distance) for every port inside each query's box."""
+        # boxes are narrower than 360 degrees, so each port matches at most once (itself or a copy)
+        pairs = np.asarray(self._tree.query(_boxes(lat, lon, reach_m)), dtype=np.int64)
+        qi, pi = pairs[0], pairs[1] % self._n
+        return qi, pi, haversine_m(lat[qi], lon[qi], self._lat[pi], self._lon[pi])
+
+    @staticmethod
+    def _closest(n: int, qi: IntArray, pi: IntArray, dist: FloatArray) -> tuple[IntArray, FloatArray]:
+        """Per query, the candidate with the smallest distance (ties: lowest row position)."""
+        best = np.full(n, -1, dtype=np.int64)
+        best_d = np.full(n, np.nan)
+        if len(qi):
+            order = np.lexsort((pi, dist, qi))
+            sorted_q = qi[order]
+            first = order[np.concatenate(([True], sorted_q[1:] != sorted_q[:-1]))]
+            best[qi[first]] = pi[first]
+            best_d[qi[first]] = dist[first]
+        return best, best_d
+
+    def _run(
+        self, lat: npt.ArrayLike, lon: npt.ArrayLike, *, max_distance_m: float | None, margin_m: float | None
+    ) -> tuple[IntArray, FloatArray]:
+        lat_a = np.asarray(lat, dtype=np.float64).ravel()
+        lon_a = np.asarray(lon, dtype=np.float64).ravel()
+        if lat_a.shape != lon_a.shape:
+            raise ValueError(f"lat and lon differ in length: {lat_a.shape[0]} != {lon_a.shape[0]}")
+        best = np.full(lat_a.shape, -1, dtype=np.int64)
+        best_d = np.full(lat_a.shape, np.nan)
+        if self._n == 0:
+            return best, best_d
+        ok = np.flatnonzero(np.isfinite(lat_a) & np.isfinite(lon_a) & (np.abs(lat_a) <= 90.0))
+        for start in range(0, len(ok), _CHUNK):
+            rows = ok[start : start + _CHUNK]
+            qlat, qlon = lat_a[rows], ((lon_a[rows] + 180.0) % 360.0) - 180.0
+            if margin_m is not None or max_distance_m is not None:
+                # bounded search: every port within reach, then each port's own limit
+                reach_m = (
+                    float(self._radius.max()) + margin_m
+                    if margin_m is not None
+                    else float(max_distance_m or 0.0)
+                )
+                near = np.flatnonzero(self._may_be_near(qlat, qlon, reach_m))
+                qi, pi, dist = self._candidates(qlat[near], qlon[near], np.full(len(near), reach_m))
+                qi = near[qi]
+                limit = self._radius[pi] + margin_m if margin_m is not None else reach_m
+                keep = dist <= limit
+            else:
+                # planar nearest gives an upper bound on the true distance, then an exact search
+                pairs = np.asarray(
+                    self._tree.query_nearest(shapely.points(qlon, qlat), all_matches=False), dtype=np.int64
+                )
+                bound = np.empty(len(rows))
+                guess = pairs[1] % self._n
+                bound[pairs[0]] = haversine_m(
+                    qlat[pairs[0]], qlon[pairs[0]], self._lat[guess], self._lon[guess]
+                )
+                qi, pi, dist = self._candidates(qlat, qlon, bound)
+                keep = dist <= bound[qi]
+            pos, d = self._closest(len(rows), qi[keep], pi[keep], dist[keep])
+            best[rows], best_d[rows] = pos, d
+        return best, best_d
+
+    def nearest(
+        self, lat: npt.ArrayLike, lon: npt.ArrayLike, max_distance_m: float | None = None
+    ) -> tuple[IntArray, FloatArray]:
+        """The nearest port to each point: (row positions or -1, distances in metres or NaN).
+
+        With ``max_distance_m``, ports farther than that are ignored (-1 when none is that
+        close). Points with a missing or invalid coordinate get -1. Give a limit when you
+        can: without one, a point far from every port is compared with many ports.
+
+        >>> index = PortIndex()
+        >>> pos, dist = index.nearest([42.98, 0.0], [47.52, -30.0], max_distance_m=5_000)
+        >>> index.ports.at[int(pos[0]), "port_id"], pos[1]
+        ('RUMCX', np.int64(-1))
+        """
+        if max_distance_m is not None and not max_distance_m >= 0:
+            raise ValueError(f"max_distance_m must be >= 0, got {max_distance_m}")
+        return self._run(lat, lon, max_distance_m=max_distance_m, margin_m=None)
+
+    def within(
+        self, lat: npt.ArrayLike, lon: npt.ArrayLike, margin_m: float = 0.0
+    ) -> tuple[IntArray, FloatArray]:
+        """The nearest port whose circle (``radius_m + margin_m``) contains each point.
+
+        Returns (row positions or -1, distances in metres or NaN). This is the "in port"
+        test: a large harbour's wider circle counts even when a small port is nearer but
+        the point is outside the small port's circle.
+
+        >>> index = PortIndex(pd.DataFrame({"port_id": ["BIG", "SMALL"], "lat": [0.0, 0.0],
+        ...                                 "lon": [0.0, 0.1], "radius_m": [8000.0, 3000.0]}))
+        >>> index.within([0.0, 0.0, 0.0], [0.05, 0.08, 0.2])[0]
+        array([ 0,  1, -1])
+        """
+        if not (np.isfinite(margin_m) and margin_m >= 0):
+            raise ValueError(f"margin_m must be a finite number >= 0, got {margin_m}")
+        return self._run(lat, lon, max_distance_m=None, margin_m=margin_m)
