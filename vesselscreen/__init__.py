@@ -1,1 +1,94 @@
-"""vesselscreen: screen ships against sanctions lists using AIS data."""
+"""vesselscreen: screen ships against sanctions lists using AIS data.
+
+>>> import vesselscreen as vs
+>>> wl = vs.load_watchlist(vs.demo.watchlist_path())
+>>> len(wl)
+5
+
+The public API is re-exported here; submodules (``vs.identifiers``, ``vs.schema``,
+``vs.events``, ``vs.geo``) hold the building blocks.
+"""
+
+from vesselscreen import demo, events, geo, identifiers, schema
+from vesselscreen._version import __version__
+from vesselscreen.ais import read_ais, validate_positions
+from vesselscreen.errors import (
+    ColumnsError,
+    ConfigError,
+    FormatError,
+    IdentifierError,
+    InputError,
+    ReferenceTimeError,
+    SchemaError,
+    SourceNotFoundError,
+    VesselScreenError,
+)
+from vesselscreen.geo import load_ports
+from vesselscreen.ingest import IngestReport, Rejection, ingest_report
+from vesselscreen.lists import SourceSnapshot, Watchlist, WatchlistSnapshot, load_watchlist
+from vesselscreen.models import (
+    DesignationStatus,
+    Evidence,
+    EvidencePosition,
+    Finding,
+    FindingKind,
+    Match,
+    MatchMethod,
+    PortCall,
+    Severity,
+    VesselEntry,
+)
+from vesselscreen.report import findings_table
+from vesselscreen.screening import (
+    PortCallConfig,
+    ScreeningConfig,
+    ScreeningMetadata,
+    ScreeningReport,
+    ScreeningResult,
+    screen,
+)
+
+__all__ = [
+    "ColumnsError",
+    "ConfigError",
+    "DesignationStatus",
+    "Evidence",
+    "EvidencePosition",
+    "Finding",
+    "FindingKind",
+    "FormatError",
+    "IdentifierError",
+    "IngestReport",
+    "InputError",
+    "Match",
+    "MatchMethod",
+    "PortCall",
+    "PortCallConfig",
+    "ReferenceTimeError",
+    "Rejection",
+    "SchemaError",
+    "ScreeningConfig",
+    "ScreeningMetadata",
+    "ScreeningReport",
+    "ScreeningResult",
+    "Severity",
+    "SourceNotFoundError",
+    "SourceSnapshot",
+    "VesselEntry",
+    "VesselScreenError",
+    "Watchlist",
+    "WatchlistSnapshot",
+    "__version__",
+    "demo",
+    "events",
+    "findings_table",
+    "geo",
+    "identifiers",
+    "ingest_report",
+    "load_ports",
+    "load_watchlist",
+    "read_ais",
+    "schema",
+    "screen",
+    "validate_positions",
+]
