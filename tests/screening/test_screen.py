@@ -93,7 +93,9 @@ def test_json_round_trip_and_metadata(demo_result: vs.ScreeningResult) -> None:
 
 def test_name_matching_can_be_switched_off() -> None:
     config = vs.ScreeningConfig(match_by_name_and_flag=False)
-    result = vs.screen(vs.read_ais(vs.demo.ais_path()), vs.load_watchlist(vs.demo.watchlist_path()), config=config)
+    result = vs.screen(
+        vs.read_ais(vs.demo.ais_path()), vs.load_watchlist(vs.demo.watchlist_path()), config=config
+    )
     assert result.findings == []
     assert result.matches.empty
 
