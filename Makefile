@@ -36,7 +36,7 @@ pytest: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest
 
 docs: $(VENV)/.installed-dev
-	$(BIN)/mkdocs build --strict --quiet --site-dir build/site
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir build/site
 
 examples: $(VENV)/.installed-dev
 	@for example in examples/*.py; do \
@@ -45,7 +45,10 @@ examples: $(VENV)/.installed-dev
 	done
 
 bench: $(VENV)/.installed-dev
-	@for bench in benchmarks/*.py; do $(BIN)/python "$$bench" || exit 1; done
+	@for bench in benchmarks/*.py; do \
+		[ -e "$$bench" ] || continue; \
+		echo "== $$bench"; $(BIN)/python "$$bench" || exit 1; \
+	done
 
 clean:
 	rm -rf $(VENV) build .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -61,4 +61,9 @@ def run(out: TextIO | None = None) -> int:
     print(findings_table(result.findings), file=out)
     flagged = sorted({f.vessel_name or str(f.mmsi) for f in result.findings})
     print(f"\n{len(result.findings)} findings, about: {', '.join(flagged) or 'nobody'}", file=out)
+    matched = set(result.matches["mmsi"])
+    cleared = result.identities[~result.identities["mmsi"].isin(matched)].dropna(subset=["name"])
+    cleared = cleared.drop_duplicates("mmsi")
+    names = [f"{r.name} ({r.mmsi}, {r.flag})" for r in cleared.itertuples()]
+    print(f"screened, no match: {', '.join(names)}", file=out)
     return len(result.findings)

@@ -97,7 +97,7 @@ imos = st.sampled_from([9187629, None, 9074729])
 rows = st.lists(st.tuples(mmsis, st.sampled_from(["2024-01-01", "2024-02-01"]), imos, names), max_size=25)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(rows, st.randoms())
 def test_matches_do_not_depend_on_row_order(
     data: list[tuple[int, str, int | None, str | None]], rnd: object
