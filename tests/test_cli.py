@@ -29,7 +29,11 @@ def test_screen_json_round_trips(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0
     text = capsys.readouterr().out
     report = vs.ScreeningReport.model_validate_json(text)
-    assert {f.kind.value for f in report.findings} == {"designated_vessel", "port_call"}
+    assert {f.kind.value for f in report.findings} == {
+        "designated_vessel",
+        "port_call",
+        "sanctioned_port_call",
+    }
     assert json.loads(text)["metadata"]["watchlist"]["sources"][0]["format"] == "custom_csv"
 
 

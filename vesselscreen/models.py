@@ -47,6 +47,7 @@ class FindingKind(StrEnum):
     IDENTITY_CHANGE = "identity_change"
     SPOOFING = "spoofing"
     OWNER_DESIGNATED = "owner_designated"
+    IDENTITY_CONFLICT = "identity_conflict"
 
 
 class Severity(StrEnum):
@@ -72,7 +73,9 @@ class MatchMethod(StrEnum):
 
     IMO = "imo"
     MMSI = "mmsi"
+    CALL_SIGN = "call_sign"
     NAME_FLAG = "name_flag"
+    FUZZY_NAME = "fuzzy_name"
 
 
 class VesselEntry(BaseModel):

@@ -115,3 +115,54 @@ def test_identities_count_every_position(split: int) -> None:
     data += [(436999404, "2024-08-01", None, "MARAL")] * split
     identities = ais_identities(positions(data))
     assert identities["n_positions"].sum() == len(data)
+
+
+CALL_SIGN_LIST = vessels([
+    {"entry_id": "ofac_sdn:15036", "name": "ARTAVIL", "imo": 9187629, "mmsi": 572469210, "flag": "IR",
+     "call_sign": "T2EU4", "former_flags": ["MT", "TV", "TZ"]},
+])  # fmt: skip
+
+
+def call_sign_positions(mmsi: int, call_sign: str, name: str) -> pd.DataFrame:
+    frame = positions([(mmsi, "2024-01-01", None, name)])
+    frame[POSITION.CALL_SIGN] = pd.array([call_sign], dtype="string")
+    return frame
+
+
+def test_call_sign_with_corroborating_flag() -> None:
+    # a renamed ARTAVIL under a Tuvalu MMSI (a former flag) still broadcasting call sign T2EU4
+    ais = call_sign_positions(572000002, "t2eu4", "NEW NAME")
+    matches = match_identities(ais_identities(ais), CALL_SIGN_LIST)
+    assert matches[["entry_id", "method", "score"]].to_dict("records") == [
+        {"entry_id": "ofac_sdn:15036", "method": "call_sign", "score": 0.6}
+    ]
+    # the same call sign under a Panamanian MMSI is not corroborated
+    assert match_identities(
+        ais_identities(call_sign_positions(352000001, "T2EU4", "X")), CALL_SIGN_LIST
+    ).empty
+
+
+def test_fuzzy_name_needs_flag_and_equal_numbers() -> None:
+    ais = positions([
+        (273999301, "2024-08-26", None, "PORT OLYA3"),     # RU, spelled without the hyphen or space
+        (273999302, "2024-08-26", None, "PORT OLIA-3"),    # RU, transliteration variant
+        (273999309, "2024-08-26", None, "PORT OLYA 33"),   # RU, different number
+        (436999405, "2024-08-26", None, "PORT OLIA-3"),    # KZ: no flag corroboration
+    ])  # fmt: skip
+    matches = match_identities(ais_identities(ais), LIST)
+    got = matches[["mmsi", "method"]].to_dict("records")
+    assert got == [{"mmsi": 273999301, "method": "fuzzy_name"}, {"mmsi": 273999302, "method": "fuzzy_name"}]
+    assert (matches["score"] < 0.7).all()
+    assert "% alike listed name 'PORT OLYA-3'" in matches["explanation"].iloc[1]
+    assert match_identities(ais_identities(ais), LIST, fuzzy=False).empty
+
+
+def test_mmsi_match_with_contradicting_imo_is_a_conflict() -> None:
+    # ARTAVIL's listed MMSI broadcasting a different (valid) IMO
+    ais = positions([(572469210, "2024-01-01", 9074729, "SOMETHING")])
+    matches = match_identities(ais_identities(ais), LIST)
+    row = matches.iloc[0]
+    assert row["method"] == "mmsi"
+    assert row["score"] == 0.5
+    assert row["conflict"] == "AIS IMO 9074729 contradicts listed IMO 9187629 for the same MMSI"
+    assert row["listed_imo"] == 9187629

@@ -23,7 +23,8 @@ def test_demo_finds_the_listed_ships_and_only_them(demo_result: vs.ScreeningResu
     listed = {273999301: "demo:1", 273999302: "demo:2", 273999303: "demo:3"}
     assert set(frame["mmsi"]) == set(listed)
     for row in frame.itertuples():
-        assert row.entry_ids == [listed[row.mmsi]]
+        # sanctioned_port_call is about the port, not a list entry
+        assert row.entry_ids == ([] if row.kind == "sanctioned_port_call" else [listed[row.mmsi]])
     # innocent traffic: ferries, a tanker, and the Kazakh namesake MARAL (MMSI 436999404)
     assert not frame["mmsi"].isin([423999401, 434999402, 436999403, 436999404]).any()
     # ... though the Kazakh MARAL was seen and screened
@@ -49,13 +50,14 @@ def test_designation_status_is_judged_at_each_event(demo_result: vs.ScreeningRes
         assert finding.designation_status == expected
         assert finding.severity == ("high" if expected == "designated" else "medium")
     assert [f.designation_status for f in olya3].count(vs.DesignationStatus.DESIGNATED) == 1
-    others = [f for f in demo_result.findings if f.mmsi in (273999302, 273999303)]
+    others = [f for f in demo_result.findings if f.mmsi in (273999302, 273999303) and f.designation_status]
     assert {f.designation_status for f in others} == {vs.DesignationStatus.LISTING_DATE_UNKNOWN}
 
 
 def test_findings_carry_evidence(demo_result: vs.ScreeningResult) -> None:
     snapshot_id = demo_result.metadata.watchlist.id
-    for finding in demo_result.findings:
+    listed_kinds = (vs.FindingKind.DESIGNATED_VESSEL, vs.FindingKind.PORT_CALL)
+    for finding in (f for f in demo_result.findings if f.kind in listed_kinds):
         evidence = finding.evidence
         assert evidence.snapshot_id == snapshot_id
         assert evidence.match_methods == (vs.MatchMethod.NAME_FLAG,)
@@ -96,8 +98,10 @@ def test_name_matching_can_be_switched_off() -> None:
     result = vs.screen(
         vs.read_ais(vs.demo.ais_path()), vs.load_watchlist(vs.demo.watchlist_path()), config=config
     )
-    assert result.findings == []
     assert result.matches.empty
+    # calls at Bandar Amirabad remain findings, for any ship: Iran is a sanctioned jurisdiction
+    assert {f.kind for f in result.findings} == {vs.FindingKind.SANCTIONED_PORT_CALL}
+    assert {f.port_id for f in result.findings} == {"IRAMD"}
 
 
 def synthetic_track(mmsi: int, imo: int | None, name: str, lat: float, lon: float) -> pd.DataFrame:

@@ -4,6 +4,8 @@
 True
 >>> ScreeningConfig(port_calls=PortCallConfig(min_duration_h=2.0)).port_calls.min_duration_h
 2.0
+>>> ScreeningConfig().risk_weights["designated_vessel"]
+60.0
 """
 
 from __future__ import annotations
@@ -11,8 +13,27 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from vesselscreen.events.port_calls import PortCallConfig
+from vesselscreen.screening.jurisdictions import DEFAULT_JURISDICTIONS, Jurisdiction
 
-__all__ = ["PortCallConfig", "ScreeningConfig"]
+__all__ = ["DEFAULT_RISK_WEIGHTS", "PortCallConfig", "ScreeningConfig"]
+
+DEFAULT_RISK_WEIGHTS: dict[str, float] = {
+    "designated_vessel": 60.0,
+    "owner_designated": 40.0,
+    "identity_conflict": 30.0,
+    "sts_encounter": 25.0,
+    "sanctioned_port_call": 20.0,
+    "dark_gap": 15.0,
+    "spoofing": 15.0,
+    "port_call": 10.0,
+    "voyage": 5.0,
+    "identity_change": 5.0,
+}
+"""Points a finding of each kind adds to a vessel's risk (times the finding's score).
+
+Designation outweighs everything; behaviour indicators (dark gaps, encounters, calls in
+sanctioned jurisdictions) add up. A vessel's risk is the sum, capped at 100.
+"""
 
 
 class ScreeningConfig(BaseModel):
@@ -30,9 +51,22 @@ class ScreeningConfig(BaseModel):
             "listed flag. Needed for entries listed without IMO or MMSI; a name alone never matches."
         ),
     )
+    fuzzy_names: bool = Field(
+        default=True,
+        description="Also match names at least 90 % alike (with equal numbers) when the flag corroborates.",
+    )
+    sanctioned_jurisdictions: tuple[Jurisdiction, ...] = Field(
+        default=DEFAULT_JURISDICTIONS,
+        description="Where any port call is a finding (default: Iran, North Korea, Syria until "
+        "1 July 2025, Cuba, Crimea); add ``jurisdictions.RUSSIA`` to opt in to Russian ports.",
+    )
     evidence_positions: int = Field(
         default=2,
         ge=0,
         le=1000,
         description="How many AIS positions each finding quotes as evidence (first and last of the event).",
+    )
+    risk_weights: dict[str, float] = Field(
+        default_factory=lambda: dict(DEFAULT_RISK_WEIGHTS),
+        description="Points per finding kind for the per-vessel risk score (see DEFAULT_RISK_WEIGHTS).",
     )

@@ -11,19 +11,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import numpy as np
 import pandas as pd
 
 from vesselscreen.models import (
     DesignationStatus,
     Evidence,
-    EvidencePosition,
     Finding,
     FindingKind,
     MatchMethod,
     Severity,
 )
-from vesselscreen.schema import MATCH, PORT_CALL, POSITION, WATCHLIST
+from vesselscreen.schema import MATCH, PORT_CALL, WATCHLIST
+from vesselscreen.screening.evidence import PositionLookup, opt_int, opt_str
 from vesselscreen.screening.matching import METHODS
 from vesselscreen.screening.status import designation_status
 
@@ -36,52 +35,6 @@ SEVERITY_BY_STATUS: dict[DesignationStatus, Severity] = {
     DesignationStatus.PRE_DESIGNATION: Severity.MEDIUM,
     DesignationStatus.DELISTED: Severity.LOW,
 }
-
-
-class PositionLookup:
-    """Fast slicing of a positions frame sorted by (mmsi, timestamp), for evidence."""
-
-    def __init__(self, positions: pd.DataFrame) -> None:
-        self._frame = positions.sort_values([POSITION.MMSI, POSITION.TIMESTAMP], kind="stable")
-        self._mmsi = self._frame[POSITION.MMSI].to_numpy(dtype="int64", na_value=-1)
-        self._time = self._frame[POSITION.TIMESTAMP].to_numpy(dtype="datetime64[ns]")
-
-    def between(
-        self, mmsi: int, start: pd.Timestamp, end: pd.Timestamp, limit: int
-    ) -> list[EvidencePosition]:
-        """Up to ``limit`` positions of ``mmsi`` in [start, end]: first, last, evenly spaced between."""
-        if limit <= 0:
-            return []
-        lo, hi = np.searchsorted(self._mmsi, mmsi, "left"), np.searchsorted(self._mmsi, mmsi, "right")
-        times = self._time[lo:hi]
-        t0 = np.datetime64(start.tz_convert(None).as_unit("ns"))
-        t1 = np.datetime64(end.tz_convert(None).as_unit("ns"))
-        a = int(lo + np.searchsorted(times, t0, "left"))
-        b = int(lo + np.searchsorted(times, t1, "right"))
-        if b <= a:
-            return []
-        picks = np.unique(np.linspace(a, b - 1, num=min(limit, b - a)).round().astype(int))
-        rows = self._frame.iloc[picks]
-        return [
-            EvidencePosition(
-                mmsi=int(r[POSITION.MMSI]),
-                timestamp=r[POSITION.TIMESTAMP].to_pydatetime(),
-                lat=float(r[POSITION.LAT]),
-                lon=float(r[POSITION.LON]),
-                sog=None if pd.isna(r[POSITION.SOG]) else float(r[POSITION.SOG]),
-                name=None if pd.isna(r[POSITION.NAME]) else str(r[POSITION.NAME]),
-                imo=None if pd.isna(r[POSITION.IMO]) else int(r[POSITION.IMO]),
-            )
-            for _, r in rows.iterrows()
-        ]
-
-
-def _opt_int(value: object) -> int | None:
-    return None if pd.isna(value) else int(value)  # type: ignore[call-overload]  # pandas scalar, NA checked
-
-
-def _opt_str(value: object) -> str | None:
-    return None if pd.isna(value) else str(value)  # type: ignore[call-overload]  # pandas scalar, NA checked
 
 
 def _when(value: pd.Timestamp) -> datetime:
@@ -113,8 +66,8 @@ def designated_vessel_findings(
                 kind=FindingKind.DESIGNATED_VESSEL,
                 severity=SEVERITY_BY_STATUS[status],
                 mmsi=mmsi,
-                imo=_opt_int(record[MATCH.IMO]),
-                vessel_name=_opt_str(record[MATCH.NAME]),
+                imo=opt_int(record[MATCH.IMO]),
+                vessel_name=opt_str(record[MATCH.NAME]),
                 start=_when(first),
                 end=_when(last),
                 entry_ids=(record[MATCH.ENTRY_ID],),
@@ -173,8 +126,8 @@ def port_call_findings(
                 kind=FindingKind.PORT_CALL,
                 severity=SEVERITY_BY_STATUS[status],
                 mmsi=mmsi,
-                imo=_opt_int(record[PORT_CALL.IMO]),
-                vessel_name=_opt_str(record[PORT_CALL.NAME]),
+                imo=opt_int(record[PORT_CALL.IMO]),
+                vessel_name=opt_str(record[PORT_CALL.NAME]),
                 start=_when(arrival),
                 end=_when(departure),
                 port_id=str(record[PORT_CALL.PORT_ID]),

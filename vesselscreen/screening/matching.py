@@ -1,127 +1,233 @@
-"""Tie AIS identities to list entries: by IMO, by MMSI, and by name corroborated by flag.
+"""Tie AIS identities to list entries: IMO, MMSI, call sign, and names corroborated by flag.
 
 Each rule is a small vectorised function with a stable method name and a score; the
 explanation that travels with every match is written here, in words a compliance
 officer can repeat.
 
-=========  =====  ================================================================
-method     score  rule
-=========  =====  ================================================================
-imo        1.00   the AIS IMO (check-digit valid) equals the listed IMO
-mmsi       0.90   the AIS MMSI equals the listed MMSI
-name_flag  0.70   normalised AIS name equals the listed name or an alias, and the
-                  MMSI's MID is the listed flag (0.60 if it is a *former* flag)
-=========  =====  ================================================================
+==========  =====  ===============================================================
+method      score  rule
+==========  =====  ===============================================================
+imo         1.00   the AIS IMO (check-digit valid) equals the listed IMO
+mmsi        0.90   the AIS MMSI equals the listed MMSI (0.50 when the AIS IMO
+                   contradicts the listed IMO: a conflict, reported on its own)
+call_sign   0.80   the AIS call sign equals the listed call sign, and the MMSI's
+                   MID is the listed flag or a former flag
+name_flag   0.70   normalised AIS name equals the listed name or an alias, and the
+                   MMSI's MID is the listed flag (0.60 for a *former* flag)
+fuzzy_name  <0.65  names at least 90 % alike (rapidfuzz ratio), the same numbers in
+                   both, and the MMSI's MID is the listed flag or a former flag
+==========  =====  ===============================================================
 
-A name alone never matches: ALPHA and BELLA are common ship names.
+A name alone never matches: ALPHA and BELLA are common ship names. Every identity is
+an (MMSI, IMO, name, call sign) combination with the interval it was broadcast, so an
+MMSI match holds only for the interval in which that MMSI carried that identity.
 """
 
 from __future__ import annotations
 
-import pandas as pd
+import re
 
-from vesselscreen.identifiers import normalize_name
+import numpy as np
+import pandas as pd
+from rapidfuzz import fuzz, process
+
+from vesselscreen.identifiers import normalize_call_sign, normalize_name
 from vesselscreen.models import MatchMethod
 from vesselscreen.schema import MATCH, MATCH_DTYPES, POSITION, WATCHLIST, conform, empty_frame
 from vesselscreen.screening.identities import IDENTITY
 
-__all__ = ["METHOD_SCORES", "match_identities"]
+__all__ = ["CONFLICT", "FUZZY_MIN_SIMILARITY", "METHODS", "METHOD_SCORES", "match_identities"]
 
 METHOD_SCORES: dict[MatchMethod, float] = {
     MatchMethod.IMO: 1.0,
     MatchMethod.MMSI: 0.9,
+    MatchMethod.CALL_SIGN: 0.8,
     MatchMethod.NAME_FLAG: 0.7,
+    MatchMethod.FUZZY_NAME: 0.65,
 }
 FORMER_FLAG_SCORE = 0.6
+CONFLICTING_MMSI_SCORE = 0.5
+FUZZY_MIN_SIMILARITY = 90.0
+"""Least rapidfuzz ``ratio`` (0-100) for a fuzzy name match; digits must also agree."""
 
 METHODS = "methods"  # extra column: every method that tied this identity to this entry
+CONFLICT = "conflict"  # extra column: why the match contradicts itself (NA when it does not)
+LISTED_IMO = "listed_imo"
+
+_EXTRA_DTYPES = {METHODS: "object", CONFLICT: "string", LISTED_IMO: "Int64"}
+
+
+def _tag(hits: pd.DataFrame, method: MatchMethod, explanation: pd.Series) -> pd.DataFrame:
+    hits[MATCH.METHOD] = method.value
+    if MATCH.SCORE not in hits:
+        hits[MATCH.SCORE] = METHOD_SCORES[method]
+    hits[MATCH.EXPLANATION] = explanation
+    return hits
 
 
 def _by_imo(identities: pd.DataFrame, vessels: pd.DataFrame) -> pd.DataFrame:
     left = identities[identities[POSITION.IMO].notna()]
     right = vessels.loc[vessels[WATCHLIST.IMO].notna(), [WATCHLIST.ENTRY_ID, WATCHLIST.IMO]]
     hits = left.merge(right, on=POSITION.IMO, how="inner")
-    hits[MATCH.METHOD] = MatchMethod.IMO.value
-    hits[MATCH.SCORE] = METHOD_SCORES[MatchMethod.IMO]
-    hits[MATCH.EXPLANATION] = "AIS IMO " + hits[POSITION.IMO].astype("string") + " is the listed IMO"
-    return hits
+    hits[LISTED_IMO] = hits[POSITION.IMO]
+    text = "AIS IMO " + hits[POSITION.IMO].astype("string") + " is the listed IMO"
+    return _tag(hits, MatchMethod.IMO, text)
 
 
 def _by_mmsi(identities: pd.DataFrame, vessels: pd.DataFrame) -> pd.DataFrame:
-    right = vessels.loc[vessels[WATCHLIST.MMSI].notna(), [WATCHLIST.ENTRY_ID, WATCHLIST.MMSI]]
+    right = vessels.loc[vessels[WATCHLIST.MMSI].notna(), [WATCHLIST.ENTRY_ID, WATCHLIST.MMSI, WATCHLIST.IMO]]
+    right = right.rename(columns={WATCHLIST.IMO: LISTED_IMO})
     hits = identities.merge(right, on=POSITION.MMSI, how="inner")
-    hits[MATCH.METHOD] = MatchMethod.MMSI.value
-    hits[MATCH.SCORE] = METHOD_SCORES[MatchMethod.MMSI]
-    hits[MATCH.EXPLANATION] = "MMSI " + hits[POSITION.MMSI].astype("string") + " is the listed MMSI"
-    return hits
+    contradicts = (
+        hits[POSITION.IMO].notna() & hits[LISTED_IMO].notna() & (hits[POSITION.IMO] != hits[LISTED_IMO])
+    ).fillna(False)
+    text = "MMSI " + hits[POSITION.MMSI].astype("string") + " is the listed MMSI"
+    conflict = (
+        "AIS IMO " + hits[POSITION.IMO].astype("string") + " contradicts listed IMO "
+        + hits[LISTED_IMO].astype("string") + " for the same MMSI"
+    )  # fmt: skip
+    hits[CONFLICT] = conflict.mask(~contradicts)
+    hits[MATCH.SCORE] = np.where(contradicts, CONFLICTING_MMSI_SCORE, METHOD_SCORES[MatchMethod.MMSI])
+    text = text.where(~contradicts, text + ", but " + conflict)
+    return _tag(hits, MatchMethod.MMSI, text)
 
 
-def _listed_names(vessels: pd.DataFrame) -> pd.DataFrame:
-    """One row per (entry, name key, flag, is_former) over names, aliases, flags, former flags."""
-    names = vessels[[WATCHLIST.ENTRY_ID, WATCHLIST.NAME, WATCHLIST.ALIASES]].copy()
-    names["listed_name"] = [
-        [name, *(aliases if isinstance(aliases, list | tuple) else [])]
-        for name, aliases in zip(names[WATCHLIST.NAME], names[WATCHLIST.ALIASES], strict=True)
-    ]
-    names = names.explode("listed_name")[[WATCHLIST.ENTRY_ID, "listed_name"]].dropna()
-    names[IDENTITY.NAME_KEY] = names["listed_name"].map(normalize_name)
-    names = names[names[IDENTITY.NAME_KEY] != ""]
-
+def _listed_flags(vessels: pd.DataFrame) -> pd.DataFrame:
+    """One row per (entry, flag, former) over the listed flag and former flags."""
     current = vessels[[WATCHLIST.ENTRY_ID, WATCHLIST.FLAG]].dropna()
     current = current.rename(columns={WATCHLIST.FLAG: IDENTITY.FLAG}).assign(former=False)
     former = vessels[[WATCHLIST.ENTRY_ID, WATCHLIST.FORMER_FLAGS]].explode(WATCHLIST.FORMER_FLAGS)
     former = former.dropna().rename(columns={WATCHLIST.FORMER_FLAGS: IDENTITY.FLAG}).assign(former=True)
     flags = pd.concat([current, former], ignore_index=True)
     flags[IDENTITY.FLAG] = flags[IDENTITY.FLAG].astype("string")
-    return names.merge(flags, on=WATCHLIST.ENTRY_ID, how="inner").drop_duplicates(
-        [WATCHLIST.ENTRY_ID, IDENTITY.NAME_KEY, IDENTITY.FLAG]
-    )
+    # a flag that is both current and former counts as current
+    return flags.sort_values("former", kind="stable").drop_duplicates([WATCHLIST.ENTRY_ID, IDENTITY.FLAG])
+
+
+def _listed_names(vessels: pd.DataFrame) -> pd.DataFrame:
+    """One row per (entry, listed name, name key) over names and aliases."""
+    names = vessels[[WATCHLIST.ENTRY_ID, WATCHLIST.NAME, WATCHLIST.ALIASES]].copy()
+    names["listed_name"] = [
+        [name, *(aliases if isinstance(aliases, list | tuple) else [])]
+        for name, aliases in zip(names[WATCHLIST.NAME], names[WATCHLIST.ALIASES], strict=True)
+    ]
+    names = names.explode("listed_name")[[WATCHLIST.ENTRY_ID, "listed_name"]].dropna()
+    names[IDENTITY.NAME_KEY] = names["listed_name"].map(normalize_name).astype("string")
+    return names[names[IDENTITY.NAME_KEY] != ""].drop_duplicates([WATCHLIST.ENTRY_ID, IDENTITY.NAME_KEY])
+
+
+def _flag_words(hits: pd.DataFrame) -> pd.Series:
+    which = hits["former"].map({False: "the listed flag", True: "a listed former flag"}).astype("string")
+    return " carries the MID of " + hits[IDENTITY.FLAG].astype("string") + ", " + which
+
+
+def _by_call_sign(identities: pd.DataFrame, vessels: pd.DataFrame) -> pd.DataFrame:
+    listed = vessels.loc[vessels[WATCHLIST.CALL_SIGN].notna(), [WATCHLIST.ENTRY_ID, WATCHLIST.CALL_SIGN]]
+    listed = listed.assign(cs_key=listed[WATCHLIST.CALL_SIGN].map(normalize_call_sign).astype("string"))
+    listed = listed.drop(columns=[WATCHLIST.CALL_SIGN]).merge(_listed_flags(vessels), on=WATCHLIST.ENTRY_ID)
+    left = identities[identities[POSITION.CALL_SIGN].notna() & identities[IDENTITY.FLAG].notna()]
+    left = left.assign(cs_key=left[POSITION.CALL_SIGN].map(normalize_call_sign).astype("string"))
+    hits = left.merge(listed, on=["cs_key", IDENTITY.FLAG], how="inner")
+    hits[MATCH.SCORE] = np.where(hits["former"], FORMER_FLAG_SCORE, METHOD_SCORES[MatchMethod.CALL_SIGN])
+    text = (
+        "AIS call sign " + hits[POSITION.CALL_SIGN].astype("string") + " is the listed call sign and MMSI "
+        + hits[POSITION.MMSI].astype("string") + _flag_words(hits)
+    )  # fmt: skip
+    return _tag(hits.drop(columns=["cs_key", "former"]), MatchMethod.CALL_SIGN, text)
+
+
+def _name_candidates(identities: pd.DataFrame, vessels: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    left = identities[identities[IDENTITY.NAME_KEY].notna() & identities[IDENTITY.FLAG].notna()]
+    listed = _listed_names(vessels).merge(_listed_flags(vessels), on=WATCHLIST.ENTRY_ID, how="inner")
+    return left, listed
 
 
 def _by_name_and_flag(identities: pd.DataFrame, vessels: pd.DataFrame) -> pd.DataFrame:
-    listed = _listed_names(vessels)
-    left = identities[identities[IDENTITY.NAME_KEY].notna() & identities[IDENTITY.FLAG].notna()]
+    left, listed = _name_candidates(identities, vessels)
     hits = left.merge(listed, on=[IDENTITY.NAME_KEY, IDENTITY.FLAG], how="inner")
-    hits[MATCH.METHOD] = MatchMethod.NAME_FLAG.value
-    hits[MATCH.SCORE] = (
-        hits["former"]
-        .map({False: METHOD_SCORES[MatchMethod.NAME_FLAG], True: FORMER_FLAG_SCORE})
-        .astype("float64")
-    )
-    which_flag = hits["former"].map({False: "the listed flag", True: "a listed former flag"})
-    hits[MATCH.EXPLANATION] = (
-        "AIS name '"
-        + hits[POSITION.NAME].astype("string")
-        + "' equals listed name '"
-        + hits["listed_name"].astype("string")
-        + "' and MMSI "
-        + hits[POSITION.MMSI].astype("string")
-        + " carries the MID of "
-        + hits[IDENTITY.FLAG].astype("string")
-        + ", "
-        + which_flag.astype("string")
-    )
-    return hits.drop(columns=["listed_name", "former"])
+    hits[MATCH.SCORE] = np.where(hits["former"], FORMER_FLAG_SCORE, METHOD_SCORES[MatchMethod.NAME_FLAG])
+    text = (
+        "AIS name '" + hits[POSITION.NAME].astype("string") + "' equals listed name '"
+        + hits["listed_name"].astype("string") + "' and MMSI " + hits[POSITION.MMSI].astype("string")
+        + _flag_words(hits)
+    )  # fmt: skip
+    return _tag(hits.drop(columns=["listed_name", "former"]), MatchMethod.NAME_FLAG, text)
 
 
-def match_identities(identities: pd.DataFrame, vessels: pd.DataFrame) -> pd.DataFrame:
-    """One row per AIS identity x list entry, in ``schema.MATCH_DTYPES`` plus ``methods``.
+_DIGITS = re.compile(r"\d+")
+
+
+def _by_fuzzy_name(identities: pd.DataFrame, vessels: pd.DataFrame) -> pd.DataFrame:
+    """Near-equal names under a corroborating flag, compared one flag block at a time."""
+    left, listed = _name_candidates(identities, vessels)
+    blocks = []
+    # a loop over flag states (at most a few hundred), each block compared in one cdist call
+    for flag, listed_block in listed.groupby(IDENTITY.FLAG, sort=False):
+        ais_block = left[left[IDENTITY.FLAG] == flag]
+        if ais_block.empty:
+            continue
+        ais_keys = ais_block[IDENTITY.NAME_KEY].tolist()
+        listed_keys = listed_block[IDENTITY.NAME_KEY].tolist()
+        scores = process.cdist(ais_keys, listed_keys, scorer=fuzz.ratio, score_cutoff=FUZZY_MIN_SIMILARITY)
+        rows, cols = np.nonzero(scores)
+        if len(rows) == 0:
+            continue
+        pair = pd.concat(
+            [ais_block.iloc[rows].reset_index(drop=True), listed_block.iloc[cols].reset_index(drop=True)
+             .drop(columns=[IDENTITY.FLAG, IDENTITY.NAME_KEY])], axis=1,
+        )  # fmt: skip
+        pair["similarity"] = scores[rows, cols]
+        pair["listed_key"] = [listed_keys[c] for c in cols]
+        blocks.append(pair)
+    if not blocks:
+        return pd.DataFrame()
+    hits = pd.concat(blocks, ignore_index=True)
+    same_digits = [
+        _DIGITS.findall(a) == _DIGITS.findall(b)
+        for a, b in zip(hits[IDENTITY.NAME_KEY], hits["listed_key"], strict=True)
+    ]
+    hits = hits[np.array(same_digits, dtype=bool) & (hits[IDENTITY.NAME_KEY] != hits["listed_key"])]
+    base = np.where(hits["former"], FORMER_FLAG_SCORE - 0.05, METHOD_SCORES[MatchMethod.FUZZY_NAME] - 0.05)
+    hits = hits.assign(**{MATCH.SCORE: base + (hits["similarity"] - FUZZY_MIN_SIMILARITY) / 200})
+    text = (
+        "AIS name '" + hits[POSITION.NAME].astype("string") + "' is " + hits["similarity"].round(0)
+        .astype(int).astype("string") + "% alike listed name '" + hits["listed_name"].astype("string")
+        + "' and MMSI " + hits[POSITION.MMSI].astype("string") + _flag_words(hits)
+    )  # fmt: skip
+    hits = hits.drop(columns=["listed_name", "listed_key", "former", "similarity"])
+    return _tag(hits, MatchMethod.FUZZY_NAME, text)
+
+
+def match_identities(
+    identities: pd.DataFrame, vessels: pd.DataFrame, *, names: bool = True, fuzzy: bool = True
+) -> pd.DataFrame:
+    """One row per AIS identity x list entry, in ``schema.MATCH_DTYPES`` plus extras.
 
     Where several rules tie the same identity to the same entry, the row keeps the
-    strongest rule's method, score and explanation, and ``methods`` lists them all.
+    strongest rule's method, score and explanation; ``methods`` lists every rule that
+    agreed, ``conflict`` says why the match contradicts itself (or NA), and
+    ``listed_imo`` is the entry's IMO where the rule knows it.
     """
     keys = [POSITION.MMSI, POSITION.IMO, POSITION.NAME, POSITION.CALL_SIGN, MATCH.ENTRY_ID]
-    parts = [rule(identities, vessels) for rule in (_by_imo, _by_mmsi, _by_name_and_flag)]
-    parts = [p for p in parts if not p.empty]
+    rules = [_by_imo, _by_mmsi, _by_call_sign]
+    if names:
+        rules.append(_by_name_and_flag)
+        if fuzzy:
+            rules.append(_by_fuzzy_name)
+    parts = [p for p in (rule(identities, vessels) for rule in rules) if not p.empty]
     if not parts:
-        return empty_frame({**MATCH_DTYPES, METHODS: "object"})
+        return empty_frame({**MATCH_DTYPES, **_EXTRA_DTYPES})
     hits = pd.concat(parts, ignore_index=True)
     hits = hits.sort_values([*keys, MATCH.SCORE], ascending=[True] * len(keys) + [False], kind="stable")
-    methods = hits.groupby(keys, dropna=False, sort=False)[MATCH.METHOD].agg(lambda s: sorted(set(s)))
+    grouped = hits.groupby(keys, dropna=False, sort=False)
+    methods = grouped[MATCH.METHOD].agg(lambda s: sorted(set(s), key=list(MatchMethod).index))
+    conflicts = grouped[CONFLICT].first() if CONFLICT in hits else None
     best = hits.drop_duplicates(keys, keep="first").set_index(keys)
     best[METHODS] = methods
+    if conflicts is not None:
+        best[CONFLICT] = conflicts
     best = best.reset_index().rename(
         columns={IDENTITY.FIRST_SEEN: MATCH.FIRST_SEEN, IDENTITY.LAST_SEEN: MATCH.LAST_SEEN}
     )
-    out = conform(best, {**MATCH_DTYPES, METHODS: "object"})
-    return out[[*MATCH_DTYPES, METHODS]].sort_values([MATCH.ENTRY_ID, MATCH.MMSI]).reset_index(drop=True)
+    out = conform(best, {**MATCH_DTYPES, **_EXTRA_DTYPES})[[*MATCH_DTYPES, *_EXTRA_DTYPES]]
+    return out.sort_values([MATCH.ENTRY_ID, MATCH.MMSI], kind="stable").reset_index(drop=True)

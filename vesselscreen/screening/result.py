@@ -7,6 +7,8 @@ same models, so a screening can be archived and re-read.
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
@@ -55,6 +57,9 @@ class ScreeningResult:
         matches: AIS identity x list entry (``schema.MATCH`` columns plus ``methods``).
         port_calls: every port call detected (``schema.PORT_CALL`` columns), of all vessels.
         identities: the distinct AIS identities that were screened.
+        owner_matches: registry parties (owner, operator, manager) found on the watchlist.
+        risk: one row per vessel with findings: ``risk`` (0-100), ``findings``, ``top_kind``.
+        risk_breakdown: the points behind each risk, per vessel and finding kind.
         metadata: the audit trail.
     """
 
@@ -66,12 +71,20 @@ class ScreeningResult:
         port_calls: pd.DataFrame,
         identities: pd.DataFrame,
         metadata: ScreeningMetadata,
+        owner_matches: pd.DataFrame | None = None,
+        risk: pd.DataFrame | None = None,
+        risk_breakdown: pd.DataFrame | None = None,
     ) -> None:
         self.findings = findings
         self.matches = matches
         self.port_calls = port_calls
         self.identities = identities
         self.metadata = metadata
+        self.owner_matches = owner_matches if owner_matches is not None else pd.DataFrame()
+        self.risk = (
+            risk if risk is not None else pd.DataFrame(columns=["mmsi", "risk", "findings", "top_kind"])
+        )
+        self.risk_breakdown = risk_breakdown if risk_breakdown is not None else pd.DataFrame()
 
     def to_frame(self) -> pd.DataFrame:
         """The findings as a DataFrame, one row each (columns ``FINDING_COLUMNS``)."""
@@ -121,6 +134,29 @@ class ScreeningResult:
         ``ScreeningReport.model_validate_json`` reads it back into the same models.
         """
         return self.report().model_dump_json(indent=indent)
+
+    def to_geojson(self, *, indent: int | None = None) -> str:
+        """The findings as a GeoJSON FeatureCollection (RFC 7946, lon/lat order).
+
+        Each finding is a Feature whose geometry is its evidence positions (a Point, or
+        a LineString through them; ``null`` when it quotes none) and whose properties are
+        the finding's fields.
+        """
+        features = []
+        for finding in self.findings:
+            coords = [[p.lon, p.lat] for p in finding.evidence.positions]
+            geometry: dict[str, object] | None
+            if not coords:
+                geometry = None
+            elif len(coords) == 1:
+                geometry = {"type": "Point", "coordinates": coords[0]}
+            else:
+                geometry = {"type": "LineString", "coordinates": coords}
+            properties = finding.model_dump(mode="json", exclude={"evidence"})
+            properties["rule"] = finding.evidence.rule
+            properties["explanation"] = finding.evidence.explanation
+            features.append({"type": "Feature", "geometry": geometry, "properties": properties})
+        return json.dumps({"type": "FeatureCollection", "features": features}, indent=indent)
 
     def __repr__(self) -> str:
         kinds = pd.Series([f.kind.value for f in self.findings], dtype="string").value_counts()

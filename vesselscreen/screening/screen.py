@@ -1,4 +1,4 @@
-"""``vs.screen``: positions + watchlist (+ ports) -> :class:`ScreeningResult`."""
+"""``vs.screen``: positions + watchlist (+ ports, + ownership registry) -> :class:`ScreeningResult`."""
 
 from __future__ import annotations
 
@@ -11,17 +11,30 @@ from vesselscreen.ais.read import validate_positions
 from vesselscreen.events.port_calls import port_calls as detect_port_calls
 from vesselscreen.ingest import ingest_report
 from vesselscreen.lists.watchlist import Watchlist
-from vesselscreen.models import Finding, FindingKind, MatchMethod
+from vesselscreen.models import Finding, FindingKind
 from vesselscreen.schema import POSITION
 from vesselscreen.screening.config import ScreeningConfig
-from vesselscreen.screening.findings import PositionLookup, designated_vessel_findings, port_call_findings
+from vesselscreen.screening.conflicts import identity_conflict_findings
+from vesselscreen.screening.evidence import PositionLookup
+from vesselscreen.screening.findings import designated_vessel_findings, port_call_findings
 from vesselscreen.screening.identities import ais_identities
+from vesselscreen.screening.jurisdictions import sanctioned_port_call_findings
 from vesselscreen.screening.matching import match_identities
+from vesselscreen.screening.ownership import match_registry, owner_designated_findings
 from vesselscreen.screening.result import ScreeningMetadata, ScreeningResult
+from vesselscreen.screening.risk import risk_scores
 
 __all__ = ["screen"]
 
 _KIND_ORDER = {kind: i for i, kind in enumerate(FindingKind)}
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def sort_findings(findings: list[Finding]) -> list[Finding]:
+    """Most important kinds first, then by vessel and time."""
+    return sorted(
+        findings, key=lambda f: (_KIND_ORDER[f.kind], f.mmsi or 0, f.start or _EPOCH, f.port_id or "")
+    )
 
 
 def screen(
@@ -30,6 +43,7 @@ def screen(
     *,
     ports: pd.DataFrame | None = None,
     config: ScreeningConfig | None = None,
+    registry: pd.DataFrame | None = None,
 ) -> ScreeningResult:
     """Screen AIS positions against a watchlist.
 
@@ -39,36 +53,41 @@ def screen(
         watchlist: the lists to screen against (:func:`vesselscreen.load_watchlist`).
         ports: a port gazetteer (``schema.PORT`` columns); the bundled one by default.
         config: thresholds and switches; :class:`ScreeningConfig` defaults otherwise.
+        registry: an ownership table (ship IMO -> owner, operator, manager, with IMO
+            company numbers), screened against the watchlist's parties; see
+            :mod:`vesselscreen.screening.ownership`.
 
     Returns:
-        A :class:`ScreeningResult` with ``designated_vessel`` and ``port_call`` findings,
-        the matches and port calls behind them, and the audit metadata.
+        A :class:`ScreeningResult`: findings with evidence, the frames behind them, a
+        per-vessel risk score, and the audit metadata.
 
     Example:
         >>> import vesselscreen as vs
         >>> result = vs.screen(vs.read_ais(vs.demo.ais_path()), vs.load_watchlist(vs.demo.watchlist_path()))
-        >>> sorted({f.vessel_name for f in result.findings})
+        >>> sorted({f.vessel_name for f in result.findings if f.kind == "designated_vessel"})
         ['MUSA JALIL', 'PORT OLYA 3', 'PORT OLYA-4']
     """
     config = config or ScreeningConfig()
     validate_positions(ais)
     vessels = watchlist.vessels
     identities = ais_identities(ais)
-    matches = match_identities(identities, vessels)
-    if not config.match_by_name_and_flag and not matches.empty:
-        matches = matches[matches["method"] != MatchMethod.NAME_FLAG.value].reset_index(drop=True)
+    matches = match_identities(
+        identities, vessels, names=config.match_by_name_and_flag, fuzzy=config.fuzzy_names
+    )
     calls = detect_port_calls(ais, ports, config.port_calls)
+    owner_matches = match_registry(registry, watchlist.entities) if registry is not None else pd.DataFrame()
 
     lookup = PositionLookup(ais)
-    snapshot_id = watchlist.snapshot.id
-    n = config.evidence_positions
-    findings: list[Finding] = [
+    snapshot_id, n = watchlist.snapshot.id, config.evidence_positions
+    findings = sort_findings([
         *designated_vessel_findings(matches, vessels, lookup, snapshot_id=snapshot_id, evidence=n),
         *port_call_findings(calls, matches, vessels, lookup, snapshot_id=snapshot_id, evidence=n),
-    ]
-    findings.sort(
-        key=lambda f: (_KIND_ORDER[f.kind], f.mmsi or 0, f.start or datetime.min.replace(tzinfo=UTC))
-    )
+        *sanctioned_port_call_findings(calls, config.sanctioned_jurisdictions, lookup, evidence=n),
+        *identity_conflict_findings(matches, identities, vessels, lookup, snapshot_id=snapshot_id,
+                                    evidence=n),
+        *owner_designated_findings(owner_matches, identities, snapshot_id=snapshot_id),
+    ])  # fmt: skip
+    risk, breakdown = risk_scores(findings, config.risk_weights)
 
     report = ingest_report(ais)
     metadata = ScreeningMetadata(
@@ -82,5 +101,12 @@ def screen(
         list_vessels=len(vessels),
     )
     return ScreeningResult(
-        findings=findings, matches=matches, port_calls=calls, identities=identities, metadata=metadata
+        findings=findings,
+        matches=matches,
+        port_calls=calls,
+        identities=identities,
+        metadata=metadata,
+        owner_matches=owner_matches,
+        risk=risk,
+        risk_breakdown=breakdown,
     )
