@@ -40,12 +40,16 @@ from vesselscreen.models import (
 )
 from vesselscreen.report import findings_table
 from vesselscreen.screening import (
+    Jurisdiction,
     PortCallConfig,
+    Screener,
     ScreeningConfig,
     ScreeningMetadata,
     ScreeningReport,
     ScreeningResult,
+    VesselCheck,
     screen,
+    screen_vessel,
 )
 
 __all__ = [
@@ -60,6 +64,7 @@ __all__ = [
     "IdentifierError",
     "IngestReport",
     "InputError",
+    "Jurisdiction",
     "Match",
     "MatchMethod",
     "PortCall",
@@ -67,6 +72,7 @@ __all__ = [
     "ReferenceTimeError",
     "Rejection",
     "SchemaError",
+    "Screener",
     "ScreeningConfig",
     "ScreeningMetadata",
     "ScreeningReport",
@@ -74,6 +80,7 @@ __all__ = [
     "Severity",
     "SourceNotFoundError",
     "SourceSnapshot",
+    "VesselCheck",
     "VesselEntry",
     "VesselScreenError",
     "Watchlist",
@@ -90,5 +97,6 @@ __all__ = [
     "read_ais",
     "schema",
     "screen",
+    "screen_vessel",
     "validate_positions",
 ]
