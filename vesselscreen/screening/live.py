@@ -9,7 +9,7 @@ began an hour ago) are still detected, and it remembers what it has reported.
 >>> screener = vs.Screener(vs.load_watchlist(vs.demo.watchlist_path()))
 >>> halves = [ais.iloc[: len(ais) // 2], ais.iloc[len(ais) // 2 :]]
 >>> new = [len(screener.feed(chunk)) for chunk in halves]
->>> sum(new) == len(screener.reported)
+>>> sum(new) == len(screener.reported) > 0
 True
 """
 
@@ -27,24 +27,18 @@ from vesselscreen.screening.screen import screen
 
 __all__ = ["Screener", "finding_key"]
 
-FindingKey = tuple[str, int | None, str | None, tuple[str, ...], str | None, int | None]
+FindingKey = tuple[str, int | None, str | None, tuple[str, ...], int | None]
 
 
 def finding_key(finding: Finding) -> FindingKey:
-    """What makes a finding the same finding across chunks (its end may still grow)."""
-    start = finding.start.isoformat() if finding.start else None
-    return (
-        finding.kind.value,
-        finding.mmsi,
-        finding.port_id,
-        finding.entry_ids,
-        start,
-        finding.counterpart_mmsi,
-    )
+    """What a finding is about, apart from its time: kind, vessel, port, entries, counterpart."""
+    return (finding.kind.value, finding.mmsi, finding.port_id, finding.entry_ids, finding.counterpart_mmsi)
 
 
 class Screener:
     """Incremental screening over a stream of position chunks.
+
+    ``reported`` lists every finding reported so far, in order.
 
     Args:
         watchlist: the lists to screen against.
@@ -67,9 +61,9 @@ class Screener:
         self.ports = ports
         self.config = config
         self.registry = registry
-        self.reported: dict[FindingKey, Finding] = {}
+        self.reported: list[Finding] = []
+        self._seen: dict[FindingKey, list[tuple[pd.Timestamp, pd.Timestamp]]] = {}
         self._buffer: pd.DataFrame | None = None
-        self._listed: set[tuple[str, int | None, tuple[str, ...]]] = set()
 
     def feed(self, chunk: pd.DataFrame) -> list[Finding]:
         """Screen the window plus ``chunk``; return only findings not reported before."""
@@ -81,17 +75,21 @@ class Screener:
         latest = window[POSITION.TIMESTAMP].max()
         self._buffer = window[window[POSITION.TIMESTAMP] >= latest - self.window].reset_index(drop=True)
         result = screen(window, self.watchlist, ports=self.ports, config=self.config, registry=self.registry)
-        new = []
-        for finding in result.findings:
-            key = finding_key(finding)
-            # a designated vessel is reported once per entry, whatever the window shows of it
-            vessel_key = (finding.kind.value, finding.mmsi, finding.entry_ids)
-            if finding.kind == "designated_vessel":
-                if vessel_key in self._listed:
-                    continue
-                self._listed.add(vessel_key)
-            if key in self.reported:
-                continue
-            self.reported[key] = finding
-            new.append(finding)
+        new = [finding for finding in result.findings if self._is_new(finding)]
+        self.reported.extend(new)
         return new
+
+    def _is_new(self, finding: Finding) -> bool:
+        """A finding is the same as a reported one when it is about the same thing and their
+        times overlap (the window may show only part of an event, or more of it)."""
+        start = pd.Timestamp(finding.start) if finding.start else pd.Timestamp.min.tz_localize("UTC")
+        end = pd.Timestamp(finding.end) if finding.end else start
+        spans = self._seen.setdefault(finding_key(finding), [])
+        # a listed vessel is reported once per entry, whatever part of its track the window shows
+        once = finding.kind == "designated_vessel"
+        for i, (seen_start, seen_end) in enumerate(spans):
+            if once or (start <= seen_end and end >= seen_start):
+                spans[i] = (min(start, seen_start), max(end, seen_end))
+                return False
+        spans.append((start, end))
+        return True
