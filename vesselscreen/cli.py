@@ -2,6 +2,9 @@
 
     vesselscreen screen --ais positions.nmea --list sdn.csv [--output table|json|csv]
     vesselscreen demo
+    vesselscreen lists update [SOURCE...] [--store PATH] [--url SOURCE=URL]
+    vesselscreen lists show [SOURCE] [--store PATH]
+    vesselscreen lists diff [SOURCE] [--from ID] [--to ID] [--entities] [--store PATH]
 
 Errors in the input are reported in one line naming the file (exit status 2), never as
 a traceback.
@@ -39,7 +42,49 @@ def _parser() -> argparse.ArgumentParser:
         help="UTC time for NMEA logs that carry no timestamps, e.g. 2024-09-01T00:00:00Z",
     )
     commands.add_parser("demo", help="screen the bundled simulated Caspian data set")
+    _lists_parser(commands)
     return parser
+
+
+def _lists_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    store = argparse.ArgumentParser(add_help=False)
+    store.add_argument(
+        "--store",
+        metavar="PATH",
+        help="snapshot database (default: $VESSELSCREEN_STORE, else snapshots.sqlite3 in the user data dir)",
+    )
+    lists = commands.add_parser("lists", help="fetch sanctions lists and inspect their stored snapshots")
+    actions = lists.add_subparsers(dest="lists_command", required=True)
+    update = actions.add_parser(
+        "update",
+        parents=[store],
+        help="download lists from their publishers into the store",
+        description="Download each SOURCE (default: every source already in the store) into the store.",
+    )
+    update.add_argument(
+        "sources", nargs="*", metavar="SOURCE", help="ofac_sdn, ofac_cons, uk, eu_fsf, un, ..."
+    )
+    update.add_argument(
+        "--url",
+        action="append",
+        default=[],
+        metavar="SOURCE=URL",
+        help="use this URL for SOURCE (repeatable)",
+    )
+    update.add_argument("--quiet", action="store_true", help="no progress bars")
+    show = actions.add_parser("show", parents=[store], help="list the stored snapshots")
+    show.add_argument("source", nargs="?", metavar="SOURCE")
+    diff = actions.add_parser(
+        "diff", parents=[store], help="vessels added, removed and changed between snapshots"
+    )
+    diff.add_argument("source", nargs="?", metavar="SOURCE")
+    diff.add_argument(
+        "--from", dest="from_id", type=int, metavar="ID", help="older snapshot (default: the one before --to)"
+    )
+    diff.add_argument(
+        "--to", dest="to_id", type=int, metavar="ID", help="newer snapshot (default: the latest)"
+    )
+    diff.add_argument("--entities", action="store_true", help="compare the non-vessel parties instead")
 
 
 def _reference_time(text: str | None) -> datetime | None:
@@ -89,6 +134,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             run()
             return 0
+        if args.command == "lists":
+            from vesselscreen.lists._cli import run_lists
+
+            return run_lists(args)
         return _screen(args)
     except VesselScreenError as exc:
         print(f"vesselscreen: error: {exc}", file=sys.stderr)

@@ -38,6 +38,23 @@ def test_public_surface() -> None:
         "Watchlist",
         "WatchlistSnapshot",
         "load_watchlist",
+        # fetching and the snapshot store
+        "ListSpec",
+        "RawFile",
+        "SnapshotDiff",
+        "SnapshotInfo",
+        "SnapshotStore",
+        "StoreError",
+        "UpdateResult",
+        "fetch_watchlist",
+        "make_session",
+        "update_source",
+        # format readers
+        "read_eu_annex_xlii",
+        "read_frame",
+        "read_ofac_xml",
+        "read_uk_csv",
+        "read_un_xml",
     }
     for name in vesselscreen.lists.__all__:
         assert getattr(vesselscreen.lists, name) is not None
