@@ -76,7 +76,9 @@ def test_explicit_format() -> None:
 
 
 def test_unknown_format_name_lists_the_known_ones() -> None:
-    with pytest.raises(ConfigError, match="known formats: custom_csv, ofac_csv"):
+    with pytest.raises(
+        ConfigError, match="known formats: custom_csv, eu_annex_xlii_csv, ofac_advanced_xml, ofac_csv"
+    ):
         load_watchlist(SDN, format="ofac_xml")
 
 
@@ -102,7 +104,7 @@ def test_unrecognised_content_names_the_source(tmp_path: Path, content: bytes, m
     with pytest.raises(FormatError, match=message) as info:
         load_watchlist(path)
     assert info.value.source == str(path)
-    assert "known formats: custom_csv, ofac_csv" in str(info.value) or "empty" in message
+    assert "known formats: custom_csv, eu_annex_xlii_csv" in str(info.value) or "empty" in message
 
 
 def test_sniff_format() -> None:
@@ -110,7 +112,13 @@ def test_sniff_format() -> None:
     assert sniff_format(CUSTOM.read_bytes()) == "custom_csv"
     assert sniff_format((DATA / "ofac" / "alt.csv").read_bytes()) is None
     assert sniff_format(NMEA) is None
-    assert set(FORMATS) == {"ofac_csv", "custom_csv"}
+    assert sniff_format((DATA / "ofac" / "sdn_advanced.xml").read_bytes()) == "ofac_advanced_xml"
+    assert sniff_format((DATA / "ofac" / "sdn_enhanced.xml").read_bytes()) == "ofac_enhanced_xml"
+    assert sniff_format((DATA / "un" / "consolidated_excerpt.xml").read_bytes()) == "un_xml"
+    assert sniff_format(b"<html><body>Not found</body></html>") is None
+    assert sniff_format((DATA / "uk" / "UK_Sanctions_List.csv").read_bytes()) == "uk_csv"
+    assert sniff_format((DATA / "eu" / "annex_xlii_vessels.csv").read_bytes()) == "eu_annex_xlii_csv"
+    assert {"ofac_csv", "custom_csv", "ofac_advanced_xml", "ofac_enhanced_xml", "un_xml"} <= set(FORMATS)
 
 
 # --------------------------------------------------------------------------- HTTP

@@ -1,8 +1,9 @@
 """Sanctions lists: read list files and URLs into a :class:`Watchlist` of vessels and parties.
 
-One module per list format (``ofac_csv``, ``custom_csv``), the :class:`Watchlist`
-container with its snapshot (``watchlist``), and :func:`load_watchlist`, which sniffs
-the format and accepts paths, URLs, bytes, file objects or lists of them.
+One module per list format (``ofac_csv``, ``ofac_xml``, ``uk``, ``eu``, ``un``,
+``custom_csv``, ``frame``), the :class:`Watchlist` container with its snapshot
+(``watchlist``), and :func:`load_watchlist`, which sniffs the format and accepts paths,
+URLs, bytes, file objects or lists of them.
 
 >>> wl = load_watchlist(b"name,imo,flag\\nARTAVIL,9187629,Iran\\n")
 >>> wl  # doctest: +ELLIPSIS
@@ -11,7 +12,34 @@ the format and accepts paths, URLs, bytes, file objects or lists of them.
 [{'imo': 9187629, 'flag': 'IR'}]
 """
 
+from vesselscreen.lists.eu import read_eu_annex_xlii
+from vesselscreen.lists.fetch import ListSpec, UpdateResult, fetch_watchlist, make_session, update_source
+from vesselscreen.lists.frame import read_frame
 from vesselscreen.lists.load import load_watchlist
+from vesselscreen.lists.ofac_xml import read_ofac_xml
+from vesselscreen.lists.store import RawFile, SnapshotDiff, SnapshotInfo, SnapshotStore, StoreError
+from vesselscreen.lists.uk import read_uk_csv
+from vesselscreen.lists.un import read_un_xml
 from vesselscreen.lists.watchlist import SourceSnapshot, Watchlist, WatchlistSnapshot
 
-__all__ = ["SourceSnapshot", "Watchlist", "WatchlistSnapshot", "load_watchlist"]
+__all__ = [
+    "ListSpec",
+    "RawFile",
+    "SnapshotDiff",
+    "SnapshotInfo",
+    "SnapshotStore",
+    "SourceSnapshot",
+    "StoreError",
+    "UpdateResult",
+    "Watchlist",
+    "WatchlistSnapshot",
+    "fetch_watchlist",
+    "load_watchlist",
+    "make_session",
+    "read_eu_annex_xlii",
+    "read_frame",
+    "read_ofac_xml",
+    "read_uk_csv",
+    "read_un_xml",
+    "update_source",
+]

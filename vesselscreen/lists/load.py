@@ -6,7 +6,17 @@ unless given:
 
 - ``ofac_csv``: OFAC's legacy sdn.csv (no header; rows start ``<ent_num>,"<name>",``);
   sibling alt.csv, add.csv and sdn_comments.csv are merged for a local path;
-- ``custom_csv``: a CSV with a header row that has a ``name`` column.
+- ``custom_csv``: a CSV with a header row that has a ``name`` column;
+- ``ofac_advanced_xml`` / ``ofac_enhanced_xml``: OFAC Sanctions List Service XML
+  (root ``Sanctions`` / ``sanctionsData``), SDN or consolidated;
+- ``un_xml``: the UN Security Council consolidated list (root ``CONSOLIDATED_LIST``);
+- ``uk_csv``: the UK Sanctions List CSV (a ``Report Date`` row, then ``Unique ID``,
+  ``Designation Type``, ... );
+- ``eu_annex_xlii_csv``: EU Regulation 833/2014 Annex XLII vessels in vesselscreen's
+  documented CSV layout (``Vessel name``, ``IMO number``, ``Date of listing``).
+
+XML formats are recognised by their root element and, for a local path, parsed as a
+stream from disk (the file is never held in memory).
 
 >>> wl = load_watchlist(b"name,flag\\nPORT OLYA-3,RU\\n")
 >>> wl.snapshot.sources[0].format, wl.vessels.loc[0, "flag"]
@@ -15,16 +25,19 @@ unless given:
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from importlib import metadata
+from pathlib import Path
 from typing import Final, cast
 
 import requests
 
 from vesselscreen.errors import ConfigError, FormatError, InputError
-from vesselscreen.lists import custom_csv, ofac_csv
+from vesselscreen.lists import custom_csv, eu, ofac_csv, ofac_xml, uk, un
 from vesselscreen.lists._io import ListSource, RawSource, decode_text, read_raw
+from vesselscreen.lists._stream import root_element
 from vesselscreen.lists.watchlist import Watchlist
 
 __all__ = ["FORMATS", "WatchlistSource", "load_watchlist", "sniff_format"]
@@ -44,11 +57,29 @@ def _custom(raw: RawSource) -> Watchlist:
     return custom_csv.from_raw(raw, source=custom_csv.DEFAULT_SOURCE)
 
 
+_StreamReader = Callable[[ListSource | RawSource], Watchlist]
+
+# formats whose readers stream a local file from disk instead of reading it whole
+_STREAMED: Final[Mapping[str, _StreamReader]] = {
+    ofac_xml.ADVANCED_FORMAT: ofac_xml.read_ofac_xml,
+    ofac_xml.ENHANCED_FORMAT: ofac_xml.read_ofac_xml,
+    un.FORMAT: un.read_un_xml,
+}
+
 FORMATS: Final[Mapping[str, _Reader]] = {
     ofac_csv.FORMAT: _ofac,
     custom_csv.FORMAT: _custom,
+    uk.CSV_FORMAT: uk.read_uk_csv,
+    eu.ANNEX_XLII_FORMAT: eu.read_eu_annex_xlii,
+    **_STREAMED,
 }
 """Known format names and their readers."""
+
+_XML_ROOTS: Final[Mapping[str, str]] = {
+    ofac_xml.ADVANCED_ROOT: ofac_xml.ADVANCED_FORMAT,
+    ofac_xml.ENHANCED_ROOT: ofac_xml.ENHANCED_FORMAT,
+    un.ROOT: un.FORMAT,
+}
 
 _SNIFF_BYTES: Final = 65_536
 
@@ -60,16 +91,25 @@ def sniff_format(head: bytes) -> str | None:
     'ofac_csv'
     >>> sniff_format(b"Name,IMO,Flag\\r\\nPORT OLYA-3,,RU\\r\\n")
     'custom_csv'
+    >>> sniff_format(b'<?xml version="1.0"?><CONSOLIDATED_LIST dateGenerated="2026-02-27">')
+    'un_xml'
     >>> sniff_format(b"!AIVDM,1,1,,A,33P;Tw0tjBQO22:E7dm66DrB20UP,0*2E") is None
     True
     """
     text = head[:_SNIFF_BYTES].decode("utf-8-sig", errors="replace").lstrip()
-    if not text or text.startswith("<"):  # HTML error pages, XML lists (not supported yet)
+    if not text:
         return None
+    if text.startswith("<"):  # XML lists by their root element; HTML error pages are none of them
+        root = root_element(head[:_SNIFF_BYTES])
+        return _XML_ROOTS.get(root) if root is not None else None
     if ofac_csv.looks_like_sdn_csv(text):
         return ofac_csv.FORMAT
+    if uk.looks_like_uk_csv(text):
+        return uk.CSV_FORMAT
     first_line = text.split("\n", 1)[0].rstrip("\r")
     header = {part.strip().strip('"').strip().lower() for part in first_line.split(",")}
+    if {c.lower() for c in eu.ANNEX_XLII_COLUMNS} <= header:
+        return eu.ANNEX_XLII_FORMAT
     if "name" in header:
         return custom_csv.FORMAT
     return None
@@ -105,15 +145,34 @@ def load_watchlist(
         return Watchlist.concat(
             load_watchlist(item, format=format, session=session, timeout=timeout) for item in source
         )
-    raw = _read(cast(WatchlistSource, source), session=session, timeout=timeout)  # not a list here
+    single = cast(WatchlistSource, source)  # not a list here
+    if isinstance(single, str | os.PathLike) and not _is_url(single):
+        head = _head(single)
+        name = format or sniff_format(head)
+        if name is not None and name in _STREAMED:
+            return _STREAMED[name](single)
+    raw = _read(single, session=session, timeout=timeout)
     name = format or sniff_format(raw.data)
     if name is None:
         raise FormatError(raw.label, _unrecognised(raw))
     return FORMATS[name](raw)
 
 
+def _is_url(source: str | os.PathLike[str]) -> bool:
+    return isinstance(source, str) and source.lower().startswith(("http://", "https://"))
+
+
+def _head(path: str | os.PathLike[str]) -> bytes:
+    """The first bytes of a local file for sniffing (b"" if it cannot be read; read_raw says why)."""
+    try:
+        with Path(path).open("rb") as fh:
+            return fh.read(_SNIFF_BYTES)
+    except OSError:
+        return b""
+
+
 def _read(source: WatchlistSource, *, session: requests.Session | None, timeout: float) -> RawSource:
-    if isinstance(source, str) and source.lower().startswith(("http://", "https://")):
+    if isinstance(source, str) and _is_url(source):
         return _fetch(source, session=session, timeout=timeout)
     return read_raw(source)
 
