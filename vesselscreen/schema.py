@@ -23,8 +23,14 @@ import pandas as pd
 from vesselscreen.errors import SchemaError
 
 __all__ = [
+    "ENCOUNTER",
+    "ENCOUNTER_DTYPES",
     "ENTITY",
     "ENTITY_DTYPES",
+    "GAP",
+    "GAP_DTYPES",
+    "LOITERING",
+    "LOITERING_DTYPES",
     "MATCH",
     "MATCH_DTYPES",
     "PORT",
@@ -33,6 +39,12 @@ __all__ = [
     "PORT_DTYPES",
     "POSITION",
     "POSITION_DTYPES",
+    "SPOOFING",
+    "SPOOFING_DTYPES",
+    "STOP",
+    "STOP_DTYPES",
+    "VOYAGE",
+    "VOYAGE_DTYPES",
     "WATCHLIST",
     "WATCHLIST_DTYPES",
     "conform",
@@ -291,3 +303,218 @@ def validate(frame: pd.DataFrame, dtypes: Mapping[str, str], *, what: str = "fra
             problems.append(f"column {name!r} has dtype {frame[name].dtype}, expected {dtype}")
     if problems:
         raise SchemaError(f"{what}: " + "; ".join(problems))
+
+
+# --- voyage analytics (vesselscreen.events) ---------------------------------------------------------
+
+
+class STOP:
+    """Columns of a stops frame (`vesselscreen.events.stops`): one row per stop of one vessel."""
+
+    MMSI: Final = "mmsi"
+    IMO: Final = "imo"
+    NAME: Final = "name"
+    START: Final = "start"
+    END: Final = "end"
+    DURATION: Final = "duration"
+    LAT: Final = "lat"
+    LON: Final = "lon"
+    PORT_ID: Final = "port_id"
+    N_POSITIONS: Final = "n_positions"
+
+
+STOP_DTYPES: Final[Mapping[str, str]] = {
+    STOP.MMSI: "Int64",
+    STOP.IMO: "Int64",
+    STOP.NAME: STRING,
+    STOP.START: UTC_TIMESTAMP,
+    STOP.END: UTC_TIMESTAMP,
+    STOP.DURATION: "timedelta64[ns]",
+    STOP.LAT: "float64",
+    STOP.LON: "float64",
+    STOP.PORT_ID: STRING,
+    STOP.N_POSITIONS: "Int64",
+}
+
+
+class VOYAGE:
+    """Columns of a voyages frame: one row per port-to-port leg of one vessel."""
+
+    MMSI: Final = "mmsi"
+    IMO: Final = "imo"
+    NAME: Final = "name"
+    ORIGIN_PORT_ID: Final = "origin_port_id"
+    ORIGIN_PORT_NAME: Final = "origin_port_name"
+    ORIGIN_COUNTRY: Final = "origin_country"
+    DESTINATION_PORT_ID: Final = "destination_port_id"
+    DESTINATION_PORT_NAME: Final = "destination_port_name"
+    DESTINATION_COUNTRY: Final = "destination_country"
+    DEPARTURE: Final = "departure"
+    ARRIVAL: Final = "arrival"
+    DURATION: Final = "duration"
+    DISTANCE_M: Final = "distance_m"
+    LONGEST_GAP: Final = "longest_gap"
+    N_STOPS: Final = "n_stops"
+    STOP_DURATION: Final = "stop_duration"
+    N_POSITIONS: Final = "n_positions"
+
+
+VOYAGE_DTYPES: Final[Mapping[str, str]] = {
+    VOYAGE.MMSI: "Int64",
+    VOYAGE.IMO: "Int64",
+    VOYAGE.NAME: STRING,
+    VOYAGE.ORIGIN_PORT_ID: STRING,
+    VOYAGE.ORIGIN_PORT_NAME: STRING,
+    VOYAGE.ORIGIN_COUNTRY: STRING,
+    VOYAGE.DESTINATION_PORT_ID: STRING,
+    VOYAGE.DESTINATION_PORT_NAME: STRING,
+    VOYAGE.DESTINATION_COUNTRY: STRING,
+    VOYAGE.DEPARTURE: UTC_TIMESTAMP,
+    VOYAGE.ARRIVAL: UTC_TIMESTAMP,
+    VOYAGE.DURATION: "timedelta64[ns]",
+    VOYAGE.DISTANCE_M: "float64",
+    VOYAGE.LONGEST_GAP: "timedelta64[ns]",
+    VOYAGE.N_STOPS: "Int64",
+    VOYAGE.STOP_DURATION: "timedelta64[ns]",
+    VOYAGE.N_POSITIONS: "Int64",
+}
+
+
+class GAP:
+    """Columns of an AIS-gaps frame: one row per silence of one vessel."""
+
+    MMSI: Final = "mmsi"
+    IMO: Final = "imo"
+    NAME: Final = "name"
+    START: Final = "start"
+    END: Final = "end"
+    DURATION: Final = "duration"
+    START_LAT: Final = "start_lat"
+    START_LON: Final = "start_lon"
+    END_LAT: Final = "end_lat"
+    END_LON: Final = "end_lon"
+    DISTANCE_M: Final = "distance_m"
+    IMPLIED_SPEED_KN: Final = "implied_speed_kn"
+    START_PORT_ID: Final = "start_port_id"
+    END_PORT_ID: Final = "end_port_id"
+    DRAUGHT_START: Final = "draught_start"
+    DRAUGHT_END: Final = "draught_end"
+    DARK: Final = "dark"
+    IMPOSSIBLE_SPEED: Final = "impossible_speed"
+
+
+GAP_DTYPES: Final[Mapping[str, str]] = {
+    GAP.MMSI: "Int64",
+    GAP.IMO: "Int64",
+    GAP.NAME: STRING,
+    GAP.START: UTC_TIMESTAMP,
+    GAP.END: UTC_TIMESTAMP,
+    GAP.DURATION: "timedelta64[ns]",
+    GAP.START_LAT: "float64",
+    GAP.START_LON: "float64",
+    GAP.END_LAT: "float64",
+    GAP.END_LON: "float64",
+    GAP.DISTANCE_M: "float64",
+    GAP.IMPLIED_SPEED_KN: "float64",
+    GAP.START_PORT_ID: STRING,
+    GAP.END_PORT_ID: STRING,
+    GAP.DRAUGHT_START: "float64",
+    GAP.DRAUGHT_END: "float64",
+    GAP.DARK: "bool",
+    GAP.IMPOSSIBLE_SPEED: "bool",
+}
+
+
+class ENCOUNTER:
+    """Columns of an encounters frame: one row per meeting of two vessels (``mmsi_1 < mmsi_2``)."""
+
+    MMSI_1: Final = "mmsi_1"
+    MMSI_2: Final = "mmsi_2"
+    START: Final = "start"
+    END: Final = "end"
+    DURATION: Final = "duration"
+    MEDIAN_DISTANCE_M: Final = "median_distance_m"
+    MIN_DISTANCE_M: Final = "min_distance_m"
+    LAT: Final = "lat"
+    LON: Final = "lon"
+    MEDIAN_SOG_1: Final = "median_sog_1"
+    MEDIAN_SOG_2: Final = "median_sog_2"
+    N_POINTS: Final = "n_points"
+
+
+ENCOUNTER_DTYPES: Final[Mapping[str, str]] = {
+    ENCOUNTER.MMSI_1: "Int64",
+    ENCOUNTER.MMSI_2: "Int64",
+    ENCOUNTER.START: UTC_TIMESTAMP,
+    ENCOUNTER.END: UTC_TIMESTAMP,
+    ENCOUNTER.DURATION: "timedelta64[ns]",
+    ENCOUNTER.MEDIAN_DISTANCE_M: "float64",
+    ENCOUNTER.MIN_DISTANCE_M: "float64",
+    ENCOUNTER.LAT: "float64",
+    ENCOUNTER.LON: "float64",
+    ENCOUNTER.MEDIAN_SOG_1: "float64",
+    ENCOUNTER.MEDIAN_SOG_2: "float64",
+    ENCOUNTER.N_POINTS: "Int64",
+}
+
+
+class LOITERING:
+    """Columns of a loitering frame: one row per slow spell of one vessel away from ports."""
+
+    MMSI: Final = "mmsi"
+    IMO: Final = "imo"
+    NAME: Final = "name"
+    START: Final = "start"
+    END: Final = "end"
+    DURATION: Final = "duration"
+    LAT: Final = "lat"
+    LON: Final = "lon"
+    MEDIAN_SOG: Final = "median_sog"
+    DISTANCE_M: Final = "distance_m"
+    N_POSITIONS: Final = "n_positions"
+
+
+LOITERING_DTYPES: Final[Mapping[str, str]] = {
+    LOITERING.MMSI: "Int64",
+    LOITERING.IMO: "Int64",
+    LOITERING.NAME: STRING,
+    LOITERING.START: UTC_TIMESTAMP,
+    LOITERING.END: UTC_TIMESTAMP,
+    LOITERING.DURATION: "timedelta64[ns]",
+    LOITERING.LAT: "float64",
+    LOITERING.LON: "float64",
+    LOITERING.MEDIAN_SOG: "float64",
+    LOITERING.DISTANCE_M: "float64",
+    LOITERING.N_POSITIONS: "Int64",
+}
+
+
+class SPOOFING:
+    """Columns of a spoofing frame: one row per suspicious position pattern of one vessel."""
+
+    MMSI: Final = "mmsi"
+    IMO: Final = "imo"
+    NAME: Final = "name"
+    KIND: Final = "kind"
+    START: Final = "start"
+    END: Final = "end"
+    LAT: Final = "lat"
+    LON: Final = "lon"
+    VALUE: Final = "value"
+    N_POSITIONS: Final = "n_positions"
+    DETAIL: Final = "detail"
+
+
+SPOOFING_DTYPES: Final[Mapping[str, str]] = {
+    SPOOFING.MMSI: "Int64",
+    SPOOFING.IMO: "Int64",
+    SPOOFING.NAME: STRING,
+    SPOOFING.KIND: STRING,
+    SPOOFING.START: UTC_TIMESTAMP,
+    SPOOFING.END: UTC_TIMESTAMP,
+    SPOOFING.LAT: "float64",
+    SPOOFING.LON: "float64",
+    SPOOFING.VALUE: "float64",
+    SPOOFING.N_POSITIONS: "Int64",
+    SPOOFING.DETAIL: STRING,
+}

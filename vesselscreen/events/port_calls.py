@@ -35,29 +35,26 @@ in place of GFW's anchorage points:
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Final, Self
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from vesselscreen.errors import ConfigError, SchemaError
+from vesselscreen.events._common import HOUR_NS, check_config, ffill, port_index, prepare
 from vesselscreen.geo.ports import DEFAULT_RADIUS_M, PortIndex
 from vesselscreen.schema import (
     PORT,
     PORT_CALL,
     PORT_CALL_DTYPES,
     POSITION,
-    POSITION_DTYPES,
     conform,
     empty_frame,
 )
 
 __all__ = ["PortCallConfig", "port_calls"]
 
-_HOUR_NS: Final = 3_600_000_000_000
+_HOUR_NS: Final = HOUR_NS
 _INPUT_COLUMNS: Final = (
     POSITION.MMSI,
     POSITION.TIMESTAMP,
@@ -142,46 +139,6 @@ class PortCallConfig(BaseModel):
         return self
 
 
-@cache
-def _bundled_index(default_radius_m: float) -> PortIndex:
-    return PortIndex(None, default_radius_m=default_radius_m)
-
-
-def _prepare(positions: pd.DataFrame) -> pd.DataFrame:
-    """The columns port_calls needs, cast, without unusable rows, sorted by vessel and time."""
-    missing = [name for name in _INPUT_COLUMNS if name not in positions.columns]
-    if missing:
-        raise SchemaError(f"positions: missing columns {missing}")
-    times = positions[POSITION.TIMESTAMP]
-    if not isinstance(times.dtype, pd.DatetimeTZDtype):
-        raise SchemaError(
-            f"positions: column 'timestamp' has dtype {times.dtype}, expected timezone-aware datetimes (UTC)"
-        )
-    frame = pd.DataFrame({name: positions[name] for name in _INPUT_COLUMNS})
-    frame[POSITION.TIMESTAMP] = times.dt.tz_convert("UTC").dt.as_unit("ns")
-    frame = conform(frame, {name: POSITION_DTYPES[name] for name in _INPUT_COLUMNS})
-    usable = (
-        frame[POSITION.MMSI].notna()
-        & frame[POSITION.TIMESTAMP].notna()
-        & frame[POSITION.LAT].between(-90.0, 90.0)
-        & frame[POSITION.LON].between(-180.0, 180.0)
-    )
-    frame = frame.loc[usable]
-    mmsi = frame[POSITION.MMSI].to_numpy(dtype=np.int64)
-    ts = frame[POSITION.TIMESTAMP].to_numpy(dtype="datetime64[ns]").view(np.int64)
-    order = np.lexsort((ts, mmsi))
-    if ((np.diff(mmsi[order]) == 0) & (np.diff(ts[order]) == 0)).any():
-        # rows sharing a vessel and time: order them by content, so input order never matters
-        return frame.sort_values(list(_INPUT_COLUMNS), kind="mergesort").reset_index(drop=True)
-    return frame.iloc[order].reset_index(drop=True)
-
-
-def _ffill(values: npt.NDArray[np.float64], groups: npt.NDArray[np.integer]) -> npt.NDArray[np.float64]:
-    """Forward-fill NaN within runs of equal ``groups`` (vectorised through pandas)."""
-    filled = pd.Series(values).groupby(groups).ffill()
-    return np.asarray(filled.to_numpy(dtype=np.float64), dtype=np.float64)
-
-
 def port_calls(
     positions: pd.DataFrame,
     ports: pd.DataFrame | PortIndex | None = None,
@@ -214,17 +171,9 @@ def port_calls(
     ...
     vesselscreen.errors.SchemaError: positions: missing columns ['lat', 'lon', 'sog', 'imo', 'name']
     """
-    if config is None:
-        config = PortCallConfig()
-    elif not isinstance(config, PortCallConfig):
-        raise ConfigError(f"config must be a PortCallConfig, got {type(config).__name__}")
-    frame = _prepare(positions)
-    if isinstance(ports, PortIndex):
-        index = ports
-    elif ports is None:
-        index = _bundled_index(config.default_radius_m)
-    else:
-        index = PortIndex(ports, default_radius_m=config.default_radius_m)
+    config = check_config(config, PortCallConfig)
+    frame = prepare(positions, _INPUT_COLUMNS)
+    index = port_index(ports, config.default_radius_m)
     if frame.empty or len(index) == 0:
         return empty_frame(PORT_CALL_DTYPES)
 
@@ -248,13 +197,13 @@ def port_calls(
 
     # In-port state with hysteresis: entry sets it, beyond the current port's exit distance clears it.
     entry_port, _ = index.within(lat, lon)
-    current = _ffill(np.where(entry_port >= 0, entry_port, np.nan), segment)
+    current = ffill(np.where(entry_port >= 0, entry_port, np.nan), segment)
     current_pos = np.where(np.isnan(current), -1, current).astype(np.int64)
     radius = index.radius_m
     exit_dist = np.where(current_pos >= 0, radius[current_pos] + config.exit_margin_m, np.nan)
     outside = (current_pos < 0) | (index.distance_to(lat, lon, current_pos) > exit_dist)
     signal = np.where(entry_port >= 0, 1.0, np.where(outside, 0.0, np.nan))
-    inside = np.nan_to_num(_ffill(signal, segment), nan=0.0) > 0.5
+    inside = np.nan_to_num(ffill(signal, segment), nan=0.0) > 0.5
 
     # Visits: runs of inside rows of one segment at one port.
     prev_inside = np.zeros(n, dtype=bool)
@@ -270,7 +219,7 @@ def port_calls(
     stop_signal = np.where(
         sog <= config.stop_speed_kn, 1.0, np.where(sog >= config.resume_speed_kn, 0.0, np.nan)
     )
-    stopped = inside & (np.nan_to_num(_ffill(stop_signal, visit), nan=0.0) > 0.5)
+    stopped = inside & (np.nan_to_num(ffill(stop_signal, visit), nan=0.0) > 0.5)
 
     # Time to the next row of the same visit: counts as dwell when stopped or a port gap.
     dt_next = np.zeros(n, dtype=np.int64)

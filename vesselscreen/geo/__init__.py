@@ -1,4 +1,4 @@
-"""Geography: the port gazetteer, nearest-port lookup and great-circle distances.
+"""Geography: the port gazetteer, port polygons, nearest-port lookup and great-circle distances.
 
 >>> from vesselscreen.geo import PortIndex, load_ports
 >>> index = PortIndex(load_ports())
@@ -8,6 +8,7 @@
 """
 
 from vesselscreen.geo.distance import EARTH_RADIUS_M, haversine_m
+from vesselscreen.geo.polygons import PortPolygon, load_port_polygons
 from vesselscreen.geo.ports import (
     DEFAULT_RADIUS_M,
     HARBOR_SIZE,
@@ -23,7 +24,9 @@ __all__ = [
     "HARBOR_SIZE",
     "PORTS_DTYPES",
     "PortIndex",
+    "PortPolygon",
     "haversine_m",
+    "load_port_polygons",
     "load_ports",
     "validate_ports",
 ]

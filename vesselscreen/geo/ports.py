@@ -16,6 +16,7 @@ point with a radius (``radius_m``): the distance within which a vessel counts as
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from typing import Final
@@ -27,6 +28,7 @@ import shapely
 
 from vesselscreen.errors import SchemaError
 from vesselscreen.geo.distance import EARTH_RADIUS_M, haversine_m
+from vesselscreen.geo.polygons import PortPolygon, PortPolygonsInput, load_port_polygons, project
 from vesselscreen.schema import PORT, PORT_DTYPES, conform
 
 __all__ = [
@@ -50,6 +52,7 @@ PORTS_DTYPES: Final = {**PORT_DTYPES, HARBOR_SIZE: "string"}
 _REQUIRED: Final = (PORT.PORT_ID, PORT.LAT, PORT.LON)
 _MAX_LISTED: Final = 20
 _CHUNK: Final = 200_000
+_SHIFT: Final = np.array([360.0, 0.0])  # one turn east, in (lon, lat)
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -154,6 +157,38 @@ def _cell_key(cell_lat: IntArray, cell_lon: IntArray) -> IntArray:
     return np.asarray((cell_lat + 91) * 360 + np.mod(cell_lon + 180, 360), dtype=np.int64)
 
 
+def _polygons(polygons: PortPolygonsInput | Mapping[str, PortPolygon] | None) -> dict[str, PortPolygon]:
+    if polygons is None:
+        return {}
+    if (
+        isinstance(polygons, Mapping)
+        and polygons
+        and all(isinstance(v, PortPolygon) for v in polygons.values())
+    ):
+        return {str(k): v for k, v in polygons.items() if isinstance(v, PortPolygon)}
+    return load_port_polygons(polygons)
+
+
+def _with_polygon_ports(
+    table: pd.DataFrame, areas: Mapping[str, PortPolygon], default_radius_m: float
+) -> pd.DataFrame:
+    """The ports table plus a row for each polygon whose port_id it lacks (at the polygon's origin)."""
+    new = [area for port_id, area in areas.items() if port_id not in set(table[PORT.PORT_ID])]
+    if not new:
+        return table
+    extra = pd.DataFrame(
+        {
+            PORT.PORT_ID: [a.port_id for a in new],
+            PORT.PORT_NAME: [a.port_name for a in new],
+            PORT.COUNTRY: [a.country for a in new],
+            PORT.LAT: [a.origin[0] for a in new],
+            PORT.LON: [a.origin[1] for a in new],
+            PORT.SOURCE: "polygon",
+        }
+    )
+    return validate_ports(pd.concat([table, extra], ignore_index=True), default_radius_m=default_radius_m)
+
+
 class PortIndex:
     """A spatial index over a ports table, for vectorised nearest-port queries.
 
@@ -173,29 +208,80 @@ class PortIndex:
     (array([ 0, -1]), array([2224.,   nan]))
     """
 
-    def __init__(self, ports: pd.DataFrame | None = None, *, default_radius_m: float = DEFAULT_RADIUS_M):
-        self.ports: pd.DataFrame = (
-            load_ports() if ports is None else validate_ports(ports, default_radius_m=default_radius_m)
-        )
+    def __init__(
+        self,
+        ports: pd.DataFrame | None = None,
+        *,
+        default_radius_m: float = DEFAULT_RADIUS_M,
+        polygons: PortPolygonsInput | Mapping[str, PortPolygon] | None = None,
+    ):
+        table = load_ports() if ports is None else validate_ports(ports, default_radius_m=default_radius_m)
+        areas = _polygons(polygons)
+        if areas:
+            table = _with_polygon_ports(table, areas, default_radius_m)
+        self.ports: pd.DataFrame = table
         self._lat = self.ports[PORT.LAT].to_numpy(dtype=np.float64)
         self._lon = self.ports[PORT.LON].to_numpy(dtype=np.float64)
-        self._radius = self.ports[PORT.RADIUS_M].to_numpy(dtype=np.float64)
+        self._radius = self.ports[PORT.RADIUS_M].to_numpy(dtype=np.float64, copy=True)
         self._n = len(self.ports)
-        xs = np.concatenate([self._lon, self._lon - 360.0, self._lon + 360.0])
-        ys = np.concatenate([self._lat, self._lat, self._lat])
-        self._tree = shapely.STRtree(shapely.points(xs, ys))
+        geoms = np.asarray(shapely.points(self._lon, self._lat), dtype=object)
+        # polygon ports: entry distance 0 (inside), distances measured to the polygon
+        self._poly_pos = self.ports.index[self.ports[PORT.PORT_ID].isin(list(areas))].to_numpy(dtype=np.int64)
+        self._is_poly = np.zeros(self._n, dtype=bool)
+        self._is_poly[self._poly_pos] = True
+        self._projected = np.empty(self._n, dtype=object)
+        self._origin = np.column_stack([self._lat, self._lon])
+        for pos in self._poly_pos:  # one per user polygon, at construction only
+            area = areas[str(self.ports.at[int(pos), PORT.PORT_ID])]
+            geoms[pos] = area.geometry
+            self._projected[pos] = area.projected()
+            self._origin[pos] = area.origin
+            self._radius[pos] = 0.0
+        copies = np.concatenate(
+            [
+                geoms,
+                shapely.transform(geoms, lambda c: c - _SHIFT),
+                shapely.transform(geoms, lambda c: c + _SHIFT),
+            ]
+        )
+        self._tree = shapely.STRtree(copies)
         # 1-degree cells holding a port, and their neighbours: a cheap first filter that
         # spares the tree query for positions far out at sea
         cell_lat = np.floor(self._lat).astype(np.int64)[:, None] + np.array([-1, -1, -1, 0, 0, 0, 1, 1, 1])
         cell_lon = np.floor(self._lon).astype(np.int64)[:, None] + np.array([-1, 0, 1, -1, 0, 1, -1, 0, 1])
-        self._cells = np.unique(_cell_key(cell_lat.ravel(), cell_lon.ravel()))
+        keys = [_cell_key(cell_lat.ravel(), cell_lon.ravel())]
+        for pos in self._poly_pos:  # every cell a polygon's box touches, and their neighbours
+            minx, miny, maxx, maxy = shapely.bounds(geoms[pos])
+            lats = np.arange(np.floor(miny) - 1, np.floor(maxy) + 2).astype(np.int64)
+            lons = np.arange(np.floor(minx) - 1, np.floor(maxx) + 2).astype(np.int64)
+            keys.append(_cell_key(np.repeat(lats, len(lons)), np.tile(lons, len(lats))))
+        self._cells = np.unique(np.concatenate(keys))
+
+    def _distance(self, lat: FloatArray, lon: FloatArray, pos: IntArray) -> FloatArray:
+        """Metres from each point to the paired port: its point, or its polygon (0 inside)."""
+        dist = haversine_m(lat, lon, self._lat[pos], self._lon[pos])
+        poly = np.flatnonzero(self._is_poly[pos])
+        if len(poly):
+            p = pos[poly]
+            xy = project(lat[poly], lon[poly], self._origin[p, 0], self._origin[p, 1])
+            dist[poly] = shapely.distance(shapely.points(xy), self._projected[p])
+        return dist
+
+    @property
+    def polygon_ports(self) -> IntArray:
+        """Row positions of the ports whose area is a polygon (a copy)."""
+        return self._poly_pos.copy()
 
     def __len__(self) -> int:
         return self._n
 
     @property
     def radius_m(self) -> FloatArray:
-        """Each port's radius in metres, by row position (a copy)."""
+        """Each port's entry distance in metres, by row position (a copy).
+
+        The ``radius_m`` of a circle port; 0 for a polygon port, whose distances are
+        measured to the polygon (0 inside it).
+        """
         return self._radius.copy()
 
     def distance_to(self, lat: npt.ArrayLike, lon: npt.ArrayLike, positions: npt.ArrayLike) -> FloatArray:
@@ -210,7 +296,9 @@ class PortIndex:
         safe = np.where(valid, pos, 0)
         if self._n == 0:
             return np.full(pos.shape, np.nan)
-        dist = haversine_m(lat, lon, self._lat[safe], self._lon[safe])
+        lat_a = np.broadcast_to(np.asarray(lat, dtype=np.float64), pos.shape).ravel()
+        lon_a = np.broadcast_to(np.asarray(lon, dtype=np.float64), pos.shape).ravel()
+        dist = self._distance(lat_a, lon_a, safe.ravel()).reshape(pos.shape)
         return np.where(valid, dist, np.nan)
 
     def _may_be_near(self, lat: FloatArray, lon: FloatArray, reach_m: float) -> npt.NDArray[np.bool_]:
@@ -231,7 +319,7 @@ class PortIndex:
         # boxes are narrower than 360 degrees, so each port matches at most once (itself or a copy)
         pairs = np.asarray(self._tree.query(_boxes(lat, lon, reach_m)), dtype=np.int64)
         qi, pi = pairs[0], pairs[1] % self._n
-        return qi, pi, haversine_m(lat[qi], lon[qi], self._lat[pi], self._lon[pi])
+        return qi, pi, self._distance(lat[qi], lon[qi], pi)
 
     @staticmethod
     def _closest(n: int, qi: IntArray, pi: IntArray, dist: FloatArray) -> tuple[IntArray, FloatArray]:
@@ -280,9 +368,7 @@ class PortIndex:
                 )
                 bound = np.empty(len(rows))
                 guess = pairs[1] % self._n
-                bound[pairs[0]] = haversine_m(
-                    qlat[pairs[0]], qlon[pairs[0]], self._lat[guess], self._lon[guess]
-                )
+                bound[pairs[0]] = self._distance(qlat[pairs[0]], qlon[pairs[0]], guess)
                 qi, pi, dist = self._candidates(qlat, qlon, bound)
                 keep = dist <= bound[qi]
             pos, d = self._closest(len(rows), qi[keep], pi[keep], dist[keep])

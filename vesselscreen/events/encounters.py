@@ -1,0 +1,282 @@
+"""Encounters: two vessels side by side at sea for hours (possible ship-to-ship transfers).
+
+Following Global Fishing Watch (Miller et al. 2018), two vessels meet when they are
+within ``EncounterConfig.max_distance_m`` (500 m) of each other for at least
+``min_duration_h`` (2 h), each with a median speed below ``max_median_sog_kn`` (2 kn),
+at least ``min_port_distance_m`` (10 km) from every port. The method:
+
+1. **A common time grid.** Each vessel's track is interpolated (great-circle-wise
+   linear in lat/lon, across the antimeridian) onto instants every ``grid_minutes`` (10),
+   but only between two of its positions at most ``max_interpolation_gap_h`` apart, so
+   vessels with different report rates are compared at the same instants and nothing
+   is invented across a silence. Speed at a grid point is interpolated from the
+   reported speeds (the implied speed where none is reported).
+2. **Away from ports.** Grid points within ``min_port_distance_m`` of a port are dropped.
+3. **Space-time buckets, never all pairs.** Each grid point goes into a cell of a 3-D
+   grid over the unit sphere (cells ``max_distance_m`` wide, so there are no seams at the
+   antimeridian or the poles) at its instant. Candidate pairs are the points in the same
+   or a neighbouring cell at the same instant, found by sorting and binary search; exact
+   haversine distances then keep those within ``max_distance_m``.
+4. **Runs.** For each pair of vessels, consecutive grid instants together form an
+   encounter; it is kept when it lasts ``min_duration_h`` (from the first to the last
+   instant) and both vessels' median speeds are below the limit.
+
+Each pair is reported once, with ``mmsi_1 < mmsi_2``; ``lat``/``lon`` is the mean of
+the vessels' midpoints.
+
+>>> import pandas as pd
+>>> t0 = pd.Timestamp("2024-03-01", tz="UTC")
+>>> times = [t0 + pd.Timedelta(minutes=10 * i) for i in range(19)]
+>>> a = pd.DataFrame({"mmsi": 273000002, "timestamp": times, "lat": 40.0, "lon": 51.0, "sog": 0.5})
+>>> b = a.assign(mmsi=273000001, lat=40.002)
+>>> meeting = encounters(pd.concat([a, b])).iloc[0]
+>>> int(meeting.mmsi_1), int(meeting.mmsi_2), str(meeting.duration), round(float(meeting.median_distance_m))
+(273000001, 273000002, '0 days 03:00:00', 222)
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import numpy as np
+import pandas as pd
+
+from vesselscreen.events._common import (
+    BASE_COLUMNS,
+    HOUR_NS,
+    M_PER_NM,
+    FloatArray,
+    IntArray,
+    Track,
+    check_config,
+    port_index,
+    prepare,
+    to_utc,
+)
+from vesselscreen.events.config import EncounterConfig
+from vesselscreen.geo.distance import EARTH_RADIUS_M, haversine_m
+from vesselscreen.geo.ports import PortIndex
+from vesselscreen.schema import ENCOUNTER, ENCOUNTER_DTYPES, POSITION, conform, empty_frame
+
+__all__ = ["encounters"]
+
+_REQUIRED: Final = (*BASE_COLUMNS, POSITION.SOG)
+_MINUTE_NS: Final = 60_000_000_000
+# half of the 27-cell neighbourhood (the cell itself and 13 neighbours): each unordered pair
+# of cells is visited once
+_FORWARD: Final = tuple(
+    (dx, dy, dz)
+    for dx in (-1, 0, 1)
+    for dy in (-1, 0, 1)
+    for dz in (-1, 0, 1)
+    if (dx, dy, dz) > (0, 0, 0) or (dx, dy, dz) == (0, 0, 0)
+)
+
+
+def _resample(
+    track: Track, sog: FloatArray, grid_ns: int, max_gap_ns: int
+) -> tuple[IntArray, IntArray, FloatArray, FloatArray, FloatArray]:
+    """Each vessel's positions on the grid: (mmsi, slot, lat, lon, speed kn), one point per vessel-slot."""
+    n = len(track)
+    valid = ~track.new_vessel & (track.dt_prev > 0) & (track.dt_prev <= max_gap_ns)
+    step = np.flatnonzero(valid)  # interval [ts[step - 1], ts[step]) of one vessel
+    t0 = track.ts[step - 1]
+    t1 = track.ts[step]
+    k0 = -(-t0 // grid_ns)
+    count = -(-t1 // grid_ns) - k0
+    # a chain's last position, when it falls on the grid exactly, is a grid point too
+    next_valid = np.zeros(n, dtype=bool)
+    next_valid[:-1] = valid[1:]
+    tail = np.flatnonzero(valid & ~next_valid & (track.ts % grid_ns == 0))
+
+    rep = np.repeat(np.arange(len(step)), count)
+    offset = np.arange(len(rep)) - np.repeat(np.cumsum(count) - count, count)
+    slot = k0[rep] + offset
+    i0, i1 = step[rep] - 1, step[rep]
+    frac = (slot * grid_ns - track.ts[i0]) / (track.ts[i1] - track.ts[i0])
+    lat = track.lat[i0] + frac * (track.lat[i1] - track.lat[i0])
+    dlon = (track.lon[i1] - track.lon[i0] + 180.0) % 360.0 - 180.0
+    lon = (track.lon[i0] + frac * dlon + 180.0) % 360.0 - 180.0
+    implied = track.dist_prev[i1] / M_PER_NM / (track.dt_prev[i1] / HOUR_NS)
+    s0, s1 = sog[i0], sog[i1]
+    speed = np.where(
+        np.isfinite(s0) & np.isfinite(s1),
+        s0 + frac * (s1 - s0),
+        np.where(np.isfinite(s0), s0, np.where(np.isfinite(s1), s1, implied)),
+    )
+    implied_tail = np.where(
+        track.dt_prev[tail] > 0, track.dist_prev[tail] / M_PER_NM / (track.dt_prev[tail] / HOUR_NS), 0.0
+    )
+    mmsi = np.concatenate((track.mmsi[i1], track.mmsi[tail]))
+    slot = np.concatenate((slot, track.ts[tail] // grid_ns))
+    lat = np.concatenate((lat, track.lat[tail]))
+    lon = np.concatenate((lon, track.lon[tail]))
+    speed = np.concatenate((speed, np.where(np.isfinite(sog[tail]), sog[tail], implied_tail)))
+    # positions sharing a time can make a vessel-slot twice: keep one
+    order = np.lexsort((slot, mmsi))
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = (np.diff(mmsi[order]) != 0) | (np.diff(slot[order]) != 0)
+    keep = order[first]
+    keep.sort()
+    return mmsi[keep], slot[keep], lat[keep], lon[keep], speed[keep]
+
+
+def _candidate_pairs(slot: IntArray, cells: IntArray, nx: int) -> tuple[IntArray, IntArray]:
+    """Index pairs (i, j), i != j, of points at the same slot in the same or a neighbouring cell."""
+    base = slot - slot.min()
+    key = ((base * nx + cells[:, 0]) * nx + cells[:, 1]) * nx + cells[:, 2]
+    order = np.argsort(key, kind="stable")
+    sorted_key = key[order]
+    firsts: list[IntArray] = []
+    seconds: list[IntArray] = []
+    for dx, dy, dz in _FORWARD:
+        target = sorted_key + (dx * nx + dy) * nx + dz
+        hi = np.searchsorted(sorted_key, target, side="right")
+        if (dx, dy, dz) == (0, 0, 0):
+            lo = np.arange(len(sorted_key)) + 1  # later points of the same cell
+        else:
+            lo = np.searchsorted(sorted_key, target, side="left")
+        count = np.maximum(hi - lo, 0)
+        total = int(count.sum())
+        if total == 0:
+            continue
+        a = np.repeat(np.arange(len(sorted_key)), count)
+        b = np.repeat(lo, count) + (np.arange(total) - np.repeat(np.cumsum(count) - count, count))
+        firsts.append(order[a])
+        seconds.append(order[b])
+    if not firsts:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty
+    return np.concatenate(firsts), np.concatenate(seconds)
+
+
+def _pairs(
+    slot: IntArray, lat: FloatArray, lon: FloatArray, max_distance_m: float
+) -> tuple[IntArray, IntArray]:
+    """Index pairs of points at the same slot within ``max_distance_m`` (haversine)."""
+    # cells on the unit sphere as wide as the distance: a chord is never longer than its arc,
+    # so two points within the distance differ by at most one cell in each coordinate
+    cell = max_distance_m / EARTH_RADIUS_M
+    phi, lmb = np.radians(lat), np.radians(lon)
+    xyz = np.stack((np.cos(phi) * np.cos(lmb), np.cos(phi) * np.sin(lmb), np.sin(phi)), axis=1)
+    reach = int(np.ceil(1.0 / cell)) + 1
+    cells = np.floor(xyz / cell).astype(np.int64) + reach
+    nx = 2 * reach + 1
+    # the key packs (slot, cell) into one int64; split long periods into windows that fit
+    window = max(1, (2**62) // nx**3)
+    firsts: list[IntArray] = []
+    seconds: list[IntArray] = []
+    start = slot.min()
+    span = int(slot.max() - start) + 1
+    for lo in range(0, span, window):
+        part = np.flatnonzero((slot - start >= lo) & (slot - start < lo + window))
+        i, j = _candidate_pairs(slot[part], cells[part], nx)
+        firsts.append(part[i])
+        seconds.append(part[j])
+    i, j = np.concatenate(firsts), np.concatenate(seconds)
+    close = haversine_m(lat[i], lon[i], lat[j], lon[j]) <= max_distance_m
+    return i[close], j[close]
+
+
+def encounters(
+    positions: pd.DataFrame,
+    ports: pd.DataFrame | PortIndex | None = None,
+    config: EncounterConfig | None = None,
+) -> pd.DataFrame:
+    """Every encounter between two vessels: one row per meeting, in ``schema.ENCOUNTER_DTYPES``.
+
+    Args:
+        positions: canonical POSITION frame; needs ``mmsi``, ``timestamp`` (timezone-aware),
+            ``lat``, ``lon`` and ``sog`` (knots). Not modified.
+        ports: ports table, `vesselscreen.geo.PortIndex`, or ``None`` for the bundled gazetteer.
+        config: thresholds; `EncounterConfig` defaults otherwise.
+
+    Returns:
+        Encounters sorted by ``mmsi_1``, ``mmsi_2`` and ``start`` (``mmsi_1 < mmsi_2``):
+        first and last grid instant together, median and smallest distance, mean location,
+        each vessel's median speed, and the number of grid instants.
+    """
+    config = check_config(config, EncounterConfig)
+    frame = prepare(positions, _REQUIRED)
+    if frame.empty:
+        return empty_frame(ENCOUNTER_DTYPES)
+    track = Track.of(frame)
+    sog = frame[POSITION.SOG].to_numpy(dtype=np.float64, na_value=np.nan)
+    grid_ns = config.grid_minutes * _MINUTE_NS
+    mmsi, slot, lat, lon, speed = _resample(
+        track, sog, grid_ns, int(config.max_interpolation_gap_h * HOUR_NS)
+    )
+    if config.min_port_distance_m > 0 and len(mmsi):
+        near, _ = port_index(ports).nearest(lat, lon, max_distance_m=config.min_port_distance_m)
+        far = near < 0
+        mmsi, slot, lat, lon, speed = mmsi[far], slot[far], lat[far], lon[far], speed[far]
+    if len(mmsi) < 2:
+        return empty_frame(ENCOUNTER_DTYPES)
+    i, j = _pairs(slot, lat, lon, config.max_distance_m)
+    i, j = i[mmsi[i] != mmsi[j]], j[mmsi[i] != mmsi[j]]
+    if len(i) == 0:
+        return empty_frame(ENCOUNTER_DTYPES)
+    swap = mmsi[i] > mmsi[j]
+    i, j = np.where(swap, j, i), np.where(swap, i, j)
+
+    phi_i, phi_j = np.radians(lat[i]), np.radians(lat[j])
+    lmb_i, lmb_j = np.radians(lon[i]), np.radians(lon[j])
+    pairs = pd.DataFrame(
+        {
+            "m1": mmsi[i],
+            "m2": mmsi[j],
+            "slot": slot[i],
+            "dist": haversine_m(lat[i], lon[i], lat[j], lon[j]),
+            "s1": speed[i],
+            "s2": speed[j],
+            "x": np.cos(phi_i) * np.cos(lmb_i) + np.cos(phi_j) * np.cos(lmb_j),
+            "y": np.cos(phi_i) * np.sin(lmb_i) + np.cos(phi_j) * np.sin(lmb_j),
+            "z": np.sin(phi_i) + np.sin(phi_j),
+        }
+    )
+    order = np.lexsort((pairs["slot"].to_numpy(), pairs["m2"].to_numpy(), pairs["m1"].to_numpy()))
+    pairs = pairs.iloc[order].reset_index(drop=True)
+    m1, m2, s = (pairs[c].to_numpy() for c in ("m1", "m2", "slot"))
+    new_run = np.ones(len(pairs), dtype=bool)
+    new_run[1:] = (m1[1:] != m1[:-1]) | (m2[1:] != m2[:-1]) | (s[1:] != s[:-1] + 1)
+    run = np.cumsum(new_run)
+    grouped = pairs.groupby(run, sort=True)
+    agg = grouped.agg(
+        m1=("m1", "first"),
+        m2=("m2", "first"),
+        first=("slot", "first"),
+        last=("slot", "last"),
+        n=("slot", "size"),
+        median_distance=("dist", "median"),
+        min_distance=("dist", "min"),
+        s1=("s1", "median"),
+        s2=("s2", "median"),
+        x=("x", "sum"),
+        y=("y", "sum"),
+        z=("z", "sum"),
+    )
+    duration = (agg["last"] - agg["first"]).to_numpy(dtype=np.int64) * grid_ns
+    keep = (
+        (duration >= config.min_duration_h * HOUR_NS)
+        & (agg["s1"].to_numpy() < config.max_median_sog_kn)
+        & (agg["s2"].to_numpy() < config.max_median_sog_kn)
+    )
+    agg = agg[keep]
+    x, y, z = (agg[c].to_numpy() for c in ("x", "y", "z"))
+    out = pd.DataFrame(
+        {
+            ENCOUNTER.MMSI_1: agg["m1"].to_numpy(),
+            ENCOUNTER.MMSI_2: agg["m2"].to_numpy(),
+            ENCOUNTER.START: to_utc(agg["first"].to_numpy(dtype=np.int64) * grid_ns),
+            ENCOUNTER.END: to_utc(agg["last"].to_numpy(dtype=np.int64) * grid_ns),
+            ENCOUNTER.DURATION: pd.to_timedelta(duration[keep], unit="ns"),
+            ENCOUNTER.MEDIAN_DISTANCE_M: agg["median_distance"].to_numpy(),
+            ENCOUNTER.MIN_DISTANCE_M: agg["min_distance"].to_numpy(),
+            ENCOUNTER.LAT: np.degrees(np.arctan2(z, np.hypot(x, y))),
+            ENCOUNTER.LON: np.degrees(np.arctan2(y, x)),
+            ENCOUNTER.MEDIAN_SOG_1: agg["s1"].to_numpy(),
+            ENCOUNTER.MEDIAN_SOG_2: agg["s2"].to_numpy(),
+            ENCOUNTER.N_POINTS: agg["n"].to_numpy(),
+        }
+    )
+    return conform(out.reset_index(drop=True), ENCOUNTER_DTYPES)

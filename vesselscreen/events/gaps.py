@@ -1,0 +1,130 @@
+"""AIS gaps: every silence of a vessel long enough to matter, and which of them look deliberate.
+
+A gap is the time between two consecutive positions of one MMSI when it is at least
+``GapConfig.min_gap_h`` (6 h). Each gap carries the last position before and the first
+after, its duration, the great-circle distance between them and the implied speed.
+
+* ``dark``: the gap lasts at least ``dark_gap_h`` (12 h) and starts away from port (the last
+  position before it is farther than ``dark_min_port_distance_m`` from every port). A
+  ship that falls silent at berth is not hiding; one that falls silent at sea may be.
+* ``impossible_speed``: the distance cannot be covered in the time at ``max_speed_kn``: the
+  positions on one side of the gap are not the vessel's (spoofing, or two ships sharing
+  an MMSI).
+* ``start_port_id``/``end_port_id``: a port within ``dark_min_port_distance_m`` of the
+  position before/after the gap (the nearest), else NA.
+* ``draught_start``/``draught_end``: the last draught reported at or before the gap and the
+  first reported at or after it (NaN when the input has none): a change means cargo moved
+  while the ship was silent (see `vesselscreen.events.spoofing`).
+
+>>> import pandas as pd
+>>> t0 = pd.Timestamp("2024-03-01", tz="UTC")
+>>> track = pd.DataFrame({"mmsi": [273000001] * 3, "lat": [40.0, 40.1, 41.0], "lon": [51.0] * 3,
+...     "timestamp": [t0, t0 + pd.Timedelta("1h"), t0 + pd.Timedelta("15h")]})
+>>> gap = gaps(track).iloc[0]
+>>> str(gap.duration), round(gap.distance_m), round(float(gap.implied_speed_kn), 2), bool(gap.dark)
+('0 days 14:00:00', 100076, 3.86, True)
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import numpy as np
+import pandas as pd
+
+from vesselscreen.events._common import (
+    BASE_COLUMNS,
+    HOUR_NS,
+    M_PER_NM,
+    Track,
+    bfill,
+    check_config,
+    ffill,
+    port_index,
+    prepare,
+    to_utc,
+)
+from vesselscreen.events.config import GapConfig
+from vesselscreen.geo.ports import PortIndex
+from vesselscreen.schema import GAP, GAP_DTYPES, PORT, POSITION, conform, empty_frame
+
+__all__ = ["gaps"]
+
+_OPTIONAL: Final = (POSITION.IMO, POSITION.NAME, POSITION.DRAUGHT)
+
+
+def gaps(
+    positions: pd.DataFrame,
+    ports: pd.DataFrame | PortIndex | None = None,
+    config: GapConfig | None = None,
+) -> pd.DataFrame:
+    """Every AIS gap of at least ``config.min_gap_h``: one row per gap, in ``schema.GAP_DTYPES``.
+
+    Args:
+        positions: canonical POSITION frame; needs ``mmsi``, ``timestamp`` (timezone-aware),
+            ``lat`` and ``lon``; ``imo``, ``name`` and ``draught`` are used when present. Not
+            modified. Rows with no MMSI, time or valid position are ignored.
+        ports: ports table, `vesselscreen.geo.PortIndex`, or ``None`` for the bundled gazetteer.
+        config: thresholds; `GapConfig` defaults otherwise.
+
+    Returns:
+        Gaps sorted by ``mmsi`` and ``start``; ``imo``/``name`` are the last non-null values the
+        vessel broadcast up to the gap.
+
+    Raises:
+        SchemaError: a required column is missing, timestamps are naive, or a column cannot be cast.
+        ConfigError: ``config`` is not a `GapConfig`.
+
+    >>> gaps(pd.DataFrame({"mmsi": [1]}))
+    Traceback (most recent call last):
+    ...
+    vesselscreen.errors.SchemaError: positions: missing columns ['timestamp', 'lat', 'lon']
+    """
+    config = check_config(config, GapConfig)
+    frame = prepare(positions, BASE_COLUMNS, _OPTIONAL)
+    if frame.empty:
+        return empty_frame(GAP_DTYPES)
+    track = Track.of(frame)
+    after = np.flatnonzero(~track.new_vessel & (track.dt_prev >= config.min_gap_h * HOUR_NS))
+    if len(after) == 0:
+        return empty_frame(GAP_DTYPES)
+    before = after - 1
+    vessel = np.cumsum(track.new_vessel, dtype=np.int64)
+    draught = frame[POSITION.DRAUGHT].to_numpy(dtype=np.float64, na_value=np.nan)
+    imo_name = frame[[POSITION.IMO, POSITION.NAME]].groupby(vessel).ffill()
+
+    index = port_index(ports)
+    lat = np.concatenate([track.lat[before], track.lat[after]])
+    lon = np.concatenate([track.lon[before], track.lon[after]])
+    near, _ = index.nearest(lat, lon, max_distance_m=config.dark_min_port_distance_m)
+    ids = index.ports[PORT.PORT_ID].to_numpy(dtype=object)
+    port_id = pd.Series(ids[np.maximum(near, 0)]).where(near >= 0).to_numpy()
+    n = len(after)
+
+    duration = track.dt_prev[after]
+    hours = duration / HOUR_NS
+    distance = track.dist_prev[after]
+    speed = distance / M_PER_NM / hours
+    out = pd.DataFrame(
+        {
+            GAP.MMSI: track.mmsi[after],
+            GAP.IMO: imo_name[POSITION.IMO].to_numpy()[before],
+            GAP.NAME: imo_name[POSITION.NAME].to_numpy()[before],
+            GAP.START: to_utc(track.ts[before]),
+            GAP.END: to_utc(track.ts[after]),
+            GAP.DURATION: pd.to_timedelta(duration, unit="ns"),
+            GAP.START_LAT: track.lat[before],
+            GAP.START_LON: track.lon[before],
+            GAP.END_LAT: track.lat[after],
+            GAP.END_LON: track.lon[after],
+            GAP.DISTANCE_M: distance,
+            GAP.IMPLIED_SPEED_KN: speed,
+            GAP.START_PORT_ID: port_id[:n],
+            GAP.END_PORT_ID: port_id[n:],
+            GAP.DRAUGHT_START: ffill(draught, vessel)[before],
+            GAP.DRAUGHT_END: bfill(draught, vessel)[after],
+            GAP.DARK: (duration >= config.dark_gap_h * HOUR_NS) & (near[:n] < 0),
+            GAP.IMPOSSIBLE_SPEED: speed > config.max_speed_kn,
+        }
+    )
+    return conform(out, GAP_DTYPES)

@@ -1,0 +1,112 @@
+"""Loitering: a vessel moving slowly for hours away from ports, as when meeting a ship with no AIS.
+
+A loitering spell is a run of consecutive positions of one MMSI, each slower than
+``LoiteringConfig.max_sog_kn`` (2 kn) and farther than ``min_port_distance_m`` from every
+port, with no silence longer than ``max_gap_h``, lasting at least ``min_duration_h`` (4 h)
+from its first position to its last (GFW's loitering). A position with no reported speed
+is judged by its implied speed from the previous position.
+
+>>> import pandas as pd
+>>> t0 = pd.Timestamp("2024-03-01", tz="UTC")
+>>> track = pd.DataFrame({"mmsi": [273000001] * 6, "lat": [40.0] * 6, "lon": [51.0] * 6,
+...     "sog": [1.0] * 6, "timestamp": [t0 + pd.Timedelta(hours=h) for h in range(6)]})
+>>> spell = loitering(track).iloc[0]
+>>> str(spell.duration), float(spell.median_sog), int(spell.n_positions)
+('0 days 05:00:00', 1.0, 6)
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import numpy as np
+import pandas as pd
+
+from vesselscreen.events._common import (
+    BASE_COLUMNS,
+    HOUR_NS,
+    IDENTITY_COLUMNS,
+    Track,
+    check_config,
+    identity,
+    port_index,
+    prepare,
+    runs,
+    to_utc,
+)
+from vesselscreen.events.config import LoiteringConfig
+from vesselscreen.geo.ports import PortIndex
+from vesselscreen.schema import LOITERING, LOITERING_DTYPES, POSITION, conform, empty_frame
+
+__all__ = ["loitering"]
+
+_REQUIRED: Final = (*BASE_COLUMNS, POSITION.SOG)
+
+
+def loitering(
+    positions: pd.DataFrame,
+    ports: pd.DataFrame | PortIndex | None = None,
+    config: LoiteringConfig | None = None,
+) -> pd.DataFrame:
+    """Every loitering spell: one row per spell, in ``schema.LOITERING_DTYPES``.
+
+    Args:
+        positions: canonical POSITION frame; needs ``mmsi``, ``timestamp`` (timezone-aware),
+            ``lat``, ``lon`` and ``sog`` (knots); ``imo`` and ``name`` are used when present.
+        ports: ports table, `vesselscreen.geo.PortIndex`, or ``None`` for the bundled gazetteer.
+        config: thresholds; `LoiteringConfig` defaults otherwise.
+
+    Returns:
+        Spells sorted by ``mmsi`` and ``start``: median position and speed, the distance sailed
+        during the spell, and the number of positions.
+    """
+    config = check_config(config, LoiteringConfig)
+    frame = prepare(positions, _REQUIRED, IDENTITY_COLUMNS)
+    if frame.empty:
+        return empty_frame(LOITERING_DTYPES)
+    track = Track.of(frame)
+    sog = frame[POSITION.SOG].to_numpy(dtype=np.float64, na_value=np.nan)
+    speed = np.where(np.isfinite(sog), sog, track.implied_speed_kn())
+    slow = speed < config.max_sog_kn  # NaN is not slow
+    if config.min_port_distance_m > 0 and slow.any():
+        near, _ = port_index(ports).nearest(
+            track.lat[slow], track.lon[slow], max_distance_m=config.min_port_distance_m
+        )
+        slow[np.flatnonzero(slow)[near >= 0]] = False
+    breaks = track.new_vessel | (track.dt_prev > config.max_gap_h * HOUR_NS)
+    run = runs(slow, breaks)
+    if not slow.any():
+        return empty_frame(LOITERING_DTYPES)
+
+    rows = np.flatnonzero(slow)
+    ids = run[rows]
+    starts = np.flatnonzero(np.concatenate(([True], ids[1:] != ids[:-1])))
+    first = rows[starts]
+    last = rows[np.concatenate((starts[1:], [len(rows)])) - 1]
+    duration = track.ts[last] - track.ts[first]
+    keep = duration >= config.min_duration_h * HOUR_NS
+    if not keep.any():
+        return empty_frame(LOITERING_DTYPES)
+    # the step into a spell's first position is travel before the spell
+    step = np.where(np.isin(rows, first), 0.0, track.dist_prev[rows])
+    per_run = pd.DataFrame(
+        {"lat": track.lat[rows], "lon": track.lon[rows], "speed": speed[rows], "step": step}
+    ).groupby(ids, sort=True)
+    medians = per_run[["lat", "lon", "speed"]].median()
+    names = identity(frame, run)
+    out = pd.DataFrame(
+        {
+            LOITERING.MMSI: track.mmsi[first[keep]],
+            LOITERING.IMO: names[POSITION.IMO].to_numpy()[keep],
+            LOITERING.NAME: names[POSITION.NAME].to_numpy()[keep],
+            LOITERING.START: to_utc(track.ts[first[keep]]),
+            LOITERING.END: to_utc(track.ts[last[keep]]),
+            LOITERING.DURATION: pd.to_timedelta(duration[keep], unit="ns"),
+            LOITERING.LAT: medians["lat"].to_numpy()[keep],
+            LOITERING.LON: medians["lon"].to_numpy()[keep],
+            LOITERING.MEDIAN_SOG: medians["speed"].to_numpy()[keep],
+            LOITERING.DISTANCE_M: per_run["step"].sum().to_numpy()[keep],
+            LOITERING.N_POSITIONS: (last - first + 1)[keep],
+        }
+    )
+    return conform(out, LOITERING_DTYPES)

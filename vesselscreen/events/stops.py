@@ -1,0 +1,113 @@
+"""Stops: where a vessel stood still, in port or at sea.
+
+A vessel is stopped, with GFW's hysteresis, from a report at or below
+``StopConfig.stop_speed_kn`` (0.2 kn) until one at or above ``resume_speed_kn`` (0.5 kn);
+a report in between, or with no speed, keeps the current state. A stop is a run of
+stopped positions with no silence longer than ``max_gap_h``; it starts at its first
+position and ends at its last, and is reported when it lasts ``min_duration_h``. Its
+location is the median position, and ``port_id`` the port whose circle (or polygon)
+contains that location, NA for a stop at sea: the port-less stops that `voyages` lists.
+
+>>> import pandas as pd
+>>> t0 = pd.Timestamp("2024-03-01", tz="UTC")
+>>> track = pd.DataFrame({"mmsi": [273000001] * 4, "lat": [40.0] * 4, "lon": [51.0] * 4,
+...     "sog": [8.0, 0.1, 0.3, 6.0], "timestamp": [t0 + pd.Timedelta(hours=h) for h in range(4)]})
+>>> stop = stops(track).iloc[0]
+>>> str(stop.start), str(stop.duration), stop.port_id
+('2024-03-01 01:00:00+00:00', '0 days 01:00:00', <NA>)
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import numpy as np
+import pandas as pd
+
+from vesselscreen.events._common import (
+    BASE_COLUMNS,
+    HOUR_NS,
+    IDENTITY_COLUMNS,
+    Track,
+    check_config,
+    hysteresis,
+    identity,
+    port_index,
+    prepare,
+    runs,
+    to_utc,
+)
+from vesselscreen.events.config import StopConfig
+from vesselscreen.geo.ports import PortIndex
+from vesselscreen.schema import PORT, POSITION, STOP, STOP_DTYPES, conform, empty_frame
+
+__all__ = ["stops"]
+
+_REQUIRED: Final = (*BASE_COLUMNS, POSITION.SOG)
+
+
+def stops(
+    positions: pd.DataFrame,
+    ports: pd.DataFrame | PortIndex | None = None,
+    config: StopConfig | None = None,
+) -> pd.DataFrame:
+    """Every stop of at least ``config.min_duration_h``: one row per stop, in ``schema.STOP_DTYPES``.
+
+    Args:
+        positions: canonical POSITION frame; needs ``mmsi``, ``timestamp`` (timezone-aware),
+            ``lat``, ``lon`` and ``sog`` (knots); ``imo`` and ``name`` are used when present.
+        ports: ports table, `vesselscreen.geo.PortIndex`, or ``None`` for the bundled gazetteer.
+        config: thresholds; `StopConfig` defaults otherwise.
+
+    Returns:
+        Stops sorted by ``mmsi`` and ``start``; ``port_id`` NA for stops outside every port.
+
+    >>> stops(pd.DataFrame({"mmsi": [1]}))
+    Traceback (most recent call last):
+    ...
+    vesselscreen.errors.SchemaError: positions: missing columns ['timestamp', 'lat', 'lon', 'sog']
+    """
+    config = check_config(config, StopConfig)
+    frame = prepare(positions, _REQUIRED, IDENTITY_COLUMNS)
+    if frame.empty:
+        return empty_frame(STOP_DTYPES)
+    track = Track.of(frame)
+    sog = frame[POSITION.SOG].to_numpy(dtype=np.float64, na_value=np.nan)
+    breaks = track.new_vessel | (track.dt_prev > config.max_gap_h * HOUR_NS)
+    segment = np.cumsum(breaks, dtype=np.int64)
+    stopped = hysteresis(sog <= config.stop_speed_kn, sog >= config.resume_speed_kn, segment)
+    run = runs(stopped, breaks)
+    if not stopped.any():
+        return empty_frame(STOP_DTYPES)
+
+    rows = np.flatnonzero(stopped)
+    ids = run[rows]
+    starts = np.flatnonzero(np.concatenate(([True], ids[1:] != ids[:-1])))
+    first = rows[starts]
+    last = rows[np.concatenate((starts[1:], [len(rows)])) - 1]
+    duration = track.ts[last] - track.ts[first]
+    keep = duration >= config.min_duration_h * HOUR_NS
+    if not keep.any():
+        return empty_frame(STOP_DTYPES)
+    where = pd.DataFrame({"lat": track.lat[rows], "lon": track.lon[rows]}).groupby(ids, sort=True).median()
+    lat = where["lat"].to_numpy()[keep]
+    lon = where["lon"].to_numpy()[keep]
+    names = identity(frame, run)
+    index = port_index(ports)
+    inside, _ = index.within(lat, lon)
+    port_ids = index.ports[PORT.PORT_ID].to_numpy(dtype=object)
+    out = pd.DataFrame(
+        {
+            STOP.MMSI: track.mmsi[first[keep]],
+            STOP.IMO: names[POSITION.IMO].to_numpy()[keep],
+            STOP.NAME: names[POSITION.NAME].to_numpy()[keep],
+            STOP.START: to_utc(track.ts[first[keep]]),
+            STOP.END: to_utc(track.ts[last[keep]]),
+            STOP.DURATION: pd.to_timedelta(duration[keep], unit="ns"),
+            STOP.LAT: lat,
+            STOP.LON: lon,
+            STOP.PORT_ID: pd.Series(port_ids[np.maximum(inside, 0)]).where(inside >= 0).to_numpy(),
+            STOP.N_POSITIONS: (last - first + 1)[keep],
+        }
+    )
+    return conform(out, STOP_DTYPES)

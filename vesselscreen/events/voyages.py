@@ -1,0 +1,216 @@
+"""Voyages: the legs of a vessel between its port calls.
+
+A voyage runs from the departure of one port call (`port_calls`) to the arrival of the
+vessel's next call. A track that starts at sea gives a first leg with no origin (its
+``departure`` is the first position seen), and one that ends at sea a last leg with no
+destination (its ``arrival`` is the last position seen); a vessel with no port call has
+no voyage. Each leg has the distance sailed (the sum of great-circle steps between its
+positions, from the departure position to the arrival position), the longest silence
+between two of its positions, and the stops on the way outside any port (`stops` with no
+``port_id``): ships waiting at anchor off a port, drifting, or meeting another ship.
+
+>>> import pandas as pd
+>>> from vesselscreen.events.port_calls import port_calls
+>>> t0 = pd.Timestamp("2024-08-29", tz="UTC")
+>>> def at(lat, lon, sog, h):
+...     return {"lat": lat, "lon": lon, "sog": sog, "timestamp": t0 + pd.Timedelta(hours=h)}
+>>> rows = [at(36.7833, 53.35, 0.0, 0), at(36.7833, 53.35, 0.0, 3), at(38.0, 52.0, 10.0, 12),
+...         at(45.7833, 47.5333, 0.0, 60), at(45.7833, 47.5333, 0.0, 64)]
+>>> track = pd.DataFrame(rows).assign(mmsi=273999001)
+>>> leg = voyages(track).iloc[0]
+>>> leg.origin_port_id, leg.destination_port_id, str(leg.departure), str(leg.arrival), round(leg.distance_m)
+('IRAMD', 'RUOYA', '2024-08-29 03:00:00+00:00', '2024-08-31 12:00:00+00:00', 1121084)
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import numpy as np
+import pandas as pd
+
+from vesselscreen.events._common import (
+    BASE_COLUMNS,
+    IDENTITY_COLUMNS,
+    Track,
+    check_config,
+    port_index,
+    prepare,
+    to_utc,
+)
+from vesselscreen.events.config import VoyageConfig
+from vesselscreen.events.port_calls import port_calls
+from vesselscreen.events.stops import stops
+from vesselscreen.geo.ports import PortIndex
+from vesselscreen.schema import (
+    PORT_CALL,
+    POSITION,
+    STOP,
+    VOYAGE,
+    VOYAGE_DTYPES,
+    conform,
+    empty_frame,
+)
+
+__all__ = ["voyages"]
+
+_REQUIRED: Final = (*BASE_COLUMNS, POSITION.SOG)
+_LEG: Final = "_leg"
+_START: Final = "_start"
+_END: Final = "_end"
+
+
+def _legs(calls: pd.DataFrame, first_ts: pd.Series, last_ts: pd.Series) -> pd.DataFrame:
+    """One row per leg: mmsi, _start/_end (ns), origin and destination call columns (NA at sea)."""
+    mmsi = calls[PORT_CALL.MMSI].to_numpy(dtype=np.int64)
+    arrival = calls[PORT_CALL.ARRIVAL].to_numpy(dtype="datetime64[ns]").view(np.int64)
+    departure = calls[PORT_CALL.DEPARTURE].to_numpy(dtype="datetime64[ns]").view(np.int64)
+    first_call = np.concatenate(([True], mmsi[1:] != mmsi[:-1]))
+    last_call = np.concatenate((mmsi[1:] != mmsi[:-1], [True]))
+    n = len(calls)
+    # leg "before call j" for every call j; its origin is call j-1 unless j is the vessel's first
+    origin = np.where(first_call, -1, np.arange(n) - 1)
+    head_start = first_ts.reindex(mmsi).to_numpy(dtype=np.int64)
+    start = np.where(first_call, head_start, departure[np.maximum(origin, 0)])
+    tail = np.flatnonzero(last_call)
+    legs = pd.DataFrame(
+        {
+            VOYAGE.MMSI: np.concatenate((mmsi, mmsi[tail])),
+            _START: np.concatenate((start, departure[tail])),
+            _END: np.concatenate((arrival, last_ts.reindex(mmsi[tail]).to_numpy(dtype=np.int64))),
+            "origin": np.concatenate((origin, tail)),
+            "destination": np.concatenate((np.arange(n), np.full(len(tail), -1))),
+        }
+    )
+    # a track that starts (ends) in port has no leg before (after) that call
+    legs = legs[legs[_END] > legs[_START]]
+    return legs.sort_values([VOYAGE.MMSI, _START], kind="mergesort").reset_index(drop=True)
+
+
+def _call_columns(calls: pd.DataFrame, which: np.ndarray, names: dict[str, str]) -> pd.DataFrame:
+    picked = calls.iloc[np.maximum(which, 0)][list(names)].rename(columns=names).reset_index(drop=True)
+    picked.loc[which < 0, :] = pd.NA
+    return pd.DataFrame(picked)
+
+
+def voyages(
+    positions: pd.DataFrame,
+    ports: pd.DataFrame | PortIndex | None = None,
+    config: VoyageConfig | None = None,
+) -> pd.DataFrame:
+    """Port-to-port legs: one row per voyage, in ``schema.VOYAGE_DTYPES``.
+
+    Args:
+        positions: canonical POSITION frame; needs ``mmsi``, ``timestamp`` (timezone-aware),
+            ``lat``, ``lon`` and ``sog`` (knots); ``imo`` and ``name`` are used when present.
+        ports: ports table, `vesselscreen.geo.PortIndex`, or ``None`` for the bundled gazetteer.
+        config: `VoyageConfig` (the port-call and stop thresholds); defaults otherwise.
+
+    Returns:
+        Voyages sorted by ``mmsi`` and ``departure``. ``origin_*`` is NA for a leg that starts
+        at the beginning of the track, ``destination_*`` NA for one that ends with it.
+        ``n_stops``/``stop_duration`` count the port-less stops that lie wholly inside the leg.
+    """
+    config = check_config(config, VoyageConfig)
+    index = port_index(ports, config.port_calls.default_radius_m)
+    frame = prepare(positions, _REQUIRED, IDENTITY_COLUMNS)
+    calls = port_calls(frame, index, config.port_calls)
+    if calls.empty:
+        return empty_frame(VOYAGE_DTYPES)
+    track = Track.of(frame)
+    ts = pd.Series(track.ts)
+    first_ts = ts.groupby(track.mmsi).min()
+    last_ts = ts.groupby(track.mmsi).max()
+    legs = _legs(calls, first_ts, last_ts)
+    if legs.empty:
+        return empty_frame(VOYAGE_DTYPES)
+    legs[_LEG] = np.arange(len(legs))
+    # merge_asof needs the right side sorted on its key across all vessels
+    by_start = legs[[VOYAGE.MMSI, _START, _END, _LEG]].sort_values(_START, kind="mergesort")
+
+    # every step between consecutive positions of a vessel, given to the leg that spans it
+    step_rows = np.flatnonzero(~track.new_vessel)
+    steps = pd.DataFrame(
+        {
+            VOYAGE.MMSI: track.mmsi[step_rows],
+            "t0": track.ts[step_rows - 1],
+            "t1": track.ts[step_rows],
+            "dist": track.dist_prev[step_rows],
+            "row": step_rows,
+        }
+    ).sort_values("t0", kind="mergesort")
+    steps = pd.merge_asof(steps, by_start, left_on="t0", right_on=_START, by=VOYAGE.MMSI)
+    steps = steps[steps[_END].notna() & (steps["t1"] <= steps[_END])]
+    per_leg = steps.groupby(_LEG).agg(distance=("dist", "sum"), last_row=("row", "max"), n=("row", "size"))
+    longest = (steps["t1"] - steps["t0"]).groupby(steps[_LEG]).max()
+    per_leg = per_leg.reindex(legs[_LEG])
+
+    # port-less stops wholly inside a leg
+    sea_stops = stops(frame, index, config.stops)
+    sea_stops = sea_stops[sea_stops[STOP.PORT_ID].isna()]
+    stop_start = sea_stops[STOP.START].to_numpy(dtype="datetime64[ns]").view(np.int64)
+    stop_frame = pd.DataFrame(
+        {
+            VOYAGE.MMSI: sea_stops[STOP.MMSI].to_numpy(dtype=np.int64),
+            "s0": stop_start,
+            "s1": sea_stops[STOP.END].to_numpy(dtype="datetime64[ns]").view(np.int64),
+            "dur": sea_stops[STOP.DURATION].to_numpy(dtype="timedelta64[ns]").view(np.int64),
+        }
+    ).sort_values("s0", kind="mergesort")
+    stop_frame = pd.merge_asof(stop_frame, by_start, left_on="s0", right_on=_START, by=VOYAGE.MMSI)
+    stop_frame = stop_frame[stop_frame[_END].notna() & (stop_frame["s1"] <= stop_frame[_END])]
+    stop_count = stop_frame.groupby(_LEG)["dur"].size().reindex(legs[_LEG], fill_value=0)
+    stop_time = stop_frame.groupby(_LEG)["dur"].sum().reindex(legs[_LEG], fill_value=0)
+
+    # identity: the last IMO and name the vessel broadcast up to its arrival
+    vessel = np.cumsum(track.new_vessel, dtype=np.int64)
+    imo_name = frame[[POSITION.IMO, POSITION.NAME]].groupby(vessel).ffill()
+    last_row = per_leg["last_row"].fillna(0).to_numpy(dtype=np.int64)
+    origin = legs["origin"].to_numpy()
+    destination = legs["destination"].to_numpy()
+    n_steps = per_leg["n"].fillna(0).to_numpy(dtype=np.int64)
+    out = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    VOYAGE.MMSI: legs[VOYAGE.MMSI].to_numpy(),
+                    VOYAGE.IMO: imo_name[POSITION.IMO].to_numpy()[last_row],
+                    VOYAGE.NAME: imo_name[POSITION.NAME].to_numpy()[last_row],
+                }
+            ),
+            _call_columns(
+                calls,
+                origin,
+                {
+                    PORT_CALL.PORT_ID: VOYAGE.ORIGIN_PORT_ID,
+                    PORT_CALL.PORT_NAME: VOYAGE.ORIGIN_PORT_NAME,
+                    PORT_CALL.COUNTRY: VOYAGE.ORIGIN_COUNTRY,
+                },
+            ),
+            _call_columns(
+                calls,
+                destination,
+                {
+                    PORT_CALL.PORT_ID: VOYAGE.DESTINATION_PORT_ID,
+                    PORT_CALL.PORT_NAME: VOYAGE.DESTINATION_PORT_NAME,
+                    PORT_CALL.COUNTRY: VOYAGE.DESTINATION_COUNTRY,
+                },
+            ),
+            pd.DataFrame(
+                {
+                    VOYAGE.DEPARTURE: to_utc(legs[_START].to_numpy(dtype=np.int64)),
+                    VOYAGE.ARRIVAL: to_utc(legs[_END].to_numpy(dtype=np.int64)),
+                    VOYAGE.DISTANCE_M: per_leg["distance"].fillna(0.0).to_numpy(),
+                    VOYAGE.LONGEST_GAP: pd.to_timedelta(
+                        longest.reindex(legs[_LEG]).fillna(0).to_numpy(dtype=np.int64), unit="ns"
+                    ),
+                    VOYAGE.N_STOPS: stop_count.to_numpy(),
+                    VOYAGE.STOP_DURATION: pd.to_timedelta(stop_time.to_numpy(dtype=np.int64), unit="ns"),
+                    VOYAGE.N_POSITIONS: np.where(n_steps > 0, n_steps + 1, 0),
+                }
+            ),
+        ],
+        axis=1,
+    )
+    out[VOYAGE.DURATION] = out[VOYAGE.ARRIVAL] - out[VOYAGE.DEPARTURE]
+    return conform(out, VOYAGE_DTYPES)
