@@ -111,7 +111,7 @@ def scenario(rng: np.random.Generator) -> tuple[pd.DataFrame, list[tuple[str, in
     e, f = Ship(636100005, "DARK STAR", 9000015), Ship(370100006, "BLUE WHALE", 9000027)
     e_track = track(e, T0, [("at", gulf_of_oman, 1), ("to", (25.0, 57.8), 8), ("to", (25.55, 57.25), 4),
                             ("to", meet, 1), ("at", meet, 3), ("to", gulf_of_oman, 10)], rng)  # fmt: skip
-    dark_from = e_track["BaseDateTime"].iloc[0] + pd.Timedelta(hours=6)
+    dark_from = e_track["BaseDateTime"].iloc[0] + pd.Timedelta(hours=2)
     tracks.append(drop_dark(e_track, str(dark_from), 14))
     meet_start = e_track.loc[e_track["SOG"].eq(0.0) & (e_track["LAT"] > 25.5), "BaseDateTime"].min()
     f_track = track(f, T0, [("at", sea_b, 1), ("to", (25.6, 57.1), 6), ("at", (25.6, 57.1), 20)], rng)

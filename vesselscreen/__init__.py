@@ -25,7 +25,15 @@ from vesselscreen.errors import (
 )
 from vesselscreen.geo import load_ports
 from vesselscreen.ingest import IngestReport, Rejection, ingest_report
-from vesselscreen.lists import SourceSnapshot, Watchlist, WatchlistSnapshot, load_watchlist
+from vesselscreen.lists import (
+    SnapshotStore,
+    SourceSnapshot,
+    StoreError,
+    Watchlist,
+    WatchlistSnapshot,
+    fetch_watchlist,
+    load_watchlist,
+)
 from vesselscreen.models import (
     DesignationStatus,
     Evidence,
@@ -42,6 +50,7 @@ from vesselscreen.report import findings_table
 from vesselscreen.screening import (
     Jurisdiction,
     PortCallConfig,
+    RiskArea,
     Screener,
     ScreeningConfig,
     ScreeningMetadata,
@@ -71,6 +80,7 @@ __all__ = [
     "PortCallConfig",
     "ReferenceTimeError",
     "Rejection",
+    "RiskArea",
     "SchemaError",
     "Screener",
     "ScreeningConfig",
@@ -78,8 +88,10 @@ __all__ = [
     "ScreeningReport",
     "ScreeningResult",
     "Severity",
+    "SnapshotStore",
     "SourceNotFoundError",
     "SourceSnapshot",
+    "StoreError",
     "VesselCheck",
     "VesselEntry",
     "VesselScreenError",
@@ -88,6 +100,7 @@ __all__ = [
     "__version__",
     "demo",
     "events",
+    "fetch_watchlist",
     "findings_table",
     "geo",
     "identifiers",

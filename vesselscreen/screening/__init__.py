@@ -1,5 +1,6 @@
 """Screening: match AIS identities to list entries and turn events into findings."""
 
+from vesselscreen.screening.behaviour import RiskArea
 from vesselscreen.screening.config import DEFAULT_RISK_WEIGHTS, PortCallConfig, ScreeningConfig
 from vesselscreen.screening.jurisdictions import DEFAULT_JURISDICTIONS, RUSSIA, Jurisdiction
 from vesselscreen.screening.live import Screener
@@ -13,6 +14,7 @@ __all__ = [
     "RUSSIA",
     "Jurisdiction",
     "PortCallConfig",
+    "RiskArea",
     "Screener",
     "ScreeningConfig",
     "ScreeningMetadata",

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from vesselscreen.events.config import EncounterConfig, GapConfig, LoiteringConfig, SpoofingConfig, StopConfig
 from vesselscreen.events.port_calls import PortCallConfig
+from vesselscreen.screening.behaviour import RiskArea
 from vesselscreen.screening.jurisdictions import DEFAULT_JURISDICTIONS, Jurisdiction
 
 __all__ = ["DEFAULT_RISK_WEIGHTS", "PortCallConfig", "ScreeningConfig"]
@@ -43,6 +45,22 @@ class ScreeningConfig(BaseModel):
 
     port_calls: PortCallConfig = Field(
         default_factory=PortCallConfig, description="Port-call detection (Global Fishing Watch defaults)."
+    )
+    stops: StopConfig = Field(default_factory=StopConfig, description="Port-less stops on voyages.")
+    gaps: GapConfig = Field(
+        default_factory=GapConfig, description="AIS gaps (6 h) and dark gaps (12 h, GFW)."
+    )
+    encounters: EncounterConfig = Field(
+        default_factory=EncounterConfig, description="Ship-to-ship encounters (GFW: 500 m, 2 h, < 2 kn)."
+    )
+    loitering: LoiteringConfig = Field(
+        default_factory=LoiteringConfig, description="Loitering (< 2 kn, 4 h)."
+    )
+    spoofing: SpoofingConfig = Field(default_factory=SpoofingConfig, description="Position spoofing.")
+    dark_gap_areas: tuple[RiskArea, ...] = Field(
+        default=(),
+        description="Sea areas where a dark gap of *any* vessel is a finding (dark gaps of listed "
+        "vessels are findings everywhere).",
     )
     match_by_name_and_flag: bool = Field(
         default=True,

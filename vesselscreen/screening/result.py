@@ -15,6 +15,14 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict
 from vesselscreen.ingest import IngestReport
 from vesselscreen.lists.watchlist import WatchlistSnapshot
 from vesselscreen.models import Finding
+from vesselscreen.schema import (
+    ENCOUNTER_DTYPES,
+    GAP_DTYPES,
+    LOITERING_DTYPES,
+    SPOOFING_DTYPES,
+    VOYAGE_DTYPES,
+    empty_frame,
+)
 from vesselscreen.screening.config import ScreeningConfig
 
 __all__ = ["FINDING_COLUMNS", "ScreeningMetadata", "ScreeningReport", "ScreeningResult"]
@@ -56,6 +64,9 @@ class ScreeningResult:
         findings: every finding, most severe first.
         matches: AIS identity x list entry (``schema.MATCH`` columns plus ``methods``).
         port_calls: every port call detected (``schema.PORT_CALL`` columns), of all vessels.
+        voyages, gaps, encounters, loitering, spoofing: every event of every vessel, in the
+            schemas of :mod:`vesselscreen.events` (``schema.VOYAGE``, ``GAP``, ...).
+        identity_changes: every change in a vessel's broadcast identity (the identity timeline).
         identities: the distinct AIS identities that were screened.
         owner_matches: registry parties (owner, operator, manager) found on the watchlist.
         risk: one row per vessel with findings: ``risk`` (0-100), ``findings``, ``top_kind``.
@@ -74,6 +85,12 @@ class ScreeningResult:
         owner_matches: pd.DataFrame | None = None,
         risk: pd.DataFrame | None = None,
         risk_breakdown: pd.DataFrame | None = None,
+        voyages: pd.DataFrame | None = None,
+        gaps: pd.DataFrame | None = None,
+        encounters: pd.DataFrame | None = None,
+        loitering: pd.DataFrame | None = None,
+        spoofing: pd.DataFrame | None = None,
+        identity_changes: pd.DataFrame | None = None,
     ) -> None:
         self.findings = findings
         self.matches = matches
@@ -85,6 +102,12 @@ class ScreeningResult:
             risk if risk is not None else pd.DataFrame(columns=["mmsi", "risk", "findings", "top_kind"])
         )
         self.risk_breakdown = risk_breakdown if risk_breakdown is not None else pd.DataFrame()
+        self.voyages = voyages if voyages is not None else empty_frame(VOYAGE_DTYPES)
+        self.gaps = gaps if gaps is not None else empty_frame(GAP_DTYPES)
+        self.encounters = encounters if encounters is not None else empty_frame(ENCOUNTER_DTYPES)
+        self.loitering = loitering if loitering is not None else empty_frame(LOITERING_DTYPES)
+        self.spoofing = spoofing if spoofing is not None else empty_frame(SPOOFING_DTYPES)
+        self.identity_changes = identity_changes if identity_changes is not None else pd.DataFrame()
 
     def to_frame(self) -> pd.DataFrame:
         """The findings as a DataFrame, one row each (columns ``FINDING_COLUMNS``)."""

@@ -6,13 +6,24 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
+from vesselscreen import events
 from vesselscreen._version import __version__
+from vesselscreen.ais.identity import identity_timeline
 from vesselscreen.ais.read import validate_positions
-from vesselscreen.events.port_calls import port_calls as detect_port_calls
+from vesselscreen.events.config import VoyageConfig
+from vesselscreen.geo.ports import PortIndex
 from vesselscreen.ingest import ingest_report
 from vesselscreen.lists.watchlist import Watchlist
 from vesselscreen.models import Finding, FindingKind
 from vesselscreen.schema import POSITION
+from vesselscreen.screening.behaviour import (
+    dark_gap_findings,
+    encounter_findings,
+    identity_change_findings,
+    listed_vessels,
+    spoofing_findings,
+    voyage_findings,
+)
 from vesselscreen.screening.config import ScreeningConfig
 from vesselscreen.screening.conflicts import identity_conflict_findings
 from vesselscreen.screening.evidence import PositionLookup
@@ -74,15 +85,29 @@ def screen(
     matches = match_identities(
         identities, vessels, names=config.match_by_name_and_flag, fuzzy=config.fuzzy_names
     )
-    calls = detect_port_calls(ais, ports, config.port_calls)
+    index = PortIndex(ports, default_radius_m=config.port_calls.default_radius_m)
+    calls = events.port_calls(ais, index, config.port_calls)
+    voyages = events.voyages(ais, index, VoyageConfig(port_calls=config.port_calls, stops=config.stops))
+    gaps = events.gaps(ais, index, config.gaps)
+    encounters = events.encounters(ais, index, config.encounters)
+    loitering = events.loitering(ais, index, config.loitering)
+    spoofing = events.spoofing(ais, index, config.spoofing)
+    timeline = identity_timeline(ais)
     owner_matches = match_registry(registry, watchlist.entities) if registry is not None else pd.DataFrame()
 
     lookup = PositionLookup(ais)
     snapshot_id, n = watchlist.snapshot.id, config.evidence_positions
+    listed = listed_vessels(matches, vessels)
+    names = identities.dropna(subset=[POSITION.NAME]).groupby(POSITION.MMSI)[POSITION.NAME].last()
     findings = sort_findings([
         *designated_vessel_findings(matches, vessels, lookup, snapshot_id=snapshot_id, evidence=n),
         *port_call_findings(calls, matches, vessels, lookup, snapshot_id=snapshot_id, evidence=n),
+        *voyage_findings(voyages, listed, lookup, snapshot_id=snapshot_id, evidence=n),
+        *encounter_findings(encounters, listed, names, lookup, snapshot_id=snapshot_id, evidence=n),
+        *dark_gap_findings(gaps, listed, config.dark_gap_areas, lookup, snapshot_id=snapshot_id, evidence=n),
         *sanctioned_port_call_findings(calls, config.sanctioned_jurisdictions, lookup, evidence=n),
+        *identity_change_findings(timeline.changes, listed, snapshot_id=snapshot_id),
+        *spoofing_findings(spoofing, lookup, evidence=n),
         *identity_conflict_findings(matches, identities, vessels, lookup, snapshot_id=snapshot_id,
                                     evidence=n),
         *owner_designated_findings(owner_matches, identities, snapshot_id=snapshot_id),
@@ -104,6 +129,12 @@ def screen(
         findings=findings,
         matches=matches,
         port_calls=calls,
+        voyages=voyages,
+        gaps=gaps,
+        encounters=encounters,
+        loitering=loitering,
+        spoofing=spoofing,
+        identity_changes=timeline.changes,
         identities=identities,
         metadata=metadata,
         owner_matches=owner_matches,
