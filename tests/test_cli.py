@@ -29,11 +29,8 @@ def test_screen_json_round_trips(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0
     text = capsys.readouterr().out
     report = vs.ScreeningReport.model_validate_json(text)
-    assert {f.kind.value for f in report.findings} == {
-        "designated_vessel",
-        "port_call",
-        "sanctioned_port_call",
-    }
+    kinds = {f.kind.value for f in report.findings}
+    assert kinds == {"designated_vessel", "port_call", "sanctioned_port_call", "voyage", "dark_gap"}
     assert json.loads(text)["metadata"]["watchlist"]["sources"][0]["format"] == "custom_csv"
 
 

@@ -52,7 +52,8 @@ class Ship:
     call_sign: str
     ship_type: int
     draught: float
-    plan: list[tuple[str, ...]]  # ("stay", port, hours) | ("sail", from, to, knots) | ("dark", hours)
+    # ("stay", port, hours) | ("sail", from, to, knots) | ("dark", after_h, hours): AIS off on the next sail
+    plan: list[tuple[str, ...]]
     start: datetime
     rows: list[tuple[datetime, float, float, float, float, int]] = field(default_factory=list)
 
@@ -78,6 +79,7 @@ def _route(origin: str, dest: str) -> list[tuple[float, float]]:
 
 def simulate(ship: Ship, rng: np.random.Generator) -> None:
     t = ship.start
+    dark_from: datetime | None = None
     dark_until: datetime | None = None
     for step in ship.plan:
         if step[0] == "stay":
@@ -89,7 +91,8 @@ def simulate(ship: Ship, rng: np.random.Generator) -> None:
                 ship.rows.append((t, lat, lon, round(float(rng.uniform(0, 0.1)), 1), 0.0, 5))
                 t += PORT_INTERVAL
         elif step[0] == "dark":
-            dark_until = t + timedelta(hours=float(step[1]))
+            dark_from = t + timedelta(hours=float(step[1]))
+            dark_until = dark_from + timedelta(hours=float(step[2]))
         else:
             _, origin, dest, knots = step
             speed_km_h = float(knots) * KNOT_KM_H
@@ -100,11 +103,11 @@ def simulate(ship: Ship, rng: np.random.Generator) -> None:
                 for i in range(n):
                     f = i / n
                     lat, lon = a[0] + (b[0] - a[0]) * f, a[1] + (b[1] - a[1]) * f
-                    if dark_until is None or t >= dark_until:
+                    if dark_from is None or dark_until is None or not dark_from <= t < dark_until:
                         sog = round(float(knots) + float(rng.normal(0, 0.3)), 1)
                         ship.rows.append((t, lat, lon, sog, round(course, 1), 0))
                     t += SEA_INTERVAL
-            dark_until = None
+            dark_from = dark_until = None
 
 
 def _tag(unix: int) -> str:
@@ -144,9 +147,9 @@ def ships() -> list[Ship]:
             70,
             4.2,
             [
-                # reported: left Amirabad 29 Aug with its transponder off, at Olya 4 Sep, left 6 Sep
+                # reported: left Amirabad 29 Aug, then its transponder went off; at Olya 4 Sep, left 6 Sep
                 ("stay", "IRAMD", 78),
-                ("dark", 90),
+                ("dark", 3, 87),
                 ("sail", "IRAMD", "RUOYA", 5.5),
                 ("stay", "RUOYA", 80),
                 ("sail", "RUOYA", "IRAMD", 8.5),

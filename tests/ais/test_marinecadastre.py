@@ -1,15 +1,24 @@
-"""MarineCadastre reader against the real 1000-row sample, and each kind of bad row."""
+"""MarineCadastre reader: the real 1000-row sample in all three layouts, each kind of bad row, chunks."""
 
 from __future__ import annotations
 
 import io
 import math
+import random
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 import pytest
+import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from vesselscreen.ais import read_marinecadastre
+from vesselscreen.ais.marinecadastre import iter_marinecadastre
 from vesselscreen.errors import ColumnsError
 from vesselscreen.ingest import IngestReport, ingest_report
 from vesselscreen.schema import POSITION, POSITION_DTYPES, validate
@@ -152,3 +161,190 @@ def test_header_only_gives_an_empty_frame(marinecadastre_lines: list[str]) -> No
     validate(frame, POSITION_DTYPES)
     assert len(frame) == 0
     assert report_of(frame).records == 0
+
+
+# -- the 2025+ snake_case CSV (zstd), the 2024 GeoParquet, and chunked reading -------------------
+# No real sample of these layouts is in ../shared/data: the fixtures are the real 2023 sample
+# rewritten in each published layout (snake_case names, times with a space, zstd; WKB points).
+
+SNAKE = (
+    "mmsi,base_date_time,latitude,longitude,sog,cog,heading,vessel_name,imo,call_sign,"
+    "vessel_type,status,length,width,draft,cargo,transceiver"
+)
+
+
+def snake_case_text(lines: list[str]) -> str:
+    rows = [line.replace("T", " ", 1) if line[:1].isdigit() else line for line in lines[1:]]
+    # the first "T" of a data row is the one in BaseDateTime (MMSI is digits only)
+    return "\n".join([SNAKE, *rows]) + "\n"
+
+
+def write_zst(path: Path, text: str) -> None:
+    with pa.CompressedOutputStream(str(path), "zstd") as out:
+        out.write(text.encode())
+
+
+def write_geoparquet(path: Path, lines: list[str], *, time_type: str = "string") -> None:
+    table = pacsv.read_csv(
+        io.BytesIO(snake_case_text(lines).encode()),
+        convert_options=pacsv.ConvertOptions(
+            column_types={"imo": pa.string(), "base_date_time": pa.string()}
+        ),
+    )
+    points = shapely.points(table["longitude"].to_numpy(), table["latitude"].to_numpy())
+    table = table.drop_columns(["latitude", "longitude"]).append_column(
+        "geometry", pa.array(shapely.to_wkb(points))
+    )
+    if time_type == "timestamp":
+        times = pc.strptime(table["base_date_time"], format="%Y-%m-%d %H:%M:%S", unit="us")
+        table = table.set_column(1, "base_date_time", times)
+    pq.write_table(table, path)
+
+
+def assert_same_positions(frame: pd.DataFrame, expected: pd.DataFrame) -> None:
+    pd.testing.assert_frame_equal(frame.drop(columns=POSITION.SOURCE), expected.drop(columns=POSITION.SOURCE))
+
+
+def test_2025_snake_case_zstd_csv_reads_like_the_2023_csv(
+    tmp_path: Path, marinecadastre_lines: list[str]
+) -> None:
+    path = tmp_path / "ais-2025-01-11.csv.zst"
+    write_zst(path, snake_case_text(marinecadastre_lines))
+    frame = read_marinecadastre(path)
+    assert_same_positions(frame, read_marinecadastre(MARINECADASTRE))
+    report = report_of(frame)
+    assert (report.records, report.accepted, report.warnings) == (1000, 1000, {"invalid IMO": 33})
+
+
+def test_snake_case_missing_columns_are_named_as_in_the_file(tmp_path: Path) -> None:
+    with pytest.raises(ColumnsError) as caught:
+        read_marinecadastre(io.StringIO("mmsi,base_date_time,sog\n367752440,2025-01-01 00:00:00,1.0\n"))
+    assert caught.value.missing == ["latitude", "longitude"]
+
+
+@pytest.mark.parametrize("time_type", ["string", "timestamp"])
+def test_2024_geoparquet_reads_like_the_csv(
+    tmp_path: Path, marinecadastre_lines: list[str], time_type: str
+) -> None:
+    path = tmp_path / "ais-2024-01-11.parquet"
+    write_geoparquet(path, marinecadastre_lines, time_type=time_type)
+    frame = read_marinecadastre(path)
+    assert_same_positions(frame, read_marinecadastre(MARINECADASTRE))
+    report = report_of(frame)
+    assert (report.format, report.records, report.accepted) == ("marinecadastre_geoparquet", 1000, 1000)
+
+
+def test_geoparquet_non_point_and_big_endian_geometries(tmp_path: Path) -> None:
+    point, line = shapely.points([-80.04806], [26.09241]), shapely.linestrings([[0, 0], [1, 1]])
+    table = pa.table(
+        {
+            "mmsi": [636021061, 636021061, 367752440],
+            "base_date_time": ["2024-01-11 00:00:00", "2024-01-11 00:01:00", "2024-01-11 00:02:00"],
+            "geometry": [
+                shapely.to_wkb(point, byte_order=0)[0],  # big-endian: read by shapely
+                shapely.to_wkb(point)[0],
+                shapely.to_wkb(line),  # not a point: no position
+            ],
+        }
+    )
+    path = tmp_path / "odd.parquet"
+    pq.write_table(table, path)
+    frame = read_marinecadastre(path)
+    assert frame[POSITION.LAT].tolist() == [26.09241, 26.09241]
+    report = report_of(frame)
+    assert report.reasons == {"invalid latitude": 1}
+    assert report.samples[0].line == 3
+
+
+def test_geoparquet_without_position_raises(tmp_path: Path) -> None:
+    path = tmp_path / "no_position.parquet"
+    pq.write_table(pa.table({"mmsi": [636021061], "base_date_time": ["2024-01-11 00:00:00"]}), path)
+    with pytest.raises(ColumnsError) as caught:
+        read_marinecadastre(path)
+    assert caught.value.missing == ["geometry"]
+
+
+def test_a_value_pyarrow_cannot_type_is_a_counted_row(marinecadastre_lines: list[str]) -> None:
+    fields = marinecadastre_lines[2].split(",")
+    fields[4] = "fast"  # SOG: not a number, so the file is read as text, and only that value is lost
+    frame = read_marinecadastre(csv([marinecadastre_lines[0], marinecadastre_lines[1], ",".join(fields)]))
+    assert report_of(frame).accepted == 2
+    assert frame[POSITION.SOG].isna().sum() == 1
+
+
+def test_typed_and_text_reads_give_the_same_rejections(marinecadastre_lines: list[str]) -> None:
+    header, rows = marinecadastre_lines[0], marinecadastre_lines[1:4]
+    bad_lat = rows[1].split(",")
+    bad_lat[2] = "91"
+    lines = [header, rows[0], ",".join(bad_lat), rows[2]]
+    typed = report_of(read_marinecadastre(csv(lines)))
+    bad_sog = rows[2].split(",")
+    bad_sog[4] = "fast"  # forces the text path
+    text = report_of(read_marinecadastre(csv([*lines[:3], ",".join(bad_sog)])))
+    assert [(s.line, s.reason) for s in typed.samples if not s.kept] == [(3, "invalid latitude: '91'")]
+    assert [(s.line, s.reason) for s in text.samples if not s.kept] == [(3, "invalid latitude: '91'")]
+
+
+def chunks_of(source: object, chunksize: int) -> list[pd.DataFrame]:
+    return list(iter_marinecadastre(source, chunksize=chunksize))  # type: ignore[arg-type]
+
+
+def test_chunks_add_up_to_the_whole_file() -> None:
+    whole = read_marinecadastre(MARINECADASTRE)
+    chunks = chunks_of(MARINECADASTRE, 300)
+    assert [len(chunk) for chunk in chunks] == [300, 300, 300, 100]
+    joined = pd.concat(chunks, ignore_index=True)
+    joined = joined.sort_values([POSITION.MMSI, POSITION.TIMESTAMP], kind="stable").reset_index(drop=True)
+    pd.testing.assert_frame_equal(joined, whole.reset_index(drop=True))
+    reports = [report_of(chunk) for chunk in chunks]
+    assert sum(r.records for r in reports) == 1000
+    assert sum(r.warnings.get("invalid IMO", 0) for r in reports) == 33
+    flagged = {s.line for r in reports for s in r.samples if s.kept}
+    assert 61 in flagged  # line numbers count in the file, not in the chunk
+
+
+def test_chunks_number_bad_lines_in_the_file(marinecadastre_lines: list[str]) -> None:
+    header, rows = marinecadastre_lines[0], marinecadastre_lines[1:7]
+    lines = [
+        header,
+        rows[0],
+        rows[1],
+        "367752440,2023-01-11T00:00:00",
+        rows[2],
+        rows[3],
+        "12345",
+        rows[4],
+        rows[5],
+    ]
+    chunks = chunks_of(csv(lines), 2)
+    reports = [report_of(chunk) for chunk in chunks]
+    assert sum(r.records for r in reports) == 8
+    assert sum(r.accepted for r in reports) == 6
+    assert sorted(s.line for r in reports for s in r.samples) == [4, 7]
+    assert sum(len(chunk) for chunk in chunks) == 6
+
+
+def test_chunksize_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="chunksize"):
+        chunks_of(MARINECADASTRE, 0)
+
+
+def test_chunked_geoparquet(tmp_path: Path, marinecadastre_lines: list[str]) -> None:
+    path = tmp_path / "ais-2024-01-11.parquet"
+    write_geoparquet(path, marinecadastre_lines)
+    chunks = chunks_of(path, 400)
+    assert [len(chunk) for chunk in chunks] == [400, 400, 200]
+    assert sum(report_of(chunk).records for chunk in chunks) == 1000
+
+
+@settings(max_examples=15, deadline=None)
+@given(chunksize=st.integers(min_value=1, max_value=1200), seed=st.integers(0, 1000))
+def test_any_chunking_keeps_every_row(chunksize: int, seed: int) -> None:
+    lines = MARINECADASTRE.read_text(encoding="utf-8").splitlines()
+    rows = lines[1:201]
+    random.Random(seed).shuffle(rows)
+    chunks = chunks_of(csv([lines[0], *rows]), chunksize)
+    assert sum(len(chunk) for chunk in chunks) == 200
+    assert all(report_of(chunk).accepted == len(chunk) for chunk in chunks)
+    mmsis = sorted(int(row.split(",")[0]) for row in rows)
+    assert sorted(pd.concat(chunks)[POSITION.MMSI].astype(int)) == mmsis

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import gzip
 import io
+import zipfile
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa  # type: ignore[import-untyped]  # pyarrow ships no type hints
 import pytest
 
 import vesselscreen.ais as ais
-from vesselscreen.ais import read_ais, sniff_format, validate_positions
+from vesselscreen.ais import cleaning_report, read_ais, sniff_format, validate_positions
 from vesselscreen.errors import ConfigError, FormatError, ReferenceTimeError, SchemaError, SourceNotFoundError
 from vesselscreen.ingest import IngestReport, ingest_report
 from vesselscreen.schema import POSITION, POSITION_DTYPES, conform
@@ -35,7 +37,18 @@ def test_all_is_sorted_and_complete() -> None:
     # ruff's isort-style order: CONSTANTS, then Classes, then functions
     assert ais.__all__ == sorted(ais.__all__, key=lambda name: (not name.isupper(), name[0].islower(), name))
     public = {name for name in vars(ais) if not name.startswith("_")}
-    modules = {"marinecadastre", "nmea", "read"}
+    modules = {
+        "aishub",
+        "aisstream",
+        "cleaning",
+        "dma",
+        "identity",
+        "mapping",
+        "marinecadastre",
+        "nmea",
+        "read",
+    }
+    modules |= {"fastdecode"}  # the vectorised decoder module, when present
     assert public - modules == set(ais.__all__)
 
 
@@ -124,13 +137,13 @@ def test_unrecognised_content_names_the_source(tmp_path: Path, content: bytes, m
 def test_corrupt_gzip(tmp_path: Path) -> None:
     path = tmp_path / "broken.nmea.gz"
     path.write_bytes(gzip.compress(DMA.read_bytes())[:5000])
-    with pytest.raises(FormatError, match="corrupt gzip"):
+    with pytest.raises(FormatError, match="corrupt compressed data"):
         read_ais(path)
 
 
 def test_unknown_format_name() -> None:
-    with pytest.raises(ConfigError, match="dma_csv"):
-        read_ais(DMA, format="dma_csv")
+    with pytest.raises(ConfigError, match="dma_xml"):
+        read_ais(DMA, format="dma_xml")
 
 
 def test_wrong_explicit_format_is_a_columns_error() -> None:
@@ -162,3 +175,101 @@ def test_validate_positions() -> None:
     with pytest.raises(SchemaError, match="'mmsi' has dtype float64"):
         validate_positions(as_floats)
     validate_positions(conform(as_floats, POSITION_DTYPES))
+
+
+# --- issue 4: more sources, compression, chunks, progress ---------------------------------
+
+DMA_CSV = MARINECADASTRE.parent.parent / "dma" / "aisdk_2025-09-01_excerpt.csv"
+AISSTREAM = MARINECADASTRE.parent.parent / "aisstream" / "messages.jsonl"
+AISHUB_JSON = MARINECADASTRE.parent.parent / "aishub" / "ws_format0_ais.json"
+AISHUB_CSV = MARINECADASTRE.parent.parent / "aishub" / "ws_format1_human.csv"
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        (DMA_CSV, "dma_csv"),
+        (AISSTREAM, "aisstream_json"),
+        (AISHUB_JSON, "aishub_json"),
+        (AISHUB_CSV, "aishub_csv"),
+    ],
+)
+def test_sniffs_the_new_formats(path: Path, expected: str) -> None:
+    assert sniff_format(path.read_bytes()[:65536]) == expected
+    assert report_of(read_ais(path)).format == expected
+    pd.testing.assert_frame_equal(read_ais(path, format=expected), read_ais(path))
+
+
+def test_sniffs_marinecadastre_2025_header_and_parquet() -> None:
+    assert sniff_format(b"mmsi,base_date_time,longitude,latitude,sog\n") == "marinecadastre_csv"
+    assert sniff_format(b"PAR1\x15\x04") == "marinecadastre_geoparquet"
+
+
+def _zstd(data: bytes) -> bytes:
+    sink = pa.BufferOutputStream()
+    with pa.CompressedOutputStream(sink, "zstd") as out:
+        out.write(data)
+    return bytes(sink.getvalue().to_pybytes())
+
+
+def _zip(data: bytes, *names: str) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name in names:
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("compress", [gzip.compress, _zstd, lambda data: _zip(data, "aisdk.csv")])
+def test_compressed_inputs(tmp_path: Path, compress: object) -> None:
+    path = tmp_path / "input.bin"
+    path.write_bytes(compress(DMA_CSV.read_bytes()))  # type: ignore[operator]  # a bytes -> bytes function
+    pd.testing.assert_frame_equal(read_ais(path), read_ais(DMA_CSV), check_like=True)
+    assert report_of(read_ais(path)).source == str(path)
+
+
+def test_zip_with_several_files_or_corrupt_zstd(tmp_path: Path) -> None:
+    several = tmp_path / "two.zip"
+    several.write_bytes(_zip(b"x", "a.csv", "b.csv"))
+    with pytest.raises(FormatError, match="exactly one data file"):
+        read_ais(several)
+    broken = tmp_path / "broken.zst"
+    broken.write_bytes(_zstd(DMA_CSV.read_bytes())[:40])
+    with pytest.raises(FormatError, match="zstd"):
+        read_ais(broken)
+
+
+def test_chunks_of_every_format_add_up() -> None:
+    for path in (MARINECADASTRE, DMA, DMA_CSV, AISSTREAM, AISHUB_JSON, AISHUB_CSV):
+        whole = read_ais(path)
+        chunks = list(read_ais(path, chunksize=400))
+        assert all(len(chunk) <= 400 for chunk in chunks)
+        assert sum(len(chunk) for chunk in chunks) == len(whole)
+        assert sum(report_of(chunk).records for chunk in chunks) == report_of(whole).records
+        combined = pd.concat(chunks, ignore_index=True)
+        combined = combined.sort_values([POSITION.MMSI, POSITION.TIMESTAMP], kind="stable").reset_index(
+            drop=True
+        )
+        pd.testing.assert_frame_equal(combined, whole, check_like=True)
+
+
+def test_chunks_of_a_list_and_clean() -> None:
+    chunks = list(read_ais([DMA_CSV, AISSTREAM], chunksize=5, clean=True))
+    assert sum(len(chunk) for chunk in chunks) == 7 + 4
+    assert all(cleaning_report(chunk) is not None for chunk in chunks)
+
+
+def test_bad_chunksize_and_mapped_format() -> None:
+    with pytest.raises(ConfigError, match="chunksize"):
+        read_ais(DMA_CSV, chunksize=0)
+    with pytest.raises(ConfigError, match="mapping="):
+        read_ais(DMA_CSV, format="mapped")
+
+
+def test_progress_bar_shows_bytes(capsys: pytest.CaptureFixture[str]) -> None:
+    read_ais(MARINECADASTRE, progress=True)
+    shown = capsys.readouterr().err
+    assert "marinecadastre_2023-01-11_sample.csv" in shown
+    read_ais(MARINECADASTRE, progress=False)
+    read_ais(MARINECADASTRE)  # stderr is not a terminal under pytest: quiet
+    assert capsys.readouterr().err == ""

@@ -114,7 +114,13 @@ def test_risk_score_is_explained_by_its_breakdown() -> None:
     assert top["mmsi"] == 273999301  # PORT OLYA 3: listed, four port calls, two in Iran
     parts = result.risk_breakdown[result.risk_breakdown["mmsi"] == top["mmsi"]]
     assert top["risk"] == min(100.0, round(parts["points"].sum(), 2))
-    assert set(parts["kind"]) == {"designated_vessel", "port_call", "sanctioned_port_call", "voyage"}
+    assert set(parts["kind"]) == {
+        "designated_vessel",
+        "port_call",
+        "sanctioned_port_call",
+        "voyage",
+        "dark_gap",
+    }
     assert set(result.risk["mmsi"]) == {273999301, 273999302, 273999303}
 
 

@@ -1,15 +1,26 @@
-"""Reader for NOAA / BOEM MarineCadastre daily AIS CSV files (2015-2024, 17 columns).
+"""Reader for NOAA / BOEM MarineCadastre daily AIS files: CSV (2015-2024, 2025+) and GeoParquet (2024).
 
-``MMSI, BaseDateTime, LAT, LON, SOG, COG, Heading, VesselName, IMO, CallSign,
-VesselType, Status, Length, Width, Draft, Cargo, TransceiverClass``; one row per
-position report, times in UTC without an offset (``2023-01-11T00:00:00``; some years
-write a space instead of the ``T``). ``IMO`` is ``IMO9307839`` or empty; integer codes
-may be written as floats (``0.0``).
+Three layouts of the same 17 fields, one row per position report, times in UTC without
+an offset; :func:`read_marinecadastre` tells them apart by their content:
 
-Mapping: VesselName -> ``name``, CallSign -> ``call_sign``, VesselType -> ``ship_type``,
-Status -> ``nav_status``, Draft -> ``draught``; ``destination`` is not in the format (NA);
-Length, Width, Cargo and TransceiverClass are not part of the positions schema and are
-dropped. Each data row is one record of the ingest report.
+- **2015-2024 CSV** (``AIS_2023_01_11.csv``, usually zipped): ``MMSI, BaseDateTime, LAT,
+  LON, SOG, COG, Heading, VesselName, IMO, CallSign, VesselType, Status, Length, Width,
+  Draft, Cargo, TransceiverClass``; ``2023-01-11T00:00:00`` (some years write a space
+  instead of the ``T``); integer codes may be written as floats (``0.0``);
+- **2025+ CSV** (``ais-2025-01-01.csv.zst``, zstd): the same fields in snake_case,
+  ``mmsi, base_date_time, latitude, longitude, sog, cog, heading, vessel_name, imo,
+  call_sign, vessel_type, status, length, width, draft, cargo, transceiver``, times with a
+  space;
+- **2024 GeoParquet** (``ais-2024-01-01.parquet``): the snake_case fields with the position
+  in a WKB point column ``geometry`` (x = longitude, y = latitude) instead of
+  ``latitude`` / ``longitude``.
+
+``IMO`` is ``IMO9307839`` or empty. Mapping: VesselName -> ``name``, CallSign ->
+``call_sign``, VesselType -> ``ship_type``, Status -> ``nav_status``, Draft ->
+``draught``; ``destination`` is not in the format (NA); Length, Width, Cargo and
+TransceiverClass are not part of the positions schema and are not read. Each data row is
+one record of the ingest report. :func:`iter_marinecadastre` reads a CSV in chunks of
+rows, in memory that does not grow with the file.
 
 >>> import io
 >>> text = (
@@ -25,32 +36,46 @@ dropped. Each data row is one record of the ingest report.
 
 from __future__ import annotations
 
-from typing import Any, BinaryIO
+import csv
+from collections.abc import Generator, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, BinaryIO, Final
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa  # type: ignore[import-untyped]  # pyarrow ships no type hints
 import pyarrow.compute as pc  # type: ignore[import-untyped]  # pyarrow ships no type hints
 import pyarrow.csv as pacsv  # type: ignore[import-untyped]  # pyarrow ships no type hints
+import pyarrow.parquet as pq  # type: ignore[import-untyped]  # pyarrow ships no type hints
+import shapely
+from numpy.lib.stride_tricks import sliding_window_view
 
 from vesselscreen.ais._common import (
-    clean_motion,
-    finish,
-    imo_validity,
-    integer_codes,
+    COG_NOT_AVAILABLE,
+    SOG_NOT_AVAILABLE,
     reject_rows,
     valid_lat,
     valid_lon,
     valid_mmsi,
 )
-from vesselscreen.ais._io import DECOMPRESSION_ERRORS, AISSource, open_binary, source_name
+from vesselscreen.ais._io import DECOMPRESSION_ERRORS, AISSource, open_binary, peek, source_name
 from vesselscreen.errors import ColumnsError, FormatError
-from vesselscreen.ingest import RejectionLog
-from vesselscreen.schema import POSITION
+from vesselscreen.ingest import INGEST_REPORT_ATTR, MAX_SAMPLES, RejectionLog
+from vesselscreen.schema import POSITION, POSITION_DTYPES, conform
 
-__all__ = ["COLUMNS", "FORMAT", "REQUIRED_COLUMNS", "read_marinecadastre"]
+__all__ = [
+    "COLUMNS",
+    "FORMAT",
+    "FORMAT_GEOPARQUET",
+    "REQUIRED_COLUMNS",
+    "SNAKE_COLUMNS",
+    "iter_marinecadastre",
+    "read_marinecadastre",
+]
 
 FORMAT = "marinecadastre_csv"
+FORMAT_GEOPARQUET = "marinecadastre_geoparquet"
 SOURCE = "marinecadastre"
 
 COLUMNS = (
@@ -74,30 +99,103 @@ COLUMNS = (
 )
 """The 17 columns of the 2015-2024 daily files, in file order."""
 
-REQUIRED_COLUMNS = ("MMSI", "BaseDateTime", "LAT", "LON")
-"""Without these a file cannot give positions; the other columns are optional (NA if absent)."""
+SNAKE_COLUMNS = (
+    "mmsi",
+    "base_date_time",
+    "latitude",
+    "longitude",
+    "sog",
+    "cog",
+    "heading",
+    "vessel_name",
+    "imo",
+    "call_sign",
+    "vessel_type",
+    "status",
+    "length",
+    "width",
+    "draft",
+    "cargo",
+    "transceiver",
+)
+"""The same 17 columns as named from 2025 on (and in the 2024 GeoParquet, less the position)."""
 
+REQUIRED_COLUMNS = ("MMSI", "BaseDateTime", "LAT", "LON")
+"""Without these (or their snake_case names) a file cannot give positions; the others are optional."""
+
+_SNAKE: Final = dict(zip(SNAKE_COLUMNS, COLUMNS, strict=True))
 _USED = tuple(column for column in COLUMNS if column not in ("Length", "Width", "Cargo", "TransceiverClass"))
+_NUMERIC = ("MMSI", "LAT", "LON", "SOG", "COG", "Heading", "VesselType", "Status", "Draft")
+_TEXT = ("VesselName", "IMO", "CallSign")
+_GEOMETRY = "geometry"
 _NUMBER = r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$"
 _IMO = r"^(?:IMO)?\s*(?P<number>\d{1,9})$"
 _NULL = pa.scalar(None, pa.string())
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%S"
+_PARQUET_MAGIC = b"PAR1"
+_IMO_WEIGHTS = np.array([7, 6, 5, 4, 3, 2], dtype=np.int64)
+_BLOCK_BYTES = 1 << 22  # streaming: 4 MB of CSV text per parsed block
+
+FloatArray = npt.NDArray[np.float64]
+_BadRow = tuple[int | None, int, int, str]  # line, fields found, fields expected, text
 
 
 def read_marinecadastre(source: AISSource) -> pd.DataFrame:
-    """Read a MarineCadastre daily CSV (path or file object, optionally gzipped) into positions.
+    """Read a MarineCadastre daily file (CSV of any year, or the 2024 GeoParquet) into positions.
 
-    Rows with an invalid MMSI, an unparseable ``BaseDateTime``, or a position outside
-    [-90, 90] / [-180, 180] (incl. 91 / 181 "not available") are rejected and counted
-    with their line number; an IMO failing its check digit becomes NA with a warning.
-    Missing MMSI, BaseDateTime, LAT or LON columns raise :class:`ColumnsError`.
+    Compressed input (gzip, zip, zstd) is undone first. Rows with an invalid MMSI, an
+    unparseable time, or a position outside [-90, 90] / [-180, 180] (incl. 91 / 181 "not
+    available") are rejected and counted with their line number (GeoParquet: row number,
+    1-based); an IMO failing its check digit becomes NA with a warning. Missing MMSI,
+    time, latitude or longitude columns raise :class:`ColumnsError`.
     """
     name = source_name(source)
     with open_binary(source) as stream:
         try:
             return read_stream(stream, name)
         except DECOMPRESSION_ERRORS as exc:
-            raise FormatError(name, f"corrupt gzip data: {exc}") from exc
+            raise FormatError(name, f"corrupt compressed data: {exc}") from exc
+
+
+def read_stream(stream: BinaryIO, name: str) -> pd.DataFrame:
+    """:func:`read_marinecadastre` on an open, seekable, decompressed binary stream named ``name``."""
+    if peek(stream, 4) == _PARQUET_MAGIC:
+        return _read_geoparquet(stream, name)
+    start = stream.tell()
+    header = _header(stream)
+    renames = _canonical(header, name)
+    present = [column for column in _USED if column in renames.values()]
+    table, bad_rows, typed = _read_table(stream, name, renames, present)
+    log = RejectionLog(name)
+    for line, found, expected, text in bad_rows:
+        log.reject(f"malformed row: {found} fields, expected {expected}", line=line, raw=text)
+    lines = _row_lines(table.num_rows, [row[0] for row in bad_rows if row[0] is not None], first=2)
+    frame = _positions(table, lines, log, _RawLines(stream, start, header, renames) if typed else None)
+    return _finished(frame, log.report(format=FORMAT))
+
+
+def iter_marinecadastre(source: AISSource, *, chunksize: int = 1_000_000) -> Iterator[pd.DataFrame]:
+    """A MarineCadastre CSV as positions frames of at most ``chunksize`` rows, in file order.
+
+    The file is parsed as a stream (blocks of a few MB), so memory depends on
+    ``chunksize``, not on the file's size. Each frame is sorted by mmsi then time within
+    itself and carries its own ingest report, whose lines are numbered in the file; the
+    reports of all chunks add up to the file's. A GeoParquet file is read by row groups.
+    """
+    if chunksize < 1:
+        raise ValueError(f"chunksize must be at least 1, got {chunksize}")
+    name = source_name(source)
+    with open_binary(source) as stream:
+        try:
+            if peek(stream, 4) == _PARQUET_MAGIC:
+                yield from _iter_geoparquet(stream, name, chunksize)
+                return
+            yield from _iter_csv(stream, name, chunksize)
+        except DECOMPRESSION_ERRORS as exc:
+            raise FormatError(name, f"corrupt compressed data: {exc}") from exc
+
+
+# -- CSV ----------------------------------------------------------------------------------
 
 
 def _header(stream: BinaryIO) -> list[str]:
@@ -108,11 +206,51 @@ def _header(stream: BinaryIO) -> list[str]:
     return [field.strip().strip('"') for field in text.split(",")] if text else []
 
 
-_BadRow = tuple[int | None, int, int, str]  # line, fields found, fields expected, text
+def _canonical(header: list[str], name: str) -> dict[str, str]:
+    """{column as in the file: its 2015-2024 name}; the required ones must be there."""
+    snake = {"mmsi", "base_date_time"} <= set(header)
+    renames = {column: _SNAKE[column] for column in header if column in _SNAKE} if snake else {}
+    if not snake:
+        renames = {column: column for column in header if column in COLUMNS}
+    missing = [column for column in REQUIRED_COLUMNS if column not in renames.values()]
+    if missing:
+        if snake:
+            missing = [snake_name for snake_name, column in _SNAKE.items() if column in missing]
+        raise ColumnsError(name, missing=missing)
+    return renames
 
 
-def _read_table(stream: BinaryIO, name: str, columns: list[str]) -> tuple[Any, list[_BadRow]]:
-    """The table (used columns, as strings) and the rows pyarrow could not split into fields."""
+def _options(renames: Mapping[str, str], present: list[str], typed: bool) -> Any:
+    in_file = {column: original for original, column in renames.items()}
+    if typed:
+        types = {in_file[c]: pa.float64() for c in present if c in _NUMERIC}
+        types |= {in_file[c]: pa.string() for c in present if c in _TEXT}
+        types[in_file["BaseDateTime"]] = pa.timestamp("ns")
+        return pacsv.ConvertOptions(
+            include_columns=[in_file[c] for c in present],
+            column_types=types,
+            null_values=[""],
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=True,
+        )
+    return pacsv.ConvertOptions(
+        include_columns=[in_file[c] for c in present],
+        column_types={in_file[c]: pa.string() for c in present},
+        strings_can_be_null=False,
+        quoted_strings_can_be_null=False,
+    )
+
+
+def _read_table(
+    stream: BinaryIO, name: str, renames: Mapping[str, str], present: list[str]
+) -> tuple[Any, list[_BadRow], bool]:
+    """The table of used columns (canonical names), the rows pyarrow could not split, and
+    whether columns were typed by pyarrow (numbers, times) or are text to be converted here.
+
+    Typed parsing is several times faster; a single value pyarrow cannot convert makes it
+    fail as a whole, and the file is then read as text so each bad value is a counted
+    rejection with its line.
+    """
     start = stream.tell()
     bad_rows: list[_BadRow] = []
 
@@ -120,161 +258,468 @@ def _read_table(stream: BinaryIO, name: str, columns: list[str]) -> tuple[Any, l
         bad_rows.append((row.number, row.actual_columns, row.expected_columns, row.text))
         return "skip"
 
-    def read(threads: bool) -> Any:
+    def read(threads: bool, typed: bool) -> Any:
         bad_rows.clear()
         stream.seek(start)
-        try:
-            return pacsv.read_csv(
-                stream,
-                read_options=pacsv.ReadOptions(use_threads=threads),
-                parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid, ignore_empty_lines=False),
-                convert_options=pacsv.ConvertOptions(
-                    include_columns=columns,
-                    column_types=dict.fromkeys(columns, pa.string()),
-                    strings_can_be_null=False,
-                    quoted_strings_can_be_null=False,
-                ),
-            )
-        except pa.ArrowInvalid as exc:
-            raise FormatError(name, f"not a readable CSV: {exc}") from exc
+        return pacsv.read_csv(
+            stream,
+            read_options=pacsv.ReadOptions(use_threads=threads),
+            parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid, ignore_empty_lines=False),
+            convert_options=_options(renames, present, typed),
+        )
 
-    table = read(threads=True)
-    if any(row[0] is None for row in bad_rows):
-        table = read(threads=False)  # only single-threaded parsing knows the line numbers
-    return table, bad_rows
+    typed = True
+    try:
+        try:
+            table = read(threads=True, typed=True)
+        except pa.ArrowInvalid as exc:
+            if "conversion error" not in str(exc):
+                raise
+            typed = False
+            table = read(threads=True, typed=False)
+        if any(row[0] is None for row in bad_rows):
+            table = read(threads=False, typed=typed)  # only single-threaded parsing knows line numbers
+    except pa.ArrowInvalid as exc:
+        raise FormatError(name, f"not a readable CSV: {exc}") from exc
+    return table.rename_columns([renames[c] for c in table.column_names]), bad_rows, typed
+
+
+def _row_lines(count: int, bad_lines: list[int], *, first: int) -> npt.NDArray[np.int64]:
+    """Physical line of each table row (the first data line is ``first``); skipped lines shift the rest."""
+    lines = np.arange(count, dtype="int64") + first
+    for bad in sorted(bad_lines):
+        lines[lines >= bad] += 1
+    return lines
+
+
+@dataclass
+class _RawLines:
+    """Text of chosen lines of the file, re-read for rejection details after a typed parse."""
+
+    stream: BinaryIO
+    start: int
+    header: list[str]
+    renames: Mapping[str, str]
+
+    def fields(self, lines: list[int]) -> dict[int, dict[str, str]]:
+        wanted, found = set(lines), {}
+        position = self.stream.tell()
+        self.stream.seek(self.start)
+        for number, raw in enumerate(self.stream, start=1):
+            if number in wanted:
+                text = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+                values = next(csv.reader([text]), [])
+                by_name = {self.renames.get(h, h): v for h, v in zip(self.header, values, strict=False)}
+                found[number] = {**by_name, "": text}
+                if len(found) == len(wanted):
+                    break
+        self.stream.seek(position)
+        return found
+
+
+# -- columns to positions -------------------------------------------------------------------
 
 
 def _blank_to_null(text: Any) -> Any:
     return pc.if_else(pc.equal(text, ""), _NULL, text)
 
 
-def _floats(column: Any) -> np.ndarray[Any, np.dtype[np.float64]]:
-    """Numbers from text; empty or unparseable -> NaN. Arrow's cast first, a regex only if it fails."""
-    text = _blank_to_null(column)
-    try:
-        numbers = pc.cast(text, pa.float64())
-    except pa.ArrowInvalid:
-        text = pc.utf8_trim_whitespace(text)
-        numbers = pc.cast(pc.if_else(pc.match_substring_regex(text, _NUMBER), text, _NULL), pa.float64())
+def _floats(column: Any) -> FloatArray:
+    """Numbers from a typed column, or from text (empty or unparseable -> NaN)."""
+    if pa.types.is_floating(column.type) or pa.types.is_integer(column.type):
+        numbers = pc.cast(column, pa.float64())
+    else:
+        text = _blank_to_null(column)
+        try:
+            numbers = pc.cast(text, pa.float64())
+        except pa.ArrowInvalid:
+            text = pc.utf8_trim_whitespace(text)
+            numbers = pc.cast(pc.if_else(pc.match_substring_regex(text, _NUMBER), text, _NULL), pa.float64())
     return np.asarray(numbers.to_numpy(zero_copy_only=False), dtype="float64")
+
+
+def _times(column: Any) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+    """UTC nanoseconds of a typed or text time column, and which parsed (``T`` or space)."""
+    if pa.types.is_timestamp(column.type):
+        times = pc.cast(column, pa.timestamp("ns", tz=column.type.tz))
+    else:
+        times = pc.strptime(
+            pc.replace_substring(pc.utf8_trim_whitespace(column), " ", "T"),
+            format=_TIME_FORMAT,
+            unit="ns",
+            error_is_null=True,
+        )
+    ok = np.asarray(pc.is_valid(times).to_numpy(zero_copy_only=False), dtype=bool)
+    values = pc.fill_null(pc.cast(times, pa.int64()), 0).to_numpy(zero_copy_only=False)
+    return np.asarray(values, dtype=np.int64), ok
 
 
 def _strings(column: Any) -> pd.Series:
     """Trimmed text as a pandas string column; empty -> NA."""
-    text = _blank_to_null(pc.utf8_trim_whitespace(column))
+    text = _blank_to_null(pc.utf8_trim_whitespace(pc.cast(column, pa.string())))
     return pd.Series(text.to_pandas(types_mapper={pa.string(): pd.StringDtype()}.get), dtype="string")
 
 
-def _row_lines(count: int, bad_lines: list[int]) -> np.ndarray[Any, np.dtype[np.int64]]:
-    """Physical line of each table row: header is line 1, skipped malformed lines shift the rest."""
-    lines = np.arange(count, dtype="int64") + 2
-    for bad in sorted(bad_lines):
-        lines[lines >= bad] += 1
-    return lines
+def _codes(values: FloatArray, low: int, high: int, dtype: str) -> pd.Series:
+    """Floats (``"0.0"`` in CSVs) as integer codes; outside ``[low, high]`` or not whole -> NA."""
+    with np.errstate(invalid="ignore"):
+        ok = (values >= low) & (values <= high) & (values == np.floor(values))
+    codes = pd.Series(pd.arrays.IntegerArray(np.where(ok, values, 0).astype("int64"), ~ok))
+    series: pd.Series = codes.astype(dtype)  # type: ignore[call-overload]  # runtime dtype string
+    return series
 
 
-def _add_imo(frame: pd.DataFrame, column: Any, lines: np.ndarray[Any, Any], log: RejectionLog) -> None:
-    """Set ``frame``'s imo from ``IMO9307839`` text; failing or malformed numbers -> NA + warning."""
+def _constant(value: str, count: int) -> pd.Series:
+    """A string column holding ``value`` on every row, built in Arrow (no Python objects)."""
+    text = pa.repeat(pa.scalar(value), count)
+    return pd.Series(text.to_pandas(types_mapper={pa.string(): pd.StringDtype()}.get), dtype="string")
+
+
+def _imo_check(numbers: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
+    """Vectorised :func:`vesselscreen.identifiers.is_valid_imo`: 7 digits, weights 7..2."""
+    total = np.zeros(len(numbers), dtype=np.int64)
+    for power, weight in zip(range(6, 0, -1), _IMO_WEIGHTS.tolist(), strict=True):
+        total += (numbers // 10**power) % 10 * weight
+    check: npt.NDArray[np.bool_] = (
+        (numbers >= 1_000_000) & (numbers <= 9_999_999) & (total % 10 == numbers % 10)
+    )
+    return check
+
+
+def _imo(column: Any | None, count: int) -> tuple[pd.Series, npt.NDArray[np.bool_], Any]:
+    """``(imo, flagged, text)``: check-digit-valid IMOs (others NA), rows whose IMO text is
+    present but not a valid ship number (not ``IMO0000000``, which means none), and the text."""
     if column is None:
-        frame[POSITION.IMO] = pd.Series(pd.NA, index=frame.index, dtype="Int64")
-        return
-    text = _blank_to_null(pc.utf8_trim_whitespace(column))
-    digits = pc.struct_field(pc.extract_regex(text, _IMO), [0])
-    numbers = pc.cast(pc.if_else(pc.is_valid(digits), digits, _NULL), pa.int64())
-    imo, invalid = imo_validity(pd.Series(numbers.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)))
-    # text that is not "IMO" + digits at all is as unusable as a failing check digit
+        return pd.Series(pd.NA, index=range(count), dtype="Int64"), np.zeros(count, dtype=bool), None
+    text = _blank_to_null(pc.utf8_trim_whitespace(pc.cast(column, pa.string())))
+    digits = pc.if_else(pc.starts_with(text, "IMO"), pc.utf8_slice_codeunits(text, 3), text)
+    try:
+        numbers = pc.cast(digits, pa.int64())
+    except pa.ArrowInvalid:  # text that is not "IMO" + digits: the slower exact rule
+        extracted = pc.struct_field(pc.extract_regex(text, _IMO), [0])
+        numbers = pc.cast(pc.if_else(pc.is_valid(extracted), extracted, _NULL), pa.int64())
+    present = np.asarray(pc.is_valid(numbers).to_numpy(zero_copy_only=False), dtype=bool)
+    values = np.asarray(pc.fill_null(numbers, 0).to_numpy(zero_copy_only=False), dtype=np.int64)
+    valid = present & _imo_check(values)
     malformed = np.asarray(pc.and_(pc.is_valid(text), pc.is_null(numbers)).to_numpy(zero_copy_only=False))
-    flagged = np.flatnonzero(invalid.to_numpy(dtype=bool) | malformed)
-    frame[POSITION.IMO] = imo
-    if flagged.size:
-        values = text.take(pa.array(flagged)).to_pylist()
-        mmsis = frame[POSITION.MMSI].to_numpy()[flagged].tolist()
-        for value, mmsi, line in zip(values, mmsis, lines[flagged].tolist(), strict=True):
-            log.warn(f"invalid IMO: {value!r} of MMSI {mmsi}", line=line)
+    flagged = (present & ~valid & (values != 0)) | malformed
+    return pd.Series(pd.arrays.IntegerArray(values, ~valid)), flagged, text
 
 
-def read_stream(stream: BinaryIO, name: str) -> pd.DataFrame:
-    """:func:`read_marinecadastre` on an open, seekable, decompressed binary stream named ``name``."""
-    header = _header(stream)
-    missing = [column for column in REQUIRED_COLUMNS if column not in header]
-    if missing:
-        raise ColumnsError(name, missing=missing)
-    present = [column for column in _USED if column in header]
-    table, bad_rows = _read_table(stream, name, present)
-    log = RejectionLog(name)
-    for line, found, expected, text in bad_rows:
-        log.reject(f"malformed row: {found} fields, expected {expected}", line=line, raw=text)
-
+def _positions(
+    table: Any, lines: npt.NDArray[np.int64], log: RejectionLog, raw: _RawLines | None
+) -> pd.DataFrame:
+    """Check and convert a table of canonical columns (typed or text) into positions sorted by mmsi, time."""
     count = table.num_rows
-    lines = _row_lines(count, [row[0] for row in bad_rows if row[0] is not None])
-    column = {c: table.column(c).combine_chunks() for c in present}
+    column = {c: table.column(c) for c in table.column_names}
     mmsi = _floats(column["MMSI"])
-    times = pc.strptime(
-        pc.replace_substring(pc.utf8_trim_whitespace(column["BaseDateTime"]), " ", "T"),
-        format=_TIME_FORMAT,
-        unit="ns",
-        error_is_null=True,
-    )
-    time_ok = np.asarray(pc.is_valid(times).to_numpy(zero_copy_only=False), dtype=bool)
-    lat, lon = _floats(column["LAT"]), _floats(column["LON"])
+    times, time_ok = _times(column["BaseDateTime"])
+    lat = _floats(column["LAT"]) if "LAT" in column else np.full(count, np.nan)
+    lon = _floats(column["LON"]) if "LON" in column else np.full(count, np.nan)
+    keep = _reject_bad_rows(column, mmsi, time_ok, lat, lon, lines, log, raw)
+    kept = np.flatnonzero(keep)
+    if len(kept) < count:
+        selection = pa.array(kept)
+        column = {c: values.take(selection) for c, values in column.items()}
+        mmsi, times, lat, lon, lines = mmsi[kept], times[kept], lat[kept], lon[kept], lines[kept]
+    count = len(kept)
+    log.accept(count)
+    imo, flagged, imo_text = _imo(column.get("IMO"), count)
+    _warn_imos(log, flagged, imo_text, mmsi, lines)
+    # sort once, here, while the columns are plain arrays (cheaper than sorting the frame)
+    order = _sort_order(mmsi.astype(np.int64), times)
+    arrow_order = pa.array(order)
 
-    reason = np.full(count, "", dtype=object)
-    checks = (
-        (~valid_lon(lon), "invalid longitude", "LON"),
-        (~valid_lat(lat), "invalid latitude", "LAT"),
-        (~time_ok, "unparseable timestamp", "BaseDateTime"),
-        (~valid_mmsi(mmsi), "invalid MMSI", "MMSI"),
-    )
-    for failed, label, source_column in checks:  # last assignment wins: MMSI first, then time, lat, lon
-        if failed.any():
-            where = np.flatnonzero(failed)
-            values = column[source_column].take(pa.array(where)).to_pylist()
-            reason[where] = [f"{label}: {value!r}" for value in values]
-    rejected = reason != ""
-    if rejected.any():
-        rejected_rows = np.flatnonzero(rejected)
-        texts = {c: column[c].take(pa.array(rejected_rows[:100])).to_pylist() for c in present}
-        reject_rows(
-            log,
-            reasons=reason[rejected].tolist(),
-            lines=lines[rejected].tolist(),
-            raw=lambda i: ",".join(str(texts[c][i]) for c in present),
-        )
-    keep = ~rejected
-    kept_count = int(keep.sum())
-    log.accept(kept_count)
-    if rejected.any():
-        mask = pa.array(keep)
-        column = {c: values.filter(mask) for c, values in column.items()}
-        mmsi, lat, lon, times = mmsi[keep], lat[keep], lon[keep], times.filter(mask)
+    def floats(name: str) -> FloatArray:
+        return _floats(column[name])[order] if name in column else np.full(count, np.nan)
 
-    def floats_or_nan(name: str) -> pd.Series:
-        return pd.Series(_floats(column[name]) if name in column else np.full(kept_count, np.nan))
+    def strings(name: str) -> pd.Series:
+        if name not in column:
+            return pd.Series(pd.NA, index=range(count), dtype="string")
+        return _strings(column[name].take(arrow_order))
 
-    def strings_or_na(name: str) -> pd.Series:
-        if name in column:
-            return _strings(column[name])
-        return pd.Series(pd.NA, index=range(kept_count), dtype="string")
-
-    frame = pd.DataFrame(
+    sog, cog, heading = floats("SOG"), floats("COG"), floats("Heading")
+    draught = floats("Draft")
+    with np.errstate(invalid="ignore"):  # "not available" values (see vesselscreen.ais._common) -> NaN
+        sog = np.where((sog < 0) | np.isclose(sog, SOG_NOT_AVAILABLE), np.nan, sog)
+        cog = np.where((cog < 0) | (cog >= COG_NOT_AVAILABLE), np.nan, cog)
+        heading = np.where((heading < 0) | (heading >= COG_NOT_AVAILABLE), np.nan, heading)
+        draught = np.where(draught > 0, draught, np.nan)
+    imo_values = imo.array
+    assert isinstance(imo_values, pd.arrays.IntegerArray)
+    return pd.DataFrame(
         {
-            POSITION.MMSI: mmsi.astype("int64"),
-            POSITION.TIMESTAMP: pd.DatetimeIndex(
-                np.asarray(times.to_numpy(zero_copy_only=False))
-            ).tz_localize("UTC"),
-            POSITION.LAT: lat,
-            POSITION.LON: lon,
-            POSITION.SOG: floats_or_nan("SOG"),
-            POSITION.COG: floats_or_nan("COG"),
-            POSITION.HEADING: floats_or_nan("Heading"),
-            POSITION.NAV_STATUS: integer_codes(floats_or_nan("Status"), 0, 15),
-            POSITION.NAME: strings_or_na("VesselName"),
-            POSITION.CALL_SIGN: strings_or_na("CallSign"),
-            POSITION.SHIP_TYPE: integer_codes(floats_or_nan("VesselType"), 1, 255),
-            POSITION.DRAUGHT: floats_or_nan("Draft").where(lambda d: d > 0),
-            POSITION.SOURCE: SOURCE,
+            POSITION.MMSI: pd.arrays.IntegerArray(mmsi.astype("int64")[order], np.zeros(count, dtype=bool)),
+            POSITION.TIMESTAMP: pd.DatetimeIndex(times[order].view("datetime64[ns]")).tz_localize("UTC"),
+            POSITION.LAT: lat[order],
+            POSITION.LON: lon[order],
+            POSITION.SOG: sog,
+            POSITION.COG: cog,
+            POSITION.HEADING: heading,
+            POSITION.NAV_STATUS: _codes(floats("Status"), 0, 15, "Int8"),
+            POSITION.IMO: imo_values.take(order),
+            POSITION.NAME: strings("VesselName"),
+            POSITION.CALL_SIGN: strings("CallSign"),
+            POSITION.SHIP_TYPE: _codes(floats("VesselType"), 1, 255, "Int16"),
+            POSITION.DRAUGHT: draught,
         }
     )
-    frame = clean_motion(frame)
-    _add_imo(frame, column.get("IMO"), lines[keep], log)
-    return finish(frame, log.report(format=FORMAT))
+
+
+def _sort_order(mmsi: npt.NDArray[np.int64], times: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """Row order by MMSI, then time, ties in file order.
+
+    MarineCadastre times are whole seconds and MMSIs have at most 30 bits, so one int64
+    key (MMSI above, seconds since the first time below) usually sorts both at once.
+    """
+    if not len(mmsi):
+        return np.zeros(0, dtype=np.int64)
+    first = int(times.min())
+    offsets = times - first
+    seconds, remainder = np.divmod(offsets, 1_000_000_000)
+    if not remainder.any() and int(seconds.max()) < 2**33 and int(mmsi.max()) < 2**30:
+        order: npt.NDArray[np.int64] = np.argsort((mmsi << 33) | seconds, kind="stable")
+    else:
+        order = np.lexsort((times, mmsi))
+    return order
+
+
+def _reject_bad_rows(
+    column: Mapping[str, Any],
+    mmsi: FloatArray,
+    time_ok: npt.NDArray[np.bool_],
+    lat: FloatArray,
+    lon: FloatArray,
+    lines: npt.NDArray[np.int64],
+    log: RejectionLog,
+    raw: _RawLines | None,
+) -> npt.NDArray[np.bool_]:
+    """Count rows without a usable MMSI, time or position; the mask of rows to keep."""
+    checks = (
+        (~valid_mmsi(mmsi), "invalid MMSI", "MMSI"),
+        (~time_ok, "unparseable timestamp", "BaseDateTime"),
+        (~valid_lat(lat), "invalid latitude", "LAT"),
+        (~valid_lon(lon), "invalid longitude", "LON"),
+    )
+    failed = np.full(len(mmsi), -1, dtype=np.int64)
+    for index, (mask, _, _) in reversed(list(enumerate(checks))):  # the first failing check names the row
+        failed[mask] = index
+    rejected = np.flatnonzero(failed >= 0)
+    if not rejected.size:
+        return np.ones(len(mmsi), dtype=bool)
+    detailed = rejected[: max(MAX_SAMPLES - len(log.samples), 0)]
+    texts: dict[int, dict[str, str]] = {}
+    if raw is not None:
+        texts = raw.fields(lines[detailed].tolist())
+    else:
+        sampled = pa.array(detailed)
+        values = {c: column[c].take(sampled).to_pylist() for c in column}
+        for position, line in enumerate(lines[detailed].tolist()):
+            cells = {c: values[c][position] for c in column}
+            texts[line] = {**cells, "": ",".join(str(v) for v in cells.values())}
+    labels = [check[1] for check in checks]
+    reasons = [labels[index] for index in failed[rejected].tolist()]
+    for position, index in enumerate(detailed.tolist()):
+        _, label, source_column = checks[failed[index]]
+        fields = texts.get(int(lines[index]), {})
+        reasons[position] = f"{label}: {fields.get(source_column)!r}"
+    reject_rows(
+        log,
+        reasons=reasons,
+        lines=lines[rejected].tolist(),
+        raw=lambda i: texts.get(int(lines[rejected[i]]), {}).get("", ""),
+    )
+    keep = np.ones(len(mmsi), dtype=bool)
+    keep[rejected] = False
+    return keep
+
+
+def _warn_imos(
+    log: RejectionLog,
+    flagged: npt.NDArray[np.bool_],
+    text: Any,
+    mmsi: FloatArray,
+    lines: npt.NDArray[np.int64],
+) -> None:
+    """A warning per row whose IMO is unusable; full detail for the first ones only."""
+    where = np.flatnonzero(flagged)
+    if not where.size:
+        return
+    room = max(MAX_SAMPLES - len(log.samples), 0)
+    detailed = where[:room]
+    values = text.take(pa.array(detailed)).to_pylist()
+    for value, number, line in zip(
+        values, mmsi[detailed].astype("int64").tolist(), lines[detailed].tolist(), strict=True
+    ):
+        log.warn(f"invalid IMO: {value!r} of MMSI {number}", line=line)
+    log.warnings["invalid IMO"] += len(where) - len(detailed)
+
+
+def _finished(frame: pd.DataFrame, report: Any) -> pd.DataFrame:
+    """The canonical positions frame (``frame`` is already sorted by mmsi, then time)."""
+    out = frame.reset_index(drop=True)
+    out[POSITION.SOURCE] = _constant(SOURCE, len(out))
+    out = conform(out, POSITION_DTYPES)
+    out.attrs[INGEST_REPORT_ATTR] = report
+    return out
+
+
+# -- streaming CSV ---------------------------------------------------------------------------
+
+
+def _iter_csv(stream: BinaryIO, name: str, chunksize: int) -> Iterator[pd.DataFrame]:
+    """Chunks of a CSV parsed as a stream, columns as text (so every bad value is a counted row)."""
+    renames = _canonical(_header(stream), name)
+    present = [column for column in _USED if column in renames.values()]
+    bad_rows: list[_BadRow] = []
+
+    def on_invalid(row: Any) -> str:
+        bad_rows.append((row.number, row.actual_columns, row.expected_columns, row.text))
+        return "skip"
+
+    try:
+        reader = pacsv.open_csv(
+            stream,
+            read_options=pacsv.ReadOptions(use_threads=False, block_size=_BLOCK_BYTES),
+            parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid, ignore_empty_lines=False),
+            convert_options=_options(renames, present, typed=False),
+        )
+        pending: list[Any] = []
+        pending_rows, next_line, yielded = 0, 2, False
+        for batch in reader:
+            pending.append(batch)
+            pending_rows += batch.num_rows
+            while pending_rows >= chunksize:
+                table = pa.Table.from_batches(pending)
+                next_line = yield from _chunk(table.slice(0, chunksize), next_line, bad_rows, name, renames)
+                yielded = True
+                rest = table.slice(chunksize)
+                pending, pending_rows = rest.to_batches(), rest.num_rows
+        if pending_rows or bad_rows or not yielded:
+            schema = reader.schema
+            table = pa.Table.from_batches(pending, schema=schema)
+            yield from _chunk(table, next_line, bad_rows, name, renames, last=True)
+    except pa.ArrowInvalid as exc:
+        raise FormatError(name, f"not a readable CSV: {exc}") from exc
+
+
+def _chunk(
+    table: Any,
+    first_line: int,
+    bad_rows: list[_BadRow],
+    name: str,
+    renames: Mapping[str, str],
+    *,
+    last: bool = False,
+) -> Generator[pd.DataFrame, None, int]:
+    """One chunk's frame; takes from ``bad_rows`` the malformed lines that fall among its rows.
+
+    Returns (as the generator's value) the line of the first row of the next chunk.
+    """
+    rows = table.num_rows
+    lines = np.arange(rows, dtype=np.int64) + first_line
+    mine: list[_BadRow] = []
+    for bad in sorted(bad_rows, key=lambda row: row[0] or 0):
+        if bad[0] is None or last or (rows and bad[0] <= lines[-1]):
+            mine.append(bad)
+            if bad[0] is not None:
+                lines[lines >= bad[0]] += 1
+        else:
+            break
+    for bad in mine:
+        bad_rows.remove(bad)
+    log = RejectionLog(name)
+    for line, found, expected, text in mine:
+        log.reject(f"malformed row: {found} fields, expected {expected}", line=line, raw=text)
+    table = table.rename_columns([renames[c] for c in table.column_names])
+    frame = _positions(table, lines, log, None)
+    yield _finished(frame, log.report(format=FORMAT))
+    return int(lines[-1]) + 1 if rows else first_line
+
+
+# -- GeoParquet ------------------------------------------------------------------------------
+
+
+def _parquet_columns(schema: Any, name: str) -> dict[str, str]:
+    """{column in the file: canonical name} of a GeoParquet file; the position may be a geometry."""
+    renames = {column: _SNAKE[column] for column in schema.names if column in _SNAKE}
+    renames |= {column: column for column in schema.names if column in COLUMNS}
+    has_position = {"LAT", "LON"} <= set(renames.values()) or _GEOMETRY in schema.names
+    missing = [c for c in ("MMSI", "BaseDateTime") if c not in renames.values()]
+    missing = [snake for snake, column in _SNAKE.items() if column in missing]
+    if not has_position:
+        missing.append(_GEOMETRY)
+    if missing:
+        raise ColumnsError(name, missing=missing)
+    wanted = set(_USED)
+    return {column: canonical for column, canonical in renames.items() if canonical in wanted}
+
+
+def _points(geometry: Any) -> tuple[FloatArray, FloatArray]:
+    """Longitude and latitude of WKB points: 21-byte little-endian points read in place, others by shapely."""
+    count = len(geometry)
+    lon, lat = np.full(count, np.nan), np.full(count, np.nan)
+    if not (pa.types.is_binary(geometry.type) or pa.types.is_large_binary(geometry.type)):
+        geometry = pc.cast(geometry, pa.large_binary())
+    lengths = np.asarray(pc.fill_null(pc.binary_length(geometry), 0).to_numpy(zero_copy_only=False))
+    buffers = geometry.buffers()
+    offset_type = np.int64 if pa.types.is_large_binary(geometry.type) else np.int32
+    offsets = np.frombuffer(buffers[1], dtype=offset_type)[geometry.offset : geometry.offset + count]
+    data = np.frombuffer(buffers[2], dtype=np.uint8) if buffers[2] is not None else np.zeros(0, np.uint8)
+    simple = np.flatnonzero(lengths == 21)
+    if simple.size:
+        # one 21-byte row per point: byte order 1 (little-endian), type 1 (point), x, y
+        points = sliding_window_view(data, 21)[offsets[simple].astype(np.int64)]
+        little_point = (points[:, 0] == 1) & (points[:, 1] == 1) & (points[:, 2:5] == 0).all(axis=1)
+        values = np.ascontiguousarray(points[little_point, 5:21]).view("<f8")
+        lon[simple[little_point]], lat[simple[little_point]] = values[:, 0], values[:, 1]
+        done = np.zeros(count, dtype=bool)
+        done[simple[little_point]] = True
+    else:
+        done = np.zeros(count, dtype=bool)
+    other = np.flatnonzero(~done & (lengths > 0))
+    if other.size:
+        wkb = geometry.take(pa.array(other)).to_numpy(zero_copy_only=False)
+        shapes = shapely.from_wkb(wkb, on_invalid="ignore")
+        is_point = shapely.get_type_id(shapes) == 0
+        lon[other[is_point]] = shapely.get_x(shapes[is_point])
+        lat[other[is_point]] = shapely.get_y(shapes[is_point])
+    return lon, lat
+
+
+def _geoparquet_frame(table: Any, renames: Mapping[str, str], first_row: int, name: str) -> pd.DataFrame:
+    columns = {renames[c]: table.column(c).combine_chunks() for c in renames}
+    if "LAT" not in columns and _GEOMETRY in table.column_names:
+        lon, lat = _points(table.column(_GEOMETRY).combine_chunks())
+        columns["LON"], columns["LAT"] = pa.array(lon), pa.array(lat)
+    time = columns["BaseDateTime"]
+    if pa.types.is_timestamp(time.type) and time.type.tz is not None:
+        columns["BaseDateTime"] = pc.cast(time, pa.timestamp("ns", tz="UTC"))
+    log = RejectionLog(name)
+    lines = np.arange(table.num_rows, dtype=np.int64) + first_row
+    frame = _positions(pa.table(columns), lines, log, None)
+    return _finished(frame, log.report(format=FORMAT_GEOPARQUET))
+
+
+def _read_geoparquet(stream: BinaryIO, name: str) -> pd.DataFrame:
+    try:
+        parquet = pq.ParquetFile(stream)
+        renames = _parquet_columns(parquet.schema_arrow, name)
+        wanted = [*renames, *([_GEOMETRY] if _GEOMETRY in parquet.schema_arrow.names else [])]
+        table = parquet.read(columns=wanted)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise FormatError(name, f"not a readable Parquet file: {exc}") from exc
+    return _geoparquet_frame(table, renames, 1, name)
+
+
+def _iter_geoparquet(stream: BinaryIO, name: str, chunksize: int) -> Iterator[pd.DataFrame]:
+    try:
+        parquet = pq.ParquetFile(stream)
+        renames = _parquet_columns(parquet.schema_arrow, name)
+        wanted = [*renames, *([_GEOMETRY] if _GEOMETRY in parquet.schema_arrow.names else [])]
+        first = 1
+        for batch in parquet.iter_batches(batch_size=chunksize, columns=wanted):
+            yield _geoparquet_frame(pa.Table.from_batches([batch]), renames, first, name)
+            first += batch.num_rows
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise FormatError(name, f"not a readable Parquet file: {exc}") from exc

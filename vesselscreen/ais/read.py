@@ -15,45 +15,62 @@ Also :func:`validate_positions`, the check for positions frames built by hand (n
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
-from typing import Final, cast
+from typing import Final, cast, overload
 
 import pandas as pd
 
-from vesselscreen.ais import marinecadastre, nmea
+from vesselscreen.ais import aishub, aisstream, dma, mapping, marinecadastre, nmea
 from vesselscreen.ais._common import combine_reports, reference_ns
 from vesselscreen.ais._io import DECOMPRESSION_ERRORS, AISSource, open_binary, peek, source_name
+from vesselscreen.ais.cleaning import CleaningConfig, clean_ais
 from vesselscreen.errors import ConfigError, FormatError, ReferenceTimeError, SchemaError
-from vesselscreen.ingest import INGEST_REPORT_ATTR, ingest_report
+from vesselscreen.ingest import INGEST_REPORT_ATTR, IngestReport, ingest_report
 from vesselscreen.schema import POSITION, POSITION_DTYPES, validate
 
 __all__ = ["FORMATS", "read_ais", "sniff_format", "validate_positions"]
 
-FORMATS: Final = (marinecadastre.FORMAT, nmea.FORMAT)
-"""Format names :func:`read_ais` accepts for ``format=``."""
+MARINECADASTRE_GEOPARQUET: Final = "marinecadastre_geoparquet"
+FORMATS: Final = (
+    marinecadastre.FORMAT,
+    MARINECADASTRE_GEOPARQUET,
+    nmea.FORMAT,
+    dma.FORMAT,
+    aisstream.FORMAT,
+    aishub.FORMAT_JSON,
+    aishub.FORMAT_CSV,
+    mapping.FORMAT,
+)
+"""Format names :func:`read_ais` accepts for ``format=`` (``"mapped"`` needs ``mapping=``)."""
 
 _SNIFF_BYTES = 64 * 1024
 _SNIFF_LINES = 20
 _NMEA_STARTS = (b"!", b"$", b"\\")
-_OTHER_COMPRESSIONS = {
-    b"\x28\xb5\x2f\xfd": "zstd",
-    b"PK\x03\x04": "zip",
-    b"BZh": "bzip2",
-    b"\xfd7zXZ": "xz",
-}
+_OTHER_COMPRESSIONS = {b"BZh": "bzip2", b"\xfd7zXZ": "xz"}
+_MARINECADASTRE_HEADERS = (
+    set(marinecadastre.REQUIRED_COLUMNS),
+    {"mmsi", "base_date_time", "latitude", "longitude"},  # the 2025+ snake_case files
+)
 
 
 def sniff_format(head: bytes, *, source: str = "<bytes>") -> str:
     """The AIS format of content starting with ``head`` (decompressed bytes), or FormatError.
 
-    NMEA: most of the first meaningful lines (not blank, not ``#``) start with ``!``,
-    ``$`` or ``\\``. MarineCadastre: the header names MMSI, BaseDateTime, LAT and LON.
+    Parquet (``PAR1``): MarineCadastre GeoParquet. JSON: aisstream.io messages (objects
+    with ``MessageType``) or AISHub (``[{"ERROR": ...}, [...]]``). NMEA: most of the
+    first meaningful lines (not blank, not ``#``) start with ``!``, ``$`` or ``\\``. CSV by
+    header: MarineCadastre (``MMSI, BaseDateTime, LAT, LON`` or the 2025 snake_case
+    names), Danish Maritime Authority (``# Timestamp, ..., MMSI, Latitude, Longitude``),
+    AISHub (``MMSI, TIME, LONGITUDE, LATITUDE``).
 
     >>> sniff_format(b"# a log\\n!AIVDM,1,1,,B,,0*25\\n")
     'nmea'
     >>> sniff_format(b"MMSI,BaseDateTime,LAT,LON,SOG\\n")
     'marinecadastre_csv'
+    >>> sniff_format(b"# Timestamp,Type of mobile,MMSI,Latitude,Longitude\\n")
+    'dma_csv'
     >>> sniff_format(b"")
     Traceback (most recent call last):
     ...
@@ -61,74 +78,117 @@ def sniff_format(head: bytes, *, source: str = "<bytes>") -> str:
     """
     for magic, kind in _OTHER_COMPRESSIONS.items():
         if head.startswith(magic):
-            raise FormatError(source, f"{kind}-compressed input is not supported yet: decompress it first")
+            raise FormatError(source, f"{kind}-compressed input is not supported: decompress it first")
+    if head.startswith(mapping.PARQUET_MAGIC):
+        return MARINECADASTRE_GEOPARQUET
     if not head.strip():
         raise FormatError(source, "empty input: no AIS data")
     if b"\x00" in head:
         raise FormatError(source, "binary content: not an AIS text format")
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if stripped.startswith((b"[", b"{")):
+        if b'"MessageType"' in head:
+            return aisstream.FORMAT
+        if b'"ERROR"' in head or b'"MMSI"' in head:
+            return aishub.FORMAT_JSON
+        raise FormatError(source, "JSON content that is neither aisstream.io messages nor AISHub output")
     lines = [line.strip() for line in head.splitlines()]
-    meaningful = [line for line in lines if line and not line.startswith(b"#")][:_SNIFF_LINES]
+    nonblank = [line for line in lines if line]
+    if nonblank and nonblank[0].startswith(b"# Timestamp,"):
+        return dma.FORMAT
+    meaningful = [line for line in nonblank if not line.startswith(b"#")][:_SNIFF_LINES]
     if not meaningful:
         raise FormatError(source, "only comments and blank lines: no AIS data")
     nmea_like = sum(line.startswith(_NMEA_STARTS) for line in meaningful)
     if meaningful[0].startswith(_NMEA_STARTS) or 2 * nmea_like >= len(meaningful):
         return nmea.FORMAT
     header = {field.strip().strip('"') for field in meaningful[0].decode("utf-8-sig", "replace").split(",")}
-    if set(marinecadastre.REQUIRED_COLUMNS) <= header:
+    if any(required <= header for required in _MARINECADASTRE_HEADERS):
         return marinecadastre.FORMAT
+    if set(aishub.REQUIRED_COLUMNS) <= header:
+        return aishub.FORMAT_CSV
     first = meaningful[0][:80].decode("ascii", errors="replace")
-    raise FormatError(
-        source, f"unrecognised content (not NMEA, not a MarineCadastre CSV header): {first!r}", line=1
+    raise FormatError(source, f"unrecognised content (not a known AIS format): {first!r}", line=1)
+
+
+def _empty_report(report: IngestReport | None, name: str) -> IngestReport:
+    return IngestReport(
+        source=name, format=report.format if report else "unknown", records=0, accepted=0, rejected=0
     )
 
 
-def _read_one(
-    source: AISSource, format: str | None, reference_time: datetime | None, validate_checksum: bool
-) -> pd.DataFrame:
+def _sliced(frame: pd.DataFrame, chunksize: int, name: str) -> Iterator[pd.DataFrame]:
+    """A frame read whole, in slices: the first carries the file's report, later ones empty
+    reports, so summing reports over chunks gives the file's counts."""
+    report = ingest_report(frame)
+    for start in range(0, max(len(frame), 1), chunksize):
+        part = frame.iloc[start : start + chunksize].reset_index(drop=True)
+        part.attrs = {INGEST_REPORT_ATTR: report if start == 0 else _empty_report(report, name)}
+        yield part
+
+
+def _frames(
+    source: AISSource | pd.DataFrame,
+    format: str | None,
+    *,
+    columns: Mapping[str, str] | None,
+    chunksize: int | None,
+    reference_time: datetime | None,
+    validate_checksum: bool,
+    scaled: bool | None,
+    time_format: str | None,
+    assume_utc: bool,
+    progress: bool | None,
+) -> Iterator[pd.DataFrame]:
+    """The positions frames of one source: one frame, or chunks of ``chunksize`` rows."""
+    if columns is not None or isinstance(source, pd.DataFrame):
+        if columns is None:
+            raise ConfigError("a DataFrame source needs mapping= ({canonical column: its column})")
+        yield from mapping.mapped_chunks(
+            source, columns, chunksize=chunksize, time_format=time_format, assume_utc=assume_utc
+        )
+        return
     name = source_name(source)
-    with open_binary(source) as stream:
+    if chunksize is not None and format in (None, marinecadastre.FORMAT):
+        iterate = getattr(marinecadastre, "iter_marinecadastre", None)
+        if iterate is not None and (format or _sniff_path(source, name)) == marinecadastre.FORMAT:
+            yield from iterate(source, chunksize=chunksize)
+            return
+    with open_binary(source, progress=progress) as stream:
         try:
             kind = format or sniff_format(peek(stream, _SNIFF_BYTES), source=name)
-            if kind == marinecadastre.FORMAT:
-                return marinecadastre.read_stream(stream, name)
-            return nmea.read_stream(
-                stream, name, reference_time=reference_time, validate_checksum=validate_checksum
-            )
+            if kind == dma.FORMAT:
+                yield from dma.iter_stream(stream, name, chunksize=chunksize)
+                return
+            if kind in (aishub.FORMAT_JSON, aishub.FORMAT_CSV):
+                yield from aishub.iter_stream(stream, name, scaled=scaled, chunksize=chunksize)
+                return
+            if kind in (marinecadastre.FORMAT, MARINECADASTRE_GEOPARQUET):
+                # TODO(chunked): iter_marinecadastre streams when it exists; until then read whole and slice
+                whole = marinecadastre.read_stream(stream, name)
+            elif kind == aisstream.FORMAT:
+                whole = aisstream.read_stream(stream, name)
+            else:
+                whole = nmea.read_stream(
+                    stream, name, reference_time=reference_time, validate_checksum=validate_checksum
+                )
         except DECOMPRESSION_ERRORS as exc:
-            raise FormatError(name, f"corrupt gzip data: {exc}") from exc
+            raise FormatError(name, f"corrupt compressed data: {exc}") from exc
+    if chunksize is None:
+        yield whole
+    else:
+        yield from _sliced(whole, chunksize, name)
 
 
-def read_ais(
-    source: AISSource | Sequence[AISSource],
-    *,
-    format: str | None = None,
-    reference_time: datetime | None = None,
-    validate_checksum: bool = True,
-) -> pd.DataFrame:
-    """Read AIS positions from a file, a file object, or a list of them into the POSITION schema.
+def _sniff_path(source: AISSource, name: str) -> str | None:
+    try:
+        with open_binary(source) as stream:
+            return sniff_format(peek(stream, _SNIFF_BYTES), source=name)
+    except FormatError:
+        return None
 
-    ``format`` is one of :data:`FORMATS` (``"marinecadastre_csv"``, ``"nmea"``), or
-    ``None`` to sniff it. gzip-compressed input is read transparently. The frame is
-    sorted by ``mmsi`` then ``timestamp``; its :class:`~vesselscreen.ingest.IngestReport`
-    is in ``frame.attrs[INGEST_REPORT_ATTR]`` (see :func:`vesselscreen.ingest.ingest_report`).
-    For a list, frames are concatenated and reports combined (counts summed).
 
-    ``reference_time`` (timezone-aware) dates NMEA sentences that come before any time in
-    their file; ``validate_checksum`` rejects NMEA sentences with a wrong checksum.
-
-    Raises :class:`SourceNotFoundError` (no such file), :class:`FormatError` (empty,
-    binary or unrecognised content), :class:`ColumnsError`, :class:`ConfigError`
-    (unknown ``format``), :class:`ReferenceTimeError` (naive ``reference_time``, or NMEA
-    without any time and no ``reference_time``).
-    """
-    if format is not None and format not in FORMATS:
-        raise ConfigError(f"unknown AIS format {format!r}; expected one of {', '.join(FORMATS)}")
-    # a str is a Sequence too, but it is one path: only lists and tuples are several sources
-    sources = list(source) if isinstance(source, list | tuple) else [cast(AISSource, source)]
-    if not sources:
-        raise ConfigError("read_ais() got an empty list of sources")
-    reference_ns(reference_time, source_name(sources[0]))  # refuse a naive time before reading anything
-    frames = [_read_one(item, format, reference_time, validate_checksum) for item in sources]
+def _combine(frames: list[pd.DataFrame]) -> pd.DataFrame:
     if len(frames) == 1:
         return frames[0]
     reports = [report for frame in frames if (report := ingest_report(frame)) is not None]
@@ -136,6 +196,129 @@ def read_ais(
     combined = combined.sort_values([POSITION.MMSI, POSITION.TIMESTAMP], kind="stable").reset_index(drop=True)
     combined.attrs = {INGEST_REPORT_ATTR: combine_reports(reports)}
     return combined
+
+
+def _cleaned(
+    frames: Iterator[pd.DataFrame], clean: bool, config: CleaningConfig | None
+) -> Iterator[pd.DataFrame]:
+    for frame in frames:
+        yield clean_ais(frame, config=config) if clean else frame
+
+
+@overload
+def read_ais(
+    source: AISSource | pd.DataFrame | Sequence[AISSource],
+    *,
+    format: str | None = ...,
+    mapping: Mapping[str, str] | None = ...,
+    chunksize: None = ...,
+    clean: bool = ...,
+    cleaning: CleaningConfig | None = ...,
+    reference_time: datetime | None = ...,
+    validate_checksum: bool = ...,
+    scaled: bool | None = ...,
+    time_format: str | None = ...,
+    assume_utc: bool = ...,
+    progress: bool | None = ...,
+) -> pd.DataFrame: ...
+
+
+@overload
+def read_ais(
+    source: AISSource | pd.DataFrame | Sequence[AISSource],
+    *,
+    format: str | None = ...,
+    mapping: Mapping[str, str] | None = ...,
+    chunksize: int,
+    clean: bool = ...,
+    cleaning: CleaningConfig | None = ...,
+    reference_time: datetime | None = ...,
+    validate_checksum: bool = ...,
+    scaled: bool | None = ...,
+    time_format: str | None = ...,
+    assume_utc: bool = ...,
+    progress: bool | None = ...,
+) -> Iterator[pd.DataFrame]: ...
+
+
+def read_ais(
+    source: AISSource | pd.DataFrame | Sequence[AISSource],
+    *,
+    format: str | None = None,
+    mapping: Mapping[str, str] | None = None,
+    chunksize: int | None = None,
+    clean: bool = False,
+    cleaning: CleaningConfig | None = None,
+    reference_time: datetime | None = None,
+    validate_checksum: bool = True,
+    scaled: bool | None = None,
+    time_format: str | None = None,
+    assume_utc: bool = False,
+    progress: bool | None = None,
+) -> pd.DataFrame | Iterator[pd.DataFrame]:
+    """Read AIS positions from a file, a file object, or a list of them into the POSITION schema.
+
+    ``format`` is one of :data:`FORMATS`, or ``None`` to sniff it from the content.
+    gzip, zip (one data file) and zstd input is read transparently. ``mapping``
+    (``{canonical column: source column}``) reads any CSV, Parquet file or DataFrame
+    (see :func:`vesselscreen.ais.mapping.read_mapped`, with ``time_format`` and
+    ``assume_utc``). ``scaled`` forces AISHub's AIS-encoded value format on or off.
+
+    The frame is sorted by ``mmsi`` then ``timestamp``; its
+    :class:`~vesselscreen.ingest.IngestReport` is in ``frame.attrs[INGEST_REPORT_ATTR]``
+    (see :func:`vesselscreen.ingest.ingest_report`). For a list, frames are concatenated
+    and reports combined (counts summed).
+
+    ``chunksize=n`` returns an iterator of frames of at most ``n`` rows instead, each
+    with the report of its own records, for files larger than memory: DMA, AISHub CSV
+    and mapped CSV / Parquet stream in bounded memory; the other formats are read whole
+    and sliced (their report comes with the first chunk). Chunks are sorted within
+    themselves only. For a list, the chunks of each source follow in turn.
+
+    ``clean=True`` runs :func:`vesselscreen.ais.cleaning.clean_ais` (with ``cleaning=``,
+    a :class:`CleaningConfig`) on the frame, or on each chunk. ``progress`` shows a tqdm
+    bar of bytes read (default: only when stderr is a terminal; ``False`` never).
+
+    ``reference_time`` (timezone-aware) dates NMEA sentences that come before any time in
+    their file; ``validate_checksum`` rejects NMEA sentences with a wrong checksum.
+
+    Raises :class:`SourceNotFoundError` (no such file), :class:`FormatError` (empty,
+    binary, corrupt or unrecognised content), :class:`ColumnsError`, :class:`ConfigError`
+    (unknown ``format``, bad ``mapping``), :class:`ReferenceTimeError` (naive
+    ``reference_time`` or timestamps, or NMEA without any time and no ``reference_time``).
+    """
+    if format is not None and format not in FORMATS:
+        raise ConfigError(f"unknown AIS format {format!r}; expected one of {', '.join(FORMATS)}")
+    if format == "mapped" and mapping is None:
+        raise ConfigError("format='mapped' needs mapping= ({canonical column: source column})")
+    if chunksize is not None and chunksize < 1:
+        raise ConfigError(f"chunksize must be a positive number of rows, not {chunksize}")
+    # a str is a Sequence too, but it is one path: only lists and tuples are several sources
+    sources = list(source) if isinstance(source, list | tuple) else [cast(AISSource, source)]
+    if not sources:
+        raise ConfigError("read_ais() got an empty list of sources")
+    first = sources[0]
+    reference_ns(reference_time, "DataFrame" if isinstance(first, pd.DataFrame) else source_name(first))
+
+    def frames_of(item: AISSource | pd.DataFrame) -> Iterator[pd.DataFrame]:
+        return _frames(
+            item,
+            None if format == "mapped" else format,
+            columns=mapping,
+            chunksize=chunksize,
+            reference_time=reference_time,
+            validate_checksum=validate_checksum,
+            scaled=scaled,
+            time_format=time_format,
+            assume_utc=assume_utc,
+            progress=progress,
+        )
+
+    if chunksize is not None:
+        chained = itertools.chain.from_iterable(frames_of(item) for item in sources)
+        return _cleaned(chained, clean, cleaning)
+    combined = _combine([frame for item in sources for frame in frames_of(item)])
+    return clean_ais(combined, config=cleaning) if clean else combined
 
 
 def validate_positions(frame: pd.DataFrame) -> None:

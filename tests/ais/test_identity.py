@@ -1,0 +1,134 @@
+"""identity_timeline on a data set built for it: a re-flagged ship, a name change, an MMSI
+that alternates two IMO numbers, a call-sign change; and on the real MarineCadastre sample."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from vesselscreen.ais import identity_timeline, read_ais
+from vesselscreen.ais.identity import CHANGE_DTYPES, INTERVAL_DTYPES
+from vesselscreen.schema import POSITION
+
+from .conftest import MARINECADASTRE
+
+DAY = pd.Timedelta(days=1)
+T0 = pd.Timestamp("2024-01-01", tz="UTC")
+
+
+def reports(
+    mmsi: int, days: list[int], imo: int | None, name: str | None, call_sign: str | None
+) -> pd.DataFrame:
+    """Position rows of one MMSI broadcasting one identity (the test factory)."""
+    return pd.DataFrame(
+        {
+            POSITION.MMSI: pd.array([mmsi] * len(days), dtype="Int64"),
+            POSITION.TIMESTAMP: [T0 + day * DAY for day in days],
+            POSITION.IMO: pd.array([imo] * len(days), dtype="Int64"),
+            POSITION.NAME: pd.array([name] * len(days), dtype="string"),
+            POSITION.CALL_SIGN: pd.array([call_sign] * len(days), dtype="string"),
+            POSITION.SHIP_TYPE: pd.array([80] * len(days), dtype="Int16"),
+        }
+    )
+
+
+def story() -> pd.DataFrame:
+    return pd.concat(
+        [
+            # IMO 9187629: Russian MMSI as OCEAN VOYAGER, then re-flagged to Iran as SEA STAR
+            reports(273345000, [0, 1, 2], 9187629, "OCEAN VOYAGER", "UBAB2"),
+            reports(422012300, [5, 6], 9187629, "SEA STAR", "EPAB7"),
+            # a Panamanian ship renamed, same MMSI and IMO; its call sign is missing for a while
+            reports(355123000, [0, 1], 9307839, "MARAL", "3EAB4"),
+            reports(355123000, [2], 9307839, "MARAL", None),
+            reports(355123000, [3, 4], 9307839, "NEW MARAL", "3EAB4"),
+            # one MMSI alternating two IMO numbers (shared or spoofed)
+            reports(636021061, [0], 9118824, "JIN HAI", "5LCB4"),
+            reports(636021061, [1], 9383663, "RUTH", "5LCB4"),
+            reports(636021061, [2], 9118824, "JIN HAI", "5LCB4"),
+            # a call-sign change only, shuffled in among the others
+            reports(219000873, [0, 3], 9235517, "FENJA", "OXRA2"),
+            reports(219000873, [4], 9235517, "FENJA", "OXRA3"),
+        ],
+        ignore_index=True,
+    ).sample(frac=1.0, random_state=7)
+
+
+def test_intervals() -> None:
+    timeline = identity_timeline(story())
+    intervals = timeline.intervals
+    assert dict(intervals.dtypes.astype(str)) == {
+        k: str(pd.api.types.pandas_dtype(v)) for k, v in INTERVAL_DTYPES.items()
+    }
+    reflagged = timeline.of_imo(9187629)
+    assert reflagged[["mmsi", "name", "flag", "n_positions"]].to_dict("records") == [
+        {"mmsi": 273345000, "name": "OCEAN VOYAGER", "flag": "RU", "n_positions": 3},
+        {"mmsi": 422012300, "name": "SEA STAR", "flag": "IR", "n_positions": 2},
+    ]
+    assert reflagged["first_seen"].tolist() == [T0, T0 + 5 * DAY]
+    assert reflagged["last_seen"].tolist() == [T0 + 2 * DAY, T0 + 6 * DAY]
+    renamed = timeline.of_mmsi(355123000)
+    # the missing call sign on day 2 continues the last one broadcast: two intervals, not three
+    assert renamed[["name", "call_sign", "n_positions"]].to_dict("records") == [
+        {"name": "MARAL", "call_sign": "3EAB4", "n_positions": 3},
+        {"name": "NEW MARAL", "call_sign": "3EAB4", "n_positions": 2},
+    ]
+    assert timeline.of_mmsi(636021061)["imo"].tolist() == [9118824, 9383663, 9118824]
+    assert intervals["n_positions"].sum() == len(story())
+
+
+def test_changes() -> None:
+    changes = identity_timeline(story()).changes
+    assert dict(changes.dtypes.astype(str)) == {
+        k: str(pd.api.types.pandas_dtype(v)) for k, v in CHANGE_DTYPES.items()
+    }
+    kinds = changes.groupby("kind").size().to_dict()
+    assert kinds == {"imo_change": 2, "name_change": 3, "call_sign_change": 1, "reflagged": 1}
+    reflag = changes[changes["kind"] == "reflagged"].iloc[0]
+    assert (reflag["mmsi"], reflag["imo"], reflag["before"], reflag["after"]) == (
+        422012300,
+        9187629,
+        "273345000",
+        "422012300",
+    )
+    assert reflag["time"] == T0 + 5 * DAY
+    assert "RU" in reflag["detail"]
+    assert "IR" in reflag["detail"]
+    assert "SEA STAR" in reflag["detail"]
+    renamed = changes[(changes["kind"] == "name_change") & (changes["mmsi"] == 355123000)].iloc[0]
+    assert (renamed["before"], renamed["after"], renamed["time"]) == ("MARAL", "NEW MARAL", T0 + 3 * DAY)
+    alternating = changes[changes["kind"] == "imo_change"]
+    assert alternating[["before", "after"]].values.tolist() == [
+        ["9118824", "9383663"],
+        ["9383663", "9118824"],
+    ]
+    assert changes["time"].is_monotonic_increasing
+    # an MMSI change within one flag is a new MMSI, not a re-flagging
+    same_flag = pd.concat(
+        [reports(273345000, [0], 9187629, "A", None), reports(273999000, [1], 9187629, "A", None)]
+    )
+    assert identity_timeline(same_flag).changes["kind"].tolist() == ["new_mmsi"]
+
+
+def test_order_invariance_and_empty() -> None:
+    frame = story()
+    a = identity_timeline(frame)
+    b = identity_timeline(frame.sample(frac=1.0, random_state=1))
+    pd.testing.assert_frame_equal(a.intervals, b.intervals)
+    pd.testing.assert_frame_equal(a.changes, b.changes)
+    empty = identity_timeline(frame.iloc[:0])
+    assert empty.intervals.empty
+    assert empty.changes.empty
+
+
+def test_real_sample() -> None:
+    ais = read_ais(MARINECADASTRE)
+    timeline = identity_timeline(ais)
+    assert timeline.intervals["n_positions"].sum() == len(ais)
+    assert timeline.intervals["mmsi"].nunique() == ais["mmsi"].nunique()
+    ship = timeline.of_mmsi(636021061)
+    assert ship[["imo", "name", "call_sign", "flag"]].iloc[0].tolist() == [
+        9307839,
+        "MSC NAISHA III",
+        "5LCB4",
+        "LR",
+    ]

@@ -1,0 +1,120 @@
+"""The vectorised NMEA scanner gives exactly what the one-by-one reference rule gives.
+
+``_Reader(scan=False)`` reads every line with ``_line_result`` (the reader's behaviour before
+the scanner existed); the default reader settles most lines in bulk. Same rows, same
+report (counts, notes, samples with their lines and reasons), on every shared log and on
+logs of real lines with hypothesis-chosen damage.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from vesselscreen.ais.nmea import _Reader
+from vesselscreen.errors import ReferenceTimeError
+from vesselscreen.ingest import ingest_report
+
+from .conftest import NMEA, NMEA_FILES, REFERENCE
+
+REFERENCE_NS = int(pd.Timestamp(REFERENCE).value)
+LINES = [line for name in NMEA_FILES for line in (NMEA / name).read_bytes().splitlines()]
+
+
+def both(data: bytes, *, reference: int | None = REFERENCE_NS, validate: bool = True) -> None:
+    """Read ``data`` both ways and assert the frames and reports are equal."""
+    outcomes = []
+    for scan in (True, False):
+        try:
+            frame = _Reader("log", reference, validate, scan=scan).read(data)
+        except ReferenceTimeError as exc:
+            outcomes.append(("error", exc.line))
+            continue
+        outcomes.append(("frame", frame))
+    (kind_fast, fast), (kind_slow, slow) = outcomes
+    assert kind_fast == kind_slow
+    if kind_fast == "error":
+        assert fast == slow
+        return
+    assert isinstance(fast, pd.DataFrame)
+    assert isinstance(slow, pd.DataFrame)
+    pd.testing.assert_frame_equal(fast, slow)
+    assert ingest_report(fast) == ingest_report(slow)
+
+
+@pytest.mark.parametrize("name", NMEA_FILES)
+@pytest.mark.parametrize("validate", [True, False])
+def test_shared_logs_read_the_same_both_ways(name: str, validate: bool) -> None:
+    both((NMEA / name).read_bytes(), validate=validate)
+
+
+def test_without_a_reference_time_both_ways_stop_at_the_same_line() -> None:
+    both((NMEA / "gpsd_sample.aivdm").read_bytes(), reference=None)
+
+
+DAMAGE = st.sampled_from(
+    [
+        "none",
+        "drop_char",
+        "flip_char",
+        "space",
+        "tag",
+        "bad_tag_checksum",
+        "bad_tag_time",
+        "trailing",
+        "lowercase_hex",
+        "crlf",
+    ]
+)
+
+
+def damaged(line: bytes, damage: str, position: int, value: int) -> bytes:
+    if damage == "drop_char" and line:
+        index = position % len(line)
+        return line[:index] + line[index + 1 :]
+    if damage == "flip_char" and line:
+        index = position % len(line)
+        return line[:index] + bytes([value % 128]) + line[index + 1 :]
+    if damage == "space" and line:
+        index = position % len(line)
+        return line[:index] + b" " + line[index:]
+    if damage in ("tag", "bad_tag_checksum", "bad_tag_time"):
+        tag = b"s:st%d,c:%d" % (value, 1_600_000_000 + position)
+        if damage == "bad_tag_time":
+            tag = b"c:%d.5x" % position
+        check = 0
+        for byte in tag:
+            check ^= byte
+        if damage == "bad_tag_checksum":
+            check ^= 1
+        return b"\\" + tag + b"*%02X\\" % check + line
+    if damage == "trailing":
+        return line + b",%d" % value
+    if damage == "lowercase_hex":
+        return line.lower() if b"*" in line else line
+    if damage == "crlf":
+        return line + b"\r"
+    return line
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    picks=st.lists(
+        st.tuples(
+            st.integers(0, len(LINES) - 1),
+            DAMAGE,
+            st.integers(0, 10_000),
+            st.integers(0, 255),
+        ),
+        min_size=1,
+        max_size=30,
+    ),
+    validate=st.booleans(),
+)
+def test_damaged_real_lines_read_the_same_both_ways(
+    picks: list[tuple[int, str, int, int]], validate: bool
+) -> None:
+    lines = [damaged(LINES[index], damage, position, value) for index, damage, position, value in picks]
+    both(b"\n".join(lines) + b"\n", validate=validate)

@@ -1,0 +1,313 @@
+"""Cleaning a positions frame by documented rules: :func:`clean_ais` and its :class:`CleaningReport`.
+
+The rules, in the order they apply:
+
+1. **Sentinels to missing.** AIS "not available" values become NaN: ``lat`` 91,
+   ``lon`` 181, ``sog`` 102.3, ``cog`` 360, ``heading`` 511 (and ``sog`` < 0,
+   ``cog`` / ``heading`` outside [0, 360)). Counted per column in ``nulled``.
+2. **Unusable rows rejected:** ``invalid MMSI`` (missing, or not 7 to 9 significant
+   digits), ``missing timestamp``, ``no position`` (``lat`` or ``lon`` missing, which
+   includes the 91 / 181 sentinels, unless ``keep_missing_position``), ``invalid
+   latitude`` / ``invalid longitude`` (outside [-90, 90] / [-180, 180]).
+3. **Out-of-order rows sorted.** Rows are sorted by ``mmsi`` then ``timestamp``
+   (stable); rows that came earlier in time than the previous row of the same MMSI are
+   counted in ``reordered`` (kept).
+4. **Duplicates rejected.** Reports of one MMSI with the same timestamp and the same
+   position (rounded to ``duplicate_decimals``), as several receivers deliver them:
+   the first (in input order) is kept, the others rejected (``duplicate report``).
+5. **Impossible jumps rejected.** Between consecutive reports of one MMSI, the implied
+   speed is the great-circle distance over the time between them (at least
+   ``min_interval_s``). A jump is *fast* when that speed exceeds ``max_speed_knots``
+   and the distance exceeds ``min_jump_m``. A report is the outlier
+   (``impossible jump``) when the jumps into and out of it are both fast while going
+   straight from its predecessor to its successor is not (a lone spike); the first
+   report of a track when the jump out of it is fast and its successor continues
+   plausibly; the last when the jump into it is fast and its predecessor was reached
+   plausibly. A track of two far-apart reports cannot say which is wrong: both are
+   kept. The rule runs again on what is left, up to ``max_passes`` times, so short
+   runs of bad fixes go too.
+
+Every input row is counted once: ``kept + sum(rejected.values()) == rows``.
+
+>>> frame = pd.DataFrame({
+...     "mmsi": [366999001] * 4,
+...     "timestamp": pd.to_datetime(["2024-01-01 00:00", "2024-01-01 00:10",
+...                                  "2024-01-01 00:20", "2024-01-01 00:30"], utc=True),
+...     "lat": [40.00, 40.03, 45.00, 40.09], "lon": [-70.0, -70.0, -70.0, -70.0],
+...     "sog": [10.0, 102.3, 10.0, 10.0]})
+>>> cleaned, rejected = clean_ais(frame, return_rejected=True)
+>>> cleaned["lat"].tolist(), rejected["reason"].tolist()
+([40.0, 40.03, 40.09], ['impossible jump'])
+>>> cleaning_report(cleaned).summary()
+'4 rows: 3 kept, 1 rejected (impossible jump: 1); set missing: sog 1'
+"""
+
+from __future__ import annotations
+
+from typing import Final, Literal, overload
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
+
+from vesselscreen.ais._common import clean_motion, valid_lat, valid_lon, valid_mmsi
+from vesselscreen.errors import ReferenceTimeError
+from vesselscreen.geo.distance import haversine_m
+from vesselscreen.schema import POSITION, POSITION_DTYPES, conform
+
+__all__ = ["CLEANING_REPORT_ATTR", "CleaningConfig", "CleaningReport", "clean_ais", "cleaning_report"]
+
+CLEANING_REPORT_ATTR: Final = "vesselscreen_cleaning_report"
+"""Key under which :func:`clean_ais` stores its report in ``DataFrame.attrs``."""
+REASON: Final = "reason"
+ROW: Final = "row"
+LAT_NOT_AVAILABLE: Final = 91.0
+LON_NOT_AVAILABLE: Final = 181.0
+KNOT_M_PER_S: Final = 1852.0 / 3600.0
+
+BoolArray = npt.NDArray[np.bool_]
+FloatArray = npt.NDArray[np.float64]
+
+
+class CleaningConfig(BaseModel):
+    """Thresholds of :func:`clean_ais`; each says where its default comes from."""
+
+    model_config = ConfigDict(frozen=True)
+
+    max_speed_knots: float = Field(
+        default=50.0,
+        gt=0,
+        description="Implied speed above which a jump between consecutive reports is impossible. "
+        "50 kn is above merchant ships (container ships ~25 kn) and most high-speed craft; the "
+        "usual cut-off in AIS track cleaning.",
+    )
+    min_jump_m: float = Field(
+        default=1000.0,
+        ge=0,
+        description="Jumps shorter than this are never impossible: GPS noise and the one-second "
+        "resolution of report times make short hops look fast.",
+    )
+    min_interval_s: float = Field(
+        default=1.0,
+        gt=0,
+        description="Time floor of the implied-speed calculation: most sources time reports to the "
+        "second, so two reports in the same second are at least this far apart.",
+    )
+    duplicate_decimals: int = Field(
+        default=6,
+        ge=0,
+        le=9,
+        description="Positions are the same report when equal to this many decimals of a degree "
+        "(6: ~0.1 m; receivers decode the same message to the same 1/10000 minute).",
+    )
+    max_passes: int = Field(
+        default=3, ge=1, description="How many times the jump rule runs on what is left (runs of bad fixes)."
+    )
+    keep_missing_position: bool = Field(
+        default=False,
+        description="Keep rows whose lat or lon is missing (sentinel 91 / 181) instead of rejecting "
+        "them as 'no position'; they then never take part in the jump rule.",
+    )
+
+
+class CleaningReport(BaseModel):
+    """What :func:`clean_ais` did: every input row kept or rejected with a reason.
+
+    ``kept + sum(rejected.values()) == rows`` always. ``nulled`` counts values set
+    missing per column (over all input rows); ``reordered`` counts kept rows that arrived out of
+    time order for their MMSI.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    rows: int
+    kept: int
+    rejected: dict[str, int] = Field(default_factory=dict)
+    nulled: dict[str, int] = Field(default_factory=dict)
+    reordered: int = 0
+    config: CleaningConfig = Field(default_factory=lambda: CleaningConfig())
+
+    def summary(self) -> str:
+        """One line for logs and the CLI."""
+        text = f"{self.rows} rows: {self.kept} kept, {sum(self.rejected.values())} rejected"
+        if self.rejected:
+            text += " (" + ", ".join(f"{k}: {v}" for k, v in sorted(self.rejected.items())) + ")"
+        if self.nulled:
+            text += "; set missing: " + ", ".join(f"{k} {v}" for k, v in sorted(self.nulled.items()))
+        if self.reordered:
+            text += f"; {self.reordered} out of order"
+        return text
+
+
+def cleaning_report(frame: pd.DataFrame) -> CleaningReport | None:
+    """The report :func:`clean_ais` attached to ``frame`` (``None`` if it has none)."""
+    report = frame.attrs.get(CLEANING_REPORT_ATTR)
+    return report if isinstance(report, CleaningReport) else None
+
+
+def _nullify(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
+    before = frame[[POSITION.SOG, POSITION.COG, POSITION.HEADING, POSITION.LAT, POSITION.LON]].notna()
+    out = clean_motion(frame)
+    out[POSITION.LAT] = out[POSITION.LAT].mask(np.isclose(out[POSITION.LAT], LAT_NOT_AVAILABLE))
+    out[POSITION.LON] = out[POSITION.LON].mask(np.isclose(out[POSITION.LON], LON_NOT_AVAILABLE))
+    after = out[before.columns].notna()
+    lost = (before & ~after).sum()
+    return out, {str(column): int(count) for column, count in lost.items() if count}
+
+
+def _row_reasons(frame: pd.DataFrame, config: CleaningConfig) -> npt.NDArray[np.object_]:
+    """Rule 2: the first reason each row is unusable ("" if it is usable)."""
+    reason = np.full(len(frame), "", dtype=object)
+    lat = frame[POSITION.LAT].to_numpy(dtype="float64", na_value=np.nan)
+    lon = frame[POSITION.LON].to_numpy(dtype="float64", na_value=np.nan)
+    missing = np.isnan(lat) | np.isnan(lon)
+    checks: list[tuple[BoolArray, str]] = [
+        (~missing & ~valid_lon(lon), "invalid longitude"),
+        (~missing & ~valid_lat(lat), "invalid latitude"),
+    ]
+    if not config.keep_missing_position:
+        checks.append((missing, "no position"))
+    checks += [
+        (frame[POSITION.TIMESTAMP].isna().to_numpy(), "missing timestamp"),
+        (~valid_mmsi(frame[POSITION.MMSI].to_numpy(dtype="float64", na_value=np.nan)), "invalid MMSI"),
+    ]
+    for failed, label in checks:  # last assignment wins: MMSI first, then time, position
+        reason[failed] = label
+    return reason
+
+
+def _speeds(
+    mmsi: npt.NDArray[np.int64],
+    seconds: FloatArray,
+    lat: FloatArray,
+    lon: FloatArray,
+    gap: int,
+    config: CleaningConfig,
+) -> BoolArray:
+    """``fast[i]``: the jump from row ``i - gap`` to row ``i`` (same MMSI) is impossible."""
+    fast = np.zeros(len(mmsi), dtype=bool)
+    if len(mmsi) <= gap:
+        return fast
+    same = mmsi[gap:] == mmsi[:-gap]
+    distance = haversine_m(lat[:-gap], lon[:-gap], lat[gap:], lon[gap:])
+    interval = np.maximum(seconds[gap:] - seconds[:-gap], config.min_interval_s)
+    with np.errstate(invalid="ignore"):
+        too_fast = (distance / interval > config.max_speed_knots * KNOT_M_PER_S) & (
+            distance > config.min_jump_m
+        )
+    fast[gap:] = same & too_fast
+    return fast
+
+
+def _jump_outliers(frame: pd.DataFrame, config: CleaningConfig) -> BoolArray:
+    """Rule 5 on a frame sorted by mmsi and time: mask of outlier rows (all passes)."""
+    outlier = np.zeros(len(frame), dtype=bool)
+    lat_all = frame[POSITION.LAT].to_numpy(dtype="float64", na_value=np.nan)
+    lon_all = frame[POSITION.LON].to_numpy(dtype="float64", na_value=np.nan)
+    candidates = ~(np.isnan(lat_all) | np.isnan(lon_all))
+    mmsi_all = frame[POSITION.MMSI].to_numpy(dtype="int64", na_value=0)
+    seconds_all = frame[POSITION.TIMESTAMP].to_numpy(dtype="datetime64[ns]").astype("int64") / 1e9
+    for _ in range(config.max_passes):
+        rows = np.flatnonzero(candidates & ~outlier)
+        if len(rows) < 2:
+            break
+        mmsi, seconds, lat, lon = mmsi_all[rows], seconds_all[rows], lat_all[rows], lon_all[rows]
+        fast_in = _speeds(mmsi, seconds, lat, lon, 1, config)
+        fast_out = np.append(fast_in[1:], False)
+        fast_skip = np.append(_speeds(mmsi, seconds, lat, lon, 2, config)[1:], False)  # row i-1 -> i+1
+        has_prev = np.concatenate([[False], mmsi[1:] == mmsi[:-1]])
+        has_next = np.append(mmsi[:-1] == mmsi[1:], False)
+        prev_has_prev = np.concatenate([[False], has_prev[:-1]])
+        next_has_next = np.append(has_next[1:], False)
+        next_fast_out = np.append(fast_out[1:], False)
+        prev_fast_in = np.concatenate([[False], fast_in[:-1]])
+        spike = has_prev & has_next & fast_in & fast_out & ~fast_skip
+        first = ~has_prev & has_next & fast_out & next_has_next & ~next_fast_out
+        last = has_prev & ~has_next & fast_in & prev_has_prev & ~prev_fast_in
+        found = spike | first | last
+        if not found.any():
+            break
+        outlier[rows[found]] = True
+    return outlier
+
+
+@overload
+def clean_ais(
+    frame: pd.DataFrame, *, config: CleaningConfig | None = ..., return_rejected: Literal[False] = ...
+) -> pd.DataFrame: ...
+
+
+@overload
+def clean_ais(
+    frame: pd.DataFrame, *, config: CleaningConfig | None = ..., return_rejected: Literal[True]
+) -> tuple[pd.DataFrame, pd.DataFrame]: ...
+
+
+def clean_ais(
+    frame: pd.DataFrame, *, config: CleaningConfig | None = None, return_rejected: bool = False
+) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
+    """A cleaned copy of a positions frame, by the rules in this module's docstring.
+
+    The result is sorted by ``mmsi`` then ``timestamp`` and carries a
+    :class:`CleaningReport` in ``attrs`` (see :func:`cleaning_report`); an ingest report
+    already there is kept. With ``return_rejected=True`` also returns the rejected rows
+    (same columns, plus ``reason`` and ``row``, the 0-based position in the input).
+
+    Naive timestamps raise :class:`ReferenceTimeError`; columns are cast to the POSITION
+    dtypes (missing optional ones added as NA; ``mmsi``, ``timestamp``, ``lat`` and
+    ``lon`` are needed).
+    """
+    config = config or CleaningConfig()
+    dtype = frame[POSITION.TIMESTAMP].dtype if POSITION.TIMESTAMP in frame.columns else None
+    if (
+        dtype is not None
+        and pd.api.types.is_datetime64_dtype(dtype)
+        and not isinstance(dtype, pd.DatetimeTZDtype)
+    ):
+        raise ReferenceTimeError("positions frame", "timestamps are naive; AIS times must be UTC")
+    data = conform(frame.reset_index(drop=True), POSITION_DTYPES)
+    data[ROW] = np.arange(len(data), dtype="int64")
+    original = data
+    data, nulled = _nullify(data)
+
+    reason = _row_reasons(data, config)
+    usable = reason == ""
+    in_order = data[usable]
+    backwards = in_order[POSITION.TIMESTAMP].groupby(in_order[POSITION.MMSI]).diff() < pd.Timedelta(0)
+
+    ordered = in_order.sort_values([POSITION.MMSI, POSITION.TIMESTAMP, ROW], kind="stable")
+    key = pd.DataFrame(
+        {
+            POSITION.MMSI: ordered[POSITION.MMSI],
+            POSITION.TIMESTAMP: ordered[POSITION.TIMESTAMP],
+            POSITION.LAT: ordered[POSITION.LAT].round(config.duplicate_decimals),
+            POSITION.LON: ordered[POSITION.LON].round(config.duplicate_decimals),
+        }
+    )
+    duplicate = key.duplicated(keep="first").to_numpy()
+    reason[ordered[ROW].to_numpy()[duplicate]] = "duplicate report"
+    survivors = ordered[~duplicate]
+    jumps = _jump_outliers(survivors, config)
+    reason[survivors[ROW].to_numpy()[jumps]] = "impossible jump"
+
+    kept = survivors[~jumps]
+    reordered = int(backwards.reindex(kept.index, fill_value=False).sum())
+    rejected_mask = reason != ""
+    labels, counts = np.unique(reason[rejected_mask].astype(str), return_counts=True)
+    report = CleaningReport(
+        rows=len(data),
+        kept=len(kept),
+        rejected={str(label): int(count) for label, count in zip(labels, counts, strict=True)},
+        nulled=nulled,
+        reordered=reordered,
+        config=config,
+    )
+    out = kept.drop(columns=[ROW]).reset_index(drop=True)
+    out.attrs = {**frame.attrs, CLEANING_REPORT_ATTR: report}
+    if not return_rejected:
+        return out  # type: ignore[no-any-return]  # pandas-stubs: drop() returns Any here
+    rejected = original[rejected_mask].copy()  # as given, sentinels included
+    rejected[REASON] = pd.Series(reason[rejected_mask], index=rejected.index, dtype="string")
+    rejected = rejected[[*(c for c in rejected.columns if c not in (REASON, ROW)), REASON, ROW]]
+    return out, rejected.reset_index(drop=True)

@@ -1,0 +1,332 @@
+"""Vectorised decoding of AIS position reports (message types 1, 2, 3 and 18) with numpy.
+
+pyais decodes one message at a time in Python (about 30 µs each). Position reports are
+most of any AIS feed and all share one 168-bit layout per class, so this module decodes
+whole arrays of them at once: the 6-bit ASCII armour of every payload becomes a row of
+a ``uint8`` matrix, the rows are packed into three 60-bit words, and each field is cut
+out of the words with shifts and masks (signed fields by two's complement), then scaled
+exactly as pyais scales it. The result is identical to pyais, field for field
+(ITU-R M.1371-5, and https://gpsd.gitlab.io/gpsd/AIVDM.html for the layout).
+
+A payload is decoded here when its message type is 1, 2, 3 or 18 and it has at least
+168 bits after its fill bits; the ``decoded`` column says which rows were. Anything
+else (other types, short payloads) is left for pyais.
+
+>>> payloads = [b"15RTgt0PAso;90TKcjM8h6g208CQ", b"B3P9T4P08Ws0Ba8=FpR7wwb5oP06", b"55?MbV02"]
+>>> decode_positions(payloads)[["decoded", "msg_type", "mmsi", "lat", "lon", "speed", "course", "heading"]]
+   decoded  msg_type       mmsi        lat         lon  speed  course  heading
+0     True         1  371798000  48.381633 -123.395383   12.3   224.0      215
+1     True        18  235037714  57.383053   -4.365090    3.4   217.5      511
+2    False      <NA>       <NA>        NaN         NaN    NaN     NaN     <NA>
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from numpy.lib.stride_tricks import sliding_window_view
+
+__all__ = [
+    "COLUMNS",
+    "FAST_TYPES",
+    "MESSAGE_BITS",
+    "armour_values",
+    "buffer_decodable",
+    "decode_buffer",
+    "decode_positions",
+    "fast_decodable",
+]
+
+FAST_TYPES: Final = frozenset({1, 2, 3, 18})
+"""Message types this module decodes; every other type goes to pyais."""
+
+MESSAGE_BITS: Final = 168
+"""Length of a type 1/2/3/18 message: 28 armoured characters."""
+
+_CHARS: Final = MESSAGE_BITS // 6
+
+# the armoured first character of each fast type: '1', '2', '3', 'B'
+_FAST_FIRST: Final = np.zeros(256, dtype=bool)
+_FAST_FIRST[[ord("1"), ord("2"), ord("3"), ord("B")]] = True
+
+UInt64Array = npt.NDArray[np.uint64]
+Int64Array = npt.NDArray[np.int64]
+
+
+def armour_values(chars: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
+    """The 6-bit values of armoured payload characters (any shape), as pyais reads them.
+
+    >>> armour_values(np.frombuffer(b"0W`w", dtype=np.uint8)).tolist()
+    [0, 39, 40, 63]
+    """
+    # arithmetic rather than a table lookup: several times faster on large matrices
+    offset = chars - np.uint8(48)  # wraps around for bytes below '0'
+    values: npt.NDArray[np.uint8] = offset - np.uint8(8) * (offset > 40)
+    values *= offset <= 71  # bytes above 'w' (and below '0') are 0, as in pyais
+    return values
+
+
+def _buffer(payloads: Sequence[bytes]) -> tuple[npt.NDArray[np.uint8], Int64Array, Int64Array]:
+    """All payloads in one byte array, with each payload's start offset and length."""
+    lengths = np.fromiter(map(len, payloads), dtype=np.int64, count=len(payloads))
+    starts = np.zeros(len(payloads), dtype=np.int64)
+    np.cumsum(lengths[:-1], out=starts[1:])
+    data = np.frombuffer(b"".join(payloads), dtype=np.uint8)
+    return data, starts, lengths
+
+
+def fast_decodable(
+    payloads: Sequence[bytes], fill_bits: Sequence[int] | None = None
+) -> npt.NDArray[np.bool_]:
+    """Mask of the payloads :func:`decode_positions` decodes: type 1/2/3/18, >= 168 bits.
+
+    >>> fast_decodable([b"15RTgt0PAso;90TKcjM8h6g208CQ", b"15RTgt0PAso", b"55?MbV02"]).tolist()
+    [True, False, False]
+    """
+    data, starts, lengths = _buffer(payloads)
+    return buffer_decodable(data, starts, lengths, _fill(fill_bits, len(payloads)))
+
+
+def _fill(fill_bits: Sequence[int] | None, count: int) -> Int64Array:
+    if fill_bits is None:
+        return np.zeros(count, dtype=np.int64)
+    fill = np.asarray(fill_bits, dtype=np.int64)
+    if fill.shape != (count,):
+        raise ValueError(f"fill_bits has {fill.size} values for {count} payloads")
+    return fill
+
+
+def buffer_decodable(
+    data: npt.NDArray[np.uint8], starts: Int64Array, lengths: Int64Array, fill_bits: Int64Array
+) -> npt.NDArray[np.bool_]:
+    """:func:`fast_decodable` for payloads given as ``data[starts[i] : starts[i] + lengths[i]]``.
+
+    >>> data = np.frombuffer(b"!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A", dtype=np.uint8)
+    >>> buffer_decodable(data, np.array([14]), np.array([28]), np.array([0])).tolist()
+    [True]
+    """
+    long_enough = lengths * 6 - fill_bits >= MESSAGE_BITS
+    first = np.zeros(len(starts), dtype=np.uint8)
+    first[long_enough] = data[starts[long_enough]]
+    mask: npt.NDArray[np.bool_] = long_enough & _FAST_FIRST[first]
+    return mask
+
+
+def _words(data: npt.NDArray[np.uint8], starts: Int64Array) -> tuple[UInt64Array, UInt64Array, UInt64Array]:
+    """The first 168 bits of each payload, big-endian, as three 64-bit words (the last 24 bits 0).
+
+    A sliding-window view of the byte buffer gives the 28 characters of each payload
+    as one matrix row without an index per character; every 4 six-bit values are
+    regrouped into 3 bytes (as base64 does), and 24 bytes per row read as 3 words.
+    """
+    if not len(starts):
+        empty = np.zeros(0, dtype=np.uint64)
+        return empty, empty, empty
+    values = armour_values(sliding_window_view(data, _CHARS)[starts]).reshape(-1, _CHARS // 4, 4)
+    first, second, third, fourth = (values[:, :, k] for k in range(4))
+    packed = np.zeros((len(starts), 24), dtype=np.uint8)
+    packed[:, 0:21:3] = (first << 2) | (second >> 4)
+    packed[:, 1:21:3] = (second << 4) | (third >> 2)
+    packed[:, 2:21:3] = (third << 6) | fourth
+    words = packed.view(">u8")
+    return tuple(words[:, k].astype(np.uint64) for k in range(3))  # type: ignore[return-value]  # 3 words
+
+
+class _Bits:
+    """Fields of 168-bit messages held as three big-endian 64-bit words per message."""
+
+    def __init__(self, words: tuple[UInt64Array, UInt64Array, UInt64Array]) -> None:
+        self.words = words
+
+    def unsigned(self, offset: int, width: int) -> Int64Array:
+        index, start = divmod(offset, 64)
+        end = start + width
+        mask = np.uint64((1 << width) - 1)
+        if end <= 64:
+            value = (self.words[index] >> np.uint64(64 - end)) & mask
+        else:  # the field straddles two words
+            low = end - 64
+            value = (
+                (self.words[index] << np.uint64(low)) | (self.words[index + 1] >> np.uint64(64 - low))
+            ) & mask
+        return value.view(np.int64)  # at most 30 bits: the same values, no copy
+
+    def signed(self, offset: int, width: int) -> Int64Array:
+        value = self.unsigned(offset, width)
+        sign = 1 << (width - 1)
+        return (value ^ sign) - sign
+
+    def flag(self, offset: int) -> npt.NDArray[np.bool_]:
+        return self.unsigned(offset, 1).astype(bool)
+
+
+def _lat_lon(raw: Int64Array) -> npt.NDArray[np.float64]:
+    # pyais: round(v / 600000, 6) computed exactly as ((10 v + 3) // 6) / 1e6 (messages.to_lat_lon)
+    return ((10 * raw + 3) // 6) / 1e6
+
+
+def _turn(raw: Int64Array) -> npt.NDArray[np.float64]:
+    """Rate of turn in degrees/minute as pyais gives it (messages.to_turn); +-127, -128 are codes."""
+    rate = np.copysign(np.round((raw / 4.733) ** 2), raw)
+    codes = (np.abs(raw) == 127) | (raw == -128)
+    return np.where(codes, raw.astype(np.float64), np.where(raw == 0, 0.0, rate))
+
+
+# field name, bit offset, width, kind ("u" unsigned int, "s" signed, "b" flag), for each class
+_CLASS_A: Final = (
+    ("status", 38, 4, "u"),
+    ("turn", 42, 8, "turn"),
+    ("speed", 50, 10, "tenth"),
+    ("accuracy", 60, 1, "b"),
+    ("lon", 61, 28, "latlon"),
+    ("lat", 89, 27, "latlon"),
+    ("course", 116, 12, "tenth"),
+    ("heading", 128, 9, "u"),
+    ("second", 137, 6, "u"),
+    ("maneuver", 143, 2, "u"),
+    ("raim", 148, 1, "b"),
+    ("radio", 149, 19, "u"),
+)
+_CLASS_B: Final = (
+    ("reserved_1", 38, 8, "u"),
+    ("speed", 46, 10, "tenth"),
+    ("accuracy", 56, 1, "b"),
+    ("lon", 57, 28, "latlon"),
+    ("lat", 85, 27, "latlon"),
+    ("course", 112, 12, "tenth"),
+    ("heading", 124, 9, "u"),
+    ("second", 133, 6, "u"),
+    ("reserved_2", 139, 2, "u"),
+    ("cs", 141, 1, "b"),
+    ("display", 142, 1, "b"),
+    ("dsc", 143, 1, "b"),
+    ("band", 144, 1, "b"),
+    ("msg22", 145, 1, "b"),
+    ("assigned", 146, 1, "b"),
+    ("raim", 147, 1, "b"),
+    ("radio", 148, 20, "u"),
+)
+
+COLUMNS: Final = (
+    "decoded",
+    "msg_type",
+    "repeat",
+    "mmsi",
+    "status",
+    "turn",
+    "speed",
+    "accuracy",
+    "lon",
+    "lat",
+    "course",
+    "heading",
+    "second",
+    "maneuver",
+    "reserved_1",
+    "reserved_2",
+    "cs",
+    "display",
+    "dsc",
+    "band",
+    "msg22",
+    "assigned",
+    "raim",
+    "radio",
+)
+"""Columns of :func:`decode_positions`: ``decoded`` and pyais' field names of types 1/2/3 and 18."""
+
+_FLOATS: Final = frozenset({"turn", "speed", "lon", "lat", "course"})
+_FLAGS: Final = frozenset({"accuracy", "raim", "cs", "display", "dsc", "band", "msg22", "assigned"})
+
+
+def _field(bits: _Bits, offset: int, width: int, kind: str) -> npt.NDArray[np.generic]:
+    if kind == "u":
+        return bits.unsigned(offset, width)
+    if kind == "b":
+        return bits.flag(offset)
+    if kind == "tenth":
+        return bits.unsigned(offset, width) / 10.0
+    if kind == "latlon":
+        return _lat_lon(bits.signed(offset, width))
+    return _turn(bits.signed(offset, width))  # "turn"
+
+
+def decode_positions(payloads: Sequence[bytes], fill_bits: Sequence[int] | None = None) -> pd.DataFrame:
+    """Decode armoured AIS payloads of types 1, 2, 3 and 18 into one row each, in input order.
+
+    ``fill_bits`` (0-5 per payload, default 0) are the pad bits at the end of each
+    payload. Rows the fast path cannot take (``decoded`` False) are all-NA: decode
+    those with pyais. Columns are pyais' field names (see :data:`COLUMNS`); fields a
+    class does not have (``status`` for type 18, ``cs`` for type 1...) are NA. Codes are
+    plain integers (``status``, ``maneuver``); ``turn`` is degrees per minute, or the
+    codes 127 / -127 / -128 as pyais gives them.
+
+    >>> row = decode_positions([b"B3P9T4P08Ws0Ba8=FpR7wwb5oP06"], fill_bits=[0]).iloc[0]
+    >>> int(row["mmsi"]), float(row["lat"]), bool(row["cs"]), row["status"] is pd.NA
+    (235037714, 57.383053, True, True)
+    """
+    data, starts, lengths = _buffer(payloads)
+    return decode_buffer(data, starts, lengths, _fill(fill_bits, len(payloads)))
+
+
+def decode_buffer(
+    data: npt.NDArray[np.uint8], starts: Int64Array, lengths: Int64Array, fill_bits: Int64Array
+) -> pd.DataFrame:
+    """:func:`decode_positions` for payloads given as ``data[starts[i] : starts[i] + lengths[i]]``.
+
+    Readers that hold a whole file in one byte array decode its payloads in place,
+    without copying each into a ``bytes`` object first.
+
+    >>> data = np.frombuffer(b"!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A", dtype=np.uint8)
+    >>> int(decode_buffer(data, np.array([14]), np.array([28]), np.array([0]))["mmsi"].iloc[0])
+    371798000
+    """
+    count = len(starts)
+    ok = buffer_decodable(data, starts, lengths, fill_bits)
+    rows = np.flatnonzero(ok)
+    every = len(rows) == count  # the usual case: no scattering into full-length columns
+    bits = _Bits(_words(data, starts[rows]))
+    msg_type = bits.unsigned(0, 6)
+    class_b = msg_type == 18
+    missing = {"all": ~ok, "a": ~ok, "b": ~ok}
+    if every:
+        missing = {"all": np.zeros(count, dtype=bool), "a": class_b, "b": ~class_b}
+    else:
+        missing["a"][rows[class_b]] = True
+        missing["b"] = missing["b"].copy()
+        missing["b"][rows[~class_b]] = True
+    values: dict[str, npt.NDArray[np.generic]] = {
+        "msg_type": msg_type,
+        "repeat": bits.unsigned(6, 2),
+        "mmsi": bits.unsigned(8, 30),
+    }
+    which: dict[str, str] = dict.fromkeys(values, "all")
+    for layout, members, group in ((_CLASS_A, ~class_b, "a"), (_CLASS_B, class_b, "b")):
+        for name, offset, width, kind in layout:
+            value = _field(bits, offset, width, kind)
+            if name in values:  # a field both classes have, at different offsets
+                values[name] = np.where(members, value, values[name])
+                which[name] = "all"
+            else:
+                values[name] = value
+                which[name] = group
+    columns: dict[str, object] = {"decoded": ok}
+    for name in COLUMNS[1:]:
+        value = values[name]
+        if not every:
+            full = np.zeros(count, dtype=value.dtype)
+            full[rows] = value
+            value = full
+        mask = missing[which[name]]
+        mask = mask.copy() if mask.any() else np.zeros(count, dtype=bool)  # no array shares a mask
+        if name in _FLOATS:
+            columns[name] = np.where(mask, np.nan, value) if mask.any() else value
+        elif name in _FLAGS:
+            columns[name] = pd.arrays.BooleanArray(np.asarray(value, dtype=np.bool_), mask)
+        else:
+            columns[name] = pd.arrays.IntegerArray(np.asarray(value, dtype=np.int64), mask)
+    return pd.DataFrame(columns)

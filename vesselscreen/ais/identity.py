@@ -1,0 +1,267 @@
+"""The identity timeline: which identity each MMSI broadcast, when, and when it changed.
+
+:func:`identity_timeline` turns a positions frame into two frames:
+
+``intervals`` (one row per MMSI per run of one identity, in time order):
+``mmsi`` · ``imo`` · ``name`` · ``call_sign`` · ``ship_type`` · ``flag`` (ISO2 from
+the MMSI's MID: who assigned the number, not proof of the flag) · ``first_seen``,
+``last_seen`` (UTC) · ``n_positions``. An interval ends where any of ``imo``,
+``name``, ``call_sign`` or ``ship_type`` changes; a missing value continues the last
+one broadcast (AIS static data is sent every few minutes, positions every few
+seconds). Join it to events on ``mmsi`` and ``first_seen <= time <= last_seen``.
+
+``changes`` (one row per change, in time order): ``kind`` · ``time`` (first report of
+the new identity) · ``mmsi`` · ``imo`` · ``field`` · ``before`` · ``after`` ·
+``detail``. The kinds:
+
+- ``reflagged``: an IMO number seen under a new MMSI whose MID gives another flag;
+- ``new_mmsi``: an IMO number seen under a new MMSI of the same flag;
+- ``imo_change``: an MMSI broadcasting a different IMO number than before (MMSI reuse
+  after a sale, or spoofing when it alternates);
+- ``name_change`` and ``call_sign_change``: an MMSI broadcasting a new name or call
+  sign (both values present).
+
+>>> positions = pd.DataFrame({
+...     "mmsi": [273345000, 273345000, 422012300],
+...     "timestamp": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-03-01"], utc=True),
+...     "imo": [9187629, 9187629, 9187629], "name": ["OCEAN", "OCEAN", "SEA STAR"],
+...     "call_sign": ["UBAB2", "UBAB2", "9BXY"], "ship_type": [80, 80, 80]})
+>>> timeline = identity_timeline(positions)
+>>> timeline.intervals[["mmsi", "name", "flag", "n_positions"]].values.tolist()
+[[273345000, 'OCEAN', 'RU', 2], [422012300, 'SEA STAR', 'IR', 1]]
+>>> timeline.changes[["kind", "mmsi", "before", "after"]].to_dict("records")
+[{'kind': 'reflagged', 'mmsi': 422012300, 'before': '273345000', 'after': '422012300'}]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+import numpy as np
+import pandas as pd
+
+from vesselscreen.errors import ReferenceTimeError, SchemaError
+from vesselscreen.identifiers import mmsi_flags
+from vesselscreen.schema import POSITION, UTC_TIMESTAMP, empty_frame
+
+__all__ = ["CHANGE", "CHANGE_DTYPES", "INTERVAL", "INTERVAL_DTYPES", "IdentityTimeline", "identity_timeline"]
+
+
+class INTERVAL:
+    """Columns of ``IdentityTimeline.intervals``."""
+
+    MMSI: Final = "mmsi"
+    IMO: Final = "imo"
+    NAME: Final = "name"
+    CALL_SIGN: Final = "call_sign"
+    SHIP_TYPE: Final = "ship_type"
+    FLAG: Final = "flag"
+    FIRST_SEEN: Final = "first_seen"
+    LAST_SEEN: Final = "last_seen"
+    N_POSITIONS: Final = "n_positions"
+
+
+INTERVAL_DTYPES: Final = {
+    INTERVAL.MMSI: "Int64",
+    INTERVAL.IMO: "Int64",
+    INTERVAL.NAME: "string",
+    INTERVAL.CALL_SIGN: "string",
+    INTERVAL.SHIP_TYPE: "Int16",
+    INTERVAL.FLAG: "string",
+    INTERVAL.FIRST_SEEN: UTC_TIMESTAMP,
+    INTERVAL.LAST_SEEN: UTC_TIMESTAMP,
+    INTERVAL.N_POSITIONS: "Int64",
+}
+
+
+class CHANGE:
+    """Columns of ``IdentityTimeline.changes``."""
+
+    KIND: Final = "kind"
+    TIME: Final = "time"
+    MMSI: Final = "mmsi"
+    IMO: Final = "imo"
+    FIELD: Final = "field"
+    BEFORE: Final = "before"
+    AFTER: Final = "after"
+    DETAIL: Final = "detail"
+
+
+CHANGE_DTYPES: Final = {
+    CHANGE.KIND: "string",
+    CHANGE.TIME: UTC_TIMESTAMP,
+    CHANGE.MMSI: "Int64",
+    CHANGE.IMO: "Int64",
+    CHANGE.FIELD: "string",
+    CHANGE.BEFORE: "string",
+    CHANGE.AFTER: "string",
+    CHANGE.DETAIL: "string",
+}
+
+_TRACKED: Final = (INTERVAL.IMO, INTERVAL.NAME, INTERVAL.CALL_SIGN, INTERVAL.SHIP_TYPE)
+
+
+@dataclass(frozen=True)
+class IdentityTimeline:
+    """The identity intervals of every MMSI and the changes between them (see the module)."""
+
+    intervals: pd.DataFrame
+    changes: pd.DataFrame
+
+    def of_mmsi(self, mmsi: int) -> pd.DataFrame:
+        """The intervals of one MMSI, in time order."""
+        return self.intervals[self.intervals[INTERVAL.MMSI] == mmsi].reset_index(drop=True)
+
+    def of_imo(self, imo: int) -> pd.DataFrame:
+        """Every interval in which some MMSI broadcast this IMO number, in time order."""
+        rows = self.intervals[self.intervals[INTERVAL.IMO] == imo]
+        return rows.sort_values(INTERVAL.FIRST_SEEN, kind="stable").reset_index(drop=True)
+
+
+def _differs(values: pd.Series, previous: pd.Series) -> pd.Series:
+    """NA-aware inequality: NA vs NA is equal, NA vs a value differs."""
+    both_missing = values.isna() & previous.isna()
+    unequal = (values != previous).fillna(True).astype(bool)
+    return unequal & ~both_missing
+
+
+def _intervals(positions: pd.DataFrame) -> pd.DataFrame:
+    frame = pd.DataFrame(
+        {
+            INTERVAL.MMSI: positions[POSITION.MMSI].astype("Int64"),
+            POSITION.TIMESTAMP: positions[POSITION.TIMESTAMP],
+            **{column: positions[column] if column in positions.columns else pd.NA for column in _TRACKED},
+        }
+    )
+    frame = frame.astype({c: INTERVAL_DTYPES[c] for c in _TRACKED})
+    frame = frame[frame[INTERVAL.MMSI].notna() & frame[POSITION.TIMESTAMP].notna()]
+    frame = frame.sort_values([INTERVAL.MMSI, POSITION.TIMESTAMP], kind="stable").reset_index(drop=True)
+    tracked = list(_TRACKED)
+    frame[tracked] = frame.groupby(INTERVAL.MMSI, sort=False)[tracked].ffill()
+    new_mmsi = _differs(frame[INTERVAL.MMSI], frame[INTERVAL.MMSI].shift())
+    changed = new_mmsi.copy()
+    for column in _TRACKED:
+        changed |= _differs(frame[column], frame[column].shift())
+    run = changed.cumsum()
+    grouped = frame.groupby(run, sort=False)
+    intervals = grouped.first()[[INTERVAL.MMSI, *_TRACKED]].reset_index(drop=True)
+    intervals[INTERVAL.FIRST_SEEN] = grouped[POSITION.TIMESTAMP].min().to_numpy()
+    intervals[INTERVAL.LAST_SEEN] = grouped[POSITION.TIMESTAMP].max().to_numpy()
+    intervals[INTERVAL.N_POSITIONS] = grouped.size().to_numpy()
+    intervals[INTERVAL.FLAG] = mmsi_flags(intervals[INTERVAL.MMSI])
+    out = intervals[list(INTERVAL_DTYPES)].astype(INTERVAL_DTYPES)
+    return out.reset_index(drop=True)
+
+
+def _text(values: pd.Series) -> pd.Series:
+    return values.astype("string")
+
+
+def _mmsi_changes(intervals: pd.DataFrame) -> list[pd.DataFrame]:
+    """Name, call sign and IMO changes between consecutive intervals of one MMSI."""
+    previous = intervals.groupby(INTERVAL.MMSI, sort=False).shift()
+    same_mmsi = intervals[INTERVAL.MMSI].eq(intervals[INTERVAL.MMSI].shift()).fillna(False).astype(bool)
+    parts = []
+    for column, kind in (
+        (INTERVAL.IMO, "imo_change"),
+        (INTERVAL.NAME, "name_change"),
+        (INTERVAL.CALL_SIGN, "call_sign_change"),
+    ):
+        before, after = previous[column], intervals[column]
+        changed = same_mmsi & before.notna() & after.notna() & (before != after).fillna(False).astype(bool)
+        if not changed.any():
+            continue
+        rows = intervals[changed]
+        parts.append(
+            pd.DataFrame(
+                {
+                    CHANGE.KIND: kind,
+                    CHANGE.TIME: rows[INTERVAL.FIRST_SEEN],
+                    CHANGE.MMSI: rows[INTERVAL.MMSI],
+                    CHANGE.IMO: rows[INTERVAL.IMO],
+                    CHANGE.FIELD: column,
+                    CHANGE.BEFORE: _text(before[changed]),
+                    CHANGE.AFTER: _text(after[changed]),
+                    CHANGE.DETAIL: "MMSI "
+                    + _text(rows[INTERVAL.MMSI])
+                    + f" changed {column} from "
+                    + _text(before[changed])
+                    + " to "
+                    + _text(after[changed]),
+                }
+            )
+        )
+    return parts
+
+
+def _imo_changes(intervals: pd.DataFrame) -> list[pd.DataFrame]:
+    """An IMO number appearing under another MMSI than in its previous interval."""
+    with_imo = intervals[intervals[INTERVAL.IMO].notna()]
+    ordered = with_imo.sort_values([INTERVAL.IMO, INTERVAL.FIRST_SEEN], kind="stable")
+    previous = ordered.groupby(INTERVAL.IMO, sort=False).shift()
+    same_imo = ordered[INTERVAL.IMO].eq(ordered[INTERVAL.IMO].shift()).fillna(False).astype(bool)
+    moved = same_imo & (ordered[INTERVAL.MMSI] != previous[INTERVAL.MMSI]).fillna(False).astype(bool)
+    if not moved.any():
+        return []
+    rows, before = ordered[moved], previous[moved]
+    flag_changed = (rows[INTERVAL.FLAG] != before[INTERVAL.FLAG]).fillna(
+        rows[INTERVAL.FLAG].notna() | before[INTERVAL.FLAG].notna()
+    )
+    kind = np.where(flag_changed.to_numpy(dtype=bool), "reflagged", "new_mmsi")
+    detail = (
+        "IMO "
+        + _text(rows[INTERVAL.IMO])
+        + " moved from MMSI "
+        + _text(before[INTERVAL.MMSI])
+        + " ("
+        + _text(before[INTERVAL.FLAG]).fillna("?")
+        + ", "
+        + _text(before[INTERVAL.NAME]).fillna("no name")
+        + ") to MMSI "
+        + _text(rows[INTERVAL.MMSI])
+        + " ("
+        + _text(rows[INTERVAL.FLAG]).fillna("?")
+        + ", "
+        + _text(rows[INTERVAL.NAME]).fillna("no name")
+        + ")"
+    )
+    return [
+        pd.DataFrame(
+            {
+                CHANGE.KIND: kind,
+                CHANGE.TIME: rows[INTERVAL.FIRST_SEEN],
+                CHANGE.MMSI: rows[INTERVAL.MMSI],
+                CHANGE.IMO: rows[INTERVAL.IMO],
+                CHANGE.FIELD: INTERVAL.MMSI,
+                CHANGE.BEFORE: _text(before[INTERVAL.MMSI]),
+                CHANGE.AFTER: _text(rows[INTERVAL.MMSI]),
+                CHANGE.DETAIL: detail,
+            }
+        )
+    ]
+
+
+def identity_timeline(positions: pd.DataFrame) -> IdentityTimeline:
+    """The identity intervals and changes of a positions frame (see the module docstring).
+
+    Needs ``mmsi`` and ``timestamp`` (UTC-aware); ``imo``, ``name``, ``call_sign`` and
+    ``ship_type`` are used when present. Rows without an MMSI or a time are ignored.
+    Vectorised: one sort, group-wise forward fill and run detection, no loop per row.
+    """
+    missing = [c for c in (POSITION.MMSI, POSITION.TIMESTAMP) if c not in positions.columns]
+    if missing:
+        raise SchemaError(f"positions frame: missing columns {missing}")
+    if not isinstance(positions[POSITION.TIMESTAMP].dtype, pd.DatetimeTZDtype):
+        raise ReferenceTimeError("positions frame", "timestamps must be timezone-aware UTC")
+    if positions.empty:
+        return IdentityTimeline(empty_frame(INTERVAL_DTYPES), empty_frame(CHANGE_DTYPES))
+    intervals = _intervals(positions)
+    parts = _mmsi_changes(intervals) + _imo_changes(intervals)
+    if parts:
+        changes = pd.concat(parts, ignore_index=True).astype(CHANGE_DTYPES)
+        changes = changes.sort_values([CHANGE.TIME, CHANGE.MMSI, CHANGE.KIND], kind="stable")
+        changes = changes.reset_index(drop=True)
+    else:
+        changes = empty_frame(CHANGE_DTYPES)
+    return IdentityTimeline(intervals=intervals, changes=changes)
