@@ -11,7 +11,15 @@ The public API is re-exported here; submodules (``vs.identifiers``, ``vs.schema`
 
 from vesselscreen import demo, events, geo, identifiers, schema
 from vesselscreen._version import __version__
-from vesselscreen.ais import read_ais, validate_positions
+from vesselscreen.ais import (
+    CleaningConfig,
+    CleaningReport,
+    IdentityTimeline,
+    clean_ais,
+    identity_timeline,
+    read_ais,
+    validate_positions,
+)
 from vesselscreen.errors import (
     ColumnsError,
     ConfigError,
@@ -62,6 +70,8 @@ from vesselscreen.screening import (
 )
 
 __all__ = [
+    "CleaningConfig",
+    "CleaningReport",
     "ColumnsError",
     "ConfigError",
     "DesignationStatus",
@@ -71,6 +81,7 @@ __all__ = [
     "FindingKind",
     "FormatError",
     "IdentifierError",
+    "IdentityTimeline",
     "IngestReport",
     "InputError",
     "Jurisdiction",
@@ -98,12 +109,14 @@ __all__ = [
     "Watchlist",
     "WatchlistSnapshot",
     "__version__",
+    "clean_ais",
     "demo",
     "events",
     "fetch_watchlist",
     "findings_table",
     "geo",
     "identifiers",
+    "identity_timeline",
     "ingest_report",
     "load_ports",
     "load_watchlist",
