@@ -5,6 +5,8 @@ advanced format (tests/data/lists/ofac/sdn_advanced.xml: reference values, locat
 ID documents, distinct parties, relationships, sanctions entries), with varied ids. Both
 sizes hold the same vessels; the larger one only adds non-vessel parties. Each parse runs
 in a fresh process, which reports its own peak RSS, so the two figures compare directly.
+Each size is parsed twice: with every party kept in ``wl.entities`` (the default), and
+with ``vessels_only=True``, whose peak RSS must not grow with the number of parties.
 
 Run: ``.venv/bin/python benchmarks/lists_advanced_xml.py [--sizes 100 200] [--vessels 2000]``
 """
@@ -87,13 +89,13 @@ def generate(path: Path, size_mb: int, vessels: int) -> dict[str, int]:
     return counts
 
 
-def parse(path: Path) -> None:
+def parse(path: Path, vessels_only: bool) -> None:
     """Child process: import, parse, print figures as JSON."""
     import vesselscreen as vs
 
     baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     start = time.perf_counter()
-    wl = vs.load_watchlist(path)
+    wl = vs.load_watchlist(path, vessels_only=vessels_only)
     seconds = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     frames = int(wl.vessels.memory_usage(deep=True).sum() + wl.entities.memory_usage(deep=True).sum())
@@ -116,40 +118,59 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 200], help="file sizes in MB")
     parser.add_argument("--vessels", type=int, default=2000)
     parser.add_argument("--parse", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--vessels-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.parse is not None:
-        parse(args.parse)
+        parse(args.parse, args.vessels_only)
         return
-    rows = []
+    rows: dict[bool, list[tuple[int, float, dict[str, int], dict[str, float]]]] = {False: [], True: []}
     with tempfile.TemporaryDirectory() as tmp:
         for size in args.sizes:
             path = Path(tmp) / f"SDN_ADVANCED_{size}MB.XML"
             start = time.perf_counter()
             counts = generate(path, size, args.vessels)
             made = time.perf_counter() - start
-            child = subprocess.run(
-                [sys.executable, __file__, "--parse", str(path)], check=True, capture_output=True, text=True
-            )
-            figures = json.loads(child.stdout)
-            file_mb = path.stat().st_size / MB
-            rows.append((size, file_mb, counts, figures))
-            print(
-                f"{file_mb:7.1f} MB  generated in {made:5.1f} s  "
-                f"parties={counts['parties'] + counts['vessels']:,} "
-                f"(vessels {figures['vessels']:,}, entities {figures['entities']:,})  "
-                f"parse {figures['seconds']:6.1f} s = {file_mb / figures['seconds']:5.1f} MB/s  "
-                f"peak RSS {figures['peak_rss_kb'] / 1024:6.1f} MiB "
-                f"(after imports {figures['baseline_rss_kb'] / 1024:5.1f} MiB; "
-                f"result frames {figures['frames_bytes'] / 2**20:5.1f} MiB)",
-                flush=True,
-            )
+            for vessels_only in (False, True):
+                command = [sys.executable, __file__, "--parse", str(path)]
+                child = subprocess.run(
+                    command + (["--vessels-only"] if vessels_only else []),
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                )
+                figures = json.loads(child.stdout)
+                file_mb = path.stat().st_size / MB
+                rows[vessels_only].append((size, file_mb, counts, figures))
+                _print_run(file_mb, made, counts, figures, vessels_only)
             path.unlink()
+    for vessels_only, runs in rows.items():
+        if len(runs) >= 2:
+            _print_growth(runs, "vessels_only=True" if vessels_only else "all parties kept")
+
+
+def _print_run(
+    file_mb: float, made: float, counts: dict[str, int], figures: dict[str, float], vo: bool
+) -> None:
+    print(
+        f"{'vessels_only' if vo else 'all parties '}  "
+        f"{file_mb:7.1f} MB  generated in {made:5.1f} s  "
+        f"parties={counts['parties'] + counts['vessels']:,} "
+        f"(vessels {figures['vessels']:,}, entities {figures['entities']:,})  "
+        f"parse {figures['seconds']:6.1f} s = {file_mb / figures['seconds']:5.1f} MB/s  "
+        f"peak RSS {figures['peak_rss_kb'] / 1024:6.1f} MiB "
+        f"(after imports {figures['baseline_rss_kb'] / 1024:5.1f} MiB; "
+        f"result frames {figures['frames_bytes'] / 2**20:5.1f} MiB)",
+        flush=True,
+    )
+
+
+def _print_growth(rows: list[tuple[int, float, dict[str, int], dict[str, float]]], label: str) -> None:
     if len(rows) >= 2:
         (_, mb0, c0, f0), (_, mb1, c1, f1) = rows[0], rows[-1]
         extra_parties = c1["parties"] - c0["parties"]
         extra_rss = (f1["peak_rss_kb"] - f0["peak_rss_kb"]) * 1024
         print(
-            f"file grew {mb1 - mb0:.1f} MB (+{extra_parties:,} non-vessel parties); peak RSS grew "
+            f"{label}: file grew {mb1 - mb0:.1f} MB (+{extra_parties:,} non-vessel parties); peak RSS grew "
             f"{extra_rss / 2**20:.1f} MiB = {extra_rss / max(extra_parties, 1):.0f} bytes per extra party "
             f"({extra_rss / ((mb1 - mb0) * MB):.3f} bytes of RSS per extra byte of XML); "
             f"result frames grew {(f1['frames_bytes'] - f0['frames_bytes']) / 2**20:.1f} MiB"

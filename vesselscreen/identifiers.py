@@ -291,6 +291,19 @@ _COUNTRY_ALIASES: dict[str, str] = {
     "Congo, Democratic Republic of the": "CD",
     "Cote d'Ivoire": "CI",
     "Hong Kong SAR": "HK",
+    # UN consolidated list spellings
+    "United Kingdom of Great Britain and Northern Ireland": "GB",
+    "State of Palestine": "PS",
+    "China, Hong Kong Special Administrative Region": "HK",
+    # the UN calls the Republic of the Congo "Congo" (Kinshasa: "Democratic Republic of the Congo")
+    "Congo": "CG",
+    # Crown dependencies: ISO codes with no MID of their own (OFAC CONS_ENHANCED gives "GG")
+    "GG": "GG",
+    "Guernsey": "GG",
+    "JE": "JE",
+    "Jersey": "JE",
+    "IM": "IM",
+    "Isle of Man": "IM",
 }
 
 

@@ -77,7 +77,8 @@ def test_explicit_format() -> None:
 
 def test_unknown_format_name_lists_the_known_ones() -> None:
     with pytest.raises(
-        ConfigError, match="known formats: custom_csv, eu_annex_xlii_csv, ofac_advanced_xml, ofac_csv"
+        ConfigError,
+        match="known formats: custom_csv, eu_annex_xlii_csv, eu_fsf_csv, eu_fsf_xml, ofac_advanced_xml, ",
     ):
         load_watchlist(SDN, format="ofac_xml")
 

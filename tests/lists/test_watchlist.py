@@ -51,9 +51,16 @@ def test_public_surface() -> None:
         "update_source",
         # format readers
         "read_eu_annex_xlii",
+        "read_eu_fsf_csv",
+        "read_eu_fsf_xml",
         "read_frame",
+        "read_ofac_sdn_xml",
         "read_ofac_xml",
+        "read_opensanctions",
+        "read_opensanctions_maritime",
         "read_uk_csv",
+        "read_uk_xml",
+        "read_un_1718_csv",
         "read_un_xml",
     }
     for name in vesselscreen.lists.__all__:

@@ -1049,6 +1049,8 @@ class _Reader:
             frame for frame in (getattr(self, "fast_rows", None), slow) if frame is not None and len(frame)
         ]
         positions = _typed(pd.concat(parts, ignore_index=True)) if parts else slow
+        if len(parts) > 1:  # rows decoded in bulk and one by one: back to file order, for ties
+            positions = positions.sort_values("_seq", kind="stable", ignore_index=True)
         if self.statics:
             statics = _typed(pd.DataFrame.from_records(self.statics, columns=list(_STATIC_ROW)))
             positions[_ROLE] = True

@@ -13,7 +13,14 @@ unless given:
 - ``uk_csv``: the UK Sanctions List CSV (a ``Report Date`` row, then ``Unique ID``,
   ``Designation Type``, ... );
 - ``eu_annex_xlii_csv``: EU Regulation 833/2014 Annex XLII vessels in vesselscreen's
-  documented CSV layout (``Vessel name``, ``IMO number``, ``Date of listing``).
+  documented CSV layout (``Vessel name``, ``IMO number``, ``Date of listing``);
+- ``opensanctions_ftm``: OpenSanctions FollowTheMoney JSON lines (``entities.ftm.json``,
+  ``targets.nested.json``); ``opensanctions_maritime_csv``: their ``maritime.csv``;
+- ``un_1718_csv``: the UN 1718 Committee designated vessels (documented CSV layout);
+- ``eu_fsf_xml`` / ``eu_fsf_csv``: the EU Financial Sanctions File (root ``export`` /
+  ``;``-separated header with ``Entity_LogicalId``);
+- ``uk_xml``: the UK Sanctions List XML (root ``Designations``);
+- ``ofac_sdn_xml``: OFAC's legacy ``sdn.xml`` (root ``sdnList``).
 
 XML formats are recognised by their root element and, for a local path, parsed as a
 stream from disk (the file is never held in memory).
@@ -28,6 +35,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
+from functools import partial
 from importlib import metadata
 from pathlib import Path
 from typing import Final, cast
@@ -35,7 +43,7 @@ from typing import Final, cast
 import requests
 
 from vesselscreen.errors import ConfigError, FormatError, InputError
-from vesselscreen.lists import custom_csv, eu, ofac_csv, ofac_xml, uk, un
+from vesselscreen.lists import custom_csv, eu, ofac_csv, ofac_sdn_xml, ofac_xml, opensanctions, uk, un
 from vesselscreen.lists._io import ListSource, RawSource, decode_text, read_raw
 from vesselscreen.lists._stream import root_element
 from vesselscreen.lists.watchlist import Watchlist
@@ -64,6 +72,10 @@ _STREAMED: Final[Mapping[str, _StreamReader]] = {
     ofac_xml.ADVANCED_FORMAT: ofac_xml.read_ofac_xml,
     ofac_xml.ENHANCED_FORMAT: ofac_xml.read_ofac_xml,
     un.FORMAT: un.read_un_xml,
+    opensanctions.FTM_FORMAT: opensanctions.read_opensanctions,
+    eu.FSF_XML_FORMAT: eu.read_eu_fsf_xml,
+    uk.XML_FORMAT: uk.read_uk_xml,
+    ofac_sdn_xml.FORMAT: ofac_sdn_xml.read_ofac_sdn_xml,
 }
 
 FORMATS: Final[Mapping[str, _Reader]] = {
@@ -71,6 +83,9 @@ FORMATS: Final[Mapping[str, _Reader]] = {
     custom_csv.FORMAT: _custom,
     uk.CSV_FORMAT: uk.read_uk_csv,
     eu.ANNEX_XLII_FORMAT: eu.read_eu_annex_xlii,
+    eu.FSF_CSV_FORMAT: eu.read_eu_fsf_csv,
+    un.UN_1718_FORMAT: un.read_un_1718_csv,
+    opensanctions.CSV_FORMAT: opensanctions.read_opensanctions_maritime,
     **_STREAMED,
 }
 """Known format names and their readers."""
@@ -79,6 +94,9 @@ _XML_ROOTS: Final[Mapping[str, str]] = {
     ofac_xml.ADVANCED_ROOT: ofac_xml.ADVANCED_FORMAT,
     ofac_xml.ENHANCED_ROOT: ofac_xml.ENHANCED_FORMAT,
     un.ROOT: un.FORMAT,
+    eu.FSF_ROOT: eu.FSF_XML_FORMAT,
+    uk.XML_ROOT: uk.XML_FORMAT,
+    ofac_sdn_xml.ROOT: ofac_sdn_xml.FORMAT,
 }
 
 _SNIFF_BYTES: Final = 65_536
@@ -102,10 +120,18 @@ def sniff_format(head: bytes) -> str | None:
     if text.startswith("<"):  # XML lists by their root element; HTML error pages are none of them
         root = root_element(head[:_SNIFF_BYTES])
         return _XML_ROOTS.get(root) if root is not None else None
+    if text.startswith("{"):
+        return opensanctions.FTM_FORMAT if opensanctions.looks_like_ftm(head[:_SNIFF_BYTES]) else None
     if ofac_csv.looks_like_sdn_csv(text):
         return ofac_csv.FORMAT
     if uk.looks_like_uk_csv(text):
         return uk.CSV_FORMAT
+    if eu.looks_like_eu_fsf_csv(text):
+        return eu.FSF_CSV_FORMAT
+    if opensanctions.looks_like_maritime_csv(text):
+        return opensanctions.CSV_FORMAT
+    if un.looks_like_un_1718_csv(text):
+        return un.UN_1718_FORMAT
     first_line = text.split("\n", 1)[0].rstrip("\r")
     header = {part.strip().strip('"').strip().lower() for part in first_line.split(",")}
     if {c.lower() for c in eu.ANNEX_XLII_COLUMNS} <= header:
@@ -121,13 +147,16 @@ def load_watchlist(
     format: str | None = None,
     session: requests.Session | None = None,
     timeout: float = 30.0,
+    vessels_only: bool = False,
 ) -> Watchlist:
     """Load a watchlist from a path, URL, bytes, file object, or a list of them.
 
     ``format`` (one of :data:`FORMATS`) skips sniffing. URLs are fetched with
     ``session`` (a new :class:`requests.Session` if not given) with a
     ``vesselscreen/<version>`` User-Agent and ``timeout`` seconds; for a URL to an OFAC
-    sdn.csv, sibling files are not fetched.
+    sdn.csv, sibling files are not fetched. ``vessels_only=True`` leaves ``wl.entities``
+    empty; the OFAC XML readers then do not build the parties at all, so memory does not
+    grow with the number of parties (for screening runs that do not screen ownership).
 
     Errors: a missing file raises :class:`~vesselscreen.errors.SourceNotFoundError`;
     content in no known format (an empty file, an NMEA log, an HTML page) raises
@@ -143,19 +172,33 @@ def load_watchlist(
         raise ConfigError(f"unknown watchlist format {format!r}; known formats: {', '.join(sorted(FORMATS))}")
     if isinstance(source, list | tuple):
         return Watchlist.concat(
-            load_watchlist(item, format=format, session=session, timeout=timeout) for item in source
+            load_watchlist(item, format=format, session=session, timeout=timeout, vessels_only=vessels_only)
+            for item in source
         )
     single = cast(WatchlistSource, source)  # not a list here
     if isinstance(single, str | os.PathLike) and not _is_url(single):
         head = _head(single)
         name = format or sniff_format(head)
         if name is not None and name in _STREAMED:
-            return _STREAMED[name](single)
+            return _vessels_only(_STREAMED[name], name, vessels_only)(single)
     raw = _read(single, session=session, timeout=timeout)
     name = format or sniff_format(raw.data)
     if name is None:
         raise FormatError(raw.label, _unrecognised(raw))
-    return FORMATS[name](raw)
+    return _vessels_only(FORMATS[name], name, vessels_only)(raw)
+
+
+def _vessels_only(reader: Callable[[RawSource], Watchlist], name: str, vessels_only: bool) -> _StreamReader:
+    if not vessels_only:
+        return reader  # type: ignore[return-value]  # streamed readers also take paths; callers pass what fits
+    if name in (ofac_xml.ADVANCED_FORMAT, ofac_xml.ENHANCED_FORMAT):
+        return partial(ofac_xml.read_ofac_xml, vessels_only=True)
+
+    def read(data: ListSource | RawSource) -> Watchlist:
+        wl = reader(data)  # type: ignore[arg-type]  # as above
+        return Watchlist(wl.vessels, None, snapshot=wl.snapshot, reports=wl.reports)
+
+    return read
 
 
 def _is_url(source: str | os.PathLike[str]) -> bool:

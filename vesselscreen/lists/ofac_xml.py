@@ -105,21 +105,27 @@ _LIST_KEYS: Final = frozenset({"former_flags", "other_flags", "owners", "aliases
 _FALLBACK_SUBTYPES: Final = {"1": "Vessel", "2": "Aircraft", "3": "Entity", "4": "Individual"}
 
 
-def read_ofac_xml(data: ListSource | RawSource, *, source: str | None = None) -> Watchlist:
+def read_ofac_xml(
+    data: ListSource | RawSource, *, source: str | None = None, vessels_only: bool = False
+) -> Watchlist:
     """Read an OFAC advanced or enhanced XML file (SDN or consolidated) into a :class:`Watchlist`.
 
     ``data`` is a path (streamed from disk), bytes or a binary file object. ``source``
     overrides the label (default: ``ofac_sdn`` or ``ofac_cons`` from the file's list names).
     Invalid IMO numbers, MMSIs and unknown countries keep the entry with NA and are flagged
     in the report; XML with a DTD or entities raises :class:`~vesselscreen.errors.FormatError`.
+
+    ``vessels_only=True`` leaves ``wl.entities`` empty and keeps of each other party only
+    its name (for the vessels' ``linked_to``): memory then stays flat however many
+    parties the file lists. Use it for screening runs that do not screen ownership.
     """
     stream = StreamInput.of(data)
     with stream.open() as fh:
         root = root_element(fh.peek(4096)[:4096])
         if root == ENHANCED_ROOT:
-            parsed, fmt = _read_enhanced(fh, stream.label), ENHANCED_FORMAT
+            parsed, fmt = _read_enhanced(fh, stream.label, vessels_only), ENHANCED_FORMAT
         elif root == ADVANCED_ROOT:
-            parsed, fmt = _read_advanced(fh, stream.label), ADVANCED_FORMAT
+            parsed, fmt = _read_advanced(fh, stream.label, vessels_only), ADVANCED_FORMAT
         else:
             raise FormatError(
                 stream.label,
@@ -185,7 +191,7 @@ def _company_imo(doc_type: str | None, number: str | None) -> str | None:
 # ----------------------------------------------------------------------------- enhanced
 
 
-def _read_enhanced(stream: IO[bytes], label: str) -> _Parsed:
+def _read_enhanced(stream: IO[bytes], label: str, vessels_only: bool = False) -> _Parsed:
     parsed = _Parsed(RejectionLog(label))
     iso_codes: dict[str, str] = {}  # COUNTRY reference id -> ISO2, as the file states it
     for name, element in iter_records(stream, label, {"entity", "publicationInfo", "referenceValue"}):
@@ -203,6 +209,9 @@ def _read_enhanced(stream: IO[bytes], label: str) -> _Parsed:
             parsed.log.reject("entity without an id")
             continue
         parsed.log.accept()
+        if vessels_only and (text_of(element.find(_q("generalInfo/entityType"))) or "").lower() != "vessel":
+            parsed.log.note("parties left out (vessels_only)")
+            continue
         kind, record = _enhanced_entity(element, entry_id, iso_codes)
         (parsed.vessels if kind == "vessel" else parsed.entities).append(record)
     return parsed
@@ -283,12 +292,13 @@ _ADVANCED_RECORDS: Final = frozenset(
 )
 
 
-def _read_advanced(stream: IO[bytes], label: str) -> _Parsed:
+def _read_advanced(stream: IO[bytes], label: str, vessels_only: bool = False) -> _Parsed:
     parsed = _Parsed(RejectionLog(label))
     refs = _Refs()
     locations: dict[str, str] = {}  # location id -> country name
     documents: dict[str, list[tuple[str, str]]] = defaultdict(list)  # identity id -> (type, number)
     records: dict[str, Record] = {}  # profile id -> record
+    names: dict[str, str | None] = {}  # profile id -> name of a party left out (vessels_only)
     kinds: dict[str, str] = {}  # profile id -> "vessel" / "entity"
     links: list[tuple[str, str]] = []
     lists_seen: set[str] = set()
@@ -308,7 +318,16 @@ def _read_advanced(stream: IO[bytes], label: str) -> _Parsed:
             if identity and number and (doc_type in (_IMO_DOC, _MMSI_DOC) or _company_imo(doc_type, number)):
                 documents[identity].append((doc_type, number))
         elif name == "DistinctParty":
-            _advanced_party(element, refs, locations, documents, records, kinds, parsed.log)
+            _advanced_party(
+                element,
+                refs,
+                locations,
+                documents,
+                records,
+                kinds,
+                parsed.log,
+                names if vessels_only else None,
+            )
         elif name == "ProfileRelationship":
             source_id, target_id = element.get("From-ProfileID"), element.get("To-ProfileID")
             if source_id and target_id:
@@ -317,6 +336,13 @@ def _read_advanced(stream: IO[bytes], label: str) -> _Parsed:
             _advanced_entry(element, refs, records, lists_seen)
     for source_id, target_id in links:
         source_record, target_record = records.get(source_id), records.get(target_id)
+        if vessels_only and (source_record is None) != (target_record is None):
+            kept, other = (
+                (source_record, target_id) if source_record is not None else (target_record, source_id)
+            )
+            if kept is not None and other in names:
+                _append(kept, "linked_to", names[other])
+                continue
         if source_record is None or target_record is None:
             parsed.log.note("relationships to parties not in the file")
             continue
@@ -407,6 +433,7 @@ def _advanced_party(
     records: dict[str, Record],
     kinds: dict[str, str],
     log: RejectionLog,
+    left_out: dict[str, str | None] | None = None,
 ) -> None:
     profile = party.find(_q("Profile"))
     profile_id = _attr(profile, "ID") or party.get("FixedRef")
@@ -415,6 +442,13 @@ def _advanced_party(
         return
     log.accept()
     party_kind = _party_kind(refs, profile.get("PartySubTypeID"))
+    if left_out is not None and party_kind != "vessel":
+        identity = profile.find(_q("Identity"))
+        left_out[profile_id] = _names(identity, refs)[0] if identity is not None else None
+        for identity_element in profile.iterfind(_q("Identity")):
+            documents.pop(identity_element.get("ID") or "", None)
+        log.note("parties left out (vessels_only)")
+        return
     record: Record = {
         "id": party.get("FixedRef") or profile_id,
         "remarks": text_of(party.find(_q("Comment"))),

@@ -1,4 +1,4 @@
-"""The UN Security Council consolidated list (XML) into a Watchlist, streamed.
+"""UN lists: the Security Council consolidated list (XML, streamed) and the 1718 vessels table.
 
 Root ``CONSOLIDATED_LIST`` with ``INDIVIDUALS/INDIVIDUAL`` and ``ENTITIES/ENTITY``
 records. The list carries no vessels: every record goes to ``Watchlist.entities``.
@@ -17,6 +17,21 @@ digit (an invalid one is flagged in the report and left NA).
 ...        b'</COMMENTS1></ENTITY></ENTITIES></CONSOLIDATED_LIST>')
 >>> read_un_xml(xml).entities[["entry_id", "name", "company_imo"]].to_dict("records")
 [{'entry_id': 'un:KPe.064', 'name': 'KOREA SAMJONG SHIPPING', 'company_imo': 5954061}]
+
+The 1718 Committee (DPRK) publishes its designated vessels as a web table, not as a data
+file; :func:`read_un_1718_csv` reads it in this documented CSV layout (UTF-8,
+comma-separated, one row per vessel, header names as in :data:`UN_1718_COLUMNS`, order
+free; ``Vessel name``, ``IMO number`` and ``Date of designation`` are required):
+``Vessel name`` -> ``name``; ``IMO number`` -> ``imo``; ``Designated owner`` -> ``owners``
+and ``linked_to`` (``;``-separated); ``MMSI``; ``Flag`` -> ``flag``; ``Call sign``;
+``Type`` -> ``vessel_type``; ``Date of designation`` (ISO or dd/mm/yyyy) -> ``listed_on``.
+Entry ids are ``"un_1718:<IMO number>"`` (the row number without one); ``programs`` is
+``["DPRK (UNSCR 1718)"]``.
+
+>>> wl = read_un_1718_csv(b"Vessel name,IMO number,Designated owner,Date of designation\\n"
+...                       b"FIXTURE DPRK TANKER,9999981,FIXTURE DPRK SHIPPING CO,2018-03-30\\n")
+>>> wl.vessels[["entry_id", "imo", "owners"]].to_dict("records")
+[{'entry_id': 'un_1718:9999981', 'imo': 9999981, 'owners': ['FIXTURE DPRK SHIPPING CO']}]
 """
 
 from __future__ import annotations
@@ -25,20 +40,48 @@ import re
 from typing import Final
 from xml.etree.ElementTree import Element
 
+import pandas as pd
+
 from vesselscreen.errors import FormatError
 from vesselscreen.ingest import RejectionLog
 from vesselscreen.lists._io import ListSource, RawSource
 from vesselscreen.lists._records import Record, build_watchlist
 from vesselscreen.lists._stream import StreamInput, iter_records, root_element, text_of
+from vesselscreen.lists._tabular import read_csv_frame, require
+from vesselscreen.lists.frame import _build
 from vesselscreen.lists.watchlist import Watchlist
 
-__all__ = ["DEFAULT_SOURCE", "FORMAT", "ROOT", "read_un_xml"]
+__all__ = [
+    "DEFAULT_SOURCE",
+    "FORMAT",
+    "ROOT",
+    "UN_1718_COLUMNS",
+    "UN_1718_FORMAT",
+    "UN_1718_SOURCE",
+    "looks_like_un_1718_csv",
+    "read_un_1718_csv",
+    "read_un_xml",
+]
 
 FORMAT: Final = "un_xml"
 DEFAULT_SOURCE: Final = "un"
 ROOT: Final = "CONSOLIDATED_LIST"
 _IMO_IN_COMMENTS = re.compile(r"\bIMO\s+(?:number|no\.?)\s*:?\s*(\d{7})\b", re.IGNORECASE)
 _NAME_PARTS: Final = ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME")
+UN_1718_FORMAT: Final = "un_1718_csv"
+UN_1718_SOURCE: Final = "un_1718"
+UN_1718_COLUMNS: Final = (
+    "Vessel name",
+    "IMO number",
+    "Designated owner",
+    "MMSI",
+    "Flag",
+    "Call sign",
+    "Type",
+    "Date of designation",
+)
+_UN_1718_REQUIRED: Final = ("Vessel name", "IMO number", "Date of designation")
+_UN_1718_PROGRAM: Final = "DPRK (UNSCR 1718)"
 
 
 def read_un_xml(data: ListSource | RawSource, *, source: str = DEFAULT_SOURCE) -> Watchlist:
@@ -94,3 +137,48 @@ def _record(element: Element, entity_type: str) -> Record | None:
         "listed_on": text_of(element.find("LISTED_ON")),
         "remarks": comments,
     }
+
+
+def looks_like_un_1718_csv(text: str) -> bool:
+    """Whether the first line is a 1718 designated-vessels header.
+
+    >>> looks_like_un_1718_csv("Vessel name,IMO number,Designated owner,Date of designation\\n")
+    True
+    """
+    first = text.lstrip("\ufeff").split("\n", 1)[0]
+    header = {part.strip().strip('"').strip().lower() for part in first.split(",")}
+    return {c.lower() for c in _UN_1718_REQUIRED} <= header and "date of designation" in header
+
+
+def read_un_1718_csv(data: ListSource | RawSource, *, source: str = UN_1718_SOURCE) -> Watchlist:
+    """Read the 1718 Committee designated vessels (layout in the module docstring)."""
+    frame, stream = read_csv_frame(data)
+    require(frame, list(_UN_1718_REQUIRED), stream.label)
+    rows = pd.Series(range(1, len(frame) + 1), index=frame.index).astype("string")
+    frame = frame.assign(_id=frame["IMO number"].str.strip().fillna(rows), _program=_UN_1718_PROGRAM)
+    mapping = {
+        "name": "Vessel name",
+        "imo": "IMO number",
+        "owners": "Designated owner",
+        "linked_to": "Designated owner",
+        "mmsi": "MMSI",
+        "flag": "Flag",
+        "call_sign": "Call sign",
+        "vessel_type": "Type",
+        "listed_on": "Date of designation",
+        "programs": "_program",
+    }
+    return _build(
+        frame,
+        {k: v for k, v in mapping.items() if v in frame.columns},
+        source=source,
+        format=UN_1718_FORMAT,
+        id_column="_id",
+        kind=None,
+        vessel_kinds=(),
+        list_separator=";",
+        location=stream.location,
+        label=stream.label,
+        retrieved_at=stream.retrieved_at,
+        sha256=stream.sha256(),
+    )
