@@ -46,7 +46,9 @@ def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
     return float(2 * 6371.0088 * np.arcsin(np.sqrt(h)))
 
 
-def track(ship: Ship, start: pd.Timestamp, plan: list[tuple[str, object]], rng: np.random.Generator) -> pd.DataFrame:
+def track(
+    ship: Ship, start: pd.Timestamp, plan: list[tuple[str, object]], rng: np.random.Generator
+) -> pd.DataFrame:
     """Positions every 10 minutes along a plan of ("at", place, hours) stays and ("to", place,
     knots) legs; a place is a port id or (lat, lon)."""
     rows: list[tuple[pd.Timestamp, float, float, float]] = []
@@ -97,7 +99,9 @@ def scenario(rng: np.random.Generator) -> tuple[pd.DataFrame, list[tuple[str, in
 
     # C: listed by name and flag only (RU); a call at Sohar
     c = Ship(273100003, "CASPIAN HAWK")
-    tracks.append(track(c, T0, [("at", sea_b, 1), ("to", "OMSOH", 10), ("at", "OMSOH", 18), ("to", sea_b, 10)], rng))
+    tracks.append(
+        track(c, T0, [("at", sea_b, 1), ("to", "OMSOH", 10), ("at", "OMSOH", 18), ("to", sea_b, 10)], rng)
+    )
     truth += [("designated_vessel", c.mmsi, ""), ("port_call", c.mmsi, "OMSOH")]
 
     # D: listed by (synthetic) IMO; re-flagged from Panama to Cameroon with a new name and MMSI
@@ -119,7 +123,11 @@ def scenario(rng: np.random.Generator) -> tuple[pd.DataFrame, list[tuple[str, in
     f_meet = track(f, meet_start - pd.Timedelta(minutes=30), [("at", (25.6, 57.1), 0.5), ("to", (25.6015, 57.2), 10),
                                                                ("at", (25.6015, 57.2), 3), ("to", sea_b, 10)], rng)  # fmt: skip
     tracks += [f_track, f_meet]
-    truth += [("designated_vessel", e.mmsi, ""), ("dark_gap", e.mmsi, ""), ("sts_encounter", e.mmsi, str(f.mmsi))]
+    truth += [
+        ("designated_vessel", e.mmsi, ""),
+        ("dark_gap", e.mmsi, ""),
+        ("sts_encounter", e.mmsi, str(f.mmsi)),
+    ]
 
     # G: calls at Khor Fakkan before its listing date (10 Mar) and at Jebel Ali after it
     g = Ship(538100007, "LATE LISTED", 9000039)

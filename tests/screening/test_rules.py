@@ -20,8 +20,8 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 def moored(mmsi: int, lat: float, lon: float, start: str, hours: int = 12, **static: object) -> pd.DataFrame:
     """A ship moored at (lat, lon) for ``hours``, reporting every 30 minutes."""
     times = pd.date_range(start, periods=hours * 2 + 1, freq="30min", tz="UTC")
-    frame = pd.DataFrame({POSITION.MMSI: mmsi, POSITION.TIMESTAMP: times, POSITION.LAT: lat, POSITION.LON: lon,
-                          POSITION.SOG: 0.0, **static})  # fmt: skip
+    columns = {POSITION.MMSI: mmsi, POSITION.TIMESTAMP: times, POSITION.LAT: lat, POSITION.LON: lon}
+    frame = pd.DataFrame({**columns, POSITION.SOG: 0.0, **static})
     return conform(frame, POSITION_DTYPES)
 
 
@@ -159,7 +159,7 @@ def test_screener_reports_each_finding_once_across_chunks() -> None:
     for day in ais["timestamp"].dt.floor("4D").unique():  # a feed arriving in 4-day chunks
         reported += screener.feed(ais[ais["timestamp"].dt.floor("4D") == day])
     keys = [(f.kind.value, f.mmsi, f.port_id) for f in reported]
-    assert len(keys) == len(set((f.kind.value, f.mmsi, f.port_id, f.start) for f in reported))
+    assert len(keys) == len({(f.kind.value, f.mmsi, f.port_id, f.start) for f in reported})
     whole_calls = {(f.mmsi, f.port_id, f.start) for f in whole.findings if f.kind == "port_call"}
     live_calls = {(f.mmsi, f.port_id, f.start) for f in reported if f.kind == "port_call"}
     assert live_calls == whole_calls
