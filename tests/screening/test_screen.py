@@ -92,6 +92,17 @@ def test_json_round_trip_and_metadata(demo_result: vs.ScreeningResult) -> None:
     assert len(meta.watchlist.sources[0].sha256) == 64
 
 
+def test_cleaning_report_travels_into_the_metadata() -> None:
+    ais = vs.clean_ais(vs.read_ais(vs.demo.ais_path()))
+    result = vs.screen(ais, vs.load_watchlist(vs.demo.watchlist_path()))
+    report = result.metadata.cleaning_report
+    assert report is not None
+    assert report.rows == len(vs.read_ais(vs.demo.ais_path()))
+    assert report.kept + sum(report.rejected.values()) == report.rows
+    restored = vs.ScreeningReport.model_validate_json(result.to_json())
+    assert restored.metadata.cleaning_report == report
+
+
 def test_name_matching_can_be_switched_off() -> None:
     config = vs.ScreeningConfig(match_by_name_and_flag=False)
     result = vs.screen(

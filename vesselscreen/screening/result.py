@@ -12,6 +12,7 @@ import json
 import pandas as pd
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
+from vesselscreen.ais.cleaning import CleaningReport
 from vesselscreen.ingest import IngestReport
 from vesselscreen.lists.watchlist import WatchlistSnapshot
 from vesselscreen.models import Finding
@@ -43,6 +44,7 @@ class ScreeningMetadata(BaseModel):
     config: ScreeningConfig
     watchlist: WatchlistSnapshot
     ingest_reports: tuple[IngestReport, ...] = ()
+    cleaning_report: CleaningReport | None = None
     positions: int
     vessels: int
     list_vessels: int

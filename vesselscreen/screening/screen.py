@@ -8,6 +8,7 @@ import pandas as pd
 
 from vesselscreen import events
 from vesselscreen._version import __version__
+from vesselscreen.ais.cleaning import cleaning_report
 from vesselscreen.ais.identity import identity_timeline
 from vesselscreen.ais.read import validate_positions
 from vesselscreen.events.config import VoyageConfig
@@ -121,6 +122,7 @@ def screen(
         config=config,
         watchlist=watchlist.snapshot,
         ingest_reports=(report,) if report is not None else (),
+        cleaning_report=cleaning_report(ais),
         positions=len(ais),
         vessels=int(ais[POSITION.MMSI].nunique()),
         list_vessels=len(vessels),
