@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import IO
 
 import pandas as pd
 import pytest
 
 from vesselscreen.errors import FormatError
-from vesselscreen.lists import Watchlist, load_watchlist
+from vesselscreen.lists import Watchlist, load_watchlist, ofac_xml
 from vesselscreen.lists.ofac_xml import EXTRA_COLUMNS, read_ofac_xml
 from vesselscreen.schema import ENTITY, WATCHLIST, WATCHLIST_DTYPES
 
@@ -125,3 +126,29 @@ def test_truncated_xml_names_source_and_line(tmp_path: Path) -> None:
         load_watchlist(path)
     assert info.value.source == str(path)
     assert info.value.line is not None
+
+
+def test_vessels_only_reads_linked_names_in_a_second_pass() -> None:
+    full, lean = read_ofac_xml(ADVANCED), read_ofac_xml(ADVANCED.read_bytes(), vessels_only=True)
+    pd.testing.assert_frame_equal(lean.vessels, full.vessels)
+    assert vessel(lean, "ofac_sdn:15036")[WATCHLIST.LINKED_TO] == ["NATIONAL IRANIAN TANKER COMPANY"]
+    assert lean.snapshot.sources[0].sha256 == full.snapshot.sources[0].sha256
+    assert len(lean.entities) == 0
+
+
+def test_vessels_only_refuses_a_file_replaced_between_the_passes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "SDN_ADVANCED.XML"
+    path.write_bytes(ADVANCED.read_bytes())
+    first_pass = ofac_xml._read_advanced
+
+    def then_replace(stream: IO[bytes], label: str, vessels_only: bool = False) -> object:
+        state = first_pass(stream, label, vessels_only)
+        path.write_bytes(ADVANCED.read_bytes().replace(b"NATIONAL IRANIAN", b"NATIONAL IRANIAX"))
+        return state
+
+    monkeypatch.setattr(ofac_xml, "_read_advanced", then_replace)
+    with pytest.raises(FormatError, match="changed while it was being read") as info:
+        read_ofac_xml(path, vessels_only=True)
+    assert info.value.source == str(path)

@@ -214,20 +214,31 @@ def check_prolog(head: bytes, label: str) -> None:
 def iter_records(stream: IO[bytes], label: str, records: Collection[str]) -> Iterator[tuple[str, Element]]:
     """Yield ``(local name, element)`` for each complete element named in ``records``.
 
-    Each element is cleared once the consumer asks for the next one, so memory holds one
-    record at a time however long the file is (plus an empty shell of about 100 bytes per
-    record, left in its parent because ElementTree has no parent links). Records
+    Each element is cleared and removed from its parent once the consumer asks for the
+    next one, so memory holds one record at a time however long the file is. Records
     must not nest. ``stream`` must support ``peek`` (a buffered reader). A DTD raises
     :class:`FormatError` before anything is parsed; malformed XML (including an undefined
     entity) raises :class:`FormatError` with the line.
+
+    >>> doc = io.BufferedReader(io.BytesIO(b"<list><ship/><ship/><ship/></list>"))
+    >>> [len(element) for name, element in iter_records(doc, "x.xml", {"ship", "list"})]
+    [0, 0, 0, 0]
     """
     peek = getattr(stream, "peek", None)
     head = peek(_HEAD)[:_HEAD] if peek is not None else b""
     check_prolog(head, label)
     try:
-        # "end" events only: a start event per element would double the Python-level work
         names: dict[str, str] = {}  # tag -> local name, computed once per distinct tag
-        for _, element in iterparse(stream, events=("end",)):
+        # ElementTree has no parent links: the open elements are tracked from "start"
+        # events, so a finished record can be deleted from its parent (a cleared element
+        # left there would still cost ~100 bytes per record)
+        open_elements: list[Element] = []
+        push, pop = open_elements.append, open_elements.pop
+        for event, element in iterparse(stream, events=("start", "end")):
+            if event == "start":
+                push(element)
+                continue
+            pop()
             tag = element.tag
             name = names.get(tag)
             if name is None:
@@ -235,6 +246,10 @@ def iter_records(stream: IO[bytes], label: str, records: Collection[str]) -> Ite
             if name in records:
                 yield name, element
                 element.clear()
+                if open_elements:
+                    # the parser runs ahead of the events: later siblings may already be
+                    # there, but the records before this one are gone, so it is found first
+                    open_elements[-1].remove(element)
     except ParseError as exc:
         line = exc.position[0] if getattr(exc, "position", None) else None
         raise FormatError(label, f"malformed XML: {exc}", line=line) from exc

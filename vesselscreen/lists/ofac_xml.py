@@ -115,8 +115,9 @@ def read_ofac_xml(
     Invalid IMO numbers, MMSIs and unknown countries keep the entry with NA and are flagged
     in the report; XML with a DTD or entities raises :class:`~vesselscreen.errors.FormatError`.
 
-    ``vessels_only=True`` leaves ``wl.entities`` empty and keeps of each other party only
-    its name (for the vessels' ``linked_to``): memory then stays flat however many
+    ``vessels_only=True`` leaves ``wl.entities`` empty and keeps nothing of the other
+    parties (the names of those linked to vessels are read in a second pass over an
+    advanced file, as its relationships come last): memory then stays flat however many
     parties the file lists. Use it for screening runs that do not screen ownership.
     """
     stream = StreamInput.of(data)
@@ -125,13 +126,23 @@ def read_ofac_xml(
         if root == ENHANCED_ROOT:
             parsed, fmt = _read_enhanced(fh, stream.label, vessels_only), ENHANCED_FORMAT
         elif root == ADVANCED_ROOT:
-            parsed, fmt = _read_advanced(fh, stream.label, vessels_only), ADVANCED_FORMAT
+            advanced, fmt = _read_advanced(fh, stream.label, vessels_only), ADVANCED_FORMAT
         else:
             raise FormatError(
                 stream.label,
                 f"not an OFAC advanced or enhanced XML file (root element {root!r}, "
                 f"expected {ADVANCED_ROOT!r} or {ENHANCED_ROOT!r})",
             )
+    sha256 = stream.sha256()
+    if fmt == ADVANCED_FORMAT:
+        names: dict[str, str | None] = {}
+        if wanted := advanced.left_out_links():
+            # relationships come after the parties: a second pass reads the few names needed
+            with stream.open() as fh:
+                names = _left_out_names(fh, stream.label, wanted, advanced.refs)
+            if stream.sha256() != sha256:
+                raise FormatError(stream.label, "the file changed while it was being read")
+        parsed = advanced.link(names)
     label = source or (CONS_SOURCE if parsed.consolidated else SDN_SOURCE)
     return build_watchlist(
         parsed.vessels,
@@ -140,7 +151,7 @@ def read_ofac_xml(
         format=fmt,
         location=stream.location,
         retrieved_at=stream.retrieved_at,
-        sha256=stream.sha256(),
+        sha256=sha256,
         log=parsed.log,
         extras=EXTRA_COLUMNS,
         extra_dtypes=_EXTRA_DTYPES,
@@ -292,16 +303,62 @@ _ADVANCED_RECORDS: Final = frozenset(
 )
 
 
-def _read_advanced(stream: IO[bytes], label: str, vessels_only: bool = False) -> _Parsed:
-    parsed = _Parsed(RejectionLog(label))
-    refs = _Refs()
+@dataclass(slots=True)
+class _Advanced:
+    """What the first pass over an advanced file collects, before links are resolved."""
+
+    parsed: _Parsed
+    vessels_only: bool
+    refs: _Refs = field(default_factory=_Refs)
+    records: dict[str, Record] = field(default_factory=dict)  # profile id -> record
+    kinds: dict[str, str] = field(default_factory=dict)  # profile id -> "vessel" / "entity"
+    links: list[tuple[str, str]] = field(default_factory=list)
+    lists_seen: set[str] = field(default_factory=set)
+
+    def left_out_links(self) -> set[str]:
+        """Ids of the parties left out (vessels_only) that a kept vessel is linked to."""
+        if not self.vessels_only:
+            return set()
+        records = self.records
+        return {
+            other
+            for source_id, target_id in self.links
+            if (source_id in records) != (target_id in records)
+            for other in (source_id, target_id)
+            if other not in records
+        }
+
+    def link(self, left_out: dict[str, str | None]) -> _Parsed:
+        """Resolve links into ``linked_to``; ``left_out`` names linked parties not kept."""
+        parsed, records = self.parsed, self.records
+        for source_id, target_id in self.links:
+            source_record, target_record = records.get(source_id), records.get(target_id)
+            if self.vessels_only and (source_record is None) != (target_record is None):
+                kept, other = (
+                    (source_record, target_id) if source_record is not None else (target_record, source_id)
+                )
+                if kept is not None and other in left_out:
+                    _append(kept, "linked_to", left_out[other])
+                    continue
+            if source_record is None or target_record is None:
+                parsed.log.note("relationships to parties not in the file")
+                continue
+            _append(source_record, "linked_to", target_record.get("name"))
+            _append(target_record, "linked_to", source_record.get("name"))
+        parsed.consolidated = any(item.lower() != _SDN_LIST for item in self.lists_seen)
+        for profile_id, record in records.items():
+            if self.kinds[profile_id] == "vessel":
+                parsed.vessels.append(_finish_vessel(record))
+            else:
+                parsed.entities.append(record)
+        return parsed
+
+
+def _read_advanced(stream: IO[bytes], label: str, vessels_only: bool = False) -> _Advanced:
+    state = _Advanced(_Parsed(RejectionLog(label)), vessels_only)
+    refs = state.refs
     locations: dict[str, str] = {}  # location id -> country name
     documents: dict[str, list[tuple[str, str]]] = defaultdict(list)  # identity id -> (type, number)
-    records: dict[str, Record] = {}  # profile id -> record
-    names: dict[str, str | None] = {}  # profile id -> name of a party left out (vessels_only)
-    kinds: dict[str, str] = {}  # profile id -> "vessel" / "entity"
-    links: list[tuple[str, str]] = []
-    lists_seen: set[str] = set()
     for name, element in iter_records(stream, label, _ADVANCED_RECORDS):
         _NAMESPACE.set(namespace_of(element.tag))
         if name == "ReferenceValueSets":
@@ -318,43 +375,31 @@ def _read_advanced(stream: IO[bytes], label: str, vessels_only: bool = False) ->
             if identity and number and (doc_type in (_IMO_DOC, _MMSI_DOC) or _company_imo(doc_type, number)):
                 documents[identity].append((doc_type, number))
         elif name == "DistinctParty":
-            _advanced_party(
-                element,
-                refs,
-                locations,
-                documents,
-                records,
-                kinds,
-                parsed.log,
-                names if vessels_only else None,
-            )
+            _advanced_party(element, refs, locations, documents, state)
         elif name == "ProfileRelationship":
             source_id, target_id = element.get("From-ProfileID"), element.get("To-ProfileID")
             if source_id and target_id:
-                links.append((source_id, target_id))
+                state.links.append((source_id, target_id))
         else:
-            _advanced_entry(element, refs, records, lists_seen)
-    for source_id, target_id in links:
-        source_record, target_record = records.get(source_id), records.get(target_id)
-        if vessels_only and (source_record is None) != (target_record is None):
-            kept, other = (
-                (source_record, target_id) if source_record is not None else (target_record, source_id)
-            )
-            if kept is not None and other in names:
-                _append(kept, "linked_to", names[other])
-                continue
-        if source_record is None or target_record is None:
-            parsed.log.note("relationships to parties not in the file")
+            _advanced_entry(element, refs, state.records, state.lists_seen)
+    return state
+
+
+def _left_out_names(stream: IO[bytes], label: str, wanted: set[str], refs: _Refs) -> dict[str, str | None]:
+    """Second pass: the primary names of the non-vessel parties whose ids are ``wanted``."""
+    names: dict[str, str | None] = {}
+    for name, party in iter_records(stream, label, {"DistinctParty", "ProfileRelationship"}):
+        if name == "ProfileRelationship":
+            break  # the parties come before the relationships: all read
+        _NAMESPACE.set(namespace_of(party.tag))
+        profile = party.find(_q("Profile"))
+        profile_id = _attr(profile, "ID") or party.get("FixedRef")
+        if profile is None or profile_id is None or profile_id not in wanted:
             continue
-        _append(source_record, "linked_to", target_record.get("name"))
-        _append(target_record, "linked_to", source_record.get("name"))
-    parsed.consolidated = any(item.lower() != _SDN_LIST for item in lists_seen)
-    for profile_id, record in records.items():
-        if kinds[profile_id] == "vessel":
-            parsed.vessels.append(_finish_vessel(record))
-        else:
-            parsed.entities.append(record)
-    return parsed
+        if _party_kind(refs, profile.get("PartySubTypeID")) != "vessel":
+            identity = profile.find(_q("Identity"))
+            names[profile_id] = _names(identity, refs)[0] if identity is not None else None
+    return names
 
 
 # the namespace of the file being read, set by the readers as records arrive
@@ -430,11 +475,9 @@ def _advanced_party(
     refs: _Refs,
     locations: dict[str, str],
     documents: dict[str, list[tuple[str, str]]],
-    records: dict[str, Record],
-    kinds: dict[str, str],
-    log: RejectionLog,
-    left_out: dict[str, str | None] | None = None,
+    state: _Advanced,
 ) -> None:
+    log = state.parsed.log
     profile = party.find(_q("Profile"))
     profile_id = _attr(profile, "ID") or party.get("FixedRef")
     if profile is None or not profile_id:
@@ -442,9 +485,7 @@ def _advanced_party(
         return
     log.accept()
     party_kind = _party_kind(refs, profile.get("PartySubTypeID"))
-    if left_out is not None and party_kind != "vessel":
-        identity = profile.find(_q("Identity"))
-        left_out[profile_id] = _names(identity, refs)[0] if identity is not None else None
+    if state.vessels_only and party_kind != "vessel":
         for identity_element in profile.iterfind(_q("Identity")):
             documents.pop(identity_element.get("ID") or "", None)
         log.note("parties left out (vessels_only)")
@@ -470,7 +511,7 @@ def _advanced_party(
         for feature in profile.iterfind(_q("Feature")):
             feature_type = refs.text("FeatureType", feature.get("FeatureTypeID"))
             _add_feature(record, feature_type, _feature_value(feature, refs, locations))
-        kinds[profile_id] = "vessel"
+        state.kinds[profile_id] = "vessel"
     else:
         record["entity_type"] = party_kind
         record["company_imo"] = next((imo for t, n in docs if (imo := _company_imo(t, n))), None)
@@ -480,8 +521,8 @@ def _advanced_party(
             if (refs.text("FeatureType", feature.get("FeatureTypeID")) or "").lower() == "location"
         ]
         record["countries"] = countries
-        kinds[profile_id] = "entity"
-    records[profile_id] = record
+        state.kinds[profile_id] = "entity"
+    state.records[profile_id] = record
 
 
 def _extend(record: Record, key: str, values: Iterable[str]) -> None:
