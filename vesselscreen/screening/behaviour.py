@@ -25,18 +25,16 @@ from pydantic import BaseModel, ConfigDict
 
 from vesselscreen.ais.identity import CHANGE
 from vesselscreen.models import DesignationStatus, Evidence, Finding, FindingKind, MatchMethod, Severity
-from vesselscreen.schema import ENCOUNTER, GAP, MATCH, SPOOFING, VOYAGE, WATCHLIST
+from vesselscreen.schema import ENCOUNTER, GAP, MATCH, SPOOFING, VOYAGE
 from vesselscreen.screening.evidence import PositionLookup, opt_int, opt_str
-from vesselscreen.screening.findings import SEVERITY_BY_STATUS
+from vesselscreen.screening.findings import SEVERITY_BY_STATUS, events_of_listed
 from vesselscreen.screening.matching import METHODS
-from vesselscreen.screening.status import designation_status
 
 __all__ = [
     "RiskArea",
     "dark_gap_findings",
     "encounter_findings",
     "identity_change_findings",
-    "listed_vessels",
     "spoofing_findings",
     "voyage_findings",
 ]
@@ -62,41 +60,6 @@ class RiskArea(BaseModel):
         return pd.Series(inside, index=lat.index)
 
 
-def listed_vessels(matches: pd.DataFrame, vessels: pd.DataFrame) -> pd.DataFrame:
-    """The strongest match of each (MMSI, entry), with the entry's dates and name."""
-    best = matches.sort_values(MATCH.SCORE, ascending=False, kind="stable").drop_duplicates(
-        [MATCH.MMSI, MATCH.ENTRY_ID]
-    )
-    entries = vessels[[WATCHLIST.ENTRY_ID, WATCHLIST.NAME, WATCHLIST.LISTED_ON, WATCHLIST.DELISTED_ON]]
-    best = best.merge(entries.rename(columns={WATCHLIST.NAME: "listed_name"}), on=MATCH.ENTRY_ID, how="left")
-    return best[
-        [
-            MATCH.MMSI,
-            MATCH.ENTRY_ID,
-            MATCH.SCORE,
-            METHODS,
-            MATCH.FIRST_SEEN,
-            MATCH.LAST_SEEN,
-            "listed_name",
-            WATCHLIST.LISTED_ON,
-            WATCHLIST.DELISTED_ON,
-        ]
-    ].rename(
-        columns={MATCH.SCORE: "match_score", MATCH.FIRST_SEEN: "match_first", MATCH.LAST_SEEN: "match_last"}
-    )
-
-
-def _of_listed(
-    events: pd.DataFrame, listed: pd.DataFrame, start: str, end: str, mmsi: str = MATCH.MMSI
-) -> pd.DataFrame:
-    """Events of matched vessels while they carried the matching identity, with status at ``start``."""
-    rows = events.merge(listed, left_on=mmsi, right_on=MATCH.MMSI, how="inner", suffixes=("", "_listed"))
-    rows = rows[(rows[start] <= rows["match_last"]) & (rows[end] >= rows["match_first"])]
-    rows = rows.drop_duplicates([mmsi, start, MATCH.ENTRY_ID]).copy()
-    rows["status"] = designation_status(rows[start], rows[WATCHLIST.LISTED_ON], rows[WATCHLIST.DELISTED_ON])
-    return rows
-
-
 def _methods(value: object) -> tuple[MatchMethod, ...]:
     return tuple(MatchMethod(m) for m in value) if isinstance(value, list) else ()
 
@@ -106,7 +69,7 @@ def voyage_findings(
 ) -> list[Finding]:
     """Port-to-port voyages (both ends known) of listed vessels."""
     complete = voyages.dropna(subset=[VOYAGE.ORIGIN_PORT_ID, VOYAGE.DESTINATION_PORT_ID])
-    rows = _of_listed(complete, listed, VOYAGE.DEPARTURE, VOYAGE.ARRIVAL)
+    rows = events_of_listed(complete, listed, VOYAGE.DEPARTURE, VOYAGE.ARRIVAL)
     findings = []
     for r in rows.to_dict("records"):
         status = DesignationStatus(r["status"])
@@ -161,7 +124,7 @@ def dark_gap_findings(
 ) -> list[Finding]:
     """Dark gaps of listed vessels, and of any vessel that goes dark in a risk area."""
     dark = gaps[gaps[GAP.DARK]]
-    of_listed = _of_listed(dark, listed, GAP.START, GAP.END)
+    of_listed = events_of_listed(dark, listed, GAP.START, GAP.END)
     in_area = []
     for area in areas:  # a few named areas, each tested over all gaps at once
         inside = area.contains(dark[GAP.START_LAT], dark[GAP.START_LON]) | area.contains(
@@ -265,7 +228,7 @@ def encounter_findings(
         (ENCOUNTER.MMSI_2, ENCOUNTER.MMSI_1),
     ):
         side = encounters.assign(own=encounters[own_column], other=encounters[other_column])
-        sides.append(_of_listed(side, listed, ENCOUNTER.START, ENCOUNTER.END, mmsi="own"))
+        sides.append(events_of_listed(side, listed, ENCOUNTER.START, ENCOUNTER.END, mmsi="own"))
     rows = pd.concat(sides, ignore_index=True)
     # a meeting of two listed vessels is one finding, told from the lower MMSI's side
     rows = rows.sort_values("own", kind="stable").drop_duplicates(

@@ -26,7 +26,13 @@ from vesselscreen.screening.evidence import PositionLookup, opt_int, opt_str
 from vesselscreen.screening.matching import METHODS
 from vesselscreen.screening.status import designation_status
 
-__all__ = ["SEVERITY_BY_STATUS", "designated_vessel_findings", "port_call_findings"]
+__all__ = [
+    "SEVERITY_BY_STATUS",
+    "designated_vessel_findings",
+    "events_of_listed",
+    "listed_vessels",
+    "port_call_findings",
+]
 
 SEVERITY_BY_STATUS: dict[DesignationStatus, Severity] = {
     DesignationStatus.DESIGNATED: Severity.HIGH,
@@ -87,33 +93,45 @@ def designated_vessel_findings(
     return findings
 
 
+def listed_vessels(matches: pd.DataFrame, vessels: pd.DataFrame) -> pd.DataFrame:
+    """Every match with its entry's listed name and dates, ready to join to events on MMSI.
+
+    Columns: mmsi, entry_id, method, methods, match_score, match_first, match_last,
+    listed_name, listed_on, delisted_on.
+    """
+    cols = [MATCH.MMSI, MATCH.ENTRY_ID, MATCH.METHOD, METHODS, MATCH.SCORE, MATCH.FIRST_SEEN, MATCH.LAST_SEEN]
+    rows = _with_entries(matches[cols], vessels)
+    return rows.rename(
+        columns={MATCH.SCORE: "match_score", MATCH.FIRST_SEEN: "match_first", MATCH.LAST_SEEN: "match_last"}
+    )
+
+
+def events_of_listed(
+    events: pd.DataFrame, listed: pd.DataFrame, start: str, end: str, *, mmsi: str = MATCH.MMSI
+) -> pd.DataFrame:
+    """Events of matched vessels while they carried a matching identity.
+
+    One row per event and entry (the strongest match wins), with ``status``: the
+    designation status at the event's ``start``.
+    """
+    rows = events.merge(listed, left_on=mmsi, right_on=MATCH.MMSI, how="inner", suffixes=("", "_listed"))
+    rows = rows[(rows[start] <= rows["match_last"]) & (rows[end] >= rows["match_first"])]
+    rows = rows.sort_values("match_score", ascending=False, kind="stable")
+    rows = rows.drop_duplicates([mmsi, start, MATCH.ENTRY_ID]).sort_values([start, mmsi], kind="stable")
+    rows["status"] = designation_status(rows[start], rows[WATCHLIST.LISTED_ON], rows[WATCHLIST.DELISTED_ON])
+    return rows
+
+
 def port_call_findings(
     port_calls: pd.DataFrame,
-    matches: pd.DataFrame,
-    vessels: pd.DataFrame,
+    listed: pd.DataFrame,
     lookup: PositionLookup,
     *,
     snapshot_id: str,
     evidence: int,
 ) -> list[Finding]:
     """A ``port_call`` finding for each call a matched vessel made while carrying the matching identity."""
-    if port_calls.empty or matches.empty:
-        return []
-    match_cols = [MATCH.MMSI, MATCH.ENTRY_ID, MATCH.SCORE, MATCH.METHOD, METHODS, MATCH.EXPLANATION,
-                  MATCH.FIRST_SEEN, MATCH.LAST_SEEN]  # fmt: skip
-    rows = port_calls.merge(matches[match_cols], on=MATCH.MMSI, how="inner")
-    overlaps = (rows[PORT_CALL.ARRIVAL] <= rows[MATCH.LAST_SEEN]) & (
-        rows[PORT_CALL.DEPARTURE] >= rows[MATCH.FIRST_SEEN]
-    )
-    rows = rows[overlaps]
-    # one finding per call and entry: the strongest match wins
-    rows = rows.sort_values(MATCH.SCORE, ascending=False, kind="stable").drop_duplicates(
-        [PORT_CALL.MMSI, PORT_CALL.ARRIVAL, PORT_CALL.PORT_ID, MATCH.ENTRY_ID]
-    )
-    rows = _with_entries(rows, vessels).sort_values([PORT_CALL.ARRIVAL, PORT_CALL.MMSI], kind="stable")
-    rows["status"] = designation_status(
-        rows[PORT_CALL.ARRIVAL], rows[WATCHLIST.LISTED_ON], rows[WATCHLIST.DELISTED_ON]
-    )
+    rows = events_of_listed(port_calls, listed, PORT_CALL.ARRIVAL, PORT_CALL.DEPARTURE)
     findings = []
     for record in rows.to_dict("records"):
         status = DesignationStatus(record["status"])
@@ -133,7 +151,7 @@ def port_call_findings(
                 port_id=str(record[PORT_CALL.PORT_ID]),
                 entry_ids=(record[MATCH.ENTRY_ID],),
                 designation_status=status,
-                score=float(record[MATCH.SCORE]),
+                score=float(record["match_score"]),
                 evidence=Evidence(
                     rule="port_call_of_listed_vessel",
                     explanation=f"listed vessel ({record[MATCH.ENTRY_ID]}, listed as "

@@ -21,14 +21,13 @@ from vesselscreen.screening.behaviour import (
     dark_gap_findings,
     encounter_findings,
     identity_change_findings,
-    listed_vessels,
     spoofing_findings,
     voyage_findings,
 )
 from vesselscreen.screening.config import ScreeningConfig
 from vesselscreen.screening.conflicts import identity_conflict_findings
 from vesselscreen.screening.evidence import PositionLookup
-from vesselscreen.screening.findings import designated_vessel_findings, port_call_findings
+from vesselscreen.screening.findings import designated_vessel_findings, listed_vessels, port_call_findings
 from vesselscreen.screening.identities import ais_identities
 from vesselscreen.screening.jurisdictions import sanctioned_port_call_findings
 from vesselscreen.screening.matching import match_identities
@@ -102,7 +101,7 @@ def screen(
     names = identities.dropna(subset=[POSITION.NAME]).groupby(POSITION.MMSI)[POSITION.NAME].last()
     findings = sort_findings([
         *designated_vessel_findings(matches, vessels, lookup, snapshot_id=snapshot_id, evidence=n),
-        *port_call_findings(calls, matches, vessels, lookup, snapshot_id=snapshot_id, evidence=n),
+        *port_call_findings(calls, listed, lookup, snapshot_id=snapshot_id, evidence=n),
         *voyage_findings(voyages, listed, lookup, snapshot_id=snapshot_id, evidence=n),
         *encounter_findings(encounters, listed, names, lookup, snapshot_id=snapshot_id, evidence=n),
         *dark_gap_findings(gaps, listed, config.dark_gap_areas, lookup, snapshot_id=snapshot_id, evidence=n),
