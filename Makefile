@@ -45,7 +45,7 @@ examples: $(VENV)/.installed-dev
 	done
 
 bench: $(VENV)/.installed-dev
-	@for bench in benchmarks/*.py; do \
+	@for bench in benchmarks/[!_]*.py; do \
 		[ -e "$$bench" ] || continue; \
 		echo "== $$bench"; $(BIN)/python "$$bench" || exit 1; \
 	done

@@ -34,6 +34,7 @@ from vesselscreen.ingest import ingest_report
 ROWS = int(sys.argv[1]) if len(sys.argv) > 1 else 2_000_000
 SAMPLE = AIS_DATA / "csv" / "marinecadastre_2023-01-11_sample.csv"
 CHUNK = 250_000
+VESSELS = 20_000
 
 
 def repeated(rows: int) -> pa.Table:
@@ -48,6 +49,25 @@ def repeated(rows: int) -> pa.Table:
     seconds = (repetition * 86_400 // repetitions).astype("int64")
     base = np.datetime64("2023-01-11T00:00:00", "s")
     times = (base + seconds.astype("timedelta64[s]")).astype(str)
+    table = table.set_column(0, "MMSI", pa.array(mmsi.astype(str)))
+    return table.set_column(1, "BaseDateTime", pa.array(times))
+
+
+def daily(rows: int) -> pa.Table:
+    """A realistic day: ``rows`` reports of ``VESSELS`` vessels in time order, as published.
+
+    Each vessel keeps the static fields (name, IMO, call sign...) of one sample row; its
+    MMSI is that row's, shifted per group of vessels.
+    """
+    text = pacsv.ConvertOptions(column_types=dict.fromkeys(marinecadastre.COLUMNS, pa.string()))
+    sample = pacsv.read_csv(SAMPLE, convert_options=text)
+    random = np.random.default_rng(20230111)
+    vessel = random.integers(0, VESSELS, rows)
+    table = sample.take(pa.array(vessel % sample.num_rows))
+    mmsi = pc.cast(table["MMSI"], pa.int64()).to_numpy()
+    mmsi = (mmsi - 100_000_000 + vessel // sample.num_rows * 1009) % 899_999_999 + 100_000_000
+    seconds = np.sort(random.integers(0, 86_400, rows))
+    times = (np.datetime64("2023-01-11T00:00:00", "s") + seconds.astype("timedelta64[s]")).astype(str)
     table = table.set_column(0, "MMSI", pa.array(mmsi.astype(str)))
     return table.set_column(1, "BaseDateTime", pa.array(times))
 
