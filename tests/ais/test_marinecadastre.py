@@ -165,8 +165,7 @@ def test_header_only_gives_an_empty_frame(marinecadastre_lines: list[str]) -> No
 
 # -- the 2025+ snake_case CSV (zstd), the 2024 GeoParquet, and chunked reading -------------------
 # No real sample of these layouts is in the reference data we were given: the fixtures are the real
-# 2023 sample
-# rewritten in each published layout (snake_case names, times with a space, zstd; WKB points).
+# 2023 sample rewritten in each published layout (snake_case names, times with a space, zstd; WKB points).
 
 SNAKE = (
     "mmsi,base_date_time,latitude,longitude,sog,cog,heading,vessel_name,imo,call_sign,"
