@@ -280,14 +280,41 @@ def build_wpi(wpi: pd.DataFrame, unlocode: pd.DataFrame, log: list[str]) -> pd.D
     return out[OUT_COLUMNS]
 
 
-def build_unlocode(unlocode: pd.DataFrame, taken: set[str], log: list[str]) -> pd.DataFrame:
-    """UN/LOCODE ports not already given by WPI (rule 2)."""
+MISCODED_WITHIN_M: Final = 5_000.0
+
+
+def _miscoded(unlocode: pd.DataFrame, wpi_ports: pd.DataFrame) -> pd.Series:
+    """UN/LOCODE rows that sit on a WPI port of the same name in another country.
+
+    Such a row is the same port filed under a wrong country code (e.g. SYBEN "Banghazi",
+    a Syrian code on the Libyan port LYBEN): kept, it would put a Libyan port in Syria.
+    """
+    from vesselscreen.geo.distance import haversine_m  # the build runs from a checkout
+
+    wpi = wpi_ports[["port_name", "country", "lat", "lon"]]
+    pairs = unlocode.reset_index().merge(wpi, left_on="name", right_on="port_name", suffixes=("", "_wpi"))
+    lat, lon = pairs["lat"].astype(float), pairs["lon"].astype(float)
+    near = haversine_m(lat, lon, pairs["lat_wpi"], pairs["lon_wpi"])
+    bad = pairs.loc[(near <= MISCODED_WITHIN_M) & (pairs["country"] != pairs["country_wpi"]), "index"]
+    return unlocode.index.isin(bad)
+
+
+def build_unlocode(
+    unlocode: pd.DataFrame, taken: set[str], log: list[str], wpi_ports: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """UN/LOCODE ports not already given by WPI (rule 2), less mis-coded duplicates of WPI ports."""
     status_xx = unlocode["status"] == "XX"
     in_wpi = unlocode["locode"].isin(taken)
-    rows = unlocode.loc[~status_xx & ~in_wpi]
+    miscoded = (
+        _miscoded(unlocode, wpi_ports) if wpi_ports is not None else pd.Series(False, index=unlocode.index)
+    )
+    rows = unlocode.loc[~status_xx & ~in_wpi & ~miscoded]
     log.append(
         f"UN/LOCODE: {len(unlocode)} rows; {int(in_wpi.sum())} already given by WPI; "
-        f"{int((status_xx & ~in_wpi).sum())} of status XX skipped; {len(rows)} added"
+        f"{int((status_xx & ~in_wpi).sum())} of status XX skipped; "
+        f"{int((miscoded & ~in_wpi & ~status_xx).sum())} skipped as a WPI port of the same name and "
+        f"position filed under another country "
+        f"({', '.join(unlocode.loc[miscoded & ~in_wpi & ~status_xx, 'locode'])}); {len(rows)} added"
     )
     return pd.DataFrame(
         {
@@ -363,7 +390,7 @@ def build(folder: Path) -> tuple[pd.DataFrame, list[str]]:
 
     ports_wpi = build_wpi(wpi, unlocode, log)
     taken = set(ports_wpi["port_id"])
-    ports_ul = build_unlocode(unlocode, taken, log)
+    ports_ul = build_unlocode(unlocode, taken, log, ports_wpi)
     taken |= set(ports_ul["port_id"])
     ports_sup = build_supplement(supplement, taken, log)
 
