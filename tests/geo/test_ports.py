@@ -104,7 +104,7 @@ def test_bundled_counts_and_schema(ports: pd.DataFrame) -> None:
         "Medium": 366,
         "Large": 171,
     }
-    assert ports[PORT.RADIUS_M].value_counts().to_dict() == {3000.0: 16_063, 5000.0: 366, 8000.0: 171}
+    assert ports[PORT.RADIUS_M].value_counts().to_dict() == {3000.0: 16_060, 5000.0: 366, 8000.0: 171}
     assert ports[PORT.COUNTRY].str.fullmatch(r"[A-Z]{2}").all()
 
 
