@@ -37,9 +37,10 @@ rows, in memory that does not grow with the file.
 from __future__ import annotations
 
 import csv
-from collections.abc import Generator, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, BinaryIO, Final
+from typing import Any, BinaryIO, Final, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -133,10 +134,13 @@ _IMO = r"^(?:IMO)?\s*(?P<number>\d{1,9})$"
 _NULL = pa.scalar(None, pa.string())
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%S"
 _PARQUET_MAGIC = b"PAR1"
+_RTOL, _ATOL = 1e-05, 1e-08  # np.isclose defaults
 _IMO_WEIGHTS = np.array([7, 6, 5, 4, 3, 2], dtype=np.int64)
+_THREADS: Final = max(2, min(pa.cpu_count(), 8))  # per-column jobs after parsing
 _BLOCK_BYTES = 1 << 22  # streaming: 4 MB of CSV text per parsed block
 
 FloatArray = npt.NDArray[np.float64]
+_T = TypeVar("_T")
 _BadRow = tuple[int | None, int, int, str]  # line, fields found, fields expected, text
 
 
@@ -354,19 +358,13 @@ def _times(column: Any) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
     return np.asarray(values, dtype=np.int64), ok
 
 
-def _strings(column: Any) -> pd.Series:
-    """Trimmed text as a pandas string column; empty -> NA."""
-    text = _blank_to_null(pc.utf8_trim_whitespace(pc.cast(column, pa.string())))
-    return pd.Series(text.to_pandas(types_mapper={pa.string(): pd.StringDtype()}.get), dtype="string")
-
-
 @dataclass(frozen=True)
 class _Encoded:
     """A text column as distinct trimmed values (empty -> null, the last one always null) and
     each row's index into them: AIS text repeats per vessel, so the work is done per value."""
 
     values: Any
-    indices: npt.NDArray[np.int64]
+    indices: npt.NDArray[np.signedinteger[Any]]
 
     @classmethod
     def of(cls, column: Any) -> _Encoded:
@@ -375,18 +373,19 @@ class _Encoded:
             encoded = encoded.unify_dictionaries()
             chunks = encoded.chunks
             dictionary = chunks[0].dictionary if chunks else pa.array([], pa.string())
-            indices = [chunk.indices for chunk in chunks]
+            indices = pa.chunked_array([chunk.indices for chunk in chunks], pa.int32())
         else:
-            dictionary, indices = encoded.dictionary, [encoded.indices]
+            dictionary, indices = encoded.dictionary, encoded.indices
         values = pa.concat_arrays(
             [_blank_to_null(pc.utf8_trim_whitespace(dictionary)), pa.nulls(1, pa.string())]
         )
-        null = len(values) - 1
-        rows = [np.asarray(pc.fill_null(part, null).to_numpy(zero_copy_only=False)) for part in indices]
-        return cls(values, np.concatenate(rows).astype(np.int64) if rows else np.zeros(0, np.int64))
+        rows = pc.fill_null(indices, len(values) - 1)
+        if len(values) <= np.iinfo(np.int16).max:  # the usual case: small indices gather faster (in cache)
+            rows = pc.cast(rows, pa.int16())
+        return cls(values, np.asarray(rows.to_numpy(zero_copy_only=False)))
 
     def take(self, rows: npt.NDArray[np.int64] | None) -> _Encoded:
-        return self if rows is None else _Encoded(self.values, self.indices[rows])
+        return self if rows is None else _Encoded(self.values, np.take(self.indices, rows))
 
     def text(self) -> Any:
         """The rows' text as one Arrow array."""
@@ -397,18 +396,23 @@ class _Encoded:
         return pd.Series(text.to_pandas(types_mapper={pa.string(): pd.StringDtype()}.get), dtype="string")
 
 
-def _codes(values: FloatArray, low: int, high: int, dtype: str) -> pd.Series:
-    """Floats (``"0.0"`` in CSVs) as integer codes; outside ``[low, high]`` or not whole -> NA."""
+def _codes(values: FloatArray, low: int, high: int, dtype: str) -> npt.NDArray[np.signedinteger[Any]]:
+    """Floats (``"0.0"`` in CSVs) as small integer codes (``dtype``); outside ``[low, high]``
+    or not whole -> -1. Small, so gathering them into sorted order stays in cache."""
     with np.errstate(invalid="ignore"):
         ok = (values >= low) & (values <= high) & (values == np.floor(values))
-    codes = pd.Series(pd.arrays.IntegerArray(np.where(ok, values, 0).astype("int64"), ~ok))
-    series: pd.Series = codes.astype(dtype)  # type: ignore[call-overload]  # runtime dtype string
-    return series
+    codes: npt.NDArray[np.signedinteger[Any]] = np.where(ok, values, -1).astype(dtype)
+    return codes
 
 
-def _constant(value: str, count: int) -> pd.Series:
-    """A string column holding ``value`` on every row, built in Arrow (no Python objects)."""
-    text = pa.repeat(pa.scalar(value), count)
+def _code_series(codes: npt.NDArray[np.signedinteger[Any]]) -> pd.Series:
+    """Codes from :func:`_codes` as a nullable integer column of their width (-1 -> NA)."""
+    return pd.Series(pd.arrays.IntegerArray(np.maximum(codes, 0), codes < 0))
+
+
+def _constant(value: str | None, count: int) -> pd.Series:
+    """A string column holding ``value`` (``None``: NA) on every row, built in Arrow (no Python objects)."""
+    text = pa.nulls(count, pa.string()) if value is None else pa.repeat(pa.scalar(value), count)
     return pd.Series(text.to_pandas(types_mapper={pa.string(): pd.StringDtype()}.get), dtype="string")
 
 
@@ -447,71 +451,111 @@ def _imo(
 def _positions(
     table: Any, lines: npt.NDArray[np.int64], log: RejectionLog, raw: _RawLines | None
 ) -> pd.DataFrame:
-    """Check and convert a table of canonical columns (typed or text) into positions sorted by mmsi, time."""
+    """Check and convert a table of canonical columns (typed or text) into positions sorted by mmsi, time.
+
+    The per-column work (conversions, text encoding, gathers into sorted order) runs on
+    a thread pool: numpy and Arrow release the GIL, and after pyarrow's parse the cores
+    are otherwise idle. The ingest log is only written from this thread.
+    """
     count = table.num_rows
     column = {c: table.column(c) for c in table.column_names}
-    mmsi = _floats(column["MMSI"])
-    times, time_ok = _times(column["BaseDateTime"])
-    lat = _floats(column["LAT"]) if "LAT" in column else np.full(count, np.nan)
-    lon = _floats(column["LON"]) if "LON" in column else np.full(count, np.nan)
-    keep = _reject_bad_rows(column, mmsi, time_ok, lat, lon, lines, log, raw)
-    kept: npt.NDArray[np.int64] | None = None  # None: every row
-    if not keep.all():
-        kept = np.flatnonzero(keep)
-        mmsi, times, lat, lon, lines = mmsi[kept], times[kept], lat[kept], lon[kept], lines[kept]
-    count = len(mmsi)
-    log.accept(count)
-    whole_mmsi = mmsi.astype(np.int64)
-    imo_text = _Encoded.of(column["IMO"]).take(kept) if "IMO" in column else None
-    imo = np.zeros(count, dtype=np.int64)
-    imo_valid = np.zeros(count, dtype=bool)
-    if imo_text is not None:
-        numbers, valid, flagged = _imo(imo_text)
-        imo, imo_valid = numbers[imo_text.indices], valid[imo_text.indices]
-        _warn_imos(log, flagged[imo_text.indices], imo_text, whole_mmsi, lines)
-    order = _sort_order(whole_mmsi, times)  # None: the rows are in order already
+    with ThreadPoolExecutor(max_workers=_THREADS) as pool:
 
-    def floats(name: str) -> FloatArray:
-        if name not in column:
-            return np.full(count, np.nan)
-        values = _floats(column[name])
-        return values if kept is None else values[kept]
+        def floats(name: str) -> FloatArray:
+            return _floats(column[name]) if name in column else np.full(count, np.nan)
 
-    def strings(name: str) -> pd.Series:
-        if name not in column:
-            return pd.Series(pd.NA, index=range(count), dtype="string")
-        return _Encoded.of(column[name]).take(kept).take(order).series()
+        def floats_of(name: str) -> Future[FloatArray]:
+            return pool.submit(floats, name)
 
-    def ordered(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
-        return values if order is None else np.take(values, order)
-
-    sog, cog, heading, draught = (ordered(floats(c)) for c in ("SOG", "COG", "Heading", "Draft"))
-    with np.errstate(invalid="ignore"):  # "not available" values (see vesselscreen.ais._common) -> NaN
-        sog = np.where((sog < 0) | np.isclose(sog, SOG_NOT_AVAILABLE), np.nan, sog)
-        cog = np.where((cog < 0) | (cog >= COG_NOT_AVAILABLE), np.nan, cog)
-        heading = np.where((heading < 0) | (heading >= COG_NOT_AVAILABLE), np.nan, heading)
-        draught = np.where(draught > 0, draught, np.nan)
-    return pd.DataFrame(
-        {
-            POSITION.MMSI: pd.arrays.IntegerArray(ordered(whole_mmsi), np.zeros(count, dtype=bool)),
-            POSITION.TIMESTAMP: pd.DatetimeIndex(ordered(times).view("datetime64[ns]")).tz_localize("UTC"),
-            POSITION.LAT: ordered(lat),
-            POSITION.LON: ordered(lon),
-            POSITION.SOG: sog,
-            POSITION.COG: cog,
-            POSITION.HEADING: heading,
-            POSITION.NAV_STATUS: _codes(ordered(floats("Status")), 0, 15, "Int8"),
-            POSITION.IMO: pd.arrays.IntegerArray(ordered(imo), ~ordered(imo_valid)),
-            POSITION.NAME: strings("VesselName"),
-            POSITION.CALL_SIGN: strings("CallSign"),
-            POSITION.SHIP_TYPE: _codes(ordered(floats("VesselType")), 1, 255, "Int16"),
-            POSITION.DRAUGHT: draught,
+        checked = {c: floats_of(c) for c in ("MMSI", "LAT", "LON")}
+        timed = pool.submit(_times, column["BaseDateTime"])
+        encoded = {c: pool.submit(_Encoded.of, column[c]) for c in _TEXT if c in column}
+        numbers: dict[str, Future[npt.NDArray[Any]]] = {
+            c: floats_of(c) for c in ("SOG", "COG", "Heading", "Draft")
         }
+        numbers["Status"] = pool.submit(lambda: _codes(floats("Status"), 0, 15, "int8"))
+        numbers["VesselType"] = pool.submit(lambda: _codes(floats("VesselType"), 1, 255, "int16"))
+        mmsi, lat, lon = (checked[c].result() for c in ("MMSI", "LAT", "LON"))
+        times, time_ok = timed.result()
+        keep = _reject_bad_rows(column, mmsi, time_ok, lat, lon, lines, log, raw)
+        kept: npt.NDArray[np.int64] | None = None  # None: every row
+        if not keep.all():
+            kept = np.flatnonzero(keep)
+            mmsi, times, lat, lon, lines = mmsi[kept], times[kept], lat[kept], lon[kept], lines[kept]
+        count = len(mmsi)
+        log.accept(count)
+        whole_mmsi = mmsi.astype(np.int64)
+        order, sorted_mmsi = _sort_order(whole_mmsi, times)  # order None: the rows are in order already
+        rows = kept if order is None else order if kept is None else kept[order]  # table rows, output order
+
+        def ordered(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
+            return values if order is None else np.take(values, order)
+
+        def gathered(name: str, clean: Callable[[Any], _T]) -> _T:
+            values = numbers[name].result()  # submitted before this job: FIFO, so it is running or done
+            return clean(values if rows is None else np.take(values, rows))
+
+        def strings(name: str) -> pd.Series:
+            if name not in encoded:
+                return pd.Series(pd.NA, index=range(count), dtype="string")
+            return encoded[name].result().take(rows).series()
+
+        jobs: dict[str, Future[Any]] = {
+            POSITION.TIMESTAMP: pool.submit(ordered, times),
+            POSITION.LAT: pool.submit(ordered, lat),
+            POSITION.LON: pool.submit(ordered, lon),
+            POSITION.SOG: pool.submit(gathered, "SOG", _speeds),
+            POSITION.COG: pool.submit(gathered, "COG", _angles),
+            POSITION.HEADING: pool.submit(gathered, "Heading", _angles),
+            POSITION.NAV_STATUS: pool.submit(gathered, "Status", _code_series),
+            POSITION.NAME: pool.submit(strings, "VesselName"),
+            POSITION.CALL_SIGN: pool.submit(strings, "CallSign"),
+            POSITION.SHIP_TYPE: pool.submit(gathered, "VesselType", _code_series),
+            POSITION.DRAUGHT: pool.submit(gathered, "Draft", _draughts),
+            POSITION.DESTINATION: pool.submit(_constant, None, count),  # not in the format
+            POSITION.SOURCE: pool.submit(_constant, SOURCE, count),
+        }
+        imo = np.zeros(count, dtype=np.int64)
+        imo_valid = np.zeros(count, dtype=bool)
+        if "IMO" in encoded:
+            imo_text = encoded["IMO"].result()
+            imo_numbers, valid, flagged = _imo(imo_text)
+            if flagged.any():
+                kept_text = imo_text.take(kept)
+                _warn_imos(log, flagged[kept_text.indices], kept_text, whole_mmsi, lines)
+            imo_rows = imo_text.take(rows).indices
+            imo, imo_valid = imo_numbers[imo_rows], valid[imo_rows]
+        done: dict[str, Any] = {name: job.result() for name, job in jobs.items()}
+    done[POSITION.MMSI] = pd.arrays.IntegerArray(sorted_mmsi, np.zeros(count, dtype=bool))
+    done[POSITION.TIMESTAMP] = pd.DatetimeIndex(done[POSITION.TIMESTAMP].view("datetime64[ns]")).tz_localize(
+        "UTC"
     )
+    done[POSITION.IMO] = pd.arrays.IntegerArray(imo, ~imo_valid)
+    # copy=False: the arrays are new, and pandas would otherwise copy the float columns into one block
+    return pd.DataFrame({name: done[name] for name in POSITION_DTYPES}, copy=False)
 
 
-def _sort_order(mmsi: npt.NDArray[np.int64], times: npt.NDArray[np.int64]) -> npt.NDArray[np.int64] | None:
-    """Row order by MMSI, then time, ties in file order; ``None`` if the rows are in that order.
+def _speeds(sog: FloatArray) -> FloatArray:
+    with np.errstate(invalid="ignore"):  # "not available" values (see vesselscreen.ais._common) -> NaN
+        close = np.abs(sog - SOG_NOT_AVAILABLE) <= _ATOL + _RTOL * SOG_NOT_AVAILABLE  # np.isclose, faster
+        return np.where((sog < 0) | close, np.nan, sog)
+
+
+def _angles(degrees: FloatArray) -> FloatArray:
+    with np.errstate(invalid="ignore"):
+        return np.where((degrees < 0) | (degrees >= COG_NOT_AVAILABLE), np.nan, degrees)
+
+
+def _draughts(draught: FloatArray) -> FloatArray:
+    with np.errstate(invalid="ignore"):
+        return np.where(draught > 0, draught, np.nan)
+
+
+def _sort_order(
+    mmsi: npt.NDArray[np.int64], times: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.int64] | None, npt.NDArray[np.int64]]:
+    """Row order by MMSI, then time, ties in file order (``None`` if the rows are in that order),
+    and the MMSIs in that order.
 
     Files are written in time order, so usually only a stable sort by MMSI is left: MMSIs
     have at most 30 bits, so MMSI and row number fit in one int64 key that a plain
@@ -519,10 +563,10 @@ def _sort_order(mmsi: npt.NDArray[np.int64], times: npt.NDArray[np.int64]) -> np
     """
     count = len(mmsi)
     if count < 2:
-        return None
+        return None, mmsi
     same = mmsi[1:] == mmsi[:-1]
     if ((mmsi[1:] > mmsi[:-1]) | (same & (times[1:] >= times[:-1]))).all():
-        return None
+        return None, mmsi
     by_time: npt.NDArray[np.int64] | None = None
     if not (times[1:] >= times[:-1]).all():
         by_time = np.argsort(times, kind="stable")
@@ -532,9 +576,11 @@ def _sort_order(mmsi: npt.NDArray[np.int64], times: npt.NDArray[np.int64]) -> np
         key = (mmsi << bits) | np.arange(count, dtype=np.int64)
         key.sort()
         order: npt.NDArray[np.int64] = key & ((1 << bits) - 1)
+        ordered = key >> bits
     else:
         order = np.argsort(mmsi, kind="stable")
-    return order if by_time is None else by_time[order]
+        ordered = mmsi[order]
+    return (order if by_time is None else by_time[order]), ordered
 
 
 def _reject_bad_rows(
@@ -548,6 +594,9 @@ def _reject_bad_rows(
     raw: _RawLines | None,
 ) -> npt.NDArray[np.bool_]:
     """Count rows without a usable MMSI, time or position; the mask of rows to keep."""
+    usable = valid_mmsi(mmsi) & time_ok & valid_lat(lat) & valid_lon(lon)
+    if usable.all():
+        return usable
     checks = (
         (~valid_mmsi(mmsi), "invalid MMSI", "MMSI"),
         (~time_ok, "unparseable timestamp", "BaseDateTime"),
@@ -607,10 +656,8 @@ def _warn_imos(
 
 
 def _finished(frame: pd.DataFrame, report: Any) -> pd.DataFrame:
-    """The canonical positions frame (``frame`` is already sorted by mmsi, then time)."""
-    out = frame.reset_index(drop=True)
-    out[POSITION.SOURCE] = _constant(SOURCE, len(out))
-    out = conform(out, POSITION_DTYPES)
+    """The canonical positions frame (``frame`` from :func:`_positions`: sorted by mmsi, then time)."""
+    out = conform(frame.reset_index(drop=True), POSITION_DTYPES)
     out.attrs[INGEST_REPORT_ATTR] = report
     return out
 
