@@ -418,3 +418,13 @@ def test_invalid_configs() -> None:
         EncounterConfig(max_distance_m=0)
     with pytest.raises(ValueError, match="Extra inputs"):
         LoiteringConfig(speed=1)  # type: ignore[call-arg]  # unknown field on purpose
+
+
+def test_voyages_from_precomputed_calls_equal_voyages_alone() -> None:
+    import vesselscreen as vs
+
+    ais = vs.read_ais(vs.demo.ais_path())
+    calls = vs.events.port_calls(ais)
+    alone = vs.events.voyages(ais)
+    pd.testing.assert_frame_equal(vs.events.voyages(ais, calls=calls), alone)
+    assert len(alone) > 0

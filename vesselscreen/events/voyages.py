@@ -97,6 +97,8 @@ def voyages(
     positions: pd.DataFrame,
     ports: pd.DataFrame | PortIndex | None = None,
     config: VoyageConfig | None = None,
+    *,
+    calls: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Port-to-port legs: one row per voyage, in ``schema.VOYAGE_DTYPES``.
 
@@ -105,6 +107,8 @@ def voyages(
             ``lat``, ``lon`` and ``sog`` (knots); ``imo`` and ``name`` are used when present.
         ports: ports table, `vesselscreen.geo.PortIndex`, or ``None`` for the bundled gazetteer.
         config: `VoyageConfig` (the port-call and stop thresholds); defaults otherwise.
+        calls: the port calls of these positions, if already detected with the same ports
+            and ``config.port_calls`` (saves detecting them again).
 
     Returns:
         Voyages sorted by ``mmsi`` and ``departure``. ``origin_*`` is NA for a leg that starts
@@ -114,7 +118,8 @@ def voyages(
     config = check_config(config, VoyageConfig)
     index = port_index(ports, config.port_calls.default_radius_m)
     frame = prepare(positions, _REQUIRED, IDENTITY_COLUMNS)
-    calls = port_calls(frame, index, config.port_calls)
+    if calls is None:
+        calls = port_calls(frame, index, config.port_calls)
     if calls.empty:
         return empty_frame(VOYAGE_DTYPES)
     track = Track.of(frame)
