@@ -23,12 +23,17 @@ import pandas as pd
 from vesselscreen.errors import SchemaError
 
 __all__ = [
+    "CHANGE",
+    "CHANGE_DTYPES",
     "ENCOUNTER",
     "ENCOUNTER_DTYPES",
     "ENTITY",
     "ENTITY_DTYPES",
     "GAP",
     "GAP_DTYPES",
+    "IDENTITY",
+    "INTERVAL",
+    "INTERVAL_DTYPES",
     "LOITERING",
     "LOITERING_DTYPES",
     "MATCH",
@@ -518,3 +523,68 @@ SPOOFING_DTYPES: Final[Mapping[str, str]] = {
     SPOOFING.N_POSITIONS: "Int64",
     SPOOFING.DETAIL: STRING,
 }
+
+
+# --- identity timeline (vesselscreen.ais.identity) --------------------------------------------------
+
+
+class INTERVAL:
+    """Columns of ``IdentityTimeline.intervals`` (`vesselscreen.ais.identity`): one run of one identity."""
+
+    MMSI: Final = "mmsi"
+    IMO: Final = "imo"
+    NAME: Final = "name"
+    CALL_SIGN: Final = "call_sign"
+    SHIP_TYPE: Final = "ship_type"
+    FLAG: Final = "flag"
+    FIRST_SEEN: Final = "first_seen"
+    LAST_SEEN: Final = "last_seen"
+    N_POSITIONS: Final = "n_positions"
+
+
+INTERVAL_DTYPES: Final[Mapping[str, str]] = {
+    INTERVAL.MMSI: "Int64",
+    INTERVAL.IMO: "Int64",
+    INTERVAL.NAME: STRING,
+    INTERVAL.CALL_SIGN: STRING,
+    INTERVAL.SHIP_TYPE: "Int16",
+    INTERVAL.FLAG: STRING,
+    INTERVAL.FIRST_SEEN: UTC_TIMESTAMP,
+    INTERVAL.LAST_SEEN: UTC_TIMESTAMP,
+    INTERVAL.N_POSITIONS: "Int64",
+}
+
+
+class CHANGE:
+    """Columns of ``IdentityTimeline.changes``: one change of a vessel's broadcast identity."""
+
+    KIND: Final = "kind"
+    TIME: Final = "time"
+    MMSI: Final = "mmsi"
+    IMO: Final = "imo"
+    FIELD: Final = "field"
+    BEFORE: Final = "before"
+    AFTER: Final = "after"
+    DETAIL: Final = "detail"
+
+
+CHANGE_DTYPES: Final[Mapping[str, str]] = {
+    CHANGE.KIND: STRING,
+    CHANGE.TIME: UTC_TIMESTAMP,
+    CHANGE.MMSI: "Int64",
+    CHANGE.IMO: "Int64",
+    CHANGE.FIELD: STRING,
+    CHANGE.BEFORE: STRING,
+    CHANGE.AFTER: STRING,
+    CHANGE.DETAIL: STRING,
+}
+
+
+class IDENTITY:
+    """Columns an identities frame (`vesselscreen.screening.identities`) adds to the POSITION ones."""
+
+    NAME_KEY: Final = "name_key"
+    FLAG: Final = "flag"
+    FIRST_SEEN: Final = "first_seen"
+    LAST_SEEN: Final = "last_seen"
+    N_POSITIONS: Final = "n_positions"

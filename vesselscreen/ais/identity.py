@@ -43,61 +43,10 @@ import pandas as pd
 
 from vesselscreen.errors import ReferenceTimeError, SchemaError
 from vesselscreen.identifiers import mmsi_flags
-from vesselscreen.schema import POSITION, UTC_TIMESTAMP, empty_frame
+from vesselscreen.schema import CHANGE, CHANGE_DTYPES, INTERVAL, INTERVAL_DTYPES, POSITION, empty_frame
 
 __all__ = ["CHANGE", "CHANGE_DTYPES", "INTERVAL", "INTERVAL_DTYPES", "IdentityTimeline", "identity_timeline"]
 
-
-class INTERVAL:
-    """Columns of ``IdentityTimeline.intervals``."""
-
-    MMSI: Final = "mmsi"
-    IMO: Final = "imo"
-    NAME: Final = "name"
-    CALL_SIGN: Final = "call_sign"
-    SHIP_TYPE: Final = "ship_type"
-    FLAG: Final = "flag"
-    FIRST_SEEN: Final = "first_seen"
-    LAST_SEEN: Final = "last_seen"
-    N_POSITIONS: Final = "n_positions"
-
-
-INTERVAL_DTYPES: Final = {
-    INTERVAL.MMSI: "Int64",
-    INTERVAL.IMO: "Int64",
-    INTERVAL.NAME: "string",
-    INTERVAL.CALL_SIGN: "string",
-    INTERVAL.SHIP_TYPE: "Int16",
-    INTERVAL.FLAG: "string",
-    INTERVAL.FIRST_SEEN: UTC_TIMESTAMP,
-    INTERVAL.LAST_SEEN: UTC_TIMESTAMP,
-    INTERVAL.N_POSITIONS: "Int64",
-}
-
-
-class CHANGE:
-    """Columns of ``IdentityTimeline.changes``."""
-
-    KIND: Final = "kind"
-    TIME: Final = "time"
-    MMSI: Final = "mmsi"
-    IMO: Final = "imo"
-    FIELD: Final = "field"
-    BEFORE: Final = "before"
-    AFTER: Final = "after"
-    DETAIL: Final = "detail"
-
-
-CHANGE_DTYPES: Final = {
-    CHANGE.KIND: "string",
-    CHANGE.TIME: UTC_TIMESTAMP,
-    CHANGE.MMSI: "Int64",
-    CHANGE.IMO: "Int64",
-    CHANGE.FIELD: "string",
-    CHANGE.BEFORE: "string",
-    CHANGE.AFTER: "string",
-    CHANGE.DETAIL: "string",
-}
 
 _TRACKED: Final = (INTERVAL.IMO, INTERVAL.NAME, INTERVAL.CALL_SIGN, INTERVAL.SHIP_TYPE)
 

@@ -17,24 +17,12 @@ so a million positions of one ship are matched once.
 
 from __future__ import annotations
 
-from typing import Final
-
 import pandas as pd
 
 from vesselscreen.identifiers import mmsi_flags, normalize_name
-from vesselscreen.schema import POSITION
+from vesselscreen.schema import IDENTITY, POSITION
 
 __all__ = ["IDENTITY", "ais_identities"]
-
-
-class IDENTITY:
-    """Columns of an identities frame (POSITION columns plus these)."""
-
-    NAME_KEY: Final = "name_key"
-    FLAG: Final = "flag"
-    FIRST_SEEN: Final = "first_seen"
-    LAST_SEEN: Final = "last_seen"
-    N_POSITIONS: Final = "n_positions"
 
 
 _KEYS = [POSITION.MMSI, POSITION.IMO, POSITION.NAME, POSITION.CALL_SIGN]
