@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 __all__ = [
     "DesignationStatus",
@@ -28,6 +28,7 @@ __all__ = [
     "Match",
     "MatchMethod",
     "PortCall",
+    "RuleRecord",
     "Severity",
     "VesselEntry",
 ]
@@ -48,6 +49,9 @@ class FindingKind(StrEnum):
     SPOOFING = "spoofing"
     OWNER_DESIGNATED = "owner_designated"
     IDENTITY_CONFLICT = "identity_conflict"
+
+
+_KINDS = frozenset(kind.value for kind in FindingKind)
 
 
 class Severity(StrEnum):
@@ -160,12 +164,36 @@ class Evidence(BaseModel):
     snapshot_id: str | None = None
 
 
-class Finding(BaseModel):
-    """Something a compliance officer should know, with the evidence to defend it."""
+class RuleRecord(BaseModel):
+    """A rule as it ran in a screening: its name, kind, risk weight and settings (for the audit trail)."""
 
     model_config = ConfigDict(frozen=True)
 
-    kind: FindingKind
+    name: str
+    kind: str | None = None
+    weight: float | None = None
+    settings: dict[str, object] = Field(default_factory=dict)
+
+
+class Finding(BaseModel):
+    """Something a compliance officer should know, with the evidence to defend it.
+
+    ``kind`` is a `FindingKind` for the built-in rules; users' rules may report kinds of
+    their own (any string).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: FindingKind | str
+
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _known_kind(cls, value: object) -> object:
+        """A built-in kind given as text is that `FindingKind` (``finding.kind is FindingKind.X`` holds)."""
+        if isinstance(value, str) and value in _KINDS:
+            return FindingKind(value)
+        return value
+
     severity: Severity
     mmsi: int | None = None
     imo: int | None = None
@@ -183,7 +211,7 @@ class Finding(BaseModel):
         """One sentence for tables and logs."""
         who = self.vessel_name or (f"MMSI {self.mmsi}" if self.mmsi is not None else "unknown vessel")
         when = f" {_day(self.start)}" if self.start else ""
-        return f"{self.kind.value}: {who}{when}: {self.evidence.explanation}"
+        return f"{self.kind}: {who}{when}: {self.evidence.explanation}"
 
 
 def _day(value: datetime) -> str:

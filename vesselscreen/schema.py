@@ -29,11 +29,14 @@ __all__ = [
     "ENCOUNTER_DTYPES",
     "ENTITY",
     "ENTITY_DTYPES",
+    "FINDING",
+    "FINDING_COLUMNS",
     "GAP",
     "GAP_DTYPES",
     "IDENTITY",
     "INTERVAL",
     "INTERVAL_DTYPES",
+    "LISTED",
     "LOITERING",
     "LOITERING_DTYPES",
     "MATCH",
@@ -581,10 +584,84 @@ CHANGE_DTYPES: Final[Mapping[str, str]] = {
 
 
 class IDENTITY:
-    """Columns an identities frame (`vesselscreen.screening.identities`) adds to the POSITION ones."""
+    """Columns `IdentityTimeline.identities` (`vesselscreen.ais.identity`) adds to the POSITION ones."""
 
     NAME_KEY: Final = "name_key"
     FLAG: Final = "flag"
     FIRST_SEEN: Final = "first_seen"
     LAST_SEEN: Final = "last_seen"
     N_POSITIONS: Final = "n_positions"
+
+
+# --- screening: listed intervals and findings (vesselscreen.screening) ---------------------------
+
+
+class LISTED:
+    """Columns of ``ScreeningContext.listed``: a match with its entry, ready to join to events.
+
+    One row per (AIS identity, list entry): the MMSI carried the matching identity from
+    ``match_first`` to ``match_last``; the entry was listed on ``listed_on`` (delisted on
+    ``delisted_on``). Events joined to it get ``status``, the designation status at their time.
+    """
+
+    MMSI: Final = "mmsi"
+    ENTRY_ID: Final = "entry_id"
+    METHOD: Final = "method"
+    METHODS: Final = "methods"
+    MATCH_SCORE: Final = "match_score"
+    MATCH_FIRST: Final = "match_first"
+    MATCH_LAST: Final = "match_last"
+    LISTED_NAME: Final = "listed_name"
+    LISTED_ON: Final = "listed_on"
+    DELISTED_ON: Final = "delisted_on"
+    STATUS: Final = "status"
+
+
+class FINDING:
+    """Columns of ``ScreeningResult.to_frame()`` (one row per finding), and of a rule's frame.
+
+    A built-in rule produces a frame with these columns (``kind``, ``rule``, ``severity``,
+    ``explanation`` and ``score`` required; the others optional) plus the builder's inputs
+    ``parameters`` (a dict per row: measured values and the thresholds used),
+    ``match_methods`` (the match methods behind it), ``quote`` (how many AIS positions to
+    quote per vessel; the configured default when absent or negative) and
+    ``quote_counterpart`` (also quote the counterpart's positions).
+    """
+
+    KIND: Final = "kind"
+    SEVERITY: Final = "severity"
+    MMSI: Final = "mmsi"
+    IMO: Final = "imo"
+    VESSEL_NAME: Final = "vessel_name"
+    START: Final = "start"
+    END: Final = "end"
+    PORT_ID: Final = "port_id"
+    COUNTERPART_MMSI: Final = "counterpart_mmsi"
+    ENTRY_IDS: Final = "entry_ids"
+    DESIGNATION_STATUS: Final = "designation_status"
+    SCORE: Final = "score"
+    RULE: Final = "rule"
+    EXPLANATION: Final = "explanation"
+    PARAMETERS: Final = "parameters"
+    MATCH_METHODS: Final = "match_methods"
+    QUOTE: Final = "quote"
+    QUOTE_COUNTERPART: Final = "quote_counterpart"
+
+
+FINDING_COLUMNS: Final = (
+    FINDING.KIND,
+    FINDING.SEVERITY,
+    FINDING.MMSI,
+    FINDING.IMO,
+    FINDING.VESSEL_NAME,
+    FINDING.START,
+    FINDING.END,
+    FINDING.PORT_ID,
+    FINDING.COUNTERPART_MMSI,
+    FINDING.ENTRY_IDS,
+    FINDING.DESIGNATION_STATUS,
+    FINDING.SCORE,
+    FINDING.RULE,
+    FINDING.EXPLANATION,
+)
+"""The columns of ``ScreeningResult.to_frame()``, in order."""

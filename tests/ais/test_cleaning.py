@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from vesselscreen.ais import CleaningConfig, clean_ais, cleaning_report, read_ais
 from vesselscreen.errors import ReferenceTimeError
 from vesselscreen.ingest import ingest_report
+from vesselscreen.limits import MotionLimits
 from vesselscreen.schema import POSITION
 
 from .conftest import MARINECADASTRE
@@ -95,7 +96,7 @@ def test_jumps() -> None:
     # a fast ship (30 kn) is not a jump; a 90 kn excursion and back is, unless the threshold allows it
     fast = track(366999003, [0, 10, 20, 30], [40.0, 40.0 + 5 / 60, 40.0 + 20 / 60, 40.0 + 10 / 60])
     assert clean_ais(fast)[POSITION.LAT].round(4).tolist() == [40.0, 40.0833, 40.1667]
-    assert len(clean_ais(fast, config=CleaningConfig(max_speed_knots=100))) == 4
+    assert len(clean_ais(fast, limits=MotionLimits(max_speed_kn=100))) == 4
     # one consistent displacement between two plausible stretches: no lone outlier, all kept
     hop = track(366999004, [0, 10, 20, 30], [40.0, 40.0 + 5 / 60, 40.0 + 15 / 60, 40.0 + 20 / 60])
     assert len(clean_ais(hop)) == 4

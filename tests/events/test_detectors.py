@@ -15,6 +15,7 @@ from vesselscreen.events import (
     GapConfig,
     LoiteringConfig,
     SpoofingConfig,
+    Track,
     encounters,
     gaps,
     land_mask_available,
@@ -25,6 +26,7 @@ from vesselscreen.events import (
     voyages,
 )
 from vesselscreen.geo import PortIndex, haversine_m
+from vesselscreen.limits import MotionLimits
 from vesselscreen.schema import (
     ENCOUNTER,
     ENCOUNTER_DTYPES,
@@ -139,9 +141,10 @@ def test_impossible_gap_and_draught_across_it() -> None:
     found = gaps(track([(*AT_SEA, 0.0), (*far, 0.0)], times=times, draught=[6.0, 11.5]))
     assert found[GAP.IMPOSSIBLE_SPEED].tolist() == [True]
     assert found[[GAP.DRAUGHT_START, GAP.DRAUGHT_END]].values.tolist() == [[6.0, 11.5]]
-    assert gaps(track([(*AT_SEA, 0.0), (*far, 0.0)], times=times), config=GapConfig(max_speed_kn=100))[
-        GAP.IMPOSSIBLE_SPEED
-    ].tolist() == [False]
+    lenient = Track.build(
+        track([(*AT_SEA, 0.0), (*far, 0.0)], times=times), limits=MotionLimits(max_speed_kn=100)
+    )
+    assert gaps(lenient)[GAP.IMPOSSIBLE_SPEED].tolist() == [False]
 
 
 # --- stops, port calls and voyages ----------------------------------------------------------------
@@ -342,13 +345,13 @@ def test_positions_on_land() -> None:
         pytest.skip("global-land-mask is not installed (optional)")
     inland = (32.0, 54.0)  # central Iran, far from any port
     points = sailing(AT_SEA, 3, 10.0) + [(*inland, 10.0)] * 3 + sailing(AT_SEA, 3, 10.0)
-    config = SpoofingConfig(max_speed_kn=1e9, check_land=True)
+    config = SpoofingConfig(min_displacement_m=1e9, check_land=True)
     found = spoofing(track(points), config=config)
     assert found[SPOOFING.KIND].tolist() == ["on_land"]
     assert found[SPOOFING.N_POSITIONS].tolist() == [3]
     # the GLOBE mask counts the Caspian as land: not reported there
     assert spoofing(track(sailing(AT_SEA, 5, 10.0)), config=config).empty
-    assert spoofing(track(points), config=SpoofingConfig(max_speed_kn=1e9)).empty  # off by default
+    assert spoofing(track(points), config=SpoofingConfig(min_displacement_m=1e9)).empty  # off by default
 
 
 # --- port polygons in port calls ------------------------------------------------------------------

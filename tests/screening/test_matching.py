@@ -7,9 +7,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from vesselscreen.ais.identity import identity_timeline
 from vesselscreen.schema import POSITION, POSITION_DTYPES, WATCHLIST, WATCHLIST_DTYPES, conform
-from vesselscreen.screening.identities import ais_identities
+from vesselscreen.screening.config import MatchingConfig
 from vesselscreen.screening.matching import match_identities
+
+
+def ais_identities(ais: pd.DataFrame) -> pd.DataFrame:
+    return identity_timeline(ais).identities
 
 
 def positions(rows: list[tuple[int, str, int | None, str | None]]) -> pd.DataFrame:
@@ -154,7 +159,7 @@ def test_fuzzy_name_needs_flag_and_equal_numbers() -> None:
     assert got == [{"mmsi": 273999301, "method": "fuzzy_name"}, {"mmsi": 273999302, "method": "fuzzy_name"}]
     assert (matches["score"] < 0.7).all()
     assert "% alike listed name 'PORT OLYA-3'" in matches["explanation"].iloc[1]
-    assert match_identities(ais_identities(ais), LIST, fuzzy=False).empty
+    assert match_identities(ais_identities(ais), LIST, MatchingConfig(fuzzy_names=False)).empty
 
 
 def test_mmsi_match_with_contradicting_imo_is_a_conflict() -> None:

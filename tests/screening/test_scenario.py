@@ -29,7 +29,7 @@ def result() -> vs.ScreeningResult:
         vs.read_ais(SCENARIO / "ais.csv"),
         watchlist,
         registry=pd.read_csv(SCENARIO / "registry.csv"),
-        config=vs.ScreeningConfig(dark_gap_areas=(HORMUZ,)),
+        config=vs.ScreeningConfig(risk_areas=(HORMUZ,)),
     )
 
 

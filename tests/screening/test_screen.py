@@ -104,7 +104,7 @@ def test_cleaning_report_travels_into_the_metadata() -> None:
 
 
 def test_name_matching_can_be_switched_off() -> None:
-    config = vs.ScreeningConfig(match_by_name_and_flag=False)
+    config = vs.ScreeningConfig(matching=vs.MatchingConfig(by_name_and_flag=False))
     result = vs.screen(
         vs.read_ais(vs.demo.ais_path()), vs.load_watchlist(vs.demo.watchlist_path()), config=config
     )

@@ -15,10 +15,10 @@ The rules, in the order they apply:
 4. **Duplicates rejected.** Reports of one MMSI with the same timestamp and the same
    position (rounded to ``duplicate_decimals``), as several receivers deliver them:
    the first (in input order) is kept, the others rejected (``duplicate report``).
-5. **Impossible jumps rejected.** Between consecutive reports of one MMSI, the implied
-   speed is the great-circle distance over the time between them (at least
-   ``min_interval_s``). A jump is *fast* when that speed exceeds ``max_speed_knots``
-   and the distance exceeds ``min_jump_m``. A report is the outlier
+5. **Impossible jumps rejected.** Between consecutive reports of one MMSI, a jump is
+   *fast* when it is physically impossible by `vesselscreen.MotionLimits` (the implied
+   speed, over at least ``min_interval_s``, exceeds ``max_speed_kn`` and the distance
+   exceeds ``min_jump_m``: the same limits as gaps and spoofing). A report is the outlier
    (``impossible jump``) when the jumps into and out of it are both fast while going
    straight from its predecessor to its successor is not (a lone spike); the first
    report of a track when the jump out of it is fast and its successor continues
@@ -54,6 +54,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from vesselscreen.ais._common import clean_motion, valid_lat, valid_lon, valid_mmsi
 from vesselscreen.errors import ReferenceTimeError
 from vesselscreen.geo.distance import haversine_m
+from vesselscreen.limits import KNOT_M_PER_S, MotionLimits
 from vesselscreen.schema import POSITION, POSITION_DTYPES, conform
 
 __all__ = ["CLEANING_REPORT_ATTR", "CleaningConfig", "CleaningReport", "clean_ais", "cleaning_report"]
@@ -64,36 +65,20 @@ REASON: Final = "reason"
 ROW: Final = "row"
 LAT_NOT_AVAILABLE: Final = 91.0
 LON_NOT_AVAILABLE: Final = 181.0
-KNOT_M_PER_S: Final = 1852.0 / 3600.0
 
 BoolArray = npt.NDArray[np.bool_]
 FloatArray = npt.NDArray[np.float64]
 
 
 class CleaningConfig(BaseModel):
-    """Thresholds of :func:`clean_ais`; each says where its default comes from."""
+    """Thresholds of :func:`clean_ais`; each says where its default comes from.
 
-    model_config = ConfigDict(frozen=True)
+    What counts as an impossible jump is not here: it is `vesselscreen.MotionLimits`,
+    shared with gaps and spoofing (``clean_ais(frame, limits=...)``).
+    """
 
-    max_speed_knots: float = Field(
-        default=50.0,
-        gt=0,
-        description="Implied speed above which a jump between consecutive reports is impossible. "
-        "50 kn is above merchant ships (container ships ~25 kn) and most high-speed craft; the "
-        "usual cut-off in AIS track cleaning.",
-    )
-    min_jump_m: float = Field(
-        default=1000.0,
-        ge=0,
-        description="Jumps shorter than this are never impossible: GPS noise and the one-second "
-        "resolution of report times make short hops look fast.",
-    )
-    min_interval_s: float = Field(
-        default=1.0,
-        gt=0,
-        description="Time floor of the implied-speed calculation: most sources time reports to the "
-        "second, so two reports in the same second are at least this far apart.",
-    )
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
     duplicate_decimals: int = Field(
         default=6,
         ge=0,
@@ -127,6 +112,7 @@ class CleaningReport(BaseModel):
     nulled: dict[str, int] = Field(default_factory=dict)
     reordered: int = 0
     config: CleaningConfig = Field(default_factory=lambda: CleaningConfig())
+    limits: MotionLimits = Field(default_factory=lambda: MotionLimits())
 
     def summary(self) -> str:
         """One line for logs and the CLI."""
@@ -183,7 +169,7 @@ def _speeds(
     lat: FloatArray,
     lon: FloatArray,
     gap: int,
-    config: CleaningConfig,
+    limits: MotionLimits,
 ) -> BoolArray:
     """``fast[i]``: the jump from row ``i - gap`` to row ``i`` (same MMSI) is impossible."""
     fast = np.zeros(len(mmsi), dtype=bool)
@@ -191,16 +177,14 @@ def _speeds(
         return fast
     same = mmsi[gap:] == mmsi[:-gap]
     distance = haversine_m(lat[:-gap], lon[:-gap], lat[gap:], lon[gap:])
-    interval = np.maximum(seconds[gap:] - seconds[:-gap], config.min_interval_s)
+    interval = np.maximum(seconds[gap:] - seconds[:-gap], limits.min_interval_s)
     with np.errstate(invalid="ignore"):
-        too_fast = (distance / interval > config.max_speed_knots * KNOT_M_PER_S) & (
-            distance > config.min_jump_m
-        )
+        too_fast = (distance / interval > limits.max_speed_kn * KNOT_M_PER_S) & (distance > limits.min_jump_m)
     fast[gap:] = same & too_fast
     return fast
 
 
-def _jump_outliers(frame: pd.DataFrame, config: CleaningConfig) -> BoolArray:
+def _jump_outliers(frame: pd.DataFrame, config: CleaningConfig, limits: MotionLimits) -> BoolArray:
     """Rule 5 on a frame sorted by mmsi and time: mask of outlier rows (all passes)."""
     outlier = np.zeros(len(frame), dtype=bool)
     lat_all = frame[POSITION.LAT].to_numpy(dtype="float64", na_value=np.nan)
@@ -213,9 +197,9 @@ def _jump_outliers(frame: pd.DataFrame, config: CleaningConfig) -> BoolArray:
         if len(rows) < 2:
             break
         mmsi, seconds, lat, lon = mmsi_all[rows], seconds_all[rows], lat_all[rows], lon_all[rows]
-        fast_in = _speeds(mmsi, seconds, lat, lon, 1, config)
+        fast_in = _speeds(mmsi, seconds, lat, lon, 1, limits)
         fast_out = np.append(fast_in[1:], False)
-        fast_skip = np.append(_speeds(mmsi, seconds, lat, lon, 2, config)[1:], False)  # row i-1 -> i+1
+        fast_skip = np.append(_speeds(mmsi, seconds, lat, lon, 2, limits)[1:], False)  # row i-1 -> i+1
         has_prev = np.concatenate([[False], mmsi[1:] == mmsi[:-1]])
         has_next = np.append(mmsi[:-1] == mmsi[1:], False)
         prev_has_prev = np.concatenate([[False], has_prev[:-1]])
@@ -234,18 +218,30 @@ def _jump_outliers(frame: pd.DataFrame, config: CleaningConfig) -> BoolArray:
 
 @overload
 def clean_ais(
-    frame: pd.DataFrame, *, config: CleaningConfig | None = ..., return_rejected: Literal[False] = ...
+    frame: pd.DataFrame,
+    *,
+    config: CleaningConfig | None = ...,
+    limits: MotionLimits | None = ...,
+    return_rejected: Literal[False] = ...,
 ) -> pd.DataFrame: ...
 
 
 @overload
 def clean_ais(
-    frame: pd.DataFrame, *, config: CleaningConfig | None = ..., return_rejected: Literal[True]
+    frame: pd.DataFrame,
+    *,
+    config: CleaningConfig | None = ...,
+    limits: MotionLimits | None = ...,
+    return_rejected: Literal[True],
 ) -> tuple[pd.DataFrame, pd.DataFrame]: ...
 
 
 def clean_ais(
-    frame: pd.DataFrame, *, config: CleaningConfig | None = None, return_rejected: bool = False
+    frame: pd.DataFrame,
+    *,
+    config: CleaningConfig | None = None,
+    limits: MotionLimits | None = None,
+    return_rejected: bool = False,
 ) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
     """A cleaned copy of a positions frame, by the rules in this module's docstring.
 
@@ -259,6 +255,7 @@ def clean_ais(
     ``lon`` are needed).
     """
     config = config or CleaningConfig()
+    limits = limits or MotionLimits()
     dtype = frame[POSITION.TIMESTAMP].dtype if POSITION.TIMESTAMP in frame.columns else None
     if (
         dtype is not None
@@ -288,7 +285,7 @@ def clean_ais(
     duplicate = key.duplicated(keep="first").to_numpy()
     reason[ordered[ROW].to_numpy()[duplicate]] = "duplicate report"
     survivors = ordered[~duplicate]
-    jumps = _jump_outliers(survivors, config)
+    jumps = _jump_outliers(survivors, config, limits)
     reason[survivors[ROW].to_numpy()[jumps]] = "impossible jump"
 
     kept = survivors[~jumps]
@@ -302,6 +299,7 @@ def clean_ais(
         nulled=nulled,
         reordered=reordered,
         config=config,
+        limits=limits,
     )
     out = kept.drop(columns=[ROW]).reset_index(drop=True)
     out.attrs = {**frame.attrs, CLEANING_REPORT_ATTR: report}

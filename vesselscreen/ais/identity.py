@@ -36,14 +36,23 @@ the new identity) · ``mmsi`` · ``imo`` · ``field`` · ``before`` · ``after``
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Final
 
 import numpy as np
 import pandas as pd
 
 from vesselscreen.errors import ReferenceTimeError, SchemaError
-from vesselscreen.identifiers import mmsi_flags
-from vesselscreen.schema import CHANGE, CHANGE_DTYPES, INTERVAL, INTERVAL_DTYPES, POSITION, empty_frame
+from vesselscreen.identifiers import mmsi_flags, normalize_name
+from vesselscreen.schema import (
+    CHANGE,
+    CHANGE_DTYPES,
+    IDENTITY,
+    INTERVAL,
+    INTERVAL_DTYPES,
+    POSITION,
+    empty_frame,
+)
 
 __all__ = ["CHANGE", "CHANGE_DTYPES", "INTERVAL", "INTERVAL_DTYPES", "IdentityTimeline", "identity_timeline"]
 
@@ -57,6 +66,36 @@ class IdentityTimeline:
 
     intervals: pd.DataFrame
     changes: pd.DataFrame
+
+    @cached_property
+    def identities(self) -> pd.DataFrame:
+        """The distinct identities (mmsi, imo, name, call sign) broadcast, each over all its intervals.
+
+        Screening matches these rows: one row per identity, with ``first_seen``/``last_seen``
+        (the first and last report of any of its intervals), ``n_positions``, ``flag`` (from
+        the MMSI's MID) and ``name_key`` (the normalised name).
+
+        >>> positions = pd.DataFrame({"mmsi": [273345000] * 3,
+        ...     "timestamp": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-03"], utc=True),
+        ...     "name": ["OCEAN", None, "OCEAN"]})
+        >>> identity_timeline(positions).identities[["mmsi", "name", "n_positions"]].values.tolist()
+        [[273345000, 'OCEAN', 3]]
+        """
+        keys = [INTERVAL.MMSI, INTERVAL.IMO, INTERVAL.NAME, INTERVAL.CALL_SIGN]
+        grouped = self.intervals.groupby(keys, dropna=False, sort=True, observed=True)
+        out = grouped.agg(
+            **{
+                IDENTITY.FIRST_SEEN: (INTERVAL.FIRST_SEEN, "min"),
+                IDENTITY.LAST_SEEN: (INTERVAL.LAST_SEEN, "max"),
+                IDENTITY.N_POSITIONS: (INTERVAL.N_POSITIONS, "sum"),
+            }
+        ).reset_index()
+        names = out[INTERVAL.NAME].astype("string")
+        keys_by_name = {name: normalize_name(name) for name in names.dropna().unique()}
+        out[IDENTITY.NAME_KEY] = names.map(keys_by_name).astype("string")
+        out[IDENTITY.FLAG] = mmsi_flags(out[INTERVAL.MMSI].astype("Int64"))
+        out[IDENTITY.N_POSITIONS] = out[IDENTITY.N_POSITIONS].astype("int64")
+        return out.astype({INTERVAL.MMSI: "Int64", INTERVAL.IMO: "Int64"}).reset_index(drop=True)
 
     def of_mmsi(self, mmsi: int) -> pd.DataFrame:
         """The intervals of one MMSI, in time order."""
@@ -75,6 +114,17 @@ def _differs(values: pd.Series, previous: pd.Series) -> pd.Series:
     return unequal & ~both_missing
 
 
+def _in_time_order(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows by MMSI and time; rows sharing both by content, so input order never matters."""
+    mmsi = frame[INTERVAL.MMSI].to_numpy(dtype=np.int64)
+    ts = frame[POSITION.TIMESTAMP].to_numpy(dtype="datetime64[ns]").view(np.int64)
+    step_m, step_t = np.diff(mmsi), np.diff(ts)
+    if bool(((step_m > 0) | ((step_m == 0) & (step_t > 0))).all()):
+        return frame.reset_index(drop=True)  # already in order (screening hands over a sorted track)
+    keys = [INTERVAL.MMSI, POSITION.TIMESTAMP, *_TRACKED]
+    return frame.sort_values(keys, kind="mergesort", na_position="last").reset_index(drop=True)
+
+
 def _intervals(positions: pd.DataFrame) -> pd.DataFrame:
     frame = pd.DataFrame(
         {
@@ -85,7 +135,7 @@ def _intervals(positions: pd.DataFrame) -> pd.DataFrame:
     )
     frame = frame.astype({c: INTERVAL_DTYPES[c] for c in _TRACKED})
     frame = frame[frame[INTERVAL.MMSI].notna() & frame[POSITION.TIMESTAMP].notna()]
-    frame = frame.sort_values([INTERVAL.MMSI, POSITION.TIMESTAMP], kind="stable").reset_index(drop=True)
+    frame = _in_time_order(frame)
     tracked = list(_TRACKED)
     frame[tracked] = frame.groupby(INTERVAL.MMSI, sort=False)[tracked].ffill()
     new_mmsi = _differs(frame[INTERVAL.MMSI], frame[INTERVAL.MMSI].shift())

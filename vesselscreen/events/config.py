@@ -14,6 +14,10 @@ Watch (GFW) publishes the definitions most analysts use:
   GFW's gap events start at 6 hours.
 * port visits and stops: see `vesselscreen.events.PortCallConfig`.
 
+What is physically impossible (the 50 kn limit behind ``GAP.IMPOSSIBLE_SPEED`` and the
+jumps of spoofing) is not a detector threshold: it is `vesselscreen.MotionLimits`,
+defined once and carried by the `vesselscreen.events.Track` every detector reads.
+
 >>> EncounterConfig().max_distance_m, LoiteringConfig().max_sog_kn, GapConfig().dark_gap_h
 (500.0, 2.0, 12.0)
 >>> EncounterConfig(min_duration_h=3).min_duration_h
@@ -26,18 +30,107 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from vesselscreen.events.port_calls import PortCallConfig
+from vesselscreen.geo.ports import DEFAULT_RADIUS_M
 
 __all__ = [
     "EncounterConfig",
     "GapConfig",
     "LoiteringConfig",
+    "PortCallConfig",
     "SpoofingConfig",
     "StopConfig",
+    "StopSpeeds",
     "VoyageConfig",
 ]
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
+
+
+class StopSpeeds(BaseModel):
+    """GFW's stop hysteresis, shared by port calls and stops: when a vessel counts as stopped.
+
+    A vessel is stopped from a report at or below ``stop_speed_kn`` until one at or above
+    ``resume_speed_kn``; a report in between (or with no speed) keeps the current state.
+    Source: ``GlobalFishingWatch/pipe-anchorages``, ``PortVisitsConfig``
+    (stopping_speed_knots 0.2, starting_speed_knots 0.5).
+
+    >>> StopSpeeds().stop_speed_kn, StopSpeeds().resume_speed_kn
+    (0.2, 0.5)
+    """
+
+    model_config = _FROZEN
+
+    stop_speed_kn: float = Field(
+        default=0.2,
+        ge=0,
+        description="A stop begins at or below this speed over ground (kn). GFW stopping_speed_knots 0.2.",
+    )
+    resume_speed_kn: float = Field(
+        default=0.5,
+        ge=0,
+        description="A stop ends at or above this speed over ground (kn). GFW starting_speed_knots 0.5.",
+    )
+
+    @model_validator(mode="after")
+    def _check_hysteresis(self) -> Self:
+        if self.resume_speed_kn < self.stop_speed_kn:
+            raise ValueError("resume_speed_kn must be >= stop_speed_kn (stop hysteresis)")
+        return self
+
+
+class PortCallConfig(StopSpeeds):
+    """Parameters of `port_calls`; defaults from Global Fishing Watch's port visits.
+
+    Source of the GFW values: ``GlobalFishingWatch/pipe-anchorages``, ``PortVisitsConfig``
+    (anchorage_entry_dist_km 3.0, anchorage_exit_dist_km 4.0, stopping_speed_knots 0.2,
+    starting_speed_knots 0.5, min_anchorage_gap_minutes 240), and GFW's carrier-portal
+    FAQ ("within three kilometers of an anchorage ... stopped (speed of less than 0.2
+    knots) ... exit when it travels more than four kilometers").
+
+    >>> PortCallConfig().min_duration_h, PortCallConfig(min_duration_h=3).min_duration_h
+    (1.0, 3.0)
+    """
+
+    default_radius_m: float = Field(
+        default=DEFAULT_RADIUS_M,
+        gt=0,
+        description=(
+            "Entry distance (m) for ports whose table gives no radius_m. GFW: entry within 3 km of "
+            "an anchorage point. Bundled ports carry their own radius (3-8 km by WPI harbour size)."
+        ),
+    )
+    exit_margin_m: float = Field(
+        default=1000.0,
+        ge=0,
+        description=(
+            "Exit distance = the port's radius_m + this margin (m): hysteresis, so jitter at the edge "
+            "does not split a visit. GFW: enter within 3 km, exit beyond 4 km."
+        ),
+    )
+    min_duration_h: float = Field(
+        default=1.0,
+        ge=0,
+        description=(
+            "A visit is a port call when the vessel spent at least this long (h) stopped or silent in "
+            "the port. 1 h keeps short cargo calls at small terminals; GFW's carrier portal uses 3 h."
+        ),
+    )
+    max_gap_h: float = Field(
+        default=24.0,
+        gt=0,
+        description=(
+            "AIS silences inside a port up to this long (h) are bridged into one visit; a longer one "
+            "ends the visit. 24 h spans a berth stay with a transponder switched off overnight."
+        ),
+    )
+    port_gap_h: float = Field(
+        default=4.0,
+        gt=0,
+        description=(
+            "A silence of at least this long (h) inside a port counts like a stop (GFW 'port gap', "
+            "min_anchorage_gap_minutes 240)."
+        ),
+    )
 
 
 class GapConfig(BaseModel):
@@ -72,15 +165,6 @@ class GapConfig(BaseModel):
             "is stricter (more gaps count as dark) along empty coasts."
         ),
     )
-    max_speed_kn: float = Field(
-        default=50.0,
-        gt=0,
-        description=(
-            "A gap whose implied speed (great-circle distance / duration) is above this (kn) is "
-            "impossible: no merchant ship sustains 50 kn (fast ferries reach about 40). GFW's segmenter "
-            "splits tracks at implied speeds above 25-30 kn; 50 kn only flags the physically impossible."
-        ),
-    )
 
     @model_validator(mode="after")
     def _check(self) -> Self:
@@ -89,21 +173,13 @@ class GapConfig(BaseModel):
         return self
 
 
-class StopConfig(BaseModel):
+class StopConfig(StopSpeeds):
     """Parameters of `vesselscreen.events.stops` (GFW's stop hysteresis, as for port calls).
 
     >>> StopConfig().stop_speed_kn, StopConfig().min_duration_h
     (0.2, 1.0)
     """
 
-    model_config = _FROZEN
-
-    stop_speed_kn: float = Field(
-        default=0.2, ge=0, description="A stop begins at or below this speed (kn). GFW stopping_speed_knots."
-    )
-    resume_speed_kn: float = Field(
-        default=0.5, ge=0, description="A stop ends at or above this speed (kn). GFW starting_speed_knots."
-    )
     min_duration_h: float = Field(
         default=1.0,
         ge=0,
@@ -117,12 +193,6 @@ class StopConfig(BaseModel):
             "meanwhile. 6 h is where `gaps` starts recording."
         ),
     )
-
-    @model_validator(mode="after")
-    def _check(self) -> Self:
-        if self.resume_speed_kn < self.stop_speed_kn:
-            raise ValueError("resume_speed_kn must be >= stop_speed_kn (stop hysteresis)")
-        return self
 
 
 class VoyageConfig(BaseModel):
@@ -231,23 +301,19 @@ _INLAND_SEAS: tuple[tuple[float, float, float, float], ...] = (
 class SpoofingConfig(BaseModel):
     """Parameters of `vesselscreen.events.spoofing`.
 
-    >>> SpoofingConfig().max_speed_kn, SpoofingConfig().min_repeats
-    (50.0, 3)
+    >>> SpoofingConfig().min_displacement_m, SpoofingConfig().min_repeats
+    (10000.0, 3)
     """
 
     model_config = _FROZEN
 
-    max_speed_kn: float = Field(
-        default=50.0,
-        gt=0,
-        description="An implied speed above this (kn) between two positions is impossible (see GapConfig).",
-    )
-    min_jump_m: float = Field(
+    min_displacement_m: float = Field(
         default=10_000.0,
         ge=0,
         description=(
-            "Only jumps longer than this (m) count as impossible, so GPS jitter between reports seconds "
-            "apart is not spoofing."
+            "Only impossible steps (see `vesselscreen.MotionLimits`) longer than this (m) are evidence of "
+            "spoofing: a bad fix a few kilometres off is a data-quality matter for cleaning, a position "
+            "tens of kilometres away is not noise."
         ),
     )
     min_repeats: int = Field(
@@ -293,7 +359,4 @@ class SpoofingConfig(BaseModel):
             "A change of reported draught of at least this (m) across a gap that starts away from port "
             "suggests cargo loaded or discharged while dark."
         ),
-    )
-    gaps: GapConfig = Field(
-        default_factory=GapConfig, description="Which silences count as gaps for the draught check."
     )

@@ -36,6 +36,7 @@ __all__ = [
     "HARBOR_SIZE",
     "PORTS_DTYPES",
     "PortIndex",
+    "PortProximity",
     "load_ports",
     "validate_ports",
 ]
@@ -52,6 +53,11 @@ PORTS_DTYPES: Final = {**PORT_DTYPES, HARBOR_SIZE: "string"}
 _REQUIRED: Final = (PORT.PORT_ID, PORT.LAT, PORT.LON)
 _MAX_LISTED: Final = 20
 _CHUNK: Final = 200_000
+_CELL_DEG: Final = 0.02
+"""Grid of `PortProximity`: cells 0.02 degree square (2.2 km north-south), small enough that
+a point's distance to the nearest port is pinned to within about 1.6 km by its cell's."""
+_BOUND_REACH_M: Final = 100_000.0
+"""How far `PortProximity` measures cells' nearest ports; farther is only known to be farther."""
 _SHIFT: Final = np.array([360.0, 0.0])  # one turn east, in (lon, lat)
 
 IntArray = npt.NDArray[np.int64]
@@ -410,3 +416,89 @@ class PortIndex:
         if not (np.isfinite(margin_m) and margin_m >= 0):
             raise ValueError(f"margin_m must be a finite number >= 0, got {margin_m}")
         return self._run(lat, lon, max_distance_m=None, margin_m=margin_m)
+
+
+class PortProximity:
+    """How near many points lie to the ports: cheap bounds for all, exact answers where they matter.
+
+    Points are binned into a grid of `_CELL_DEG` cells; the nearest port of each occupied
+    cell's centre is found once. By the triangle inequality, a point's distance to its
+    nearest port lies within the cell's half-diagonal of the centre's, so most questions
+    ("is a port within 10 km?", "is this point in a port?") are settled for whole cells,
+    and only points near a threshold are measured exactly with the `PortIndex`. Every
+    answer is exactly what the `PortIndex` itself would give for every point.
+
+    >>> index = PortIndex()
+    >>> near = PortProximity(index, np.array([36.80, 40.0]), np.array([53.33, 51.0]))
+    >>> near.any_within(5_000).tolist()
+    [True, False]
+    >>> pos, _ = near.within()
+    >>> index.ports.at[int(pos[0]), "port_id"], int(pos[1])
+    ('IRAMD', -1)
+    """
+
+    def __init__(self, index: PortIndex, lat: npt.ArrayLike, lon: npt.ArrayLike) -> None:
+        self.index = index
+        self.lat = np.asarray(lat, dtype=np.float64).ravel()
+        self.lon = np.asarray(lon, dtype=np.float64).ravel()
+        n = len(self.lat)
+        self.lower = np.full(n, np.inf)
+        self.upper = np.full(n, np.inf)
+        valid = np.isfinite(self.lat) & np.isfinite(self.lon) & (np.abs(self.lat) <= 90.0)
+        if len(index) == 0 or not valid.any():
+            return
+        rows = np.flatnonzero(valid)
+        cell_lat = np.floor(self.lat[rows] / _CELL_DEG).astype(np.int64)
+        wrapped = ((self.lon[rows] + 180.0) % 360.0) - 180.0
+        cell_lon = np.floor(wrapped / _CELL_DEG).astype(np.int64)
+        keys, inverse = np.unique((cell_lat + 50_000) * 100_000 + (cell_lon + 50_000), return_inverse=True)
+        c_lat = (keys // 100_000 - 50_000 + 0.5) * _CELL_DEG
+        c_lon = (keys % 100_000 - 50_000 + 0.5) * _CELL_DEG
+        half = _CELL_DEG / 2
+        # the farthest corner from the centre: the one nearer the pole
+        corner_lat = np.clip(c_lat + np.sign(c_lat) * half + (c_lat == 0) * half, -90.0, 90.0)
+        reach = haversine_m(c_lat, c_lon, corner_lat, c_lon + half)
+        # a small slack for rounding, and for polygon ports measured in a local projection
+        reach = reach * 1.01 + 1.0
+        near = index._may_be_near(c_lat, c_lon, _BOUND_REACH_M)
+        centre = np.full(len(keys), np.inf)
+        if near.any():
+            _, dist = index.nearest(c_lat[near], c_lon[near])
+            centre[near] = np.where(dist <= _BOUND_REACH_M, dist, np.inf)
+        lower = np.where(np.isfinite(centre), np.maximum(centre - reach, 0.0), _BOUND_REACH_M - reach)
+        self.lower[rows] = lower[inverse]
+        self.upper[rows] = (centre + reach)[inverse]
+
+    def _undecided(self, distance_m: float) -> npt.NDArray[np.int64]:
+        return np.flatnonzero((self.lower <= distance_m) & (self.upper > distance_m))
+
+    def any_within(self, max_distance_m: float) -> npt.NDArray[np.bool_]:
+        """Whether some port lies within ``max_distance_m`` of each point (as `PortIndex.nearest`)."""
+        out = self.upper <= max_distance_m
+        rows = self._undecided(max_distance_m)
+        if len(rows):
+            pos, _ = self.index.nearest(self.lat[rows], self.lon[rows], max_distance_m=max_distance_m)
+            out[rows] = pos >= 0
+        return np.asarray(out, dtype=np.bool_)
+
+    def nearest(self, max_distance_m: float) -> tuple[IntArray, FloatArray]:
+        """`PortIndex.nearest` with ``max_distance_m``, measured only where a port may be that close."""
+        pos = np.full(len(self.lat), -1, dtype=np.int64)
+        dist = np.full(len(self.lat), np.nan)
+        rows = np.flatnonzero(self.lower <= max_distance_m)
+        if len(rows):
+            pos[rows], dist[rows] = self.index.nearest(
+                self.lat[rows], self.lon[rows], max_distance_m=max_distance_m
+            )
+        return pos, dist
+
+    def within(self, margin_m: float = 0.0) -> tuple[IntArray, FloatArray]:
+        """`PortIndex.within`, measured only where some port's circle may contain the point."""
+        pos = np.full(len(self.lat), -1, dtype=np.int64)
+        dist = np.full(len(self.lat), np.nan)
+        if len(self.index) == 0:
+            return pos, dist
+        rows = np.flatnonzero(self.lower <= float(self.index._radius.max()) + margin_m)
+        if len(rows):
+            pos[rows], dist[rows] = self.index.within(self.lat[rows], self.lon[rows], margin_m)
+        return pos, dist

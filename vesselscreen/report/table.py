@@ -18,7 +18,7 @@ _COLUMNS = ("severity", "kind", "vessel", "mmsi", "port", "from", "to", "status"
 def _row(f: Finding) -> tuple[str, ...]:
     return (
         f.severity.value.upper(),
-        f.kind.value,
+        str(f.kind),
         f.vessel_name or "",
         "" if f.mmsi is None else str(f.mmsi),
         f.port_id or "",

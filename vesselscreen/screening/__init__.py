@@ -1,22 +1,38 @@
-"""Screening: match AIS identities to list entries and turn events into findings."""
+"""Screening: match AIS identities to list entries and turn events into findings.
 
-from vesselscreen.screening.behaviour import RiskArea
-from vesselscreen.screening.config import DEFAULT_RISK_WEIGHTS, PortCallConfig, ScreeningConfig
+`screen` builds one `ScreeningContext` and runs the finding rules
+(`vesselscreen.screening.rules`) over it.
+"""
+
+from vesselscreen.screening.areas import RiskArea
+from vesselscreen.screening.config import MatchingConfig, PortCallConfig, ScreeningConfig
+from vesselscreen.screening.context import ScreeningContext
+from vesselscreen.screening.engine import screen
 from vesselscreen.screening.jurisdictions import DEFAULT_JURISDICTIONS, RUSSIA, Jurisdiction
 from vesselscreen.screening.live import Screener
 from vesselscreen.screening.quick import VesselCheck, screen_vessel
 from vesselscreen.screening.result import ScreeningMetadata, ScreeningReport, ScreeningResult
-from vesselscreen.screening.screen import screen
+from vesselscreen.screening.rules import (
+    DEFAULT_RISK_WEIGHTS,
+    DEFAULT_RULES,
+    BuiltinRule,
+    Rule,
+)
 
 __all__ = [
     "DEFAULT_JURISDICTIONS",
     "DEFAULT_RISK_WEIGHTS",
+    "DEFAULT_RULES",
     "RUSSIA",
+    "BuiltinRule",
     "Jurisdiction",
+    "MatchingConfig",
     "PortCallConfig",
     "RiskArea",
+    "Rule",
     "Screener",
     "ScreeningConfig",
+    "ScreeningContext",
     "ScreeningMetadata",
     "ScreeningReport",
     "ScreeningResult",

@@ -1,48 +1,80 @@
 """Screening configuration: every threshold a named, documented field with its default.
 
->>> ScreeningConfig().match_by_name_and_flag
+One `ScreeningConfig` holds what a screening needs to be reproduced: the physical
+limits, each detector's thresholds, the matching thresholds and the screening policy
+(risk areas, sanctioned jurisdictions). The finding rules carry their own settings and
+risk weights (`vesselscreen.screening.rules`).
+
+>>> ScreeningConfig().matching.by_name_and_flag
 True
 >>> ScreeningConfig(port_calls=PortCallConfig(min_duration_h=2.0)).port_calls.min_duration_h
 2.0
->>> ScreeningConfig().risk_weights["designated_vessel"]
-60.0
+>>> ScreeningConfig().limits.max_speed_kn
+50.0
 """
 
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from vesselscreen.events.config import EncounterConfig, GapConfig, LoiteringConfig, SpoofingConfig, StopConfig
-from vesselscreen.events.port_calls import PortCallConfig
-from vesselscreen.screening.behaviour import RiskArea
+from vesselscreen.events.config import (
+    EncounterConfig,
+    GapConfig,
+    LoiteringConfig,
+    PortCallConfig,
+    SpoofingConfig,
+    StopConfig,
+)
+from vesselscreen.limits import MotionLimits
+from vesselscreen.screening.areas import RiskArea
 from vesselscreen.screening.jurisdictions import DEFAULT_JURISDICTIONS, Jurisdiction
 
-__all__ = ["DEFAULT_RISK_WEIGHTS", "PortCallConfig", "ScreeningConfig"]
+__all__ = ["MatchingConfig", "PortCallConfig", "ScreeningConfig"]
 
-DEFAULT_RISK_WEIGHTS: dict[str, float] = {
-    "designated_vessel": 60.0,
-    "owner_designated": 40.0,
-    "identity_conflict": 30.0,
-    "sts_encounter": 25.0,
-    "sanctioned_port_call": 20.0,
-    "dark_gap": 15.0,
-    "spoofing": 15.0,
-    "port_call": 10.0,
-    "voyage": 5.0,
-    "identity_change": 5.0,
-}
-"""Points a finding of each kind adds to a vessel's risk (times the finding's score).
+_FROZEN = ConfigDict(frozen=True, extra="forbid")
 
-Designation outweighs everything; behaviour indicators (dark gaps, encounters, calls in
-sanctioned jurisdictions) add up. A vessel's risk is the sum, capped at 100.
-"""
+
+class MatchingConfig(BaseModel):
+    """How AIS identities are tied to list entries (`vesselscreen.screening.matching`).
+
+    >>> MatchingConfig().fuzzy_min_similarity
+    90.0
+    """
+
+    model_config = _FROZEN
+
+    by_name_and_flag: bool = Field(
+        default=True,
+        description=(
+            "Match list entries by normalised name (or alias) when the MMSI's MID corroborates the "
+            "listed flag. Needed for entries listed without IMO or MMSI; a name alone never matches."
+        ),
+    )
+    fuzzy_names: bool = Field(
+        default=True,
+        description="Also match near-equal names (with equal numbers) when the flag corroborates.",
+    )
+    fuzzy_min_similarity: float = Field(
+        default=90.0,
+        ge=50.0,
+        le=100.0,
+        description=(
+            "Least rapidfuzz ``ratio`` (0-100) of two normalised names for a fuzzy match. 90 tolerates "
+            "one or two typing or transliteration differences in a ship name (PORT OLIA 3 / PORT OLYA 3) "
+            "and keeps different words apart; the digits must also agree."
+        ),
+    )
 
 
 class ScreeningConfig(BaseModel):
     """Parameters of :func:`vesselscreen.screen`."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = _FROZEN
 
+    limits: MotionLimits = Field(
+        default_factory=MotionLimits,
+        description="What a ship can physically do (impossible steps): shared by cleaning, gaps, spoofing.",
+    )
     port_calls: PortCallConfig = Field(
         default_factory=PortCallConfig, description="Port-call detection (Global Fishing Watch defaults)."
     )
@@ -57,21 +89,13 @@ class ScreeningConfig(BaseModel):
         default_factory=LoiteringConfig, description="Loitering (< 2 kn, 4 h)."
     )
     spoofing: SpoofingConfig = Field(default_factory=SpoofingConfig, description="Position spoofing.")
-    dark_gap_areas: tuple[RiskArea, ...] = Field(
+    matching: MatchingConfig = Field(
+        default_factory=MatchingConfig, description="How AIS identities are matched to list entries."
+    )
+    risk_areas: tuple[RiskArea, ...] = Field(
         default=(),
         description="Sea areas where a dark gap of *any* vessel is a finding (dark gaps of listed "
         "vessels are findings everywhere).",
-    )
-    match_by_name_and_flag: bool = Field(
-        default=True,
-        description=(
-            "Match list entries by normalised name (or alias) when the MMSI's MID corroborates the "
-            "listed flag. Needed for entries listed without IMO or MMSI; a name alone never matches."
-        ),
-    )
-    fuzzy_names: bool = Field(
-        default=True,
-        description="Also match names at least 90 % alike (with equal numbers) when the flag corroborates.",
     )
     sanctioned_jurisdictions: tuple[Jurisdiction, ...] = Field(
         default=DEFAULT_JURISDICTIONS,
@@ -83,8 +107,4 @@ class ScreeningConfig(BaseModel):
         ge=0,
         le=1000,
         description="How many AIS positions each finding quotes as evidence (first and last of the event).",
-    )
-    risk_weights: dict[str, float] = Field(
-        default_factory=lambda: dict(DEFAULT_RISK_WEIGHTS),
-        description="Points per finding kind for the per-vessel risk score (see DEFAULT_RISK_WEIGHTS).",
     )

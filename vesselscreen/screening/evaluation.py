@@ -1,8 +1,9 @@
 """Precision and recall of findings against labelled ground truth, per finding kind.
 
-Truth is a frame with columns ``kind``, ``mmsi`` and ``detail``: the port id for port
-calls (the destination port for voyages), the counterpart MMSI for encounters, empty
-otherwise. A finding counts once per (kind, mmsi, detail), however many times it occurs.
+Truth is a frame with columns ``kind``, ``mmsi`` and ``detail``: the finding's port id
+where it has one (the port of a call, the destination of a voyage), else its
+counterpart's MMSI (the other ship of a meeting), else empty. Any kind works, users'
+rules' included. A finding counts once per (kind, mmsi, detail), however many times it occurs.
 
 >>> import pandas as pd
 >>> from vesselscreen.models import Evidence, Finding
@@ -22,22 +23,17 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from vesselscreen.models import Finding, FindingKind
+from vesselscreen.models import Finding
 
 __all__ = ["evaluate", "finding_label"]
-
-_PORT_KINDS = {FindingKind.PORT_CALL, FindingKind.SANCTIONED_PORT_CALL, FindingKind.VOYAGE}
 
 
 def finding_label(finding: Finding) -> tuple[str, int, str]:
     """(kind, mmsi, detail) of a finding, as ground truth labels it."""
-    if finding.kind in _PORT_KINDS:
-        detail = finding.port_id or ""
-    elif finding.kind is FindingKind.STS_ENCOUNTER:
-        detail = str(finding.counterpart_mmsi or "")
-    else:
-        detail = ""
-    return finding.kind.value, int(finding.mmsi or 0), detail
+    detail = finding.port_id or (
+        str(finding.counterpart_mmsi) if finding.counterpart_mmsi is not None else ""
+    )
+    return str(finding.kind), int(finding.mmsi or 0), detail
 
 
 def evaluate(findings: Sequence[Finding], truth: pd.DataFrame) -> pd.DataFrame:

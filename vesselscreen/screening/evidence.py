@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from vesselscreen.events.track import Track
 from vesselscreen.models import EvidencePosition
 from vesselscreen.schema import POSITION
 
@@ -12,12 +13,12 @@ __all__ = ["PositionLookup", "opt_int", "opt_str"]
 
 
 class PositionLookup:
-    """Fast slicing of a positions frame sorted by (mmsi, timestamp), for evidence."""
+    """Fast slicing of a track (sorted by mmsi and time) for the positions a finding quotes."""
 
-    def __init__(self, positions: pd.DataFrame) -> None:
-        self._frame = positions.sort_values([POSITION.MMSI, POSITION.TIMESTAMP], kind="stable")
-        self._mmsi = self._frame[POSITION.MMSI].to_numpy(dtype="int64", na_value=-1)
-        self._time = self._frame[POSITION.TIMESTAMP].to_numpy(dtype="datetime64[ns]")
+    def __init__(self, track: Track) -> None:
+        self._frame = track.frame
+        self._mmsi = track.mmsi
+        self._time = track.ts.view("datetime64[ns]")
 
     def between(
         self, mmsi: int, start: pd.Timestamp, end: pd.Timestamp, limit: int
@@ -34,7 +35,8 @@ class PositionLookup:
         if b <= a:
             return []
         picks = np.unique(np.linspace(a, b - 1, num=min(limit, b - a)).round().astype(int))
-        rows = self._frame.iloc[picks]
+        columns = [POSITION.MMSI, POSITION.TIMESTAMP, POSITION.LAT, POSITION.LON, POSITION.SOG]
+        rows = self._frame.iloc[picks][[*columns, POSITION.NAME, POSITION.IMO]]
         return [
             EvidencePosition(
                 mmsi=int(r[POSITION.MMSI]),
@@ -42,10 +44,10 @@ class PositionLookup:
                 lat=float(r[POSITION.LAT]),
                 lon=float(r[POSITION.LON]),
                 sog=None if pd.isna(r[POSITION.SOG]) else float(r[POSITION.SOG]),
-                name=None if pd.isna(r[POSITION.NAME]) else str(r[POSITION.NAME]),
-                imo=None if pd.isna(r[POSITION.IMO]) else int(r[POSITION.IMO]),
+                name=opt_str(r[POSITION.NAME]),
+                imo=opt_int(r[POSITION.IMO]),
             )
-            for _, r in rows.iterrows()
+            for r in rows.to_dict("records")
         ]
 
 

@@ -1,6 +1,7 @@
-"""Sanctioned jurisdictions and the ``sanctioned_port_call`` rule.
+"""Sanctioned jurisdictions: where any port call is a finding (``sanctioned_port_call``).
 
-A port call in a sanctioned jurisdiction is a finding for *any* ship, listed or not.
+A port call in a sanctioned jurisdiction is a finding for *any* ship, listed or not
+(`vesselscreen.screening.rules.SanctionedPortCallRule`).
 The default set and its legal basis are documented here; ports of Russia are an opt-in
 set (a risk indicator for some policies, not a port ban). Each jurisdiction has dates
 of validity: a call is judged against the set in force on its arrival date.
@@ -15,12 +16,7 @@ from __future__ import annotations
 
 from datetime import date
 
-import pandas as pd
 from pydantic import BaseModel, ConfigDict
-
-from vesselscreen.models import Evidence, Finding, FindingKind, Severity
-from vesselscreen.schema import PORT_CALL
-from vesselscreen.screening.evidence import PositionLookup, opt_int, opt_str
 
 __all__ = [
     "CRIMEA",
@@ -31,7 +27,6 @@ __all__ = [
     "RUSSIA",
     "SYRIA",
     "Jurisdiction",
-    "sanctioned_port_call_findings",
 ]
 
 
@@ -87,66 +82,3 @@ RUSSIA = Jurisdiction(
 )
 
 DEFAULT_JURISDICTIONS: tuple[Jurisdiction, ...] = (IRAN, NORTH_KOREA, SYRIA, CUBA, CRIMEA)
-
-
-def _iso(day: date | None) -> str | None:
-    return day.isoformat() if day else None
-
-
-def _in_force(arrival: pd.Series, jurisdiction: Jurisdiction) -> pd.Series:
-    ok = pd.Series(True, index=arrival.index)
-    if jurisdiction.valid_from is not None:
-        ok &= arrival >= pd.Timestamp(jurisdiction.valid_from, tz="UTC")
-    if jurisdiction.valid_to is not None:
-        ok &= arrival < pd.Timestamp(jurisdiction.valid_to, tz="UTC")
-    return ok
-
-
-def sanctioned_port_call_findings(
-    port_calls: pd.DataFrame,
-    jurisdictions: tuple[Jurisdiction, ...],
-    lookup: PositionLookup,
-    *,
-    evidence: int,
-) -> list[Finding]:
-    """A finding for every call, by any ship, at a port of a jurisdiction in force on arrival."""
-    findings: list[Finding] = []
-    for jurisdiction in jurisdictions:  # a handful of jurisdictions, each matched over all calls at once
-        inside = port_calls[PORT_CALL.COUNTRY].isin(jurisdiction.countries) | port_calls[
-            PORT_CALL.PORT_ID
-        ].isin(jurisdiction.port_ids)
-        calls = port_calls[inside.fillna(False) & _in_force(port_calls[PORT_CALL.ARRIVAL], jurisdiction)]
-        for call in calls.to_dict("records"):
-            arrival, departure = call[PORT_CALL.ARRIVAL], call[PORT_CALL.DEPARTURE]
-            mmsi = int(call[PORT_CALL.MMSI])
-            port = f"{call[PORT_CALL.PORT_NAME]} ({call[PORT_CALL.PORT_ID]})"
-            confidence = int(call[PORT_CALL.CONFIDENCE])
-            findings.append(
-                Finding(
-                    kind=FindingKind.SANCTIONED_PORT_CALL,
-                    severity=Severity.MEDIUM,
-                    mmsi=mmsi,
-                    imo=opt_int(call[PORT_CALL.IMO]),
-                    vessel_name=opt_str(call[PORT_CALL.NAME]),
-                    start=arrival.to_pydatetime(),
-                    end=departure.to_pydatetime(),
-                    port_id=str(call[PORT_CALL.PORT_ID]),
-                    score=confidence / 4,
-                    evidence=Evidence(
-                        rule="sanctioned_port_call",
-                        explanation=f"called at {port} in sanctioned jurisdiction {jurisdiction.name} "
-                        f"({jurisdiction.legal_basis})",
-                        parameters={
-                            "jurisdiction": jurisdiction.name,
-                            "legal_basis": jurisdiction.legal_basis,
-                            "valid_from": jurisdiction.valid_from.isoformat()
-                            if jurisdiction.valid_from
-                            else None,
-                            "valid_to": jurisdiction.valid_to.isoformat() if jurisdiction.valid_to else None,
-                            "port_call_confidence": confidence,
-                        },
-                        positions=tuple(lookup.between(mmsi, arrival, departure, evidence)),
-                    ),
-                )
-            )
-    return findings

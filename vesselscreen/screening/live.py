@@ -19,11 +19,12 @@ from datetime import timedelta
 
 import pandas as pd
 
+from vesselscreen.errors import ConfigError
 from vesselscreen.lists.watchlist import Watchlist
 from vesselscreen.models import Finding
 from vesselscreen.schema import POSITION
 from vesselscreen.screening.config import ScreeningConfig
-from vesselscreen.screening.screen import screen
+from vesselscreen.screening.engine import screen
 
 __all__ = ["Screener", "finding_key"]
 
@@ -32,7 +33,7 @@ FindingKey = tuple[str, int | None, str | None, tuple[str, ...], int | None]
 
 def finding_key(finding: Finding) -> FindingKey:
     """What a finding is about, apart from its time: kind, vessel, port, entries, counterpart."""
-    return (finding.kind.value, finding.mmsi, finding.port_id, finding.entry_ids, finding.counterpart_mmsi)
+    return (str(finding.kind), finding.mmsi, finding.port_id, finding.entry_ids, finding.counterpart_mmsi)
 
 
 class Screener:
@@ -56,6 +57,8 @@ class Screener:
         config: ScreeningConfig | None = None,
         registry: pd.DataFrame | None = None,
     ) -> None:
+        if not isinstance(watchlist, Watchlist):
+            raise ConfigError(f"Screener(watchlist): expected a Watchlist, got {type(watchlist).__name__}")
         self.watchlist = watchlist
         self.window = window
         self.ports = ports

@@ -14,8 +14,9 @@ call_sign   0.80   the AIS call sign equals the listed call sign, and the MMSI's
                    MID is the listed flag or a former flag
 name_flag   0.70   normalised AIS name equals the listed name or an alias, and the
                    MMSI's MID is the listed flag (0.60 for a *former* flag)
-fuzzy_name  <0.65  names at least 90 % alike (rapidfuzz ratio), the same numbers in
-                   both, and the MMSI's MID is the listed flag or a former flag
+fuzzy_name  <0.65  names at least 90 % alike (rapidfuzz ratio; ``MatchingConfig.
+                   fuzzy_min_similarity``), the same numbers in both, and the MMSI's
+                   MID is the listed flag or a former flag
 ==========  =====  ===============================================================
 
 A name alone never matches: ALPHA and BELLA are common ship names. Every identity is
@@ -33,10 +34,10 @@ from rapidfuzz import fuzz, process
 
 from vesselscreen.identifiers import normalize_call_sign, normalize_name
 from vesselscreen.models import MatchMethod
-from vesselscreen.schema import MATCH, MATCH_DTYPES, POSITION, WATCHLIST, conform, empty_frame
-from vesselscreen.screening.identities import IDENTITY
+from vesselscreen.schema import IDENTITY, MATCH, MATCH_DTYPES, POSITION, WATCHLIST, conform, empty_frame
+from vesselscreen.screening.config import MatchingConfig
 
-__all__ = ["CONFLICT", "FUZZY_MIN_SIMILARITY", "METHODS", "METHOD_SCORES", "match_identities"]
+__all__ = ["CONFLICT", "METHODS", "METHOD_SCORES", "match_identities"]
 
 METHOD_SCORES: dict[MatchMethod, float] = {
     MatchMethod.IMO: 1.0,
@@ -47,8 +48,6 @@ METHOD_SCORES: dict[MatchMethod, float] = {
 }
 FORMER_FLAG_SCORE = 0.6
 CONFLICTING_MMSI_SCORE = 0.5
-FUZZY_MIN_SIMILARITY = 90.0
-"""Least rapidfuzz ``ratio`` (0-100) for a fuzzy name match; digits must also agree."""
 
 METHODS = "methods"  # extra column: every method that tied this identity to this entry
 CONFLICT = "conflict"  # extra column: why the match contradicts itself (NA when it does not)
@@ -157,7 +156,7 @@ def _by_name_and_flag(identities: pd.DataFrame, vessels: pd.DataFrame) -> pd.Dat
 _DIGITS = re.compile(r"\d+")
 
 
-def _by_fuzzy_name(identities: pd.DataFrame, vessels: pd.DataFrame) -> pd.DataFrame:
+def _by_fuzzy_name(identities: pd.DataFrame, vessels: pd.DataFrame, min_similarity: float) -> pd.DataFrame:
     """Near-equal names under a corroborating flag, compared one flag block at a time."""
     left, listed = _name_candidates(identities, vessels)
     blocks = []
@@ -168,7 +167,7 @@ def _by_fuzzy_name(identities: pd.DataFrame, vessels: pd.DataFrame) -> pd.DataFr
             continue
         ais_keys = ais_block[IDENTITY.NAME_KEY].tolist()
         listed_keys = listed_block[IDENTITY.NAME_KEY].tolist()
-        scores = process.cdist(ais_keys, listed_keys, scorer=fuzz.ratio, score_cutoff=FUZZY_MIN_SIMILARITY)
+        scores = process.cdist(ais_keys, listed_keys, scorer=fuzz.ratio, score_cutoff=min_similarity)
         rows, cols = np.nonzero(scores)
         if len(rows) == 0:
             continue
@@ -188,7 +187,7 @@ def _by_fuzzy_name(identities: pd.DataFrame, vessels: pd.DataFrame) -> pd.DataFr
     ]
     hits = hits[np.array(same_digits, dtype=bool) & (hits[IDENTITY.NAME_KEY] != hits["listed_key"])]
     base = np.where(hits["former"], FORMER_FLAG_SCORE - 0.05, METHOD_SCORES[MatchMethod.FUZZY_NAME] - 0.05)
-    hits = hits.assign(**{MATCH.SCORE: base + (hits["similarity"] - FUZZY_MIN_SIMILARITY) / 200})
+    hits = hits.assign(**{MATCH.SCORE: base + (hits["similarity"] - min_similarity) / 200})
     text = (
         "AIS name '" + hits[POSITION.NAME].astype("string") + "' is " + hits["similarity"].round(0)
         .astype(int).astype("string") + "% alike listed name '" + hits["listed_name"].astype("string")
@@ -199,7 +198,7 @@ def _by_fuzzy_name(identities: pd.DataFrame, vessels: pd.DataFrame) -> pd.DataFr
 
 
 def match_identities(
-    identities: pd.DataFrame, vessels: pd.DataFrame, *, names: bool = True, fuzzy: bool = True
+    identities: pd.DataFrame, vessels: pd.DataFrame, config: MatchingConfig | None = None
 ) -> pd.DataFrame:
     """One row per AIS identity x list entry, in ``schema.MATCH_DTYPES`` plus extras.
 
@@ -208,13 +207,14 @@ def match_identities(
     agreed, ``conflict`` says why the match contradicts itself (or NA), and
     ``listed_imo`` is the entry's IMO where the rule knows it.
     """
+    config = config or MatchingConfig()
     keys = [POSITION.MMSI, POSITION.IMO, POSITION.NAME, POSITION.CALL_SIGN, MATCH.ENTRY_ID]
-    rules = [_by_imo, _by_mmsi, _by_call_sign]
-    if names:
-        rules.append(_by_name_and_flag)
-        if fuzzy:
-            rules.append(_by_fuzzy_name)
-    parts = [p for p in (rule(identities, vessels) for rule in rules) if not p.empty]
+    parts = [_by_imo(identities, vessels), _by_mmsi(identities, vessels), _by_call_sign(identities, vessels)]
+    if config.by_name_and_flag:
+        parts.append(_by_name_and_flag(identities, vessels))
+        if config.fuzzy_names:
+            parts.append(_by_fuzzy_name(identities, vessels, config.fuzzy_min_similarity))
+    parts = [p for p in parts if not p.empty]
     if not parts:
         return empty_frame({**MATCH_DTYPES, **_EXTRA_DTYPES})
     hits = pd.concat(parts, ignore_index=True)

@@ -29,12 +29,9 @@ import pandas as pd
 
 from vesselscreen.errors import ColumnsError
 from vesselscreen.identifiers import is_valid_company_imo, normalize_name
-from vesselscreen.models import DesignationStatus, Evidence, Finding, FindingKind, Severity
-from vesselscreen.schema import ENTITY, POSITION
-from vesselscreen.screening.identities import IDENTITY
-from vesselscreen.screening.status import designation_status
+from vesselscreen.schema import ENTITY
 
-__all__ = ["ROLES", "company_key", "match_registry", "owner_designated_findings"]
+__all__ = ["ROLES", "company_key", "match_registry"]
 
 ROLES = ("registered_owner", "operator", "manager")
 _LEGAL_FORMS = re.compile(
@@ -131,51 +128,3 @@ def match_registry(
     hits = pd.concat([by_imo[cols], by_name[cols]], ignore_index=True)
     hits = hits.sort_values("score", ascending=False, kind="stable")
     return hits.drop_duplicates(["imo", "role", ENTITY.ENTRY_ID]).reset_index(drop=True)
-
-
-def owner_designated_findings(
-    owner_matches: pd.DataFrame, identities: pd.DataFrame, *, snapshot_id: str
-) -> list[Finding]:
-    """One finding per AIS vessel (by IMO) whose owner, operator or manager is listed."""
-    if owner_matches.empty:
-        return []
-    seen = identities.dropna(subset=[POSITION.IMO])
-    seen = seen.groupby([POSITION.MMSI, POSITION.IMO], as_index=False).agg(
-        name=(POSITION.NAME, "last"),
-        first_seen=(IDENTITY.FIRST_SEEN, "min"),
-        last_seen=(IDENTITY.LAST_SEEN, "max"),
-    )
-    rows = seen.merge(owner_matches, left_on=POSITION.IMO, right_on="imo")
-    empty_delisted = pd.Series(pd.NaT, index=rows.index, dtype="datetime64[ns, UTC]")
-    rows["status"] = designation_status(rows["last_seen"], rows[ENTITY.LISTED_ON], empty_delisted)
-    findings = []
-    for r in rows.to_dict("records"):
-        status = DesignationStatus(r["status"])
-        findings.append(
-            Finding(
-                kind=FindingKind.OWNER_DESIGNATED,
-                severity=Severity.HIGH
-                if status is not DesignationStatus.PRE_DESIGNATION
-                else Severity.MEDIUM,
-                mmsi=int(r[POSITION.MMSI]),
-                imo=int(r["imo"]),
-                vessel_name=None if pd.isna(r["name"]) else str(r["name"]),
-                start=r["first_seen"].to_pydatetime(),
-                end=r["last_seen"].to_pydatetime(),
-                entry_ids=(str(r[ENTITY.ENTRY_ID]),),
-                designation_status=status,
-                score=float(r["score"]),
-                evidence=Evidence(
-                    rule="owner_designated",
-                    explanation=f"{r['explanation']} (ship IMO {int(r['imo'])})",
-                    parameters={
-                        "role": str(r["role"]),
-                        "party": str(r["party"]),
-                        "party_imo": None if pd.isna(r["party_imo"]) else int(r["party_imo"]),
-                        "method": str(r["method"]),
-                    },
-                    snapshot_id=snapshot_id,
-                ),
-            )
-        )
-    return findings

@@ -14,12 +14,12 @@ from datetime import UTC, datetime
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
+from vesselscreen.ais.identity import identity_timeline
 from vesselscreen.errors import ConfigError
 from vesselscreen.identifiers import is_valid_imo, mmsi_flag, parse_imo, parse_mmsi
 from vesselscreen.lists.watchlist import Watchlist
 from vesselscreen.models import Match, MatchMethod, VesselEntry
-from vesselscreen.schema import MATCH, POSITION, POSITION_DTYPES, WATCHLIST, conform
-from vesselscreen.screening.identities import IDENTITY, ais_identities
+from vesselscreen.schema import IDENTITY, MATCH, POSITION, POSITION_DTYPES, WATCHLIST, conform
 from vesselscreen.screening.matching import match_identities
 
 __all__ = ["VesselCheck", "screen_vessel"]
@@ -66,6 +66,11 @@ def screen_vessel(
     :class:`ConfigError` when no identifier is given and :class:`IdentifierError` for a
     malformed IMO or MMSI.
     """
+    if not isinstance(watchlist, Watchlist):
+        raise ConfigError(
+            f"screen_vessel(watchlist, imo=..., mmsi=..., name=...): watchlist must be a Watchlist, "
+            f"got {type(watchlist).__name__}"
+        )
     if imo is None and mmsi is None and name is None and call_sign is None:
         raise ConfigError("screen_vessel needs at least one of imo, mmsi, name, call_sign")
     imo_number = parse_imo(imo) if imo is not None else None
@@ -81,7 +86,7 @@ def screen_vessel(
         }),
         POSITION_DTYPES,
     )  # fmt: skip
-    identities = ais_identities(row)
+    identities = identity_timeline(row).identities.copy()
     used_flag = flag.upper() if flag else (mmsi_flag(mmsi_number) if mmsi_number is not None else None)
     identities[IDENTITY.FLAG] = pd.array([used_flag], dtype="string")
     frame = match_identities(identities, watchlist.vessels)

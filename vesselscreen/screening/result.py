@@ -15,7 +15,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict
 from vesselscreen.ais.cleaning import CleaningReport
 from vesselscreen.ingest import IngestReport
 from vesselscreen.lists.watchlist import WatchlistSnapshot
-from vesselscreen.models import Finding
+from vesselscreen.models import Finding, RuleRecord
 from vesselscreen.schema import (
     ENCOUNTER_DTYPES,
     GAP_DTYPES,
@@ -42,6 +42,7 @@ class ScreeningMetadata(BaseModel):
     library_version: str
     screened_at: AwareDatetime
     config: ScreeningConfig
+    rules: tuple[RuleRecord, ...] = ()
     watchlist: WatchlistSnapshot
     ingest_reports: tuple[IngestReport, ...] = ()
     cleaning_report: CleaningReport | None = None
@@ -115,7 +116,7 @@ class ScreeningResult:
         """The findings as a DataFrame, one row each (columns ``FINDING_COLUMNS``)."""
         rows = [
             {
-                "kind": f.kind.value,
+                "kind": str(f.kind),
                 "severity": f.severity.value,
                 "mmsi": f.mmsi,
                 "imo": f.imo,
@@ -184,7 +185,7 @@ class ScreeningResult:
         return json.dumps({"type": "FeatureCollection", "features": features}, indent=indent)
 
     def __repr__(self) -> str:
-        kinds = pd.Series([f.kind.value for f in self.findings], dtype="string").value_counts()
+        kinds = pd.Series([str(f.kind) for f in self.findings], dtype="string").value_counts()
         counts = ", ".join(f"{k}: {v}" for k, v in kinds.items()) or "none"
         return (
             f"<ScreeningResult {len(self.findings)} findings ({counts}); "

@@ -32,7 +32,7 @@ def risk_scores(
     rows = pd.DataFrame(
         {
             "mmsi": pd.array([f.mmsi for f in findings], dtype="Int64"),
-            "kind": pd.array([f.kind.value for f in findings], dtype="string"),
+            "kind": pd.array([str(f.kind) for f in findings], dtype="string"),
             "score": [f.score for f in findings],
         }
     ).dropna(subset=["mmsi"])

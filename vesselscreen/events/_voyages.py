@@ -10,7 +10,7 @@ between two of its positions, and the stops on the way outside any port (`stops`
 ``port_id``): ships waiting at anchor off a port, drifting, or meeting another ship.
 
 >>> import pandas as pd
->>> from vesselscreen.events.port_calls import port_calls
+>>> from vesselscreen.events import port_calls
 >>> t0 = pd.Timestamp("2024-08-29", tz="UTC")
 >>> def at(lat, lon, sog, h):
 ...     return {"lat": lat, "lon": lon, "sog": sog, "timestamp": t0 + pd.Timedelta(hours=h)}
@@ -29,18 +29,11 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from vesselscreen.events._common import (
-    BASE_COLUMNS,
-    IDENTITY_COLUMNS,
-    Track,
-    check_config,
-    port_index,
-    prepare,
-    to_utc,
-)
+from vesselscreen.events._common import check_config, to_utc
+from vesselscreen.events._port_calls import detect_port_calls
+from vesselscreen.events._stops import detect_stops
 from vesselscreen.events.config import VoyageConfig
-from vesselscreen.events.port_calls import port_calls
-from vesselscreen.events.stops import stops
+from vesselscreen.events.track import BASE_COLUMNS, Track
 from vesselscreen.geo.ports import PortIndex
 from vesselscreen.schema import (
     PORT_CALL,
@@ -94,7 +87,7 @@ def _call_columns(calls: pd.DataFrame, which: np.ndarray, names: dict[str, str])
 
 
 def voyages(
-    positions: pd.DataFrame,
+    positions: pd.DataFrame | Track,
     ports: pd.DataFrame | PortIndex | None = None,
     config: VoyageConfig | None = None,
     *,
@@ -103,8 +96,9 @@ def voyages(
     """Port-to-port legs: one row per voyage, in ``schema.VOYAGE_DTYPES``.
 
     Args:
-        positions: canonical POSITION frame; needs ``mmsi``, ``timestamp`` (timezone-aware),
-            ``lat``, ``lon`` and ``sog`` (knots); ``imo`` and ``name`` are used when present.
+        positions: canonical POSITION frame (or a `vesselscreen.events.Track`); needs ``mmsi``,
+            ``timestamp`` (timezone-aware), ``lat``, ``lon`` and ``sog`` (knots); ``imo`` and
+            ``name`` are used when present.
         ports: ports table, `vesselscreen.geo.PortIndex`, or ``None`` for the bundled gazetteer.
         config: `VoyageConfig` (the port-call and stop thresholds); defaults otherwise.
         calls: the port calls of these positions, if already detected with the same ports
@@ -116,13 +110,18 @@ def voyages(
         ``n_stops``/``stop_duration`` count the port-less stops that lie wholly inside the leg.
     """
     config = check_config(config, VoyageConfig)
-    index = port_index(ports, config.port_calls.default_radius_m)
-    frame = prepare(positions, _REQUIRED, IDENTITY_COLUMNS)
+    track = Track.of(
+        positions, ports, required=_REQUIRED, default_radius_m=config.port_calls.default_radius_m
+    )
     if calls is None:
-        calls = port_calls(frame, index, config.port_calls)
-    if calls.empty:
+        calls = detect_port_calls(track, config.port_calls)
+    return detect_voyages(track, calls, detect_stops(track, config.stops))
+
+
+def detect_voyages(track: Track, calls: pd.DataFrame, stops: pd.DataFrame) -> pd.DataFrame:
+    """`voyages` on a track, from its port calls and stops (the screening context detects each once)."""
+    if calls.empty or track.empty:
         return empty_frame(VOYAGE_DTYPES)
-    track = Track.of(frame)
     ts = pd.Series(track.ts)
     first_ts = ts.groupby(track.mmsi).min()
     last_ts = ts.groupby(track.mmsi).max()
@@ -151,8 +150,7 @@ def voyages(
     per_leg = per_leg.reindex(legs[_LEG])
 
     # port-less stops wholly inside a leg
-    sea_stops = stops(frame, index, config.stops)
-    sea_stops = sea_stops[sea_stops[STOP.PORT_ID].isna()]
+    sea_stops = stops[stops[STOP.PORT_ID].isna()]
     stop_start = sea_stops[STOP.START].to_numpy(dtype="datetime64[ns]").view(np.int64)
     stop_frame = pd.DataFrame(
         {
@@ -168,8 +166,6 @@ def voyages(
     stop_time = stop_frame.groupby(_LEG)["dur"].sum().reindex(legs[_LEG], fill_value=0)
 
     # identity: the last IMO and name the vessel broadcast up to its arrival
-    vessel = np.cumsum(track.new_vessel, dtype=np.int64)
-    imo_name = frame[[POSITION.IMO, POSITION.NAME]].groupby(vessel).ffill()
     last_row = per_leg["last_row"].fillna(0).to_numpy(dtype=np.int64)
     origin = legs["origin"].to_numpy()
     destination = legs["destination"].to_numpy()
@@ -179,8 +175,8 @@ def voyages(
             pd.DataFrame(
                 {
                     VOYAGE.MMSI: legs[VOYAGE.MMSI].to_numpy(),
-                    VOYAGE.IMO: imo_name[POSITION.IMO].to_numpy()[last_row],
-                    VOYAGE.NAME: imo_name[POSITION.NAME].to_numpy()[last_row],
+                    VOYAGE.IMO: track.carried(POSITION.IMO, last_row).to_numpy(),
+                    VOYAGE.NAME: track.carried(POSITION.NAME, last_row).to_numpy(),
                 }
             ),
             _call_columns(

@@ -41,21 +41,12 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from vesselscreen.events._common import (
-    BASE_COLUMNS,
-    HOUR_NS,
-    M_PER_NM,
-    FloatArray,
-    IntArray,
-    Track,
-    check_config,
-    port_index,
-    prepare,
-    to_utc,
-)
+from vesselscreen.events._common import HOUR_NS, FloatArray, IntArray, check_config, to_utc
 from vesselscreen.events.config import EncounterConfig
+from vesselscreen.events.track import BASE_COLUMNS, Track
 from vesselscreen.geo.distance import EARTH_RADIUS_M, haversine_m
-from vesselscreen.geo.ports import PortIndex
+from vesselscreen.geo.ports import PortIndex, PortProximity
+from vesselscreen.limits import M_PER_NM
 from vesselscreen.schema import ENCOUNTER, ENCOUNTER_DTYPES, POSITION, conform, empty_frame
 
 __all__ = ["encounters"]
@@ -179,15 +170,15 @@ def _pairs(
 
 
 def encounters(
-    positions: pd.DataFrame,
+    positions: pd.DataFrame | Track,
     ports: pd.DataFrame | PortIndex | None = None,
     config: EncounterConfig | None = None,
 ) -> pd.DataFrame:
     """Every encounter between two vessels: one row per meeting, in ``schema.ENCOUNTER_DTYPES``.
 
     Args:
-        positions: canonical POSITION frame; needs ``mmsi``, ``timestamp`` (timezone-aware),
-            ``lat``, ``lon`` and ``sog`` (knots). Not modified.
+        positions: canonical POSITION frame (or a `vesselscreen.events.Track`); needs ``mmsi``,
+            ``timestamp`` (timezone-aware), ``lat``, ``lon`` and ``sog`` (knots). Not modified.
         ports: ports table, `vesselscreen.geo.PortIndex`, or ``None`` for the bundled gazetteer.
         config: thresholds; `EncounterConfig` defaults otherwise.
 
@@ -197,18 +188,20 @@ def encounters(
         each vessel's median speed, and the number of grid instants.
     """
     config = check_config(config, EncounterConfig)
-    frame = prepare(positions, _REQUIRED)
-    if frame.empty:
+    return detect_encounters(Track.of(positions, ports, required=_REQUIRED), config)
+
+
+def detect_encounters(track: Track, config: EncounterConfig) -> pd.DataFrame:
+    """`encounters` on a track (the screening context calls this once)."""
+    if track.empty:
         return empty_frame(ENCOUNTER_DTYPES)
-    track = Track.of(frame)
-    sog = frame[POSITION.SOG].to_numpy(dtype=np.float64, na_value=np.nan)
+    sog = track.sog
     grid_ns = config.grid_minutes * _MINUTE_NS
     mmsi, slot, lat, lon, speed = _resample(
         track, sog, grid_ns, int(config.max_interpolation_gap_h * HOUR_NS)
     )
     if config.min_port_distance_m > 0 and len(mmsi):
-        near, _ = port_index(ports).nearest(lat, lon, max_distance_m=config.min_port_distance_m)
-        far = near < 0
+        far = ~PortProximity(track.ports, lat, lon).any_within(config.min_port_distance_m)
         mmsi, slot, lat, lon, speed = mmsi[far], slot[far], lat[far], lon[far], speed[far]
     if len(mmsi) < 2:
         return empty_frame(ENCOUNTER_DTYPES)

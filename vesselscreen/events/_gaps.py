@@ -7,7 +7,8 @@ after, its duration, the great-circle distance between them and the implied spee
 * ``dark``: the gap lasts at least ``dark_gap_h`` (12 h) and starts away from port (the last
   position before it is farther than ``dark_min_port_distance_m`` from every port). A
   ship that falls silent at berth is not hiding; one that falls silent at sea may be.
-* ``impossible_speed``: the distance cannot be covered in the time at ``max_speed_kn``: the
+* ``impossible_speed``: the distance cannot be covered in the time at the track's
+  `vesselscreen.MotionLimits` ``max_speed_kn`` (50 kn): the
   positions on one side of the gap are not the vessel's (spoofing, or two ships sharing
   an MMSI).
 * ``start_port_id``/``end_port_id``: a port within ``dark_min_port_distance_m`` of the
@@ -27,43 +28,31 @@ after, its duration, the great-circle distance between them and the implied spee
 
 from __future__ import annotations
 
-from typing import Final
-
 import numpy as np
 import pandas as pd
 
-from vesselscreen.events._common import (
-    BASE_COLUMNS,
-    HOUR_NS,
-    M_PER_NM,
-    Track,
-    bfill,
-    check_config,
-    ffill,
-    port_index,
-    prepare,
-    to_utc,
-)
+from vesselscreen.events._common import HOUR_NS, bfill, check_config, ffill, to_utc
 from vesselscreen.events.config import GapConfig
+from vesselscreen.events.track import Track
 from vesselscreen.geo.ports import PortIndex
+from vesselscreen.limits import M_PER_NM
 from vesselscreen.schema import GAP, GAP_DTYPES, PORT, POSITION, conform, empty_frame
 
 __all__ = ["gaps"]
 
-_OPTIONAL: Final = (POSITION.IMO, POSITION.NAME, POSITION.DRAUGHT)
-
 
 def gaps(
-    positions: pd.DataFrame,
+    positions: pd.DataFrame | Track,
     ports: pd.DataFrame | PortIndex | None = None,
     config: GapConfig | None = None,
 ) -> pd.DataFrame:
     """Every AIS gap of at least ``config.min_gap_h``: one row per gap, in ``schema.GAP_DTYPES``.
 
     Args:
-        positions: canonical POSITION frame; needs ``mmsi``, ``timestamp`` (timezone-aware),
-            ``lat`` and ``lon``; ``imo``, ``name`` and ``draught`` are used when present. Not
-            modified. Rows with no MMSI, time or valid position are ignored.
+        positions: canonical POSITION frame (or a `vesselscreen.events.Track`); needs ``mmsi``,
+            ``timestamp`` (timezone-aware), ``lat`` and ``lon``; ``imo``, ``name`` and ``draught``
+            are used when present. Not modified. Rows with no MMSI, time or valid position are
+            ignored.
         ports: ports table, `vesselscreen.geo.PortIndex`, or ``None`` for the bundled gazetteer.
         config: thresholds; `GapConfig` defaults otherwise.
 
@@ -81,19 +70,19 @@ def gaps(
     vesselscreen.errors.SchemaError: positions: missing columns ['timestamp', 'lat', 'lon']
     """
     config = check_config(config, GapConfig)
-    frame = prepare(positions, BASE_COLUMNS, _OPTIONAL)
-    if frame.empty:
+    return detect_gaps(Track.of(positions, ports), config)
+
+
+def detect_gaps(track: Track, config: GapConfig) -> pd.DataFrame:
+    """`gaps` on a track (the screening context calls this once)."""
+    if track.empty:
         return empty_frame(GAP_DTYPES)
-    track = Track.of(frame)
     after = np.flatnonzero(~track.new_vessel & (track.dt_prev >= config.min_gap_h * HOUR_NS))
     if len(after) == 0:
         return empty_frame(GAP_DTYPES)
     before = after - 1
-    vessel = np.cumsum(track.new_vessel, dtype=np.int64)
-    draught = frame[POSITION.DRAUGHT].to_numpy(dtype=np.float64, na_value=np.nan)
-    imo_name = frame[[POSITION.IMO, POSITION.NAME]].groupby(vessel).ffill()
-
-    index = port_index(ports)
+    draught = track.frame[POSITION.DRAUGHT].to_numpy(dtype=np.float64, na_value=np.nan)
+    index = track.ports
     lat = np.concatenate([track.lat[before], track.lat[after]])
     lon = np.concatenate([track.lon[before], track.lon[after]])
     near, _ = index.nearest(lat, lon, max_distance_m=config.dark_min_port_distance_m)
@@ -108,8 +97,8 @@ def gaps(
     out = pd.DataFrame(
         {
             GAP.MMSI: track.mmsi[after],
-            GAP.IMO: imo_name[POSITION.IMO].to_numpy()[before],
-            GAP.NAME: imo_name[POSITION.NAME].to_numpy()[before],
+            GAP.IMO: track.carried(POSITION.IMO, before).to_numpy(),
+            GAP.NAME: track.carried(POSITION.NAME, before).to_numpy(),
             GAP.START: to_utc(track.ts[before]),
             GAP.END: to_utc(track.ts[after]),
             GAP.DURATION: pd.to_timedelta(duration, unit="ns"),
@@ -121,10 +110,10 @@ def gaps(
             GAP.IMPLIED_SPEED_KN: speed,
             GAP.START_PORT_ID: port_id[:n],
             GAP.END_PORT_ID: port_id[n:],
-            GAP.DRAUGHT_START: ffill(draught, vessel)[before],
-            GAP.DRAUGHT_END: bfill(draught, vessel)[after],
+            GAP.DRAUGHT_START: ffill(draught, track.vessel)[before],
+            GAP.DRAUGHT_END: bfill(draught, track.vessel)[after],
             GAP.DARK: (duration >= config.dark_gap_h * HOUR_NS) & (near[:n] < 0),
-            GAP.IMPOSSIBLE_SPEED: speed > config.max_speed_kn,
+            GAP.IMPOSSIBLE_SPEED: speed > track.limits.max_speed_kn,
         }
     )
     return conform(out, GAP_DTYPES)

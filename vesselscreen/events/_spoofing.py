@@ -18,9 +18,9 @@ Kinds of event (``kind`` column), all from the positions of one MMSI:
   an AIS gap (`gaps`) that started away from port: loaded or discharged while dark.
   ``value``: the change in metres (positive: deeper, i.e. loaded).
 
-A jump is a step between consecutive positions longer than ``min_jump_m`` at an implied
-speed above ``max_speed_kn``. Identity changes (name, IMO, flag) are not covered here:
-they come from the AIS identity timeline.
+A jump is an impossible step between consecutive positions (`vesselscreen.MotionLimits`:
+above 50 kn) longer than ``min_displacement_m`` (10 km). Identity changes (name, IMO,
+flag) are not covered here: they come from the AIS identity timeline.
 
 >>> import pandas as pd
 >>> t0 = pd.Timestamp("2024-03-01", tz="UTC")
@@ -35,33 +35,20 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-from typing import Final
 
 import numpy as np
 import pandas as pd
 
-from vesselscreen.events._common import (
-    BASE_COLUMNS,
-    HOUR_NS,
-    IDENTITY_COLUMNS,
-    M_PER_NM,
-    BoolArray,
-    Track,
-    check_config,
-    port_index,
-    prepare,
-    runs,
-    to_utc,
-)
-from vesselscreen.events.config import SpoofingConfig
-from vesselscreen.events.gaps import gaps
+from vesselscreen.events._common import HOUR_NS, BoolArray, check_config, runs, to_utc
+from vesselscreen.events._gaps import detect_gaps
+from vesselscreen.events.config import GapConfig, SpoofingConfig
+from vesselscreen.events.track import Track
 from vesselscreen.geo.distance import haversine_m
 from vesselscreen.geo.ports import PortIndex
+from vesselscreen.limits import M_PER_NM
 from vesselscreen.schema import GAP, POSITION, SPOOFING, SPOOFING_DTYPES, conform, empty_frame
 
 __all__ = ["land_mask_available", "spoofing"]
-
-_OPTIONAL: Final = (*IDENTITY_COLUMNS, POSITION.DRAUGHT)
 
 
 def land_mask_available() -> bool:
@@ -107,30 +94,39 @@ def _events(
 
 
 def spoofing(
-    positions: pd.DataFrame,
+    positions: pd.DataFrame | Track,
     ports: pd.DataFrame | PortIndex | None = None,
     config: SpoofingConfig | None = None,
+    *,
+    gaps: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Every spoofing event: one row per event, in ``schema.SPOOFING_DTYPES``.
 
     Args:
-        positions: canonical POSITION frame; needs ``mmsi``, ``timestamp`` (timezone-aware),
-            ``lat`` and ``lon``; ``imo``, ``name`` and ``draught`` are used when present.
+        positions: canonical POSITION frame (or a `vesselscreen.events.Track`); needs ``mmsi``,
+            ``timestamp`` (timezone-aware), ``lat`` and ``lon``; ``imo``, ``name`` and ``draught``
+            are used when present.
         ports: ports table, `vesselscreen.geo.PortIndex`, or ``None`` for the bundled gazetteer.
         config: thresholds; `SpoofingConfig` defaults otherwise.
+        gaps: the AIS gaps of these positions (`vesselscreen.events.gaps`), for the draught
+            check; detected with `GapConfig` defaults when not given.
 
     Returns:
         Events sorted by ``mmsi``, ``start`` and ``kind``; ``lat``/``lon`` is the offending
         position (the last of the event).
     """
     config = check_config(config, SpoofingConfig)
-    frame = prepare(positions, BASE_COLUMNS, _OPTIONAL)
-    if frame.empty:
+    track = Track.of(positions, ports)
+    return detect_spoofing(track, config, gaps if gaps is not None else detect_gaps(track, GapConfig()))
+
+
+def detect_spoofing(track: Track, config: SpoofingConfig, gaps: pd.DataFrame) -> pd.DataFrame:
+    """`spoofing` on a track, with its gaps (the screening context detects each once)."""
+    if track.empty:
         return empty_frame(SPOOFING_DTYPES)
-    track = Track.of(frame)
     n = len(track)
     speed = track.implied_speed_kn()
-    jump = (speed > config.max_speed_kn) & (track.dist_prev > config.min_jump_m)
+    jump = track.impossible_step & (track.dist_prev > config.min_displacement_m)
     parts: list[pd.DataFrame] = []
 
     # off_track: jump in and jump out of row i, while i-1 -> i+1 is plausible
@@ -149,7 +145,9 @@ def spoofing(
         )
         hours = (track.ts[rows + 1] - track.ts[rows - 1]) / HOUR_NS
         with np.errstate(divide="ignore", invalid="ignore"):
-            plausible = (bridge <= config.min_jump_m) | (bridge / M_PER_NM / hours <= config.max_speed_kn)
+            plausible = (bridge <= config.min_displacement_m) | (
+                bridge / M_PER_NM / hours <= track.limits.max_speed_kn
+            )
         rows = rows[plausible]
     off = rows
     off_m = np.minimum(track.dist_prev[off], track.dist_prev[off + 1]) if len(off) else np.empty(0)
@@ -207,10 +205,7 @@ def spoofing(
     if config.check_land and land_mask_available():
         land = _on_land(track.lat, track.lon, config)
         if land.any():
-            near, _ = port_index(ports).nearest(
-                track.lat[land], track.lon[land], max_distance_m=config.land_port_buffer_m
-            )
-            land[np.flatnonzero(land)[near >= 0]] = False
+            land &= ~track.near_port(config.land_port_buffer_m)
         run = runs(land, track.new_vessel)
         rows = np.flatnonzero(land)
         if len(rows):
@@ -223,7 +218,7 @@ def spoofing(
                 _events(track, first, last, "on_land", count, [f"{k} positions on land" for k in count])
             )
 
-    found = gaps(frame, ports, config.gaps)
+    found = gaps
     change = (found[GAP.DRAUGHT_END] - found[GAP.DRAUGHT_START]).to_numpy(dtype=np.float64, na_value=np.nan)
     moved = found[GAP.START_PORT_ID].isna().to_numpy() & (np.abs(change) >= config.draught_change_m)
     if moved.any():
@@ -259,11 +254,9 @@ def spoofing(
     )
     if events is None:
         return empty_frame(SPOOFING_DTYPES)
-    vessel = np.cumsum(track.new_vessel, dtype=np.int64)
-    imo_name = frame[[POSITION.IMO, POSITION.NAME]].groupby(vessel).ffill()
     row = events.pop("row").to_numpy()
-    events[SPOOFING.IMO] = imo_name[POSITION.IMO].to_numpy()[row]
-    events[SPOOFING.NAME] = imo_name[POSITION.NAME].to_numpy()[row]
+    events[SPOOFING.IMO] = track.carried(POSITION.IMO, row).to_numpy()
+    events[SPOOFING.NAME] = track.carried(POSITION.NAME, row).to_numpy()
     events[SPOOFING.START] = to_utc(events[SPOOFING.START].to_numpy(dtype=np.int64))
     events[SPOOFING.END] = to_utc(events[SPOOFING.END].to_numpy(dtype=np.int64))
     events = events.sort_values([SPOOFING.MMSI, SPOOFING.START, SPOOFING.KIND], kind="mergesort")

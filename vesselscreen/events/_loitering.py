@@ -22,19 +22,9 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from vesselscreen.events._common import (
-    BASE_COLUMNS,
-    HOUR_NS,
-    IDENTITY_COLUMNS,
-    Track,
-    check_config,
-    identity,
-    port_index,
-    prepare,
-    runs,
-    to_utc,
-)
+from vesselscreen.events._common import HOUR_NS, check_config, runs, to_utc
 from vesselscreen.events.config import LoiteringConfig
+from vesselscreen.events.track import BASE_COLUMNS, Track
 from vesselscreen.geo.ports import PortIndex
 from vesselscreen.schema import LOITERING, LOITERING_DTYPES, POSITION, conform, empty_frame
 
@@ -44,15 +34,16 @@ _REQUIRED: Final = (*BASE_COLUMNS, POSITION.SOG)
 
 
 def loitering(
-    positions: pd.DataFrame,
+    positions: pd.DataFrame | Track,
     ports: pd.DataFrame | PortIndex | None = None,
     config: LoiteringConfig | None = None,
 ) -> pd.DataFrame:
     """Every loitering spell: one row per spell, in ``schema.LOITERING_DTYPES``.
 
     Args:
-        positions: canonical POSITION frame; needs ``mmsi``, ``timestamp`` (timezone-aware),
-            ``lat``, ``lon`` and ``sog`` (knots); ``imo`` and ``name`` are used when present.
+        positions: canonical POSITION frame (or a `vesselscreen.events.Track`); needs ``mmsi``,
+            ``timestamp`` (timezone-aware), ``lat``, ``lon`` and ``sog`` (knots); ``imo`` and
+            ``name`` are used when present.
         ports: ports table, `vesselscreen.geo.PortIndex`, or ``None`` for the bundled gazetteer.
         config: thresholds; `LoiteringConfig` defaults otherwise.
 
@@ -61,18 +52,18 @@ def loitering(
         during the spell, and the number of positions.
     """
     config = check_config(config, LoiteringConfig)
-    frame = prepare(positions, _REQUIRED, IDENTITY_COLUMNS)
-    if frame.empty:
+    return detect_loitering(Track.of(positions, ports, required=_REQUIRED), config)
+
+
+def detect_loitering(track: Track, config: LoiteringConfig) -> pd.DataFrame:
+    """`loitering` on a track (the screening context calls this once)."""
+    if track.empty:
         return empty_frame(LOITERING_DTYPES)
-    track = Track.of(frame)
-    sog = frame[POSITION.SOG].to_numpy(dtype=np.float64, na_value=np.nan)
+    sog = track.sog
     speed = np.where(np.isfinite(sog), sog, track.implied_speed_kn())
     slow = speed < config.max_sog_kn  # NaN is not slow
     if config.min_port_distance_m > 0 and slow.any():
-        near, _ = port_index(ports).nearest(
-            track.lat[slow], track.lon[slow], max_distance_m=config.min_port_distance_m
-        )
-        slow[np.flatnonzero(slow)[near >= 0]] = False
+        slow &= ~track.near_port(config.min_port_distance_m)
     breaks = track.new_vessel | (track.dt_prev > config.max_gap_h * HOUR_NS)
     run = runs(slow, breaks)
     if not slow.any():
@@ -93,12 +84,11 @@ def loitering(
         {"lat": track.lat[rows], "lon": track.lon[rows], "speed": speed[rows], "step": step}
     ).groupby(ids, sort=True)
     medians = per_run[["lat", "lon", "speed"]].median()
-    names = identity(frame, run)
     out = pd.DataFrame(
         {
             LOITERING.MMSI: track.mmsi[first[keep]],
-            LOITERING.IMO: names[POSITION.IMO].to_numpy()[keep],
-            LOITERING.NAME: names[POSITION.NAME].to_numpy()[keep],
+            LOITERING.IMO: track.reported_between(POSITION.IMO, first[keep], last[keep]),
+            LOITERING.NAME: track.reported_between(POSITION.NAME, first[keep], last[keep]),
             LOITERING.START: to_utc(track.ts[first[keep]]),
             LOITERING.END: to_utc(track.ts[last[keep]]),
             LOITERING.DURATION: pd.to_timedelta(duration[keep], unit="ns"),

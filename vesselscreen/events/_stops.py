@@ -24,20 +24,9 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from vesselscreen.events._common import (
-    BASE_COLUMNS,
-    HOUR_NS,
-    IDENTITY_COLUMNS,
-    Track,
-    check_config,
-    hysteresis,
-    identity,
-    port_index,
-    prepare,
-    runs,
-    to_utc,
-)
+from vesselscreen.events._common import HOUR_NS, check_config, hysteresis, runs, to_utc
 from vesselscreen.events.config import StopConfig
+from vesselscreen.events.track import BASE_COLUMNS, Track
 from vesselscreen.geo.ports import PortIndex
 from vesselscreen.schema import PORT, POSITION, STOP, STOP_DTYPES, conform, empty_frame
 
@@ -47,15 +36,16 @@ _REQUIRED: Final = (*BASE_COLUMNS, POSITION.SOG)
 
 
 def stops(
-    positions: pd.DataFrame,
+    positions: pd.DataFrame | Track,
     ports: pd.DataFrame | PortIndex | None = None,
     config: StopConfig | None = None,
 ) -> pd.DataFrame:
     """Every stop of at least ``config.min_duration_h``: one row per stop, in ``schema.STOP_DTYPES``.
 
     Args:
-        positions: canonical POSITION frame; needs ``mmsi``, ``timestamp`` (timezone-aware),
-            ``lat``, ``lon`` and ``sog`` (knots); ``imo`` and ``name`` are used when present.
+        positions: canonical POSITION frame (or a `vesselscreen.events.Track`); needs ``mmsi``,
+            ``timestamp`` (timezone-aware), ``lat``, ``lon`` and ``sog`` (knots); ``imo`` and
+            ``name`` are used when present.
         ports: ports table, `vesselscreen.geo.PortIndex`, or ``None`` for the bundled gazetteer.
         config: thresholds; `StopConfig` defaults otherwise.
 
@@ -68,11 +58,14 @@ def stops(
     vesselscreen.errors.SchemaError: positions: missing columns ['timestamp', 'lat', 'lon', 'sog']
     """
     config = check_config(config, StopConfig)
-    frame = prepare(positions, _REQUIRED, IDENTITY_COLUMNS)
-    if frame.empty:
+    return detect_stops(Track.of(positions, ports, required=_REQUIRED), config)
+
+
+def detect_stops(track: Track, config: StopConfig) -> pd.DataFrame:
+    """`stops` on a track."""
+    if track.empty:
         return empty_frame(STOP_DTYPES)
-    track = Track.of(frame)
-    sog = frame[POSITION.SOG].to_numpy(dtype=np.float64, na_value=np.nan)
+    sog = track.sog
     breaks = track.new_vessel | (track.dt_prev > config.max_gap_h * HOUR_NS)
     segment = np.cumsum(breaks, dtype=np.int64)
     stopped = hysteresis(sog <= config.stop_speed_kn, sog >= config.resume_speed_kn, segment)
@@ -92,15 +85,14 @@ def stops(
     where = pd.DataFrame({"lat": track.lat[rows], "lon": track.lon[rows]}).groupby(ids, sort=True).median()
     lat = where["lat"].to_numpy()[keep]
     lon = where["lon"].to_numpy()[keep]
-    names = identity(frame, run)
-    index = port_index(ports)
+    index = track.ports
     inside, _ = index.within(lat, lon)
     port_ids = index.ports[PORT.PORT_ID].to_numpy(dtype=object)
     out = pd.DataFrame(
         {
             STOP.MMSI: track.mmsi[first[keep]],
-            STOP.IMO: names[POSITION.IMO].to_numpy()[keep],
-            STOP.NAME: names[POSITION.NAME].to_numpy()[keep],
+            STOP.IMO: track.reported_between(POSITION.IMO, first[keep], last[keep]),
+            STOP.NAME: track.reported_between(POSITION.NAME, first[keep], last[keep]),
             STOP.START: to_utc(track.ts[first[keep]]),
             STOP.END: to_utc(track.ts[last[keep]]),
             STOP.DURATION: pd.to_timedelta(duration[keep], unit="ns"),

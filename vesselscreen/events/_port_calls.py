@@ -35,124 +35,37 @@ in place of GFW's anchorage points:
 
 from __future__ import annotations
 
-from typing import Final, Self
+from typing import Final
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from vesselscreen.events._common import HOUR_NS, check_config, ffill, port_index, prepare
-from vesselscreen.geo.ports import DEFAULT_RADIUS_M, PortIndex
-from vesselscreen.schema import (
-    PORT,
-    PORT_CALL,
-    PORT_CALL_DTYPES,
-    POSITION,
-    conform,
-    empty_frame,
-)
+from vesselscreen.events._common import HOUR_NS, check_config, ffill
+from vesselscreen.events.config import PortCallConfig
+from vesselscreen.events.track import BASE_COLUMNS, Track
+from vesselscreen.geo.ports import PortIndex
+from vesselscreen.schema import PORT, PORT_CALL, PORT_CALL_DTYPES, POSITION, conform, empty_frame
 
 __all__ = ["PortCallConfig", "port_calls"]
 
-_HOUR_NS: Final = HOUR_NS
-_INPUT_COLUMNS: Final = (
-    POSITION.MMSI,
-    POSITION.TIMESTAMP,
-    POSITION.LAT,
-    POSITION.LON,
-    POSITION.SOG,
-    POSITION.IMO,
-    POSITION.NAME,
-)
-
-
-class PortCallConfig(BaseModel):
-    """Parameters of `port_calls`; defaults from Global Fishing Watch's port visits.
-
-    Source of the GFW values: ``GlobalFishingWatch/pipe-anchorages``, ``PortVisitsConfig``
-    (anchorage_entry_dist_km 3.0, anchorage_exit_dist_km 4.0, stopping_speed_knots 0.2,
-    starting_speed_knots 0.5, min_anchorage_gap_minutes 240), and GFW's carrier-portal
-    FAQ ("within three kilometers of an anchorage ... stopped (speed of less than 0.2
-    knots) ... exit when it travels more than four kilometers").
-
-    >>> PortCallConfig().min_duration_h, PortCallConfig(min_duration_h=3).min_duration_h
-    (1.0, 3.0)
-    """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    default_radius_m: float = Field(
-        default=DEFAULT_RADIUS_M,
-        gt=0,
-        description=(
-            "Entry distance (m) for ports whose table gives no radius_m. GFW: entry within 3 km of "
-            "an anchorage point. Bundled ports carry their own radius (3-8 km by WPI harbour size)."
-        ),
-    )
-    exit_margin_m: float = Field(
-        default=1000.0,
-        ge=0,
-        description=(
-            "Exit distance = the port's radius_m + this margin (m): hysteresis, so jitter at the edge "
-            "does not split a visit. GFW: enter within 3 km, exit beyond 4 km."
-        ),
-    )
-    stop_speed_kn: float = Field(
-        default=0.2,
-        ge=0,
-        description="A stop begins at or below this speed over ground (kn). GFW stopping_speed_knots 0.2.",
-    )
-    resume_speed_kn: float = Field(
-        default=0.5,
-        ge=0,
-        description="A stop ends at or above this speed over ground (kn). GFW starting_speed_knots 0.5.",
-    )
-    min_duration_h: float = Field(
-        default=1.0,
-        ge=0,
-        description=(
-            "A visit is a port call when the vessel spent at least this long (h) stopped or silent in "
-            "the port. 1 h keeps short cargo calls at small terminals; GFW's carrier portal uses 3 h."
-        ),
-    )
-    max_gap_h: float = Field(
-        default=24.0,
-        gt=0,
-        description=(
-            "AIS silences inside a port up to this long (h) are bridged into one visit; a longer one "
-            "ends the visit. 24 h spans a berth stay with a transponder switched off overnight."
-        ),
-    )
-    port_gap_h: float = Field(
-        default=4.0,
-        gt=0,
-        description=(
-            "A silence of at least this long (h) inside a port counts like a stop (GFW 'port gap', "
-            "min_anchorage_gap_minutes 240)."
-        ),
-    )
-
-    @model_validator(mode="after")
-    def _check(self) -> Self:
-        if self.resume_speed_kn < self.stop_speed_kn:
-            raise ValueError("resume_speed_kn must be >= stop_speed_kn (stop hysteresis)")
-        return self
+_REQUIRED: Final = (*BASE_COLUMNS, POSITION.SOG, POSITION.IMO, POSITION.NAME)
 
 
 def port_calls(
-    positions: pd.DataFrame,
+    positions: pd.DataFrame | Track,
     ports: pd.DataFrame | PortIndex | None = None,
     config: PortCallConfig | None = None,
 ) -> pd.DataFrame:
     """Detect port calls in a positions frame: one row per call, in ``schema.PORT_CALL_DTYPES``.
 
     Args:
-        positions: canonical POSITION frame; needs ``mmsi``, ``timestamp`` (timezone-aware),
-            ``lat``, ``lon``, ``sog`` (knots), ``imo`` and ``name``. Not modified. Rows with no
-            MMSI, time or valid position cannot be placed and are ignored.
+        positions: canonical POSITION frame, or a `vesselscreen.events.Track` of one; needs
+            ``mmsi``, ``timestamp`` (timezone-aware), ``lat``, ``lon``, ``sog`` (knots), ``imo``
+            and ``name``. Not modified. Rows with no MMSI, time or valid position cannot be
+            placed and are ignored.
         ports: a ports table (``schema.PORT`` columns; see
             `vesselscreen.geo.validate_ports`), a prebuilt `vesselscreen.geo.PortIndex`,
-            or ``None`` for the bundled gazetteer.
+            or ``None`` for the bundled gazetteer (a `Track` carries its own).
         config: thresholds; `PortCallConfig` defaults otherwise.
 
     Returns:
@@ -172,31 +85,27 @@ def port_calls(
     vesselscreen.errors.SchemaError: positions: missing columns ['lat', 'lon', 'sog', 'imo', 'name']
     """
     config = check_config(config, PortCallConfig)
-    frame = prepare(positions, _INPUT_COLUMNS)
-    index = port_index(ports, config.default_radius_m)
-    if frame.empty or len(index) == 0:
-        return empty_frame(PORT_CALL_DTYPES)
+    track = Track.of(positions, ports, required=_REQUIRED, default_radius_m=config.default_radius_m)
+    return detect_port_calls(track, config)
 
-    mmsi = frame[POSITION.MMSI].to_numpy(dtype=np.int64)
-    ts = frame[POSITION.TIMESTAMP].to_numpy(dtype="datetime64[ns]").view(np.int64)
-    lat = frame[POSITION.LAT].to_numpy(dtype=np.float64)
-    lon = frame[POSITION.LON].to_numpy(dtype=np.float64)
-    sog = frame[POSITION.SOG].to_numpy(dtype=np.float64, na_value=np.nan)
-    n = len(frame)
-    max_gap = int(config.max_gap_h * _HOUR_NS)
+
+def detect_port_calls(track: Track, config: PortCallConfig) -> pd.DataFrame:
+    """`port_calls` on a track (the screening context calls this once)."""
+    index = track.ports
+    if track.empty or len(index) == 0:
+        return empty_frame(PORT_CALL_DTYPES)
+    mmsi, ts, lat, lon, sog = track.mmsi, track.ts, track.lat, track.lon, track.sog
+    n = len(track)
+    max_gap = int(config.max_gap_h * HOUR_NS)
+    dt_prev = track.dt_prev
 
     # A row "resets" when it starts a vessel or follows a silence longer than max_gap: no
     # state (port, in/out, stopped) carries across it.
-    dt_prev = np.empty(n, dtype=np.int64)
-    dt_prev[0] = 0
-    dt_prev[1:] = np.diff(ts)
-    new_vessel = np.ones(n, dtype=bool)
-    new_vessel[1:] = mmsi[1:] != mmsi[:-1]
-    reset = new_vessel | (dt_prev > max_gap)
+    reset = track.new_vessel | (dt_prev > max_gap)
     segment = np.cumsum(reset, dtype=np.int64)
 
     # In-port state with hysteresis: entry sets it, beyond the current port's exit distance clears it.
-    entry_port, _ = index.within(lat, lon)
+    entry_port = track.port_within
     current = ffill(np.where(entry_port >= 0, entry_port, np.nan), segment)
     current_pos = np.where(np.isnan(current), -1, current).astype(np.int64)
     radius = index.radius_m
@@ -226,7 +135,7 @@ def port_calls(
     dt_next[:-1] = dt_prev[1:]
     next_same = np.zeros(n, dtype=bool)
     next_same[:-1] = inside[:-1] & (visit[1:] == visit[:-1])
-    port_gap = next_same & (dt_next >= int(config.port_gap_h * _HOUR_NS))
+    port_gap = next_same & (dt_next >= int(config.port_gap_h * HOUR_NS))
     dwell = np.where(next_same & (stopped | port_gap), dt_next, 0)
     next_reset = np.ones(n, dtype=bool)
     next_reset[:-1] = reset[1:]
@@ -258,19 +167,19 @@ def port_calls(
     entry_seen = rows["entry_seen"].to_numpy()[np.searchsorted(rows["row"].to_numpy(), first)]
     exit_seen = rows["exit_seen"].to_numpy()[np.searchsorted(rows["row"].to_numpy(), last)]
     is_call = (visits["stopped"] | visits["port_gap"]).to_numpy() & (
-        visits["dwell"].to_numpy() >= config.min_duration_h * _HOUR_NS
+        visits["dwell"].to_numpy() >= config.min_duration_h * HOUR_NS
     )
     if not is_call.any():
         return empty_frame(PORT_CALL_DTYPES)
 
-    identity = frame.loc[inside, [POSITION.IMO, POSITION.NAME]].groupby(visit[inside], sort=True).last()
+    last_rows = last[is_call]
     gazetteer = index.ports
     port_pos = current_pos[first[is_call]]
     calls = pd.DataFrame(
         {
             PORT_CALL.MMSI: mmsi[first[is_call]],
-            PORT_CALL.IMO: identity[POSITION.IMO].to_numpy()[is_call],
-            PORT_CALL.NAME: identity[POSITION.NAME].to_numpy()[is_call],
+            PORT_CALL.IMO: track.reported_between(POSITION.IMO, first[is_call], last_rows),
+            PORT_CALL.NAME: track.reported_between(POSITION.NAME, first[is_call], last_rows),
             PORT_CALL.PORT_ID: gazetteer[PORT.PORT_ID].to_numpy()[port_pos],
             PORT_CALL.PORT_NAME: gazetteer[PORT.PORT_NAME].to_numpy()[port_pos],
             PORT_CALL.COUNTRY: gazetteer[PORT.COUNTRY].to_numpy()[port_pos],

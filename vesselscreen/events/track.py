@@ -1,0 +1,303 @@
+"""The track: positions sorted once by vessel and time, with what every detector needs.
+
+Every detector reads the same `Track`, built once: the canonical columns cast, rows that
+cannot be placed (no MMSI, time or valid position) left out, sorted by vessel and time
+(ties broken by content, so row order never matters), with each row's step from the
+previous report of its vessel (time, great-circle distance, implied speed) and its
+proximity to the ports. "Previous row of the same vessel" is ``i - 1`` where
+``new_vessel[i]`` is false, so per-vessel quantities are plain array arithmetic.
+
+Detectors accept a positions frame or a `Track`; handing them one `Track` is how
+`vesselscreen.screen` sorts once and locates ports once for all of them:
+
+>>> import pandas as pd
+>>> from vesselscreen import events
+>>> t0 = pd.Timestamp("2024-03-01", tz="UTC")
+>>> ais = pd.DataFrame({"mmsi": [2, 1, 1], "lat": [0.0, 40.0, 40.1], "lon": [0.0, 51.0, 51.0],
+...                     "timestamp": [t0, t0, t0 + pd.Timedelta("8h")]})
+>>> track = events.Track.build(ais)
+>>> track.mmsi.tolist(), round(float(track.dist_prev[1]))
+([1, 1, 2], 11120)
+>>> len(events.gaps(track))
+1
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from vesselscreen.errors import ConfigError, SchemaError
+from vesselscreen.events._common import HOUR_NS, BoolArray, FloatArray, IntArray, port_index
+from vesselscreen.geo.distance import haversine_m
+from vesselscreen.geo.ports import DEFAULT_RADIUS_M, PortIndex, PortProximity
+from vesselscreen.limits import M_PER_NM, MotionLimits
+from vesselscreen.schema import POSITION, POSITION_DTYPES, conform
+
+__all__ = ["BASE_COLUMNS", "TRACK_COLUMNS", "Track"]
+
+BASE_COLUMNS: Final = (POSITION.MMSI, POSITION.TIMESTAMP, POSITION.LAT, POSITION.LON)
+"""What every detector needs."""
+TRACK_COLUMNS: Final = (
+    *BASE_COLUMNS,
+    POSITION.SOG,
+    POSITION.IMO,
+    POSITION.NAME,
+    POSITION.CALL_SIGN,
+    POSITION.SHIP_TYPE,
+    POSITION.DRAUGHT,
+)
+"""The columns a track keeps (absent ones become all-missing)."""
+_SECOND_NS: Final = 1_000_000_000
+
+
+def _check_frame(positions: object, required: Sequence[str]) -> pd.DataFrame:
+    if not isinstance(positions, pd.DataFrame):
+        raise SchemaError(f"positions must be a pandas DataFrame or a Track, got {type(positions).__name__}")
+    missing = [name for name in required if name not in positions.columns]
+    if missing:
+        raise SchemaError(f"positions: missing columns {missing}")
+    if POSITION.TIMESTAMP in positions.columns and not isinstance(
+        positions[POSITION.TIMESTAMP].dtype, pd.DatetimeTZDtype
+    ):
+        raise SchemaError(
+            f"positions: column 'timestamp' has dtype {positions[POSITION.TIMESTAMP].dtype}, "
+            "expected timezone-aware datetimes (UTC)"
+        )
+    return positions
+
+
+def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows ordered by vessel and time; rows sharing both ordered by content (input order never matters)."""
+    mmsi = frame[POSITION.MMSI].to_numpy(dtype=np.int64)
+    ts = frame[POSITION.TIMESTAMP].to_numpy(dtype="datetime64[ns]").view(np.int64)
+    if len(mmsi) > 1:
+        step_m, step_t = np.diff(mmsi), np.diff(ts)
+        in_order = bool(((step_m > 0) | ((step_m == 0) & (step_t > 0))).all())
+        if in_order:  # readers usually hand over frames sorted already: no sort, no copy
+            return frame.reset_index(drop=True)
+    order = np.lexsort((ts, mmsi))
+    if ((np.diff(mmsi[order]) == 0) & (np.diff(ts[order]) == 0)).any():
+        return frame.sort_values(list(frame.columns), kind="mergesort").reset_index(drop=True)
+    return frame.take(order).reset_index(drop=True)
+
+
+@dataclass(frozen=True, eq=False)
+class Track:
+    """Positions of many vessels sorted by (mmsi, timestamp), with per-row steps and port proximity.
+
+    Build with `Track.build`. ``frame`` holds the `TRACK_COLUMNS` in the canonical dtypes
+    (index 0..n-1) for the rows that can be placed; ``all_rows`` also holds the rows with
+    an MMSI and a time but no valid position (static reports), for the identity timeline.
+    Arrays: ``mmsi`` (int64), ``ts`` (ns since the epoch, UTC), ``lat``/``lon`` (WGS84
+    degrees), ``sog`` (knots, NaN when not reported), ``new_vessel`` (a vessel's first
+    row), ``dt_prev`` (ns since the previous row of the vessel, 0 on its first row) and
+    ``dist_prev`` (metres from it, 0 on its first row). ``ports`` is the gazetteer every
+    port question is asked of, ``limits`` what is physically possible.
+    """
+
+    frame: pd.DataFrame
+    all_rows: pd.DataFrame
+    ports: PortIndex
+    limits: MotionLimits
+    columns: frozenset[str]
+    """The columns the input carried (a detector that needs one the input lacked says so)."""
+    mmsi: IntArray = field(repr=False)
+    ts: IntArray = field(repr=False)
+    lat: FloatArray = field(repr=False)
+    lon: FloatArray = field(repr=False)
+    sog: FloatArray = field(repr=False)
+    new_vessel: BoolArray = field(repr=False)
+    dt_prev: IntArray = field(repr=False)
+    dist_prev: FloatArray = field(repr=False)
+
+    @classmethod
+    def build(
+        cls,
+        positions: pd.DataFrame,
+        ports: pd.DataFrame | PortIndex | None = None,
+        *,
+        limits: MotionLimits | None = None,
+        default_radius_m: float = DEFAULT_RADIUS_M,
+    ) -> Track:
+        """Sort and derive once; ``ports`` as for the detectors (``None``: the bundled gazetteer).
+
+        Raises `SchemaError` when ``mmsi``, ``timestamp``, ``lat`` or ``lon`` is missing, the
+        timestamps are naive, or a column cannot be cast to its canonical dtype.
+        """
+        positions = _check_frame(positions, BASE_COLUMNS)
+        if limits is not None and not isinstance(limits, MotionLimits):
+            raise ConfigError(f"limits must be a MotionLimits, got {type(limits).__name__}")
+        present = [name for name in TRACK_COLUMNS if name in positions.columns]
+        frame = pd.DataFrame({name: positions[name] for name in present})
+        frame[POSITION.TIMESTAMP] = frame[POSITION.TIMESTAMP].dt.tz_convert("UTC").dt.as_unit("ns")
+        frame = conform(frame, {name: POSITION_DTYPES[name] for name in TRACK_COLUMNS})
+        timed = frame[POSITION.MMSI].notna() & frame[POSITION.TIMESTAMP].notna()
+        all_rows = _sorted(frame if bool(timed.all()) else frame.loc[timed])
+        placed = all_rows[POSITION.LAT].between(-90.0, 90.0) & all_rows[POSITION.LON].between(-180.0, 180.0)
+        placed_frame = all_rows if bool(placed.all()) else all_rows.loc[placed].reset_index(drop=True)
+        return cls.of_sorted(
+            placed_frame,
+            all_rows,
+            port_index(ports, default_radius_m),
+            limits or MotionLimits(),
+            frozenset(positions.columns),
+        )
+
+    @classmethod
+    def of_sorted(
+        cls,
+        frame: pd.DataFrame,
+        all_rows: pd.DataFrame,
+        ports: PortIndex,
+        limits: MotionLimits,
+        columns: frozenset[str],
+    ) -> Track:
+        """A track from frames already cast and sorted (as `build` makes them)."""
+        mmsi = frame[POSITION.MMSI].to_numpy(dtype=np.int64)
+        ts = frame[POSITION.TIMESTAMP].to_numpy(dtype="datetime64[ns]").view(np.int64)
+        lat = frame[POSITION.LAT].to_numpy(dtype=np.float64)
+        lon = frame[POSITION.LON].to_numpy(dtype=np.float64)
+        sog = frame[POSITION.SOG].to_numpy(dtype=np.float64, na_value=np.nan)
+        n = len(frame)
+        new_vessel = np.ones(n, dtype=bool)
+        new_vessel[1:] = mmsi[1:] != mmsi[:-1]
+        dt_prev = np.zeros(n, dtype=np.int64)
+        dist_prev = np.zeros(n, dtype=np.float64)
+        if n > 1:
+            dt_prev[1:] = np.diff(ts)
+            dist_prev[1:] = haversine_m(lat[:-1], lon[:-1], lat[1:], lon[1:])
+        dt_prev[new_vessel] = 0
+        dist_prev[new_vessel] = 0.0
+        return cls(
+            frame, all_rows, ports, limits, columns, mmsi, ts, lat, lon, sog, new_vessel, dt_prev, dist_prev
+        )
+
+    @classmethod
+    def of(
+        cls,
+        positions: pd.DataFrame | Track,
+        ports: pd.DataFrame | PortIndex | None = None,
+        *,
+        required: Sequence[str] = BASE_COLUMNS,
+        default_radius_m: float = DEFAULT_RADIUS_M,
+    ) -> Track:
+        """``positions`` as a track: a `Track` as it is, a frame built into one.
+
+        ``required`` columns must be in the input (`SchemaError` naming the missing ones).
+        A `Track` carries its ports: giving ``ports`` with one is a `ConfigError`.
+        """
+        if isinstance(positions, Track):
+            if ports is not None and ports is not positions.ports:
+                raise ConfigError("a Track carries its ports: give them to Track.build, not to the detector")
+            positions.require(required)
+            return positions
+        return cls.build(_check_frame(positions, required), ports, default_radius_m=default_radius_m)
+
+    def require(self, columns: Sequence[str]) -> None:
+        """Raise `SchemaError` naming the ``columns`` the input did not carry."""
+        missing = [name for name in columns if name not in self.columns]
+        if missing:
+            raise SchemaError(f"positions: missing columns {missing}")
+
+    def __len__(self) -> int:
+        return len(self.mmsi)
+
+    @property
+    def empty(self) -> bool:
+        """Whether no row could be placed."""
+        return len(self.mmsi) == 0
+
+    @cached_property
+    def vessel(self) -> IntArray:
+        """A number per vessel (1, 2, ...), constant over its rows."""
+        return np.asarray(np.cumsum(self.new_vessel, dtype=np.int64), dtype=np.int64)
+
+    @cached_property
+    def vessel_start(self) -> IntArray:
+        """Each row's vessel's first row."""
+        first = np.flatnonzero(self.new_vessel)
+        return np.asarray(first[self.vessel - 1], dtype=np.int64)
+
+    @cached_property
+    def next_same(self) -> BoolArray:
+        """Whether the next row belongs to the same vessel."""
+        out = np.zeros(len(self), dtype=bool)
+        out[:-1] = ~self.new_vessel[1:]
+        return out
+
+    def implied_speed_kn(self) -> FloatArray:
+        """Speed (kn) needed to cover the step from the previous row; inf for a jump in no time."""
+        return self._implied_speed
+
+    @cached_property
+    def _implied_speed(self) -> FloatArray:
+        hours = self.dt_prev / HOUR_NS
+        with np.errstate(divide="ignore", invalid="ignore"):
+            speed = self.dist_prev / M_PER_NM / hours
+        speed = np.where(hours > 0, speed, np.where(self.dist_prev > 0, np.inf, 0.0))
+        return np.asarray(np.where(self.new_vessel, np.nan, speed), dtype=np.float64)
+
+    @cached_property
+    def impossible_step(self) -> BoolArray:
+        """Whether the step into each row is physically impossible (see `vesselscreen.MotionLimits`)."""
+        seconds = np.maximum(self.dt_prev / _SECOND_NS, self.limits.min_interval_s)
+        fast = self.dist_prev / seconds > self.limits.max_speed_kn * M_PER_NM / 3600.0
+        return np.asarray(~self.new_vessel & fast & (self.dist_prev > self.limits.min_jump_m), dtype=np.bool_)
+
+    def last_reported(self, column: str) -> IntArray:
+        """For each row, the row at or before it (same vessel) that last reported ``column``; -1 if none.
+
+        Static fields are broadcast every few minutes, positions every few seconds: this is
+        how a detector knows the name or IMO a vessel carried at any row.
+        """
+        return self._last_reported(column)
+
+    def _last_reported(self, column: str) -> IntArray:
+        cache: dict[str, IntArray] = self.__dict__.setdefault("_reported_cache", {})
+        if column not in cache:
+            present = self.frame[column].notna().to_numpy(dtype=bool)
+            idx = np.where(present, np.arange(len(self)), -1)
+            last = np.maximum.accumulate(idx) if len(idx) else idx
+            cache[column] = np.asarray(np.where(last >= self.vessel_start, last, -1), dtype=np.int64)
+        return cache[column]
+
+    def carried(self, column: str, rows: npt.ArrayLike) -> pd.Series:
+        """The last value of ``column`` each of ``rows``' vessel reported at or before it (NA if none)."""
+        source = self.last_reported(column)[np.asarray(rows, dtype=np.int64)]
+        values = self.frame[column].take(np.maximum(source, 0)).reset_index(drop=True)
+        return values.where(pd.Series(source >= 0))
+
+    def reported_between(
+        self, column: str, first: npt.ArrayLike, last: npt.ArrayLike
+    ) -> npt.NDArray[np.object_]:
+        """The last value of ``column`` reported in each span of rows ``first``..``last`` (NA if none)."""
+        last_rows = np.asarray(last, dtype=np.int64)
+        source = self.last_reported(column)[last_rows]
+        values = self.frame[column].take(np.maximum(source, 0)).reset_index(drop=True)
+        inside = pd.Series(source >= np.asarray(first, dtype=np.int64))
+        return np.asarray(values.where(inside).to_numpy(), dtype=object)
+
+    @cached_property
+    def proximity(self) -> PortProximity:
+        """Port proximity of every row (bounds for all, exact answers on demand)."""
+        return PortProximity(self.ports, self.lat, self.lon)
+
+    def near_port(self, max_distance_m: float) -> BoolArray:
+        """Whether some port lies within ``max_distance_m`` of each row (cached per distance)."""
+        cache: dict[float, BoolArray] = self.__dict__.setdefault("_near_cache", {})
+        if max_distance_m not in cache:
+            cache[max_distance_m] = self.proximity.any_within(max_distance_m)
+        return cache[max_distance_m]
+
+    @cached_property
+    def port_within(self) -> IntArray:
+        """For each row, the nearest port whose circle contains it (`PortIndex.within`), -1 outside."""
+        pos, _ = self.proximity.within()
+        return pos

@@ -1,0 +1,219 @@
+"""The screening context: everything the finding rules read, built once per screening.
+
+`ScreeningContext.build` does each piece of work once: it sorts the positions and
+derives each row's step and port proximity (`vesselscreen.events.Track`), builds the
+identity timeline (`vesselscreen.identity_timeline`: one model of who broadcast what,
+when), matches its identities to the watchlist, and joins the matches to their entries'
+listing dates. Each detector runs at most once, on first use, on the shared track; the
+rules (`vesselscreen.screening.rules`) read the results from here and never re-derive.
+
+>>> import vesselscreen as vs
+>>> ais, watchlist = vs.read_ais(vs.demo.ais_path()), vs.load_watchlist(vs.demo.watchlist_path())
+>>> context = vs.ScreeningContext.build(ais, watchlist)
+>>> sorted(context.port_calls["port_id"].unique())
+['AZBAK', 'IRAMD', 'KZAAU', 'RUMCX', 'RUOYA', 'TMKRW']
+>>> sorted(context.listed["entry_id"].unique())
+['demo:1', 'demo:2', 'demo:3']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import pandas as pd
+
+from vesselscreen.ais.identity import IdentityTimeline, identity_timeline
+from vesselscreen.ais.read import validate_positions
+from vesselscreen.errors import ConfigError
+from vesselscreen.events._encounters import detect_encounters
+from vesselscreen.events._gaps import detect_gaps
+from vesselscreen.events._loitering import detect_loitering
+from vesselscreen.events._port_calls import detect_port_calls
+from vesselscreen.events._spoofing import detect_spoofing
+from vesselscreen.events._stops import detect_stops
+from vesselscreen.events._voyages import detect_voyages
+from vesselscreen.events.track import Track
+from vesselscreen.geo.ports import PortIndex
+from vesselscreen.lists.watchlist import Watchlist
+from vesselscreen.models import EvidencePosition
+from vesselscreen.schema import IDENTITY, LISTED, MATCH, POSITION, WATCHLIST
+from vesselscreen.screening.config import ScreeningConfig
+from vesselscreen.screening.evidence import PositionLookup
+from vesselscreen.screening.matching import METHODS, match_identities
+from vesselscreen.screening.ownership import match_registry
+from vesselscreen.screening.status import designation_status
+
+__all__ = ["ScreeningContext"]
+
+
+def _check_inputs(ais: object, watchlist: object) -> None:
+    if isinstance(ais, Watchlist) and isinstance(watchlist, pd.DataFrame):
+        raise ConfigError("arguments in the wrong order: screen(ais, watchlist), positions first")
+    if not isinstance(ais, pd.DataFrame | Track):
+        raise ConfigError(f"ais must be a positions DataFrame (vs.read_ais), got {type(ais).__name__}")
+    if not isinstance(watchlist, Watchlist):
+        raise ConfigError(
+            f"watchlist must be a Watchlist (vs.load_watchlist), got {type(watchlist).__name__}"
+        )
+
+
+def listed_vessels(matches: pd.DataFrame, vessels: pd.DataFrame) -> pd.DataFrame:
+    """Every match with its entry's listed name and dates (`schema.LISTED` columns)."""
+    cols = [MATCH.MMSI, MATCH.ENTRY_ID, MATCH.METHOD, METHODS, MATCH.SCORE, MATCH.FIRST_SEEN, MATCH.LAST_SEEN]
+    entries = vessels[[WATCHLIST.ENTRY_ID, WATCHLIST.NAME, WATCHLIST.LISTED_ON, WATCHLIST.DELISTED_ON]]
+    rows = matches[cols].merge(
+        entries.rename(columns={WATCHLIST.NAME: LISTED.LISTED_NAME}), on=MATCH.ENTRY_ID, how="left"
+    )
+    return rows.rename(
+        columns={
+            MATCH.SCORE: LISTED.MATCH_SCORE,
+            MATCH.FIRST_SEEN: LISTED.MATCH_FIRST,
+            MATCH.LAST_SEEN: LISTED.MATCH_LAST,
+        }
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class ScreeningContext:
+    """What a screening knows, built once (`build`); detectors run on first use, once.
+
+    Attributes:
+        config: the thresholds and policy of this screening.
+        watchlist: the lists screened against.
+        track: the positions, sorted by vessel and time, with per-row steps and port proximity.
+        timeline: the identity timeline (intervals and changes) of every MMSI.
+        matches: AIS identity x list entry (``schema.MATCH`` columns plus ``methods``).
+        listed: the matches with their entries' names and listing dates (``schema.LISTED``).
+        registry: the ownership table given to `vesselscreen.screen`, if any.
+    """
+
+    config: ScreeningConfig
+    watchlist: Watchlist
+    track: Track
+    timeline: IdentityTimeline
+    matches: pd.DataFrame
+    listed: pd.DataFrame
+    registry: pd.DataFrame | None = None
+
+    @classmethod
+    def build(
+        cls,
+        ais: pd.DataFrame | Track,
+        watchlist: Watchlist,
+        *,
+        ports: pd.DataFrame | PortIndex | None = None,
+        config: ScreeningConfig | None = None,
+        registry: pd.DataFrame | None = None,
+    ) -> ScreeningContext:
+        """Sort, locate, build the identity timeline and match, once.
+
+        Raises `ConfigError` for arguments of the wrong kind (or in the wrong order) and
+        `SchemaError` for a positions frame without the canonical columns.
+        """
+        _check_inputs(ais, watchlist)
+        config = config or ScreeningConfig()
+        if not isinstance(config, ScreeningConfig):
+            raise ConfigError(f"config must be a ScreeningConfig, got {type(config).__name__}")
+        if registry is not None and not isinstance(registry, pd.DataFrame):
+            raise ConfigError(f"registry must be a DataFrame, got {type(registry).__name__}")
+        if isinstance(ais, pd.DataFrame):
+            validate_positions(ais)
+        if isinstance(ais, Track):
+            if ports is not None:
+                raise ConfigError("a Track carries its ports: give them to Track.build, not to screen")
+            track = ais
+        else:
+            track = Track.build(
+                ais, ports, limits=config.limits, default_radius_m=config.port_calls.default_radius_m
+            )
+        timeline = identity_timeline(track.all_rows)
+        matches = match_identities(timeline.identities, watchlist.vessels, config.matching)
+        listed = listed_vessels(matches, watchlist.vessels)
+        return cls(config, watchlist, track, timeline, matches, listed, registry)
+
+    @property
+    def snapshot_id(self) -> str:
+        """The id of the watchlist snapshot screened against (quoted in list-based evidence)."""
+        return self.watchlist.snapshot.id
+
+    @property
+    def identities(self) -> pd.DataFrame:
+        """The distinct AIS identities screened (``IdentityTimeline.identities``)."""
+        return self.timeline.identities
+
+    @cached_property
+    def vessel_names(self) -> pd.Series:
+        """The last name each MMSI broadcast (index: MMSI)."""
+        named = self.identities.dropna(subset=[POSITION.NAME])
+        last = named.sort_values(IDENTITY.LAST_SEEN, kind="stable")
+        return last.groupby(POSITION.MMSI)[POSITION.NAME].last()
+
+    @cached_property
+    def port_calls(self) -> pd.DataFrame:
+        """Every port call (``schema.PORT_CALL``)."""
+        return detect_port_calls(self.track, self.config.port_calls)
+
+    @cached_property
+    def stops(self) -> pd.DataFrame:
+        """Every stop, in port or at sea (``schema.STOP``)."""
+        return detect_stops(self.track, self.config.stops)
+
+    @cached_property
+    def voyages(self) -> pd.DataFrame:
+        """Every port-to-port leg (``schema.VOYAGE``), from the port calls and stops."""
+        return detect_voyages(self.track, self.port_calls, self.stops)
+
+    @cached_property
+    def gaps(self) -> pd.DataFrame:
+        """Every AIS gap (``schema.GAP``)."""
+        return detect_gaps(self.track, self.config.gaps)
+
+    @cached_property
+    def encounters(self) -> pd.DataFrame:
+        """Every encounter between two vessels (``schema.ENCOUNTER``)."""
+        return detect_encounters(self.track, self.config.encounters)
+
+    @cached_property
+    def loitering(self) -> pd.DataFrame:
+        """Every loitering spell (``schema.LOITERING``)."""
+        return detect_loitering(self.track, self.config.loitering)
+
+    @cached_property
+    def spoofing(self) -> pd.DataFrame:
+        """Every spoofing event (``schema.SPOOFING``), its draught check on `gaps`."""
+        return detect_spoofing(self.track, self.config.spoofing, self.gaps)
+
+    @cached_property
+    def owner_matches(self) -> pd.DataFrame:
+        """Registry parties found on the watchlist (empty without a registry)."""
+        if self.registry is None:
+            return pd.DataFrame()
+        return match_registry(self.registry, self.watchlist.entities)
+
+    @cached_property
+    def _lookup(self) -> PositionLookup:
+        return PositionLookup(self.track)
+
+    def quote(self, mmsi: int, start: pd.Timestamp, end: pd.Timestamp, limit: int) -> list[EvidencePosition]:
+        """Up to ``limit`` positions of ``mmsi`` from ``start`` to ``end``: first, last, evenly between."""
+        return self._lookup.between(mmsi, start, end, limit)
+
+    def events_of_listed(
+        self, events: pd.DataFrame, start: str, end: str, *, mmsi: str = MATCH.MMSI
+    ) -> pd.DataFrame:
+        """Events of matched vessels while they carried a matching identity.
+
+        One row per event and entry (the strongest match wins), with the `schema.LISTED`
+        columns and ``status``: the designation status at the event's ``start``.
+        """
+        rows = events.merge(
+            self.listed, left_on=mmsi, right_on=LISTED.MMSI, how="inner", suffixes=("", "_listed")
+        )
+        rows = rows[(rows[start] <= rows[LISTED.MATCH_LAST]) & (rows[end] >= rows[LISTED.MATCH_FIRST])]
+        rows = rows.sort_values(LISTED.MATCH_SCORE, ascending=False, kind="stable")
+        rows = rows.drop_duplicates([mmsi, start, LISTED.ENTRY_ID]).sort_values([start, mmsi], kind="stable")
+        rows[LISTED.STATUS] = designation_status(
+            rows[start], rows[LISTED.LISTED_ON], rows[LISTED.DELISTED_ON]
+        )
+        return rows.reset_index(drop=True)

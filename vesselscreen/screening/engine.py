@@ -1,0 +1,154 @@
+"""``vs.screen``: positions + watchlist (+ ports, + ownership registry) -> :class:`ScreeningResult`.
+
+The engine builds one `ScreeningContext` (sort, locate ports, identity timeline and
+matches, once), runs every rule over it, and gathers their findings, a risk score per
+vessel and the audit trail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+
+import pandas as pd
+
+from vesselscreen._version import __version__
+from vesselscreen.ais.cleaning import cleaning_report
+from vesselscreen.errors import ConfigError
+from vesselscreen.events.track import Track
+from vesselscreen.geo.ports import PortIndex
+from vesselscreen.ingest import ingest_report
+from vesselscreen.lists.watchlist import Watchlist
+from vesselscreen.models import Finding, FindingKind, RuleRecord
+from vesselscreen.schema import POSITION
+from vesselscreen.screening.config import ScreeningConfig
+from vesselscreen.screening.context import ScreeningContext
+from vesselscreen.screening.result import ScreeningMetadata, ScreeningResult
+from vesselscreen.screening.risk import risk_scores
+from vesselscreen.screening.rules import DEFAULT_RULES, DEFAULT_USER_RULE_WEIGHT, Rule
+
+__all__ = ["run_rules", "screen", "sort_findings"]
+
+_KIND_ORDER = {str(kind): i for i, kind in enumerate(FindingKind)}
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def sort_findings(findings: list[Finding]) -> list[Finding]:
+    """Built-in kinds in `FindingKind` order, then users' kinds by name; then by vessel and time."""
+    return sorted(
+        findings,
+        key=lambda f: (
+            _KIND_ORDER.get(str(f.kind), len(_KIND_ORDER)),
+            str(f.kind),
+            f.mmsi or 0,
+            f.start or _EPOCH,
+            f.port_id or "",
+        ),
+    )
+
+
+def _record(rule: Rule) -> RuleRecord:
+    dump = getattr(rule, "model_dump", None)
+    settings = dump(mode="json") if callable(dump) else {}
+    weight = getattr(rule, "weight", None)
+    return RuleRecord(
+        name=rule.name,
+        kind=str(getattr(rule, "kind", "")) or None,
+        weight=float(weight) if isinstance(weight, int | float) else None,
+        settings=settings,
+    )
+
+
+def run_rules(context: ScreeningContext, rules: Sequence[Rule]) -> tuple[list[Finding], dict[str, float]]:
+    """Every rule's findings (sorted) and the risk weight of each finding kind they produced."""
+    findings: list[Finding] = []
+    weights: dict[str, float] = {}
+    names: set[str] = set()
+    for rule in rules:
+        if not isinstance(rule, Rule):
+            raise ConfigError(f"a rule needs a name and apply(context), got {type(rule).__name__}")
+        if rule.name in names:
+            raise ConfigError(f"two rules are named {rule.name!r}: rule names identify findings' rules")
+        names.add(rule.name)
+        produced: Iterable[Finding] = rule.apply(context)
+        weight = getattr(rule, "weight", DEFAULT_USER_RULE_WEIGHT)
+        for finding in produced:
+            if not isinstance(finding, Finding):
+                raise ConfigError(f"rule {rule.name!r} produced a {type(finding).__name__}, not a Finding")
+            findings.append(finding)
+            weights.setdefault(str(finding.kind), float(weight))
+    return sort_findings(findings), weights
+
+
+def screen(
+    ais: pd.DataFrame | Track,
+    watchlist: Watchlist,
+    *,
+    ports: pd.DataFrame | PortIndex | None = None,
+    config: ScreeningConfig | None = None,
+    registry: pd.DataFrame | None = None,
+    rules: Sequence[Rule] = DEFAULT_RULES,
+) -> ScreeningResult:
+    """Screen AIS positions against a watchlist.
+
+    Args:
+        ais: positions in the canonical POSITION schema (as :func:`vesselscreen.read_ais`
+            returns; timestamps timezone-aware UTC), or a `vesselscreen.events.Track` of them.
+        watchlist: the lists to screen against (:func:`vesselscreen.load_watchlist`).
+        ports: a port gazetteer (``schema.PORT`` columns) or a `vesselscreen.geo.PortIndex`
+            (with its port polygons); the bundled gazetteer by default.
+        config: thresholds and policy; :class:`ScreeningConfig` defaults otherwise.
+        registry: an ownership table (ship IMO -> owner, operator, manager, with IMO
+            company numbers), screened against the watchlist's parties; see
+            :mod:`vesselscreen.screening.ownership`.
+        rules: the finding rules to run (`vesselscreen.DEFAULT_RULES`); add your own with
+            ``rules=(*vs.DEFAULT_RULES, MyRule())``.
+
+    Returns:
+        A :class:`ScreeningResult`: findings with evidence, the frames behind them, a
+        per-vessel risk score, and the audit metadata.
+
+    Raises:
+        ConfigError: an argument of the wrong kind (or ``watchlist`` and ``ais`` swapped),
+            two rules with one name, or a rule that returns something other than findings.
+        SchemaError: positions without the canonical columns, or with naive timestamps.
+
+    Example:
+        >>> import vesselscreen as vs
+        >>> result = vs.screen(vs.read_ais(vs.demo.ais_path()), vs.load_watchlist(vs.demo.watchlist_path()))
+        >>> sorted({f.vessel_name for f in result.findings if f.kind == "designated_vessel"})
+        ['MUSA JALIL', 'PORT OLYA 3', 'PORT OLYA-4']
+    """
+    context = ScreeningContext.build(ais, watchlist, ports=ports, config=config, registry=registry)
+    findings, weights = run_rules(context, rules)
+    risk, breakdown = risk_scores(findings, weights)
+    frame = ais.all_rows if isinstance(ais, Track) else ais
+    report = ingest_report(frame)
+    metadata = ScreeningMetadata(
+        library_version=__version__,
+        screened_at=datetime.now(UTC),
+        config=context.config,
+        rules=tuple(_record(rule) for rule in rules),
+        watchlist=watchlist.snapshot,
+        ingest_reports=(report,) if report is not None else (),
+        cleaning_report=cleaning_report(frame),
+        positions=len(frame),
+        vessels=int(frame[POSITION.MMSI].nunique()),
+        list_vessels=len(watchlist.vessels),
+    )
+    return ScreeningResult(
+        findings=findings,
+        matches=context.matches,
+        port_calls=context.port_calls,
+        voyages=context.voyages,
+        gaps=context.gaps,
+        encounters=context.encounters,
+        loitering=context.loitering,
+        spoofing=context.spoofing,
+        identity_changes=context.timeline.changes,
+        identities=context.identities,
+        metadata=metadata,
+        owner_matches=context.owner_matches,
+        risk=risk,
+        risk_breakdown=breakdown,
+    )

@@ -1,0 +1,116 @@
+"""``dark_gap``: a listed vessel went dark, or any vessel went dark in a risk area.
+
+An AIS gap marked dark (12 h or more, starting away from port; `vesselscreen.events.gaps`)
+of a matched vessel (evidence rule ``dark_gap_of_listed_vessel``), or of any vessel whose
+gap starts or ends in one of `ScreeningConfig.risk_areas` (``dark_gap_in_risk_area``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import pandas as pd
+from pydantic import Field
+
+from vesselscreen.models import DesignationStatus, FindingKind, Severity
+from vesselscreen.schema import FINDING, GAP, LISTED
+from vesselscreen.screening.rules._base import SEVERITY_BY_STATUS, BuiltinRule, finding_frame, thresholds
+
+if TYPE_CHECKING:
+    from vesselscreen.screening.context import ScreeningContext
+
+__all__ = ["DarkGapRule"]
+
+
+class DarkGapRule(BuiltinRule):
+    """Dark gaps of listed vessels, and of any vessel in a configured risk area.
+
+    >>> DarkGapRule().area_severity
+    <Severity.MEDIUM: 'medium'>
+    """
+
+    name: ClassVar[str] = "dark_gap"
+    kind: ClassVar[str] = FindingKind.DARK_GAP
+    weight: float = Field(default=15.0, ge=0, description="Points per dark gap.")
+    area_severity: Severity = Field(
+        default=Severity.MEDIUM,
+        description="Severity of a dark gap in a risk area by a vessel that is not listed.",
+    )
+
+    def frame(self, context: ScreeningContext) -> pd.DataFrame:
+        gaps = context.gaps
+        dark = gaps[gaps[GAP.DARK]]
+        of_listed = context.events_of_listed(dark, GAP.START, GAP.END)
+        used = thresholds(context.config.gaps)
+        used["max_speed_kn"] = context.config.limits.max_speed_kn
+        records = [
+            self._record(
+                r,
+                "dark_gap_of_listed_vessel",
+                SEVERITY_BY_STATUS[DesignationStatus(r[LISTED.STATUS])],
+                r[LISTED.STATUS],
+                (str(r[LISTED.ENTRY_ID]),),
+                float(r[LISTED.MATCH_SCORE]),
+                f"listed vessel ({r[LISTED.ENTRY_ID]}, listed as {r[LISTED.LISTED_NAME]})",
+                used,
+            )
+            for r in of_listed.to_dict("records")
+        ]
+        listed_keys = set(zip(of_listed[GAP.MMSI], of_listed[GAP.START], strict=True))
+        for area in context.config.risk_areas:  # a few named areas, each tested over all gaps at once
+            inside = area.contains(dark[GAP.START_LAT], dark[GAP.START_LON]) | area.contains(
+                dark[GAP.END_LAT], dark[GAP.END_LON]
+            )
+            for r in dark[inside].to_dict("records"):
+                if (r[GAP.MMSI], r[GAP.START]) in listed_keys:
+                    continue
+                records.append(
+                    self._record(
+                        r,
+                        "dark_gap_in_risk_area",
+                        self.area_severity,
+                        None,
+                        (),
+                        1.0,
+                        f"vessel in risk area {area.name}",
+                        {**used, "area": area.name},
+                    )
+                )
+        return finding_frame(records)
+
+    def _record(
+        self,
+        r: dict[Hashable, Any],
+        rule: str,
+        severity: Severity,
+        status: str | None,
+        entry_ids: tuple[str, ...],
+        score: float,
+        who: str,
+        used: dict[str, Any],
+    ) -> dict[str, Any]:
+        start, end = pd.Timestamp(r[GAP.START]), pd.Timestamp(r[GAP.END])
+        hours = (end - start).total_seconds() / 3600
+        km = float(r[GAP.DISTANCE_M]) / 1000
+        return {
+            FINDING.KIND: self.kind,
+            FINDING.RULE: rule,
+            FINDING.SEVERITY: severity.value,
+            FINDING.MMSI: r[GAP.MMSI],
+            FINDING.IMO: r[GAP.IMO],
+            FINDING.VESSEL_NAME: r[GAP.NAME],
+            FINDING.START: start,
+            FINDING.END: end,
+            FINDING.ENTRY_IDS: entry_ids,
+            FINDING.DESIGNATION_STATUS: status,
+            FINDING.SCORE: score,
+            FINDING.EXPLANATION: f"{who} sent no AIS for {hours:.1f} h at sea and reappeared {km:.0f} km "
+            f"away (implied {float(r[GAP.IMPLIED_SPEED_KN]):.1f} kn)",
+            FINDING.PARAMETERS: {
+                "duration_h": round(hours, 2),
+                "distance_km": round(km, 1),
+                "impossible_speed": bool(r[GAP.IMPOSSIBLE_SPEED]),
+                **used,
+            },
+        }
