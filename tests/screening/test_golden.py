@@ -31,7 +31,8 @@ def _inputs(case: str) -> tuple[pd.DataFrame, vs.Watchlist, dict[str, pd.DataFra
     if case == "scenario":
         scenario = DATA / "scenario"
         registry = pd.read_csv(scenario / "registry.csv")
-        return vs.read_ais(scenario / "ais.csv"), vs.load_watchlist(scenario / "watchlist.csv"), {"registry": registry}
+        watchlist = vs.load_watchlist(scenario / "watchlist.csv")
+        return vs.read_ais(scenario / "ais.csv"), watchlist, {"registry": registry}
     folder, name = case.split("_", 1)
     path = DATA / "ais" / folder / name
     try:
@@ -44,7 +45,8 @@ def _inputs(case: str) -> tuple[pd.DataFrame, vs.Watchlist, dict[str, pd.DataFra
 def _findings(case: str) -> list[dict[str, object]]:
     ais, watchlist, options = _inputs(case)
     frame = vs.screen(ais, watchlist, **options).to_frame()
-    records: list[dict[str, object]] = json.loads(frame.to_json(orient="records", date_format="iso", date_unit="s"))
+    text = frame.to_json(orient="records", date_format="iso", date_unit="s")
+    records: list[dict[str, object]] = json.loads(text)
     return records
 
 
