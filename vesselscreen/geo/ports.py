@@ -54,10 +54,11 @@ _REQUIRED: Final = (PORT.PORT_ID, PORT.LAT, PORT.LON)
 _MAX_LISTED: Final = 20
 _CHUNK: Final = 200_000
 _CELL_DEG: Final = 0.02
-"""Grid of `PortProximity`: cells 0.02 degree square (2.2 km north-south), small enough that
-a point's distance to the nearest port is pinned to within about 1.6 km by its cell's."""
-_BOUND_REACH_M: Final = 100_000.0
-"""How far `PortProximity` measures cells' nearest ports; farther is only known to be farther."""
+"""Grid of `PortProximity`: cells 0.02 degree square (2.2 km north-south): a point's distance
+to any port is within about 1.6 km of its cell centre's."""
+_DEFAULT_REACH_M: Final = 40_000.0
+"""`PortProximity` lists each cell's ports at least this far: one listing then answers every
+distance the detectors ask about (at most 20 nm, for loitering)."""
 _SHIFT: Final = np.array([360.0, 0.0])  # one turn east, in (lon, lat)
 
 IntArray = npt.NDArray[np.int64]
@@ -419,14 +420,16 @@ class PortIndex:
 
 
 class PortProximity:
-    """How near many points lie to the ports: cheap bounds for all, exact answers where they matter.
+    """Port questions about many points at once, answered per grid cell where possible.
 
-    Points are binned into a grid of `_CELL_DEG` cells; the nearest port of each occupied
-    cell's centre is found once. By the triangle inequality, a point's distance to its
-    nearest port lies within the cell's half-diagonal of the centre's, so most questions
-    ("is a port within 10 km?", "is this point in a port?") are settled for whole cells,
-    and only points near a threshold are measured exactly with the `PortIndex`. Every
-    answer is exactly what the `PortIndex` itself would give for every point.
+    Points are binned into cells of `_CELL_DEG` degrees; for each occupied cell, the ports
+    within reach of its centre are listed once (one bounded query of the `PortIndex` per
+    cell, not per point). By the triangle inequality a point's distance to a port differs
+    from its cell centre's by at most the cell's half-diagonal, so a question ("is a port
+    within 10 km?", "which port's circle contains the point?") is settled for a whole cell
+    when every point of it must give the same answer, and is measured point by point,
+    against the cell's few candidate ports only, where it may not. Every answer is exactly
+    what `PortIndex.nearest` and `PortIndex.within` give for the same points.
 
     >>> index = PortIndex()
     >>> near = PortProximity(index, np.array([36.80, 40.0]), np.array([53.33, 51.0]))
@@ -441,64 +444,125 @@ class PortProximity:
         self.index = index
         self.lat = np.asarray(lat, dtype=np.float64).ravel()
         self.lon = np.asarray(lon, dtype=np.float64).ravel()
-        n = len(self.lat)
-        self.lower = np.full(n, np.inf)
-        self.upper = np.full(n, np.inf)
         valid = np.isfinite(self.lat) & np.isfinite(self.lon) & (np.abs(self.lat) <= 90.0)
-        if len(index) == 0 or not valid.any():
-            return
-        rows = np.flatnonzero(valid)
-        cell_lat = np.floor(self.lat[rows] / _CELL_DEG).astype(np.int64)
-        wrapped = ((self.lon[rows] + 180.0) % 360.0) - 180.0
+        self._rows = np.flatnonzero(valid)
+        cell_lat = np.floor(self.lat[self._rows] / _CELL_DEG).astype(np.int64)
+        wrapped = ((self.lon[self._rows] + 180.0) % 360.0) - 180.0
         cell_lon = np.floor(wrapped / _CELL_DEG).astype(np.int64)
-        keys, inverse = np.unique((cell_lat + 50_000) * 100_000 + (cell_lon + 50_000), return_inverse=True)
-        c_lat = (keys // 100_000 - 50_000 + 0.5) * _CELL_DEG
-        c_lon = (keys % 100_000 - 50_000 + 0.5) * _CELL_DEG
+        codes, keys = pd.factorize((cell_lat + 50_000) * 100_000 + (cell_lon + 50_000))
+        self._cell = np.asarray(codes, dtype=np.int64)
+        keys = np.asarray(keys, dtype=np.int64)
+        self._c_lat: FloatArray = ((keys // 100_000 - 50_000 + 0.5) * _CELL_DEG).astype(np.float64)
+        self._c_lon: FloatArray = ((keys % 100_000 - 50_000 + 0.5) * _CELL_DEG).astype(np.float64)
         half = _CELL_DEG / 2
-        # the farthest corner from the centre: the one nearer the pole
-        corner_lat = np.clip(c_lat + np.sign(c_lat) * half + (c_lat == 0) * half, -90.0, 90.0)
-        reach = haversine_m(c_lat, c_lon, corner_lat, c_lon + half)
-        # a small slack for rounding, and for polygon ports measured in a local projection
-        reach = reach * 1.01 + 1.0
-        near = index._may_be_near(c_lat, c_lon, _BOUND_REACH_M)
-        centre = np.full(len(keys), np.inf)
-        if near.any():
-            _, dist = index.nearest(c_lat[near], c_lon[near])
-            centre[near] = np.where(dist <= _BOUND_REACH_M, dist, np.inf)
-        lower = np.where(np.isfinite(centre), np.maximum(centre - reach, 0.0), _BOUND_REACH_M - reach)
-        self.lower[rows] = lower[inverse]
-        self.upper[rows] = (centre + reach)[inverse]
+        # the corner farthest from the centre is on the poleward side; a slack covers rounding
+        # and polygon ports, whose distances are measured in a local projection
+        pole_lat = np.clip(self._c_lat + np.where(self._c_lat >= 0, half, -half), -90.0, 90.0)
+        self._half = haversine_m(self._c_lat, self._c_lon, pole_lat, self._c_lon + half) * 1.01 + 1.0
+        self._reach = -1.0
+        self._cand_start = np.zeros(len(keys) + 1, dtype=np.int64)
+        self._cand_port = np.empty(0, dtype=np.int64)
+        self._cand_dist = np.empty(0, dtype=np.float64)
 
-    def _undecided(self, distance_m: float) -> npt.NDArray[np.int64]:
-        return np.flatnonzero((self.lower <= distance_m) & (self.upper > distance_m))
+    def _candidates(self, reach_m: float) -> None:
+        """List, per cell, the ports within ``reach_m`` + half-diagonal of its centre (by port row)."""
+        if reach_m <= self._reach:
+            return
+        reach_m = max(reach_m, _DEFAULT_REACH_M)
+        n_cells = len(self._c_lat)
+        qi = np.empty(0, dtype=np.int64)
+        pi = np.empty(0, dtype=np.int64)
+        dist = np.empty(0, dtype=np.float64)
+        if len(self.index) and n_cells:
+            widest = reach_m + float(self._half.max())
+            near = np.flatnonzero(self.index._may_be_near(self._c_lat, self._c_lon, widest))
+            if len(near):
+                limit = reach_m + self._half[near]
+                qi, pi, dist = self.index._candidates(self._c_lat[near], self._c_lon[near], limit)
+                keep = dist <= limit[qi]
+                qi, pi, dist = near[qi[keep]], pi[keep], dist[keep]
+        order = np.lexsort((pi, qi))
+        self._cand_port, self._cand_dist = pi[order], dist[order]
+        self._cand_start = np.searchsorted(qi[order], np.arange(n_cells + 1)).astype(np.int64)
+        self._reach = reach_m
+
+    def _nearest_centre(self) -> FloatArray:
+        """Each cell centre's distance to its nearest candidate port (inf: none within reach)."""
+        best = np.full(len(self._c_lat), np.inf)
+        counts = np.diff(self._cand_start)
+        has = counts > 0
+        if has.any():
+            best[has] = np.minimum.reduceat(self._cand_dist, self._cand_start[:-1][has])
+        return best
+
+    def _measure(
+        self, cells: npt.NDArray[np.bool_], reach_of: npt.NDArray[np.float64] | float, margin_m: float
+    ) -> tuple[IntArray, IntArray, FloatArray]:
+        """(point row, port row, distance) for the points of ``cells`` and each candidate port whose
+        centre distance allows it within ``reach_of`` (per port row, or one value) + ``margin_m``.
+
+        Pairs come grouped by point, ports ascending within a point.
+        """
+        entry_cell = np.repeat(np.arange(len(self._c_lat)), np.diff(self._cand_start))
+        reach = reach_of[self._cand_port] if isinstance(reach_of, np.ndarray) else reach_of
+        useful = cells[entry_cell] & (self._cand_dist <= reach + margin_m + self._half[entry_cell])
+        port_of = self._cand_port[useful]
+        start = np.searchsorted(np.flatnonzero(useful), self._cand_start)  # per cell, into port_of
+        members = np.flatnonzero(np.diff(start)[self._cell] > 0)
+        cell = self._cell[members]
+        count = np.diff(start)[cell]
+        total = int(count.sum())
+        rep = np.repeat(members, count)
+        offset = np.arange(total) - np.repeat(np.cumsum(count) - count, count)
+        port = port_of[np.repeat(start[:-1][cell], count) + offset]
+        rows = self._rows[rep]
+        return rows, port, self.index._distance(self.lat[rows], self.lon[rows], port)
+
+    def _closest(self, rows: IntArray, port: IntArray, dist: FloatArray) -> tuple[IntArray, FloatArray]:
+        """Per point, the closest of its pairs (ties: the lowest port row), as `PortIndex` breaks them."""
+        pos = np.full(len(self.lat), -1, dtype=np.int64)
+        best = np.full(len(self.lat), np.nan)
+        if len(rows):
+            # pairs come grouped by point, ports ascending within a point
+            first = np.flatnonzero(np.concatenate(([True], rows[1:] != rows[:-1])))
+            low = np.minimum.reduceat(dist, first)
+            segment = np.repeat(np.arange(len(first)), np.diff(np.append(first, len(rows))))
+            hit = np.flatnonzero(dist == low[segment])
+            _, take = np.unique(segment[hit], return_index=True)
+            chosen = hit[take]
+            pos[rows[chosen]] = port[chosen]
+            best[rows[chosen]] = dist[chosen]
+        return pos, best
 
     def any_within(self, max_distance_m: float) -> npt.NDArray[np.bool_]:
         """Whether some port lies within ``max_distance_m`` of each point (as `PortIndex.nearest`)."""
-        out = self.upper <= max_distance_m
-        rows = self._undecided(max_distance_m)
-        if len(rows):
-            pos, _ = self.index.nearest(self.lat[rows], self.lon[rows], max_distance_m=max_distance_m)
-            out[rows] = pos >= 0
-        return np.asarray(out, dtype=np.bool_)
+        out = np.zeros(len(self.lat), dtype=bool)
+        if len(self.index) == 0 or len(self._rows) == 0:
+            return out
+        self._candidates(max_distance_m)
+        centre = self._nearest_centre()
+        sure = centre + self._half <= max_distance_m
+        out[self._rows[sure[self._cell]]] = True
+        unsure = ~sure & (centre - self._half <= max_distance_m)
+        rows, _, dist = self._measure(unsure, max_distance_m, 0.0)
+        out[rows[dist <= max_distance_m]] = True
+        return out
 
     def nearest(self, max_distance_m: float) -> tuple[IntArray, FloatArray]:
-        """`PortIndex.nearest` with ``max_distance_m``, measured only where a port may be that close."""
-        pos = np.full(len(self.lat), -1, dtype=np.int64)
-        dist = np.full(len(self.lat), np.nan)
-        rows = np.flatnonzero(self.lower <= max_distance_m)
-        if len(rows):
-            pos[rows], dist[rows] = self.index.nearest(
-                self.lat[rows], self.lon[rows], max_distance_m=max_distance_m
-            )
-        return pos, dist
+        """`PortIndex.nearest` with ``max_distance_m``: the nearest port within it, -1 where none is."""
+        if len(self.index) == 0 or len(self._rows) == 0:
+            return np.full(len(self.lat), -1, dtype=np.int64), np.full(len(self.lat), np.nan)
+        self._candidates(max_distance_m)
+        rows, port, dist = self._measure(np.ones(len(self._c_lat), dtype=bool), max_distance_m, 0.0)
+        close = dist <= max_distance_m
+        return self._closest(rows[close], port[close], dist[close])
 
     def within(self, margin_m: float = 0.0) -> tuple[IntArray, FloatArray]:
-        """`PortIndex.within`, measured only where some port's circle may contain the point."""
-        pos = np.full(len(self.lat), -1, dtype=np.int64)
-        dist = np.full(len(self.lat), np.nan)
-        if len(self.index) == 0:
-            return pos, dist
-        rows = np.flatnonzero(self.lower <= float(self.index._radius.max()) + margin_m)
-        if len(rows):
-            pos[rows], dist[rows] = self.index.within(self.lat[rows], self.lon[rows], margin_m)
-        return pos, dist
+        """`PortIndex.within`: the nearest port whose circle (``radius_m + margin_m``) contains each point."""
+        if len(self.index) == 0 or len(self._rows) == 0:
+            return np.full(len(self.lat), -1, dtype=np.int64), np.full(len(self.lat), np.nan)
+        radius = self.index._radius
+        self._candidates(float(radius.max()) + margin_m)
+        rows, port, dist = self._measure(np.ones(len(self._c_lat), dtype=bool), radius, margin_m)
+        inside = dist <= radius[port] + margin_m
+        return self._closest(rows[inside], port[inside], dist[inside])
