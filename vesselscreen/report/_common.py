@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from enum import Enum
 from functools import cache
 from importlib import resources
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -32,6 +33,8 @@ __all__ = [
     "land",
     "list_name",
     "package_text",
+    "records",
+    "rows",
     "when",
 ]
 
@@ -46,7 +49,7 @@ SEVERITY_COLOURS: Mapping[str, str] = {
 
 def when(value: object, *, seconds: bool = False) -> str:
     """A UTC time as ``YYYY-MM-DD HH:MM`` (empty for missing)."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[arg-type]  # scalar
+    if value is None or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[call-overload]  # any scalar
         return ""
     stamp = pd.Timestamp(value)  # type: ignore[arg-type]  # datetime, Timestamp or ISO text
     if stamp.tzinfo is not None:
@@ -118,6 +121,20 @@ def rows_html(pairs: Iterable[tuple[str, object]], *, cls: str = "kv") -> str:
     """A two-column key/value table."""
     body = "".join(f"<tr><th>{html.escape(k)}</th><td>{esc(v)}</td></tr>" for k, v in pairs)
     return f'<table class="{cls}"><tbody>{body}</tbody></table>'
+
+
+def rows(frame: pd.DataFrame) -> Iterator[Any]:
+    """The rows of ``frame`` as named tuples (``itertuples``), typed loosely.
+
+    pandas' stubs type each cell as a union of every scalar type; report code reads cells
+    of known columns and formats them, so it takes them as they come.
+    """
+    return frame.itertuples()
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows of ``frame`` as dicts keyed by column (for column names held in constants)."""
+    return [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")]
 
 
 def package_text(*parts: str) -> str:

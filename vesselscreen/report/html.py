@@ -18,7 +18,16 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from vesselscreen.models import EvidencePosition, Finding
-from vesselscreen.report._common import SEVERITY_COLOURS, cell, esc, finding_fields, frame_html, rows_html, when
+from vesselscreen.report._common import (
+    SEVERITY_COLOURS,
+    cell,
+    esc,
+    finding_fields,
+    frame_html,
+    records,
+    rows_html,
+    when,
+)
 from vesselscreen.report.svg import legend_html, map_layers, svg_map
 from vesselscreen.schema import STORY
 
@@ -37,7 +46,8 @@ __all__ = [
 ]
 
 CSS = """
-.vs { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; font-size: 13px; color: #212121; }
+.vs { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; font-size: 13px;
+  color: #212121; }
 .vs table { border-collapse: collapse; margin: 4px 0 10px 0; }
 .vs th, .vs td { border: 1px solid #d0d7de; padding: 2px 6px; text-align: left; vertical-align: top; }
 .vs th { background: #f3f5f7; }
@@ -78,13 +88,17 @@ def finding_body(finding: Finding) -> str:
     """The why, the finding's fields and its evidence (rule, parameters, positions), as HTML."""
     ev = finding.evidence
     fields = [(k, v) for k, v in finding_fields(finding).items() if v not in (None, ())]
-    evidence = [(name, getattr(ev, name)) for name in type(ev).model_fields if name not in ("parameters",
-                "positions", "explanation")]  # fmt: skip
+    evidence = [
+        (name, getattr(ev, name))
+        for name in type(ev).model_fields
+        if name not in ("parameters", "positions", "explanation")
+    ]
     params = rows_html(sorted(ev.parameters.items()), cls="kv params") if ev.parameters else ""
     return (
         f'<p class="why">{_sev(finding.severity)} <b>{esc(finding.kind)}</b>: {esc(ev.explanation)}</p>'
         f"{rows_html(fields)}"
-        f"<details open><summary>evidence: rule <code>{esc(ev.rule)}</code>, {len(ev.parameters)} parameters, "
+        f"<details open><summary>evidence: rule <code>{esc(ev.rule)}</code>, "
+        f"{len(ev.parameters)} parameters, "
         f"{len(ev.positions)} positions</summary>{rows_html(evidence)}{params}{_positions_html(ev.positions)}"
         "</details>"
     )
@@ -101,8 +115,11 @@ def watchlist_html(watchlist: Watchlist) -> str:
     if not sources.empty:
         sources["sha256"] = sources["sha256"].str.slice(0, 16) + "…"
     vessels = watchlist.vessels
-    shown = [c for c in ("entry_id", "source", "name", "imo", "mmsi", "flag", "listed_on", "programs")
-             if c in vessels.columns]  # fmt: skip
+    shown = [
+        c
+        for c in ("entry_id", "source", "name", "imo", "mmsi", "flag", "listed_on", "programs")
+        if c in vessels.columns
+    ]
     listed = vessels["listed_on"].notna().sum() if "listed_on" in vessels.columns else 0
     body = (
         f"<p><b>Watchlist</b> snapshot <code>{esc(watchlist.snapshot.id)}</code>: {len(vessels)} vessels "
@@ -114,8 +131,12 @@ def watchlist_html(watchlist: Watchlist) -> str:
 
 
 def _by_severity(result: ScreeningResult) -> pd.DataFrame:
-    frame = pd.DataFrame({"severity": [f.severity.value for f in result.findings],
-                          "kind": [f.kind.value for f in result.findings]})  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "severity": [f.severity.value for f in result.findings],
+            "kind": [f.kind.value for f in result.findings],
+        }
+    )
     if frame.empty:
         return frame
     table = frame.groupby(["kind", "severity"]).size().unstack(fill_value=0)
@@ -126,7 +147,9 @@ def _by_severity(result: ScreeningResult) -> pd.DataFrame:
 def _snapshot_table(result: ScreeningResult) -> str:
     snap = result.metadata.watchlist
     frame = pd.DataFrame([s.model_dump() for s in snap.sources])
-    return f"<p>list snapshot <code>{esc(snap.id)}</code></p>" + (frame_html(frame) if not frame.empty else "")
+    return f"<p>list snapshot <code>{esc(snap.id)}</code></p>" + (
+        frame_html(frame) if not frame.empty else ""
+    )
 
 
 def result_summary_html(result: ScreeningResult) -> str:
@@ -137,7 +160,8 @@ def result_summary_html(result: ScreeningResult) -> str:
     body = (
         f"<p><b>Screening</b> of {meta.positions} positions of {meta.vessels} vessels against "
         f"{meta.list_vessels} listed vessels: <b>{len(result.findings)} findings</b> about "
-        f"{len(result.risk)} vessels (vesselscreen {esc(meta.library_version)}, {when(meta.screened_at)} UTC)</p>"
+        f"{len(result.risk)} vessels (vesselscreen {esc(meta.library_version)}, "
+        f"{when(meta.screened_at)} UTC)</p>"
         + (frame_html(severity) if not severity.empty else "<p>No findings.</p>")
         + ("<p>Top risks (0-100):</p>" + frame_html(risk) if not risk.empty else "")
         + _snapshot_table(result)
@@ -149,7 +173,7 @@ def result_summary_html(result: ScreeningResult) -> str:
 
 def _timeline_html(story: VesselStory) -> str:
     rows = []
-    for _, r in story.timeline.iterrows():
+    for r in records(story.timeline):
         listed = r[STORY.EVENT] in ("listed", "delisted")
         sev = _sev(r[STORY.SEVERITY]) if not pd.isna(r[STORY.SEVERITY]) else ""
         end = when(r[STORY.END]) if r[STORY.END] != r[STORY.START] else ""
@@ -159,8 +183,10 @@ def _timeline_html(story: VesselStory) -> str:
             f"<td>{esc(r[STORY.PORT_ID])}</td><td>{esc(r[STORY.DESIGNATION_STATUS])}</td><td>{sev}</td>"
             f"<td>{esc(r[STORY.FINDINGS])}</td><td>{esc(r[STORY.EXPLANATION])}</td></tr>"
         )
-    head = "".join(f"<th>{c}</th>" for c in ("from (UTC)", "to", "event", "port", "status", "severity",
-                                             "findings", "what and why"))  # fmt: skip
+    head = "".join(
+        f"<th>{c}</th>"
+        for c in ("from (UTC)", "to", "event", "port", "status", "severity", "findings", "what and why")
+    )
     return f'<table class="timeline"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
 
 
@@ -225,10 +251,12 @@ def report_html(result: ScreeningResult, *, title: str = "vesselscreen screening
     severity = _by_severity(result)
     body = (
         f"<h1>{html.escape(title)}</h1>"
-        f'<p class="muted">vesselscreen {esc(meta.library_version)}; screened {when(meta.screened_at, seconds=True)} '
+        f'<p class="muted">vesselscreen {esc(meta.library_version)}; '
+        f"screened {when(meta.screened_at, seconds=True)} "
         f"UTC; report written {when(datetime.now(UTC), seconds=True)} UTC</p>"
-        f"<p>{meta.positions} AIS positions of {meta.vessels} vessels screened against {meta.list_vessels} listed "
-        f"vessels (snapshot <code>{esc(meta.watchlist.id)}</code>): <b>{len(result.findings)} findings</b> about "
+        f"<p>{meta.positions} AIS positions of {meta.vessels} vessels screened against "
+        f"{meta.list_vessels} listed vessels (snapshot <code>{esc(meta.watchlist.id)}</code>): "
+        f"<b>{len(result.findings)} findings</b> about "
         f"{len(vessels)} vessels.</p>"
         + (frame_html(severity) if not severity.empty else "<p>No findings.</p>")
         + (f"<h2>Risk</h2>{frame_html(result.risk)}" if not result.risk.empty else "")
@@ -246,7 +274,8 @@ def report_html(result: ScreeningResult, *, title: str = "vesselscreen screening
     )
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-        f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{html.escape(title)}</title>'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{html.escape(title)}</title>"
         f"<style>{CSS} body {{ margin: 24px; max-width: 1100px; }}</style></head>"
         f'<body class="vs">{body}</body></html>'
     )

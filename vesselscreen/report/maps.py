@@ -20,6 +20,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Literal
 
 from vesselscreen.report._common import SEVERITY_COLOURS, land, when
+from vesselscreen.report._common import rows as each_row
 from vesselscreen.report.html import CSS, finding_body
 from vesselscreen.report.story import resolve_vessel
 from vesselscreen.report.svg import LISTED_COLOUR, map_layers
@@ -76,7 +77,7 @@ def result_map(
     vessels: Literal["auto", "all", "flagged"] = "auto",
 ) -> folium.Map:
     """A folium map of ``result`` (see the module docstring); ``vessel`` focuses one ship."""
-    import folium  # noqa: F811  # imported for real here; the TYPE_CHECKING import names the type
+    import folium  # imported for real here; the TYPE_CHECKING import names the type
 
     _import_folium()
     if vessel is not None:
@@ -89,8 +90,13 @@ def result_map(
         mmsis = everyone if vessels == "all" or len(everyone) <= MAX_MAP_VESSELS else flagged
     layers = map_layers(result, mmsis)
     west, south, east, north = layers.bounds()
-    fmap = folium.Map(location=[(south + north) / 2, (west + east) / 2], tiles=tiles, control_scale=True,
-                      zoom_start=6, prefer_canvas=False)  # fmt: skip
+    fmap = folium.Map(
+        location=[(south + north) / 2, (west + east) / 2],
+        tiles=tiles,
+        control_scale=True,
+        zoom_start=6,
+        prefer_canvas=False,
+    )
     scripts, styles = offline_assets()
     fmap.default_js = scripts
     fmap.default_css = styles
@@ -101,12 +107,22 @@ def result_map(
         rings = land(west - 10, south - 10, east + 10, north + 10)
         shapes = {"type": "MultiPolygon", "coordinates": [[r.tolist()] for r in rings]}
         folium.GeoJson(
-            shapes, name="land (Natural Earth)", interactive=False, control=False,
-            style_function=lambda _: {"fillColor": "#f1efe4", "color": "#b0a990", "weight": 0.6,
-                                      "fillOpacity": 1.0, "fillRule": "evenodd"},
-        ).add_to(fmap)  # fmt: skip
-    groups = {name: folium.FeatureGroup(name=name).add_to(fmap)
-              for name in ("tracks", "dark gaps", "port calls", "meetings", "spoofing", "findings")}  # fmt: skip
+            shapes,
+            name="land (Natural Earth)",
+            interactive=False,
+            control=False,
+            style_function=lambda _: {
+                "fillColor": "#f1efe4",
+                "color": "#b0a990",
+                "weight": 0.6,
+                "fillOpacity": 1.0,
+                "fillRule": "evenodd",
+            },
+        ).add_to(fmap)
+    groups = {
+        name: folium.FeatureGroup(name=name).add_to(fmap)
+        for name in ("tracks", "dark gaps", "port calls", "meetings", "spoofing", "findings")
+    }
     for mmsi, segments in layers.tracks.items():
         listed = mmsi in layers.listed
         name = f"{layers.names.get(mmsi, '')} (MMSI {mmsi})"
@@ -115,24 +131,61 @@ def result_map(
         for seg in segments:
             locations = [(float(lat), float(lon)) for lon, lat in seg]
             if len(locations) == 1:
-                folium.CircleMarker(locations[0], radius=2, color=layers.colour(mmsi), tooltip=summary,
-                                    class_name="vs-track").add_to(groups["tracks"])  # fmt: skip
+                folium.CircleMarker(
+                    locations[0], radius=2, color=layers.colour(mmsi), tooltip=summary, class_name="vs-track"
+                ).add_to(groups["tracks"])
                 continue
-            folium.PolyLine(locations, color=layers.colour(mmsi), weight=3.5 if listed else 2, opacity=0.9,
-                            tooltip=summary, class_name="vs-track").add_to(groups["tracks"])  # fmt: skip
-    for r in layers.gaps.itertuples():
-        folium.PolyLine([(r.start_lat, r.start_lon), (r.end_lat, r.end_lon)], color=layers.colour(int(r.mmsi)),
-                        weight=2.5, dash_array="8 6", tooltip=r.text, class_name="vs-gap").add_to(groups["dark gaps"])  # fmt: skip
-    for r in layers.ports.itertuples():
-        folium.CircleMarker((r.lat, r.lon), radius=8, color=LISTED_COLOUR if r.sanctioned else "#37474f", weight=3,
-                            fill=True, fill_color="#ffffff", fill_opacity=1.0, tooltip=f"{r.port_name} ({r.port_id})",
-                            popup=folium.Popup(r.text, max_width=400), class_name="vs-port").add_to(groups["port calls"])  # fmt: skip
-    for r in layers.meetings.itertuples():
-        folium.RegularPolygonMarker((r.lat, r.lon), number_of_sides=4, radius=8, color="#6a1b9a", fill=True,
-                                    fill_opacity=0.9, tooltip=r.text, class_name="vs-meeting").add_to(groups["meetings"])  # fmt: skip
-    for r in layers.spoofing.itertuples():
-        folium.CircleMarker((r.lat, r.lon), radius=5, color="#000000", weight=3, fill=False, tooltip=r.text,
-                            class_name="vs-spoofing").add_to(groups["spoofing"])  # fmt: skip
+            folium.PolyLine(  # type: ignore[no-untyped-call]  # folium leaves PolyLine untyped
+                locations,
+                color=layers.colour(mmsi),
+                weight=3.5 if listed else 2,
+                opacity=0.9,
+                tooltip=summary,
+                class_name="vs-track",
+            ).add_to(groups["tracks"])
+    for r in each_row(layers.gaps):
+        folium.PolyLine(  # type: ignore[no-untyped-call]  # folium leaves PolyLine untyped
+            [(r.start_lat, r.start_lon), (r.end_lat, r.end_lon)],
+            color=layers.colour(int(r.mmsi)),
+            weight=2.5,
+            dash_array="8 6",
+            tooltip=r.text,
+            class_name="vs-gap",
+        ).add_to(groups["dark gaps"])
+    for r in each_row(layers.ports):
+        folium.CircleMarker(
+            (r.lat, r.lon),
+            radius=8,
+            color=LISTED_COLOUR if r.sanctioned else "#37474f",
+            weight=3,
+            fill=True,
+            fill_color="#ffffff",
+            fill_opacity=1.0,
+            tooltip=f"{r.port_name} ({r.port_id})",
+            popup=folium.Popup(r.text, max_width=400),
+            class_name="vs-port",
+        ).add_to(groups["port calls"])
+    for r in each_row(layers.meetings):
+        folium.RegularPolygonMarker(
+            (r.lat, r.lon),
+            number_of_sides=4,
+            radius=8,
+            color="#6a1b9a",
+            fill=True,
+            fill_opacity=0.9,
+            tooltip=r.text,
+            class_name="vs-meeting",
+        ).add_to(groups["meetings"])
+    for r in each_row(layers.spoofing):
+        folium.CircleMarker(
+            (r.lat, r.lon),
+            radius=5,
+            color="#000000",
+            weight=3,
+            fill=False,
+            tooltip=r.text,
+            class_name="vs-spoofing",
+        ).add_to(groups["spoofing"])
     wanted = set(layers.names)
     for f in result.findings:
         if f.mmsi not in wanted or not f.evidence.positions:
@@ -140,11 +193,16 @@ def result_map(
         first = f.evidence.positions[0]
         colour = SEVERITY_COLOURS.get(f.severity.value, "#546e7a")
         folium.CircleMarker(
-            (first.lat, first.lon), radius=5, color=colour, fill=True, fill_opacity=0.9, weight=1,
+            (first.lat, first.lon),
+            radius=5,
+            color=colour,
+            fill=True,
+            fill_opacity=0.9,
+            weight=1,
             tooltip=f"{f.kind.value}: {f.vessel_name or f.mmsi} {when(f.start)}",
             popup=folium.Popup(f'<div class="vs">{finding_body(f)}</div>', max_width=520),
             class_name=f"vs-finding vs-{f.kind.value}",
-        ).add_to(groups["findings"])  # fmt: skip
+        ).add_to(groups["findings"])
     folium.LayerControl(collapsed=False).add_to(fmap)
     fmap.fit_bounds([[south, west], [north, east]])
     return fmap

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from vesselscreen.report._common import SEVERITY_COLOURS, land
+from vesselscreen.report._common import SEVERITY_COLOURS, land, records
+from vesselscreen.report._common import rows as each_row
 from vesselscreen.report.svg import map_layers
 from vesselscreen.schema import STORY
 
@@ -46,16 +47,27 @@ def plot_vessel(result: ScreeningResult, vessel: int | str) -> Figure:
     track_ax.set_facecolor("#e3f2fd")
     colour = layers.colour(story.mmsi)
     for seg in layers.tracks.get(story.mmsi, []):
-        track_ax.plot(seg[:, 0], seg[:, 1], color=colour, linewidth=1.8, marker="." if len(seg) == 1 else None)
-    for r in layers.gaps.itertuples():
-        track_ax.plot([r.start_lon, r.end_lon], [r.start_lat, r.end_lat], color=colour, linestyle="--", linewidth=1.4)
-    for r in layers.ports.itertuples():
-        track_ax.plot(r.lon, r.lat, marker="o", markersize=8, markerfacecolor="white",
-                      markeredgecolor="#c62828" if r.sanctioned else "#37474f", markeredgewidth=2)  # fmt: skip
+        track_ax.plot(
+            seg[:, 0], seg[:, 1], color=colour, linewidth=1.8, marker="." if len(seg) == 1 else None
+        )
+    for r in each_row(layers.gaps):
+        track_ax.plot(
+            [r.start_lon, r.end_lon], [r.start_lat, r.end_lat], color=colour, linestyle="--", linewidth=1.4
+        )
+    for r in each_row(layers.ports):
+        track_ax.plot(
+            r.lon,
+            r.lat,
+            marker="o",
+            markersize=8,
+            markerfacecolor="white",
+            markeredgecolor="#c62828" if r.sanctioned else "#37474f",
+            markeredgewidth=2,
+        )
         track_ax.annotate(r.port_id, (r.lon, r.lat), xytext=(6, -10), textcoords="offset points", fontsize=8)
-    for r in layers.meetings.itertuples():
+    for r in each_row(layers.meetings):
         track_ax.plot(r.lon, r.lat, marker="D", color="#6a1b9a")
-    for r in layers.spoofing.itertuples():
+    for r in each_row(layers.spoofing):
         track_ax.plot(r.lon, r.lat, marker="x", color="black", markersize=8)
     track_ax.set_xlim(west, east)
     track_ax.set_ylim(south, north)
@@ -65,20 +77,30 @@ def plot_vessel(result: ScreeningResult, vessel: int | str) -> Figure:
 
     timeline = story.timeline[~story.timeline[STORY.EVENT].isin(["listed", "delisted"])]
     events = list(dict.fromkeys(timeline[STORY.EVENT]))
-    for _, r in timeline.iterrows():
+    for r in records(timeline):
         start = r[STORY.START]
         end = r[STORY.END] if not pd.isna(r[STORY.END]) else start
         sev = r[STORY.SEVERITY]
         face = SEVERITY_COLOURS.get(str(sev), _NO_FINDING) if not pd.isna(sev) else _NO_FINDING
         width = max((end - start).total_seconds() / 86400, 0.05)
-        time_ax.barh(events.index(r[STORY.EVENT]), width, left=start, height=0.6, color=face, edgecolor="white")
+        time_ax.barh(
+            events.index(r[STORY.EVENT]), width, left=start, height=0.6, color=face, edgecolor="white"
+        )
     for when_listed in story.listing_dates():
         time_ax.axvline(when_listed, color="#c62828", linewidth=2)
-        time_ax.annotate(f"listed {when_listed:%Y-%m-%d}", (when_listed, 0.98), xycoords=("data", "axes fraction"),
-                         xytext=(4, 0), textcoords="offset points", color="#c62828", fontsize=8, va="top")  # fmt: skip
+        time_ax.annotate(
+            f"listed {when_listed:%Y-%m-%d}",
+            (when_listed, 0.98),
+            xycoords=("data", "axes fraction"),
+            xytext=(4, 0),
+            textcoords="offset points",
+            color="#c62828",
+            fontsize=8,
+            va="top",
+        )
     time_ax.set_yticks(range(len(events)), events, fontsize=8)
     time_ax.invert_yaxis()
-    time_ax.xaxis.set_major_formatter(DateFormatter("%d %b"))
+    time_ax.xaxis.set_major_formatter(DateFormatter("%d %b"))  # type: ignore[no-untyped-call]  # untyped in matplotlib
     time_ax.tick_params(axis="x", labelsize=8)
     risk = f", risk {story.risk:g}/100" if story.risk is not None else ""
     time_ax.set_title(f"story (UTC){risk}; bar colour: severity of the finding, grey: no finding", fontsize=9)

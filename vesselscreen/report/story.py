@@ -28,6 +28,7 @@ from vesselscreen.errors import ConfigError
 from vesselscreen.identifiers import normalize_name
 from vesselscreen.models import Finding, FindingKind, Severity
 from vesselscreen.report._common import cell, list_name, when
+from vesselscreen.report._common import rows as each_row
 from vesselscreen.schema import STORY, STORY_DTYPES, WATCHLIST, conform, empty_frame
 from vesselscreen.screening.status import designation_status
 
@@ -37,8 +38,15 @@ if TYPE_CHECKING:
 __all__ = ["ENTRY_COLUMNS", "VesselStory", "resolve_vessel", "vessel_story"]
 
 ENTRY_COLUMNS = (
-    "entry_id", "list", "listed_name", "listed_on", "delisted_on", "programs", "method", "score",
-)  # fmt: skip
+    "entry_id",
+    "list",
+    "listed_name",
+    "listed_on",
+    "delisted_on",
+    "programs",
+    "method",
+    "score",
+)
 """Columns of ``VesselStory.entries``: the list entries a vessel matched, strongest first."""
 
 _SEVERITY_RANK = {s.value: i for i, s in enumerate(Severity)}
@@ -103,8 +111,13 @@ def resolve_vessel(result: ScreeningResult, vessel: int | str) -> int:
     ids = result.identities
     names = ids["name"].astype("string").fillna("").map(normalize_name)
     mmsis = sorted({int(m) for m in ids.loc[names == key, "mmsi"].dropna()})
-    mmsis += sorted({f.mmsi for f in result.findings if f.mmsi is not None and f.mmsi not in mmsis
-                     and normalize_name(f.vessel_name or "") == key})  # fmt: skip
+    mmsis += sorted(
+        {
+            f.mmsi
+            for f in result.findings
+            if f.mmsi is not None and f.mmsi not in mmsis and normalize_name(f.vessel_name or "") == key
+        }
+    )
     if len(mmsis) == 1:
         return mmsis[0]
     if not mmsis:
@@ -137,7 +150,9 @@ def _entries(result: ScreeningResult, mmsi: int) -> pd.DataFrame:
         out["programs"] = ids.map(info[WATCHLIST.PROGRAMS])
     else:
         out["listed_name"] = pd.Series(pd.NA, index=out.index, dtype="string")
-        out["listed_on"] = out["delisted_on"] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns, UTC]")
+        out["listed_on"] = out["delisted_on"] = pd.Series(
+            pd.NaT, index=out.index, dtype="datetime64[ns, UTC]"
+        )
         out["programs"] = pd.Series([[] for _ in range(len(out))], index=out.index, dtype=object)
     for col in ("listed_on", "delisted_on"):
         out[col] = pd.to_datetime(out[col], utc=True)
@@ -181,69 +196,125 @@ def _event_rows(result: ScreeningResult, mmsi: int) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
 
     def add(start: object, end: object, event: str, port: object, text: str) -> None:
-        port_id = None if port is None or pd.isna(port) else str(port)  # type: ignore[arg-type]  # scalar
-        rows.append({STORY.START: start, STORY.END: end, STORY.EVENT: event, STORY.PORT_ID: port_id,
-                     STORY.EXPLANATION: text})  # fmt: skip
+        port_id = None if port is None or pd.isna(port) else str(port)  # type: ignore[call-overload]  # any scalar
+        rows.append(
+            {
+                STORY.START: start,
+                STORY.END: end,
+                STORY.EVENT: event,
+                STORY.PORT_ID: port_id,
+                STORY.EXPLANATION: text,
+            }
+        )
 
     calls = result.port_calls
-    for r in calls[calls["mmsi"] == mmsi].itertuples():
-        add(r.arrival, r.departure, "port_call", r.port_id,
-            f"called at {r.port_name} ({r.port_id}, {cell(r.country)}) for {_hours(r.departure - r.arrival)}")  # fmt: skip
+    for r in each_row(calls[calls["mmsi"] == mmsi]):
+        add(
+            r.arrival,
+            r.departure,
+            "port_call",
+            r.port_id,
+            f"called at {r.port_name} ({r.port_id}, {cell(r.country)}) for {_hours(r.departure - r.arrival)}",
+        )
     voyages = result.voyages
-    for r in voyages[voyages["mmsi"] == mmsi].itertuples():
-        add(r.departure, r.arrival, "voyage", r.destination_port_id,
+    for r in each_row(voyages[voyages["mmsi"] == mmsi]):
+        add(
+            r.departure,
+            r.arrival,
+            "voyage",
+            r.destination_port_id,
             f"sailed from {cell(r.origin_port_name)} ({cell(r.origin_port_id)}) to "
-            f"{cell(r.destination_port_name)} ({cell(r.destination_port_id)}), {r.distance_m / 1000:.0f} km")  # fmt: skip
+            f"{cell(r.destination_port_name)} ({cell(r.destination_port_id)}), {r.distance_m / 1000:.0f} km",
+        )
     gaps = result.gaps
-    for r in gaps[gaps["mmsi"] == mmsi].itertuples():
+    for r in each_row(gaps[gaps["mmsi"] == mmsi]):
         kind = "dark_gap" if bool(r.dark) else "ais_gap"
-        add(r.start, r.end, kind, None,
-            f"no AIS for {_hours(r.end - r.start)}, reappeared {r.distance_m / 1000:.0f} km away")  # fmt: skip
+        add(
+            r.start,
+            r.end,
+            kind,
+            None,
+            f"no AIS for {_hours(r.end - r.start)}, reappeared {r.distance_m / 1000:.0f} km away",
+        )
     meetings = result.encounters
     if not meetings.empty:
-        for r in meetings[(meetings["mmsi_1"] == mmsi) | (meetings["mmsi_2"] == mmsi)].itertuples():
+        for r in each_row(meetings[(meetings["mmsi_1"] == mmsi) | (meetings["mmsi_2"] == mmsi)]):
             other = r.mmsi_2 if r.mmsi_1 == mmsi else r.mmsi_1
-            add(r.start, r.end, "sts_encounter", None,
+            add(
+                r.start,
+                r.end,
+                "sts_encounter",
+                None,
                 f"met MMSI {other} for {_hours(r.end - r.start)} at {r.lat:.3f}, {r.lon:.3f} "
-                f"(closest {r.min_distance_m:.0f} m)")  # fmt: skip
+                f"(closest {r.min_distance_m:.0f} m)",
+            )
     loitering = result.loitering
-    for r in loitering[loitering["mmsi"] == mmsi].itertuples():
-        add(r.start, r.end, "loitering", None, f"loitered for {_hours(r.end - r.start)} at {r.lat:.3f}, {r.lon:.3f}")
+    for r in each_row(loitering[loitering["mmsi"] == mmsi]):
+        add(
+            r.start,
+            r.end,
+            "loitering",
+            None,
+            f"loitered for {_hours(r.end - r.start)} at {r.lat:.3f}, {r.lon:.3f}",
+        )
     spoofing = result.spoofing
-    for r in spoofing[spoofing["mmsi"] == mmsi].itertuples():
+    for r in each_row(spoofing[spoofing["mmsi"] == mmsi]):
         add(r.start, r.end, "spoofing", None, f"{r.kind}: {cell(r.detail)}")
     changes = result.identity_changes
     if not changes.empty and "mmsi" in changes.columns:
-        for r in changes[changes["mmsi"] == mmsi].itertuples():
-            add(r.time, r.time, "identity_change", None,
-                f"{r.field} changed from {cell(r.before) or 'nothing'} to {cell(r.after) or 'nothing'}")  # fmt: skip
+        for r in each_row(changes[changes["mmsi"] == mmsi]):
+            add(
+                r.time,
+                r.time,
+                "identity_change",
+                None,
+                f"{r.field} changed from {cell(r.before) or 'nothing'} to {cell(r.after) or 'nothing'}",
+            )
     return rows
 
 
 def _identity_rows(identities: pd.DataFrame) -> list[dict[str, object]]:
     rows = []
-    for r in identities.itertuples():
+    for r in each_row(identities):
         parts = [f"IMO {r.imo}" if not pd.isna(r.imo) else "no IMO"]
         if "call_sign" in identities.columns and not pd.isna(r.call_sign):
             parts.append(f"call sign {r.call_sign}")
         if "flag" in identities.columns and not pd.isna(r.flag):
             parts.append(f"MMSI flag {r.flag}")
         name = "no name" if pd.isna(r.name) else r.name
-        rows.append({STORY.START: r.first_seen, STORY.END: r.last_seen, STORY.EVENT: "identity",
-                     STORY.EXPLANATION: f"broadcast as {name} ({', '.join(parts)})"})  # fmt: skip
+        rows.append(
+            {
+                STORY.START: r.first_seen,
+                STORY.END: r.last_seen,
+                STORY.EVENT: "identity",
+                STORY.EXPLANATION: f"broadcast as {name} ({', '.join(parts)})",
+            }
+        )
     return rows
 
 
 def _listing_rows(entries: pd.DataFrame) -> list[dict[str, object]]:
     rows = []
-    for r in entries.itertuples():
+    for r in each_row(entries):
         named = f" as {r.listed_name}" if not pd.isna(r.listed_name) else ""
         if not pd.isna(r.listed_on):
-            rows.append({STORY.START: r.listed_on, STORY.EVENT: "listed", STORY.DESIGNATION_STATUS: "designated",
-                         STORY.EXPLANATION: f"listed on {r.list}{named} ({r.entry_id})"})  # fmt: skip
+            rows.append(
+                {
+                    STORY.START: r.listed_on,
+                    STORY.EVENT: "listed",
+                    STORY.DESIGNATION_STATUS: "designated",
+                    STORY.EXPLANATION: f"listed on {r.list}{named} ({r.entry_id})",
+                }
+            )
         if not pd.isna(r.delisted_on):
-            rows.append({STORY.START: r.delisted_on, STORY.EVENT: "delisted", STORY.DESIGNATION_STATUS: "delisted",
-                         STORY.EXPLANATION: f"delisted from {r.list}{named} ({r.entry_id})"})  # fmt: skip
+            rows.append(
+                {
+                    STORY.START: r.delisted_on,
+                    STORY.EVENT: "delisted",
+                    STORY.DESIGNATION_STATUS: "delisted",
+                    STORY.EXPLANATION: f"delisted from {r.list}{named} ({r.entry_id})",
+                }
+            )
     return rows
 
 
@@ -288,7 +359,9 @@ def vessel_story(result: ScreeningResult, vessel: int | str) -> VesselStory:
     )
     risk_rows = result.risk[result.risk["mmsi"] == mmsi]
     names = identities["name"].dropna()
-    name = str(names.iloc[-1]) if len(names) else next((f.vessel_name for f in findings if f.vessel_name), None)
+    name = (
+        str(names.iloc[-1]) if len(names) else next((f.vessel_name for f in findings if f.vessel_name), None)
+    )
     return VesselStory(
         mmsi=mmsi,
         name=name,

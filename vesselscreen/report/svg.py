@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from vesselscreen.report._common import cell, land, when
+from vesselscreen.report._common import rows as each_row
 from vesselscreen.report.tracks import tracks
 from vesselscreen.schema import POSITION
 
@@ -64,9 +65,13 @@ class MapLayers:
             for seg in segments:
                 lons.extend(seg[:, 0])
                 lats.extend(seg[:, 1])
-        for frame, lat, lon in ((self.ports, "lat", "lon"), (self.meetings, "lat", "lon"),
-                                (self.spoofing, "lat", "lon"), (self.gaps, "start_lat", "start_lon"),
-                                (self.gaps, "end_lat", "end_lon")):  # fmt: skip
+        for frame, lat, lon in (
+            (self.ports, "lat", "lon"),
+            (self.meetings, "lat", "lon"),
+            (self.spoofing, "lat", "lon"),
+            (self.gaps, "start_lat", "start_lon"),
+            (self.gaps, "end_lat", "end_lon"),
+        ):
             lats.extend(frame[lat].dropna())
             lons.extend(frame[lon].dropna())
         if not lons:
@@ -85,7 +90,14 @@ def _port_points(result: ScreeningResult, mmsis: Collection[int]) -> pd.DataFram
         return pd.DataFrame(columns=columns)
     from vesselscreen.geo.ports import load_ports
 
-    gazetteer = load_ports().drop_duplicates("port_id").set_index("port_id")
+    ports = load_ports().drop_duplicates("port_id")
+    gazetteer = dict(
+        zip(
+            ports["port_id"],
+            zip(ports["lat"].astype(float), ports["lon"].astype(float), strict=True),
+            strict=True,
+        )
+    )
     sanctioned = {f.port_id for f in result.findings if f.kind.value == "sanctioned_port_call"}
     rows = []
     for port_id, group in calls.groupby("port_id", sort=True):
@@ -93,24 +105,30 @@ def _port_points(result: ScreeningResult, mmsis: Collection[int]) -> pd.DataFram
         if result.positions is not None:  # where the ships actually lay (works with any gazetteer)
             pos = result.positions
             inside = pd.Series(False, index=pos.index)
-            for r in group.itertuples():
-                inside |= (pos[POSITION.MMSI] == r.mmsi) & pos[POSITION.TIMESTAMP].between(r.arrival, r.departure)
+            for r in each_row(group):
+                inside |= (pos[POSITION.MMSI] == r.mmsi) & pos[POSITION.TIMESTAMP].between(
+                    r.arrival, r.departure
+                )
             if inside.any():
-                lat, lon = float(pos.loc[inside, POSITION.LAT].median()), float(pos.loc[inside, POSITION.LON].median())
-        if np.isnan(lat) and port_id in gazetteer.index:
-            lat, lon = float(gazetteer.at[port_id, "lat"]), float(gazetteer.at[port_id, "lon"])
+                lat, lon = (
+                    float(pos.loc[inside, POSITION.LAT].median()),
+                    float(pos.loc[inside, POSITION.LON].median()),
+                )
+        if np.isnan(lat) and port_id in gazetteer:
+            lat, lon = gazetteer[str(port_id)]
         if np.isnan(lat):
             continue
         name = str(group["port_name"].iloc[0])
         visits = "; ".join(
             f"{result.vessel_name(int(r.mmsi))} {when(r.arrival)} to {when(r.departure)}"
-            for r in group.itertuples()
+            for r in each_row(group)
         )
         text = f"{name} ({port_id}, {cell(group['country'].iloc[0])}): {len(group)} calls: {visits}"
         if port_id in sanctioned:
             text += " [sanctioned jurisdiction]"
-        rows.append((port_id, name, cell(group["country"].iloc[0]), lat, lon, len(group), port_id in sanctioned,
-                     text))  # fmt: skip
+        rows.append(
+            (port_id, name, cell(group["country"].iloc[0]), lat, lon, len(group), port_id in sanctioned, text)
+        )
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -123,35 +141,51 @@ def map_layers(result: ScreeningResult, mmsis: Collection[int] | None = None) ->
     flagged = {f.mmsi for f in result.findings if f.mmsi is not None}
     listed = {f.mmsi for f in result.findings if f.mmsi is not None and f.entry_ids}
     if mmsis is None:
-        everyone = set() if result.positions is None else set(result.positions[POSITION.MMSI].dropna().unique())
+        everyone = (
+            set() if result.positions is None else set(result.positions[POSITION.MMSI].dropna().unique())
+        )
         mmsis = flagged | {int(m) for m in everyone} if len(everyone) <= MAX_CONTEXT_VESSELS else flagged
     wanted = set(mmsis)
     if result.positions is not None:
         drawn = tracks(result.positions, wanted)
     else:
         drawn = {}
-        for f in sorted(result.findings, key=lambda f: f.evidence.positions[0].timestamp
-                        if f.evidence.positions else pd.Timestamp.min.tz_localize("UTC")):  # fmt: skip
+        for f in sorted(
+            result.findings,
+            key=lambda f: (
+                f.evidence.positions[0].timestamp
+                if f.evidence.positions
+                else pd.Timestamp.min.tz_localize("UTC")
+            ),
+        ):
             if f.mmsi in wanted and f.evidence.positions:
                 points = np.array([[p.lon, p.lat] for p in f.evidence.positions])
                 drawn.setdefault(f.mmsi, []).append(points)
-    gaps = result.gaps[result.gaps["mmsi"].isin(list(wanted)) & result.gaps["dark"].fillna(False).astype(bool)]
+    gaps = result.gaps[
+        result.gaps["mmsi"].isin(list(wanted)) & result.gaps["dark"].fillna(False).astype(bool)
+    ]
     gaps = gaps.assign(
-        text=[f"{result.vessel_name(int(r.mmsi))}: no AIS from {when(r.start)} to {when(r.end)} "
-              f"({(r.end - r.start).total_seconds() / 3600:.1f} h), {r.distance_m / 1000:.0f} km apart"
-              for r in gaps.itertuples()]  # fmt: skip
+        text=[
+            f"{result.vessel_name(int(r.mmsi))}: no AIS from {when(r.start)} to {when(r.end)} "
+            f"({(r.end - r.start).total_seconds() / 3600:.1f} h), {r.distance_m / 1000:.0f} km apart"
+            for r in each_row(gaps)
+        ]
     )
     enc = result.encounters
     meetings = enc[enc["mmsi_1"].isin(list(wanted)) | enc["mmsi_2"].isin(list(wanted))]
     meetings = meetings.assign(
-        text=[f"{result.vessel_name(int(r.mmsi_1))} met {result.vessel_name(int(r.mmsi_2))} "
-              f"{when(r.start)} to {when(r.end)}, closest {r.min_distance_m:.0f} m"
-              for r in meetings.itertuples()]  # fmt: skip
+        text=[
+            f"{result.vessel_name(int(r.mmsi_1))} met {result.vessel_name(int(r.mmsi_2))} "
+            f"{when(r.start)} to {when(r.end)}, closest {r.min_distance_m:.0f} m"
+            for r in each_row(meetings)
+        ]
     )
     spoof = result.spoofing[result.spoofing["mmsi"].isin(list(wanted))].dropna(subset=["lat", "lon"])
     spoof = spoof.assign(
-        text=[f"{result.vessel_name(int(r.mmsi))}: {r.kind} at {when(r.start)}: {cell(r.detail)}"
-              for r in spoof.itertuples()]  # fmt: skip
+        text=[
+            f"{result.vessel_name(int(r.mmsi))}: {r.kind} at {when(r.start)}: {cell(r.detail)}"
+            for r in each_row(spoof)
+        ]
     )
     return MapLayers(
         tracks=drawn,
@@ -206,8 +240,10 @@ def svg_map(layers: MapLayers, *, width: int = 860, title: str = "") -> str:
     rings = land(proj.west, proj.south, proj.east, proj.north)
     if rings:
         d = " ".join("M" + " L".join(f"{x:.1f},{y:.1f}" for x, y in proj.xy(r)) + " Z" for r in rings)
-        parts.append(f'<path class="land" d="{d}" fill="#f1efe4" stroke="#b0a990" stroke-width="0.6" '
-                     'fill-rule="evenodd"/>')  # fmt: skip
+        parts.append(
+            f'<path class="land" d="{d}" fill="#f1efe4" stroke="#b0a990" stroke-width="0.6" '
+            'fill-rule="evenodd"/>'
+        )
     labels: list[tuple[float, float]] = []  # placed vessel labels, so two ships in one port do not overprint
     for mmsi, segments in layers.tracks.items():
         colour = layers.colour(mmsi)
@@ -217,43 +253,59 @@ def svg_map(layers: MapLayers, *, width: int = 860, title: str = "") -> str:
             xy = proj.xy(seg)
             if len(seg) == 1:
                 x, y = xy[0]
-                parts.append(f'<circle class="track {kind}" data-mmsi="{mmsi}" cx="{x:.1f}" cy="{y:.1f}" r="2" '
-                             f'fill="{colour}"><title>{name}</title></circle>')  # fmt: skip
+                parts.append(
+                    f'<circle class="track {kind}" data-mmsi="{mmsi}" cx="{x:.1f}" cy="{y:.1f}" r="2" '
+                    f'fill="{colour}"><title>{name}</title></circle>'
+                )
                 continue
-            parts.append(f'<polyline class="track {kind}" data-mmsi="{mmsi}" points="{_points(xy)}" fill="none" '
-                         f'stroke="{colour}" stroke-width="{2.2 if kind == "listed" else 1.4}" '
-                         f'stroke-linejoin="round"><title>{name}</title></polyline>')  # fmt: skip
+            parts.append(
+                f'<polyline class="track {kind}" data-mmsi="{mmsi}" points="{_points(xy)}" fill="none" '
+                f'stroke="{colour}" stroke-width="{2.2 if kind == "listed" else 1.4}" '
+                f'stroke-linejoin="round"><title>{name}</title></polyline>'
+            )
         last = segments[-1][-1]
         x, y = proj.point(float(last[0]), float(last[1]))
         while any(abs(x - lx) < 60 and abs(y - ly) < 11 for lx, ly in labels):
             y -= 12
         labels.append((x, y))
         label = html.escape(layers.names.get(mmsi, "") or str(mmsi))
-        parts.append(f'<text class="vessel-label" x="{x + 4:.1f}" y="{y - 4:.1f}" font-size="11" '
-                     f'fill="{colour}">{label}</text>')  # fmt: skip
-    for r in layers.gaps.itertuples():
+        parts.append(
+            f'<text class="vessel-label" x="{x + 4:.1f}" y="{y - 4:.1f}" font-size="11" '
+            f'fill="{colour}">{label}</text>'
+        )
+    for r in each_row(layers.gaps):
         (x1, y1), (x2, y2) = proj.point(r.start_lon, r.start_lat), proj.point(r.end_lon, r.end_lat)
-        parts.append(f'<line class="gap" data-mmsi="{r.mmsi}" x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" '
-                     f'y2="{y2:.1f}" stroke="{layers.colour(int(r.mmsi))}" stroke-width="1.6" '
-                     f'stroke-dasharray="6 4"><title>{html.escape(r.text)}</title></line>')  # fmt: skip
-    for r in layers.ports.itertuples():
+        parts.append(
+            f'<line class="gap" data-mmsi="{r.mmsi}" x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" '
+            f'y2="{y2:.1f}" stroke="{layers.colour(int(r.mmsi))}" stroke-width="1.6" '
+            f'stroke-dasharray="6 4"><title>{html.escape(r.text)}</title></line>'
+        )
+    for r in each_row(layers.ports):
         x, y = proj.point(r.lon, r.lat)
         colour = LISTED_COLOUR if r.sanctioned else "#37474f"
-        parts.append(f'<circle class="port-call" data-port="{html.escape(r.port_id)}" cx="{x:.1f}" '
-                     f'cy="{y:.1f}" r="6" fill="#ffffff" stroke="{colour}" stroke-width="2.5">'
-                     f'<title>{html.escape(r.text)}</title></circle>')  # fmt: skip
-        parts.append(f'<text class="port-label" x="{x + 8:.1f}" y="{y + 14:.1f}" font-size="11" '
-                     f'fill="#263238">{html.escape(r.port_name)} ({html.escape(r.port_id)})</text>')  # fmt: skip
-    for r in layers.meetings.itertuples():
+        parts.append(
+            f'<circle class="port-call" data-port="{html.escape(r.port_id)}" cx="{x:.1f}" '
+            f'cy="{y:.1f}" r="6" fill="#ffffff" stroke="{colour}" stroke-width="2.5">'
+            f"<title>{html.escape(r.text)}</title></circle>"
+        )
+        parts.append(
+            f'<text class="port-label" x="{x + 8:.1f}" y="{y + 14:.1f}" font-size="11" '
+            f'fill="#263238">{html.escape(r.port_name)} ({html.escape(r.port_id)})</text>'
+        )
+    for r in each_row(layers.meetings):
         x, y = proj.point(r.lon, r.lat)
-        parts.append(f'<path class="meeting" d="M{x:.1f},{y - 7:.1f} L{x + 7:.1f},{y:.1f} L{x:.1f},{y + 7:.1f} '
-                     f'L{x - 7:.1f},{y:.1f} Z" fill="#6a1b9a" stroke="#ffffff">'
-                     f'<title>{html.escape(r.text)}</title></path>')  # fmt: skip
-    for r in layers.spoofing.itertuples():
+        parts.append(
+            f'<path class="meeting" d="M{x:.1f},{y - 7:.1f} L{x + 7:.1f},{y:.1f} L{x:.1f},{y + 7:.1f} '
+            f'L{x - 7:.1f},{y:.1f} Z" fill="#6a1b9a" stroke="#ffffff">'
+            f"<title>{html.escape(r.text)}</title></path>"
+        )
+    for r in each_row(layers.spoofing):
         x, y = proj.point(r.lon, r.lat)
-        parts.append(f'<path class="spoofing" d="M{x - 5:.1f},{y - 5:.1f} L{x + 5:.1f},{y + 5:.1f} '
-                     f'M{x - 5:.1f},{y + 5:.1f} L{x + 5:.1f},{y - 5:.1f}" stroke="#000000" stroke-width="2.2">'
-                     f'<title>{html.escape(r.text)}</title></path>')  # fmt: skip
+        parts.append(
+            f'<path class="spoofing" d="M{x - 5:.1f},{y - 5:.1f} L{x + 5:.1f},{y + 5:.1f} '
+            f'M{x - 5:.1f},{y + 5:.1f} L{x + 5:.1f},{y - 5:.1f}" stroke="#000000" stroke-width="2.2">'
+            f"<title>{html.escape(r.text)}</title></path>"
+        )
     parts.append(
         f'<text x="{width - 6}" y="{proj.height - 6:.0f}" font-size="9" text-anchor="end" fill="#607d8b">'
         f"{proj.west:.1f}..{proj.east:.1f} E, {proj.south:.1f}..{proj.north:.1f} N; "

@@ -12,12 +12,12 @@ No findings.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from vesselscreen.models import Finding
-from vesselscreen.report._common import cell, list_name, when
+from vesselscreen.report._common import cell, list_name, records, when
 from vesselscreen.schema import STORY
 
 if TYPE_CHECKING:
@@ -67,15 +67,16 @@ def findings_table(findings: Sequence[Finding], *, explain: bool = True) -> str:
     return "\n".join(out)
 
 
-def _entry_line(r: object) -> str:
-    listed = "listed " + when(getattr(r, "listed_on"))[:10] if not pd.isna(getattr(r, "listed_on")) else (
-        "listing date not given by the list"
-    )  # fmt: skip
-    named = getattr(r, "listed_name")
-    as_name = f" as {named}" if not pd.isna(named) else ""
+def _entry_line(r: dict[str, Any]) -> str:
+    listed = (
+        f"listed {when(r['listed_on'])[:10]}"
+        if not pd.isna(r["listed_on"])
+        else "no listing date on the list"
+    )
+    as_name = f" as {r['listed_name']}" if not pd.isna(r["listed_name"]) else ""
     return (
-        f"{getattr(r, 'list')}{as_name} ({getattr(r, 'entry_id')}), {listed}; "
-        f"matched by {getattr(r, 'method')} (score {cell(getattr(r, 'score'))})"
+        f"{r['list']}{as_name} ({r['entry_id']}), {listed}; "
+        f"matched by {r['method']} (score {cell(r['score'])})"
     )
 
 
@@ -83,8 +84,8 @@ def story_text(story: VesselStory, *, explain: bool = True) -> str:
     """One vessel's story as text: a header (name, MMSI, risk, list entries) and its timeline."""
     risk = f"  risk {cell(story.risk)}/100" if story.risk is not None else ""
     out = [f"{story.name or 'unnamed vessel'}  MMSI {story.mmsi}{risk}"]
-    for r in story.entries.itertuples():
-        out.append(f"  on list: {_entry_line(r)}")
+    for entry in records(story.entries):
+        out.append(f"  on list: {_entry_line(entry)}")
     if story.entries.empty:
         out.append("  on no list")
     rows = [
@@ -97,11 +98,11 @@ def story_text(story: VesselStory, *, explain: bool = True) -> str:
             cell(r[STORY.SEVERITY]).upper(),
             cell(r[STORY.FINDINGS]),
         )
-        for _, r in story.timeline.iterrows()
+        for r in records(story.timeline)
     ]
     lines = _aligned(_STORY_COLUMNS, rows, indent="  ")
     out += lines[:2]
-    for (_, r), text in zip(story.timeline.iterrows(), lines[2:], strict=True):
+    for r, text in zip(records(story.timeline), lines[2:], strict=True):
         out.append(text)
         if explain:
             out.append(f"      {'why' if r[STORY.FINDINGS] else 'what'}: {r[STORY.EXPLANATION]}")

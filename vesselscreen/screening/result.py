@@ -224,7 +224,7 @@ class ScreeningResult:
 
     def vessel_name(self, mmsi: int) -> str:
         """The name ``mmsi`` last broadcast (or its findings' name), else ``"MMSI <mmsi>"``."""
-        names = self.__dict__.get("_names")
+        names: dict[int, str] | None = self.__dict__.get("_names")
         if names is None:
             names = {}
             if {POSITION.MMSI, POSITION.NAME} <= set(self.identities.columns):
@@ -365,7 +365,11 @@ def _name_vessels(risk: pd.DataFrame, findings: list[Finding], identities: pd.Da
         if f.mmsi is not None and f.vessel_name:
             names[f.mmsi] = f.vessel_name
     out = risk.copy()
-    column = pd.array([names.get(int(m)) if not pd.isna(m) else None for m in out[RISK.MMSI]], dtype="string")
+    column = pd.Series(
+        [names.get(int(m)) if not pd.isna(m) else None for m in out[RISK.MMSI]],
+        index=out.index,
+        dtype="string",
+    )
     out.insert(list(out.columns).index(RISK.MMSI) + 1, RISK.VESSEL_NAME, column)
     return out
 
