@@ -113,9 +113,8 @@ class Page:
                     " ".join(str(a.get("value", a.get("description"))) for a in params.get("args", []))
                 )
             elif method == "Log.entryAdded" and params["entry"].get("level") == "error":
-                out.append(
-                    f"{params['entry'].get('source')}: {params['entry'].get('text')} {params['entry'].get('url', '')}"
-                )
+                entry = params["entry"]
+                out.append(f"{entry.get('source')}: {entry.get('text')} {entry.get('url', '')}")
         return out
 
     def screenshot(self, name: str, *, full_page: bool = False) -> Path:
@@ -141,12 +140,14 @@ class Page:
 def browser() -> Iterator[Any]:
     binary = _chromium()
     if binary is None:
-        pytest.skip("headless Chromium not found: install Debian's `chromium` package (`.ci/run` does so as root) "
-                    "or set VESSELSCREEN_CHROMIUM to a Chromium binary")  # fmt: skip
+        pytest.skip(
+            "headless Chromium not found: install Debian's `chromium` package (`.ci/run` does so as root) "
+            "or set VESSELSCREEN_CHROMIUM to a Chromium binary"
+        )
     profile = tempfile.mkdtemp(prefix="vesselscreen-chromium-")
     log = Path(profile) / "stderr.log"  # a file, not a pipe: Chromium logs a lot and must never block
     with log.open("w") as stderr:
-        process = subprocess.Popen(  # noqa: S603  # a fixed browser command line
+        process = subprocess.Popen(  # a fixed browser command line
             [binary, *FLAGS, f"--user-data-dir={profile}/data", "about:blank"],
             stdout=subprocess.DEVNULL,
             stderr=stderr,
