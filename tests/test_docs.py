@@ -3,6 +3,10 @@
 Each page runs in one fresh namespace, from the repository root, blocks in the order
 they appear (a later block may use what an earlier one defined), so a reader who pastes
 the page into a notebook gets the same result. A failure names the page and the block.
+
+A block whose first line is ``# not run: <why>`` is skipped: only for what needs the
+network, credentials or the reader's own files (a live feed, a download URL), and the
+reason is shown to the reader.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+NOT_RUN = "# not run:"
 _BLOCK = re.compile(r"^```python[^\n]*\n(.*?)^```", flags=re.DOTALL | re.MULTILINE)
 
 
@@ -22,6 +27,14 @@ def python_blocks(path: Path) -> list[tuple[int, str]]:
     """(first line number, code) of each ```python block of a Markdown page."""
     text = path.read_text(encoding="utf-8")
     return [(text.count("\n", 0, m.start(1)) + 1, m.group(1)) for m in _BLOCK.finditer(text)]
+
+
+def test_skipped_blocks_say_why() -> None:
+    for page in PAGES:
+        for line, code in python_blocks(page):
+            if code.startswith(NOT_RUN):
+                reason = code.splitlines()[0].removeprefix(NOT_RUN).strip()
+                assert len(reason) > 10, f"{page.name}:{line}: say why the block is not run"
 
 
 def test_blocks_are_found() -> None:
@@ -41,6 +54,8 @@ def test_page_runs(page: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
     namespace: dict[str, object] = {"__name__": "__docs__"}
     name = page.relative_to(ROOT).as_posix()
     for number, (line, code) in enumerate(blocks, start=1):
+        if code.startswith(NOT_RUN):
+            continue
         try:
             exec(compile("\n" * (line - 1) + code, name, "exec"), namespace)  # trusted project docs
         except Exception as exc:  # re-raised with the page and block named
