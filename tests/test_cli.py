@@ -99,7 +99,9 @@ def test_fail_on_sets_the_exit_status(severity: str, status: int, capsys: pytest
 def test_output_file_report_and_progress(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out, report = tmp_path / "findings.geojson", tmp_path / "out" / "report.html"
     report.parent.mkdir()
-    code = main([*DEMO, "--output", "geojson", "--output-file", str(out), "--report", str(report), "--progress"])
+    code = main(
+        [*DEMO, "--output", "geojson", "--output-file", str(out), "--report", str(report), "--progress"]
+    )
     assert code == 0
     captured = capsys.readouterr()
     assert captured.out == ""
@@ -166,7 +168,9 @@ class _ClosedPipe:
         raise ValueError("no file descriptor")
 
 
-def test_closed_pipe_ends_quietly(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_closed_pipe_ends_quietly(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setattr("sys.stdout", _ClosedPipe())
     assert main(DEMO) == 141
     assert "Traceback" not in capsys.readouterr().err
@@ -191,7 +195,9 @@ def test_closed_pipe_in_a_real_pipeline() -> None:
     ("value", "hint"),
     [("2024-09-01", "e.g. 2024-09-01T00:00:00Z"), ("2024-09-01T06:00", "e.g. 2024-09-01T06:00:00Z")],
 )
-def test_reference_time_hint_is_a_valid_time(value: str, hint: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_reference_time_hint_is_a_valid_time(
+    value: str, hint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main([*DEMO, "--reference-time", value]) == 2
     assert hint in capsys.readouterr().err
 

@@ -61,3 +61,14 @@ def test_page_runs(page: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
         except Exception as exc:  # re-raised with the page and block named
             pytest.fail(f"{name}, block {number} (line {line}): {type(exc).__name__}: {exc}", pytrace=False)
     assert os.getcwd() == str(ROOT)
+
+
+def test_every_finding_kind_and_config_field_is_documented() -> None:
+    import vesselscreen as vs
+
+    text = (ROOT / "docs" / "findings.md").read_text(encoding="utf-8")
+    for kind in vs.FindingKind:
+        assert f"## `{kind.value}`" in text, kind
+    for name in vs.ScreeningConfig.model_fields:
+        assert f"| `{name}` |" in text, name
+    assert "### `RiskArea`" in text

@@ -18,4 +18,3 @@ def test_readme_usage_example_runs(capsys: object) -> None:
     assert len(blocks[0].strip().splitlines()) <= 12
     for block in blocks:
         exec(compile(block, "README.md", "exec"), {})  # the README example is trusted project code
-

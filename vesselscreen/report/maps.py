@@ -39,6 +39,7 @@ Each track is an SVG path in the browser; a few hundred keep a map responsive.
 """
 
 _SEA = "#e3f2fd"
+_LAND_MARGIN = 40.0  # degrees of land drawn around the tracks, so zooming out shows no edge
 
 
 def _import_folium() -> object:
@@ -96,6 +97,7 @@ def result_map(
         control_scale=True,
         zoom_start=6,
         prefer_canvas=False,
+        zoom_snap=0.25,
     )
     scripts, styles = offline_assets()
     fmap.default_js = scripts
@@ -104,7 +106,7 @@ def result_map(
         folium.Element(f"<style>.leaflet-container {{ background: {_SEA} !important; }} {CSS}</style>")
     )
     if tiles is None:
-        rings = land(west - 10, south - 10, east + 10, north + 10)
+        rings = land(west - _LAND_MARGIN, south - _LAND_MARGIN, east + _LAND_MARGIN, north + _LAND_MARGIN)
         shapes = {"type": "MultiPolygon", "coordinates": [[r.tolist()] for r in rings]}
         folium.GeoJson(
             shapes,

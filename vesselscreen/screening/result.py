@@ -291,6 +291,7 @@ class ScreeningResult:
 
         text = report_html(self)
         if path is not None:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
             Path(path).write_text(text, encoding="utf-8")
         return text
 
