@@ -99,11 +99,14 @@ def _port_points(result: ScreeningResult, mmsis: Collection[int]) -> pd.DataFram
         )
     )
     sanctioned = {f.port_id for f in result.findings if f.kind.value == "sanctioned_port_call"}
+    mine = None
+    if result.positions is not None:
+        mine = result.positions[result.positions[POSITION.MMSI].isin(calls["mmsi"].unique())]
     rows = []
     for port_id, group in calls.groupby("port_id", sort=True):
         lat = lon = np.nan
-        if result.positions is not None:  # where the ships actually lay (works with any gazetteer)
-            pos = result.positions
+        if mine is not None:  # where the ships actually lay (works with any gazetteer)
+            pos = mine
             inside = pd.Series(False, index=pos.index)
             for r in each_row(group):
                 inside |= (pos[POSITION.MMSI] == r.mmsi) & pos[POSITION.TIMESTAMP].between(
