@@ -57,6 +57,7 @@ CSS = """
 .vs details { margin: 2px 0 6px 0; }
 .vs summary { cursor: pointer; }
 .vs tr.listed td { background: #fff3e0; font-weight: 600; }
+.vs table.timeline td:nth-child(-n+2) { white-space: nowrap; }
 .vs .muted { color: #607d8b; }
 .vs section.vessel { border-top: 3px solid #c62828; margin-top: 24px; padding-top: 6px; }
 .vs .legend { font-size: 11px; color: #455a64; }
