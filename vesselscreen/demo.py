@@ -11,6 +11,7 @@ invented. The AIS log is simulated (see ``data/demo/README.md``).
 
 from __future__ import annotations
 
+import os
 import sys
 from importlib import resources
 from pathlib import Path
@@ -33,37 +34,45 @@ def watchlist_path() -> Path:
     return _data("caspian_watchlist.csv")
 
 
-def run(out: TextIO | None = None) -> int:
-    """Screen the demo data and print the findings table (to ``out``, default stdout).
+def run(out: TextIO | None = None, *, report: str | os.PathLike[str] | None = None) -> int:
+    """Screen the demo data and print each flagged ship's story (to ``out``, default stdout).
 
+    With ``report``, also write the HTML audit report there and print its path.
     Returns the number of findings.
     """
     out = out or sys.stdout
     from vesselscreen.ais import read_ais
     from vesselscreen.ingest import ingest_report
     from vesselscreen.lists import load_watchlist
-    from vesselscreen.report import findings_table
     from vesselscreen.screening import screen
 
     watchlist = load_watchlist(watchlist_path())
     ais = read_ais(ais_path())
     result = screen(ais, watchlist)
-    report = ingest_report(ais)
+    ingest = ingest_report(ais)
     print("vesselscreen demo: SIMULATED Caspian AIS (Aug-Sep 2024) against the demo watchlist", file=out)
     print(
         f"  list: {len(watchlist)} vessels listed by name and flag (snapshot {watchlist.snapshot.id})",
         file=out,
     )
-    if report is not None:
-        print(f"  AIS:  {report.summary()}", file=out)
-    print(f"  {len(ais)} positions of {ais['mmsi'].nunique()} vessels; "
-          f"{len(result.port_calls)} port calls detected in all traffic\n", file=out)  # fmt: skip
-    print(findings_table(result.findings), file=out)
-    flagged = sorted({f.vessel_name or str(f.mmsi) for f in result.findings})
+    if ingest is not None:
+        print(f"  AIS:  {ingest.summary()}", file=out)
+    print(
+        f"  {len(ais)} positions of {ais['mmsi'].nunique()} vessels; "
+        f"{len(result.port_calls)} port calls detected in all traffic\n",
+        file=out,
+    )
+    print(result.text(group_by="vessel"), file=out)
+    flagged = [f"{r.vessel_name} (risk {r.risk:g})" for r in result.risk.itertuples()]
     print(f"\n{len(result.findings)} findings, about: {', '.join(flagged) or 'nobody'}", file=out)
     matched = set(result.matches["mmsi"])
     cleared = result.identities[~result.identities["mmsi"].isin(matched)].dropna(subset=["name"])
     cleared = cleared.drop_duplicates("mmsi")
     names = [f"{r.name} ({r.mmsi}, {r.flag})" for r in cleared.itertuples()]
     print(f"screened, no match: {', '.join(names)}", file=out)
+    if report is not None:
+        path = Path(report)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        result.to_html(path)
+        print(f"\nHTML report (open it in a browser): {path.resolve()}", file=out)
     return len(result.findings)

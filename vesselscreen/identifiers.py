@@ -211,8 +211,8 @@ def _kind_and_mid(mmsi: int) -> tuple[MMSIKind, int | None]:
 def classify_mmsi(mmsi: int) -> MMSIKind:
     """The kind of station an MMSI belongs to.
 
-    >>> [classify_mmsi(m).value for m in (2734500, 992351000, 111273100, 970012345, 982731234)]
-    ['coast_station', 'aid_to_navigation', 'sar_aircraft', 'ais_sart', 'craft_associated_with_parent_ship']
+    >>> tuple(classify_mmsi(m).value for m in (2734500, 992351000, 111273100, 970012345, 982731234))
+    ('coast_station', 'aid_to_navigation', 'sar_aircraft', 'ais_sart', 'craft_associated_with_parent_ship')
     """
     return _kind_and_mid(mmsi)[0]
 

@@ -213,6 +213,12 @@ class Finding(BaseModel):
         when = f" {_day(self.start)}" if self.start else ""
         return f"{self.kind}: {who}{when}: {self.evidence.explanation}"
 
+    def _repr_html_(self) -> str:
+        """Notebook display: the why, every field, the evidence table (see ``vesselscreen.report.html``)."""
+        from vesselscreen.report.html import finding_html
+
+        return finding_html(self)
+
 
 def _day(value: datetime) -> str:
     return value.strftime("%Y-%m-%d %H:%M UTC")

@@ -47,10 +47,14 @@ __all__ = [
     "PORT_DTYPES",
     "POSITION",
     "POSITION_DTYPES",
+    "RISK",
+    "RISK_DTYPES",
     "SPOOFING",
     "SPOOFING_DTYPES",
     "STOP",
     "STOP_DTYPES",
+    "STORY",
+    "STORY_DTYPES",
     "VOYAGE",
     "VOYAGE_DTYPES",
     "WATCHLIST",
@@ -665,3 +669,50 @@ FINDING_COLUMNS: Final = (
     FINDING.EXPLANATION,
 )
 """The columns of ``ScreeningResult.to_frame()``, in order."""
+
+
+# --- reports (vesselscreen.report) ------------------------------------------------------------------
+
+
+class STORY:
+    """Columns of a vessel's story (`ScreeningResult.vessel(mmsi).timeline`): one row per event."""
+
+    START: Final = "start"
+    END: Final = "end"
+    EVENT: Final = "event"
+    PORT_ID: Final = "port_id"
+    DESIGNATION_STATUS: Final = "designation_status"
+    SEVERITY: Final = "severity"
+    FINDINGS: Final = "findings"
+    EXPLANATION: Final = "explanation"
+
+
+STORY_DTYPES: Final[Mapping[str, str]] = {
+    STORY.START: UTC_TIMESTAMP,
+    STORY.END: UTC_TIMESTAMP,
+    STORY.EVENT: STRING,
+    STORY.PORT_ID: STRING,
+    STORY.DESIGNATION_STATUS: STRING,
+    STORY.SEVERITY: STRING,
+    STORY.FINDINGS: STRING,
+    STORY.EXPLANATION: STRING,
+}
+
+
+class RISK:
+    """Columns of ``ScreeningResult.risk``: one row per vessel with findings."""
+
+    MMSI: Final = "mmsi"
+    VESSEL_NAME: Final = "vessel_name"
+    RISK: Final = "risk"
+    FINDINGS: Final = "findings"
+    TOP_KIND: Final = "top_kind"
+
+
+RISK_DTYPES: Final[Mapping[str, str]] = {
+    RISK.MMSI: "Int64",
+    RISK.VESSEL_NAME: STRING,
+    RISK.RISK: "float64",
+    RISK.FINDINGS: "int64",
+    RISK.TOP_KIND: STRING,
+}

@@ -229,3 +229,9 @@ class Watchlist:
             f"<Watchlist {len(self.vessels)} vessels, {len(self.entities)} entities "
             f"from {names} (snapshot {self.snapshot.id})>"
         )
+
+    def _repr_html_(self) -> str:
+        """Notebook display: snapshot id, sources (with hashes), counts and the first rows."""
+        from vesselscreen.report.html import watchlist_html
+
+        return watchlist_html(self)

@@ -151,4 +151,6 @@ def screen(
         owner_matches=context.owner_matches,
         risk=risk,
         risk_breakdown=breakdown,
+        positions=context.track.frame,
+        watchlist=watchlist,
     )
