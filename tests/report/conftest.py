@@ -27,10 +27,9 @@ def scenario() -> vs.ScreeningResult:
     hormuz = vs.RiskArea(
         name="Strait of Hormuz", polygon=((55.8, 25.8), (57.2, 25.8), (57.2, 27.0), (55.8, 27.0))
     )
-    result = vs.screen(
+    return vs.screen(
         ais,
         watchlist,
         registry=pd.read_csv(SCENARIO / "registry.csv"),
         config=vs.ScreeningConfig(risk_areas=(hormuz,)),
     )
-    return result
