@@ -40,8 +40,10 @@ from functools import cached_property
 from typing import Final
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
+from vesselscreen._sorting import vessel_time_order
 from vesselscreen.errors import ReferenceTimeError, SchemaError
 from vesselscreen.identifiers import mmsi_flags, normalize_name
 from vesselscreen.schema import (
@@ -107,22 +109,14 @@ class IdentityTimeline:
         return rows.sort_values(INTERVAL.FIRST_SEEN, kind="stable").reset_index(drop=True)
 
 
-def _differs(values: pd.Series, previous: pd.Series) -> pd.Series:
-    """NA-aware inequality: NA vs NA is equal, NA vs a value differs."""
-    both_missing = values.isna() & previous.isna()
-    unequal = (values != previous).fillna(True).astype(bool)
-    return unequal & ~both_missing
-
-
 def _in_time_order(frame: pd.DataFrame) -> pd.DataFrame:
     """Rows by MMSI and time; rows sharing both by content, so input order never matters."""
-    mmsi = frame[INTERVAL.MMSI].to_numpy(dtype=np.int64)
-    ts = frame[POSITION.TIMESTAMP].to_numpy(dtype="datetime64[ns]").view(np.int64)
-    step_m, step_t = np.diff(mmsi), np.diff(ts)
-    if bool(((step_m > 0) | ((step_m == 0) & (step_t > 0))).all()):
+    order = vessel_time_order(
+        frame[[INTERVAL.MMSI, POSITION.TIMESTAMP, *_TRACKED]], INTERVAL.MMSI, POSITION.TIMESTAMP
+    )
+    if (order == np.arange(len(order))).all():
         return frame.reset_index(drop=True)  # already in order (screening hands over a sorted track)
-    keys = [INTERVAL.MMSI, POSITION.TIMESTAMP, *_TRACKED]
-    return frame.sort_values(keys, kind="mergesort", na_position="last").reset_index(drop=True)
+    return frame.take(order).reset_index(drop=True)
 
 
 def _intervals(positions: pd.DataFrame) -> pd.DataFrame:
@@ -136,18 +130,33 @@ def _intervals(positions: pd.DataFrame) -> pd.DataFrame:
     frame = frame.astype({c: INTERVAL_DTYPES[c] for c in _TRACKED})
     frame = frame[frame[INTERVAL.MMSI].notna() & frame[POSITION.TIMESTAMP].notna()]
     frame = _in_time_order(frame)
-    tracked = list(_TRACKED)
-    frame[tracked] = frame.groupby(INTERVAL.MMSI, sort=False)[tracked].ffill()
-    new_mmsi = _differs(frame[INTERVAL.MMSI], frame[INTERVAL.MMSI].shift())
+    mmsi = frame[INTERVAL.MMSI].to_numpy(dtype=np.int64)
+    n = len(frame)
+    new_mmsi = np.ones(n, dtype=bool)
+    new_mmsi[1:] = mmsi[1:] != mmsi[:-1]
+    vessel_start = np.maximum.accumulate(np.where(new_mmsi, np.arange(n), 0))
     changed = new_mmsi.copy()
+    carried: dict[str, npt.NDArray[np.int64]] = {}
     for column in _TRACKED:
-        changed |= _differs(frame[column], frame[column].shift())
-    run = changed.cumsum()
-    grouped = frame.groupby(run, sort=False)
-    intervals = grouped.first()[[INTERVAL.MMSI, *_TRACKED]].reset_index(drop=True)
-    intervals[INTERVAL.FIRST_SEEN] = grouped[POSITION.TIMESTAMP].min().to_numpy()
-    intervals[INTERVAL.LAST_SEEN] = grouped[POSITION.TIMESTAMP].max().to_numpy()
-    intervals[INTERVAL.N_POSITIONS] = grouped.size().to_numpy()
+        # a missing value continues the last one the MMSI broadcast (static data is sparse)
+        present = frame[column].notna().to_numpy(dtype=bool)
+        last = np.maximum.accumulate(np.where(present, np.arange(n), -1))
+        source = np.where(last >= vessel_start, last, -1)
+        codes = np.asarray(pd.factorize(frame[column])[0], dtype=np.int64)
+        value = np.where(source >= 0, codes[np.maximum(source, 0)], -1)
+        changed[1:] |= value[1:] != value[:-1]
+        carried[column] = source
+    start = np.flatnonzero(changed)
+    end = np.append(start[1:], n) - 1
+    ts = frame[POSITION.TIMESTAMP]
+    intervals = pd.DataFrame({INTERVAL.MMSI: frame[INTERVAL.MMSI].take(start).to_numpy()})
+    for column in _TRACKED:
+        source = carried[column][start]
+        values = frame[column].take(np.maximum(source, 0)).reset_index(drop=True)
+        intervals[column] = values.where(pd.Series(source >= 0))
+    intervals[INTERVAL.FIRST_SEEN] = ts.take(start).to_numpy()
+    intervals[INTERVAL.LAST_SEEN] = ts.take(end).to_numpy()
+    intervals[INTERVAL.N_POSITIONS] = end - start + 1
     intervals[INTERVAL.FLAG] = mmsi_flags(intervals[INTERVAL.MMSI])
     out = intervals[list(INTERVAL_DTYPES)].astype(INTERVAL_DTYPES)
     return out.reset_index(drop=True)

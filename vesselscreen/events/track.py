@@ -33,6 +33,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from vesselscreen._sorting import vessel_time_order
 from vesselscreen.errors import ConfigError, SchemaError
 from vesselscreen.events._common import HOUR_NS, BoolArray, FloatArray, IntArray, port_index
 from vesselscreen.geo.distance import haversine_m
@@ -75,16 +76,9 @@ def _check_frame(positions: object, required: Sequence[str]) -> pd.DataFrame:
 
 def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
     """Rows ordered by vessel and time; rows sharing both ordered by content (input order never matters)."""
-    mmsi = frame[POSITION.MMSI].to_numpy(dtype=np.int64)
-    ts = frame[POSITION.TIMESTAMP].to_numpy(dtype="datetime64[ns]").view(np.int64)
-    if len(mmsi) > 1:
-        step_m, step_t = np.diff(mmsi), np.diff(ts)
-        in_order = bool(((step_m > 0) | ((step_m == 0) & (step_t > 0))).all())
-        if in_order:  # readers usually hand over frames sorted already: no sort, no copy
-            return frame.reset_index(drop=True)
-    order = np.lexsort((ts, mmsi))
-    if ((np.diff(mmsi[order]) == 0) & (np.diff(ts[order]) == 0)).any():
-        return frame.sort_values(list(frame.columns), kind="mergesort").reset_index(drop=True)
+    order = vessel_time_order(frame, POSITION.MMSI, POSITION.TIMESTAMP)
+    if (order == np.arange(len(order))).all():  # readers usually hand over frames sorted already
+        return frame.reset_index(drop=True)
     return frame.take(order).reset_index(drop=True)
 
 

@@ -1,0 +1,57 @@
+"""One ordering of positions for every stage: by vessel, then time, then content.
+
+Rows that share a vessel and a time (duplicate receptions, or two reports in one second)
+are ordered by their content, so no result ever depends on the order rows arrived in.
+Only those rows are sorted by content; the rest is one integer sort, or none when the
+frame is in order already (readers hand over frames sorted by vessel and time).
+
+>>> import pandas as pd
+>>> frame = pd.DataFrame({"mmsi": [2, 1, 1], "t": [5, 7, 7], "name": ["C", "B", "A"]})
+>>> frame.take(vessel_time_order(frame, "mmsi", "t"))["name"].tolist()
+['A', 'B', 'C']
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+__all__ = ["vessel_time_order"]
+
+_GROUP = "__tie_group__"
+
+
+def vessel_time_order(frame: pd.DataFrame, mmsi: str, time: str) -> npt.NDArray[np.int64]:
+    """Row positions that sort ``frame`` by ``mmsi``, ``time`` and then all its columns.
+
+    ``mmsi`` and ``time`` must have no missing values; the other columns sort with missing
+    values last.
+    """
+    vessel = frame[mmsi].to_numpy(dtype=np.int64)
+    stamp = (
+        frame[time].to_numpy(dtype="datetime64[ns]").view(np.int64)
+        if frame[time].dtype.kind == "M"
+        else (frame[time].to_numpy(dtype=np.int64))
+    )
+    n = len(frame)
+    if n < 2:
+        return np.arange(n, dtype=np.int64)
+    step_v, step_t = np.diff(vessel), np.diff(stamp)
+    if ((step_v > 0) | ((step_v == 0) & (step_t >= 0))).all():
+        order = np.arange(n, dtype=np.int64)
+    else:
+        order = np.lexsort((stamp, vessel)).astype(np.int64)
+    tie = (np.diff(vessel[order]) == 0) & (np.diff(stamp[order]) == 0)
+    if not tie.any():
+        return order
+    member = np.zeros(n, dtype=bool)
+    member[1:] |= tie
+    member[:-1] |= tie
+    at = np.flatnonzero(member)
+    group = np.cumsum(np.concatenate(([True], ~tie)))[at]
+    tied = frame.take(order[at]).reset_index(drop=True)
+    tied[_GROUP] = group
+    by_content = tied.sort_values([_GROUP, *frame.columns], kind="mergesort", na_position="last")
+    order[at] = order[at][by_content.index.to_numpy()]
+    return order
