@@ -45,7 +45,7 @@ from typing import Final, Literal
 from vesselscreen.errors import ConfigError, FormatError, InputError, SourceNotFoundError, VesselScreenError
 from vesselscreen.lists._download import DEFAULT_MAX_BYTES
 from vesselscreen.lists.fetch import SOURCES, ListSpec, _parse
-from vesselscreen.lists.store import RawFile, SnapshotInfo, SnapshotStore
+from vesselscreen.lists.store import RawFile, SnapshotInfo, SnapshotStore, _observed
 
 __all__ = [
     "MANIFEST_COLUMNS",
@@ -144,8 +144,8 @@ def _spec(source: str, location: str, format: str | None) -> ListSpec:
 
 def _when(value: date | datetime) -> datetime:
     if isinstance(value, datetime):
-        return value
-    return datetime.combine(value, datetime.min.time(), tzinfo=UTC)
+        return _observed(value)  # the store's rule: aware, not in the future
+    return _observed(datetime.combine(value, datetime.min.time(), tzinfo=UTC))
 
 
 def import_file(
@@ -166,6 +166,7 @@ def import_file(
     source, else sniffed). ``min_fraction`` as in :meth:`SnapshotStore.add`. A file
     larger than ``max_bytes`` is refused.
     """
+    when = _when(retrieved_at)
     file = Path(path)
     location = str(file.resolve())
     try:
@@ -179,7 +180,6 @@ def import_file(
         raise SourceNotFoundError(str(file), "is a directory, not a file") from exc
     except OSError as exc:
         raise InputError(str(file), f"cannot be read: {exc.strerror or exc}") from exc
-    when = _when(retrieved_at)
     raw = RawFile("main", location, data)
     watchlist = _parse(_spec(source, location, format), [raw], when)
     known = {s.id for s in store.snapshots(source)}
