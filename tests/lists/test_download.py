@@ -186,6 +186,9 @@ def test_redirect_policy() -> None:
         redirect_refusal("https://a.example/x", "ftp://a.example/x", allowed)
         == "to a URL that is not http(s) (ftp://a.example/x)"
     )
+    assert redirect_refusal("https://a.example/x", "https://a.example:99999/x", allowed) == (
+        "to a URL with an invalid port (https://a.example:99999/x)"
+    )
     assert redirect_refusal("https://a.example/x", "https://CDN.example/x", ("cdn.example",)) is None
     assert redirect_refusal("https://a.example/x", "https://cdn.example:8443/x", ("cdn.example",)) == (
         "to another host (cdn.example)"
@@ -263,17 +266,23 @@ def test_a_failed_bounded_download_keeps_the_last_good_snapshot(
 
 
 @pytest.mark.parametrize(
-    "respond",
+    ("respond", "message"),
     [
-        lambda r: Response(status=404),
-        lambda r: Response(b"\x1f\x8b\x08 not gzip at all", headers={"Content-Encoding": "gzip"}),
-        lambda r: Response(status=302, headers={"Location": "http://[::1"}),
+        (lambda r: Response(status=404), "HTTP 404 NOT FOUND"),
+        (
+            lambda r: Response(b"\x1f\x8b\x08 not gzip at all", headers={"Content-Encoding": "gzip"}),
+            "cannot decompress the gzip body",
+        ),
+        (
+            lambda r: Response(status=302, headers={"Location": "ftp://localhost/list.csv"}),
+            r"redirected to a URL that is not http\(s\) \(ftp://localhost/list.csv\)",
+        ),
     ],
     ids=["404", "bad-gzip", "bad-location"],
 )
 def test_every_fault_is_a_vesselscreen_error(
-    httpserver: HTTPServer, respond: Callable[[Request], Response]
+    httpserver: HTTPServer, respond: Callable[[Request], Response], message: str
 ) -> None:
     httpserver.expect_request("/list.csv").respond_with_handler(respond)
-    with pytest.raises(VesselScreenError):
+    with pytest.raises(VesselScreenError, match=message):
         via_load(httpserver.url_for("/list.csv"))

@@ -104,6 +104,8 @@ def redirect_refusal(origin: str, target: str, allowed_hosts: Collection[str]) -
     t_scheme, t_host, t_port = _origin(target)
     if t_scheme not in _DEFAULT_PORTS or not t_host:
         return f"to a URL that is not http(s) ({target})"
+    if t_port == -1:
+        return f"to a URL with an invalid port ({target})"
     if o_scheme == "https" and t_scheme == "http":
         return "from https down to plain http"
     if t_host == o_host and (
