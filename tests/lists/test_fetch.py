@@ -353,3 +353,19 @@ def test_fallback_uses_the_last_good_snapshot(httpserver: HTTPServer, store: Sna
     wl = fetch_watchlist(custom_spec(httpserver), store=store, fallback=True)
     assert len(wl) == 4
     assert wl.snapshot.sources[0].sha256 == store.info(good).sha256
+
+
+def test_content_seen_before_is_reported_as_a_change_back(
+    httpserver: HTTPServer, store: SnapshotStore
+) -> None:
+    lines = sdn_lines()
+    url = serve_ofac(httpserver, sdn_file(lines[:-10]), prefix="/v")
+    first = update_source("ofac_sdn", store=store, urls={"ofac_sdn": url})
+    serve_ofac(httpserver, sdn_file(lines), prefix="/v")
+    assert update_source("ofac_sdn", store=store, urls={"ofac_sdn": url}).snapshot.id == 2
+    serve_ofac(httpserver, sdn_file(lines[:-10]), prefix="/v")  # the publisher reverted
+    back = update_source("ofac_sdn", store=store, urls={"ofac_sdn": url})
+    assert (back.status, back.snapshot.id) == ("added", first.snapshot.id)
+    assert back.summary().startswith("ofac_sdn: changed back to snapshot #1 (73 vessels")
+    assert store.latest("ofac_sdn") == back.snapshot
+    assert store.observations("ofac_sdn")["snapshot_id"].tolist() == [1, 2, 1]

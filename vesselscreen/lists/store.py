@@ -792,9 +792,9 @@ class SnapshotStore:
                 last_run=pd.Series(dtype="int64"), run_snapshot=pd.Series(dtype="int64")
             )
         rows = con.execute(
-            "SELECT kind, entry_id, snapshot_id FROM entries WHERE snapshot_id IN"
-            f" ({','.join('?' * runs['snapshot_id'].nunique())})",
-            [int(i) for i in runs["snapshot_id"].unique()],
+            "SELECT e.kind, e.entry_id, e.snapshot_id FROM entries e JOIN (SELECT DISTINCT snapshot_id"
+            " FROM observations WHERE source = ? AND observed_at <= ?) o ON o.snapshot_id = e.snapshot_id",
+            (source, limit if limit is not None else "9999"),
         ).fetchall()
         entries = pd.DataFrame(rows, columns=["kind", WATCHLIST.ENTRY_ID, "snapshot_id"])
         # a content seen again after another one (a revert) is present in each of its runs
