@@ -17,9 +17,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vesselscreen.errors import ConfigError, FormatError, InputError, SourceNotFoundError
+from vesselscreen.errors import ConfigError, FormatError, InputError, SourceNotFoundError, VesselScreenError
 from vesselscreen.lists import Watchlist
 from vesselscreen.lists.imports import (
+    NAME_DATE,
     date_from_name,
     folder_copies,
     import_file,
@@ -433,3 +434,36 @@ def test_observations_frame_and_several_sources(store: SnapshotStore) -> None:
         "mine",
         "ofac_sdn",
     ]
+
+
+@settings(max_examples=200, deadline=None)
+@given(name=st.text(max_size=40))
+def test_any_file_name_gives_a_utc_time_or_none(name: str) -> None:
+    found = date_from_name(name)
+    assert found is None or (found.tzinfo is UTC and NAME_DATE.search(name) is not None)
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(max_size=30))
+def test_any_time_text_is_a_utc_time_or_a_config_error(text: str) -> None:
+    try:
+        moment = parse_time(text)
+    except ConfigError:
+        return
+    assert moment.utcoffset() == timedelta(0)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    body=st.text(
+        alphabet=st.sampled_from(list('path,source,retrieved_at\n"x.csv2024-01T0Z:+ ')), max_size=120
+    )
+)
+def test_any_manifest_gives_copies_or_a_library_error(tmp_path: Path, body: str) -> None:
+    manifest = tmp_path / "m.csv"
+    manifest.write_text(body, encoding="utf-8")
+    try:
+        copies = manifest_copies(manifest)
+    except VesselScreenError:
+        return
+    assert all(c.retrieved_at.utcoffset() == timedelta(0) and c.source for c in copies)
