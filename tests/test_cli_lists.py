@@ -279,3 +279,14 @@ def _sha(data: bytes) -> str:
     import hashlib
 
     return hashlib.sha256(data).hexdigest()[:12]
+
+
+def test_screen_as_of_a_day_takes_the_whole_day(tmp_path: Path) -> None:
+    from vesselscreen.lists._cli import store_watchlist
+
+    store = str(tmp_path / "s.sqlite3")
+    folder = archive(tmp_path / "archive")  # the full list from 2024-09-11 06:00Z
+    assert main(["lists", "import", str(folder), "--source", "ofac_sdn", "--store", store]) == 0
+    assert len(store_watchlist(store, "2024-09-11", [])) == 80
+    assert len(store_watchlist(store, "2024-09-11T05:59Z", [])) == 73
+    assert len(store_watchlist(store, None, ["ofac_sdn"])) == 80

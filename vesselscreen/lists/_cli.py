@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -44,13 +45,17 @@ def run_lists(args: argparse.Namespace) -> int:
 
 
 def store_watchlist(path: str | None, as_of: str | None, sources: Sequence[str]) -> Watchlist:
-    """The store's lists as of ``as_of`` (text: a UTC date or time; ``None``: the latest), delisted included.
+    """The store's lists as of ``as_of`` (text: a UTC day or time; ``None``: the latest), delisted included.
 
     Delisted entries are kept with their delisting dates, so past AIS is judged against
     what was listed then.
     """
     store = SnapshotStore(path)
-    when = parse_time(as_of, what="--as-of") if as_of else None
+    when: date | datetime | None = None
+    if as_of:
+        moment = parse_time(as_of, what="--as-of")
+        # a date alone means the whole UTC day, as SnapshotStore.watchlist takes it
+        when = moment.date() if len(as_of.strip()) == len("2024-09-30") else moment
     return store.watchlist(as_of=when, sources=list(sources) or None, include_delisted=True)
 
 
