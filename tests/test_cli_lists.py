@@ -1,11 +1,9 @@
-"""``vesselscreen lists update|import|show|diff`` and ``screen --store``: local server, temporary store."""
+"""``vesselscreen lists update|import|show|diff`` against a real local server and a temporary store."""
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from pytest_httpserver import HTTPServer
 
@@ -122,7 +120,7 @@ def test_store_from_environment(
     assert str(tmp_path / "env.sqlite3") in capsys.readouterr().out
 
 
-# ---------------------------------------------------------------------------- import and screen --store
+# ---------------------------------------------------------------------------- import
 
 EARLY = b"".join(LINES[:-10]) + b"\x1a"  # the last 10 rows (7 ships) are added later
 FULL = b"".join(LINES) + b"\x1a"
@@ -212,14 +210,9 @@ def test_import_a_manifest_and_report_a_bad_copy(tmp_path: Path, capsys: pytest.
         ),
         (["lists", "import", "--manifest", "m.csv", "--source", "s"], "--manifest names the files"),
         (["lists", "import", "x_2024-01-01.csv", "--source", "s"], "no such file"),
-        (["screen", "--ais", "x.nmea"], "--list FILE and/or --store"),
-        (
-            ["screen", "--ais", "x.nmea", "--list", "l.csv", "--as-of", "2024-01-01"],
-            "--as-of and --source need --store",
-        ),
     ],
 )
-def test_bad_import_and_screen_arguments_are_one_line_errors(
+def test_bad_import_arguments_are_one_line_errors(
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
@@ -234,59 +227,7 @@ def test_bad_import_and_screen_arguments_are_one_line_errors(
     assert message in err
 
 
-def test_screen_against_the_store_uses_its_dates(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    import vesselscreen as vs
-
-    store = str(tmp_path / "s.sqlite3")
-    demo = tmp_path / "demo"
-    demo.mkdir()
-    # the demo watchlist as dated copies with stable ids (the history follows entry_id):
-    # PORT OLYA-3 absent on 30 August, present on 11 September; the file's own date dropped
-    demo_list = pd.read_csv(vs.demo.watchlist_path(), dtype="string")
-    demo_list.insert(0, "entry_id", "demo:" + demo_list["name"])
-    demo_list["listed_on"] = pd.NA
-    demo_list.loc[demo_list["name"] != "PORT OLYA-3"].to_csv(demo / "caspian_2024-08-30.csv", index=False)
-    demo_list.to_csv(demo / "caspian_2024-09-11.csv", index=False)
-    assert main(["lists", "import", str(demo), "--source", "caspian", "--store", store]) == 0
-    capsys.readouterr()
-    args = [
-        "screen",
-        "--ais",
-        str(vs.demo.ais_path()),
-        "--store",
-        store,
-        "--as-of",
-        "2024-09-30",
-        "--output",
-        "csv",
-    ]
-    assert main(args) == 0
-    findings = pd.read_csv(io.StringIO(capsys.readouterr().out), parse_dates=["start"])
-    olya = findings.loc[findings["mmsi"] == 273999301].set_index(["kind", "start"])["designation_status"]
-    # before the interval, and after it
-    assert olya["port_call", pd.Timestamp("2024-08-26 00:00", tz="UTC")] == "pre_designation"
-    assert olya["port_call", pd.Timestamp("2024-09-13 19:20", tz="UTC")] == "designated"
-    # the demo file says 10 September; the store knows only "between 30 August and 11 September", so the
-    # voyage leaving on 10 September is not judged designated (listing_uncertain once the rules pass the
-    # interval to designation_status, pre_designation until then)
-    assert olya["voyage", pd.Timestamp("2024-09-10 17:00", tz="UTC")] in {
-        "listing_uncertain",
-        "pre_designation",
-    }
-
-
 def _sha(data: bytes) -> str:
     import hashlib
 
     return hashlib.sha256(data).hexdigest()[:12]
-
-
-def test_screen_as_of_a_day_takes_the_whole_day(tmp_path: Path) -> None:
-    from vesselscreen.lists._cli import store_watchlist
-
-    store = str(tmp_path / "s.sqlite3")
-    folder = archive(tmp_path / "archive")  # the full list from 2024-09-11 06:00Z
-    assert main(["lists", "import", str(folder), "--source", "ofac_sdn", "--store", store]) == 0
-    assert len(store_watchlist(store, "2024-09-11", [])) == 80
-    assert len(store_watchlist(store, "2024-09-11T05:59Z", [])) == 73
-    assert len(store_watchlist(store, None, ["ofac_sdn"])) == 80

@@ -1,11 +1,9 @@
 """The ``vesselscreen`` command.
 
     vesselscreen screen --ais positions.nmea --list sdn.csv [--output table|json|csv]
-    vesselscreen screen --ais positions.nmea --store [PATH] [--as-of WHEN] [--source NAME]
     vesselscreen demo
     vesselscreen lists update [SOURCE...] [--store PATH] [--url SOURCE=URL]
-    vesselscreen lists import FILE|FOLDER... --source NAME [--as-of WHEN] [--store PATH]
-    vesselscreen lists import --manifest CSV [--store PATH]
+    vesselscreen lists import FILE|FOLDER... --source NAME [--as-of TIME] | --manifest CSV [--store PATH]
     vesselscreen lists show [SOURCE] [--store PATH]
     vesselscreen lists diff [SOURCE] [--from ID] [--to ID] [--entities] [--store PATH]
 
@@ -19,13 +17,9 @@ import argparse
 import sys
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from vesselscreen._version import __version__
-from vesselscreen.errors import ConfigError, ReferenceTimeError, VesselScreenError
-
-if TYPE_CHECKING:
-    from vesselscreen.lists import Watchlist
+from vesselscreen.errors import ReferenceTimeError, VesselScreenError
 
 __all__ = ["main"]
 
@@ -39,22 +33,8 @@ def _parser() -> argparse.ArgumentParser:
 
     screen = commands.add_parser("screen", help="screen AIS files against list files")
     screen.add_argument("--ais", action="append", required=True, metavar="FILE", help="AIS file (repeatable)")
-    screen.add_argument("--list", action="append", default=[], metavar="FILE", help="list file (repeatable)")
     screen.add_argument(
-        "--store",
-        nargs="?",
-        const="",
-        metavar="PATH",
-        help="screen against the snapshot store's lists, with their dated history "
-        "(default store without PATH)",
-    )
-    screen.add_argument(
-        "--as-of",
-        metavar="WHEN",
-        help="with --store: the lists as known at this UTC date or time (default: the latest)",
-    )
-    screen.add_argument(
-        "--source", action="append", default=[], metavar="NAME", help="with --store: only these sources"
+        "--list", action="append", required=True, metavar="FILE", help="list file (repeatable)"
     )
     screen.add_argument("--output", choices=("table", "json", "csv"), default="table")
     screen.add_argument(
@@ -102,12 +82,8 @@ def _lists_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser])
         "--manifest takes a CSV of path, source, retrieved_at.",
     )
     imports.add_argument("paths", nargs="*", metavar="FILE|FOLDER")
-    imports.add_argument(
-        "--source", metavar="NAME", help="which list the files are copies of (e.g. ofac_sdn)"
-    )
-    imports.add_argument(
-        "--as-of", metavar="WHEN", help="when the one FILE was current, e.g. 2024-09-11T06:00Z"
-    )
+    imports.add_argument("--source", metavar="NAME", help="the list the files are copies of (e.g. ofac_sdn)")
+    imports.add_argument("--as-of", metavar="TIME", help="when the one FILE was current (2024-09-11T06:00Z)")
     imports.add_argument("--manifest", metavar="CSV", help="a CSV with columns path, source, retrieved_at")
     imports.add_argument("--format", metavar="FORMAT", help="the files' list format (default: sniffed)")
     imports.add_argument(
@@ -144,28 +120,14 @@ def _reference_time(text: str | None) -> datetime | None:
     return value
 
 
-def _watchlists(args: argparse.Namespace) -> Watchlist:
-    """--list files and/or the store's lists (as of --as-of, with their delisted entries)."""
-    from vesselscreen.lists import Watchlist, load_watchlist
-    from vesselscreen.lists._cli import store_watchlist
-
-    if not args.list and args.store is None:
-        raise ConfigError("give the lists to screen against: --list FILE and/or --store [PATH]")
-    if args.store is None and (args.as_of or args.source):
-        raise ConfigError("--as-of and --source need --store")
-    parts = [load_watchlist(args.list)] if args.list else []
-    if args.store is not None:
-        parts.append(store_watchlist(args.store or None, args.as_of, args.source))
-    return parts[0] if len(parts) == 1 else Watchlist.concat(parts)
-
-
 def _screen(args: argparse.Namespace) -> int:
     from vesselscreen.ais import read_ais
     from vesselscreen.ingest import ingest_report
+    from vesselscreen.lists import load_watchlist
     from vesselscreen.report import findings_table
     from vesselscreen.screening import screen
 
-    watchlist = _watchlists(args)
+    watchlist = load_watchlist(args.list)
     ais = read_ais(args.ais, reference_time=_reference_time(args.reference_time))
     result = screen(ais, watchlist)
     if args.output == "json":

@@ -2,7 +2,7 @@
 
 Each prints plain text to stdout; a failed source (or imported file) is reported on
 stderr in one line (``vesselscreen: error: ...``) and makes the exit status 2, after the
-others ran. :func:`store_watchlist` is what ``vesselscreen screen --store`` screens against.
+others ran.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -26,10 +25,9 @@ from vesselscreen.lists.imports import (
     parse_time,
 )
 from vesselscreen.lists.store import SnapshotDiff, SnapshotStore
-from vesselscreen.lists.watchlist import Watchlist
 from vesselscreen.schema import WATCHLIST
 
-__all__ = ["run_lists", "store_watchlist"]
+__all__ = ["run_lists"]
 
 
 def run_lists(args: argparse.Namespace) -> int:
@@ -42,21 +40,6 @@ def run_lists(args: argparse.Namespace) -> int:
     if args.lists_command == "show":
         return _show(store, args.source)
     return _diff(store, args.source, args.from_id, args.to_id, entities=args.entities)
-
-
-def store_watchlist(path: str | None, as_of: str | None, sources: Sequence[str]) -> Watchlist:
-    """The store's lists as of ``as_of`` (text: a UTC day or time; ``None``: the latest), delisted included.
-
-    Delisted entries are kept with their delisting dates, so past AIS is judged against
-    what was listed then.
-    """
-    store = SnapshotStore(path)
-    when: date | datetime | None = None
-    if as_of:
-        moment = parse_time(as_of, what="--as-of")
-        # a date alone means the whole UTC day, as SnapshotStore.watchlist takes it
-        when = moment.date() if len(as_of.strip()) == len("2024-09-30") else moment
-    return store.watchlist(as_of=when, sources=list(sources) or None, include_delisted=True)
 
 
 def _copies(args: argparse.Namespace) -> list[DatedCopy]:
