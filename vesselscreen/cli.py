@@ -3,6 +3,7 @@
     vesselscreen screen --ais FILE... (--list FILE... | --store [PATH] [--as-of DATE]) [options]
     vesselscreen demo [--report PATH]
     vesselscreen lists update [SOURCE...] [--store PATH] [--url SOURCE=URL]
+    vesselscreen lists import FILE|FOLDER... --source NAME [--as-of TIME] | --manifest CSV [--store PATH]
     vesselscreen lists show [SOURCE] [--store PATH]
     vesselscreen lists diff [SOURCE] [--from ID] [--to ID] [--entities] [--store PATH]
 
@@ -158,6 +159,26 @@ def _lists_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser])
         help="use this URL for SOURCE (repeatable)",
     )
     update.add_argument("--quiet", action="store_true", help="no progress bars")
+    imports = actions.add_parser(
+        "import",
+        parents=[store],
+        help="add dated copies of a list you already keep (backfill the history)",
+        description="Import each FILE as a copy of SOURCE current at --as-of, or dated by its name "
+        "(YYYY-MM-DD or YYYYMMDD, optionally THHMM, UTC); a FOLDER imports every file in it; "
+        "--manifest takes a CSV of path, source, retrieved_at.",
+    )
+    imports.add_argument("paths", nargs="*", metavar="FILE|FOLDER")
+    imports.add_argument("--source", metavar="NAME", help="the list the files are copies of (e.g. ofac_sdn)")
+    imports.add_argument("--as-of", metavar="TIME", help="when the one FILE was current (2024-09-11T06:00Z)")
+    imports.add_argument("--manifest", metavar="CSV", help="a CSV with columns path, source, retrieved_at")
+    imports.add_argument("--format", metavar="FORMAT", help="the files' list format (default: sniffed)")
+    imports.add_argument(
+        "--min-fraction",
+        type=float,
+        default=0.5,
+        metavar="X",
+        help="refuse a copy with fewer vessels (or other entries) than X times the copy before it (0.5)",
+    )
     show = actions.add_parser("show", parents=[store], help="list the stored snapshots")
     show.add_argument("source", nargs="?", metavar="SOURCE")
     diff = actions.add_parser(

@@ -64,12 +64,19 @@ class Severity(StrEnum):
 
 
 class DesignationStatus(StrEnum):
-    """The listing status of the entry *as of the event's time*."""
+    """The listing status of the entry *as of the event's time*.
+
+    ``listing_uncertain`` / ``delisting_uncertain``: the event falls inside the interval
+    in which the entry was listed (or delisted), known only from dated snapshots of a
+    list that gives no dates (``listed_not_before``..``listed_on``).
+    """
 
     DESIGNATED = "designated"
     PRE_DESIGNATION = "pre_designation"
     DELISTED = "delisted"
     LISTING_DATE_UNKNOWN = "listing_date_unknown"
+    LISTING_UNCERTAIN = "listing_uncertain"
+    DELISTING_UNCERTAIN = "delisting_uncertain"
 
 
 class MatchMethod(StrEnum):

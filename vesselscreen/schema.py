@@ -124,6 +124,8 @@ class WATCHLIST:
     PROGRAMS: Final = "programs"
     LISTED_ON: Final = "listed_on"
     DELISTED_ON: Final = "delisted_on"
+    LISTED_NOT_BEFORE: Final = "listed_not_before"
+    DELISTED_NOT_BEFORE: Final = "delisted_not_before"
     OWNERS: Final = "owners"
     LINKED_TO: Final = "linked_to"
     REMARKS: Final = "remarks"
@@ -144,6 +146,10 @@ WATCHLIST_DTYPES: Final[Mapping[str, str]] = {
     # dates are kept as midnight UTC timestamps so they compare directly with AIS times
     WATCHLIST.LISTED_ON: UTC_TIMESTAMP,
     WATCHLIST.DELISTED_ON: UTC_TIMESTAMP,
+    # when only an interval is known (dated snapshots, vesselscreen.lists.store): its first
+    # possible day; listed_on / delisted_on are then its last. NaT when the day is exact or unknown
+    WATCHLIST.LISTED_NOT_BEFORE: UTC_TIMESTAMP,
+    WATCHLIST.DELISTED_NOT_BEFORE: UTC_TIMESTAMP,
     WATCHLIST.OWNERS: LIST,
     WATCHLIST.LINKED_TO: LIST,
     WATCHLIST.REMARKS: STRING,
@@ -162,6 +168,7 @@ class ENTITY:
     COUNTRIES: Final = "countries"
     PROGRAMS: Final = "programs"
     LISTED_ON: Final = "listed_on"
+    LISTED_NOT_BEFORE: Final = "listed_not_before"
     LINKED_TO: Final = "linked_to"
     REMARKS: Final = "remarks"
 
@@ -176,6 +183,7 @@ ENTITY_DTYPES: Final[Mapping[str, str]] = {
     ENTITY.COUNTRIES: LIST,
     ENTITY.PROGRAMS: LIST,
     ENTITY.LISTED_ON: UTC_TIMESTAMP,
+    ENTITY.LISTED_NOT_BEFORE: UTC_TIMESTAMP,  # as WATCHLIST's
     ENTITY.LINKED_TO: LIST,
     ENTITY.REMARKS: STRING,
 }

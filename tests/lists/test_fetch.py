@@ -314,12 +314,14 @@ def test_implausibly_small_list_is_rejected(httpserver: HTTPServer, store: Snaps
     good = update_source("ofac_sdn", store=store, urls={"ofac_sdn": url}).snapshot
     serve_ofac(httpserver, sdn_file(lines[:20]), prefix="/x")  # 20 of 140 entries
     with pytest.raises(
-        InputError, match=r"implausible list: 20 entries .* had 140 \(the minimum is 50% of that\)"
+        InputError,
+        match=r"implausible list: 17 vessels and 3 other entries where .* had 80 and 60 "
+        r"\(the minimum is 50% of each\)",
     ):
         update_source("ofac_sdn", store=store, urls={"ofac_sdn": url})
     assert [s.id for s in store.snapshots()] == [good.id]
     # a caller who expects a big cut can lower the bar
-    assert update_source("ofac_sdn", store=store, urls={"ofac_sdn": url}, min_fraction=0.1).status == "added"
+    assert update_source("ofac_sdn", store=store, urls={"ofac_sdn": url}, min_fraction=0.05).status == "added"
 
 
 def test_empty_list_is_rejected(httpserver: HTTPServer) -> None:
@@ -351,3 +353,19 @@ def test_fallback_uses_the_last_good_snapshot(httpserver: HTTPServer, store: Sna
     wl = fetch_watchlist(custom_spec(httpserver), store=store, fallback=True)
     assert len(wl) == 4
     assert wl.snapshot.sources[0].sha256 == store.info(good).sha256
+
+
+def test_content_seen_before_is_reported_as_a_change_back(
+    httpserver: HTTPServer, store: SnapshotStore
+) -> None:
+    lines = sdn_lines()
+    url = serve_ofac(httpserver, sdn_file(lines[:-10]), prefix="/v")
+    first = update_source("ofac_sdn", store=store, urls={"ofac_sdn": url})
+    serve_ofac(httpserver, sdn_file(lines), prefix="/v")
+    assert update_source("ofac_sdn", store=store, urls={"ofac_sdn": url}).snapshot.id == 2
+    serve_ofac(httpserver, sdn_file(lines[:-10]), prefix="/v")  # the publisher reverted
+    back = update_source("ofac_sdn", store=store, urls={"ofac_sdn": url})
+    assert (back.status, back.snapshot.id) == ("added", first.snapshot.id)
+    assert back.summary().startswith("ofac_sdn: changed back to snapshot #1 (73 vessels")
+    assert store.latest("ofac_sdn") == back.snapshot
+    assert store.observations("ofac_sdn")["snapshot_id"].tolist() == [1, 2, 1]

@@ -58,7 +58,7 @@ def test_snapshot_keeps_raw_bytes_compressed_and_entries(store: SnapshotStore) -
         mode = con.execute("PRAGMA journal_mode").fetchone()[0]
         version = con.execute("SELECT version FROM schema_version").fetchone()[0]
     assert stored < len(SDN_BYTES) / 4
-    assert (mode, version) == ("wal", 1)
+    assert (mode, version) == ("wal", 2)
     # entries come back with the same values and dtypes
     back = store.load(info.id)
     pd.testing.assert_frame_equal(back.vessels[wl.vessels.columns], wl.vessels)
@@ -181,10 +181,30 @@ def test_a_listing_date_from_the_list_is_kept(store: SnapshotStore) -> None:
 
 def test_implausible_snapshot_is_not_written(store: SnapshotStore) -> None:
     good = store.add(*ofac(LINES, at(1)))
-    with pytest.raises(InputError, match=r"implausible list: 20 entries .* #1 .*had 140"):
+    with pytest.raises(
+        InputError,
+        match=r"implausible list: 17 vessels and 3 other entries where the last snapshot #1 "
+        r"\(2024-05-01 12:00Z\) had 80 and 60 \(the minimum is 50% of each\)",
+    ):
         store.add(*ofac(LINES[:20], at(2)), min_fraction=0.5)
     assert [s.id for s in store.snapshots()] == [good.id]
     assert store.latest("ofac_sdn") == good
+
+
+def test_a_list_that_lost_its_vessels_but_kept_its_parties_is_implausible(store: SnapshotStore) -> None:
+    good = store.add(*ofac(LINES, at(1)))
+    # 8 of 80 vessels left, all 60 parties kept: 68 of 140 entries would pass a combined check
+    vessels = [line for line in LINES if b'"vessel"' in line]
+    kept = [line for line in LINES if b'"vessel"' not in line or line in vessels[:8]]
+    with pytest.raises(
+        InputError, match=r"implausible list: 8 vessels where .* had 80 \(the minimum is 50% of that\)"
+    ):
+        store.add(*ofac(kept, at(2)), min_fraction=0.5)
+    assert store.latest("ofac_sdn") == good
+    # parties on their own too
+    parties = [line for line in LINES if b'"vessel"' in line]
+    with pytest.raises(InputError, match=r"implausible list: 0 other entries where .* had 60"):
+        store.add(*ofac(parties, at(2)), min_fraction=0.5)
 
 
 def test_watchlist_of_several_sources_is_rejected_by_add(store: SnapshotStore) -> None:

@@ -1,7 +1,8 @@
-"""The ``vesselscreen lists`` commands: update, show and diff the snapshot store.
+"""The ``vesselscreen lists`` commands: update, import, show and diff the snapshot store.
 
-Each prints plain text to stdout; a failed source is reported on stderr in one line
-(``vesselscreen: error: ...``) and makes the exit status 2, after the other sources ran.
+Each prints plain text to stdout; a failed source (or imported file) is reported on
+stderr in one line (``vesselscreen: error: ...``) and makes the exit status 2, after the
+others ran.
 """
 
 from __future__ import annotations
@@ -9,12 +10,21 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import pandas as pd
 
 from vesselscreen.errors import ConfigError, VesselScreenError
 from vesselscreen.lists.fetch import SOURCES, update_source
-from vesselscreen.lists.store import SnapshotDiff, SnapshotInfo, SnapshotStore
+from vesselscreen.lists.imports import (
+    DatedCopy,
+    date_from_name,
+    folder_copies,
+    import_file,
+    manifest_copies,
+    parse_time,
+)
+from vesselscreen.lists.store import SnapshotDiff, SnapshotStore
 from vesselscreen.schema import WATCHLIST
 
 __all__ = ["run_lists"]
@@ -25,9 +35,59 @@ def run_lists(args: argparse.Namespace) -> int:
     store = SnapshotStore(args.store)
     if args.lists_command == "update":
         return _update(store, args.sources, args.url, quiet=args.quiet)
+    if args.lists_command == "import":
+        return _import(store, args)
     if args.lists_command == "show":
         return _show(store, args.source)
     return _diff(store, args.source, args.from_id, args.to_id, entities=args.entities)
+
+
+def _copies(args: argparse.Namespace) -> list[DatedCopy]:
+    if args.manifest:
+        if args.paths or args.source or args.as_of:
+            raise ConfigError(
+                "--manifest names the files, sources and times: give no FILE, --source or --as-of"
+            )
+        return manifest_copies(args.manifest)
+    if not args.paths:
+        raise ConfigError("name the FILEs or FOLDERs to import, or a --manifest")
+    if not args.source:
+        raise ConfigError(
+            f"say which list the files are copies of: --source NAME (e.g. {', '.join(SOURCES)})"
+        )
+    if args.as_of:
+        if len(args.paths) != 1 or Path(args.paths[0]).is_dir():
+            raise ConfigError("--as-of dates one FILE; date several by their names or a --manifest")
+        return [
+            DatedCopy(Path(args.paths[0]), args.source, parse_time(args.as_of, what="--as-of"), args.format)
+        ]
+    copies: list[DatedCopy] = []
+    for name in args.paths:
+        path = Path(name)
+        if path.is_dir():
+            copies.extend(folder_copies(path, source=args.source, format=args.format))
+            continue
+        when = date_from_name(path.name)
+        if when is None:
+            raise ConfigError(
+                f"{path}: no date in its name (e.g. sdn_2024-09-11.csv); give it with --as-of or a --manifest"
+            )
+        copies.append(DatedCopy(path, args.source, when, args.format))
+    return sorted(copies, key=lambda c: (c.retrieved_at, str(c.path)))
+
+
+def _import(store: SnapshotStore, args: argparse.Namespace) -> int:
+    failed = False
+    for copy in _copies(args):
+        try:
+            result = import_file(store, copy.path, source=copy.source, retrieved_at=copy.retrieved_at,
+                                 format=copy.format, min_fraction=args.min_fraction)  # fmt: skip
+        except VesselScreenError as exc:
+            print(f"vesselscreen: error: {copy.path.name}: {exc}", file=sys.stderr)
+            failed = True
+            continue
+        print(result.summary())
+    return 2 if failed else 0
 
 
 def _urls(pairs: Sequence[str]) -> dict[str, str]:
@@ -65,12 +125,14 @@ def _show(store: SnapshotStore, source: str | None) -> int:
     if not snapshots:
         print(f"no snapshots{f' of {source}' if source else ''} in {store.path}")
         return 0
+    seen = store.observations(source)["snapshot_id"].value_counts()
     rows = pd.DataFrame(
         {
             "id": [s.id for s in snapshots],
             "source": [s.source for s in snapshots],
             "retrieved (UTC)": [f"{s.retrieved_at:%Y-%m-%d %H:%M}" for s in snapshots],
             "checked (UTC)": [f"{s.checked_at:%Y-%m-%d %H:%M}" for s in snapshots],
+            "seen": [int(seen.get(s.id, 0)) for s in snapshots],
             "vessels": [s.vessels for s in snapshots],
             "entities": [s.entities for s in snapshots],
             "sha256": [s.sha256[:12] for s in snapshots],
@@ -94,19 +156,20 @@ def _pick(
                 f"name the SOURCE to compare (the store has: {', '.join(store.sources()) or 'none'})"
             )
         source = known[0]
-    history: list[SnapshotInfo] = store.snapshots(source)
-    if not history:
+    observed = store.observations(source)["snapshot_id"].tolist()
+    if not observed:
         raise ConfigError(f"no snapshots of {source!r} in {store.path}")
-    ids = [s.id for s in history]
-    to = to_id if to_id is not None else ids[-1]
+    # the versions in time order: consecutive observations of one content are one version
+    versions = [i for n, i in enumerate(observed) if n == 0 or observed[n - 1] != i]
+    to = to_id if to_id is not None else versions[-1]
     if from_id is not None:
         return from_id, to
-    before = ids[: ids.index(to)] if to in ids else []
-    if not before:
+    last = max((n for n, i in enumerate(versions) if i == to), default=0)
+    if last == 0:
         raise ConfigError(
             f"snapshot #{to} is the first of {source!r}: there is nothing older to compare with"
         )
-    return before[-1], to
+    return versions[last - 1], to
 
 
 def _diff(

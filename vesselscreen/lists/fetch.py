@@ -6,13 +6,16 @@ new snapshot. Downloads use a :class:`requests.Session` (inject your own for pro
 certificates; :func:`make_session` builds the default one), a descriptive User-Agent,
 connect/read timeouts, retries with exponential backoff on connection errors and 5xx
 answers, conditional GET (``If-None-Match``/``If-Modified-Since`` from the last snapshot;
-a 304 reuses it), a size cap, and a progress bar on a terminal.
+a 304 reuses it), a progress bar on a terminal, and the bounds of
+:mod:`vesselscreen.lists._download`: a size cap (after decompression), an overall
+deadline per file, redirects only to the same host (or an allow-list), exact lengths.
 
 A download is accepted only if it parses with its format's reader, has at least one
-entry, and has at least ``min_fraction`` (default 50 %) of the entries of the last
-snapshot. Anything else (HTTP errors, timeouts, truncated bodies, HTML pages, files over
-the cap, implausibly small lists) raises :class:`~vesselscreen.errors.InputError` naming
-the URL, and the last good snapshot stays current.
+entry, and has at least ``min_fraction`` (default 50 %) of the vessels, and of the other
+entries, of the last snapshot. Anything else (HTTP errors, timeouts, truncated bodies,
+HTML pages, files over the cap, implausibly small lists) raises
+:class:`~vesselscreen.errors.InputError` naming the URL, and the last good snapshot stays
+current.
 
 >>> SOURCES["ofac_sdn"].format, sorted(SOURCES["ofac_sdn"].companions)
 ('ofac_csv', ['add', 'alt', 'comments'])
@@ -24,7 +27,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from types import MappingProxyType
@@ -32,14 +35,18 @@ from typing import Final, Literal
 from urllib.parse import urljoin
 
 import requests
-import urllib3
 from requests.adapters import HTTPAdapter
-from tqdm import tqdm
 from urllib3.util.retry import Retry
 
-from vesselscreen._version import __version__
 from vesselscreen.errors import ConfigError, FormatError, InputError
 from vesselscreen.lists import ofac_csv
+from vesselscreen.lists._download import (
+    DEFAULT_DEADLINE,
+    DEFAULT_MAX_BYTES,
+    MAX_REDIRECTS,
+    USER_AGENT,
+    Downloader,
+)
 from vesselscreen.lists._io import RawSource, sha256_of
 from vesselscreen.lists.load import FORMATS, sniff_format
 from vesselscreen.lists.store import RawFile, SnapshotInfo, SnapshotStore
@@ -47,9 +54,11 @@ from vesselscreen.lists.watchlist import SourceSnapshot, Watchlist, WatchlistSna
 from vesselscreen.schema import WATCHLIST
 
 __all__ = [
+    "DEFAULT_DEADLINE",
     "DEFAULT_MAX_BYTES",
     "DEFAULT_MIN_FRACTION",
     "DEFAULT_TIMEOUT",
+    "MAX_REDIRECTS",
     "SOURCES",
     "USER_AGENT",
     "ListSpec",
@@ -62,21 +71,13 @@ __all__ = [
 
 _log = logging.getLogger(__name__)
 
-USER_AGENT: Final = f"vesselscreen/{__version__} (+https://pypi.org/project/vesselscreen/)"
-"""The User-Agent every request carries, so publishers can see who is downloading."""
-
 DEFAULT_TIMEOUT: Final = (10.0, 60.0)
 """(connect, read) timeouts in seconds; the read timeout is per network read, not for the whole file."""
-
-DEFAULT_MAX_BYTES: Final = 500_000_000
-"""Size cap per file: OFAC's SDN_ADVANCED.XML, the largest list, is about 120 MB."""
 
 DEFAULT_MIN_FRACTION: Final = 0.5
 """A new list with fewer entries than this fraction of the last snapshot's is rejected."""
 
-_GENERIC_AGENT: Final = requests.utils.default_user_agent()
 _RETRY_STATUS: Final = frozenset({500, 502, 503, 504})
-_CHUNK: Final = 1 << 16
 _MAIN: Final = "main"
 _OFAC_EXPORTS: Final = "https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/exports/"
 
@@ -87,7 +88,9 @@ class ListSpec:
 
     ``format`` is a name in :data:`vesselscreen.lists.load.FORMATS` (``None``: sniffed from
     the content). ``companions`` are further files of the same list (OFAC's CSV set:
-    roles ``alt``, ``add``, ``comments``), as URLs relative to ``url``.
+    roles ``alt``, ``add``, ``comments``), as URLs relative to ``url``. ``redirect_hosts``
+    are other hosts the publisher may redirect its downloads to (redirects to the same
+    host and port are always followed).
     """
 
     name: str
@@ -96,6 +99,7 @@ class ListSpec:
     companions: Mapping[str, str] = field(default_factory=dict)
     title: str = ""
     docs: str = ""
+    redirect_hosts: tuple[str, ...] = ()
 
 
 SOURCES: Final[Mapping[str, ListSpec]] = MappingProxyType(
@@ -167,6 +171,8 @@ class UpdateResult:
         """One line for the command line, e.g. ``ofac_sdn: new snapshot #2 (80 vessels, ...)``."""
         s = self.snapshot
         what = {"added": "new snapshot", "unchanged": "unchanged, snapshot", "not_modified": "not modified,"}
+        if self.status == "added" and s.retrieved_at != s.checked_at:
+            what["added"] = "changed back to snapshot"  # content the store had seen before
         return (
             f"{self.source}: {what[self.status]} #{s.id} ({s.vessels} vessels, {s.entities} entities, "
             f"sha256 {s.sha256[:12]}, retrieved {s.retrieved_at:%Y-%m-%d %H:%M}Z)"
@@ -233,7 +239,7 @@ class _Download:
 
 
 class _Fetcher:
-    """One configured downloader (session, timeouts, cap, progress) shared by the sources of a call."""
+    """One configured downloader (session, limits, progress) shared by the sources of a call."""
 
     def __init__(
         self,
@@ -241,112 +247,41 @@ class _Fetcher:
         *,
         timeout: float | tuple[float, float],
         max_bytes: int,
+        deadline: float,
+        redirect_hosts: Collection[str],
         progress: bool | None,
         retries: int,
         backoff: float,
     ) -> None:
-        if max_bytes <= 0:
-            raise ConfigError(f"max_bytes must be positive, not {max_bytes}")
-        self.own_session = session is None
-        self.session = session if session is not None else make_session(retries=retries, backoff=backoff)
-        self.timeout = timeout
-        self.max_bytes = max_bytes
-        self.progress = sys.stderr.isatty() if progress is None else progress
+        own = session is None
+        self.downloader = Downloader(
+            session if session is not None else make_session(retries=retries, backoff=backoff),
+            timeout=timeout,
+            max_bytes=max_bytes,
+            deadline=deadline,
+            redirect_hosts=redirect_hosts,
+            progress=sys.stderr.isatty() if progress is None else progress,
+        )
+        self.downloader.own_session = own
 
     def close(self) -> None:
-        if self.own_session:
-            self.session.close()
+        self.downloader.close()
 
-    def _timeouts(self) -> str:
-        t = self.timeout
-        return f"connect {t[0]:g} s, read {t[1]:g} s" if isinstance(t, tuple) else f"{t:g} s"
-
-    def get(self, role: str, url: str, previous: RawFile | None, label: str) -> _Download:
-        agent = self.session.headers.get("User-Agent")
-        # an injected session keeps a User-Agent its owner chose, but not requests' generic one
-        headers = {"User-Agent": USER_AGENT if not agent or agent == _GENERIC_AGENT else str(agent)}
+    def get(self, spec: ListSpec, role: str, url: str, previous: RawFile | None, label: str) -> _Download:
+        headers = {}
         if previous is not None and previous.etag:
             headers["If-None-Match"] = previous.etag
         if previous is not None and previous.last_modified:
             headers["If-Modified-Since"] = previous.last_modified
-        try:
-            with self.session.get(url, headers=headers, timeout=self.timeout, stream=True) as response:
-                if response.status_code == 304:
-                    if previous is None:
-                        raise InputError(url, "HTTP 304 Not Modified, but there is no stored copy to reuse")
-                    return _Download(previous, not_modified=True)
-                if response.status_code >= 400:
-                    raise InputError(
-                        url, f"HTTP {response.status_code} {response.reason}".rstrip() + _tries(response)
-                    )
-                data = self._body(response, url, label)
-                return _Download(
-                    RawFile(
-                        role,
-                        url,
-                        data,
-                        etag=response.headers.get("ETag"),
-                        last_modified=response.headers.get("Last-Modified"),
-                    ),
-                    not_modified=False,
-                )
-        except requests.Timeout as exc:
-            raise InputError(url, f"timed out ({self._timeouts()})") from exc
-        except requests.ConnectionError as exc:
-            # read timeouts that exhausted the retries arrive wrapped as connection errors
-            reason = getattr(exc.args[0] if exc.args else None, "reason", None)
-            refused = isinstance(reason, urllib3.exceptions.NewConnectionError)  # a TimeoutError subclass
-            if not refused and isinstance(reason, TimeoutError | urllib3.exceptions.TimeoutError):
-                raise InputError(url, f"timed out ({self._timeouts()})") from exc
-            raise InputError(url, f"download failed: {exc}") from exc
-        except requests.exceptions.ChunkedEncodingError as exc:
-            raise InputError(url, f"truncated download: the connection ended early ({exc})") from exc
-        except requests.exceptions.RetryError as exc:
-            raise InputError(url, f"gave up after retries: {exc}") from exc
-        except requests.RequestException as exc:
-            raise InputError(url, f"download failed: {exc}") from exc
-
-    def _body(self, response: requests.Response, url: str, label: str) -> bytes:
-        announced = _int(response.headers.get("Content-Length"))
-        if announced is not None and announced > self.max_bytes:
-            raise InputError(
-                url, f"{announced:,} bytes announced, over the size cap of {self.max_bytes:,} bytes"
-            )
-        chunks: list[bytes] = []
-        received = 0
-        with tqdm(
-            total=announced,
-            unit="B",
-            unit_scale=True,
-            unit_divisor=1024,
-            desc=label,
-            disable=not self.progress,
-            delay=1.0,  # only downloads that take a while show a bar
-            leave=False,
-        ) as bar:
-            for chunk in response.iter_content(chunk_size=_CHUNK):
-                received += len(chunk)
-                if received > self.max_bytes:
-                    raise InputError(url, f"download aborted: over the size cap of {self.max_bytes:,} bytes")
-                chunks.append(chunk)
-                bar.update(len(chunk))
-        # urllib3 checks the length too; this covers adapters that do not (compressed bodies differ)
-        if announced is not None and "Content-Encoding" not in response.headers and received < announced:
-            raise InputError(url, f"truncated download: {received:,} of {announced:,} bytes")
-        return b"".join(chunks)
-
-
-def _int(text: str | None) -> int | None:
-    try:
-        return int(text) if text is not None else None
-    except ValueError:
-        return None
-
-
-def _tries(response: requests.Response) -> str:
-    retries = getattr(response.raw, "retries", None)
-    history = getattr(retries, "history", ())
-    return f" after {len(history) + 1} attempts" if history else ""
+        # a publisher's own CDN, named in its spec, is as trusted as the publisher
+        allowed = (*self.downloader.redirect_hosts, *spec.redirect_hosts)
+        download = self.downloader.get(url, headers=headers, label=label, redirect_hosts=allowed)
+        if download.data is None:
+            if previous is None:
+                raise InputError(url, "HTTP 304 Not Modified, but there is no stored copy to reuse")
+            return _Download(previous, not_modified=True)
+        file = RawFile(role, url, download.data, etag=download.etag, last_modified=download.last_modified)
+        return _Download(file, not_modified=False)
 
 
 def _looks_like_html(file: RawFile) -> bool:
@@ -438,7 +373,7 @@ def _update(
     roles = {_MAIN: spec.url, **{role: urljoin(spec.url, rel) for role, rel in spec.companions.items()}}
     try:
         downloads = [
-            fetcher.get(role, url, stored.get(role), f"{spec.name} {url.rsplit('/', 1)[-1]}")
+            fetcher.get(spec, role, url, stored.get(role), f"{spec.name} {url.rsplit('/', 1)[-1]}")
             for role, url in roles.items()
         ]
         if store is not None and previous is not None and all(d.not_modified for d in downloads):
@@ -447,12 +382,12 @@ def _update(
             )
         files = [d.file for d in downloads]
         wl = _parse(spec, files, retrieved_at)
-        if store is None:
-            return wl, None
-        info = store.add(wl, files, min_fraction=min_fraction)
     except InputError as exc:
         kind = FormatError if isinstance(exc, FormatError) else InputError
         raise kind(exc.source, exc.message + _kept(previous), line=exc.line) from exc
+    if store is None:
+        return wl, None
+    info = store.add(wl, files, min_fraction=min_fraction)  # a refusal says which snapshot is kept
     status: Literal["added", "unchanged"] = (
         "unchanged" if previous is not None and info.id == previous.id else "added"
     )
@@ -467,13 +402,16 @@ def update_source(
     urls: Mapping[str, str] | None = None,
     timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    deadline: float = DEFAULT_DEADLINE,
+    redirect_hosts: Collection[str] = (),
     min_fraction: float = DEFAULT_MIN_FRACTION,
     progress: bool | None = None,
     retries: int = 3,
     backoff: float = 1.0,
 ) -> UpdateResult:
     """Fetch one source into ``store`` and say what happened (options as :func:`fetch_watchlist`)."""
-    fetcher = _Fetcher(session, timeout=timeout, max_bytes=max_bytes, progress=progress, retries=retries,
+    fetcher = _Fetcher(session, timeout=timeout, max_bytes=max_bytes, deadline=deadline,
+                       redirect_hosts=redirect_hosts, progress=progress, retries=retries,
                        backoff=backoff)  # fmt: skip
     try:
         result = _update(resolve(source, urls=urls), fetcher, store, min_fraction)[1]
@@ -491,6 +429,8 @@ def fetch_watchlist(
     urls: Mapping[str, str] | None = None,
     timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    deadline: float = DEFAULT_DEADLINE,
+    redirect_hosts: Collection[str] = (),
     min_fraction: float = DEFAULT_MIN_FRACTION,
     progress: bool | None = None,
     retries: int = 3,
@@ -510,10 +450,13 @@ def fetch_watchlist(
 
     ``session``: a :class:`requests.Session` used as given (e.g. from :func:`make_session`,
     with your proxies or CA bundle); by default one with ``retries`` retries and
-    exponential ``backoff``. ``timeout``: seconds, or (connect, read). ``max_bytes``: the
-    size cap per file. ``min_fraction``: a list with fewer entries than this fraction of
-    the last snapshot's is rejected. ``progress``: a progress bar on stderr for downloads
-    that take over a second (default: when stderr is a terminal).
+    exponential ``backoff``. ``timeout``: seconds, or (connect, read), per network
+    operation. ``max_bytes``: the size cap per file, after HTTP decompression.
+    ``deadline``: overall seconds per file. ``redirect_hosts``: hosts besides the
+    publisher's own that redirects may lead to (see :mod:`vesselscreen.lists._download`).
+    ``min_fraction``: a list with fewer vessels (or fewer other entries) than this
+    fraction of the last snapshot's is rejected. ``progress``: a progress bar on stderr
+    for downloads that take over a second (default: when stderr is a terminal).
 
     Every source is attempted. A failed one raises its
     :class:`~vesselscreen.errors.InputError` after the others are done (other failures
@@ -531,7 +474,8 @@ def fetch_watchlist(
     specs = [resolve(item, urls=urls) for item in items]
     if not specs:
         raise ConfigError("no list sources given")
-    fetcher = _Fetcher(session, timeout=timeout, max_bytes=max_bytes, progress=progress, retries=retries,
+    fetcher = _Fetcher(session, timeout=timeout, max_bytes=max_bytes, deadline=deadline,
+                       redirect_hosts=redirect_hosts, progress=progress, retries=retries,
                        backoff=backoff)  # fmt: skip
     watchlists: list[Watchlist] = []
     failures: list[InputError] = []

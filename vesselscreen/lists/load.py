@@ -33,10 +33,9 @@ stream from disk (the file is never held in memory).
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import UTC, datetime
 from functools import partial
-from importlib import metadata
 from pathlib import Path
 from typing import Final, cast
 
@@ -44,6 +43,7 @@ import requests
 
 from vesselscreen.errors import ConfigError, FormatError, InputError
 from vesselscreen.lists import custom_csv, eu, ofac_csv, ofac_sdn_xml, ofac_xml, opensanctions, uk, un
+from vesselscreen.lists._download import DEFAULT_DEADLINE, DEFAULT_MAX_BYTES, Downloader
 from vesselscreen.lists._io import ListSource, RawSource, decode_text, read_raw
 from vesselscreen.lists._stream import root_element
 from vesselscreen.lists.watchlist import Watchlist
@@ -148,13 +148,19 @@ def load_watchlist(
     session: requests.Session | None = None,
     timeout: float = 30.0,
     vessels_only: bool = False,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    deadline: float = DEFAULT_DEADLINE,
+    redirect_hosts: Collection[str] = (),
 ) -> Watchlist:
     """Load a watchlist from a path, URL, bytes, file object, or a list of them.
 
     ``format`` (one of :data:`FORMATS`) skips sniffing. URLs are fetched with
     ``session`` (a new :class:`requests.Session` if not given) with a
-    ``vesselscreen/<version>`` User-Agent and ``timeout`` seconds; for a URL to an OFAC
-    sdn.csv, sibling files are not fetched. ``vessels_only=True`` leaves ``wl.entities``
+    ``vesselscreen/<version>`` User-Agent, ``timeout`` seconds per network operation,
+    at most ``max_bytes`` (after HTTP decompression), ``deadline`` seconds overall,
+    redirects only to the same host or to ``redirect_hosts``, and the body's length
+    checked against its ``Content-Length``; for a URL to an OFAC sdn.csv, sibling files
+    are not fetched. ``vessels_only=True`` leaves ``wl.entities``
     empty; the OFAC XML readers then do not build the parties at all, so memory does not
     grow with the number of parties (for screening runs that do not screen ownership).
 
@@ -172,7 +178,16 @@ def load_watchlist(
         raise ConfigError(f"unknown watchlist format {format!r}; known formats: {', '.join(sorted(FORMATS))}")
     if isinstance(source, list | tuple):
         return Watchlist.concat(
-            load_watchlist(item, format=format, session=session, timeout=timeout, vessels_only=vessels_only)
+            load_watchlist(
+                item,
+                format=format,
+                session=session,
+                timeout=timeout,
+                vessels_only=vessels_only,
+                max_bytes=max_bytes,
+                deadline=deadline,
+                redirect_hosts=redirect_hosts,
+            )
             for item in source
         )
     single = cast(WatchlistSource, source)  # not a list here
@@ -181,7 +196,16 @@ def load_watchlist(
         name = format or sniff_format(head)
         if name is not None and name in _STREAMED:
             return _vessels_only(_STREAMED[name], name, vessels_only)(single)
-    raw = _read(single, session=session, timeout=timeout)
+    if isinstance(single, str) and _is_url(single):
+        downloader = Downloader(
+            session, timeout=timeout, max_bytes=max_bytes, deadline=deadline, redirect_hosts=redirect_hosts
+        )
+        try:
+            raw = _fetch(single, downloader)
+        finally:
+            downloader.close()
+    else:
+        raw = read_raw(single)
     name = format or sniff_format(raw.data)
     if name is None:
         raise FormatError(raw.label, _unrecognised(raw))
@@ -214,12 +238,6 @@ def _head(path: str | os.PathLike[str]) -> bytes:
         return b""
 
 
-def _read(source: WatchlistSource, *, session: requests.Session | None, timeout: float) -> RawSource:
-    if isinstance(source, str) and _is_url(source):
-        return _fetch(source, session=session, timeout=timeout)
-    return read_raw(source)
-
-
 def _unrecognised(raw: RawSource) -> str:
     text = decode_text(raw).lstrip("\ufeff \r\n\t\x1a")
     if not text:
@@ -231,29 +249,9 @@ def _unrecognised(raw: RawSource) -> str:
     )
 
 
-def _user_agent() -> str:
-    try:
-        version = metadata.version("vesselscreen")
-    except metadata.PackageNotFoundError:
-        version = "0+unknown"
-    return f"vesselscreen/{version} (+https://pypi.org/project/vesselscreen/)"
-
-
-def _fetch(url: str, *, session: requests.Session | None, timeout: float) -> RawSource:
-    http = session if session is not None else requests.Session()
+def _fetch(url: str, downloader: Downloader) -> RawSource:
     retrieved_at = datetime.now(UTC)
-    try:
-        response = http.get(url, headers={"User-Agent": _user_agent()}, timeout=timeout)
-        response.raise_for_status()
-    except requests.Timeout as exc:
-        raise InputError(url, f"timed out after {timeout:g} s") from exc
-    except requests.HTTPError as exc:
-        status = exc.response.status_code if exc.response is not None else "?"
-        reason = exc.response.reason if exc.response is not None else ""
-        raise InputError(url, f"HTTP {status} {reason}".rstrip()) from exc
-    except requests.RequestException as exc:
-        raise InputError(url, f"download failed: {exc}") from exc
-    finally:
-        if session is None:
-            http.close()
-    return RawSource(response.content, url, url, None, retrieved_at)
+    download = downloader.get(url)
+    if download.data is None:  # a 304 to an unconditional request
+        raise InputError(url, "HTTP 304 Not Modified to a request that was not conditional")
+    return RawSource(download.data, url, url, None, retrieved_at)
