@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import inspect
+import subprocess
+import sys
 import types
 
 import vesselscreen as vs
@@ -19,6 +21,16 @@ def test_all_is_sorted_and_resolves() -> None:
     assert list(vs.__all__) == sorted(vs.__all__, key=_isort_style)
     for name in vs.__all__:
         assert hasattr(vs, name), name
+
+
+def test_import_is_lazy_and_every_name_resolves() -> None:
+    # `import vesselscreen` imports no heavy dependency; each name loads on first use
+    heavy = ("pandas", "shapely", "pyais")
+    code = f"import sys, vesselscreen; print(sorted(m for m in {heavy!r} if m in sys.modules))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+    assert all(getattr(vs, name) is not None for name in vs.__all__)
+    assert set(dir(vs)) >= set(vs.__all__)
 
 
 def test_all_is_complete() -> None:

@@ -1,8 +1,7 @@
-"""The installed version of vesselscreen."""
+"""The version of vesselscreen: the one place it is written (pyproject.toml reads it from here).
 
-from importlib.metadata import PackageNotFoundError, version
+A constant rather than an ``importlib.metadata`` lookup, which costs more than the rest of
+``import vesselscreen``.
+"""
 
-try:
-    __version__ = version("vesselscreen")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0+unknown"
+__version__ = "0.1.0"

@@ -30,7 +30,6 @@ import re
 
 import numpy as np
 import pandas as pd
-from rapidfuzz import fuzz, process
 
 from vesselscreen.identifiers import normalize_call_sign, normalize_name
 from vesselscreen.models import MatchMethod
@@ -158,6 +157,8 @@ _DIGITS = re.compile(r"\d+")
 
 def _by_fuzzy_name(identities: pd.DataFrame, vessels: pd.DataFrame, min_similarity: float) -> pd.DataFrame:
     """Near-equal names under a corroborating flag, compared one flag block at a time."""
+    from rapidfuzz import fuzz, process  # imported when first needed, not by `import vesselscreen`
+
     left, listed = _name_candidates(identities, vessels)
     blocks = []
     # a loop over flag states (at most a few hundred), each block compared in one cdist call
