@@ -89,7 +89,7 @@ def test_table_tells_each_vessel_story_riskiest_first(capsys: pytest.CaptureFixt
     assert capsys.readouterr().out.startswith("SEVERITY  KIND")
 
 
-@pytest.mark.parametrize(("severity", "status"), [("medium", 1), ("high", 1), ("critical", 0)])
+@pytest.mark.parametrize(("severity", "status"), [("low", 1), ("medium", 1), ("high", 0), ("critical", 0)])
 def test_fail_on_sets_the_exit_status(severity: str, status: int, capsys: pytest.CaptureFixture[str]) -> None:
     assert main([*DEMO, "--output", "json", "--fail-on", severity]) == status
     err = capsys.readouterr().err

@@ -127,9 +127,13 @@ def scenario(rng: np.random.Generator) -> tuple[pd.DataFrame, list[tuple[str, in
         ("designated_vessel", e.mmsi, ""),
         ("dark_gap", e.mmsi, ""),
         ("sts_encounter", e.mmsi, str(f.mmsi)),
+        # the counterpart, not listed, gets its own finding: it met a listed vessel
+        ("sts_encounter", f.mmsi, str(e.mmsi)),
+        # waiting for the meeting, slow for hours far from port: loitering of a listed vessel
+        ("loitering", e.mmsi, ""),
     ]
 
-    # G: calls at Khor Fakkan before its listing date (10 Mar) and at Jebel Ali after it
+    # G: calls at Khor Fakkan (in port when it is listed on 10 Mar) and at Jebel Ali after it
     g = Ship(538100007, "LATE LISTED", 9000039)
     tracks.append(track(g, T0 + pd.Timedelta(days=6), [
         ("at", sea_a, 1), ("to", "AEKLF", 10), ("at", "AEKLF", 72), ("to", (25.6, 56.6), 10), ("to", (26.6, 56.5), 10),
@@ -179,6 +183,15 @@ def scenario(rng: np.random.Generator) -> tuple[pd.DataFrame, list[tuple[str, in
     tracks.append(track(n, T0, [("at", sea_b, 1), ("to", gulf_of_oman, 9)], rng))
     truth += [("designated_vessel", n.mmsi, ""), ("identity_conflict", n.mmsi, "")]
 
+    # O: one call before its listing date (5 Mar), one in progress on that day, one after
+    o = Ship(538100017, "SPAN CALLER", 9000118)
+    tracks.append(track(o, T0, [
+        ("at", sea_a, 1), ("to", "AEFJR", 6), ("at", "AEFJR", 40), ("to", "AEKLF", 4), ("at", "AEKLF", 60),
+        ("to", (25.6, 56.6), 4), ("to", (26.3, 55.8), 8), ("to", (25.3, 55.0), 8), ("to", "AEJEA", 6),
+        ("at", "AEJEA", 30), ("to", (25.3, 54.8), 10)], rng))  # fmt: skip
+    truth += [("designated_vessel", o.mmsi, ""), ("port_call", o.mmsi, "AEFJR"), ("port_call", o.mmsi, "AEKLF"),
+              ("port_call", o.mmsi, "AEJEA"), ("voyage", o.mmsi, "AEKLF"), ("voyage", o.mmsi, "AEJEA")]  # fmt: skip
+
     ais = pd.concat(tracks, ignore_index=True)
     return ais, truth
 
@@ -191,6 +204,7 @@ OCEAN GLORY,IMO 9000003,,,PA,2024-01-15,SCENARIO,scenario,"synthetic IMO; re-fla
 DARK STAR,IMO 9000015,,,LR,2024-01-15,SCENARIO,scenario,"synthetic IMO; goes dark and meets BLUE WHALE"
 LATE LISTED,IMO 9000039,,,MH,2024-03-10,SCENARIO,scenario,"synthetic IMO; calls before and after its listing date"
 TWIN,IMO 9000106,352100016,,PA,2024-01-15,SCENARIO,scenario,"synthetic; its MMSI broadcasts another IMO"
+SPAN CALLER,IMO 9000118,,,MH,2024-03-05,SCENARIO,scenario,"synthetic IMO; in port at Khor Fakkan on its listing day"
 """
 
 REGISTRY = """\

@@ -27,6 +27,7 @@ __all__ = [
     "FindingKind",
     "Match",
     "MatchMethod",
+    "MatchTier",
     "PortCall",
     "RuleRecord",
     "Severity",
@@ -49,6 +50,7 @@ class FindingKind(StrEnum):
     SPOOFING = "spoofing"
     OWNER_DESIGNATED = "owner_designated"
     IDENTITY_CONFLICT = "identity_conflict"
+    LOITERING = "loitering"
 
 
 _KINDS = frozenset(kind.value for kind in FindingKind)
@@ -79,6 +81,27 @@ class DesignationStatus(StrEnum):
     DELISTING_UNCERTAIN = "delisting_uncertain"
 
 
+class MatchTier(StrEnum):
+    """How sure a match is; a finding's severity follows it (a possible match is never high).
+
+    - ``confirmed``: the IMO number, or the MMSI or call sign together with a consistent
+      name (the AIS name is the listed name or an alias);
+    - ``probable``: the MMSI or the call sign (with the listed flag) without a consistent
+      name, or a confirmed match contradicted by other evidence;
+    - ``possible``: the name and the flag only, or a near-equal name, or a probable match
+      contradicted by other evidence: a lead to verify, not a designated vessel.
+    """
+
+    CONFIRMED = "confirmed"
+    PROBABLE = "probable"
+    POSSIBLE = "possible"
+
+    @property
+    def rank(self) -> int:
+        """2 for confirmed, 1 for probable, 0 for possible."""
+        return {MatchTier.CONFIRMED: 2, MatchTier.PROBABLE: 1, MatchTier.POSSIBLE: 0}[self]
+
+
 class MatchMethod(StrEnum):
     """How an AIS identity was tied to a list entry, strongest first."""
 
@@ -87,6 +110,9 @@ class MatchMethod(StrEnum):
     CALL_SIGN = "call_sign"
     NAME_FLAG = "name_flag"
     FUZZY_NAME = "fuzzy_name"
+    NAME = "name"
+    """The name alone (`vesselscreen.screen_vessel` only, always a possible match): ALPHA and
+    BELLA are common ship names, so screening never matches on it."""
 
 
 class VesselEntry(BaseModel):
@@ -126,6 +152,9 @@ class Match(BaseModel):
     explanation: str
     first_seen: AwareDatetime
     last_seen: AwareDatetime
+    tier: MatchTier = MatchTier.POSSIBLE
+    contradictions: tuple[str, ...] = ()
+    """Evidence against the match (identifiers the list gives that AIS does not carry, ...)."""
 
 
 class PortCall(BaseModel):
@@ -211,6 +240,8 @@ class Finding(BaseModel):
     counterpart_mmsi: int | None = None
     entry_ids: tuple[str, ...] = ()
     designation_status: DesignationStatus | None = None
+    match_tier: MatchTier | None = None
+    """How sure the match behind a list-based finding is (``None`` for findings not about a list entry)."""
     score: float = Field(ge=0.0, le=1.0)
     evidence: Evidence
 

@@ -31,6 +31,7 @@ __all__ = [
     "ENTITY_DTYPES",
     "FINDING",
     "FINDING_COLUMNS",
+    "FINDING_TABLE_DTYPES",
     "GAP",
     "GAP_DTYPES",
     "IDENTITY",
@@ -255,6 +256,10 @@ class MATCH:
     EXPLANATION: Final = "explanation"
     FIRST_SEEN: Final = "first_seen"
     LAST_SEEN: Final = "last_seen"
+    TIER: Final = "tier"
+    """``confirmed``, ``probable`` or ``possible`` (`vesselscreen.MatchTier`)."""
+    CONTRADICTIONS: Final = "contradictions"
+    """The evidence against the match, one sentence each (a list; empty when none)."""
 
 
 MATCH_DTYPES: Final[Mapping[str, str]] = {
@@ -267,6 +272,8 @@ MATCH_DTYPES: Final[Mapping[str, str]] = {
     MATCH.EXPLANATION: STRING,
     MATCH.FIRST_SEEN: UTC_TIMESTAMP,
     MATCH.LAST_SEEN: UTC_TIMESTAMP,
+    MATCH.TIER: STRING,
+    MATCH.CONTRADICTIONS: LIST,
 }
 
 
@@ -603,6 +610,10 @@ class IDENTITY:
     FIRST_SEEN: Final = "first_seen"
     LAST_SEEN: Final = "last_seen"
     N_POSITIONS: Final = "n_positions"
+    SHIP_TYPE: Final = "ship_type"
+    """The last AIS ship type (ITU-R M.1371 code) broadcast with the identity."""
+    TRANSCEIVER: Final = "transceiver"
+    """``A`` or ``B``: the AIS class most of the MMSI's reports came from, when the source says."""
 
 
 # --- screening: listed intervals and findings (vesselscreen.screening) ---------------------------
@@ -612,8 +623,10 @@ class LISTED:
     """Columns of ``ScreeningContext.listed``: a match with its entry, ready to join to events.
 
     One row per (AIS identity, list entry): the MMSI carried the matching identity from
-    ``match_first`` to ``match_last``; the entry was listed on ``listed_on`` (delisted on
-    ``delisted_on``). Events joined to it get ``status``, the designation status at their time.
+    ``match_first`` to ``match_last`` (a ``tier`` match, with its ``contradictions``); the
+    entry was listed on ``listed_on`` (delisted on ``delisted_on``), or, known only from
+    dated snapshots, between ``listed_not_before`` and ``listed_on``. Events joined to it
+    get ``status``, the designation status during the event.
     """
 
     MMSI: Final = "mmsi"
@@ -623,10 +636,20 @@ class LISTED:
     MATCH_SCORE: Final = "match_score"
     MATCH_FIRST: Final = "match_first"
     MATCH_LAST: Final = "match_last"
+    TIER: Final = "tier"
+    CONTRADICTIONS: Final = "contradictions"
     LISTED_NAME: Final = "listed_name"
     LISTED_ON: Final = "listed_on"
+    LISTED_NOT_BEFORE: Final = "listed_not_before"
     DELISTED_ON: Final = "delisted_on"
+    DELISTED_NOT_BEFORE: Final = "delisted_not_before"
+    LISTED_IMO: Final = "listed_imo"
+    LISTED_MMSI: Final = "listed_mmsi"
+    LISTED_CALL_SIGN: Final = "listed_call_sign"
     STATUS: Final = "status"
+    """The designation status during the event (added when events are joined)."""
+    STATUS_CHANGED: Final = "status_changed"
+    """Added with ``status``: ``listed`` or ``delisted`` when that happened during the event, else NA."""
 
 
 class FINDING:
@@ -651,6 +674,7 @@ class FINDING:
     COUNTERPART_MMSI: Final = "counterpart_mmsi"
     ENTRY_IDS: Final = "entry_ids"
     DESIGNATION_STATUS: Final = "designation_status"
+    MATCH_TIER: Final = "match_tier"
     SCORE: Final = "score"
     RULE: Final = "rule"
     EXPLANATION: Final = "explanation"
@@ -672,11 +696,28 @@ FINDING_COLUMNS: Final = (
     FINDING.COUNTERPART_MMSI,
     FINDING.ENTRY_IDS,
     FINDING.DESIGNATION_STATUS,
+    FINDING.MATCH_TIER,
     FINDING.SCORE,
     FINDING.RULE,
     FINDING.EXPLANATION,
 )
 """The columns of ``ScreeningResult.to_frame()``, in order."""
+
+FINDING_TABLE_DTYPES: Final[Mapping[str, str]] = {
+    FINDING.KIND: STRING,
+    FINDING.SEVERITY: STRING,
+    FINDING.MMSI: "Int64",
+    FINDING.IMO: "Int64",
+    FINDING.VESSEL_NAME: STRING,
+    FINDING.PORT_ID: STRING,
+    FINDING.COUNTERPART_MMSI: "Int64",
+    FINDING.DESIGNATION_STATUS: STRING,
+    FINDING.MATCH_TIER: STRING,
+    FINDING.SCORE: "float64",
+    FINDING.RULE: STRING,
+    FINDING.EXPLANATION: STRING,
+}
+"""Dtypes of ``to_frame()``'s columns (``start``/``end`` are UTC timestamps, ``entry_ids`` lists)."""
 
 
 # --- reports (vesselscreen.report) ------------------------------------------------------------------

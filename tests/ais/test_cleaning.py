@@ -15,7 +15,7 @@ from vesselscreen.schema import POSITION
 
 from .conftest import MARINECADASTRE
 
-T0 = pd.Timestamp("2024-01-01", tz="UTC")
+T0 = pd.Timestamp("2024-01-01 06:00", tz="UTC")  # away from midnight: see test_midnight_carry_over
 
 
 def track(
@@ -161,3 +161,31 @@ def test_every_row_is_counted_and_order_does_not_matter(rows: list[tuple], seed:
     )
     ordered = cleaned[[POSITION.MMSI, POSITION.TIMESTAMP]]
     assert ordered.equals(ordered.sort_values([POSITION.MMSI, POSITION.TIMESTAMP], kind="stable"))
+
+
+def test_midnight_carry_over_near_duplicates_and_a_lone_outlier_are_artefacts() -> None:
+    # the shape of a real MarineCadastre daily file: a vessel's first rows, stamped in the first
+    # seconds of the day, carry stale positions tens of km apart; its real track continues from
+    # the last of them; one message received twice a second apart; one fix 30 km off
+    day = pd.Timestamp("2022-01-03", tz="UTC")
+    seconds = [0, 1, 2, 300, 301, 600, 900, 1200]
+    lats = [27.40, 27.10, 26.80, 26.81, 26.81, 27.08, 26.83, 26.84]
+    frame = pd.DataFrame(
+        {
+            POSITION.MMSI: pd.array([367000123] * 8, dtype="Int64"),
+            POSITION.TIMESTAMP: [day + pd.Timedelta(seconds=s) for s in seconds],
+            POSITION.LAT: lats,
+            POSITION.LON: [-80.0] * 8,
+        }
+    )
+    cleaned, rejected = clean_ais(frame, return_rejected=True)
+    assert dict(zip(rejected["row"], rejected["reason"], strict=True)) == {
+        0: "midnight carry-over",
+        1: "midnight carry-over",
+        4: "near-duplicate reception",
+        5: "impossible jump",
+    }
+    assert cleaned[POSITION.LAT].tolist() == [26.80, 26.81, 26.83, 26.84]
+    # the same rows an hour later are no carry-over: the jumps stay (a first fix, a spike)
+    later = frame.assign(**{POSITION.TIMESTAMP: frame[POSITION.TIMESTAMP] + pd.Timedelta("1h")})
+    assert "midnight carry-over" not in set(clean_ais(later, return_rejected=True)[1]["reason"])

@@ -301,18 +301,31 @@ def test_drifting_vessel_loiters_at_sea_but_not_in_port() -> None:
 # --- spoofing -------------------------------------------------------------------------------------
 
 
-def test_off_track_position_and_single_jump() -> None:
+def test_a_lone_bad_fix_is_no_spoofing_a_jump_that_stays_is() -> None:
     points = sailing(AT_SEA, 8, 10.0)
-    points[4] = (*north(AT_SEA, 300_000), 10.0)  # one position 300 km away
+    points[4] = (*north(AT_SEA, 300_000), 10.0)  # one position 300 km away: a bad fix
     found = spoofing(track(points))
     validate(found, SPOOFING_DTYPES)
-    assert found[SPOOFING.KIND].tolist() == ["off_track"]
-    assert found[SPOOFING.START].tolist() == [T0 + pd.Timedelta("40min")]
-    # a vessel that jumps 300 km and stays there: one jump
-    moved = sailing(AT_SEA, 4, 10.0) + sailing(north(AT_SEA, 300_000), 4, 10.0)
+    assert found.empty
+    # a vessel that jumps 300 km and stays there, the track persisting on both sides: one jump
+    moved = sailing(AT_SEA, 8, 10.0) + sailing(north(AT_SEA, 300_000), 8, 10.0)
     found = spoofing(track(moved))
     assert found[SPOOFING.KIND].tolist() == ["jump"]
     assert found[SPOOFING.VALUE].iloc[0] > 900
+    assert "8 reports over 1.2 h before, 8 over 1.2 h after" in found[SPOOFING.DETAIL].iloc[0]
+    # ... but not when it stays only briefly (4 reports, 30 min): no sustained evidence
+    brief = sailing(AT_SEA, 8, 10.0) + sailing(north(AT_SEA, 300_000), 4, 10.0)
+    assert spoofing(track(brief)).empty
+
+
+def test_a_burst_of_stale_rows_is_no_spoofing() -> None:
+    # three rows in three seconds, tens of km apart, then a normal track (a daily file's midnight)
+    stale = [(*north(AT_SEA, 60_000), 10.0), (*north(AT_SEA, 30_000), 10.0)]
+    times = [T0, T0 + pd.Timedelta("1s")] + [
+        T0 + pd.Timedelta("2s") + pd.Timedelta(minutes=10 * i) for i in range(12)
+    ]
+    found = spoofing(track(stale + sailing(AT_SEA, 12, 10.0), times=times))
+    assert found.empty
 
 
 def test_one_mmsi_in_two_places_at_once() -> None:
@@ -322,6 +335,9 @@ def test_one_mmsi_in_two_places_at_once() -> None:
     assert found[SPOOFING.KIND].tolist() == ["two_places"]
     assert found[SPOOFING.VALUE].tolist() == [9.0]
     assert found[SPOOFING.N_POSITIONS].tolist() == [10]
+    assert "5 reports over 1.3 h" in found[SPOOFING.DETAIL].iloc[0]
+    # three reports in each place: neither stream persists, no finding
+    assert spoofing(track(points[:6])).empty
 
 
 def test_draught_change_across_a_dark_gap() -> None:

@@ -27,7 +27,7 @@ def test_port_olya_3_story_in_order_with_its_listing_date(demo: vs.ScreeningResu
     assert calls == [
         ["port_call", "IRAMD", "pre_designation"],
         ["port_call", "RUOYA", "pre_designation"],
-        ["port_call", "IRAMD", "pre_designation"],
+        ["port_call", "IRAMD", "designated"],  # in port when it was listed
         ["port_call", "RUOYA", "designated"],
     ]
     listed = tl.index[tl["event"] == "listed"][0]

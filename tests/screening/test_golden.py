@@ -2,9 +2,11 @@
 the recorded result (``tests/data/golden``), so a refactoring of the engine cannot change what
 it reports unnoticed.
 
-The recordings were made with the engine before the one-pass rewrite (screening context and
-rule registry). A deliberate change of behaviour re-records them and says why in the
-CHANGELOG: ``python tests/screening/test_golden.py`` rewrites them.
+The recordings were first made with the engine before the one-pass rewrite (screening
+context and rule registry), which reproduced them exactly; they were re-recorded once for
+the alert-quality changes (match tiers, both sides of a meeting, overlap with the listing
+date, artefacts cleaned before spoofing). A deliberate change of behaviour re-records them
+and says why in the CHANGELOG: ``python tests/screening/test_golden.py`` rewrites them.
 """
 
 from __future__ import annotations

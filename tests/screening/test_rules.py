@@ -143,8 +143,21 @@ def test_screen_vessel_quick_checks(ofac: vs.Watchlist) -> None:
     assert by_imo.matches[0].method == "imo"
     assert by_imo.entries[0].name == "ARTAVIL"
     assert by_imo.entries[0].call_sign == "T2EU4"
-    assert not vs.screen_vessel(ofac, name="ALPHA").listed  # an alias alone is not enough
-    assert vs.screen_vessel(ofac, name="ALPHA", flag="IR").listed  # with the listed flag it is
+    # a name (here an alias) is a lead, never a listing: a possible match and what would confirm it
+    alone = vs.screen_vessel(ofac, name="ALPHA")
+    assert not alone.listed
+    assert [(m.entry_id, m.method, m.tier) for m in alone.possible] == [
+        ("ofac_sdn:15036", "name", "possible")
+    ]
+    hint = "ofac_sdn:15036 (ARTAVIL): confirm with the listed IMO 9187629, MMSI 572469210, call sign T2EU4"
+    assert alone.to_confirm == (hint + ", flag IR",)
+    # with the listed flag it is a name-and-flag match, still possible: the list gives an IMO number
+    with_flag = vs.screen_vessel(ofac, name="ALPHA", flag="IR")
+    assert [(m.method, m.tier) for m in with_flag.matches] == [("name_flag", "possible")]
+    assert not with_flag.listed
+    # an exactly listed name (the example), and with the IMO the list gives: confirmed
+    assert vs.screen_vessel(ofac, name="ARTAVIL").possible[0].entry_id == "ofac_sdn:15036"
+    assert vs.screen_vessel(ofac, name="ARTAVIL", imo=9187629).listed
     with pytest.raises(vs.IdentifierError):
         vs.screen_vessel(ofac, imo="IMO 9187628")
     with pytest.raises(vs.ConfigError):

@@ -42,20 +42,47 @@ def test_every_kind_with_no_false_positive_and_no_miss(result: vs.ScreeningResul
 
 
 def test_time_awareness_in_the_scenario(result: vs.ScreeningResult) -> None:
+    # SPAN CALLER, listed on 5 March: a call before, one in progress on that day, one after
+    calls = {f.port_id: f for f in result.findings if f.mmsi == 538100017 and f.kind == "port_call"}
+    assert {port: f.designation_status for port, f in calls.items()} == {
+        "AEFJR": "pre_designation",
+        "AEKLF": "designated",
+        "AEJEA": "designated",
+    }
+    spanning = calls["AEKLF"]
+    assert spanning.start is not None
+    assert spanning.start < pd.Timestamp("2024-03-05", tz="UTC") < spanning.end
+    assert "listed while it was in progress" in spanning.evidence.explanation
+    assert spanning.evidence.parameters["listed_on"] == "2024-03-05"
+    assert "listed while" not in calls["AEJEA"].evidence.explanation
+    assert (calls["AEFJR"].severity, calls["AEKLF"].severity) == ("medium", "high")  # confirmed by IMO
+    # LATE LISTED was in port at Khor Fakkan on its listing day (10 March) too
     late = {
         f.port_id: f.designation_status
         for f in result.findings
         if f.mmsi == 538100007 and f.kind == "port_call"
     }
-    assert late == {"AEKLF": "pre_designation", "AEJEA": "designated"}
+    assert late == {"AEKLF": "designated", "AEJEA": "designated"}
 
 
-def test_encounter_names_both_ships(result: vs.ScreeningResult) -> None:
-    (meeting,) = [f for f in result.findings if f.kind == "sts_encounter"]
-    assert (meeting.mmsi, meeting.counterpart_mmsi) == (636100005, 370100006)
-    assert "DARK STAR" in meeting.evidence.explanation
-    assert "BLUE WHALE" in meeting.evidence.explanation
-    assert meeting.evidence.parameters["median_distance_m"] < 500
+def test_both_ships_of_a_meeting_get_a_finding(result: vs.ScreeningResult) -> None:
+    meetings = {f.mmsi: f for f in result.findings if f.kind == "sts_encounter"}
+    assert set(meetings) == {636100005, 370100006}
+    listed, counterpart = meetings[636100005], meetings[370100006]
+    assert (listed.counterpart_mmsi, counterpart.counterpart_mmsi) == (370100006, 636100005)
+    assert listed.evidence.rule == "encounter_with_listed_vessel"
+    assert counterpart.evidence.rule == "met_listed_vessel"
+    # the counterpart's finding carries the listed vessel's entry, status and tier
+    assert counterpart.entry_ids == listed.entry_ids == ("scenario:4",)
+    assert counterpart.designation_status == "designated"
+    assert counterpart.match_tier == "confirmed"
+    assert counterpart.evidence.explanation.startswith("BLUE WHALE (MMSI 370100006) met DARK STAR")
+    for meeting in meetings.values():
+        assert {p.mmsi for p in meeting.evidence.positions} == {636100005, 370100006}
+        assert meeting.evidence.parameters["median_distance_m"] < 500
+    # and it counts towards the counterpart's risk
+    risk = result.risk.set_index("mmsi")["risk"]
+    assert risk[370100006] >= 25.0
 
 
 def test_innocent_namesakes_are_not_flagged(result: vs.ScreeningResult) -> None:

@@ -9,13 +9,19 @@ The rules, in the order they apply:
    digits), ``missing timestamp``, ``no position`` (``lat`` or ``lon`` missing, which
    includes the 91 / 181 sentinels, unless ``keep_missing_position``), ``invalid
    latitude`` / ``invalid longitude`` (outside [-90, 90] / [-180, 180]).
-3. **Out-of-order rows sorted.** Rows are sorted by ``mmsi`` then ``timestamp``
-   (stable); rows that came earlier in time than the previous row of the same MMSI are
-   counted in ``reordered`` (kept).
+3. **Out-of-order rows sorted.** Rows are sorted by ``mmsi``, ``timestamp`` and then
+   content (so nothing depends on input order); rows that came earlier in time than the
+   previous row of the same MMSI are counted in ``reordered`` (kept).
 4. **Duplicates rejected.** Reports of one MMSI with the same timestamp and the same
    position (rounded to ``duplicate_decimals``), as several receivers deliver them:
-   the first (in input order) is kept, the others rejected (``duplicate report``).
-5. **Impossible jumps rejected.** Between consecutive reports of one MMSI, a jump is
+   one is kept, the others rejected (``duplicate report``); and the same position again
+   within ``near_duplicate_s`` seconds, one message stamped by two stations
+   (``near-duplicate reception``).
+5a. **Midnight carry-over rejected.** Daily files carry a vessel's stale positions into the
+   first seconds of the day: its first rows of a UTC day stamped within
+   ``midnight_window_s`` of midnight, from which the step to the vessel's next report is
+   impossible, are rejected (``midnight carry-over``).
+5b. **Impossible jumps rejected.** Between consecutive reports of one MMSI, a jump is
    *fast* when it is physically impossible by `vesselscreen.MotionLimits` (the implied
    speed, over at least ``min_interval_s``, exceeds ``max_speed_kn`` and the distance
    exceeds ``min_jump_m``: the same limits as gaps and spoofing). A report is the outlier
@@ -24,8 +30,10 @@ The rules, in the order they apply:
    report of a track when the jump out of it is fast and its successor continues
    plausibly; the last when the jump into it is fast and its predecessor was reached
    plausibly. A track of two far-apart reports cannot say which is wrong: both are
-   kept. The rule runs again on what is left, up to ``max_passes`` times, so short
-   runs of bad fixes go too.
+   kept; so is a report consistent with the report two before or two after it (one of two
+   interleaved streams, as from two transmitters sharing an MMSI: that is for spoofing to
+   judge, not an artefact). The rule runs again on what is left, up to ``max_passes``
+   times, so short runs of bad fixes go too.
 
 Every input row is counted once: ``kept + sum(rejected.values()) == rows``.
 
@@ -51,6 +59,7 @@ import numpy.typing as npt
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
+from vesselscreen._sorting import vessel_time_order
 from vesselscreen.ais._common import clean_motion, valid_lat, valid_lon, valid_mmsi
 from vesselscreen.errors import ReferenceTimeError
 from vesselscreen.geo.distance import haversine_m
@@ -93,6 +102,22 @@ class CleaningConfig(BaseModel):
         default=False,
         description="Keep rows whose lat or lon is missing (sentinel 91 / 181) instead of rejecting "
         "them as 'no position'; they then never take part in the jump rule.",
+    )
+    near_duplicate_s: float = Field(
+        default=2.0,
+        ge=0,
+        description="Reports of one MMSI at the same position (to ``duplicate_decimals``) at most this "
+        "many seconds apart are one message received twice: stations stamp their own reception time, "
+        "a second or two apart. A moored ship repeats its position only every 3 minutes (ITU-R "
+        "M.1371 reporting intervals), so genuine reports are never this close at one position.",
+    )
+    midnight_window_s: float = Field(
+        default=60.0,
+        ge=0,
+        description="The first seconds of a UTC day in which daily files (NOAA MarineCadastre) carry a "
+        "vessel's stale last positions forward: its first rows of the day stamped 00:00:00, 00:00:01, "
+        "... tens of kilometres apart before its real track. Such a row is dropped when the step from "
+        "it to the vessel's next report is impossible.",
     )
 
 
@@ -184,14 +209,18 @@ def _speeds(
     return fast
 
 
-def _jump_outliers(frame: pd.DataFrame, config: CleaningConfig, limits: MotionLimits) -> BoolArray:
-    """Rule 5 on a frame sorted by mmsi and time: mask of outlier rows (all passes)."""
-    outlier = np.zeros(len(frame), dtype=bool)
-    lat_all = frame[POSITION.LAT].to_numpy(dtype="float64", na_value=np.nan)
-    lon_all = frame[POSITION.LON].to_numpy(dtype="float64", na_value=np.nan)
-    candidates = ~(np.isnan(lat_all) | np.isnan(lon_all))
-    mmsi_all = frame[POSITION.MMSI].to_numpy(dtype="int64", na_value=0)
-    seconds_all = frame[POSITION.TIMESTAMP].to_numpy(dtype="datetime64[ns]").astype("int64") / 1e9
+def _jump_outliers(
+    mmsi_all: npt.NDArray[np.int64],
+    seconds_all: FloatArray,
+    lat_all: FloatArray,
+    lon_all: FloatArray,
+    skip: BoolArray,
+    config: CleaningConfig,
+    limits: MotionLimits,
+) -> BoolArray:
+    """Rule 5 on rows sorted by mmsi and time (``skip``: already rejected): mask of outlier rows."""
+    outlier = np.zeros(len(mmsi_all), dtype=bool)
+    candidates = ~(np.isnan(lat_all) | np.isnan(lon_all)) & ~skip
     for _ in range(config.max_passes):
         rows = np.flatnonzero(candidates & ~outlier)
         if len(rows) < 2:
@@ -199,14 +228,19 @@ def _jump_outliers(frame: pd.DataFrame, config: CleaningConfig, limits: MotionLi
         mmsi, seconds, lat, lon = mmsi_all[rows], seconds_all[rows], lat_all[rows], lon_all[rows]
         fast_in = _speeds(mmsi, seconds, lat, lon, 1, limits)
         fast_out = np.append(fast_in[1:], False)
-        fast_skip = np.append(_speeds(mmsi, seconds, lat, lon, 2, limits)[1:], False)  # row i-1 -> i+1
+        fast_two = _speeds(mmsi, seconds, lat, lon, 2, limits)  # fast_two[k]: row k-2 -> k
+        fast_skip = np.append(fast_two[1:], False)  # row i-1 -> i+1
+        # a row consistent with the row two before or two after it belongs to a stream of its
+        # own (two transmitters on one MMSI): no lone outlier, and spoofing's to judge
+        with_two_before = np.concatenate([[False, False], mmsi[2:] == mmsi[:-2]]) & ~fast_two
+        with_two_after = np.append(with_two_before[2:], [False, False])
         has_prev = np.concatenate([[False], mmsi[1:] == mmsi[:-1]])
         has_next = np.append(mmsi[:-1] == mmsi[1:], False)
         prev_has_prev = np.concatenate([[False], has_prev[:-1]])
         next_has_next = np.append(has_next[1:], False)
         next_fast_out = np.append(fast_out[1:], False)
         prev_fast_in = np.concatenate([[False], fast_in[:-1]])
-        spike = has_prev & has_next & fast_in & fast_out & ~fast_skip
+        spike = has_prev & has_next & fast_in & fast_out & ~fast_skip & ~with_two_before & ~with_two_after
         first = ~has_prev & has_next & fast_out & next_has_next & ~next_fast_out
         last = has_prev & ~has_next & fast_in & prev_has_prev & ~prev_fast_in
         found = spike | first | last
@@ -214,6 +248,78 @@ def _jump_outliers(frame: pd.DataFrame, config: CleaningConfig, limits: MotionLi
             break
         outlier[rows[found]] = True
     return outlier
+
+
+def _midnight_carry_over(
+    mmsi: npt.NDArray[np.int64],
+    seconds: FloatArray,
+    lat: FloatArray,
+    lon: FloatArray,
+    skip: BoolArray,
+    config: CleaningConfig,
+    limits: MotionLimits,
+) -> BoolArray:
+    """Rule 5a: a vessel's first rows of a UTC day, stamped within the midnight window, from
+    which the step to its next report is impossible (stale positions carried into a daily file)."""
+    found = np.zeros(len(mmsi), dtype=bool)
+    if config.midnight_window_s <= 0:
+        return found
+    for _ in range(config.max_passes):
+        rows = np.flatnonzero(~skip & ~found & ~np.isnan(lat) & ~np.isnan(lon))
+        if len(rows) < 2:
+            break
+        m, t = mmsi[rows], seconds[rows]
+        day = np.floor(t / 86_400.0)
+        early = t - day * 86_400.0 < config.midnight_window_s
+        first_of_day = np.concatenate([[True], (m[1:] != m[:-1]) | (day[1:] != day[:-1])])
+        # the leading rows of each vessel-day that are all in the window
+        run = np.cumsum(first_of_day)
+        late = np.where(~early, np.arange(len(rows)), len(rows))
+        first_late = pd.Series(late).groupby(run).transform("min").to_numpy()
+        leading = early & (np.arange(len(rows)) < first_late)
+        fast_out = np.append(_speeds(m, t, lat[rows], lon[rows], 1, limits)[1:], False)
+        stale = leading & fast_out
+        if not stale.any():
+            break
+        found[rows[stale]] = True
+    return found
+
+
+def flag_artefacts(
+    mmsi: npt.NDArray[np.int64],
+    seconds: FloatArray,
+    lat: FloatArray,
+    lon: FloatArray,
+    config: CleaningConfig,
+    limits: MotionLimits,
+) -> npt.NDArray[np.object_]:
+    """Rules 4 and 5 on rows sorted by mmsi, time (and content): the reason each row is an artefact.
+
+    ``""`` for a row to keep; otherwise ``duplicate report``, ``near-duplicate reception``,
+    ``midnight carry-over`` or ``impossible jump``. The screening context and
+    :func:`clean_ais` both call this, so a row is an artefact by one definition.
+    """
+    n = len(mmsi)
+    reason = np.full(n, "", dtype=object)
+    if n == 0:
+        return reason
+    scale = 10.0**config.duplicate_decimals
+    qlat, qlon = np.round(lat * scale), np.round(lon * scale)
+    same_place = np.zeros(n, dtype=bool)
+    same_place[1:] = (mmsi[1:] == mmsi[:-1]) & (qlat[1:] == qlat[:-1]) & (qlon[1:] == qlon[:-1])
+    # a run of one position: compare with the first report of the run (rows sorted by time)
+    run_start = np.maximum.accumulate(np.where(~same_place, np.arange(n), 0))
+    since_first = seconds - seconds[run_start]
+    duplicate = same_place & (since_first == 0)
+    near = same_place & ~duplicate & (since_first <= config.near_duplicate_s)
+    reason[duplicate] = "duplicate report"
+    reason[near] = "near-duplicate reception"
+    taken = duplicate | near
+    stale = _midnight_carry_over(mmsi, seconds, lat, lon, taken, config, limits)
+    reason[stale] = "midnight carry-over"
+    jumps = _jump_outliers(mmsi, seconds, lat, lon, taken | stale, config, limits)
+    reason[jumps] = "impossible jump"
+    return reason
 
 
 @overload
@@ -273,22 +379,17 @@ def clean_ais(
     in_order = data[usable]
     backwards = in_order[POSITION.TIMESTAMP].groupby(in_order[POSITION.MMSI]).diff() < pd.Timedelta(0)
 
-    ordered = in_order.sort_values([POSITION.MMSI, POSITION.TIMESTAMP, ROW], kind="stable")
-    key = pd.DataFrame(
-        {
-            POSITION.MMSI: ordered[POSITION.MMSI],
-            POSITION.TIMESTAMP: ordered[POSITION.TIMESTAMP],
-            POSITION.LAT: ordered[POSITION.LAT].round(config.duplicate_decimals),
-            POSITION.LON: ordered[POSITION.LON].round(config.duplicate_decimals),
-        }
+    ordered = in_order.take(vessel_time_order(in_order, POSITION.MMSI, POSITION.TIMESTAMP))
+    artefact = flag_artefacts(
+        ordered[POSITION.MMSI].to_numpy(dtype="int64"),
+        ordered[POSITION.TIMESTAMP].to_numpy(dtype="datetime64[ns]").astype("int64") / 1e9,
+        ordered[POSITION.LAT].to_numpy(dtype="float64", na_value=np.nan),
+        ordered[POSITION.LON].to_numpy(dtype="float64", na_value=np.nan),
+        config,
+        limits,
     )
-    duplicate = key.duplicated(keep="first").to_numpy()
-    reason[ordered[ROW].to_numpy()[duplicate]] = "duplicate report"
-    survivors = ordered[~duplicate]
-    jumps = _jump_outliers(survivors, config, limits)
-    reason[survivors[ROW].to_numpy()[jumps]] = "impossible jump"
-
-    kept = survivors[~jumps]
+    reason[ordered[ROW].to_numpy()] = artefact  # every ordered row was usable: no reason yet
+    kept = ordered[artefact == ""]
     reordered = int(backwards.reindex(kept.index, fill_value=False).sum())
     rejected_mask = reason != ""
     labels, counts = np.unique(reason[rejected_mask].astype(str), return_counts=True)

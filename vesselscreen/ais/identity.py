@@ -90,6 +90,7 @@ class IdentityTimeline:
                 IDENTITY.FIRST_SEEN: (INTERVAL.FIRST_SEEN, "min"),
                 IDENTITY.LAST_SEEN: (INTERVAL.LAST_SEEN, "max"),
                 IDENTITY.N_POSITIONS: (INTERVAL.N_POSITIONS, "sum"),
+                IDENTITY.SHIP_TYPE: (INTERVAL.SHIP_TYPE, "last"),
             }
         ).reset_index()
         names = out[INTERVAL.NAME].astype("string")
@@ -97,7 +98,8 @@ class IdentityTimeline:
         out[IDENTITY.NAME_KEY] = names.map(keys_by_name).astype("string")
         out[IDENTITY.FLAG] = mmsi_flags(out[INTERVAL.MMSI].astype("Int64"))
         out[IDENTITY.N_POSITIONS] = out[IDENTITY.N_POSITIONS].astype("int64")
-        return out.astype({INTERVAL.MMSI: "Int64", INTERVAL.IMO: "Int64"}).reset_index(drop=True)
+        types = {INTERVAL.MMSI: "Int64", INTERVAL.IMO: "Int64", IDENTITY.SHIP_TYPE: "Int16"}
+        return out.astype(types).reset_index(drop=True)
 
     def of_mmsi(self, mmsi: int) -> pd.DataFrame:
         """The intervals of one MMSI, in time order."""

@@ -2,14 +2,14 @@
 
 Kinds of event (``kind`` column), all from the positions of one MMSI:
 
-* ``off_track``: one position far off an otherwise consistent track: reaching it and
-  leaving it both need an impossible speed, while the positions on either side are
-  consistent with each other and reached without jumps. ``value``: its distance from the nearer neighbour (m).
 * ``two_places``: one MMSI in two places at once: at least ``min_repeats`` impossible
-  jumps, each within ``repeat_window_h`` of the previous one (two transmitters sharing
-  an MMSI, or a false track interleaved with the real one). ``value``: the number of jumps.
-* ``jump``: a single impossible jump that is neither of the above (a relocated
-  transponder, or a spoofed position held for a while). ``value``: the implied speed (kn).
+  jumps, each within ``repeat_window_h`` of the previous one, between two streams of
+  positions that each persist (``min_stream_reports`` reports over ``min_stream_h``):
+  two transmitters sharing an MMSI, or a false track interleaved with the real one.
+  ``value``: the number of jumps.
+* ``jump``: an impossible jump after which the track stays where it jumped to, the
+  streams before and after it both persisting (a relocated transponder, or a spoofed
+  position held for hours). ``value``: the implied speed (kn).
 * ``on_land``: a run of positions on land and more than ``land_port_buffer_m`` from any
   port, when the optional package ``global-land-mask`` is installed (its 1 km GLOBE mask
   ships inside the package, so the check is offline); skipped without it, and inside
@@ -19,16 +19,24 @@ Kinds of event (``kind`` column), all from the positions of one MMSI:
   ``value``: the change in metres (positive: deeper, i.e. loaded).
 
 A jump is an impossible step between consecutive positions (`vesselscreen.MotionLimits`:
-above 50 kn) longer than ``min_displacement_m`` (10 km). Identity changes (name, IMO,
-flag) are not covered here: they come from the AIS identity timeline.
+above 50 kn) longer than ``min_displacement_m`` (10 km). One position that disagrees with
+a track (a lone bad fix, a stale row at the start of a daily file, a duplicate reception)
+is a data-quality matter for `vesselscreen.clean_ais`, never evidence of spoofing.
+Identity changes (name, IMO, flag) are not covered here: they come from the AIS
+identity timeline.
 
 >>> import pandas as pd
 >>> t0 = pd.Timestamp("2024-03-01", tz="UTC")
->>> track = pd.DataFrame({"mmsi": 273000001, "lat": [40.0, 40.01, 43.0, 40.03, 40.04],
-...     "lon": 51.0, "timestamp": [t0 + pd.Timedelta(minutes=10 * i) for i in range(5)]})
+>>> lats = [40.0 + 0.01 * i for i in range(8)] + [43.0 + 0.01 * i for i in range(8)]
+>>> track = pd.DataFrame({"mmsi": 273000001, "lat": lats, "lon": 51.0,
+...     "timestamp": [t0 + pd.Timedelta(minutes=10 * i) for i in range(16)]})
 >>> event = spoofing(track).iloc[0]
->>> event.kind, str(event.start), round(float(event.value))
-('off_track', '2024-03-01 00:20:00+00:00', 330249)
+>>> event.kind, str(event.start)
+('jump', '2024-03-01 01:10:00+00:00')
+>>> event.detail
+'325.8 km in 0.17 h, and stayed: 8 reports over 1.2 h before, 8 over 1.2 h after'
+>>> spoofing(track.drop(index=range(9, 16))).empty  # one far fix at the end: no spoofing
+True
 """
 
 from __future__ import annotations
@@ -39,13 +47,11 @@ import importlib.util
 import numpy as np
 import pandas as pd
 
-from vesselscreen.events._common import HOUR_NS, BoolArray, check_config, runs, to_utc
+from vesselscreen.events._common import HOUR_NS, BoolArray, FloatArray, IntArray, check_config, runs, to_utc
 from vesselscreen.events._gaps import detect_gaps
 from vesselscreen.events.config import GapConfig, SpoofingConfig
 from vesselscreen.events.track import Track
-from vesselscreen.geo.distance import haversine_m
 from vesselscreen.geo.ports import PortIndex
-from vesselscreen.limits import M_PER_NM
 from vesselscreen.schema import GAP, POSITION, SPOOFING, SPOOFING_DTYPES, conform, empty_frame
 
 __all__ = ["land_mask_available", "spoofing"]
@@ -93,6 +99,91 @@ def _events(
     )
 
 
+def _streams(track: Track, jump_rows: IntArray) -> tuple[IntArray, IntArray, IntArray, IntArray]:
+    """The track cut at its jumps: per row its stream (a run between jumps); per stream its
+    first row, last row and number of reports."""
+    cut = track.new_vessel.copy()
+    cut[jump_rows] = True
+    stream = np.cumsum(cut) - 1
+    first = np.flatnonzero(cut)
+    last = np.append(first[1:], len(track)) - 1
+    return stream, first, last, last - first + 1
+
+
+def _persists(
+    track: Track, first: IntArray, last: IntArray, count: IntArray, config: SpoofingConfig
+) -> BoolArray:
+    """Whether a stream of reports persists: enough reports over a long enough stretch."""
+    hours = (track.ts[last] - track.ts[first]) / HOUR_NS
+    return np.asarray((count >= config.min_stream_reports) & (hours >= config.min_stream_h), dtype=np.bool_)
+
+
+def _near(track: Track, row: int) -> str:
+    return f"{track.lat[row]:.3f}, {track.lon[row]:.3f}"
+
+
+def _jump_events(
+    track: Track, rows: IntArray, speed: FloatArray, config: SpoofingConfig
+) -> list[pd.DataFrame]:
+    """``two_places`` and ``jump`` events: impossible jumps between position streams that persist.
+
+    Jumps of one vessel each within ``repeat_window_h`` of the previous form an episode. With
+    ``min_repeats`` jumps or more, the streams between them alternate between two places:
+    both places' reports must persist (``min_stream_reports`` over ``min_stream_h``). With
+    fewer, each jump is an event when the streams before and after it both persist (a track
+    that jumps and stays). A burst of stale rows or a lone bad fix never qualifies.
+    """
+    stream, first, last, count = _streams(track, rows)
+    persists = _persists(track, first, last, count, config)
+    window = int(config.repeat_window_h * HOUR_NS)
+    new_episode = np.ones(len(rows), dtype=bool)
+    new_episode[1:] = (track.mmsi[rows[1:]] != track.mmsi[rows[:-1]]) | (
+        track.ts[rows[1:]] - track.ts[rows[:-1]] > window
+    )
+    starts = np.flatnonzero(new_episode)
+    ends = np.append(starts[1:], len(rows)) - 1
+    events: list[pd.DataFrame] = []
+    two_first, two_last, two_value, two_detail = [], [], [], []
+    single: list[int] = []
+    for e_start, e_end in zip(starts, ends, strict=True):  # one loop step per episode of jumps, not per row
+        jumps = rows[e_start : e_end + 1]
+        if len(jumps) < config.min_repeats:
+            single.extend(int(j) for j in jumps)
+            continue
+        involved = np.arange(stream[jumps[0] - 1], stream[jumps[-1]] + 1)
+        sides = [involved[0::2], involved[1::2]]
+        counts = [int(count[side].sum()) for side in sides]
+        hours = [float((track.ts[last[side[-1]]] - track.ts[first[side[0]]]) / HOUR_NS) for side in sides]
+        if min(counts) < config.min_stream_reports or min(hours) < config.min_stream_h:
+            continue
+        two_first.append(int(first[involved[0]]))
+        two_last.append(int(last[involved[-1]]))
+        two_value.append(len(jumps))
+        places = [_near(track, int(first[side[0]])) for side in sides]
+        two_detail.append(
+            f"{len(jumps)} impossible jumps (up to {float(speed[jumps].max()):,.0f} kn) between two position "
+            f"streams that each persist: {counts[0]} reports over {hours[0]:.1f} h near {places[0]} and "
+            f"{counts[1]} reports over {hours[1]:.1f} h near {places[1]}"
+        )
+    events.append(
+        _events(track, np.array(two_first, dtype=np.int64), np.array(two_last, dtype=np.int64), "two_places",
+                np.array(two_value, dtype=np.float64), two_detail)
+    )  # fmt: skip
+    lone = np.array(single, dtype=np.int64)
+    if len(lone):
+        before, after = stream[lone - 1], stream[lone]
+        stays = persists[before] & persists[after]
+        lone, before, after = lone[stays], before[stays], after[stays]
+        detail = [
+            f"{track.dist_prev[j] / 1000:.1f} km in {track.dt_prev[j] / HOUR_NS:.2f} h, and stayed: "
+            f"{count[b]} reports over {(track.ts[last[b]] - track.ts[first[b]]) / HOUR_NS:.1f} h before, "
+            f"{count[a]} over {(track.ts[last[a]] - track.ts[first[a]]) / HOUR_NS:.1f} h after"
+            for j, b, a in zip(lone, before, after, strict=True)
+        ]
+        events.append(_events(track, lone - 1, lone, "jump", speed[lone], detail))
+    return events
+
+
 def spoofing(
     positions: pd.DataFrame | Track,
     ports: pd.DataFrame | PortIndex | None = None,
@@ -124,83 +215,12 @@ def detect_spoofing(track: Track, config: SpoofingConfig, gaps: pd.DataFrame) ->
     """`spoofing` on a track, with its gaps (the screening context detects each once)."""
     if track.empty:
         return empty_frame(SPOOFING_DTYPES)
-    n = len(track)
     speed = track.implied_speed_kn()
     jump = track.impossible_step & (track.dist_prev > config.min_displacement_m)
     parts: list[pd.DataFrame] = []
-
-    # off_track: jump in and jump out of row i, while i-1 -> i+1 is plausible
-    inner = np.zeros(n, dtype=bool)
-    inner[1:-1] = jump[1:-1] & jump[2:] & ~track.new_vessel[2:]
-    # ...and isolated: the neighbours are reached without a jump (else it is a pattern)
-    isolated = np.ones(n, dtype=bool)
-    isolated[1:] &= ~jump[:-1]
-    later = np.zeros(n, dtype=bool)
-    later[:-2] = jump[2:] & ~track.new_vessel[2:] & ~track.new_vessel[1:-1]
-    inner &= isolated & ~later
-    rows = np.flatnonzero(inner)
+    rows = np.flatnonzero(jump)
     if len(rows):
-        bridge = haversine_m(
-            track.lat[rows - 1], track.lon[rows - 1], track.lat[rows + 1], track.lon[rows + 1]
-        )
-        hours = (track.ts[rows + 1] - track.ts[rows - 1]) / HOUR_NS
-        with np.errstate(divide="ignore", invalid="ignore"):
-            plausible = (bridge <= config.min_displacement_m) | (
-                bridge / M_PER_NM / hours <= track.limits.max_speed_kn
-            )
-        rows = rows[plausible]
-    off = rows
-    off_m = np.minimum(track.dist_prev[off], track.dist_prev[off + 1]) if len(off) else np.empty(0)
-    parts.append(
-        _events(track, off, off, "off_track", off_m, [f"{d / 1000:.1f} km off the track" for d in off_m])
-    )
-
-    # the remaining impossible jumps: repeated ones are two places at once, single ones jumps
-    explained = np.zeros(n, dtype=bool)
-    explained[off] = True
-    explained[off + 1] = True
-    rest = np.flatnonzero(jump & ~explained)
-    if len(rest):
-        window = int(config.repeat_window_h * HOUR_NS)
-        new_episode = np.ones(len(rest), dtype=bool)
-        new_episode[1:] = (track.mmsi[rest[1:]] != track.mmsi[rest[:-1]]) | (
-            track.ts[rest[1:]] - track.ts[rest[:-1]] > window
-        )
-        episode = np.cumsum(new_episode)
-        count = np.bincount(episode)[episode]
-        per = pd.DataFrame({"row": rest, "episode": episode, "speed": speed[rest]}).groupby("episode")
-        first = per["row"].min().to_numpy()
-        last = per["row"].max().to_numpy()
-        fastest = per["speed"].max().to_numpy()
-        jumps = per["row"].size().to_numpy()
-        many = jumps >= config.min_repeats
-        parts.append(
-            _events(
-                track,
-                first[many] - 1,
-                last[many],
-                "two_places",
-                jumps[many],
-                [
-                    f"{k} impossible jumps, up to {s:,.0f} kn"
-                    for k, s in zip(jumps[many], fastest[many], strict=True)
-                ],
-            )
-        )
-        single = rest[count < config.min_repeats]
-        parts.append(
-            _events(
-                track,
-                single - 1,
-                single,
-                "jump",
-                speed[single],
-                [
-                    f"{d / 1000:.1f} km in {dt / HOUR_NS:.2f} h"
-                    for d, dt in zip(track.dist_prev[single], track.dt_prev[single], strict=True)
-                ],
-            )
-        )
+        parts += _jump_events(track, rows, speed, config)
 
     if config.check_land and land_mask_available():
         land = _on_land(track.lat, track.lon, config)

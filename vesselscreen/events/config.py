@@ -316,6 +316,23 @@ class SpoofingConfig(BaseModel):
             "tens of kilometres away is not noise."
         ),
     )
+    min_stream_reports: int = Field(
+        default=5,
+        ge=1,
+        description=(
+            "A stream of positions persists when it has at least this many reports (and spans "
+            "``min_stream_h``): stale rows carried into a daily file come in bursts of two or three, a "
+            "bad fix alone; a transmitter that is really somewhere keeps reporting from there."
+        ),
+    )
+    min_stream_h: float = Field(
+        default=1.0,
+        ge=0,
+        description=(
+            "...and spans at least this long (h), from its first report to its last: Class A "
+            "transponders report every 2 s to 3 min (ITU-R M.1371), so an hour holds dozens of reports."
+        ),
+    )
     min_repeats: int = Field(
         default=3,
         ge=2,

@@ -34,6 +34,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from vesselscreen._sorting import vessel_time_order
+from vesselscreen.ais.cleaning import CleaningConfig, CleaningReport, flag_artefacts
 from vesselscreen.errors import ConfigError, SchemaError
 from vesselscreen.events._common import HOUR_NS, BoolArray, FloatArray, IntArray, port_index
 from vesselscreen.geo.distance import haversine_m
@@ -82,6 +83,29 @@ def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.take(order).reset_index(drop=True)
 
 
+def _without_artefacts(
+    placed: pd.DataFrame, rows: int, timed: int, config: CleaningConfig, limits: MotionLimits
+) -> tuple[pd.DataFrame, CleaningReport]:
+    """The placed rows without the artefacts of real feeds, and the report that accounts for every row."""
+    reason = flag_artefacts(
+        placed[POSITION.MMSI].to_numpy(dtype=np.int64),
+        placed[POSITION.TIMESTAMP].to_numpy(dtype="datetime64[ns]").view(np.int64) / _SECOND_NS,
+        placed[POSITION.LAT].to_numpy(dtype=np.float64),
+        placed[POSITION.LON].to_numpy(dtype=np.float64),
+        config,
+        limits,
+    )
+    artefact = reason != ""
+    labels, counts = np.unique(reason[artefact].astype(str), return_counts=True)
+    rejected = {str(label): int(count) for label, count in zip(labels, counts, strict=True)}
+    if rows > timed:
+        rejected["missing MMSI or timestamp"] = rows - timed
+    if timed > len(placed):
+        rejected["no position"] = timed - len(placed)
+    kept = placed if not artefact.any() else placed.loc[~artefact].reset_index(drop=True)
+    return kept, CleaningReport(rows=rows, kept=len(kept), rejected=rejected, config=config, limits=limits)
+
+
 @dataclass(frozen=True, eq=False)
 class Track:
     """Positions of many vessels sorted by (mmsi, timestamp), with per-row steps and port proximity.
@@ -102,6 +126,7 @@ class Track:
     limits: MotionLimits
     columns: frozenset[str]
     """The columns the input carried (a detector that needs one the input lacked says so)."""
+    cleaning: CleaningReport | None
     mmsi: IntArray = field(repr=False)
     ts: IntArray = field(repr=False)
     lat: FloatArray = field(repr=False)
@@ -119,8 +144,14 @@ class Track:
         *,
         limits: MotionLimits | None = None,
         default_radius_m: float = DEFAULT_RADIUS_M,
+        cleaning: CleaningConfig | None = None,
     ) -> Track:
         """Sort and derive once; ``ports`` as for the detectors (``None``: the bundled gazetteer).
+
+        With ``cleaning``, the artefacts of real feeds (duplicate and near-duplicate
+        receptions, midnight carry-over rows, lone impossible fixes: see
+        `vesselscreen.clean_ais`) are left out of ``frame`` and counted in ``cleaning``, a
+        `vesselscreen.CleaningReport` that accounts for every input row.
 
         Raises `SchemaError` when ``mmsi``, ``timestamp``, ``lat`` or ``lon`` is missing, the
         timestamps are naive, or a column cannot be cast to its canonical dtype.
@@ -136,12 +167,19 @@ class Track:
         all_rows = _sorted(frame if bool(timed.all()) else frame.loc[timed])
         placed = all_rows[POSITION.LAT].between(-90.0, 90.0) & all_rows[POSITION.LON].between(-180.0, 180.0)
         placed_frame = all_rows if bool(placed.all()) else all_rows.loc[placed].reset_index(drop=True)
+        limits = limits or MotionLimits()
+        report = None
+        if cleaning is not None:
+            placed_frame, report = _without_artefacts(
+                placed_frame, len(positions), len(all_rows), cleaning, limits
+            )
         return cls.of_sorted(
             placed_frame,
             all_rows,
             port_index(ports, default_radius_m),
-            limits or MotionLimits(),
+            limits,
             frozenset(positions.columns),
+            report,
         )
 
     @classmethod
@@ -152,6 +190,7 @@ class Track:
         ports: PortIndex,
         limits: MotionLimits,
         columns: frozenset[str],
+        cleaning: CleaningReport | None = None,
     ) -> Track:
         """A track from frames already cast and sorted (as `build` makes them)."""
         mmsi = frame[POSITION.MMSI].to_numpy(dtype=np.int64)
@@ -170,8 +209,9 @@ class Track:
         dt_prev[new_vessel] = 0
         dist_prev[new_vessel] = 0.0
         return cls(
-            frame, all_rows, ports, limits, columns, mmsi, ts, lat, lon, sog, new_vessel, dt_prev, dist_prev
-        )
+            frame, all_rows, ports, limits, columns, cleaning, mmsi, ts, lat, lon, sog, new_vessel, dt_prev,
+            dist_prev,
+        )  # fmt: skip
 
     @classmethod
     def of(

@@ -42,9 +42,12 @@ ENTRY_COLUMNS = (
     "list",
     "listed_name",
     "listed_on",
+    "listed_not_before",
     "delisted_on",
+    "delisted_not_before",
     "programs",
     "method",
+    "tier",
     "score",
 )
 """Columns of ``VesselStory.entries``: the list entries a vessel matched, strongest first."""
@@ -136,6 +139,7 @@ def _entries(result: ScreeningResult, mmsi: int) -> pd.DataFrame:
             "entry_id": mine["entry_id"].astype("string"),
             "list": mine["entry_id"].astype("string").map(list_name),
             "method": mine["method"].astype("string"),
+            "tier": mine["tier"].astype("string") if "tier" in mine else pd.NA,
             "score": mine["score"].astype("float64"),
         }
     ).reset_index(drop=True)
@@ -145,16 +149,15 @@ def _entries(result: ScreeningResult, mmsi: int) -> pd.DataFrame:
         ids = out["entry_id"]
         out["list"] = ids.map(info[WATCHLIST.SOURCE]).astype("string").fillna(out["list"])
         out["listed_name"] = ids.map(info[WATCHLIST.NAME]).astype("string")
-        out["listed_on"] = ids.map(info[WATCHLIST.LISTED_ON])
-        out["delisted_on"] = ids.map(info[WATCHLIST.DELISTED_ON])
+        for col in ("listed_on", "listed_not_before", "delisted_on", "delisted_not_before"):
+            out[col] = ids.map(info[col]) if col in info.columns else pd.NaT
         out["programs"] = ids.map(info[WATCHLIST.PROGRAMS])
     else:
         out["listed_name"] = pd.Series(pd.NA, index=out.index, dtype="string")
-        out["listed_on"] = out["delisted_on"] = pd.Series(
-            pd.NaT, index=out.index, dtype="datetime64[ns, UTC]"
-        )
+        for col in ("listed_on", "listed_not_before", "delisted_on", "delisted_not_before"):
+            out[col] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns, UTC]")
         out["programs"] = pd.Series([[] for _ in range(len(out))], index=out.index, dtype=object)
-    for col in ("listed_on", "delisted_on"):
+    for col in ("listed_on", "listed_not_before", "delisted_on", "delisted_not_before"):
         out[col] = pd.to_datetime(out[col], utc=True)
     return out[list(ENTRY_COLUMNS)]
 
@@ -342,6 +345,8 @@ def vessel_story(result: ScreeningResult, vessel: int | str) -> VesselStory:
             timeline[STORY.START],
             first["listed_on"].set_axis(timeline.index),
             first["delisted_on"].set_axis(timeline.index),
+            listed_not_before=first["listed_not_before"].set_axis(timeline.index),
+            delisted_not_before=first["delisted_not_before"].set_axis(timeline.index),
         )
         missing = (
             timeline[STORY.DESIGNATION_STATUS].isna()

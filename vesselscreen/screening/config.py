@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from vesselscreen.ais.cleaning import CleaningConfig
 from vesselscreen.events.config import (
     EncounterConfig,
     GapConfig,
@@ -26,6 +27,7 @@ from vesselscreen.events.config import (
     StopConfig,
 )
 from vesselscreen.limits import MotionLimits
+from vesselscreen.models import MatchTier
 from vesselscreen.screening.areas import RiskArea
 from vesselscreen.screening.jurisdictions import DEFAULT_JURISDICTIONS, Jurisdiction
 
@@ -54,6 +56,14 @@ class MatchingConfig(BaseModel):
         default=True,
         description="Also match near-equal names (with equal numbers) when the flag corroborates.",
     )
+    min_tier: MatchTier = Field(
+        default=MatchTier.POSSIBLE,
+        description=(
+            "The weakest match tier that raises findings (``confirmed``, ``probable`` or ``possible``); "
+            "weaker matches are still in ``result.matches``. By default every match is reported, a "
+            "possible one at low severity with what would confirm it."
+        ),
+    )
     fuzzy_min_similarity: float = Field(
         default=90.0,
         ge=50.0,
@@ -74,6 +84,15 @@ class ScreeningConfig(BaseModel):
     limits: MotionLimits = Field(
         default_factory=MotionLimits,
         description="What a ship can physically do (impossible steps): shared by cleaning, gaps, spoofing.",
+    )
+    clean: bool = Field(
+        default=True,
+        description="Leave the artefacts of real feeds out of the detectors (duplicate and near-duplicate "
+        "receptions, midnight carry-over rows of daily files, lone impossible fixes), counted in the "
+        "result's cleaning report: a data artefact is never a finding.",
+    )
+    cleaning: CleaningConfig = Field(
+        default_factory=CleaningConfig, description="What counts as an artefact (see vs.clean_ais)."
     )
     port_calls: PortCallConfig = Field(
         default_factory=PortCallConfig, description="Port-call detection (Global Fishing Watch defaults)."

@@ -36,7 +36,7 @@ from vesselscreen.events._voyages import detect_voyages
 from vesselscreen.events.track import Track
 from vesselscreen.geo.ports import PortIndex
 from vesselscreen.lists.watchlist import Watchlist
-from vesselscreen.models import EvidencePosition
+from vesselscreen.models import DesignationStatus, EvidencePosition, MatchTier
 from vesselscreen.schema import IDENTITY, LISTED, MATCH, POSITION, WATCHLIST
 from vesselscreen.screening.config import ScreeningConfig
 from vesselscreen.screening.evidence import PositionLookup
@@ -59,12 +59,27 @@ def _check_inputs(ais: object, watchlist: object) -> None:
 
 
 def listed_vessels(matches: pd.DataFrame, vessels: pd.DataFrame) -> pd.DataFrame:
-    """Every match with its entry's listed name and dates (`schema.LISTED` columns)."""
-    cols = [MATCH.MMSI, MATCH.ENTRY_ID, MATCH.METHOD, METHODS, MATCH.SCORE, MATCH.FIRST_SEEN, MATCH.LAST_SEEN]
-    entries = vessels[[WATCHLIST.ENTRY_ID, WATCHLIST.NAME, WATCHLIST.LISTED_ON, WATCHLIST.DELISTED_ON]]
-    rows = matches[cols].merge(
-        entries.rename(columns={WATCHLIST.NAME: LISTED.LISTED_NAME}), on=MATCH.ENTRY_ID, how="left"
+    """Every match with its entry's name, identifiers and dates (`schema.LISTED` columns)."""
+    cols = [
+        MATCH.MMSI, MATCH.ENTRY_ID, MATCH.METHOD, METHODS, MATCH.SCORE, MATCH.FIRST_SEEN, MATCH.LAST_SEEN,
+        MATCH.TIER, MATCH.CONTRADICTIONS,
+    ]  # fmt: skip
+    entries = vessels[
+        [
+            WATCHLIST.ENTRY_ID, WATCHLIST.NAME, WATCHLIST.LISTED_ON, WATCHLIST.LISTED_NOT_BEFORE,
+            WATCHLIST.DELISTED_ON, WATCHLIST.DELISTED_NOT_BEFORE, WATCHLIST.IMO, WATCHLIST.MMSI,
+            WATCHLIST.CALL_SIGN,
+        ]
+    ].drop_duplicates(WATCHLIST.ENTRY_ID)  # fmt: skip
+    entries = entries.rename(
+        columns={
+            WATCHLIST.NAME: LISTED.LISTED_NAME,
+            WATCHLIST.IMO: LISTED.LISTED_IMO,
+            WATCHLIST.MMSI: LISTED.LISTED_MMSI,
+            WATCHLIST.CALL_SIGN: LISTED.LISTED_CALL_SIGN,
+        }
     )
+    rows = matches[cols].merge(entries, on=MATCH.ENTRY_ID, how="left")
     return rows.rename(
         columns={
             MATCH.SCORE: LISTED.MATCH_SCORE,
@@ -72,6 +87,29 @@ def listed_vessels(matches: pd.DataFrame, vessels: pd.DataFrame) -> pd.DataFrame
             MATCH.LAST_SEEN: LISTED.MATCH_LAST,
         }
     )
+
+
+def status_during(rows: pd.DataFrame, start: str, end: str) -> tuple[pd.Series, pd.Series]:
+    """(status, status_changed) of events joined to `schema.LISTED` rows, judged by overlap.
+
+    An event is judged at its start; one in progress when the entry was listed is
+    ``designated`` (for the part after the listing) and one in progress when it was
+    delisted is ``designated`` (for the part before): ``status_changed`` says ``listed`` or
+    ``delisted``.
+    """
+    intervals = {
+        "listed_not_before": rows[LISTED.LISTED_NOT_BEFORE],
+        "delisted_not_before": rows[LISTED.DELISTED_NOT_BEFORE],
+    }
+    at_start = designation_status(rows[start], rows[LISTED.LISTED_ON], rows[LISTED.DELISTED_ON], **intervals)
+    at_end = designation_status(rows[end], rows[LISTED.LISTED_ON], rows[LISTED.DELISTED_ON], **intervals)
+    designated = DesignationStatus.DESIGNATED.value
+    listed_during = (at_start != designated) & (at_end == designated)
+    delisted_during = (at_start == designated) & (at_end != designated)
+    status = at_start.where(~listed_during, designated)
+    changed = pd.Series(pd.NA, index=rows.index, dtype="string")
+    changed = changed.mask(listed_during, "listed").mask(delisted_during, "delisted")
+    return status, changed
 
 
 @dataclass(frozen=True, eq=False)
@@ -84,7 +122,8 @@ class ScreeningContext:
         track: the positions, sorted by vessel and time, with per-row steps and port proximity.
         timeline: the identity timeline (intervals and changes) of every MMSI.
         matches: AIS identity x list entry (``schema.MATCH`` columns plus ``methods``).
-        listed: the matches with their entries' names and listing dates (``schema.LISTED``).
+        listed: the matches at or above ``config.matching.min_tier`` with their entries' names,
+            identifiers and listing dates (``schema.LISTED``): what the rules report on.
         registry: the ownership table given to `vesselscreen.screen`, if any.
     """
 
@@ -125,11 +164,17 @@ class ScreeningContext:
             track = ais
         else:
             track = Track.build(
-                ais, ports, limits=config.limits, default_radius_m=config.port_calls.default_radius_m
+                ais,
+                ports,
+                limits=config.limits,
+                default_radius_m=config.port_calls.default_radius_m,
+                cleaning=config.cleaning if config.clean else None,
             )
         timeline = identity_timeline(track.all_rows)
         matches = match_identities(timeline.identities, watchlist.vessels, config.matching)
-        listed = listed_vessels(matches, watchlist.vessels)
+        surest = matches[MATCH.TIER].map({t.value: t.rank for t in MatchTier})
+        reported = matches[(surest >= config.matching.min_tier.rank).to_numpy(dtype=bool)]
+        listed = listed_vessels(reported, watchlist.vessels)
         return cls(config, watchlist, track, timeline, matches, listed, registry)
 
     @property
@@ -204,16 +249,19 @@ class ScreeningContext:
     ) -> pd.DataFrame:
         """Events of matched vessels while they carried a matching identity.
 
-        One row per event and entry (the strongest match wins), with the `schema.LISTED`
-        columns and ``status``: the designation status at the event's ``start``.
+        One row per event and entry (the surest match wins: tier, then score), with the
+        `schema.LISTED` columns, ``status`` (the designation status during the event, judged
+        by overlap: `status_during`) and ``status_changed``.
         """
         rows = events.merge(
             self.listed, left_on=mmsi, right_on=LISTED.MMSI, how="inner", suffixes=("", "_listed")
         )
         rows = rows[(rows[start] <= rows[LISTED.MATCH_LAST]) & (rows[end] >= rows[LISTED.MATCH_FIRST])]
-        rows = rows.sort_values(LISTED.MATCH_SCORE, ascending=False, kind="stable")
-        rows = rows.drop_duplicates([mmsi, start, LISTED.ENTRY_ID]).sort_values([start, mmsi], kind="stable")
-        rows[LISTED.STATUS] = designation_status(
-            rows[start], rows[LISTED.LISTED_ON], rows[LISTED.DELISTED_ON]
+        rank = rows[LISTED.TIER].map({t.value: t.rank for t in MatchTier})
+        rows = rows.assign(_rank=rank).sort_values(
+            ["_rank", LISTED.MATCH_SCORE], ascending=False, kind="stable"
         )
-        return rows.reset_index(drop=True)
+        rows = rows.drop_duplicates([mmsi, start, LISTED.ENTRY_ID]).sort_values([start, mmsi], kind="stable")
+        rows = rows.drop(columns="_rank").reset_index(drop=True)
+        rows[LISTED.STATUS], rows[LISTED.STATUS_CHANGED] = status_during(rows, start, end)
+        return rows

@@ -131,7 +131,7 @@ def screen(
         rules=tuple(_record(rule) for rule in rules),
         watchlist=watchlist.snapshot,
         ingest_reports=(report,) if report is not None else (),
-        cleaning_report=cleaning_report(frame),
+        cleaning_report=context.track.cleaning or cleaning_report(frame),
         positions=len(frame),
         vessels=int(frame[POSITION.MMSI].nunique()),
         list_vessels=len(watchlist.vessels),

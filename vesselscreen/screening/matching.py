@@ -35,6 +35,7 @@ from vesselscreen.identifiers import normalize_call_sign, normalize_name
 from vesselscreen.models import MatchMethod
 from vesselscreen.schema import IDENTITY, MATCH, MATCH_DTYPES, POSITION, WATCHLIST, conform, empty_frame
 from vesselscreen.screening.config import MatchingConfig
+from vesselscreen.screening.tiers import consistent_names, match_tiers
 
 __all__ = ["CONFLICT", "METHODS", "METHOD_SCORES", "match_identities"]
 
@@ -206,7 +207,9 @@ def match_identities(
     Where several rules tie the same identity to the same entry, the row keeps the
     strongest rule's method, score and explanation; ``methods`` lists every rule that
     agreed, ``conflict`` says why the match contradicts itself (or NA), and
-    ``listed_imo`` is the entry's IMO where the rule knows it.
+    ``listed_imo`` is the entry's IMO where the rule knows it. ``tier`` and
+    ``contradictions`` say how sure the match is and what speaks against it
+    (`vesselscreen.screening.tiers`).
     """
     config = config or MatchingConfig()
     keys = [POSITION.MMSI, POSITION.IMO, POSITION.NAME, POSITION.CALL_SIGN, MATCH.ENTRY_ID]
@@ -229,6 +232,10 @@ def match_identities(
         best[CONFLICT] = conflicts
     best = best.reset_index().rename(
         columns={IDENTITY.FIRST_SEEN: MATCH.FIRST_SEEN, IDENTITY.LAST_SEEN: MATCH.LAST_SEEN}
+    )
+    consistent = consistent_names(best, _listed_names(vessels), config.fuzzy_min_similarity)
+    best[MATCH.TIER], best[MATCH.CONTRADICTIONS] = match_tiers(
+        best, best[METHODS], consistent, identities, vessels
     )
     out = conform(best, {**MATCH_DTYPES, **_EXTRA_DTYPES})[[*MATCH_DTYPES, *_EXTRA_DTYPES]]
     return out.sort_values([MATCH.ENTRY_ID, MATCH.MMSI], kind="stable").reset_index(drop=True)

@@ -76,7 +76,9 @@ def _registry_parties(registry: pd.DataFrame, source: str) -> pd.DataFrame:
 
 
 def _entity_keys(entities: pd.DataFrame) -> pd.DataFrame:
-    names = entities[[ENTITY.ENTRY_ID, ENTITY.NAME, ENTITY.ALIASES, ENTITY.LISTED_ON]].copy()
+    names = entities[
+        [ENTITY.ENTRY_ID, ENTITY.NAME, ENTITY.ALIASES, ENTITY.LISTED_ON, ENTITY.LISTED_NOT_BEFORE]
+    ].copy()
     names["listed_name"] = [
         [n, *(a if isinstance(a, list | tuple) else [])]
         for n, a in zip(names[ENTITY.NAME], names[ENTITY.ALIASES], strict=True)
@@ -91,13 +93,14 @@ def match_registry(
 ) -> pd.DataFrame:
     """Registry parties that are listed: one row per (ship IMO, role, party, entity).
 
-    Columns: imo, role, party, party_imo, entry_id, listed_on, method, score, explanation.
+    Columns: imo, role, party, party_imo, entry_id, listed_on, listed_not_before, method, score,
+    explanation.
     """
     parties = _registry_parties(registry, source)
     by_imo = parties.dropna(subset=["party_imo"]).merge(
-        entities[[ENTITY.ENTRY_ID, ENTITY.COMPANY_IMO, ENTITY.LISTED_ON, ENTITY.NAME]].dropna(
-            subset=[ENTITY.COMPANY_IMO]
-        ),
+        entities[
+            [ENTITY.ENTRY_ID, ENTITY.COMPANY_IMO, ENTITY.LISTED_ON, ENTITY.LISTED_NOT_BEFORE, ENTITY.NAME]
+        ].dropna(subset=[ENTITY.COMPANY_IMO]),
         left_on="party_imo",
         right_on=ENTITY.COMPANY_IMO,
     )
@@ -121,6 +124,7 @@ def match_registry(
         "party_imo",
         ENTITY.ENTRY_ID,
         ENTITY.LISTED_ON,
+        ENTITY.LISTED_NOT_BEFORE,
         "method",
         "score",
         "explanation",

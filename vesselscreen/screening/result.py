@@ -24,6 +24,9 @@ from vesselscreen.models import Finding, RuleRecord
 from vesselscreen.schema import (
     CHANGE_DTYPES,
     ENCOUNTER_DTYPES,
+    FINDING,
+    FINDING_COLUMNS,
+    FINDING_TABLE_DTYPES,
     GAP_DTYPES,
     LOITERING_DTYPES,
     POSITION,
@@ -50,11 +53,6 @@ __all__ = [
     "ScreeningReport",
     "ScreeningResult",
 ]
-
-FINDING_COLUMNS = (
-    "kind", "severity", "mmsi", "imo", "vessel_name", "start", "end", "port_id",
-    "counterpart_mmsi", "entry_ids", "designation_status", "score", "rule", "explanation",
-)  # fmt: skip
 
 
 OWNER_MATCH_DTYPES: Mapping[str, str] = {
@@ -157,40 +155,29 @@ class ScreeningResult:
         self.watchlist = watchlist
 
     def to_frame(self) -> pd.DataFrame:
-        """The findings as a DataFrame, one row each (columns ``FINDING_COLUMNS``)."""
+        """The findings as a DataFrame, one row each (columns ``schema.FINDING_COLUMNS``)."""
         rows = [
             {
-                "kind": str(f.kind),
-                "severity": f.severity.value,
-                "mmsi": f.mmsi,
-                "imo": f.imo,
-                "vessel_name": f.vessel_name,
-                "start": f.start,
-                "end": f.end,
-                "port_id": f.port_id,
-                "counterpart_mmsi": f.counterpart_mmsi,
-                "entry_ids": list(f.entry_ids),
-                "designation_status": f.designation_status.value if f.designation_status else None,
-                "score": f.score,
-                "rule": f.evidence.rule,
-                "explanation": f.evidence.explanation,
+                FINDING.KIND: str(f.kind),
+                FINDING.SEVERITY: f.severity.value,
+                FINDING.MMSI: f.mmsi,
+                FINDING.IMO: f.imo,
+                FINDING.VESSEL_NAME: f.vessel_name,
+                FINDING.START: f.start,
+                FINDING.END: f.end,
+                FINDING.PORT_ID: f.port_id,
+                FINDING.COUNTERPART_MMSI: f.counterpart_mmsi,
+                FINDING.ENTRY_IDS: list(f.entry_ids),
+                FINDING.DESIGNATION_STATUS: f.designation_status.value if f.designation_status else None,
+                FINDING.MATCH_TIER: f.match_tier.value if f.match_tier else None,
+                FINDING.SCORE: f.score,
+                FINDING.RULE: f.evidence.rule,
+                FINDING.EXPLANATION: f.evidence.explanation,
             }
             for f in self.findings
         ]
-        frame = pd.DataFrame(rows, columns=list(FINDING_COLUMNS))
-        dtypes = {"mmsi": "Int64", "imo": "Int64", "counterpart_mmsi": "Int64", "score": "float64"}
-        for col in (
-            "kind",
-            "severity",
-            "vessel_name",
-            "port_id",
-            "designation_status",
-            "rule",
-            "explanation",
-        ):
-            dtypes[col] = "string"
-        frame = frame.astype(dtypes)
-        for col in ("start", "end"):
+        frame = pd.DataFrame(rows, columns=list(FINDING_COLUMNS)).astype(FINDING_TABLE_DTYPES)
+        for col in (FINDING.START, FINDING.END):
             frame[col] = pd.to_datetime(frame[col], utc=True)
         return frame
 

@@ -28,6 +28,7 @@ from vesselscreen.screening.rules.dark_gap import DarkGapRule
 from vesselscreen.screening.rules.designated_vessel import DesignatedVesselRule
 from vesselscreen.screening.rules.identity_change import IdentityChangeRule
 from vesselscreen.screening.rules.identity_conflict import IdentityConflictRule
+from vesselscreen.screening.rules.loitering import LoiteringRule
 from vesselscreen.screening.rules.owner_designated import OwnerDesignatedRule
 from vesselscreen.screening.rules.port_call import PortCallRule
 from vesselscreen.screening.rules.sanctioned_port_call import SanctionedPortCallRule
@@ -45,6 +46,7 @@ __all__ = [
     "DesignatedVesselRule",
     "IdentityChangeRule",
     "IdentityConflictRule",
+    "LoiteringRule",
     "OwnerDesignatedRule",
     "PortCallRule",
     "Rule",
@@ -67,6 +69,7 @@ DEFAULT_RULES: Final[tuple[BuiltinRule, ...]] = (
     SpoofingRule(),
     OwnerDesignatedRule(),
     IdentityConflictRule(),
+    LoiteringRule(),
 )
 """The built-in rules, with their default settings and weights."""
 

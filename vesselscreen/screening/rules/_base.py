@@ -3,27 +3,178 @@
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-from vesselscreen.models import DesignationStatus, Evidence, Finding, MatchMethod, ParameterValue, Severity
-from vesselscreen.schema import FINDING
+from vesselscreen.models import (
+    DesignationStatus,
+    Evidence,
+    Finding,
+    MatchMethod,
+    MatchTier,
+    ParameterValue,
+    Severity,
+)
+from vesselscreen.schema import FINDING, LISTED
 
 if TYPE_CHECKING:
     from vesselscreen.screening.context import ScreeningContext
 
-__all__ = ["SEVERITY_BY_STATUS", "BuiltinRule", "Rule", "build_findings", "finding_frame", "thresholds"]
+__all__ = [
+    "CONTRADICTED_POSSIBLE_SEVERITY",
+    "SEVERITY_BY_STATUS",
+    "SEVERITY_CAP_BY_TIER",
+    "BuiltinRule",
+    "Rule",
+    "against",
+    "build_findings",
+    "finding_frame",
+    "listed_party",
+    "listed_severity",
+    "listing_parameters",
+    "listing_words",
+    "status_words",
+    "thresholds",
+    "to_confirm",
+]
 
 SEVERITY_BY_STATUS: Mapping[DesignationStatus, Severity] = {
     DesignationStatus.DESIGNATED: Severity.HIGH,
-    # conservative: a listed vessel whose listing date we cannot place is treated as listed
+    # conservative: a listed vessel whose listing date we cannot place is treated as listed,
+    # and so is one whose listing day is known only to lie in an interval
     DesignationStatus.LISTING_DATE_UNKNOWN: Severity.HIGH,
+    DesignationStatus.LISTING_UNCERTAIN: Severity.HIGH,
+    DesignationStatus.DELISTING_UNCERTAIN: Severity.HIGH,
     DesignationStatus.PRE_DESIGNATION: Severity.MEDIUM,
     DesignationStatus.DELISTED: Severity.LOW,
 }
 """Severity of an event of a listed vessel, by the entry's status at the event's time."""
+
+SEVERITY_CAP_BY_TIER: Mapping[MatchTier, Severity] = {
+    MatchTier.CONFIRMED: Severity.HIGH,
+    MatchTier.PROBABLE: Severity.MEDIUM,
+    MatchTier.POSSIBLE: Severity.MEDIUM,
+}
+"""The highest severity a finding can have, by the tier of the match behind it: a probable or
+possible match is for review, never a high alert."""
+
+CONTRADICTED_POSSIBLE_SEVERITY: Severity = Severity.LOW
+"""A possible match that evidence speaks against (identifiers the list gives and AIS does not
+carry, a Class B transponder, a far ship type) is at most low: a namesake, most likely."""
+
+_RANK = {Severity.LOW: 0, Severity.MEDIUM: 1, Severity.HIGH: 2, Severity.CRITICAL: 3}
+
+
+def listed_severity(row: Mapping[Hashable, Any]) -> Severity:
+    """The severity of an event of a listed vessel: by its status, capped by its match tier.
+
+    >>> listed_severity({"status": "designated", "tier": "confirmed", "contradictions": []})
+    <Severity.HIGH: 'high'>
+    >>> listed_severity({"status": "designated", "tier": "possible", "contradictions": []})
+    <Severity.MEDIUM: 'medium'>
+    >>> listed_severity({"status": "designated", "tier": "possible", "contradictions": ["Class B"]})
+    <Severity.LOW: 'low'>
+    """
+    by_status = SEVERITY_BY_STATUS[DesignationStatus(str(row[LISTED.STATUS]))]
+    tier = MatchTier(str(row[LISTED.TIER]))
+    said = row.get(LISTED.CONTRADICTIONS)
+    cap = SEVERITY_CAP_BY_TIER[tier]
+    if tier is MatchTier.POSSIBLE and isinstance(said, list | tuple) and said:
+        cap = CONTRADICTED_POSSIBLE_SEVERITY
+    return by_status if _RANK[by_status] <= _RANK[cap] else cap
+
+
+def _day(value: object) -> str | None:
+    if value is None or not isinstance(value, pd.Timestamp | datetime) or pd.isna(value):
+        return None
+    return pd.Timestamp(value).strftime("%Y-%m-%d")
+
+
+def listing_words(row: Mapping[Hashable, Any]) -> str:
+    """When the entry was listed (and delisted), as the list or its dated snapshots tell.
+
+    >>> listing_words({"listed_on": pd.Timestamp("2024-09-10", tz="UTC")})
+    'listed on 2024-09-10'
+    >>> listing_words({"listed_on": pd.Timestamp("2024-09-11", tz="UTC"),
+    ...                "listed_not_before": pd.Timestamp("2024-08-30", tz="UTC")})
+    'listed between 2024-08-30 and 2024-09-11'
+    """
+    words = []
+    for verb, on, not_before in (
+        ("listed", LISTED.LISTED_ON, LISTED.LISTED_NOT_BEFORE),
+        ("delisted", LISTED.DELISTED_ON, LISTED.DELISTED_NOT_BEFORE),
+    ):
+        day, first = _day(row.get(on)), _day(row.get(not_before))
+        if day is None:
+            if verb == "listed":
+                words.append("listing date unknown")
+        elif first is not None and first != day:
+            words.append(f"{verb} between {first} and {day}")
+        else:
+            words.append(f"{verb} on {day}")
+    return ", ".join(words)
+
+
+def listing_parameters(row: Mapping[Hashable, Any]) -> dict[str, ParameterValue]:
+    """The listing dates (ISO days or None), the match tier and what speaks against the match."""
+    said = row.get(LISTED.CONTRADICTIONS)
+    return {
+        "listed_on": _day(row.get(LISTED.LISTED_ON)),
+        "listed_not_before": _day(row.get(LISTED.LISTED_NOT_BEFORE)),
+        "delisted_on": _day(row.get(LISTED.DELISTED_ON)),
+        "delisted_not_before": _day(row.get(LISTED.DELISTED_NOT_BEFORE)),
+        "match_tier": str(row.get(LISTED.TIER)),
+        "contradictions": "; ".join(said) if isinstance(said, list | tuple) and said else None,
+    }
+
+
+def to_confirm(row: Mapping[Hashable, Any]) -> str:
+    """What would confirm a match: the identifiers the list gives, or the ship's papers."""
+    given = [
+        f"{label} {row.get(column)}"
+        for label, column in (("IMO", LISTED.LISTED_IMO), ("MMSI", LISTED.LISTED_MMSI),
+                              ("call sign", LISTED.LISTED_CALL_SIGN))
+        if row.get(column) is not None and not pd.isna(row.get(column))
+    ]  # fmt: skip
+    if given:
+        return "confirm with the listed " + ", ".join(given)
+    return "the list gives no IMO, MMSI or call sign: confirm with the ship's registry documents"
+
+
+def listed_party(row: Mapping[Hashable, Any]) -> str:
+    """How a finding names the listed vessel behind it, with the tier's wording.
+
+    >>> row = {"entry_id": "demo:1", "listed_name": "PORT OLYA-3", "tier": "possible",
+    ...        "listed_on": pd.Timestamp("2024-09-10", tz="UTC")}
+    >>> listed_party(row)
+    'possible match (verify) to listed vessel demo:1 (listed as PORT OLYA-3, listed on 2024-09-10)'
+    """
+    entry = f"{row.get(LISTED.ENTRY_ID)} (listed as {row.get(LISTED.LISTED_NAME)}, {listing_words(row)})"
+    tier = MatchTier(str(row.get(LISTED.TIER)))
+    if tier is MatchTier.CONFIRMED:
+        return f"listed vessel {entry}"
+    ask = "verify" if tier is MatchTier.POSSIBLE else "review"
+    return f"{tier.value} match ({ask}) to listed vessel {entry}"
+
+
+def against(row: Mapping[Hashable, Any]) -> str:
+    """The contradictions of the match behind a finding, as a clause ('' when none)."""
+    said = row.get(LISTED.CONTRADICTIONS)
+    if isinstance(said, list | tuple) and said:
+        return "; against the match: " + "; ".join(said)
+    return ""
+
+
+def status_words(row: Mapping[Hashable, Any], at: str) -> str:
+    """The status during an event: 'designated at arrival', or 'listed during the call: designated'."""
+    status = DesignationStatus(str(row.get(LISTED.STATUS))).value.replace("_", " ")
+    changed = row.get(LISTED.STATUS_CHANGED)
+    if isinstance(changed, str):
+        return f"{changed} while it was in progress: {status} for the part when listed"
+    return f"{status} at {at}"
 
 
 @runtime_checkable
@@ -116,6 +267,7 @@ def build_findings(rows: pd.DataFrame, context: ScreeningContext) -> list[Findin
                 positions += context.quote(int(counterpart), pd.Timestamp(start), pd.Timestamp(end), limit)
         entry_ids = tuple(str(e) for e in (_cell(row, FINDING.ENTRY_IDS) or ()))
         status = _cell(row, FINDING.DESIGNATION_STATUS)
+        tier = _cell(row, FINDING.MATCH_TIER)
         imo = _cell(row, FINDING.IMO)
         name = _cell(row, FINDING.VESSEL_NAME)
         port = _cell(row, FINDING.PORT_ID)
@@ -132,6 +284,7 @@ def build_findings(rows: pd.DataFrame, context: ScreeningContext) -> list[Findin
                 counterpart_mmsi=None if counterpart is None else int(counterpart),
                 entry_ids=entry_ids,
                 designation_status=None if status is None else DesignationStatus(status),
+                match_tier=None if tier is None else MatchTier(tier),
                 score=float(row[FINDING.SCORE]),
                 evidence=Evidence(
                     rule=str(row[FINDING.RULE]),

@@ -13,9 +13,17 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import pandas as pd
 from pydantic import Field
 
-from vesselscreen.models import DesignationStatus, FindingKind, Severity
+from vesselscreen.models import FindingKind, Severity
 from vesselscreen.schema import FINDING, GAP, LISTED
-from vesselscreen.screening.rules._base import SEVERITY_BY_STATUS, BuiltinRule, finding_frame, thresholds
+from vesselscreen.screening.rules._base import (
+    BuiltinRule,
+    against,
+    finding_frame,
+    listed_party,
+    listed_severity,
+    listing_parameters,
+    thresholds,
+)
 
 if TYPE_CHECKING:
     from vesselscreen.screening.context import ScreeningContext
@@ -45,16 +53,20 @@ class DarkGapRule(BuiltinRule):
         used = thresholds(context.config.gaps)
         used["max_speed_kn"] = context.config.limits.max_speed_kn
         records = [
-            self._record(
-                r,
-                "dark_gap_of_listed_vessel",
-                SEVERITY_BY_STATUS[DesignationStatus(r[LISTED.STATUS])],
-                r[LISTED.STATUS],
-                (str(r[LISTED.ENTRY_ID]),),
-                float(r[LISTED.MATCH_SCORE]),
-                f"listed vessel ({r[LISTED.ENTRY_ID]}, listed as {r[LISTED.LISTED_NAME]})",
-                used,
-            )
+            {
+                **self._record(
+                    r,
+                    "dark_gap_of_listed_vessel",
+                    listed_severity(r),
+                    r[LISTED.STATUS],
+                    (str(r[LISTED.ENTRY_ID]),),
+                    float(r[LISTED.MATCH_SCORE]),
+                    listed_party(r),
+                    {**listing_parameters(r), **used},
+                    against(r),
+                ),
+                FINDING.MATCH_TIER: r[LISTED.TIER],
+            }
             for r in of_listed.to_dict("records")
         ]
         listed_keys = set(zip(of_listed[GAP.MMSI], of_listed[GAP.START], strict=True))
@@ -75,6 +87,7 @@ class DarkGapRule(BuiltinRule):
                         1.0,
                         f"vessel in risk area {area.name}",
                         {**used, "area": area.name},
+                        "",
                     )
                 )
         return finding_frame(records)
@@ -89,6 +102,7 @@ class DarkGapRule(BuiltinRule):
         score: float,
         who: str,
         used: dict[str, Any],
+        caveat: str,
     ) -> dict[str, Any]:
         start, end = pd.Timestamp(r[GAP.START]), pd.Timestamp(r[GAP.END])
         hours = (end - start).total_seconds() / 3600
@@ -106,7 +120,7 @@ class DarkGapRule(BuiltinRule):
             FINDING.DESIGNATION_STATUS: status,
             FINDING.SCORE: score,
             FINDING.EXPLANATION: f"{who} sent no AIS for {hours:.1f} h at sea and reappeared {km:.0f} km "
-            f"away (implied {float(r[GAP.IMPLIED_SPEED_KN]):.1f} kn)",
+            f"away (implied {float(r[GAP.IMPLIED_SPEED_KN]):.1f} kn){caveat}",
             FINDING.PARAMETERS: {
                 "duration_h": round(hours, 2),
                 "distance_km": round(km, 1),

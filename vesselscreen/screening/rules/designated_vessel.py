@@ -1,7 +1,10 @@
 """``designated_vessel``: an AIS identity matches a list entry.
 
 One finding per matched (AIS identity, entry): its status as of the identity's last
-report, its score the match's, its explanation the match rule's own words.
+report, its score the match's, its severity the status's capped by the match tier
+(`vesselscreen.MatchTier`: a possible match is a lead to verify, never high), its
+explanation the match rule's own words, what speaks against the match, and for a match
+short of confirmed, what would confirm it.
 """
 
 from __future__ import annotations
@@ -11,10 +14,19 @@ from typing import TYPE_CHECKING, ClassVar
 import pandas as pd
 from pydantic import Field
 
-from vesselscreen.models import DesignationStatus, FindingKind
+from vesselscreen.models import FindingKind, MatchTier
 from vesselscreen.schema import FINDING, LISTED, MATCH
 from vesselscreen.screening.matching import METHODS
-from vesselscreen.screening.rules._base import SEVERITY_BY_STATUS, BuiltinRule, thresholds
+from vesselscreen.screening.rules._base import (
+    BuiltinRule,
+    against,
+    finding_frame,
+    listed_severity,
+    listing_parameters,
+    listing_words,
+    thresholds,
+    to_confirm,
+)
 from vesselscreen.screening.status import designation_status
 
 if TYPE_CHECKING:
@@ -35,31 +47,47 @@ class DesignatedVesselRule(BuiltinRule):
     weight: float = Field(default=60.0, ge=0, description="Designation outweighs every behaviour indicator.")
 
     def frame(self, context: ScreeningContext) -> pd.DataFrame:
-        matches = context.matches
-        entries = context.listed[[LISTED.ENTRY_ID, LISTED.LISTED_NAME, LISTED.LISTED_ON, LISTED.DELISTED_ON]]
-        rows = matches.merge(entries.drop_duplicates(LISTED.ENTRY_ID), on=MATCH.ENTRY_ID, how="left")
-        status = designation_status(rows[MATCH.LAST_SEEN], rows[LISTED.LISTED_ON], rows[LISTED.DELISTED_ON])
-        used = thresholds(context.config.matching)
-        return pd.DataFrame(
-            {
-                FINDING.KIND: self.kind,
-                FINDING.RULE: self.name,
-                FINDING.SEVERITY: [SEVERITY_BY_STATUS[DesignationStatus(s)].value for s in status],
-                FINDING.MMSI: rows[MATCH.MMSI],
-                FINDING.IMO: rows[MATCH.IMO],
-                FINDING.VESSEL_NAME: rows[MATCH.NAME],
-                FINDING.START: rows[MATCH.FIRST_SEEN],
-                FINDING.END: rows[MATCH.LAST_SEEN],
-                FINDING.ENTRY_IDS: [(e,) for e in rows[MATCH.ENTRY_ID]],
-                FINDING.DESIGNATION_STATUS: status,
-                FINDING.SCORE: rows[MATCH.SCORE],
-                FINDING.EXPLANATION: [
-                    f"{text} ({entry}, listed as {listed})"
-                    for text, entry, listed in zip(
-                        rows[MATCH.EXPLANATION], rows[MATCH.ENTRY_ID], rows[LISTED.LISTED_NAME], strict=True
-                    )
-                ],
-                FINDING.PARAMETERS: [{"method": m, **used} for m in rows[MATCH.METHOD]],
-                FINDING.MATCH_METHODS: rows[METHODS],
-            }
+        listed = context.listed
+        status = designation_status(
+            listed[LISTED.MATCH_LAST],
+            listed[LISTED.LISTED_ON],
+            listed[LISTED.DELISTED_ON],
+            listed_not_before=listed[LISTED.LISTED_NOT_BEFORE],
+            delisted_not_before=listed[LISTED.DELISTED_NOT_BEFORE],
         )
+        identity = context.matches[[MATCH.MMSI, MATCH.IMO, MATCH.NAME, MATCH.ENTRY_ID, MATCH.EXPLANATION,
+                                    MATCH.FIRST_SEEN]]  # fmt: skip
+        rows = listed.assign(**{LISTED.STATUS: status}).merge(
+            identity,
+            left_on=[LISTED.MMSI, LISTED.ENTRY_ID, LISTED.MATCH_FIRST],
+            right_on=[MATCH.MMSI, MATCH.ENTRY_ID, MATCH.FIRST_SEEN],
+            how="left",
+            suffixes=("", "_match"),
+        )
+        used = thresholds(context.config.matching)
+        records = []
+        for r in rows.to_dict("records"):
+            tier = MatchTier(str(r[LISTED.TIER]))
+            lead = "" if tier is MatchTier.CONFIRMED else f"{tier.value} match, verify before acting: "
+            tail = "" if tier is MatchTier.CONFIRMED else f"; {to_confirm(r)}"
+            records.append(
+                {
+                    FINDING.KIND: self.kind,
+                    FINDING.RULE: self.name,
+                    FINDING.SEVERITY: listed_severity(r).value,
+                    FINDING.MMSI: r[LISTED.MMSI],
+                    FINDING.IMO: r[MATCH.IMO],
+                    FINDING.VESSEL_NAME: r[MATCH.NAME],
+                    FINDING.START: r[LISTED.MATCH_FIRST],
+                    FINDING.END: r[LISTED.MATCH_LAST],
+                    FINDING.ENTRY_IDS: (str(r[LISTED.ENTRY_ID]),),
+                    FINDING.DESIGNATION_STATUS: r[LISTED.STATUS],
+                    FINDING.MATCH_TIER: tier.value,
+                    FINDING.SCORE: r[LISTED.MATCH_SCORE],
+                    FINDING.EXPLANATION: f"{lead}{r[MATCH.EXPLANATION]} ({r[LISTED.ENTRY_ID]}, listed as "
+                    f"{r[LISTED.LISTED_NAME]}, {listing_words(r)}){against(r)}{tail}",
+                    FINDING.PARAMETERS: {"method": r[LISTED.METHOD], **listing_parameters(r), **used},
+                    FINDING.MATCH_METHODS: r[METHODS],
+                }
+            )
+        return finding_frame(records)

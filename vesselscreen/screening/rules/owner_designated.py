@@ -46,7 +46,12 @@ class OwnerDesignatedRule(BuiltinRule):
         )
         rows = seen.merge(owner_matches, left_on=POSITION.IMO, right_on="imo")
         empty_delisted = pd.Series(pd.NaT, index=rows.index, dtype="datetime64[ns, UTC]")
-        statuses = designation_status(rows["last_seen"], rows[ENTITY.LISTED_ON], empty_delisted)
+        statuses = designation_status(
+            rows["last_seen"],
+            rows[ENTITY.LISTED_ON],
+            empty_delisted,
+            listed_not_before=rows[ENTITY.LISTED_NOT_BEFORE],
+        )
         records = []
         for r, status in zip(rows.to_dict("records"), statuses, strict=True):
             pre = DesignationStatus(status) is DesignationStatus.PRE_DESIGNATION

@@ -1,6 +1,7 @@
 """``port_call``: a listed vessel called at a port while it carried the matching identity.
 
-Its designation status is judged as of the arrival.
+Its designation status is judged during the call: at the arrival, or ``designated`` for
+the part after a listing that fell while the call was in progress.
 """
 
 from __future__ import annotations
@@ -10,10 +11,19 @@ from typing import TYPE_CHECKING, ClassVar
 import pandas as pd
 from pydantic import Field
 
-from vesselscreen.models import DesignationStatus, FindingKind
+from vesselscreen.models import FindingKind
 from vesselscreen.schema import FINDING, LISTED, PORT_CALL
 from vesselscreen.screening.matching import METHODS
-from vesselscreen.screening.rules._base import SEVERITY_BY_STATUS, BuiltinRule, thresholds
+from vesselscreen.screening.rules._base import (
+    BuiltinRule,
+    against,
+    finding_frame,
+    listed_party,
+    listed_severity,
+    listing_parameters,
+    status_words,
+    thresholds,
+)
 
 if TYPE_CHECKING:
     from vesselscreen.screening.context import ScreeningContext
@@ -35,42 +45,36 @@ class PortCallRule(BuiltinRule):
     def frame(self, context: ScreeningContext) -> pd.DataFrame:
         rows = context.events_of_listed(context.port_calls, PORT_CALL.ARRIVAL, PORT_CALL.DEPARTURE)
         used = thresholds(context.config.port_calls)
-        explanations, parameters = [], []
+        records = []
         for r in rows.to_dict("records"):
-            status = DesignationStatus(r[LISTED.STATUS])
             hours = (r[PORT_CALL.DEPARTURE] - r[PORT_CALL.ARRIVAL]).total_seconds() / 3600
             port = f"{r[PORT_CALL.PORT_NAME]} ({r[PORT_CALL.PORT_ID]})"
-            explanations.append(
-                f"listed vessel ({r[LISTED.ENTRY_ID]}, listed as {r[LISTED.LISTED_NAME]}) called at "
-                f"{port} for {hours:.1f} h; {status.value.replace('_', ' ')} at arrival"
-            )
-            parameters.append(
+            records.append(
                 {
-                    "port_id": str(r[PORT_CALL.PORT_ID]),
-                    "confidence": int(r[PORT_CALL.CONFIDENCE]),
-                    "duration_h": round(hours, 2),
-                    "method": r[LISTED.METHOD],
-                    **used,
+                    FINDING.KIND: self.kind,
+                    FINDING.RULE: "port_call_of_listed_vessel",
+                    FINDING.SEVERITY: listed_severity(r).value,
+                    FINDING.MMSI: r[PORT_CALL.MMSI],
+                    FINDING.IMO: r[PORT_CALL.IMO],
+                    FINDING.VESSEL_NAME: r[PORT_CALL.NAME],
+                    FINDING.START: r[PORT_CALL.ARRIVAL],
+                    FINDING.END: r[PORT_CALL.DEPARTURE],
+                    FINDING.PORT_ID: r[PORT_CALL.PORT_ID],
+                    FINDING.ENTRY_IDS: (str(r[LISTED.ENTRY_ID]),),
+                    FINDING.DESIGNATION_STATUS: r[LISTED.STATUS],
+                    FINDING.MATCH_TIER: r[LISTED.TIER],
+                    FINDING.SCORE: r[LISTED.MATCH_SCORE],
+                    FINDING.EXPLANATION: f"{listed_party(r)} called at {port} for {hours:.1f} h; "
+                    f"{status_words(r, 'arrival')}{against(r)}",
+                    FINDING.PARAMETERS: {
+                        "port_id": str(r[PORT_CALL.PORT_ID]),
+                        "confidence": int(r[PORT_CALL.CONFIDENCE]),
+                        "duration_h": round(hours, 2),
+                        "method": r[LISTED.METHOD],
+                        **listing_parameters(r),
+                        **used,
+                    },
+                    FINDING.MATCH_METHODS: r[METHODS],
                 }
             )
-        return pd.DataFrame(
-            {
-                FINDING.KIND: self.kind,
-                FINDING.RULE: "port_call_of_listed_vessel",
-                FINDING.SEVERITY: [
-                    SEVERITY_BY_STATUS[DesignationStatus(s)].value for s in rows[LISTED.STATUS]
-                ],
-                FINDING.MMSI: rows[PORT_CALL.MMSI],
-                FINDING.IMO: rows[PORT_CALL.IMO],
-                FINDING.VESSEL_NAME: rows[PORT_CALL.NAME],
-                FINDING.START: rows[PORT_CALL.ARRIVAL],
-                FINDING.END: rows[PORT_CALL.DEPARTURE],
-                FINDING.PORT_ID: rows[PORT_CALL.PORT_ID],
-                FINDING.ENTRY_IDS: [(e,) for e in rows[LISTED.ENTRY_ID]],
-                FINDING.DESIGNATION_STATUS: rows[LISTED.STATUS],
-                FINDING.SCORE: rows[LISTED.MATCH_SCORE],
-                FINDING.EXPLANATION: explanations,
-                FINDING.PARAMETERS: parameters,
-                FINDING.MATCH_METHODS: rows[METHODS],
-            }
-        )
+        return finding_frame(records)

@@ -7,10 +7,19 @@ from typing import TYPE_CHECKING, ClassVar
 import pandas as pd
 from pydantic import Field
 
-from vesselscreen.models import DesignationStatus, FindingKind
+from vesselscreen.models import FindingKind
 from vesselscreen.schema import FINDING, LISTED, VOYAGE
 from vesselscreen.screening.matching import METHODS
-from vesselscreen.screening.rules._base import SEVERITY_BY_STATUS, BuiltinRule, finding_frame, thresholds
+from vesselscreen.screening.rules._base import (
+    BuiltinRule,
+    against,
+    finding_frame,
+    listed_party,
+    listed_severity,
+    listing_parameters,
+    status_words,
+    thresholds,
+)
 
 if TYPE_CHECKING:
     from vesselscreen.screening.context import ScreeningContext
@@ -36,7 +45,6 @@ class VoyageRule(BuiltinRule):
         used = thresholds(context.config.port_calls, context.config.stops)
         records = []
         for r in rows.to_dict("records"):
-            status = DesignationStatus(r[LISTED.STATUS])
             origin = f"{r[VOYAGE.ORIGIN_PORT_NAME]} ({r[VOYAGE.ORIGIN_PORT_ID]})"
             destination = f"{r[VOYAGE.DESTINATION_PORT_NAME]} ({r[VOYAGE.DESTINATION_PORT_ID]})"
             km = float(r[VOYAGE.DISTANCE_M]) / 1000
@@ -45,7 +53,7 @@ class VoyageRule(BuiltinRule):
                 {
                     FINDING.KIND: self.kind,
                     FINDING.RULE: "voyage_of_listed_vessel",
-                    FINDING.SEVERITY: SEVERITY_BY_STATUS[status].value,
+                    FINDING.SEVERITY: listed_severity(r).value,
                     FINDING.MMSI: r[VOYAGE.MMSI],
                     FINDING.IMO: r[VOYAGE.IMO],
                     FINDING.VESSEL_NAME: r[VOYAGE.NAME],
@@ -53,17 +61,19 @@ class VoyageRule(BuiltinRule):
                     FINDING.END: r[VOYAGE.ARRIVAL],
                     FINDING.PORT_ID: r[VOYAGE.DESTINATION_PORT_ID],
                     FINDING.ENTRY_IDS: (str(r[LISTED.ENTRY_ID]),),
-                    FINDING.DESIGNATION_STATUS: status.value,
+                    FINDING.DESIGNATION_STATUS: r[LISTED.STATUS],
+                    FINDING.MATCH_TIER: r[LISTED.TIER],
                     FINDING.SCORE: r[LISTED.MATCH_SCORE],
-                    FINDING.EXPLANATION: f"listed vessel ({r[LISTED.ENTRY_ID]}, listed as "
-                    f"{r[LISTED.LISTED_NAME]}) sailed from {origin} to {destination}, {km:.0f} km, "
-                    f"longest AIS gap {longest_gap_h:.1f} h; {status.value.replace('_', ' ')} at departure",
+                    FINDING.EXPLANATION: f"{listed_party(r)} sailed from {origin} to {destination}, "
+                    f"{km:.0f} km, longest AIS gap {longest_gap_h:.1f} h; {status_words(r, 'departure')}"
+                    f"{against(r)}",
                     FINDING.PARAMETERS: {
                         "origin_port_id": str(r[VOYAGE.ORIGIN_PORT_ID]),
                         "destination_port_id": str(r[VOYAGE.DESTINATION_PORT_ID]),
                         "distance_km": round(km, 1),
                         "longest_gap_h": round(longest_gap_h, 2),
                         "stops_on_the_way": int(r[VOYAGE.N_STOPS]),
+                        **listing_parameters(r),
                         **used,
                     },
                     FINDING.MATCH_METHODS: r[METHODS],
