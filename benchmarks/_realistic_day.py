@@ -12,8 +12,9 @@ vessel per minute at most, rows in time order):
 * **meetings** (2 %): pairs of slow vessels side by side (150-400 m) for 2.5-5 h at sea.
 
 Vessels are active for part of the day (entering and leaving coverage), which gives about
-400 reports per vessel on average. Twenty vessels broadcast the IMO numbers of vessels on
-the bundled OFAC sample, so screening has real matches and findings to build.
+400 reports per vessel on average. About one vessel in a hundred (at most twenty) broadcasts
+the IMO number of a vessel on the bundled OFAC sample, so screening has real matches and
+findings to build.
 
 >>> table = day(2_000, seed=1)
 >>> table.num_rows > 1_500, table.column_names[:4]
@@ -183,7 +184,7 @@ def day(rows: int, seed: int = 20230111) -> pa.Table:
     mmsi = mid * 1_000_000 + (np.arange(n) * 7919) % 1_000_000
     imo = _imo_with_check(rng.integers(100_000, 999_999, n))
     has_imo = (kind != 3) & (rng.random(n) < 0.7)
-    listed = rng.choice(n, size=min(20, n), replace=False)
+    listed = rng.choice(n, size=min(20, max(1, n // 100)), replace=False)  # about 1 % of ships
     imo[listed] = np.resize(np.array(LISTED_IMOS, dtype=np.int64), len(listed))
     has_imo[listed] = True
     names = np.array([f"GENERATED {i:05d}" for i in range(n)], dtype=object)

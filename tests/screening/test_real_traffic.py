@@ -52,8 +52,9 @@ def test_a_namesake_pleasure_boat_is_a_possible_match_to_verify(result: vs.Scree
     (boat,) = [f for f in result.findings if f.mmsi == NIRVANA_KY]
     assert (boat.match_tier, boat.severity) == ("possible", "low")
     assert boat.evidence.explanation.startswith("possible match, verify before acting")
-    assert "the list gives IMO 1011202, which this AIS identity never broadcast" in boat.evidence.explanation
-    assert "the list gives call sign ZGBM, which this AIS identity never broadcast" in boat.evidence.explanation
+    why = boat.evidence.explanation
+    assert "the list gives IMO 1011202, which this AIS identity never broadcast" in why
+    assert "the list gives call sign ZGBM, which this AIS identity never broadcast" in why
     # the US-flagged NIRVANA is not even a possible match: its MID is not the listed flag
     assert NIRVANA_US not in {f.mmsi for f in result.findings}
     # nothing hidden: the match is in result.matches with its tier and what speaks against it

@@ -27,6 +27,7 @@ MMSI match holds only for the interval in which that MMSI carried that identity.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -115,15 +116,29 @@ def _listed_names(vessels: pd.DataFrame) -> pd.DataFrame:
     return names[names[IDENTITY.NAME_KEY] != ""].drop_duplicates([WATCHLIST.ENTRY_ID, IDENTITY.NAME_KEY])
 
 
+@dataclass(frozen=True)
+class _Listed:
+    """The list side of matching, prepared once per call: flags, name keys, both joined."""
+
+    flags: pd.DataFrame
+    names: pd.DataFrame
+    named_flags: pd.DataFrame
+
+    @classmethod
+    def of(cls, vessels: pd.DataFrame) -> _Listed:
+        flags, names = _listed_flags(vessels), _listed_names(vessels)
+        return cls(flags, names, names.merge(flags, on=WATCHLIST.ENTRY_ID, how="inner"))
+
+
 def _flag_words(hits: pd.DataFrame) -> pd.Series:
     which = hits["former"].map({False: "the listed flag", True: "a listed former flag"}).astype("string")
     return " carries the MID of " + hits[IDENTITY.FLAG].astype("string") + ", " + which
 
 
-def _by_call_sign(identities: pd.DataFrame, vessels: pd.DataFrame) -> pd.DataFrame:
+def _by_call_sign(identities: pd.DataFrame, vessels: pd.DataFrame, prepared: _Listed) -> pd.DataFrame:
     listed = vessels.loc[vessels[WATCHLIST.CALL_SIGN].notna(), [WATCHLIST.ENTRY_ID, WATCHLIST.CALL_SIGN]]
     listed = listed.assign(cs_key=listed[WATCHLIST.CALL_SIGN].map(normalize_call_sign).astype("string"))
-    listed = listed.drop(columns=[WATCHLIST.CALL_SIGN]).merge(_listed_flags(vessels), on=WATCHLIST.ENTRY_ID)
+    listed = listed.drop(columns=[WATCHLIST.CALL_SIGN]).merge(prepared.flags, on=WATCHLIST.ENTRY_ID)
     left = identities[identities[POSITION.CALL_SIGN].notna() & identities[IDENTITY.FLAG].notna()]
     left = left.assign(cs_key=left[POSITION.CALL_SIGN].map(normalize_call_sign).astype("string"))
     hits = left.merge(listed, on=["cs_key", IDENTITY.FLAG], how="inner")
@@ -135,14 +150,12 @@ def _by_call_sign(identities: pd.DataFrame, vessels: pd.DataFrame) -> pd.DataFra
     return _tag(hits.drop(columns=["cs_key", "former"]), MatchMethod.CALL_SIGN, text)
 
 
-def _name_candidates(identities: pd.DataFrame, vessels: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    left = identities[identities[IDENTITY.NAME_KEY].notna() & identities[IDENTITY.FLAG].notna()]
-    listed = _listed_names(vessels).merge(_listed_flags(vessels), on=WATCHLIST.ENTRY_ID, how="inner")
-    return left, listed
+def _named(identities: pd.DataFrame) -> pd.DataFrame:
+    return identities[identities[IDENTITY.NAME_KEY].notna() & identities[IDENTITY.FLAG].notna()]
 
 
-def _by_name_and_flag(identities: pd.DataFrame, vessels: pd.DataFrame) -> pd.DataFrame:
-    left, listed = _name_candidates(identities, vessels)
+def _by_name_and_flag(identities: pd.DataFrame, prepared: _Listed) -> pd.DataFrame:
+    left, listed = _named(identities), prepared.named_flags
     hits = left.merge(listed, on=[IDENTITY.NAME_KEY, IDENTITY.FLAG], how="inner")
     hits[MATCH.SCORE] = np.where(hits["former"], FORMER_FLAG_SCORE, METHOD_SCORES[MatchMethod.NAME_FLAG])
     text = (
@@ -156,11 +169,11 @@ def _by_name_and_flag(identities: pd.DataFrame, vessels: pd.DataFrame) -> pd.Dat
 _DIGITS = re.compile(r"\d+")
 
 
-def _by_fuzzy_name(identities: pd.DataFrame, vessels: pd.DataFrame, min_similarity: float) -> pd.DataFrame:
+def _by_fuzzy_name(identities: pd.DataFrame, prepared: _Listed, min_similarity: float) -> pd.DataFrame:
     """Near-equal names under a corroborating flag, compared one flag block at a time."""
     from rapidfuzz import fuzz, process  # imported when first needed, not by `import vesselscreen`
 
-    left, listed = _name_candidates(identities, vessels)
+    left, listed = _named(identities), prepared.named_flags
     blocks = []
     # a loop over flag states (at most a few hundred), each block compared in one cdist call
     for flag, listed_block in listed.groupby(IDENTITY.FLAG, sort=False):
@@ -213,11 +226,16 @@ def match_identities(
     """
     config = config or MatchingConfig()
     keys = [POSITION.MMSI, POSITION.IMO, POSITION.NAME, POSITION.CALL_SIGN, MATCH.ENTRY_ID]
-    parts = [_by_imo(identities, vessels), _by_mmsi(identities, vessels), _by_call_sign(identities, vessels)]
+    prepared = _Listed.of(vessels)
+    parts = [
+        _by_imo(identities, vessels),
+        _by_mmsi(identities, vessels),
+        _by_call_sign(identities, vessels, prepared),
+    ]
     if config.by_name_and_flag:
-        parts.append(_by_name_and_flag(identities, vessels))
+        parts.append(_by_name_and_flag(identities, prepared))
         if config.fuzzy_names:
-            parts.append(_by_fuzzy_name(identities, vessels, config.fuzzy_min_similarity))
+            parts.append(_by_fuzzy_name(identities, prepared, config.fuzzy_min_similarity))
     parts = [p for p in parts if not p.empty]
     if not parts:
         return empty_frame({**MATCH_DTYPES, **_EXTRA_DTYPES})
@@ -233,7 +251,7 @@ def match_identities(
     best = best.reset_index().rename(
         columns={IDENTITY.FIRST_SEEN: MATCH.FIRST_SEEN, IDENTITY.LAST_SEEN: MATCH.LAST_SEEN}
     )
-    consistent = consistent_names(best, _listed_names(vessels), config.fuzzy_min_similarity)
+    consistent = consistent_names(best, prepared.names, config.fuzzy_min_similarity)
     best[MATCH.TIER], best[MATCH.CONTRADICTIONS] = match_tiers(
         best, best[METHODS], consistent, identities, vessels
     )

@@ -1,0 +1,133 @@
+"""Benchmark: read and screen a realistic AIS day, against a bare pyarrow read of the same file.
+
+Data: generated days in MarineCadastre's layout (`_realistic_day.py`: continuous tracks,
+about 400 reports per vessel, ships moored and anchored at real gazetteer ports, transits
+with gaps, slow vessels and meetings at sea), of 1 and 3 million rows, screened against
+the bundled OFAC sdn.csv excerpt (some generated ships broadcast listed IMO numbers).
+
+Printed, each measured in this run:
+
+* ``pyarrow.csv.read_csv`` of the file (the reference: all columns, default options);
+* ``vs.read_ais`` and ``vs.screen``, and their sum as a multiple of the reference;
+* screening time per row at 3 M against 1 M (work done once: it should stay flat);
+* peak memory of reading and screening 3 M rows, in a fresh process;
+* ``vs.screen`` on 10,000 positions after a warm-up (embedded use: many small screens);
+* ``import vesselscreen`` against ``import pandas``, each in a fresh interpreter, and the
+  imports a first screening needs.
+
+    .venv/bin/python benchmarks/screen_day.py [rows ...]
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pyarrow.csv as pacsv
+from _realistic_day import write_day
+from _util import ROOT, in_subprocess
+
+import vesselscreen as vs
+
+SIZES = [int(arg) for arg in sys.argv[1:]] or [1_000_000, 3_000_000]
+WATCHLIST = ROOT / "tests" / "data" / "lists" / "ofac" / "sdn.csv"
+
+PEAK = """
+import json, sys
+sys.path.insert(0, {benchmarks!r})
+from _util import peak_rss_mb
+import vesselscreen as vs
+ais = vs.read_ais({path!r})
+result = vs.screen(ais, vs.load_watchlist({watchlist!r}))
+print(json.dumps({{"rows": len(ais), "findings": len(result.findings), "peak_mb": peak_rss_mb()}}))
+"""
+
+
+def best_of(runs: int, function: object, *args: object) -> tuple[float, object]:
+    times, value = [], None
+    for _ in range(runs):
+        begin = time.perf_counter()
+        value = function(*args)  # type: ignore[operator]
+        times.append(time.perf_counter() - begin)
+    return min(times), value
+
+
+def day(folder: Path, rows: int, watchlist: vs.Watchlist) -> float:
+    path = write_day(folder / f"AIS_day_{rows}.csv", rows)
+    reference, _ = best_of(2, pacsv.read_csv, path)
+    read_s, ais = best_of(2, vs.read_ais, path)
+    screen_s, result = best_of(1, vs.screen, ais, watchlist)
+    n = len(ais)  # type: ignore[arg-type]
+    total = read_s + screen_s
+    print(
+        f"{n:>10,} rows, {ais['mmsi'].nunique():,} vessels: pyarrow read {reference:5.2f} s | "  # type: ignore[index]
+        f"read_ais {read_s:5.2f} s + screen {screen_s:5.2f} s = {total:5.2f} s = "
+        f"{total / reference:4.1f}x the reference; {len(result.findings)} findings; "  # type: ignore[attr-defined]
+        f"screen {screen_s / n * 1e6:.2f} us/row"
+    )
+    return screen_s / n
+
+
+def peak(folder: Path, rows: int) -> None:
+    path = folder / f"AIS_day_{rows}.csv"
+    code = PEAK.format(benchmarks=str(Path(__file__).parent), path=str(path), watchlist=str(WATCHLIST))
+    result = in_subprocess(code)
+    rows_read, peak_mb = int(result["rows"]), result["peak_mb"]
+    print(f"peak RSS, read_ais + screen of {rows_read:,} rows in a fresh process: {peak_mb:,.0f} MB")
+
+
+def small(folder: Path, watchlist: vs.Watchlist) -> None:
+    path = write_day(folder / "AIS_small.csv", 10_000, seed=7)
+    ais = vs.read_ais(path)
+    vs.screen(ais, watchlist)  # warm-up: gazetteer parsed, port index built, modules imported
+    times = []
+    for _ in range(7):
+        begin = time.perf_counter()
+        vs.screen(ais, watchlist)
+        times.append(time.perf_counter() - begin)
+    median_ms = statistics.median(times) * 1000
+    print(f"vs.screen on {len(ais):,} positions after warm-up: median {median_ms:.0f} ms")
+
+
+def import_times() -> None:
+    def fresh(code: str) -> float:
+        runs = []
+        for _ in range(5):
+            done = subprocess.run(
+                [sys.executable, "-c", f"import time; t = time.perf_counter(); {code}; "
+                 "print(time.perf_counter() - t)"],
+                capture_output=True, text=True, check=True,
+            )  # fmt: skip
+            runs.append(float(done.stdout.strip().splitlines()[-1]))
+        return statistics.median(runs)
+
+    pandas_s = fresh("import pandas")
+    package_s = fresh("import vesselscreen")
+    working_s = fresh("import vesselscreen as vs; vs.read_ais, vs.load_watchlist, vs.screen")
+    print(
+        f"import pandas {pandas_s * 1000:.0f} ms; import vesselscreen {package_s * 1000:.0f} ms "
+        f"({package_s / pandas_s:.2f}x); with what a first screening imports (read_ais, load_watchlist, "
+        f"screen) {working_s * 1000:.0f} ms ({working_s / pandas_s:.2f}x)"
+    )
+
+
+def main() -> None:
+    watchlist = vs.load_watchlist(WATCHLIST)
+    vs.screen(vs.read_ais(vs.demo.ais_path()), watchlist)  # warm-up
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        per_row = [day(folder, rows, watchlist) for rows in SIZES]
+        if len(per_row) > 1:
+            ratio = per_row[-1] / per_row[0]
+            print(f"screen time per row at {SIZES[-1]:,} rows: {ratio:.2f}x that at {SIZES[0]:,}")
+        peak(folder, SIZES[-1])
+        small(folder, watchlist)
+    import_times()
+
+
+if __name__ == "__main__":
+    main()
