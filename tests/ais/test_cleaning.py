@@ -189,3 +189,35 @@ def test_midnight_carry_over_near_duplicates_and_a_lone_outlier_are_artefacts() 
     # the same rows an hour later are no carry-over: the jumps stay (a first fix, a spike)
     later = frame.assign(**{POSITION.TIMESTAMP: frame[POSITION.TIMESTAMP] + pd.Timedelta("1h")})
     assert "midnight carry-over" not in set(clean_ais(later, return_rejected=True)[1]["reason"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    steps=st.lists(
+        st.tuples(st.integers(0, 2), st.integers(0, 90), st.floats(-0.6, 0.6), st.booleans()),
+        min_size=2,
+        max_size=60,
+    )
+)
+def test_the_rules_near_suspect_rows_equal_the_rules_everywhere(
+    steps: list[tuple[int, int, float, bool]],
+) -> None:
+    # tracks of up to three vessels around midnight with wild jumps: running the jump and
+    # midnight rules only near impossible steps gives exactly what running them on every row does
+    import numpy as np
+
+    from vesselscreen.ais import cleaning
+
+    rows = sorted(
+        (366999000 + vessel, 86_400 * 3 - 30 + second * 20, 40.0 + lat, -70.0 + (0.3 if far else 0.0))
+        for vessel, second, lat, far in steps
+    )
+    mmsi = np.array([r[0] for r in rows], dtype=np.int64)
+    seconds = np.array([r[1] for r in rows], dtype=np.float64)
+    lat, lon = np.array([r[2] for r in rows]), np.array([r[3] for r in rows])
+    config, limits = CleaningConfig(), MotionLimits()
+    near = cleaning.flag_artefacts(mmsi, seconds, lat, lon, config, limits)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(cleaning, "_suspects", lambda m, s, la, lo, usable, c, li: np.flatnonzero(usable))
+        everywhere = cleaning.flag_artefacts(mmsi, seconds, lat, lon, config, limits)
+    assert near.tolist() == everywhere.tolist()

@@ -315,11 +315,49 @@ def flag_artefacts(
     reason[duplicate] = "duplicate report"
     reason[near] = "near-duplicate reception"
     taken = duplicate | near
-    stale = _midnight_carry_over(mmsi, seconds, lat, lon, taken, config, limits)
-    reason[stale] = "midnight carry-over"
-    jumps = _jump_outliers(mmsi, seconds, lat, lon, taken | stale, config, limits)
-    reason[jumps] = "impossible jump"
+    # the midnight and jump rules only ever touch rows near an impossible step or in the
+    # first seconds of a day: run them on those stretches alone (a few rows in a million)
+    rows = _suspects(mmsi, seconds, lat, lon, ~taken, config, limits)
+    if len(rows) == 0:
+        return reason
+    cut = np.concatenate([[True], (np.diff(rows) != 1) | (mmsi[rows][1:] != mmsi[rows][:-1])])
+    stretch = np.cumsum(cut).astype(np.int64)  # consecutive rows of one vessel
+    args = (seconds[rows], lat[rows], lon[rows])
+    stale = _midnight_carry_over(stretch, *args, np.zeros(len(rows), dtype=bool), config, limits)
+    reason[rows[stale]] = "midnight carry-over"
+    jumps = _jump_outliers(stretch, *args, stale, config, limits)
+    reason[rows[jumps]] = "impossible jump"
     return reason
+
+
+def _suspects(
+    mmsi: npt.NDArray[np.int64],
+    seconds: FloatArray,
+    lat: FloatArray,
+    lon: FloatArray,
+    usable: BoolArray,
+    config: CleaningConfig,
+    limits: MotionLimits,
+) -> npt.NDArray[np.int64]:
+    """The usable rows within reach of an impossible step, or of the first seconds of a day.
+
+    Every rule below looks at most two rows away per pass: rows farther than that times the
+    passes (plus a margin) from any impossible step cannot change, whatever the rules find.
+    """
+    rows = np.flatnonzero(usable & ~np.isnan(lat) & ~np.isnan(lon))
+    if len(rows) < 2:
+        return rows
+    fast = _speeds(mmsi[rows], seconds[rows], lat[rows], lon[rows], 1, limits)
+    early = seconds[rows] % 86_400.0 < config.midnight_window_s
+    seeds = np.flatnonzero(fast | early)
+    if len(seeds) == 0:
+        return rows[:0]
+    reach = 2 * config.max_passes + 2
+    near = (seeds[:, None] + np.arange(-reach, reach + 1)[None, :]).ravel()
+    near = np.unique(near[(near >= 0) & (near < len(rows))])
+    return np.asarray(
+        rows[near], dtype=np.int64
+    )  # a stretch crossing into another vessel is cut by the caller
 
 
 @overload
