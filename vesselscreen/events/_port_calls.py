@@ -140,35 +140,17 @@ def detect_port_calls(track: Track, config: PortCallConfig) -> pd.DataFrame:
     next_reset = np.ones(n, dtype=bool)
     next_reset[:-1] = reset[1:]
 
-    rows = pd.DataFrame(
-        {
-            "visit": visit,
-            "stopped": stopped,
-            "port_gap": port_gap,
-            "dwell": dwell,
-            "entry_seen": ~reset,
-            "exit_seen": ~next_reset,
-            "row": np.arange(n),
-        }
-    )[inside]
-    grouped = rows.groupby("visit", sort=True)
-    visits = pd.DataFrame(
-        {
-            "first": grouped["row"].min(),
-            "last": grouped["row"].max(),
-            "n": grouped["row"].size(),
-            "stopped": grouped["stopped"].any(),
-            "port_gap": grouped["port_gap"].any(),
-            "dwell": grouped["dwell"].sum(),
-        }
-    )
-    first = visits["first"].to_numpy()
-    last = visits["last"].to_numpy()
-    entry_seen = rows["entry_seen"].to_numpy()[np.searchsorted(rows["row"].to_numpy(), first)]
-    exit_seen = rows["exit_seen"].to_numpy()[np.searchsorted(rows["row"].to_numpy(), last)]
-    is_call = (visits["stopped"] | visits["port_gap"]).to_numpy() & (
-        visits["dwell"].to_numpy() >= config.min_duration_h * HOUR_NS
-    )
+    # visits are runs of consecutive rows: reduce each run by its first row, no group-by
+    first = np.flatnonzero(visit_start)
+    last = np.append(first[1:] - 1, n - 1)
+    last = np.minimum(last, first + np.add.reduceat(inside.astype(np.int64), first) - 1)
+    count = last - first + 1
+    stopped_any = np.logical_or.reduceat(stopped, first)
+    gap_any = np.logical_or.reduceat(port_gap, first)
+    dwell_sum = np.add.reduceat(np.where(inside, dwell, 0), first)
+    entry_seen = ~reset[first]
+    exit_seen = ~next_reset[last]
+    is_call = (stopped_any | gap_any) & (dwell_sum >= config.min_duration_h * HOUR_NS)
     if not is_call.any():
         return empty_frame(PORT_CALL_DTYPES)
 
@@ -186,7 +168,7 @@ def detect_port_calls(track: Track, config: PortCallConfig) -> pd.DataFrame:
             PORT_CALL.ARRIVAL: pd.to_datetime(ts[first[is_call]], unit="ns", utc=True),
             PORT_CALL.DEPARTURE: pd.to_datetime(ts[last[is_call]], unit="ns", utc=True),
             PORT_CALL.CONFIDENCE: 2 + entry_seen[is_call].astype(int) + exit_seen[is_call].astype(int),
-            PORT_CALL.N_POSITIONS: visits["n"].to_numpy()[is_call],
+            PORT_CALL.N_POSITIONS: count[is_call],
         }
     )
     calls[PORT_CALL.DURATION] = calls[PORT_CALL.DEPARTURE] - calls[PORT_CALL.ARRIVAL]
