@@ -360,7 +360,14 @@ def _screen(args: argparse.Namespace) -> int:
     progress(f"{len(watchlist)} listed vessels (snapshot {watchlist.snapshot.id}); reading AIS")
     ais = read_ais(args.ais, reference_time=reference_time)
     progress(f"{len(ais)} positions of {ais['mmsi'].nunique()} vessels; screening")
-    result = screen(ais, watchlist, ports=ports, config=config, registry=registry)
+    result = screen(
+        ais,
+        watchlist,
+        ports=ports,
+        config=config,
+        registry=registry,
+        progress=progress if progress.enabled else False,
+    )
     progress(f"{len(result.findings)} findings about {len(result.risk)} vessels; writing")
     if args.output == "table":
         for list_report in watchlist.reports:

@@ -7,7 +7,9 @@ vessel and the audit trail.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import sys
+import time
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 
 import pandas as pd
@@ -59,12 +61,29 @@ def _record(rule: Rule) -> RuleRecord:
     )
 
 
-def run_rules(context: ScreeningContext, rules: Sequence[Rule]) -> tuple[list[Finding], dict[str, float]]:
+Progress = Callable[[str], None]
+"""Told what the screening is doing, a line per stage (``progress=`` of `screen`)."""
+
+
+def _stderr_progress() -> Progress:
+    start = time.monotonic()
+
+    def say(message: str) -> None:
+        print(f"[{time.monotonic() - start:6.1f} s] {message}", file=sys.stderr, flush=True)
+
+    return say
+
+
+def run_rules(
+    context: ScreeningContext, rules: Sequence[Rule], progress: Progress | None = None
+) -> tuple[list[Finding], dict[str, float]]:
     """Every rule's findings (sorted) and the risk weight of each finding kind they produced."""
     findings: list[Finding] = []
     weights: dict[str, float] = {}
     names: set[str] = set()
     for rule in rules:
+        if progress is not None:
+            progress(f"rule {getattr(rule, 'name', type(rule).__name__)}")
         if not isinstance(rule, Rule):
             raise ConfigError(f"a rule needs a name and apply(context), got {type(rule).__name__}")
         if rule.name in names:
@@ -88,6 +107,7 @@ def screen(
     config: ScreeningConfig | None = None,
     registry: pd.DataFrame | None = None,
     rules: Sequence[Rule] = DEFAULT_RULES,
+    progress: bool | Progress = False,
 ) -> ScreeningResult:
     """Screen AIS positions against a watchlist.
 
@@ -103,6 +123,8 @@ def screen(
             :mod:`vesselscreen.screening.ownership`.
         rules: the finding rules to run (`vesselscreen.DEFAULT_RULES`); add your own with
             ``rules=(*vs.DEFAULT_RULES, MyRule())``.
+        progress: ``True`` to print each stage on stderr with the elapsed time (a real day
+            takes minutes), or a callable given each stage's message.
 
     Returns:
         A :class:`ScreeningResult`: findings with evidence, the frames behind them, a
@@ -119,8 +141,13 @@ def screen(
         >>> sorted({f.vessel_name for f in result.findings if f.kind == "designated_vessel"})
         ['MUSA JALIL', 'PORT OLYA 3', 'PORT OLYA-4']
     """
+    say = _stderr_progress() if progress is True else (progress or None)
+    if say is not None:
+        say(f"sorting, cleaning and locating {len(ais):,} positions; identities and matches")
     context = ScreeningContext.build(ais, watchlist, ports=ports, config=config, registry=registry)
-    findings, weights = run_rules(context, rules)
+    findings, weights = run_rules(context, rules, say)
+    if say is not None:
+        say(f"{len(findings)} findings")
     risk, breakdown = risk_scores(findings, weights)
     frame = ais.all_rows if isinstance(ais, Track) else ais
     report = ingest_report(frame)
