@@ -249,7 +249,7 @@ class WatchlistBuilder:
                     existing.extend(value)
                 continue
             current = kept.get(key)
-            if current is None:
+            if not isinstance(current, str):  # not set yet (scalar keys never hold lists)
                 kept[key] = value
             elif key == _NAME:
                 if value != current:
