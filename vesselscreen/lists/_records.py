@@ -52,7 +52,7 @@ from vesselscreen.identifiers import country_to_iso2, is_valid_mmsi, parse_compa
 from vesselscreen.ingest import IngestReport, RejectionLog
 from vesselscreen.lists._columns import parse_each
 from vesselscreen.lists.watchlist import SourceSnapshot, Watchlist, WatchlistSnapshot
-from vesselscreen.schema import ENTITY, WATCHLIST
+from vesselscreen.schema import ENTITY, ENTITY_DTYPES, WATCHLIST, empty_frame
 
 __all__ = [
     "DATE_FORMATS",
@@ -286,7 +286,7 @@ class WatchlistBuilder:
         vessels = [(entry_id, e) for entry_id, e in self._entries.items() if e.kind == VESSEL]
         parties = [(entry_id, e) for entry_id, e in self._entries.items() if e.kind != VESSEL]
         frame = self._vessel_frame(vessels)
-        entity_frame = self._party_frame(parties)
+        entity_frame = self._party_frame(parties) if parties else empty_frame(ENTITY_DTYPES)
         snapshot = SourceSnapshot(
             source=self.source,
             format=self.format,
