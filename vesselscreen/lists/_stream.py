@@ -372,3 +372,7 @@ def iter_records(
     except ParseError as exc:
         line = exc.position[0] if getattr(exc, "position", None) else None
         raise FormatError(label, f"malformed XML: {exc}", line=line) from exc
+    except (LookupError, ValueError) as exc:
+        # the parser's word on an encoding it cannot use ("unknown encoding", "multi-byte
+        # encodings are not supported"); the records' own code runs outside this try
+        raise FormatError(label, f"unreadable XML: {exc}") from exc

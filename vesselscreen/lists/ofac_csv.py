@@ -130,7 +130,7 @@ def looks_like_sdn_csv(text: str) -> bool:
         fields = _split(line.rstrip("\r"))
         if (
             len(fields) >= 3
-            and fields[0].strip().isdigit()
+            and _is_number(fields[0].strip())
             and re.match(r'^\s*\d+\s*,\s*"', line) is not None
             and (len(fields) == len(SDN_FIELDS) or fields[2].strip().lower() in _SDN_TYPES)
         ):
@@ -303,6 +303,11 @@ _VESSEL_ONLY: Final = ("imo", "mmsi", "call_sign", "flag", "former_flags", "vess
 # ---------------------------------------------------------------------------- parsing
 
 
+def _is_number(text: str) -> bool:
+    """ASCII digits only (``str.isdigit`` also takes "²", which ``int`` refuses)."""
+    return text.isascii() and text.isdigit()
+
+
 def _split(line: str) -> list[str]:
     """The fields of one line ([] when the csv module cannot read it)."""
     try:
@@ -321,7 +326,7 @@ def _parse_table(raw: RawSource, lines: list[str], fields: tuple[str, ...], log:
         if index == 0 and ent_num.lower() == fields[0].lower():
             log.note("header line skipped")
             continue
-        if not ent_num.isdigit():
+        if not _is_number(ent_num):
             log.reject(f"invalid ent_num: {ent_num!r}", line=line, raw=lines[line - 1])
             continue
         rows.append(values)
@@ -343,7 +348,7 @@ def _parse_companion(raw: RawSource, fields: tuple[str, ...]) -> _Table:
         raise FormatError(raw.label, f"empty file, expected OFAC rows of {', '.join(fields)}")
     values = _split(first.rstrip("\r\n"))
     is_header = bool(values) and values[0].strip().lower() == fields[0].lower()
-    if not is_header and (len(values) != len(fields) or not values[0].strip().isdigit()):
+    if not is_header and (len(values) != len(fields) or not _is_number(values[0].strip())):
         raise FormatError(
             raw.label, f"not an OFAC companion file: expected header-less rows of {', '.join(fields)}"
         )

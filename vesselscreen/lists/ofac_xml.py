@@ -560,7 +560,5 @@ def _advanced_entry(entry: Element, refs: _Refs, records: dict[str, Record], lis
             continue
         year, month, day = (text_of(date.find(_q(part))) for part in ("Year", "Month", "Day"))
         if year and month and day:
-            listed = f"{int(year):04d}-{int(month):02d}-{int(day):02d}"
-            current = record.get("listed_on")
-            if not isinstance(current, str) or listed < current:
-                record["listed_on"] = listed
+            # every entry date is kept: the builder takes the earliest and flags a bad one
+            _append(record, "listed_on", f"{year.zfill(4)}-{month.zfill(2)}-{day.zfill(2)}")

@@ -293,7 +293,7 @@ def _names(entity: Mapping[str, object], props: Mapping[str, object]) -> tuple[s
 def _vessel(entity_id: str, entity: Mapping[str, object], props: Mapping[str, object]) -> Record:
     name, aliases = _names(entity, props)
     datasets = entity.get("datasets")
-    build = [d[:4] for d in _values(props, "buildDate") if d[:4].isdigit()]
+    build = [d[:4] for d in _values(props, "buildDate") if d[:4].isascii() and d[:4].isdigit()]
     return {
         "id": entity_id,
         "name": name,
