@@ -58,24 +58,27 @@ def _decode(line: bytes) -> tuple[str, str | None]:
 
 
 def strip_eof(data: bytes, log: RejectionLog) -> bytes:
-    """``data`` without a DOS end-of-file byte (0x1A) on the last line, noted in ``log``.
+    """``data`` without a DOS end-of-file byte (0x1A) at its end, noted in ``log``.
 
-    Only a 0x1A that starts a line and is followed by nothing but blanks is the marker; one
-    at the end of a field is data.
+    The marker is the file's last byte, or a 0x1A that starts the last line (blanks may
+    follow); a 0x1A followed by more of the line is data.
 
     >>> log = RejectionLog("x")
-    >>> strip_eof(b"a,b\\r\\n\\x1a", log), strip_eof(b"a,\\x1a\\n", log), log.notes
-    (b'a,b\\r\\n', b'a,\\x1a\\n', Counter({'EOF marker (0x1A) skipped': 1}))
+    >>> strip_eof(b"a,b\\r\\n\\x1a", log), strip_eof(b"a,b\\x1a", log), strip_eof(b"a\\n\\x1a\\r\\n", log)
+    (b'a,b\\r\\n', b'a,b', b'a\\n')
+    >>> strip_eof(b"a,\\x1a\\n", log), log.notes
+    (b'a,\\x1a\\n', Counter({'EOF marker (0x1A) skipped': 3}))
     """
-    body = data.rstrip(_EOF + BLANK.encode())
-    tail = data[len(body) :]
-    if _EOF not in tail:
-        return data
-    start = len(body) + tail.index(_EOF)
-    if start and data[start - 1 : start] not in (b"\n", b"\r"):
-        return data
-    log.note("EOF marker (0x1A) skipped")
-    return data[:start]
+    if data.endswith(_EOF):
+        log.note("EOF marker (0x1A) skipped")
+        return data.rstrip(_EOF)
+    body = data.rstrip(b" \t\r\n")
+    if body.endswith(_EOF):
+        start = len(body.rstrip(_EOF))
+        if start == 0 or data[start - 1 : start] in (b"\n", b"\r"):
+            log.note("EOF marker (0x1A) skipped")
+            return data[:start]
+    return data
 
 
 def decode_lines(data: bytes, log: RejectionLog) -> list[str]:

@@ -160,7 +160,9 @@ def read_opensanctions(data: ListSource | RawSource, *, source: str = DEFAULT_SO
         if not looks_like_ftm(fh.peek(4096)[:4096]):
             raise FormatError(stream.label, "not OpenSanctions FollowTheMoney JSON lines")
         for number, line in enumerate(fh, start=1):
-            if not line.strip():
+            if not line.strip(b" \t\r\n\x1a"):
+                if b"\x1a" in line:  # a DOS end-of-file byte
+                    log.note("EOF marker (0x1A) skipped")
                 continue
             entity = _entity(line, number, log)
             if entity is None:
