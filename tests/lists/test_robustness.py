@@ -316,3 +316,66 @@ def test_loading_the_issue_examples_raises_only_library_errors() -> None:
         except vs.VesselScreenError:
             continue
         assert all(balanced(r) for r in wl.reports)
+
+
+# --------------------------------------------------------------------------- the documented limits and cases
+
+
+def test_a_field_over_the_csv_size_limit_rejects_its_row_only() -> None:
+    wl = vs.load_watchlist(b"name,remarks\nPORT OLYA-3," + b"x" * 200_000 + b"\nARTAVIL,ok\n")
+    assert names(wl) == ["ARTAVIL"]
+    (sample,) = wl.reports[0].samples
+    assert (sample.line, sample.reason) == (
+        2,
+        "unreadable CSV record: field larger than field limit (131072)",
+    )
+
+
+def test_a_record_open_over_the_line_limit_is_a_quote_left_open(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(vs.lists.limits, "MAX_RECORD_LINES", 3)
+    data = b'name,remarks\nPORT OLYA-3,"one\ntwo\nthree\nfour"\nARTAVIL,"a\nb\nc"\nMUSA JALIL,\n'
+    wl = read_custom_csv(data)
+    assert names(wl) == ["ARTAVIL", "MUSA JALIL"]  # three lines are allowed, four are not
+    report = wl.reports[0]
+    assert (report.samples[0].line, report.samples[0].reason) == (
+        2,
+        "quote left open: the record runs over more than 3 lines",
+    )
+    # the rest of the cut field is read as rows of its own, each rejected
+    assert [s.line for s in report.samples] == [2, 3, 4, 5]
+
+
+def test_cr_only_line_ends_are_lines() -> None:
+    wl = vs.load_watchlist(b"name,flag\rPORT OLYA-3,RU\rARTAVIL,Iran\r")
+    assert wl.vessels[[WATCHLIST.NAME, WATCHLIST.FLAG]].values.tolist() == [
+        ["PORT OLYA-3", "RU"],
+        ["ARTAVIL", "IR"],
+    ]
+
+
+def test_an_xml_control_character_becomes_a_space_and_is_flagged() -> None:
+    xml = (DATA / "uk" / "UK_Sanctions_List.xml").read_bytes()
+    wl = read_uk_xml(xml.replace(b"FIXTURE OLD NAME", b"FIXTURE\x01OLD NAME", 1))
+    assert wl.vessels.set_index(WATCHLIST.ENTRY_ID).loc["uk:RUS9001", WATCHLIST.ALIASES] == [
+        "FIXTURE OLD NAME"
+    ]
+    warning = next(s for s in wl.reports[0].samples if s.reason.startswith("control character"))
+    assert warning.line == xml[: xml.index(b"FIXTURE OLD NAME")].count(b"\n") + 1
+
+
+def test_an_xml_encoding_the_parser_cannot_use_is_a_format_error() -> None:
+    xml = (
+        (DATA / "uk" / "UK_Sanctions_List.xml").read_bytes().replace(b'encoding="utf-8"', b'encoding="TF-8"')
+    )
+    with pytest.raises(FormatError, match="unreadable XML: unknown encoding: TF-8"):
+        read_uk_xml(xml)
+
+
+def test_an_xml_list_in_latin_1_is_read_as_declared() -> None:
+    xml = (DATA / "uk" / "UK_Sanctions_List.xml").read_text(encoding="utf-8")
+    latin = xml.replace('encoding="utf-8"', 'encoding="ISO-8859-1"').replace(
+        "FIXTURE OLD NAME", "FIXTURE ÉLAN"
+    )
+    wl = read_uk_xml(latin.encode("latin-1"))
+    assert wl.vessels.set_index(WATCHLIST.ENTRY_ID).loc["uk:RUS9001", WATCHLIST.ALIASES] == ["FIXTURE ÉLAN"]
+    assert wl.reports[0].warnings == {"invalid IMO": 1}  # nothing flagged about the encoding

@@ -132,21 +132,25 @@ class _Lines:
     """An iterator over ``lines`` from a position, that stops at ``stop`` (moved by the reader).
 
     Stopping bounds how far one record may reach: the csv module then returns what it
-    read (an open quote at the end of data is not an error outside strict mode).
+    read (an open quote at the end of data is not an error outside strict mode), and
+    ``capped`` says that it wanted more (the csv module asks for a line only while a
+    record is unfinished).
     """
 
-    __slots__ = ("lines", "position", "stop")
+    __slots__ = ("capped", "lines", "position", "stop")
 
     def __init__(self, lines: Sequence[str], position: int) -> None:
         self.lines = lines
         self.position = position
         self.stop = len(lines)
+        self.capped = False
 
     def __iter__(self) -> _Lines:
         return self
 
     def __next__(self) -> str:
         if self.position >= self.stop:
+            self.capped = self.stop < len(self.lines)
             raise StopIteration
         line = self.lines[self.position]
         self.position += 1
@@ -165,7 +169,8 @@ def _records(
     reader = csv.reader(source, delimiter=delimiter)
     while source.position < len(lines):
         first = source.position
-        source.stop = min(len(lines), first + limits.MAX_RECORD_LINES)
+        source.stop = min(len(lines), first + max(1, limits.MAX_RECORD_LINES))
+        source.capped = False
         try:
             values = next(reader)
         except StopIteration:
@@ -176,14 +181,16 @@ def _records(
             reader = csv.reader(source, delimiter=delimiter)
             continue
         span = source.position - first
-        if span > 1 and width and len(values) != width[0]:
+        if source.capped or (span > 1 and width and len(values) != width[0]):
             # most likely a quote left open: give up this line only and read on from the next
-            log.reject(
-                f"wrong number of fields: expected {width[0]}, got {len(values)} "
-                f"(a quote left open runs over {span} lines)",
-                line=first + 1,
-                raw=lines[first],
-            )
+            if source.capped:
+                reason = f"quote left open: the record runs over more than {limits.MAX_RECORD_LINES} lines"
+            else:
+                reason = (
+                    f"wrong number of fields: expected {width[0]}, got {len(values)} "
+                    f"(a quote left open runs over {span} lines)"
+                )
+            log.reject(reason, line=first + 1, raw=lines[first])
             source = _Lines(lines, first + 1)
             reader = csv.reader(source, delimiter=delimiter)
             continue
