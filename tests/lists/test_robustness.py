@@ -379,3 +379,27 @@ def test_an_xml_list_in_latin_1_is_read_as_declared() -> None:
     wl = read_uk_xml(latin.encode("latin-1"))
     assert wl.vessels.set_index(WATCHLIST.ENTRY_ID).loc["uk:RUS9001", WATCHLIST.ALIASES] == ["FIXTURE ÉLAN"]
     assert wl.reports[0].warnings == {"invalid IMO": 1}  # nothing flagged about the encoding
+
+
+def test_a_path_no_file_can_have_is_a_library_error() -> None:
+    for read in (vs.load_watchlist, read_uk_xml, read_custom_csv):
+        with pytest.raises(vs.SourceNotFoundError):
+            read("UK_Sanctions\x00List.xml")
+
+
+def test_a_streamed_file_that_cannot_be_opened_is_a_library_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "UK_Sanctions_List.xml"
+    path.write_bytes((DATA / "uk" / "UK_Sanctions_List.xml").read_bytes())
+    real_open = Path.open
+
+    def refuse(self: Path, *args: object, **kwargs: object) -> object:
+        if self == path:
+            raise PermissionError(13, "Permission denied")
+        return real_open(self, *args, **kwargs)  # type: ignore[call-overload]  # the arguments as given
+
+    monkeypatch.setattr(Path, "open", refuse)
+    with pytest.raises(vs.SourceNotFoundError, match="permission denied") as info:
+        read_uk_xml(path)
+    assert info.value.source == str(path)

@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final
 
@@ -132,19 +132,24 @@ def _comparable(key: str, value: str) -> str:
     return " ".join(value.split()).casefold()
 
 
-def _fingerprint(values: Mapping[str, str | list[str]]) -> tuple[tuple[str, object], ...]:
-    return tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in values.items()))
+def _fingerprint(values: Mapping[str, str | list[str]]) -> int:
+    """A hash of all values: equal records, equal hashes (kept per entry instead of the values)."""
+    return hash(tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in values.items())))
 
 
 @dataclass(slots=True)
 class _Entry:
-    """One listed vessel or party, as merged so far, and where its first record was."""
+    """One listed vessel or party, as merged so far, and where its first record was.
+
+    ``fingerprint`` is the hash of the first record's values; ``merged`` those of the
+    records merged into it (None until one is: most entries have one record).
+    """
 
     kind: str
     values: dict[str, str | list[str]]
     line: int | None
-    raw: str
-    fingerprints: set[tuple[tuple[str, object], ...]] = field(default_factory=set)
+    fingerprint: int
+    merged: set[int] | None = None
 
 
 class WatchlistBuilder:
@@ -210,11 +215,13 @@ class WatchlistBuilder:
         entry = self._entries.get(entry_id)
         fingerprint = _fingerprint(values)
         if entry is None:
-            self._entries[entry_id] = _Entry(kind, values, line, raw, {fingerprint})
+            self._entries[entry_id] = _Entry(kind, values, line, fingerprint)
             self.log.accept()
             return
-        duplicate = fingerprint in entry.fingerprints
-        entry.fingerprints.add(fingerprint)
+        if entry.merged is None:
+            entry.merged = set()
+        duplicate = fingerprint == entry.fingerprint or fingerprint in entry.merged
+        entry.merged.add(fingerprint)
         name = self._merge(entry, kind, values, entry_id, line, raw)
         self.log.merge(
             "exact duplicate" if duplicate else self.merge_reason,
@@ -257,7 +264,7 @@ class WatchlistBuilder:
                     if isinstance(aliases, list):
                         aliases.append(value)
                     alias = value
-            elif _comparable(key, value) != _comparable(key, current):
+            elif value != current and _comparable(key, value) != _comparable(key, current):
                 self.log.warn(
                     f"conflicting {key} in merged records: {entry_id} kept {current!r}, not {value!r}",
                     line=line,

@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import IO, Final
 from xml.etree.ElementTree import Element, ParseError, iterparse
 
-from vesselscreen.errors import FormatError, SourceNotFoundError
+from vesselscreen.errors import FormatError, InputError, SourceNotFoundError, VesselScreenError
 from vesselscreen.ingest import RejectionLog
 from vesselscreen.lists._io import ListSource, RawSource, read_raw
 
@@ -120,18 +120,29 @@ class StreamInput:
 
     @contextmanager
     def open(self) -> Iterator[io.BufferedReader[_HashingReader]]:
-        """The content as a binary stream; bytes read through it are hashed."""
+        """The content as a binary stream; bytes read through it are hashed.
+
+        A file that cannot be opened or read (permissions, a disk error, removed while
+        read) raises :class:`~vesselscreen.errors.InputError` naming it.
+        """
         self._digest = hashlib.sha256()
-        with self._opener() as inner:
-            reader = _HashingReader(inner, self._digest)
-            buffered = io.BufferedReader(reader, buffer_size=_BLOCK)
-            try:
-                yield buffered
-                # a reader may stop early (e.g. after the records it wants): hash the rest too
-                while buffered.read(_BLOCK):
-                    pass
-            finally:
-                self.bytes_read = reader.bytes_read
+        try:
+            with self._opener() as inner:
+                reader = _HashingReader(inner, self._digest)
+                buffered = io.BufferedReader(reader, buffer_size=_BLOCK)
+                try:
+                    yield buffered
+                    # a reader may stop early (e.g. after the records it wants): hash the rest too
+                    while buffered.read(_BLOCK):
+                        pass
+                finally:
+                    self.bytes_read = reader.bytes_read
+        except VesselScreenError:
+            raise
+        except PermissionError as exc:
+            raise SourceNotFoundError(self.location, "cannot be opened: permission denied") from exc
+        except OSError as exc:
+            raise InputError(self.location, f"cannot be read: {exc.strerror or exc}") from exc
 
     def sha256(self) -> str:
         """Hex SHA-256 of the bytes read so far (the whole file after :meth:`open` is closed)."""

@@ -17,8 +17,9 @@ column            meaning
 ``Date of listing`` ISO date (``2024-06-24``) or ``dd.mm.yyyy``
 ================= =====================================================
 
-Entry ids are ``"eu_annex_xlii:<IMO number>"`` (the row number when the IMO is empty);
-``programs`` is ``["RUSSIA (833/2014 Annex XLII)"]``.
+Entry ids are ``"eu_annex_xlii:<IMO number>"`` (the row number when the IMO is empty); a
+second row with the same IMO number is merged into the first (counted as merged, its name
+kept as an alias); ``programs`` is ``["RUSSIA (833/2014 Annex XLII)"]``.
 
 >>> wl = read_eu_annex_xlii(b"Vessel name,IMO number,Date of listing\\nFIXTURE TANKER,9999993,24.06.2024\\n")
 >>> wl.vessels.loc[0, "entry_id"], str(wl.vessels.loc[0, "listed_on"].date())

@@ -152,7 +152,10 @@ def read_ofac_xml(
         extra_dtypes=_EXTRA_DTYPES,
         log=parsed.log,
     )
-    for kind, record, where in parsed.records:
+    records = parsed.records
+    records.reverse()
+    while records:  # each raw record is dropped once the builder has its values
+        kind, record, where = records.pop()
         builder.add(kind, record, raw=where)
     return builder.build(location=stream.location, retrieved_at=stream.retrieved_at, sha256=sha256)
 

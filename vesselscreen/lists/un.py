@@ -25,8 +25,9 @@ free; ``Vessel name``, ``IMO number`` and ``Date of designation`` are required):
 ``Vessel name`` -> ``name``; ``IMO number`` -> ``imo``; ``Designated owner`` -> ``owners``
 and ``linked_to`` (``;``-separated); ``MMSI``; ``Flag`` -> ``flag``; ``Call sign``;
 ``Type`` -> ``vessel_type``; ``Date of designation`` (ISO or dd/mm/yyyy) -> ``listed_on``.
-Entry ids are ``"un_1718:<IMO number>"`` (the row number without one); ``programs`` is
-``["DPRK (UNSCR 1718)"]``.
+Entry ids are ``"un_1718:<IMO number>"`` (the row number without one); a second row with
+the same IMO number is merged into the first (counted as merged, its name kept as an
+alias); ``programs`` is ``["DPRK (UNSCR 1718)"]``.
 
 >>> wl = read_un_1718_csv(b"Vessel name,IMO number,Designated owner,Date of designation\\n"
 ...                       b"FIXTURE DPRK TANKER,9999981,FIXTURE DPRK SHIPPING CO,2018-03-30\\n")
