@@ -155,15 +155,16 @@ def read_ofac_xml(
     records = parsed.records
     records.reverse()
     while records:  # each raw record is dropped once the builder has its values
-        kind, record, where = records.pop()
-        builder.add(kind, record, raw=where)
+        kind, record, number = records.pop()
+        builder.add(kind, record, raw=f"<{_RECORD[fmt]}> #{number}")
     return builder.build(location=stream.location, retrieved_at=stream.retrieved_at, sha256=sha256)
 
 
 @dataclass(slots=True)
 class _Parsed:
     log: RejectionLog
-    records: list[tuple[str, Record, str]] = field(default_factory=list)  # (kind, record, where)
+    # (kind, record, position of its element among the file's entries, from 1)
+    records: list[tuple[str, Record, int]] = field(default_factory=list)
     consolidated: bool = False
 
 
@@ -229,7 +230,7 @@ def _read_enhanced(stream: IO[bytes], label: str, vessels_only: bool = False) ->
             parsed.log.note("parties left out (vessels_only)")
             continue
         kind, record = _enhanced_entity(element, entry_id, iso_codes)
-        parsed.records.append((kind, record, f"<entity> #{entities}"))
+        parsed.records.append((kind, record, entities))
     return parsed
 
 
@@ -296,6 +297,9 @@ class _Refs:
         return None if ref is None else self.values[kind].get(ref)
 
 
+_RECORD: Final = {ENHANCED_FORMAT: "entity", ADVANCED_FORMAT: "DistinctParty"}
+"""The element of each form that holds one entry (named in the report's samples)."""
+
 _ADVANCED_RECORDS: Final = frozenset(
     {
         "ReferenceValueSets",
@@ -317,8 +321,8 @@ class _Advanced:
     refs: _Refs = field(default_factory=_Refs)
     records: dict[str, Record] = field(default_factory=dict)  # profile id -> its first record
     kinds: dict[str, str] = field(default_factory=dict)  # profile id -> VESSEL / PARTY
-    wheres: dict[str, str] = field(default_factory=dict)  # profile id -> where its first record was
-    repeated: list[tuple[str, Record, str]] = field(default_factory=list)  # later records of a profile id
+    positions: dict[str, int] = field(default_factory=dict)  # profile id -> position of its first record
+    repeated: list[tuple[str, Record, int]] = field(default_factory=list)  # later records of a profile id
     parties_read: int = 0
     links: list[tuple[str, str]] = field(default_factory=list)
     lists_seen: set[str] = field(default_factory=set)
@@ -357,10 +361,10 @@ class _Advanced:
         for profile_id, record in records.items():
             kind = self.kinds[profile_id]
             parsed.records.append(
-                (kind, _finish_vessel(record) if kind == VESSEL else record, self.wheres[profile_id])
+                (kind, _finish_vessel(record) if kind == VESSEL else record, self.positions[profile_id])
             )
-        for kind, record, where in self.repeated:  # merged into the first by the builder
-            parsed.records.append((kind, _finish_vessel(record) if kind == VESSEL else record, where))
+        for kind, record, number in self.repeated:  # merged into the first by the builder
+            parsed.records.append((kind, _finish_vessel(record) if kind == VESSEL else record, number))
         return parsed
 
 
@@ -489,11 +493,11 @@ def _advanced_party(
 ) -> None:
     log = state.parsed.log
     state.parties_read += 1
-    where = f"<DistinctParty> #{state.parties_read}"
+    position = state.parties_read
     profile = party.find(_q("Profile"))
     profile_id = _attr(profile, "ID") or party.get("FixedRef")
     if profile is None or not profile_id:
-        log.reject("DistinctParty without a Profile ID", raw=where)
+        log.reject("DistinctParty without a Profile ID", raw=f"<DistinctParty> #{position}")
         return
     party_kind = _party_kind(refs, profile.get("PartySubTypeID"))
     if state.vessels_only and party_kind != "vessel":
@@ -535,11 +539,11 @@ def _advanced_party(
         record["countries"] = countries
         kind = PARTY
     if profile_id in state.records:
-        state.repeated.append((kind, record, where))
+        state.repeated.append((kind, record, position))
         return
     state.records[profile_id] = record
     state.kinds[profile_id] = kind
-    state.wheres[profile_id] = where
+    state.positions[profile_id] = position
 
 
 def _extend(record: Record, key: str, values: Iterable[str]) -> None:
