@@ -365,6 +365,9 @@ class _Advanced:
             )
         for kind, record, number in self.repeated:  # merged into the first by the builder
             parsed.records.append((kind, _finish_vessel(record) if kind == VESSEL else record, number))
+        # the parsed records are the only references left, so each is freed once built
+        self.records.clear()
+        self.repeated.clear()
         return parsed
 
 
