@@ -49,6 +49,7 @@ from xml.etree.ElementTree import Element, ParseError, iterparse
 from vesselscreen.errors import FormatError, InputError, SourceNotFoundError, VesselScreenError
 from vesselscreen.ingest import RejectionLog
 from vesselscreen.lists._io import ListSource, RawSource, read_raw
+from vesselscreen.lists._text import windows_1252
 
 __all__ = [
     "StreamInput",
@@ -316,10 +317,7 @@ class _LineRepair:
             try:
                 line.decode("utf-8")
             except UnicodeDecodeError:
-                try:
-                    text = line.decode("cp1252")
-                except UnicodeDecodeError:
-                    text = line.decode("latin-1")
+                text = windows_1252(line)
                 line = text.encode("utf-8")
                 self._log.warn("not UTF-8: line decoded as Windows-1252", line=first + offset, raw=text)
             if _FORBIDDEN.search(line) is not None:

@@ -7,11 +7,12 @@ line, so one stray byte never garbles the other lines. A UTF-8 byte order mark i
 a DOS end-of-file byte (0x1A) at the end is dropped and noted.
 
 :func:`read_csv_table` parses the lines into records. A record that the csv module cannot
-read (a carriage return inside an unquoted field, a field over the csv module's size limit)
-or that spans several lines and has the wrong number of fields (a quote left open, which
-would otherwise swallow the rows after it) is rejected with its first line, and parsing
-starts again on the next line. A one-line record with the wrong number of fields is
-rejected with its line; it never shifts the columns of the others.
+read (a carriage return inside an unquoted field, a field over the csv module's size limit),
+that spans several lines and has the wrong number of fields, or that is still open after
+``limits.MAX_RECORD_LINES`` lines (a quote left open, which would otherwise swallow the rows
+after it) is rejected with its first line, and parsing starts again on the next line. A
+one-line record with the wrong number of fields is rejected with its line; it never
+shifts the columns of the others.
 
 >>> from vesselscreen.ingest import RejectionLog
 >>> log = RejectionLog("x.csv")
@@ -36,7 +37,7 @@ from vesselscreen.errors import FormatError
 from vesselscreen.ingest import RejectionLog
 from vesselscreen.lists import limits
 
-__all__ = ["BLANK", "CsvTable", "decode_lines", "read_csv_table", "strip_eof"]
+__all__ = ["BLANK", "CsvTable", "decode_lines", "read_csv_table", "strip_eof", "windows_1252"]
 
 _BOM: Final = b"\xef\xbb\xbf"
 _EOF: Final = b"\x1a"
@@ -44,17 +45,30 @@ BLANK: Final = " \t\r\n\x1a"
 """Characters a blank line or cell consists of (a stray 0x1A is blank too)."""
 
 
-def _decode(line: bytes) -> tuple[str, str | None]:
-    """The text of one line and, when it is not UTF-8, the codec that read it."""
+# Latin-1 reads every byte; the bytes 0x80-0x9F then become what Windows-1252 makes of them,
+# except the five it leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D), which stay as Latin-1
+_WINDOWS_1252: Final = {
+    code: bytes([code]).decode("cp1252")
+    for code in range(0x80, 0xA0)
+    if code not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)
+}
+
+
+def windows_1252(data: bytes) -> str:
+    """``data`` read as Windows-1252, never failing (its undefined bytes read as Latin-1).
+
+    >>> windows_1252(b"CAF\\xc9 \\x80 \\x81")
+    'CAFÉ € \\x81'
+    """
+    return data.decode("latin-1").translate(_WINDOWS_1252)
+
+
+def _decode(line: bytes) -> tuple[str, bool]:
+    """The text of one line, and whether it was UTF-8."""
     try:
-        return line.decode("utf-8"), None
+        return line.decode("utf-8"), True
     except UnicodeDecodeError:
-        pass
-    try:
-        return line.decode("cp1252"), "Windows-1252"
-    except UnicodeDecodeError:
-        # 0x81, 0x8D, 0x8F, 0x90, 0x9D are undefined in Windows-1252; Latin-1 reads every byte
-        return line.decode("latin-1"), "Latin-1"
+        return windows_1252(line), False
 
 
 def strip_eof(data: bytes, log: RejectionLog) -> bytes:
@@ -107,9 +121,9 @@ def decode_lines(data: bytes, log: RejectionLog) -> list[str]:
     for number, part in enumerate(parts, start=1):
         if number == len(parts) and not part:
             break
-        line, codec = _decode(part)
-        if codec is not None:
-            log.warn(f"not UTF-8: line decoded as {codec}", line=number, raw=line)
+        line, utf8 = _decode(part)
+        if not utf8:
+            log.warn("not UTF-8: line decoded as Windows-1252", line=number, raw=line)
         out.append(line + separator.decode("ascii") if number < len(parts) else line)
     return out
 

@@ -48,6 +48,7 @@ from vesselscreen.lists._io import ListSource, RawSource, sha256_of
 from vesselscreen.lists._records import PARTY, VESSEL, Record, WatchlistBuilder
 from vesselscreen.lists._stream import StreamInput
 from vesselscreen.lists._tabular import as_raw, read_table, records_of, require
+from vesselscreen.lists._text import windows_1252
 from vesselscreen.lists.watchlist import Watchlist
 
 __all__ = [
@@ -179,7 +180,7 @@ def _entity(line: bytes, number: int, log: RejectionLog) -> dict[str, object] | 
     try:
         text = line.decode("utf-8")
     except UnicodeDecodeError:
-        text = line.decode("cp1252", errors="replace")
+        text = windows_1252(line)
         log.warn("not UTF-8: line decoded as Windows-1252", line=number, raw=text)
     try:
         entity = json.loads(text)
