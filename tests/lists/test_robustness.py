@@ -403,3 +403,15 @@ def test_a_streamed_file_that_cannot_be_opened_is_a_library_error(
     with pytest.raises(vs.SourceNotFoundError, match="permission denied") as info:
         read_uk_xml(path)
     assert info.value.source == str(path)
+
+
+def test_fsf_row_without_a_subject_type_still_reads_its_ship_imo() -> None:
+    """Found by the long fuzz run: an empty Entity_SubjectType next to an IMO identification."""
+    lines = FSF_CSV.split(b"\n")
+    column = lines[0].split(b";").index(b"Entity_SubjectType")
+    row = lines[3].split(b";")  # the ship's row with its imo identification
+    row[column] = b""
+    lines[3] = b";".join(row)
+    wl = read_eu_fsf_csv(b"\n".join(lines))
+    assert wl.vessels[[WATCHLIST.ENTRY_ID, WATCHLIST.IMO]].values.tolist() == [["eu_fsf:990001", 9999993]]
+    assert balanced(wl.reports[0])

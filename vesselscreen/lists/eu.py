@@ -225,7 +225,8 @@ def read_eu_fsf_csv(data: ListSource | RawSource, *, source: str = FSF_SOURCE) -
     code = frame.get("Identification_TypeCode", empty).str.lower()
     imo = frame.get("Identification_Number", empty).where(code == _IMO_CODE)
     subject = frame["Entity_SubjectType"].str.lower()
-    ship = imo.map(_is_ship_imo, na_action="ignore").astype("boolean").fillna(False) & (subject != _PERSON)
+    not_person = subject.ne(_PERSON).fillna(True)  # no subject type: not a person either
+    ship = (imo.map(_is_ship_imo, na_action="ignore").astype("boolean") & not_person).fillna(False)
     # an entity is a vessel when any of its rows carries a ship IMO (as in the XML)
     vessel_ids = set(ids[ship.to_numpy(dtype=bool)].dropna())
     published = frame.get("Entity_Regulation_PublicationDate", empty)
