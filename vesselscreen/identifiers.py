@@ -178,7 +178,7 @@ def is_valid_mmsi(value: object) -> bool:
     if isinstance(value, int | np.integer):
         return 0 < int(value) <= 999_999_999 and int(value) >= 1_000_000  # 00MID xxxx is 7+ digits
     text = str(value).strip()
-    return len(text) == 9 and text.isdigit() and int(text) > 0
+    return len(text) == 9 and text.isascii() and text.isdigit() and int(text) > 0
 
 
 def parse_mmsi(value: object) -> int:

@@ -1,8 +1,9 @@
 """Accounting for what a reader kept and what it rejected, so nothing is lost silently.
 
 Every reader (lists and AIS) fills an :class:`IngestReport` while it works: each input
-record (a CSV row, an NMEA sentence, a list entry) is either accepted or rejected with
-a reason, and ``accepted + rejected == records`` always holds.
+record (a CSV row, an NMEA sentence, a list entry) is either accepted, rejected with
+a reason, or merged into another record (list readers: a second row of the same entry),
+and ``accepted + rejected + merged == records`` always holds.
 
 >>> log = RejectionLog("positions.csv")
 >>> log.accept(2)
@@ -19,7 +20,7 @@ from collections import Counter
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["INGEST_REPORT_ATTR", "IngestReport", "Rejection", "RejectionLog", "ingest_report"]
+__all__ = ["INGEST_REPORT_ATTR", "IngestReport", "Merge", "Rejection", "RejectionLog", "ingest_report"]
 
 INGEST_REPORT_ATTR = "vesselscreen_ingest_report"
 """Key under which readers store their report in ``DataFrame.attrs``."""
@@ -39,14 +40,33 @@ class Rejection(BaseModel):
     kept: bool = False
 
 
+class Merge(BaseModel):
+    """One record merged into an earlier one: where it was, into which entry, and why.
+
+    ``name`` is the merged record's name when it differed from the entry's (it is then
+    kept among the entry's aliases).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    source: str
+    line: int | None = None
+    into: str
+    reason: str
+    name: str | None = None
+    raw: str = ""
+
+
 class IngestReport(BaseModel):
-    """What a reader did with its input. ``accepted + rejected == records``.
+    """What a reader did with its input. ``accepted + rejected + merged == records``.
 
     ``reasons`` counts rejections by reason class (the text before the first colon);
     ``warnings`` counts records that were kept but flagged (e.g. a list entry whose IMO
     fails its check digit: kept, but never matched by IMO), by the same kind of key;
     ``samples`` keeps the first 100 rejections and warnings in full; ``notes`` holds other counts a
     reader wants to report (e.g. comment lines skipped, messages of types it ignores).
+    ``merged`` counts records folded into an earlier record of the same entry (``merges``
+    by reason, ``merge_samples`` the first 100 of each reason); AIS readers merge nothing.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -56,10 +76,13 @@ class IngestReport(BaseModel):
     records: int
     accepted: int
     rejected: int
+    merged: int = 0
     reasons: dict[str, int] = Field(default_factory=dict)
+    merges: dict[str, int] = Field(default_factory=dict)
     warnings: dict[str, int] = Field(default_factory=dict)
     notes: dict[str, int] = Field(default_factory=dict)
     samples: list[Rejection] = Field(default_factory=list)
+    merge_samples: list[Merge] = Field(default_factory=list)
 
     def summary(self) -> str:
         """One line for logs and the CLI.
@@ -74,6 +97,11 @@ class IngestReport(BaseModel):
         )
         if self.reasons:
             text += " (" + ", ".join(f"{k}: {v}" for k, v in sorted(self.reasons.items())) + ")"
+        if self.merged:
+            text += f", {self.merged} merged"
+            text += " (" + ", ".join(f"{k}: {v}" for k, v in sorted(self.merges.items())) + ")"
+        if self.warnings:
+            text += f", {sum(self.warnings.values())} flagged"
         return text
 
 
@@ -87,6 +115,8 @@ class RejectionLog:
         self.warnings: Counter[str] = Counter()
         self.notes: Counter[str] = Counter()
         self.samples: list[Rejection] = []
+        self.merges: Counter[str] = Counter()
+        self.merge_samples: list[Merge] = []
 
     def accept(self, n: int = 1) -> None:
         self.accepted += n
@@ -105,6 +135,17 @@ class RejectionLog:
                 Rejection(source=self.source, line=line, reason=reason, raw=raw[:300], kept=True)
             )
 
+    def merge(
+        self, reason: str, *, into: str, line: int | None = None, name: str | None = None, raw: str = ""
+    ) -> None:
+        """Count one record merged into the entry ``into`` (kept samples: 100 per reason)."""
+        key = reason.split(":", 1)[0].strip()
+        self.merges[key] += 1
+        if self.merges[key] <= MAX_SAMPLES:
+            self.merge_samples.append(
+                Merge(source=self.source, line=line, into=into, reason=reason, name=name, raw=raw[:300])
+            )
+
     def note(self, key: str, n: int = 1) -> None:
         self.notes[key] += n
 
@@ -112,17 +153,24 @@ class RejectionLog:
     def rejected(self) -> int:
         return sum(self.reasons.values())
 
+    @property
+    def merged(self) -> int:
+        return sum(self.merges.values())
+
     def report(self, *, format: str) -> IngestReport:
         return IngestReport(
             source=self.source,
             format=format,
-            records=self.accepted + self.rejected,
+            records=self.accepted + self.rejected + self.merged,
             accepted=self.accepted,
             rejected=self.rejected,
+            merged=self.merged,
             reasons=dict(self.reasons),
+            merges=dict(self.merges),
             warnings=dict(self.warnings),
             notes=dict(self.notes),
             samples=list(self.samples),
+            merge_samples=list(self.merge_samples),
         )
 
 

@@ -50,8 +50,9 @@ def test_caspian_demo_entries_by_name_and_flag() -> None:
 def test_bad_rows_are_counted_or_flagged_with_their_line() -> None:
     wl = read_custom_csv(CUSTOM / "bad_rows.csv")
     report = wl.reports[0]
-    assert (report.records, report.accepted, report.rejected) == (9, 6, 3)
-    assert report.reasons == {"empty name": 1, "wrong number of fields": 1, "duplicate entry_id": 1}
+    assert (report.records, report.accepted, report.rejected, report.merged) == (9, 6, 2, 1)
+    assert report.reasons == {"empty name": 1, "wrong number of fields": 1}
+    assert report.merges == {"same entry_id": 1}
     assert report.warnings == {"invalid IMO": 1, "invalid MMSI": 1, "invalid date": 1, "unknown country": 1}
     assert report.notes == {"ignored column: notes": 1}
     where = {s.reason.split(":")[0]: (s.line, s.kept) for s in report.samples}
@@ -62,8 +63,9 @@ def test_bad_rows_are_counted_or_flagged_with_their_line() -> None:
         "unknown country": (6, True),
         "empty name": (7, False),
         "wrong number of fields": (8, False),
-        "duplicate entry_id": (10, False),
     }
+    (merge,) = report.merge_samples
+    assert (merge.line, merge.into, merge.name) == (10, "dup:1", "DUPLICATE ID AGAIN")
     v = wl.vessels.set_index(WATCHLIST.NAME)
     assert v.loc["GOOD SHIP", WATCHLIST.IMO] == 9187629
     assert v.loc["BAD IMO", WATCHLIST.IMO] is pd.NA
@@ -72,6 +74,7 @@ def test_bad_rows_are_counted_or_flagged_with_their_line() -> None:
     assert v.loc["BAD FLAG", WATCHLIST.FLAG] is pd.NA
     assert "notes" not in wl.vessels.columns
     assert v.loc["DUPLICATE ID", WATCHLIST.ENTRY_ID] == "dup:1"
+    assert v.loc["DUPLICATE ID", WATCHLIST.ALIASES] == ["DUPLICATE ID AGAIN"]  # merged, name kept
     assert "DUPLICATE ID AGAIN" not in v.index
 
 
@@ -173,7 +176,7 @@ def test_no_row_is_lost(records: list[dict[str, str]]) -> None:
     blank = sum(all(not r[c].strip() for c in columns) for r in records)
     assert report.records + blank == len(records)
     assert report.notes.get("blank lines skipped", 0) == blank
-    assert report.accepted + report.rejected == report.records
+    assert report.accepted + report.rejected + report.merged == report.records
     assert len(wl.vessels) == report.accepted
     named = [r["name"].strip() for r in records if r["name"].strip()]
     assert wl.vessels[WATCHLIST.NAME].tolist() == named

@@ -185,7 +185,7 @@ def test_reports_account_for_every_row(wl: Watchlist) -> None:
     reports = {Path(r.source).name: r for r in wl.reports}
     assert set(reports) == {"sdn.csv", "alt.csv", "add.csv", "sdn_comments.csv"}
     for report in reports.values():
-        assert report.accepted + report.rejected == report.records
+        assert report.accepted + report.rejected + report.merged == report.records
     assert (reports["sdn.csv"].records, reports["sdn.csv"].accepted) == (140, 140)
     assert reports["sdn.csv"].notes["EOF marker (0x1A) skipped"] == 1
     assert reports["sdn.csv"].warnings == {}
@@ -265,19 +265,30 @@ def test_truncated_row_is_rejected_with_its_line_and_parsing_continues() -> None
     assert (report.records, report.accepted, report.rejected) == (10, 9, 1)
     assert report.reasons == {"wrong number of fields": 1}
     assert report.samples[0].line == 7
-    assert report.samples[0].reason == "wrong number of fields: expected 12, got 7"
+    # the cut leaves a quote open: the reader gives up that line only and reads on
+    assert report.samples[0].reason == (
+        "wrong number of fields: expected 12, got 17 (a quote left open runs over 2 lines)"
+    )
     assert "ofac_sdn:15036" not in wl.vessels[WATCHLIST.ENTRY_ID].tolist()
     assert len(wl.vessels) + len(wl.entities) == 9
 
 
-def test_non_numeric_ent_num_and_duplicates_are_rejected() -> None:
+def test_non_numeric_ent_num_is_rejected_and_a_repeat_merged() -> None:
     first, second = SDN_LINES[0], SDN_LINES[1]
     bad = "x" + first
-    data = "\r\n".join([first, bad, second, first]).encode()
-    report = read_ofac_csv(data).reports[0]
-    assert report.reasons == {"invalid ent_num": 1, "duplicate ent_num": 1}
-    assert [s.line for s in report.samples] == [2, 4]
-    assert report.accepted == 2
+    renamed = first.replace('"MAR AZUL"', '"MAR AZUL II"')
+    data = "\r\n".join([first, bad, second, first, renamed]).encode()
+    wl = read_ofac_csv(data)
+    report = wl.reports[0]
+    assert report.reasons == {"invalid ent_num": 1}
+    assert [s.line for s in report.samples] == [2]
+    assert (report.records, report.accepted, report.rejected, report.merged) == (5, 2, 1, 2)
+    assert report.merges == {"exact duplicate": 1, "same ent_num": 1}
+    assert [(m.line, m.into, m.name) for m in report.merge_samples] == [
+        (4, "ofac_sdn:4238", None),
+        (5, "ofac_sdn:4238", "MAR AZUL II"),
+    ]
+    assert vessel(wl, 4238)[WATCHLIST.ALIASES] == ["MAR AZUL II"]
 
 
 def test_invalid_imo_is_kept_without_imo_and_flagged() -> None:
@@ -313,7 +324,7 @@ def test_unknown_country_is_flagged_not_silently_dropped() -> None:
     reasons = sorted(s.reason for s in wl.reports[0].samples)
     assert reasons == [
         "unknown country: Atlantis (former flag)",
-        "unknown country: Lemuria (Vess_flag)",
+        "unknown country: Lemuria (flag)",
     ]
 
 

@@ -97,7 +97,7 @@ def test_invalid_imo_is_kept_flagged_and_not_matched() -> None:
     assert report.accepted == report.records == 6
     sample = next(s for s in report.samples if s.kept)
     assert "IMO 9187628 fails the ship check digit" in sample.reason
-    assert "99001" in sample.reason
+    assert sample.raw == "ofac_sdn:99001"
     assert 9187628 not in set(wl.vessels[WATCHLIST.IMO].dropna())
 
 

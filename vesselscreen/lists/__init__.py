@@ -3,7 +3,9 @@
 One module per list format (``ofac_csv``, ``ofac_sdn_xml``, ``ofac_xml``, ``uk``, ``eu``,
 ``un``, ``opensanctions``, ``custom_csv``, ``frame``), the :class:`Watchlist` container with its snapshot
 (``watchlist``), and :func:`load_watchlist`, which sniffs the format and accepts paths,
-URLs, bytes, file objects or lists of them.
+URLs, bytes, file objects or lists of them. Every reader keeps the accounts of each file
+it reads (records accepted, rejected, merged, values flagged: ``wl.reports``,
+``wl.summary()``); the bounds it works within are in ``limits``.
 
 >>> wl = load_watchlist(b"name,imo,flag\\nARTAVIL,9187629,Iran\\n")
 >>> wl  # doctest: +ELLIPSIS

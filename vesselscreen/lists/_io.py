@@ -55,6 +55,8 @@ def read_raw(source: ListSource, *, label: str | None = None) -> RawSource:
             raise SourceNotFoundError(location, "cannot be opened: permission denied") from exc
         except OSError as exc:
             raise InputError(location, f"cannot be read: {exc.strerror or exc}") from exc
+        except ValueError as exc:  # e.g. a NUL character, which no file name can hold
+            raise SourceNotFoundError(location, f"not a usable path: {exc}") from exc
         return RawSource(data, label or location, location, path, now)
     read = getattr(source, "read", None)
     if read is None:

@@ -17,8 +17,9 @@ column            meaning
 ``Date of listing`` ISO date (``2024-06-24``) or ``dd.mm.yyyy``
 ================= =====================================================
 
-Entry ids are ``"eu_annex_xlii:<IMO number>"`` (the row number when the IMO is empty);
-``programs`` is ``["RUSSIA (833/2014 Annex XLII)"]``.
+Entry ids are ``"eu_annex_xlii:<IMO number>"`` (the row number when the IMO is empty); a
+second row with the same IMO number is merged into the first (counted as merged, its name
+kept as an alias); ``programs`` is ``["RUSSIA (833/2014 Annex XLII)"]``.
 
 >>> wl = read_eu_annex_xlii(b"Vessel name,IMO number,Date of listing\\nFIXTURE TANKER,9999993,24.06.2024\\n")
 >>> wl.vessels.loc[0, "entry_id"], str(wl.vessels.loc[0, "listed_on"].date())
@@ -33,12 +34,10 @@ import pandas as pd
 
 from vesselscreen.errors import FormatError, IdentifierError
 from vesselscreen.identifiers import parse_imo
-from vesselscreen.ingest import RejectionLog
-from vesselscreen.lists._io import ListSource, RawSource
-from vesselscreen.lists._records import Record, build_watchlist
+from vesselscreen.lists._io import ListSource, RawSource, sha256_of
+from vesselscreen.lists._records import PARTY, VESSEL, Record, WatchlistBuilder
 from vesselscreen.lists._stream import StreamInput, iter_records, namespace_of, root_element, text_of
-from vesselscreen.lists._tabular import read_csv_frame, require
-from vesselscreen.lists.frame import _build
+from vesselscreen.lists._tabular import as_raw, read_table, records_of, require
 from vesselscreen.lists.watchlist import Watchlist
 
 __all__ = [
@@ -63,31 +62,21 @@ _PROGRAM: Final = "RUSSIA (833/2014 Annex XLII)"
 
 def read_eu_annex_xlii(data: ListSource | RawSource, *, source: str = ANNEX_XLII_SOURCE) -> Watchlist:
     """Read an Annex XLII vessel CSV (layout in the module docstring) into a :class:`Watchlist`."""
-    frame, stream = read_csv_frame(data)
-    require(frame, list(ANNEX_XLII_COLUMNS), stream.label)
-    rows = pd.Series(range(1, len(frame) + 1), index=frame.index).astype("string")
-    dates = frame["Date of listing"].str.strip()
-    # dd.mm.yyyy as the Official Journal prints it, to ISO
-    dotted = dates.str.fullmatch(r"\d{2}\.\d{2}\.\d{4}").fillna(False)
-    iso = dates.where(
-        ~dotted, dates.str.slice(6, 10) + "-" + dates.str.slice(3, 5) + "-" + dates.str.slice(0, 2)
-    )
-    frame = frame.assign(_id=frame["IMO number"].str.strip().fillna(rows), _listed=iso, _program=_PROGRAM)
-    mapping = {"name": "Vessel name", "imo": "IMO number", "listed_on": "_listed", "programs": "_program"}
-    return _build(
-        frame,
-        mapping,
+    raw = as_raw(data)
+    builder = WatchlistBuilder(
+        raw.label,
         source=source,
         format=ANNEX_XLII_FORMAT,
-        id_column="_id",
-        kind=None,
-        vessel_kinds=(),
-        list_separator=None,
-        location=stream.location,
-        label=stream.label,
-        retrieved_at=stream.retrieved_at,
-        sha256=stream.sha256(),
+        id_name="IMO number",
+        merge_reason="same IMO number",
     )
+    frame, numbers = read_table(raw, builder.log)
+    require(frame, ANNEX_XLII_COLUMNS, raw.label)
+    mapping = {"name": "Vessel name", "imo": "IMO number", "listed_on": "Date of listing"}
+    for (line, record), number in zip(records_of(frame, mapping, list_separator=None), numbers, strict=True):
+        record.update(id=record.get("imo") or str(number), programs=[_PROGRAM])
+        builder.add(VESSEL, record, line=line)
+    return builder.build(location=raw.location, retrieved_at=raw.retrieved_at, sha256=sha256_of([raw.data]))
 
 
 # ----------------------------------------------------------------------------- Financial Sanctions File
@@ -113,7 +102,7 @@ def _is_ship_imo(number: str | None) -> bool:
 
 
 def _fsf_record(
-    entry_id: str, subject: str, names: list[str], imos: list[str], **values: object
+    entry_id: str | None, subject: str, names: list[str], imos: list[str], **values: object
 ) -> tuple[str, Record]:
     """A vessel record when the entity carries a ship IMO, else a party record."""
     ship_imo = next((n for n in imos if _is_ship_imo(n)), None)
@@ -126,10 +115,10 @@ def _fsf_record(
         "remarks": values.get("remarks"),
     }
     if ship_imo is not None and subject != _PERSON:
-        return "vessel", {**common, "imo": ship_imo}
+        return VESSEL, {**common, "imo": ship_imo}
     company = next(iter(imos), None)
     kind = "individual" if subject == _PERSON else subject or "enterprise"
-    return "entity", {
+    return PARTY, {
         **common,
         "entity_type": kind,
         "company_imo": company,
@@ -156,22 +145,16 @@ def read_eu_fsf_xml(data: ListSource | RawSource, *, source: str = FSF_SOURCE) -
     [{'entry_id': 'eu_fsf:9001', 'imo': 9999993, 'programs': ['RUS']}]
     """
     stream = StreamInput.of(data)
-    log = RejectionLog(stream.label)
-    vessels: list[Record] = []
-    parties: list[Record] = []
+    builder = WatchlistBuilder(stream.label, source=source, format=FSF_XML_FORMAT, id_name="logicalId")
     with stream.open() as fh:
         root = root_element(fh.peek(4096)[:4096])
         if root != FSF_ROOT:
             raise FormatError(
                 stream.label, f"not an EU Financial Sanctions File (root {root!r}, expected 'export')"
             )
-        for _, element in iter_records(fh, stream.label, {_FSF_RECORD}):
+        for number, (_, element) in enumerate(iter_records(fh, stream.label, {_FSF_RECORD}, builder.log), 1):
             ns = namespace_of(element.tag)
             entry_id = element.get("logicalId")
-            if not entry_id:
-                log.reject("sanctionEntity without a logicalId")
-                continue
-            log.accept()
             subject_el = element.find(ns + "subjectType")
             subject = (subject_el.get("code") or "").lower() if subject_el is not None else ""
             names = [
@@ -200,17 +183,8 @@ def read_eu_fsf_xml(data: ListSource | RawSource, *, source: str = FSF_SOURCE) -
                 remarks=text_of(element.find(ns + "remark")),
                 countries=countries,
             )
-            (vessels if kind == "vessel" else parties).append(record)
-    return build_watchlist(
-        vessels,
-        parties,
-        source=source,
-        format=FSF_XML_FORMAT,
-        location=stream.location,
-        retrieved_at=stream.retrieved_at,
-        sha256=stream.sha256(),
-        log=log,
-    )
+            builder.add(kind, record, raw=f"<sanctionEntity> record {number}")
+    return builder.build(location=stream.location, retrieved_at=stream.retrieved_at, sha256=stream.sha256())
 
 
 _FSF_CSV_REQUIRED: Final = ("Entity_LogicalId", "Entity_SubjectType", "NameAlias_WholeName")
@@ -236,60 +210,54 @@ def read_eu_fsf_csv(data: ListSource | RawSource, *, source: str = FSF_SOURCE) -
     ``Citizenship_CountryIso2Code``, ``Entity_Remark``), grouped by ``Entity_LogicalId``
     with the same mapping and vessel rule as :func:`read_eu_fsf_xml`.
     """
-    frame, stream = read_csv_frame(data, separator=";")
-    require(frame, list(_FSF_CSV_REQUIRED), stream.label)
+    raw = as_raw(data)
+    builder = WatchlistBuilder(
+        raw.label,
+        source=source,
+        format=FSF_CSV_FORMAT,
+        id_name="Entity_LogicalId",
+        merge_reason="another row of the same Entity_LogicalId",
+    )
+    frame, _ = read_table(raw, builder.log, separator=";")
+    require(frame, _FSF_CSV_REQUIRED, raw.label)
     empty = pd.Series(pd.NA, index=frame.index, dtype="string")
-    ids = frame["Entity_LogicalId"].str.strip()
-    code = frame.get("Identification_TypeCode", empty).str.strip().str.lower()
-    number = frame.get("Identification_Number", empty).str.strip()
-    imo = number.where(code == _IMO_CODE)
-    subject = frame["Entity_SubjectType"].str.strip().str.lower()
-    ship = imo.map(_is_ship_imo, na_action="ignore").astype("boolean").fillna(False) & (subject != _PERSON)
+    ids = frame["Entity_LogicalId"]
+    code = frame.get("Identification_TypeCode", empty).str.lower()
+    imo = frame.get("Identification_Number", empty).where(code == _IMO_CODE)
+    subject = frame["Entity_SubjectType"].str.lower()
+    not_person = subject.ne(_PERSON).fillna(True)  # no subject type: not a person either
+    ship = (imo.map(_is_ship_imo, na_action="ignore").astype("boolean") & not_person).fillna(False)
+    # an entity is a vessel when any of its rows carries a ship IMO (as in the XML)
     vessel_ids = set(ids[ship.to_numpy(dtype=bool)].dropna())
-    kind = subject.where(~ids.isin(vessel_ids), "vessel").replace({_PERSON: "individual"})
     published = frame.get("Entity_Regulation_PublicationDate", empty)
-    in_force = frame.get("Entity_Regulation_EntryIntoForceDate", empty)
-    dates = published.fillna(in_force).str.strip()
-    # the earliest regulation date per entity is its listing date (the rows are not in date order)
-    first_date = dates.groupby(ids).transform("min")
-    name = frame["NameAlias_WholeName"].str.strip()
-    first_name = name.groupby(ids).transform("first")
     countries = frame.get("Address_CountryIso2Code", empty).fillna(
         frame.get("Citizenship_CountryIso2Code", empty)
     )
     frame = frame.assign(
-        _kind=kind,
-        _imo=imo.where(ship) if len(frame) else imo,
+        _date=published.fillna(frame.get("Entity_Regulation_EntryIntoForceDate", empty)),
+        _imo=imo.where(ship),
         _company_imo=imo.where(~ship),
-        _listed=first_date,
-        _name=first_name,
-        _alias=name.where(name != first_name),
         _countries=countries.where(countries != "00"),
     )
-    common = {
-        "name": "_name",
-        "aliases": "_alias",
+    mapping = {
+        "id": "Entity_LogicalId",
+        "name": "NameAlias_WholeName",
         "programs": "Entity_Regulation_Programme",
-        "listed_on": "_listed",
+        "listed_on": "_date",
         "remarks": "Entity_Remark",
+        "subject": "Entity_SubjectType",
+        "imo": "_imo",
+        "company_imo": "_company_imo",
+        "countries": "_countries",
     }
-    present = set(frame.columns)
-    return _build(
-        frame,
-        {k: v for k, v in {**common, "imo": "_imo"}.items() if v in present},
-        entity_mapping={
-            k: v
-            for k, v in {**common, "company_imo": "_company_imo", "countries": "_countries"}.items()
-            if v in present
-        },
-        source=source,
-        format=FSF_CSV_FORMAT,
-        id_column="Entity_LogicalId",
-        kind="_kind",
-        vessel_kinds=("vessel",),
-        list_separator=None,
-        location=stream.location,
-        label=stream.label,
-        retrieved_at=stream.retrieved_at,
-        sha256=stream.sha256(),
-    )
+    for line, record in records_of(frame, mapping, list_separator=None):
+        subject_type = str(record.pop("subject", "") or "").lower()
+        if record.get("id") in vessel_ids:
+            record.pop("company_imo", None)
+            record.pop("countries", None)
+            builder.add(VESSEL, record, line=line)
+        else:
+            record.pop("imo", None)
+            record["entity_type"] = "individual" if subject_type == _PERSON else subject_type or "enterprise"
+            builder.add(PARTY, record, line=line)
+    return builder.build(location=raw.location, retrieved_at=raw.retrieved_at, sha256=sha256_of([raw.data]))

@@ -1,15 +1,17 @@
-"""Any DataFrame as a watchlist, through a column mapping (also the engine of the tabular readers).
+"""Any DataFrame as a watchlist, through a column mapping.
 
 ``columns`` maps vesselscreen record keys to your frame's columns. Vessel keys: ``id``,
 ``name``, ``aliases``, ``imo``, ``mmsi``, ``call_sign``, ``flag``, ``former_flags``,
 ``vessel_type``, ``programs``, ``listed_on``, ``owners``, ``linked_to``, ``remarks``;
 party keys: ``id``, ``entity_type``, ``name``, ``aliases``, ``company_imo``,
-``countries``, ``programs``, ``listed_on``, ``linked_to``, ``remarks``. Rows sharing an
-``id`` are one entry (lists such as UK's and EU's repeat an entry once per name or
-address): scalar keys take the first non-empty value, list keys collect every value,
-split on ``list_separator``. ``kind`` names a column whose value says which rows are
-vessels (``vessel_kinds``); without it every row is a vessel. Identifiers are checked
-like every other list (invalid ones kept as NA and flagged in the report).
+``countries``, ``programs``, ``listed_on``, ``linked_to``, ``remarks``. Each row is a
+record, counted in the report like a file's rows (``line`` is the row's position, from
+1). Rows sharing an ``id`` are one entry (merged, a different name kept as an alias): scalar
+keys take the first non-empty value, list keys collect every value, split on
+``list_separator``; a row with an empty ``id`` is rejected. ``kind`` names a column whose
+value says which rows are vessels (``vessel_kinds``); without it every row is a vessel.
+Identifiers are checked like every other list (invalid ones kept as NA and flagged in the
+report).
 
 >>> import pandas as pd
 >>> mine = pd.DataFrame({"Ship": ["ARTAVIL", "X"], "IMO No": ["IMO 9187629", "1234568"],
@@ -24,64 +26,21 @@ like every other list (invalid ones kept as NA and flagged in the report).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Final
 
 import pandas as pd
 
 from vesselscreen.errors import ColumnsError
-from vesselscreen.ingest import RejectionLog
-from vesselscreen.lists._records import Record, build_watchlist, split_values
+from vesselscreen.lists._records import LIST_KEYS, PARTY, VESSEL, WatchlistBuilder
+from vesselscreen.lists._tabular import records_of
 from vesselscreen.lists.watchlist import Watchlist
 
-__all__ = ["FORMAT", "LIST_KEYS", "read_frame", "records_from_frame"]
+__all__ = ["FORMAT", "LIST_KEYS", "read_frame"]
 
 FORMAT: Final = "frame"
-LIST_KEYS: Final = frozenset(
-    {"aliases", "former_flags", "programs", "owners", "linked_to", "countries", "other_flags"}
-)
-"""Record keys that hold several values."""
-_ROW: Final = "_row"
-
-
-def records_from_frame(
-    frame: pd.DataFrame,
-    columns: Mapping[str, str],
-    *,
-    id_column: str | None = None,
-    list_separator: str | None = ";",
-    constants: Mapping[str, object] | None = None,
-) -> list[Record]:
-    """One record per distinct ``id_column`` value (per row without one), in first-seen order."""
-    keys = {key: column for key, column in columns.items() if column in frame.columns}
-    ids = (
-        frame[id_column].astype("string").str.strip()
-        if id_column is not None
-        else pd.Series(range(1, len(frame) + 1), index=frame.index).astype("string")
-    )
-    # plain lists with None for missing cells: per-row access below stays cheap
-    cells: dict[str, list[str | None]] = {}
-    for key, column in keys.items():
-        text = frame[column].astype("string").str.strip()
-        cells[key] = text.astype(object).where(text.notna(), None).tolist()
-    records: dict[str, Record] = {}
-    missing = (ids.isna() | (ids == "")).fillna(True).to_numpy(dtype=bool)
-    for position, entry_id in enumerate(ids.to_numpy()):
-        if missing[position]:
-            continue
-        record = records.setdefault(str(entry_id), {"id": str(entry_id), **(constants or {})})
-        for key, values in cells.items():
-            value = values[position]
-            if not value:
-                continue
-            if key in LIST_KEYS:
-                items = record.setdefault(key, [])
-                if isinstance(items, list):
-                    items.extend(split_values(value, list_separator) if list_separator else [value])
-            elif record.get(key) is None:
-                record[key] = value
-    return list(records.values())
+_KIND: Final = "\x00kind"  # record key of the kind column while rows become records
 
 
 def read_frame(
@@ -99,81 +58,32 @@ def read_frame(
     """A :class:`Watchlist` from any frame; ``columns`` maps record keys to frame columns.
 
     Without ``columns``, frame columns named like the keys are used. A mapped column that
-    the frame lacks raises :class:`~vesselscreen.errors.ColumnsError`.
+    the frame lacks raises :class:`~vesselscreen.errors.ColumnsError`. Without
+    ``id_column`` each row is its own entry, numbered from 1.
     """
-    mapping = dict(columns) if columns is not None else {c: c for c in frame.columns}
-    missing = [column for column in mapping.values() if column not in frame.columns]
+    mapping = dict(columns) if columns is not None else {str(c): c for c in frame.columns}
+    missing = [
+        column for column in (*mapping.values(), id_column, kind) if column and column not in frame.columns
+    ]
     if missing:
-        raise ColumnsError(location, missing=missing)
-    return _build(
-        frame,
-        mapping,
-        source=source,
-        format=FORMAT,
-        id_column=id_column,
-        kind=kind,
-        vessel_kinds=vessel_kinds,
-        list_separator=list_separator,
-        location=location,
-        label=location,
-        retrieved_at=retrieved_at,
-        sha256=hashlib.sha256(frame.to_csv(index=False).encode("utf-8")).hexdigest(),
-    )
-
-
-def _build(
-    frame: pd.DataFrame,
-    mapping: Mapping[str, str],
-    *,
-    source: str,
-    format: str,
-    id_column: str | None,
-    kind: str | None,
-    vessel_kinds: Collection[str],
-    list_separator: str | None,
-    location: str,
-    label: str,
-    retrieved_at: datetime | None,
-    sha256: str,
-    log: RejectionLog | None = None,
-    extras: Sequence[str] = (),
-    extra_dtypes: Mapping[str, str] | None = None,
-    entity_mapping: Mapping[str, str] | None = None,
-) -> Watchlist:
-    """Split vessels from parties, group rows into records and build the watchlist."""
-    log = log or RejectionLog(label)
+        raise ColumnsError(location, missing=[str(m) for m in missing])
+    builder = WatchlistBuilder(location, source=source, format=FORMAT, id_name=id_column or "id")
+    text = frame.reset_index(drop=True)
+    text.index = pd.RangeIndex(1, len(text) + 1)
+    keyed = {**mapping}
+    if id_column is not None:
+        keyed["id"] = id_column
     if kind is not None:
-        wanted = {k.lower() for k in vessel_kinds}
-        is_vessel = frame[kind].astype("string").str.strip().str.lower().isin(wanted).fillna(False)
-    else:
-        is_vessel = pd.Series(True, index=frame.index)
-    vessel_rows = frame.loc[is_vessel.to_numpy(dtype=bool)]
-    party_rows = frame.loc[~is_vessel.to_numpy(dtype=bool)]
-    vessels = records_from_frame(vessel_rows, mapping, id_column=id_column, list_separator=list_separator)
-    entity_constants = {"entity_type": None}
-    parties = records_from_frame(
-        party_rows,
-        entity_mapping or mapping,
-        id_column=id_column,
-        list_separator=list_separator,
-        constants=entity_constants,
-    )
-    if kind is not None:
-        kinds = frame[kind].astype("string").str.strip()
-        ids = frame[id_column].astype("string").str.strip() if id_column else None
-        by_id = dict(zip(ids, kinds, strict=True)) if ids is not None else {}
-        for record in parties:
-            record["entity_type"] = record.get("entity_type") or by_id.get(str(record["id"]))
-    log.accept(len(vessels) + len(parties))
-    return build_watchlist(
-        vessels,
-        parties,
-        source=source,
-        format=format,
-        location=location,
-        retrieved_at=retrieved_at,
-        sha256=sha256,
-        log=log,
-        extras=extras,
-        extra_dtypes=extra_dtypes,
-    )
+        keyed[_KIND] = kind
+    wanted = {k.lower() for k in vessel_kinds}
+    for line, record in records_of(text, keyed, list_separator=list_separator):
+        if id_column is None:
+            record["id"] = str(line)
+        row_kind = str(record.pop(_KIND, "") or "").strip()
+        if kind is None or row_kind.lower() in wanted:
+            builder.add(VESSEL, record, line=line)
+        else:
+            record.setdefault("entity_type", row_kind or None)
+            builder.add(PARTY, record, line=line)
+    sha256 = hashlib.sha256(frame.to_csv(index=False).encode("utf-8", errors="replace")).hexdigest()
+    return builder.build(location=location, retrieved_at=retrieved_at, sha256=sha256)

@@ -234,7 +234,7 @@ def _head(path: str | os.PathLike[str]) -> bytes:
     try:
         with Path(path).open("rb") as fh:
             return fh.read(_SNIFF_BYTES)
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a NUL in the name
         return b""
 
 

@@ -54,11 +54,12 @@ from vesselscreen.identifiers import (
     parse_company_imo,
     parse_imo,
 )
-from vesselscreen.ingest import IngestReport, RejectionLog
+from vesselscreen.ingest import RejectionLog
 from vesselscreen.lists._columns import lists_by_row, parse_each
-from vesselscreen.lists._io import ListSource, RawSource, decode_text, read_raw, sha256_of
-from vesselscreen.lists.watchlist import SourceSnapshot, Watchlist, WatchlistSnapshot
-from vesselscreen.schema import ENTITY, WATCHLIST
+from vesselscreen.lists._io import ListSource, RawSource, read_raw, sha256_of
+from vesselscreen.lists._records import PARTY, VESSEL, Record, WatchlistBuilder
+from vesselscreen.lists._text import BLANK, decode_lines, read_csv_table
+from vesselscreen.lists.watchlist import Watchlist
 
 __all__ = [
     "ADD_FIELDS",
@@ -95,7 +96,6 @@ COMMENTS_FIELDS: Final = ("ent_num", "remarks_extended")
 # file names OFAC publishes next to sdn.csv
 _SIBLINGS: Final = {"alt": "alt.csv", "add": "add.csv", "comments": "sdn_comments.csv"}
 _NULL: Final = "-0-"
-_EOF: Final = "\x1a"
 _SDN_TYPES: Final = frozenset({"vessel", "individual", "aircraft", _NULL})
 _VESSEL: Final = "vessel"
 _LINE: Final = "_line"
@@ -130,7 +130,7 @@ def looks_like_sdn_csv(text: str) -> bool:
         fields = _split(line.rstrip("\r"))
         if (
             len(fields) >= 3
-            and fields[0].strip().isdigit()
+            and _is_number(fields[0].strip())
             and re.match(r'^\s*\d+\s*,\s*"', line) is not None
             and (len(fields) == len(SDN_FIELDS) or fields[2].strip().lower() in _SDN_TYPES)
         ):
@@ -153,9 +153,11 @@ def read_ofac_csv(
     ``sdn`` is a path and ``siblings`` is true, ``alt.csv``, ``add.csv`` and
     ``sdn_comments.csv`` in the same folder are merged unless passed explicitly.
 
-    Malformed rows (wrong number of fields, non-numeric ent_num, empty name, duplicate
-    ent_num) are rejected and counted in the file's report, with their line; companion
-    rows whose ent_num is not in sdn.csv are rejected as ``unknown ent_num``. Identifiers
+    Malformed rows (wrong number of fields, a quote left open, non-numeric ent_num, empty
+    name) are rejected and counted in the file's report, with their line; a repeated
+    ent_num is merged into its first row (a different name kept as an alias); companion
+    rows whose ent_num is not in sdn.csv are rejected as ``unknown ent_num``. Each line is
+    decoded on its own (UTF-8, else Windows-1252, flagged). Identifiers
     that fail their check, and country names that cannot be mapped to ISO2, keep the
     entry but are flagged (``IngestReport.warnings``). A file that is not in this format
     at all raises :class:`~vesselscreen.errors.FormatError` naming it.
@@ -201,164 +203,156 @@ def _same_file(a: Path, b: Path) -> bool:
 class _Table:
     frame: pd.DataFrame
     log: RejectionLog
+    lines: list[str]
 
 
 def from_raw(raw: RawSource, companions: Mapping[str, RawSource], *, source: str) -> Watchlist:
     """Build the watchlist from already-read bytes (used by :func:`load_watchlist` too)."""
-    text = decode_text(raw)
-    if not looks_like_sdn_csv(text):
-        what = "empty file" if not text.strip(_EOF + " \r\n\t\ufeff") else "not an OFAC sdn.csv file"
+    builder = WatchlistBuilder(
+        raw.label,
+        source=source,
+        format=FORMAT,
+        id_name="ent_num",
+        merge_reason="same ent_num",
+        name_required=True,
+    )
+    lines = decode_lines(raw.data, builder.log)
+    head = "".join(lines[:50])
+    if not looks_like_sdn_csv(head):
+        what = "empty file" if not head.strip(BLANK) else "not an OFAC sdn.csv file"
         raise FormatError(raw.label, f'{what}: expected header-less rows like 4238,"MAR AZUL","vessel",...')
-    sdn = _parse_table(raw, text, SDN_FIELDS)
-    sdn = _drop_bad_sdn_rows(sdn)
+    sdn = _parse_table(raw, lines, SDN_FIELDS, builder.log)
     tables = {
         kind: _parse_companion(companions[kind], fields)
         for kind, fields in (("alt", ALT_FIELDS), ("add", ADD_FIELDS), ("comments", COMMENTS_FIELDS))
         if kind in companions
     }
-    known = pd.Index(sdn.frame["ent_num"])
+    frame = sdn.frame
+    known = pd.Index(frame.loc[frame["SDN_Name"].notna(), "ent_num"])
     for table in tables.values():
         _reject_unknown(table, known)
+    # a repeated ent_num is merged into its first row by the builder; the companions join the first
+    repeated = frame["ent_num"].duplicated(keep="first").to_numpy(dtype=bool)
+    firsts = frame.loc[~repeated].set_index("ent_num", drop=False)
+    entries = _entries(firsts, tables, builder.log)
+    if repeated.any():
+        entries += _entries(frame.loc[repeated].reset_index(drop=True), {}, builder.log)
+    for line, kind, record in sorted(entries, key=lambda item: item[0]):
+        builder.add(kind, record, line=line, raw=sdn.lines[line - 1])
+    raws = [raw, *(companions[k] for k in ("alt", "add", "comments") if k in companions)]
+    return builder.build(
+        location=raw.location,
+        retrieved_at=raw.retrieved_at,
+        sha256=sha256_of(r.data for r in raws),
+        reports=[
+            tables[k].log.report(format=f"{FORMAT}:{k}") for k in ("alt", "add", "comments") if k in tables
+        ],
+    )
 
-    frame = sdn.frame.set_index("ent_num", drop=False)
+
+def _entries(
+    frame: pd.DataFrame, tables: Mapping[str, _Table], log: RejectionLog
+) -> list[tuple[int, str, Record]]:
+    """One record per row of ``frame`` (index unique): ``(line, VESSEL or PARTY, record)``."""
     frame = frame.assign(Remarks=_rejoin_remarks(frame["Remarks"], tables.get("comments")))
-    parsed = _parse_remarks(frame, sdn.log)
+    parsed = _parse_remarks(frame, log)
     aliases = _merge_aliases(frame, parsed["aliases"], tables.get("alt"))
     programs = lists_by_row(
         frame["Program"].str.split(r"\]\s*\[", regex=True).explode().str.strip("[] "), frame.index
     )
-    owners = lists_by_row(frame["Vess_owner"], frame.index)
-    is_vessel = frame["SDN_Type"].str.lower().fillna("") == _VESSEL
-    entry_ids = source + ":" + frame["ent_num"].astype("string")
+    columns = {
+        "id": frame["ent_num"].astype("string"),
+        "name": frame["SDN_Name"],
+        "aliases": aliases,
+        "imo": parsed["imo"],
+        "mmsi": parsed["mmsi"],
+        "call_sign": frame["Call_Sign"],
+        "flag": frame["Vess_flag"],
+        "former_flags": parsed["former_flags"],
+        "vessel_type": frame["Vess_type"],
+        "programs": programs,
+        "owners": lists_by_row(frame["Vess_owner"], frame.index),
+        "linked_to": parsed["linked_to"],
+        "remarks": frame["Remarks"],
+        "company_imo": parsed["company_imo"],
+        "countries": _countries(frame.index, tables.get("add")),
+        "entity_type": frame["SDN_Type"].str.lower(),
+    }
+    cells = {
+        key: values.astype(object).where(values.notna(), None).tolist() for key, values in columns.items()
+    }
+    out: list[tuple[int, str, Record]] = []
+    for position, line in enumerate(frame[_LINE].tolist()):
+        record: Record = {key: values[position] for key, values in cells.items()}
+        drop: tuple[str, ...]
+        if record["entity_type"] == _VESSEL:
+            kind, drop = VESSEL, _PARTY_ONLY
+        else:
+            record["entity_type"] = record["entity_type"] or PARTY  # "-0-": OFAC's organisations
+            kind, drop = PARTY, _VESSEL_ONLY
+        for key in drop:
+            record.pop(key)
+        out.append((int(line), kind, record))
+    return out
 
-    vessel_rows = frame.index[is_vessel.to_numpy()]
-    vessels = pd.DataFrame(
-        {
-            WATCHLIST.ENTRY_ID: entry_ids,
-            WATCHLIST.SOURCE: source,
-            WATCHLIST.NAME: frame["SDN_Name"],
-            WATCHLIST.ALIASES: aliases,
-            WATCHLIST.IMO: parsed["imo"],
-            WATCHLIST.MMSI: parsed["mmsi"],
-            WATCHLIST.CALL_SIGN: frame["Call_Sign"],
-            WATCHLIST.FLAG: _flags(frame.loc[vessel_rows], sdn.log),
-            WATCHLIST.FORMER_FLAGS: parsed["former_flags"],
-            WATCHLIST.VESSEL_TYPE: frame["Vess_type"],
-            WATCHLIST.PROGRAMS: programs,
-            WATCHLIST.OWNERS: owners,
-            WATCHLIST.LINKED_TO: parsed["linked_to"],
-            WATCHLIST.REMARKS: frame["Remarks"],
-        },
-        index=frame.index,
-    ).loc[vessel_rows]
 
-    entity_rows = frame.index[~is_vessel.to_numpy()]
-    entities = pd.DataFrame(
-        {
-            ENTITY.ENTRY_ID: entry_ids,
-            ENTITY.SOURCE: source,
-            ENTITY.ENTITY_TYPE: frame["SDN_Type"].str.lower().fillna("entity"),
-            ENTITY.NAME: frame["SDN_Name"],
-            ENTITY.ALIASES: aliases,
-            ENTITY.COMPANY_IMO: parsed["company_imo"],
-            ENTITY.COUNTRIES: _countries(frame.index, tables.get("add")),
-            ENTITY.PROGRAMS: programs,
-            ENTITY.LINKED_TO: parsed["linked_to"],
-            ENTITY.REMARKS: frame["Remarks"],
-        },
-        index=frame.index,
-    ).loc[entity_rows]
-
-    raws = [raw, *(companions[k] for k in ("alt", "add", "comments") if k in companions)]
-    reports: list[IngestReport] = [sdn.log.report(format=FORMAT)]
-    reports += [
-        tables[k].log.report(format=f"{FORMAT}:{k}") for k in ("alt", "add", "comments") if k in tables
-    ]
-    snapshot = SourceSnapshot(
-        source=source,
-        format=FORMAT,
-        location=raw.location,
-        retrieved_at=raw.retrieved_at,
-        sha256=sha256_of(r.data for r in raws),
-        vessels=len(vessels),
-        entities=len(entities),
-    )
-    return Watchlist(vessels, entities, snapshot=WatchlistSnapshot(sources=(snapshot,)), reports=reports)
+_PARTY_ONLY: Final = ("company_imo", "countries", "entity_type")
+_VESSEL_ONLY: Final = ("imo", "mmsi", "call_sign", "flag", "former_flags", "vessel_type", "owners")
 
 
 # ---------------------------------------------------------------------------- parsing
 
 
+def _is_number(text: str) -> bool:
+    """ASCII digits only (``str.isdigit`` also takes "²", which ``int`` refuses)."""
+    return text.isascii() and text.isdigit()
+
+
 def _split(line: str) -> list[str]:
-    return next(csv.reader([line]), [])
+    """The fields of one line ([] when the csv module cannot read it)."""
+    try:
+        return next(csv.reader([line]), [])
+    except csv.Error:
+        return []
 
 
-def _parse_table(raw: RawSource, text: str, fields: tuple[str, ...]) -> _Table:
-    """Parse header-less rows line by line: a broken line never swallows the ones after it."""
-    log = RejectionLog(raw.label)
-    if text.endswith(_EOF):
-        text = text[: -len(_EOF)]
-        log.note("EOF marker (0x1A) skipped")
+def _parse_table(raw: RawSource, lines: list[str], fields: tuple[str, ...], log: RejectionLog) -> _Table:
+    """Header-less rows: damaged rows are rejected with their line, never swallow the next ones."""
+    table = read_csv_table(lines, log, label=raw.label, header=False, width=len(fields))
     rows: list[list[str]] = []
-    lines: list[int] = []
-    seen_data = False
-    for number, physical in enumerate(text.split("\n"), start=1):
-        line = physical.rstrip("\r")
-        if not line.strip(" \t" + _EOF):
-            if line:
-                log.note("blank lines skipped")
-            continue
-        values = _split(line)
-        if not seen_data and values and values[0].strip().lower() == fields[0].lower():
-            log.note("header line skipped")
-            seen_data = True
-            continue
-        seen_data = True
-        if len(values) != len(fields):
-            log.reject(
-                f"wrong number of fields: expected {len(fields)}, got {len(values)}", line=number, raw=line
-            )
-            continue
+    numbers: list[int] = []
+    for index, (line, values) in enumerate(zip(table.lines, table.rows, strict=True)):
         ent_num = values[0].strip()
-        if not ent_num.isdigit():
-            log.reject(f"invalid ent_num: {ent_num!r}", line=number, raw=line)
+        if index == 0 and ent_num.lower() == fields[0].lower():
+            log.note("header line skipped")
+            continue
+        if not _is_number(ent_num):
+            log.reject(f"invalid ent_num: {ent_num!r}", line=line, raw=lines[line - 1])
             continue
         rows.append(values)
-        lines.append(number)
+        numbers.append(line)
     frame = pd.DataFrame(rows, columns=list(fields), dtype="string")
     for name in fields[1:]:
-        stripped = frame[name].str.strip()
+        stripped = frame[name].str.strip(BLANK)
         frame[name] = stripped.mask(stripped.isin([_NULL, ""]))
     frame["ent_num"] = frame["ent_num"].str.strip().astype("int64")
-    frame[_LINE] = np.asarray(lines, dtype="int64")
-    return _Table(frame, log)
+    frame[_LINE] = np.asarray(numbers, dtype="int64")
+    return _Table(frame, log, lines)
 
 
 def _parse_companion(raw: RawSource, fields: tuple[str, ...]) -> _Table:
-    text = decode_text(raw)
-    first = next((line for line in text.lstrip("\ufeff").split("\n") if line.strip(" \r\t" + _EOF)), None)
+    log = RejectionLog(raw.label)
+    lines = decode_lines(raw.data, log)
+    first = next((line for line in lines if line.strip(BLANK)), None)
     if first is None:
         raise FormatError(raw.label, f"empty file, expected OFAC rows of {', '.join(fields)}")
-    values = _split(first.rstrip("\r"))
+    values = _split(first.rstrip("\r\n"))
     is_header = bool(values) and values[0].strip().lower() == fields[0].lower()
-    if not is_header and (len(values) != len(fields) or not values[0].strip().isdigit()):
+    if not is_header and (len(values) != len(fields) or not _is_number(values[0].strip())):
         raise FormatError(
             raw.label, f"not an OFAC companion file: expected header-less rows of {', '.join(fields)}"
         )
-    return _parse_table(raw, text, fields)
-
-
-def _drop_bad_sdn_rows(table: _Table) -> _Table:
-    frame = table.frame
-    bad_name = frame["SDN_Name"].isna()
-    duplicate = frame["ent_num"].duplicated(keep="first") & ~bad_name
-    for line, ent in zip(frame.loc[bad_name, _LINE], frame.loc[bad_name, "ent_num"], strict=True):
-        table.log.reject(f"empty name: ent_num {ent}", line=int(line))
-    for line, ent in zip(frame.loc[duplicate, _LINE], frame.loc[duplicate, "ent_num"], strict=True):
-        table.log.reject(f"duplicate ent_num: {ent}", line=int(line))
-    kept = frame.loc[~(bad_name | duplicate)].reset_index(drop=True)
-    table.log.accept(len(kept))
-    return _Table(kept, table.log)
+    return _parse_table(raw, lines, fields, log)
 
 
 def _reject_unknown(table: _Table, known: pd.Index) -> None:
@@ -366,7 +360,8 @@ def _reject_unknown(table: _Table, known: pd.Index) -> None:
     frame = table.frame
     unknown = ~frame["ent_num"].isin(known)
     for line, ent in zip(frame.loc[unknown, _LINE], frame.loc[unknown, "ent_num"], strict=True):
-        table.log.reject(f"unknown ent_num: {ent} is not in sdn.csv", line=int(line))
+        raw = table.lines[int(line) - 1]
+        table.log.reject(f"unknown ent_num: {ent} is not in sdn.csv", line=int(line), raw=raw)
     table.log.accept(int((~unknown).sum()))
     table.frame = frame.loc[~unknown]
 
@@ -467,11 +462,6 @@ def _country_codes(names: pd.Series, log: RejectionLog, lines: pd.Series, *, wha
     unknown = codes.isna() & ~names.str.lower().isin(_NOT_A_COUNTRY)
     _warn_rows(log, lines, "unknown country: " + names[unknown] + f" ({what})")
     return codes.dropna()
-
-
-def _flags(vessels: pd.DataFrame, log: RejectionLog) -> pd.Series:
-    codes = _country_codes(vessels["Vess_flag"], log, vessels[_LINE], what="Vess_flag")
-    return codes.reindex(vessels.index).astype("string")
 
 
 def _merge_aliases(frame: pd.DataFrame, from_remarks: pd.Series, alt: _Table | None) -> pd.Series:

@@ -34,9 +34,8 @@ from typing import Final
 from xml.etree.ElementTree import Element
 
 from vesselscreen.errors import FormatError
-from vesselscreen.ingest import RejectionLog
 from vesselscreen.lists._io import ListSource, RawSource
-from vesselscreen.lists._records import Record, build_watchlist
+from vesselscreen.lists._records import PARTY, VESSEL, Record, WatchlistBuilder
 from vesselscreen.lists._stream import (
     StreamInput,
     iter_records,
@@ -72,24 +71,27 @@ _LIST_KEYS: Final = frozenset({"former_flags", "other_flags", "linked_to"})
 def read_ofac_sdn_xml(data: ListSource | RawSource, *, source: str = DEFAULT_SOURCE) -> Watchlist:
     """Read OFAC's legacy ``sdn.xml`` (or ``consolidated.xml``) into a :class:`Watchlist`."""
     stream = StreamInput.of(data)
-    log = RejectionLog(stream.label)
-    vessels: list[Record] = []
-    parties: list[Record] = []
+    builder = WatchlistBuilder(
+        stream.label,
+        source=source,
+        format=FORMAT,
+        id_name="uid",
+        merge_reason="same uid",
+        extras=EXTRA_COLUMNS,
+        extra_dtypes=_EXTRA_DTYPES,
+    )
     with stream.open() as fh:
         root = root_element(fh.peek(4096)[:4096])
         if root != ROOT:
             raise FormatError(stream.label, f"not an OFAC sdn.xml (root element {root!r}, expected {ROOT!r})")
-        for _, entry in iter_records(fh, stream.label, {"sdnEntry"}):
+        for number, (_, entry) in enumerate(iter_records(fh, stream.label, {"sdnEntry"}, builder.log), 1):
             ns = namespace_of(entry.tag)
             uid = text_of(entry.find(ns + "uid"))
-            if uid is None:
-                log.reject("sdnEntry without a uid")
-                continue
-            log.accept()
+            where = f"<sdnEntry> record {number}"
             kind = (text_of(entry.find(ns + "sdnType")) or "entity").lower()
             record = _common(entry, ns, uid)
             if kind == "vessel":
-                vessels.append(_vessel(entry, ns, record))
+                builder.add(VESSEL, _vessel(entry, ns, record), raw=where)
             else:
                 record["entity_type"] = kind
                 ids = _ids(entry, ns)
@@ -98,19 +100,8 @@ def read_ofac_sdn_xml(data: ListSource | RawSource, *, source: str = DEFAULT_SOU
                     text_of(e) for e in entry.iterfind(qualified("addressList/address/country", ns))
                 ]
                 record["linked_to"] = _links(record.get("remarks"), ids)
-                parties.append(record)
-    return build_watchlist(
-        vessels,
-        parties,
-        source=source,
-        format=FORMAT,
-        location=stream.location,
-        retrieved_at=stream.retrieved_at,
-        sha256=stream.sha256(),
-        log=log,
-        extras=EXTRA_COLUMNS,
-        extra_dtypes=_EXTRA_DTYPES,
-    )
+                builder.add(PARTY, record, raw=where)
+    return builder.build(location=stream.location, retrieved_at=stream.retrieved_at, sha256=stream.sha256())
 
 
 def _full_name(element: Element, ns: str) -> str | None:
@@ -118,7 +109,7 @@ def _full_name(element: Element, ns: str) -> str | None:
     return f"{last}, {first}" if first and last else last or first
 
 
-def _common(entry: Element, ns: str, uid: str) -> Record:
+def _common(entry: Element, ns: str, uid: str | None) -> Record:
     return {
         "id": uid,
         "name": _full_name(entry, ns),

@@ -51,7 +51,7 @@ from xml.etree.ElementTree import Element
 from vesselscreen.errors import FormatError
 from vesselscreen.ingest import RejectionLog
 from vesselscreen.lists._io import ListSource, RawSource
-from vesselscreen.lists._records import Record, build_watchlist
+from vesselscreen.lists._records import PARTY, VESSEL, Record, WatchlistBuilder
 from vesselscreen.lists._stream import (
     StreamInput,
     iter_records,
@@ -143,26 +143,28 @@ def read_ofac_xml(
             if stream.sha256() != sha256:
                 raise FormatError(stream.label, "the file changed while it was being read")
         parsed = advanced.link(names)
-    label = source or (CONS_SOURCE if parsed.consolidated else SDN_SOURCE)
-    return build_watchlist(
-        parsed.vessels,
-        parsed.entities,
-        source=label,
+    builder = WatchlistBuilder(
+        stream.label,
+        source=source or (CONS_SOURCE if parsed.consolidated else SDN_SOURCE),
         format=fmt,
-        location=stream.location,
-        retrieved_at=stream.retrieved_at,
-        sha256=sha256,
-        log=parsed.log,
+        merge_reason="same id",
         extras=EXTRA_COLUMNS,
         extra_dtypes=_EXTRA_DTYPES,
+        log=parsed.log,
     )
+    records = parsed.records
+    records.reverse()
+    while records:  # each raw record is dropped once the builder has its values
+        kind, record, number = records.pop()
+        builder.add(kind, record, raw=f"<{_RECORD[fmt]}> #{number}")
+    return builder.build(location=stream.location, retrieved_at=stream.retrieved_at, sha256=sha256)
 
 
 @dataclass(slots=True)
 class _Parsed:
     log: RejectionLog
-    vessels: list[Record] = field(default_factory=list)
-    entities: list[Record] = field(default_factory=list)
+    # (kind, record, position of its element among the file's entries, from 1)
+    records: list[tuple[str, Record, int]] = field(default_factory=list)
     consolidated: bool = False
 
 
@@ -205,7 +207,10 @@ def _company_imo(doc_type: str | None, number: str | None) -> str | None:
 def _read_enhanced(stream: IO[bytes], label: str, vessels_only: bool = False) -> _Parsed:
     parsed = _Parsed(RejectionLog(label))
     iso_codes: dict[str, str] = {}  # COUNTRY reference id -> ISO2, as the file states it
-    for name, element in iter_records(stream, label, {"entity", "publicationInfo", "referenceValue"}):
+    entities = 0
+    for name, element in iter_records(
+        stream, label, {"entity", "publicationInfo", "referenceValue"}, parsed.log
+    ):
         _NAMESPACE.set(namespace_of(element.tag))
         if name == "referenceValue":
             if (code := text_of(element.find(_q("isoCode")))) and (ref_id := element.get("refId")):
@@ -215,16 +220,17 @@ def _read_enhanced(stream: IO[bytes], label: str, vessels_only: bool = False) ->
             lists = [text_of(e) or "" for e in element.iterfind(_q(".//sanctionsList"))]
             parsed.consolidated = any(item.strip().lower() != _SDN_LIST for item in lists)
             continue
+        entities += 1
         entry_id = element.get("id")
         if not entry_id:
-            parsed.log.reject("entity without an id")
+            parsed.log.reject("entity without an id", raw=f"<entity> #{entities}")
             continue
-        parsed.log.accept()
         if vessels_only and (text_of(element.find(_q("generalInfo/entityType"))) or "").lower() != "vessel":
+            parsed.log.accept()
             parsed.log.note("parties left out (vessels_only)")
             continue
         kind, record = _enhanced_entity(element, entry_id, iso_codes)
-        (parsed.vessels if kind == "vessel" else parsed.entities).append(record)
+        parsed.records.append((kind, record, entities))
     return parsed
 
 
@@ -265,7 +271,7 @@ def _enhanced_entity(entity: Element, entry_id: str, iso_codes: dict[str, str]) 
                 record["mmsi"] = number
         for feature in entity.iterfind(_q("features/feature")):
             _add_feature(record, text_of(feature.find(_q("type"))), text_of(feature.find(_q("value"))))
-        return "vessel", _finish_vessel(record)
+        return VESSEL, _finish_vessel(record)
     record["entity_type"] = entity_type
     record["company_imo"] = next(
         (imo for doc_type, number in documents if (imo := _company_imo(doc_type, number))), None
@@ -274,7 +280,7 @@ def _enhanced_entity(entity: Element, entry_id: str, iso_codes: dict[str, str]) 
         iso_codes.get(e.get("refId") or "") or text_of(e)
         for e in entity.iterfind(_q("addresses/address/country"))
     ]
-    return "entity", record
+    return PARTY, record
 
 
 # ----------------------------------------------------------------------------- advanced
@@ -290,6 +296,9 @@ class _Refs:
     def text(self, kind: str, ref: str | None) -> str | None:
         return None if ref is None else self.values[kind].get(ref)
 
+
+_RECORD: Final = {ENHANCED_FORMAT: "entity", ADVANCED_FORMAT: "DistinctParty"}
+"""The element of each form that holds one entry (named in the report's samples)."""
 
 _ADVANCED_RECORDS: Final = frozenset(
     {
@@ -310,8 +319,11 @@ class _Advanced:
     parsed: _Parsed
     vessels_only: bool
     refs: _Refs = field(default_factory=_Refs)
-    records: dict[str, Record] = field(default_factory=dict)  # profile id -> record
-    kinds: dict[str, str] = field(default_factory=dict)  # profile id -> "vessel" / "entity"
+    records: dict[str, Record] = field(default_factory=dict)  # profile id -> its first record
+    kinds: dict[str, str] = field(default_factory=dict)  # profile id -> VESSEL / PARTY
+    positions: dict[str, int] = field(default_factory=dict)  # profile id -> position of its first record
+    repeated: list[tuple[str, Record, int]] = field(default_factory=list)  # later records of a profile id
+    parties_read: int = 0
     links: list[tuple[str, str]] = field(default_factory=list)
     lists_seen: set[str] = field(default_factory=set)
 
@@ -347,10 +359,15 @@ class _Advanced:
             _append(target_record, "linked_to", source_record.get("name"))
         parsed.consolidated = any(item.lower() != _SDN_LIST for item in self.lists_seen)
         for profile_id, record in records.items():
-            if self.kinds[profile_id] == "vessel":
-                parsed.vessels.append(_finish_vessel(record))
-            else:
-                parsed.entities.append(record)
+            kind = self.kinds[profile_id]
+            parsed.records.append(
+                (kind, _finish_vessel(record) if kind == VESSEL else record, self.positions[profile_id])
+            )
+        for kind, record, number in self.repeated:  # merged into the first by the builder
+            parsed.records.append((kind, _finish_vessel(record) if kind == VESSEL else record, number))
+        # the parsed records are the only references left, so each is freed once built
+        self.records.clear()
+        self.repeated.clear()
         return parsed
 
 
@@ -359,7 +376,7 @@ def _read_advanced(stream: IO[bytes], label: str, vessels_only: bool = False) ->
     refs = state.refs
     locations: dict[str, str] = {}  # location id -> country name
     documents: dict[str, list[tuple[str, str]]] = defaultdict(list)  # identity id -> (type, number)
-    for name, element in iter_records(stream, label, _ADVANCED_RECORDS):
+    for name, element in iter_records(stream, label, _ADVANCED_RECORDS, state.parsed.log):
         _NAMESPACE.set(namespace_of(element.tag))
         if name == "ReferenceValueSets":
             _read_refs(element, refs)
@@ -478,16 +495,18 @@ def _advanced_party(
     state: _Advanced,
 ) -> None:
     log = state.parsed.log
+    state.parties_read += 1
+    position = state.parties_read
     profile = party.find(_q("Profile"))
     profile_id = _attr(profile, "ID") or party.get("FixedRef")
     if profile is None or not profile_id:
-        log.reject("DistinctParty without a Profile ID")
+        log.reject("DistinctParty without a Profile ID", raw=f"<DistinctParty> #{position}")
         return
-    log.accept()
     party_kind = _party_kind(refs, profile.get("PartySubTypeID"))
     if state.vessels_only and party_kind != "vessel":
         for identity_element in profile.iterfind(_q("Identity")):
             documents.pop(identity_element.get("ID") or "", None)
+        log.accept()
         log.note("parties left out (vessels_only)")
         return
     record: Record = {
@@ -511,7 +530,7 @@ def _advanced_party(
         for feature in profile.iterfind(_q("Feature")):
             feature_type = refs.text("FeatureType", feature.get("FeatureTypeID"))
             _add_feature(record, feature_type, _feature_value(feature, refs, locations))
-        state.kinds[profile_id] = "vessel"
+        kind = VESSEL
     else:
         record["entity_type"] = party_kind
         record["company_imo"] = next((imo for t, n in docs if (imo := _company_imo(t, n))), None)
@@ -521,8 +540,13 @@ def _advanced_party(
             if (refs.text("FeatureType", feature.get("FeatureTypeID")) or "").lower() == "location"
         ]
         record["countries"] = countries
-        state.kinds[profile_id] = "entity"
+        kind = PARTY
+    if profile_id in state.records:
+        state.repeated.append((kind, record, position))
+        return
     state.records[profile_id] = record
+    state.kinds[profile_id] = kind
+    state.positions[profile_id] = position
 
 
 def _extend(record: Record, key: str, values: Iterable[str]) -> None:
@@ -546,7 +570,5 @@ def _advanced_entry(entry: Element, refs: _Refs, records: dict[str, Record], lis
             continue
         year, month, day = (text_of(date.find(_q(part))) for part in ("Year", "Month", "Day"))
         if year and month and day:
-            listed = f"{int(year):04d}-{int(month):02d}-{int(day):02d}"
-            current = record.get("listed_on")
-            if not isinstance(current, str) or listed < current:
-                record["listed_on"] = listed
+            # every entry date is kept: the builder takes the earliest and flags a bad one
+            _append(record, "listed_on", f"{year.zfill(4)}-{month.zfill(2)}-{day.zfill(2)}")

@@ -43,11 +43,12 @@ from typing import Final
 
 from vesselscreen.errors import FormatError
 from vesselscreen.ingest import RejectionLog
-from vesselscreen.lists._io import ListSource, RawSource
-from vesselscreen.lists._records import Record, build_watchlist
+from vesselscreen.lists import limits
+from vesselscreen.lists._io import ListSource, RawSource, sha256_of
+from vesselscreen.lists._records import PARTY, VESSEL, Record, WatchlistBuilder
 from vesselscreen.lists._stream import StreamInput
-from vesselscreen.lists._tabular import read_csv_frame, require
-from vesselscreen.lists.frame import _build
+from vesselscreen.lists._tabular import as_raw, read_table, records_of, require
+from vesselscreen.lists._text import windows_1252
 from vesselscreen.lists.watchlist import Watchlist
 
 __all__ = [
@@ -122,59 +123,77 @@ def looks_like_ftm(head: bytes) -> bool:
 
 @dataclass(slots=True)
 class _Graph:
-    """What the reader keeps of the entity graph: vessels, parties, sanctions, links."""
+    """What the reader keeps of the entity graph: vessel and party records, sanctions, links."""
 
-    vessels: dict[str, Record] = field(default_factory=dict)
-    parties: dict[str, Record] = field(default_factory=dict)
+    records: list[tuple[str, Record, int]] = field(default_factory=list)  # (kind, record, line)
+    names: dict[str, str | None] = field(default_factory=dict)  # entity id -> first name seen
     listed: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     programs: dict[str, list[tuple[str, str]]] = field(
         default_factory=lambda: defaultdict(list)
     )  # (sanction id, program)
     owns: set[tuple[str, str]] = field(default_factory=set)  # (owner id, asset id)
     links: set[tuple[str, str]] = field(default_factory=set)
-    sanctions_seen: set[str] = field(default_factory=set)
+    seen: set[str] = field(default_factory=set)  # ids of sanctions and links already read
 
 
 def read_opensanctions(data: ListSource | RawSource, *, source: str = DEFAULT_SOURCE) -> Watchlist:
     """Read ``entities.ftm.json`` or ``targets.nested.json`` (JSON lines) into a :class:`Watchlist`.
 
-    ``data`` is a path (streamed line by line), bytes or a binary file object. A line that
-    is not a JSON object is rejected with its line number; schemas the watchlist does not
-    use (addresses, identifications, family links...) are counted as ``skipped``.
+    ``data`` is a path (streamed line by line), bytes or a binary file object. Each entity
+    (a line, and each entity nested in it) is a record: a line that is not a JSON object
+    is rejected with its line number; an entity seen before (the same owner nested under
+    two targets) is merged into the first; schemas the watchlist does not use (addresses,
+    identifications, family links...) are accepted and counted as ``skipped``. A line that
+    is not UTF-8 is decoded as Windows-1252 and flagged.
     """
     stream = StreamInput.of(data)
-    log = RejectionLog(stream.label)
+    builder = WatchlistBuilder(
+        stream.label,
+        source=source,
+        format=FTM_FORMAT,
+        merge_reason="same entity id",
+        extras=EXTRA_COLUMNS,
+        extra_dtypes=_EXTRA_DTYPES,
+    )
+    log = builder.log
     graph = _Graph()
     with stream.open() as fh:
         if not looks_like_ftm(fh.peek(4096)[:4096]):
             raise FormatError(stream.label, "not OpenSanctions FollowTheMoney JSON lines")
         for number, line in enumerate(fh, start=1):
-            if not line.strip():
+            if not line.strip(b" \t\r\n\x1a"):
+                if b"\x1a" in line:  # a DOS end-of-file byte
+                    log.note("EOF marker (0x1A) skipped")
                 continue
-            try:
-                entity = json.loads(line)
-            except ValueError as exc:
-                log.reject(f"invalid JSON: {exc}", line=number, raw=line[:200].decode("utf-8", "replace"))
+            entity = _entity(line, number, log)
+            if entity is None:
                 continue
-            if not isinstance(entity, dict) or not isinstance(entity.get("id"), str):
-                log.reject("not a FollowTheMoney entity (no id)", line=number)
-                continue
-            log.accept()
-            for flat in _flatten(entity, parent=None, via=None):
-                _add(graph, flat, log)
-    vessels, parties = _resolve(graph, log)
-    return build_watchlist(
-        vessels,
-        parties,
-        source=source,
-        format=FTM_FORMAT,
-        location=stream.location,
-        retrieved_at=stream.retrieved_at,
-        sha256=stream.sha256(),
-        log=log,
-        extras=EXTRA_COLUMNS,
-        extra_dtypes=_EXTRA_DTYPES,
-    )
+            for flat in _flatten(entity, parent=None, via=None, depth=0, line=number, log=log):
+                _add(graph, flat, number, source, log)
+    for kind, record, number in _resolve(graph, log):
+        builder.add(kind, record, line=number)
+    return builder.build(location=stream.location, retrieved_at=stream.retrieved_at, sha256=stream.sha256())
+
+
+def _entity(line: bytes, number: int, log: RejectionLog) -> dict[str, object] | None:
+    """One line as a FollowTheMoney entity, or ``None`` after rejecting it."""
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError:
+        text = windows_1252(line)
+        log.warn("not UTF-8: line decoded as Windows-1252", line=number, raw=text)
+    try:
+        entity = json.loads(text)
+    except RecursionError:
+        log.reject("invalid JSON: nested too deeply to read", line=number, raw=text[:200])
+        return None
+    except ValueError as exc:
+        log.reject(f"invalid JSON: {exc}", line=number, raw=text[:200])
+        return None
+    if not isinstance(entity, dict) or not isinstance(entity.get("id"), str) or not entity["id"].strip():
+        log.reject("not a FollowTheMoney entity (no id)", line=number, raw=text[:200])
+        return None
+    return entity
 
 
 def _values(props: Mapping[str, object], key: str) -> list[str]:
@@ -184,7 +203,12 @@ def _values(props: Mapping[str, object], key: str) -> list[str]:
 
 
 def _flatten(
-    entity: Mapping[str, object], parent: str | None, via: str | None
+    entity: Mapping[str, object],
+    parent: str | None,
+    via: str | None,
+    depth: int,
+    line: int,
+    log: RejectionLog,
 ) -> Iterator[dict[str, object]]:
     """The entity with nested entities replaced by their ids, then each nested entity, flat."""
     props_in = entity.get("properties")
@@ -207,47 +231,58 @@ def _flatten(
         props[back] = [parent]  # a nested adjacent entity may leave out its reference to the target
     yield {**entity, "properties": props}
     own_id = str(entity["id"])
+    if nested and depth >= limits.MAX_NESTING:
+        log.warn(f"nested too deeply: {len(nested)} entities below level {depth} not read", line=line)
+        return
     for key, item in nested:
-        yield from _flatten(item, own_id, key)
+        yield from _flatten(item, own_id, key, depth + 1, line, log)
 
 
-def _add(graph: _Graph, entity: Mapping[str, object], log: RejectionLog) -> None:
+def _add(graph: _Graph, entity: Mapping[str, object], line: int, source: str, log: RejectionLog) -> None:
+    """Count one entity: a vessel or party record for the builder, or a sanction or link used here."""
     schema = str(entity.get("schema") or "")
     entity_id = str(entity["id"])
     props = entity["properties"]
     assert isinstance(props, dict)
-    if schema == "Vessel":
-        if entity_id not in graph.vessels:
-            graph.vessels[entity_id] = _vessel(entity_id, entity, props)
-    elif schema in _PARTY_SCHEMAS:
-        if entity_id not in graph.parties:
-            graph.parties[entity_id] = _party(entity_id, schema, entity, props)
-    elif schema == "Sanction":
-        if entity_id in graph.sanctions_seen:
-            return
-        graph.sanctions_seen.add(entity_id)
+    if schema == "Vessel" or schema in _PARTY_SCHEMAS:
+        record = (
+            _vessel(entity_id, entity, props)
+            if schema == "Vessel"
+            else _party(entity_id, schema, entity, props)
+        )
+        graph.records.append((VESSEL if schema == "Vessel" else PARTY, record, line))
+        name = record.get("name")
+        graph.names.setdefault(entity_id, name if isinstance(name, str) else None)
+        if schema == "Vessel":
+            for owner in _values(props, "owner"):
+                graph.owns.add((owner, entity_id))
+                graph.links.add((owner, entity_id))
+            for operator in _values(props, "operator"):
+                graph.links.add((operator, entity_id))
+        return
+    if schema not in _LINKS and schema != "Sanction":
+        log.accept()
+        log.note("skipped")
+        return
+    if entity_id in graph.seen:
+        log.merge("same entity id", into=f"{source}:{entity_id}", line=line)
+        return
+    graph.seen.add(entity_id)
+    log.accept()
+    if schema == "Sanction":
         dates = [d for d in _values(props, "listingDate") if len(d) >= 10]
         dates = dates or [d for d in _values(props, "startDate") if len(d) >= 10]
         programs = _values(props, "program") or _values(props, "authority")
         for target in _values(props, "entity"):
             graph.listed[target].extend(d[:10] for d in dates)
             graph.programs[target].extend((entity_id, p) for p in programs)
-    elif schema in _LINKS:
-        first, second = _LINKS[schema]
-        for a in _values(props, first):
-            for b in _values(props, second):
-                graph.links.add((a, b))
-                if schema == "Ownership":
-                    graph.owns.add((a, b))
-    else:
-        log.note("skipped")
         return
-    if schema == "Vessel":
-        for owner in _values(props, "owner"):
-            graph.owns.add((owner, entity_id))
-            graph.links.add((owner, entity_id))
-        for operator in _values(props, "operator"):
-            graph.links.add((operator, entity_id))
+    first, second = _LINKS[schema]
+    for a in _values(props, first):
+        for b in _values(props, second):
+            graph.links.add((a, b))
+            if schema == "Ownership":
+                graph.owns.add((a, b))
 
 
 def _names(entity: Mapping[str, object], props: Mapping[str, object]) -> tuple[str | None, list[str]]:
@@ -261,7 +296,7 @@ def _names(entity: Mapping[str, object], props: Mapping[str, object]) -> tuple[s
 def _vessel(entity_id: str, entity: Mapping[str, object], props: Mapping[str, object]) -> Record:
     name, aliases = _names(entity, props)
     datasets = entity.get("datasets")
-    build = [d[:4] for d in _values(props, "buildDate") if d[:4].isdigit()]
+    build = [d[:4] for d in _values(props, "buildDate") if d[:4].isascii() and d[:4].isdigit()]
     return {
         "id": entity_id,
         "name": name,
@@ -293,26 +328,28 @@ def _party(entity_id: str, schema: str, entity: Mapping[str, object], props: Map
     }
 
 
-def _resolve(graph: _Graph, log: RejectionLog) -> tuple[list[Record], list[Record]]:
-    """Attach sanctions and links by id, now that every entity's name is known."""
-    records = {**graph.parties, **graph.vessels}
-    for entity_id, record in records.items():
-        dates = graph.listed.get(entity_id)
-        record["listed_on"] = min(dates) if dates else None
+def _resolve(graph: _Graph, log: RejectionLog) -> list[tuple[str, Record, int]]:
+    """Attach sanctions and links by id to each entity's first record, now that every name is known."""
+    first: dict[str, Record] = {}
+    for _, record, _ in graph.records:
+        first.setdefault(str(record["id"]), record)
+    for entity_id, record in first.items():
+        record["listed_on"] = graph.listed.get(entity_id, [])
         # in sanction id order, so the result does not depend on the order of lines in the file
         record["programs"] = [p for _, p in sorted(graph.programs.get(entity_id, []))]
         record["linked_to"] = []
+        record["owners"] = []
+    kinds = {str(record["id"]): kind for kind, record, _ in reversed(graph.records)}
     for owner, asset in sorted(graph.owns):
-        if asset in graph.vessels and owner in records:
-            _append(graph.vessels[asset], "owners", records[owner].get("name"))
+        if kinds.get(asset) == VESSEL and owner in first:
+            _append(first[asset], "owners", graph.names.get(owner))
     for a, b in sorted(graph.links):
-        left, right = records.get(a), records.get(b)
-        if left is None or right is None:
+        if a not in first or b not in first:
             log.note("links to entities not in the file")
             continue
-        _append(left, "linked_to", right.get("name"))
-        _append(right, "linked_to", left.get("name"))
-    return list(graph.vessels.values()), list(graph.parties.values())
+        _append(first[a], "linked_to", graph.names.get(b))
+        _append(first[b], "linked_to", graph.names.get(a))
+    return graph.records
 
 
 def _append(record: Record, key: str, value: object) -> None:
@@ -347,40 +384,31 @@ def read_opensanctions_maritime(data: ListSource | RawSource, *, source: str = D
     >>> read_opensanctions_maritime(csv).vessels[["imo", "flag", "programs"]].to_dict("records")
     [{'imo': 9999993, 'flag': 'GA', 'programs': ['eu_fsf', 'us_ofac_sdn']}]
     """
-    frame, stream = read_csv_frame(data)
-    require(frame, ["type", "caption", "id"], stream.label)
-    present = set(frame.columns)
-    vessel_map = {
+    raw = as_raw(data)
+    builder = WatchlistBuilder(raw.label, source=source, format=CSV_FORMAT, extras=("risk",))
+    frame, _ = read_table(raw, builder.log)
+    require(frame, ["type", "caption", "id"], raw.label)
+    mapping = {
+        "id": "id",
+        "type": "type",
         "name": "caption",
         "aliases": "aliases",
         "imo": "imo",
         "mmsi": "mmsi",
         "flag": "flag",
+        "countries": "countries",
         "programs": "datasets",
         "remarks": "url",
         "risk": "risk",
     }
-    party_map = {
-        "name": "caption",
-        "aliases": "aliases",
-        "company_imo": "imo",
-        "countries": "countries",
-        "programs": "datasets",
-        "remarks": "url",
-    }
-    return _build(
-        frame,
-        {k: v for k, v in vessel_map.items() if v in present},
-        entity_mapping={k: v for k, v in party_map.items() if v in present},
-        source=source,
-        format=CSV_FORMAT,
-        id_column="id",
-        kind="type",
-        vessel_kinds=("vessel",),
-        list_separator=";",
-        location=stream.location,
-        label=stream.label,
-        retrieved_at=stream.retrieved_at,
-        sha256=stream.sha256(),
-        extras=("risk",),
-    )
+    for line, record in records_of(frame, mapping):
+        kind = str(record.pop("type", "") or "")
+        if kind.lower() == VESSEL:
+            record.pop("countries", None)
+            builder.add(VESSEL, record, line=line)
+        else:
+            record.update(entity_type=kind or None, company_imo=record.pop("imo", None))
+            for key in ("mmsi", "flag", "risk"):
+                record.pop(key, None)
+            builder.add(PARTY, record, line=line)
+    return builder.build(location=raw.location, retrieved_at=raw.retrieved_at, sha256=sha256_of([raw.data]))

@@ -1,9 +1,10 @@
 """The UK Sanctions List (FCDO), CSV and XML, into a Watchlist.
 
 Layout: the first row is metadata (``Report Date: ...``), the second the header; one row
-per designation per name (``Name type`` = ``Primary Name`` or ``Alias``), grouped here by
-``Unique ID`` (entry id ``"uk:<Unique ID>"``). Rows with ``Designation Type`` = ``Ship``
-become vessels, all others (Individual, Entity) parties.
+per designation per name (``Name type`` = ``Primary Name`` or ``Alias``), merged here by
+``Unique ID`` into one entry (entry id ``"uk:<Unique ID>"``; the report counts the extra
+rows as merged). Rows with ``Designation Type`` = ``Ship`` become vessels, all others
+(Individual, Entity) parties.
 
 Mapping: ``Name 1`` .. ``Name 6`` joined -> ``name`` / ``aliases``; ``IMO number`` ->
 ``imo``; ``Current believed flag of ship`` -> ``flag``; ``Previous flags`` ->
@@ -24,15 +25,13 @@ columns: ``tonnage`` (``Tonnage of ship``), ``length`` (``Length of ship``), ``y
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Mapping
 from typing import Final
 from xml.etree.ElementTree import Element
 
-import pandas as pd
-
 from vesselscreen.errors import FormatError
-from vesselscreen.ingest import RejectionLog
-from vesselscreen.lists._io import ListSource, RawSource, read_raw
+from vesselscreen.lists._io import ListSource, RawSource, sha256_of
+from vesselscreen.lists._records import PARTY, VESSEL, Record, WatchlistBuilder, split_values
 from vesselscreen.lists._stream import (
     StreamInput,
     iter_records,
@@ -41,8 +40,7 @@ from vesselscreen.lists._stream import (
     root_element,
     text_of,
 )
-from vesselscreen.lists._tabular import read_csv_frame, require
-from vesselscreen.lists.frame import _build
+from vesselscreen.lists._tabular import as_raw, read_table, require
 from vesselscreen.lists.watchlist import Watchlist
 
 __all__ = [
@@ -61,27 +59,24 @@ XML_FORMAT: Final = "uk_xml"
 XML_ROOT: Final = "Designations"
 DEFAULT_SOURCE: Final = "uk"
 EXTRA_COLUMNS: Final = ("tonnage", "length", "year_built", "hin")
+_ID: Final = "Unique ID"
+_KIND: Final = "Designation Type"
 _NAMES: Final = [f"Name {i}" for i in range(1, 7)]
-_PRIMARY: Final = "_primary_name"
-_ALIAS: Final = "_alias_name"
-_MAPPING: Final = {
-    "name": _PRIMARY,
-    "aliases": _ALIAS,
+_NAME_TYPE: Final = "Name type"
+_SHIP: Final = "ship"
+_MERGE_REASON: Final = "another row of the same Unique ID"
+_SCALARS: Final = {
     "imo": "IMO number",
     "flag": "Current believed flag of ship",
-    "former_flags": "Previous flags",
     "vessel_type": "Type of ship",
-    "owners": "Current owner/operator (s)",
-    "linked_to": "Previous owner/operator (s)",
-    "programs": "Regime Name",
-    "listed_on": "Date Designated",
     "remarks": "Other Information",
-    "countries": "Address Country",
     "tonnage": "Tonnage of ship",
     "length": "Length of ship",
     "year_built": "Year Built",
     "hin": "Hull identification number (HIN)",
 }
+_OWNERS: Final = "Current owner/operator (s)"
+_PREVIOUS_OWNERS: Final = "Previous owner/operator (s)"
 
 
 def looks_like_uk_csv(text: str) -> bool:
@@ -90,66 +85,54 @@ def looks_like_uk_csv(text: str) -> bool:
     return "Unique ID" in head and "Designation Type" in head
 
 
+def _builder(label: str, source: str, format: str) -> WatchlistBuilder:
+    return WatchlistBuilder(
+        label, source=source, format=format, id_name=_ID, merge_reason=_MERGE_REASON, extras=EXTRA_COLUMNS
+    )
+
+
 def read_uk_csv(data: ListSource | RawSource, *, source: str = DEFAULT_SOURCE) -> Watchlist:
-    """Read the UK Sanctions List CSV (layout in the module docstring) into a :class:`Watchlist`."""
-    raw = data if isinstance(data, RawSource) else read_raw(data)
+    """Read the UK Sanctions List CSV (layout in the module docstring) into a :class:`Watchlist`.
+
+    Each row is a record; the rows of one ``Unique ID`` are merged into one entry (counted
+    as merged), a row without a ``Unique ID`` is rejected with its line.
+    """
+    raw = as_raw(data)
+    builder = _builder(raw.label, source, CSV_FORMAT)
     has_metadata_row = b"Unique ID" not in raw.data.split(b"\n", 1)[0]
-    frame, stream = read_csv_frame(raw, skip_rows=1 if has_metadata_row else 0)
-    require(frame, ["Unique ID", "Designation Type"], stream.label)
-    return _from_frame(
-        frame,
-        source=source,
-        format=CSV_FORMAT,
-        location=stream.location,
-        label=stream.label,
-        retrieved_at=stream.retrieved_at,
-        sha256=stream.sha256(),
-    )
+    frame, _ = read_table(raw, builder.log, skip_rows=1 if has_metadata_row else 0)
+    require(frame, [_ID, _KIND], raw.label)
+    columns = list(frame.columns)
+    for line, values in zip(frame.index, frame.astype(object).itertuples(index=False), strict=True):
+        cells = {c: v if isinstance(v, str) else None for c, v in zip(columns, values, strict=True)}
+        name = " ".join(" ".join(cells.get(part) or "" for part in _NAMES).split()) or None
+        primary = (cells.get(_NAME_TYPE) or "Primary Name").lower().startswith("primary")
+        kind, record = _record(cells, name if primary else None, [] if primary or name is None else [name])
+        builder.add(kind, record, line=int(line))
+    return builder.build(location=raw.location, retrieved_at=raw.retrieved_at, sha256=sha256_of([raw.data]))
 
 
-def _from_frame(
-    frame: pd.DataFrame,
-    *,
-    source: str,
-    format: str,
-    location: str,
-    label: str,
-    retrieved_at: datetime,
-    sha256: str,
-    log: RejectionLog | None = None,
-) -> Watchlist:
-    """The watchlist from rows in the CSV's layout (one row per designation per name)."""
-    present = [c for c in _NAMES if c in frame.columns]
-    full = frame[present].apply(lambda col: col.str.strip()).fillna("")
-    joined = full.agg(" ".join, axis=1).str.split().str.join(" ").astype("string")
-    joined = joined.mask(joined == "")
-    primary = frame.get("Name type", pd.Series("Primary Name", index=frame.index)).fillna("Primary Name")
-    is_primary = primary.str.strip().str.lower().str.startswith("primary")
-    frame = frame.assign(**{_PRIMARY: joined.where(is_primary), _ALIAS: joined.where(~is_primary)})
-    mapping = {k: v for k, v in _MAPPING.items() if v in frame.columns}
+def _record(cells: Mapping[str, str | None], name: str | None, aliases: list[str]) -> tuple[str, Record]:
+    """One designation's values (the CSV's columns) as a vessel or party record."""
+    kind = (cells.get(_KIND) or "").strip()
+    owners = split_values(cells.get(_OWNERS))
+    record: Record = {
+        "id": cells.get(_ID),
+        "name": name,
+        "aliases": aliases,
+        "programs": split_values(cells.get("Regime Name")),
+        "listed_on": [cells.get("Date Designated")],
+        "remarks": cells.get("Other Information"),
+    }
+    if kind.lower() != _SHIP:
+        record.update(entity_type=kind or None, countries=split_values(cells.get("Address Country")))
+        return PARTY, record
+    record.update({key: cells.get(column) for key, column in _SCALARS.items()})
+    record["former_flags"] = split_values(cells.get("Previous flags"))
+    record["owners"] = owners
     # a current owner is also a link, so ownership screening finds the ship from either side
-    if "owners" in mapping:
-        previous = (
-            frame[mapping["linked_to"]] if "linked_to" in mapping else pd.Series(pd.NA, index=frame.index)
-        )
-        frame = frame.assign(_links=frame[mapping["owners"]].str.cat(previous, sep="; ", na_rep=""))
-        mapping["linked_to"] = "_links"
-    return _build(
-        frame,
-        mapping,
-        source=source,
-        format=format,
-        id_column="Unique ID",
-        kind="Designation Type",
-        vessel_kinds=("ship",),
-        list_separator=";",
-        location=location,
-        label=label,
-        retrieved_at=retrieved_at,
-        sha256=sha256,
-        log=log,
-        extras=EXTRA_COLUMNS,
-    )
+    record["linked_to"] = owners + split_values(cells.get(_PREVIOUS_OWNERS))
+    return VESSEL, record
 
 
 # XML path (relative to Designation) -> the CSV column it fills; several values are "; "-joined
@@ -178,8 +161,9 @@ _XML_NAME_PARTS: Final = {f"Name{i}": f"Name {i}" for i in range(1, 7)}
 def read_uk_xml(data: ListSource | RawSource, *, source: str = DEFAULT_SOURCE) -> Watchlist:
     """Read the UK Sanctions List XML (root ``Designations``) into a :class:`Watchlist`, streamed.
 
-    Each ``Designation`` becomes the CSV's rows (one per ``Names/Name``) and goes through
-    the CSV reader's mapping, so both forms of the list give the same watchlist:
+    Each ``Designation`` is one record, its values taken into the CSV's columns and mapped
+    like a CSV row (the first primary name is the name, the other names aliases), so both
+    forms of the list give the same watchlist:
     ``UniqueID``, ``IndividualEntityShip``, ``Names/Name/{Name1..Name6, NameType}``,
     ``RegimeName``, ``DateDesignated``, ``OtherInformation``, ``Addresses/Address/AddressCountry``
     and ``ShipDetails/Ship/{IMONumbers/IMONumber, CurrentOwnerOperators/CurrentOwnerOperator,
@@ -197,44 +181,36 @@ def read_uk_xml(data: ListSource | RawSource, *, source: str = DEFAULT_SOURCE) -
     [{'entry_id': 'uk:RUS9999', 'name': 'FIXTURE TANKER', 'imo': 9999993}]
     """
     stream = StreamInput.of(data)
-    log = RejectionLog(stream.label)
-    rows: list[dict[str, str | None]] = []
+    builder = _builder(stream.label, source, XML_FORMAT)
     with stream.open() as fh:
         root = root_element(fh.peek(4096)[:4096])
         if root != XML_ROOT:
             raise FormatError(
                 stream.label, f"not a UK Sanctions List XML (root element {root!r}, expected {XML_ROOT!r})"
             )
-        for _, designation in iter_records(fh, stream.label, {"Designation"}):
-            rows.extend(_designation_rows(designation))
-    frame = pd.DataFrame(rows, columns=[*_XML_FIELDS.values(), *_XML_NAME_PARTS.values(), "Name type"])
-    frame = frame.astype("string")
-    missing_id = frame["Unique ID"].isna()
-    for _ in range(int(missing_id.sum())):
-        log.reject("Designation without UniqueID")
-    return _from_frame(
-        frame.loc[~missing_id.to_numpy(dtype=bool)],
-        source=source,
-        format=XML_FORMAT,
-        location=stream.location,
-        label=stream.label,
-        retrieved_at=stream.retrieved_at,
-        sha256=stream.sha256(),
-        log=log,
-    )
+        for number, (_, designation) in enumerate(
+            iter_records(fh, stream.label, {"Designation"}, builder.log), 1
+        ):
+            cells, names = _designation(designation)
+            primary = next((name for name, is_primary in names if is_primary), None)
+            aliases = [name for name, _ in names if name != primary]
+            kind, record = _record(cells, primary, aliases)
+            builder.add(kind, record, raw=f"<Designation> record {number}")
+    return builder.build(location=stream.location, retrieved_at=stream.retrieved_at, sha256=stream.sha256())
 
 
-def _designation_rows(designation: Element) -> list[dict[str, str | None]]:
+def _designation(designation: Element) -> tuple[dict[str, str | None], list[tuple[str, bool]]]:
+    """The CSV's columns of one designation (several values "; "-joined) and its names."""
     ns = namespace_of(designation.tag)
-    common: dict[str, str | None] = {}
+    cells: dict[str, str | None] = {}
     for path, column in _XML_FIELDS.items():
         values = [v for e in designation.iterfind(qualified(path, ns)) if (v := text_of(e))]
-        common[column] = "; ".join(values) if values else None
-    rows = []
-    for name in designation.iterfind(qualified("Names/Name", ns)):
-        row = dict(common)
-        for part, column in _XML_NAME_PARTS.items():
-            row[column] = text_of(name.find(ns + part))
-        row["Name type"] = text_of(name.find(ns + "NameType"))
-        rows.append(row)
-    return rows or [common]
+        cells[column] = "; ".join(values) if values else None
+    names: list[tuple[str, bool]] = []
+    for element in designation.iterfind(qualified("Names/Name", ns)):
+        parts = [text_of(element.find(ns + part)) for part in _XML_NAME_PARTS]
+        joined = " ".join(" ".join(p for p in parts if p).split())
+        if joined:
+            name_type = text_of(element.find(ns + "NameType")) or "Primary Name"
+            names.append((joined, name_type.lower().startswith("primary")))
+    return cells, names

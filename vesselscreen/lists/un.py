@@ -25,8 +25,9 @@ free; ``Vessel name``, ``IMO number`` and ``Date of designation`` are required):
 ``Vessel name`` -> ``name``; ``IMO number`` -> ``imo``; ``Designated owner`` -> ``owners``
 and ``linked_to`` (``;``-separated); ``MMSI``; ``Flag`` -> ``flag``; ``Call sign``;
 ``Type`` -> ``vessel_type``; ``Date of designation`` (ISO or dd/mm/yyyy) -> ``listed_on``.
-Entry ids are ``"un_1718:<IMO number>"`` (the row number without one); ``programs`` is
-``["DPRK (UNSCR 1718)"]``.
+Entry ids are ``"un_1718:<IMO number>"`` (the row number without one); a second row with
+the same IMO number is merged into the first (counted as merged, its name kept as an
+alias); ``programs`` is ``["DPRK (UNSCR 1718)"]``.
 
 >>> wl = read_un_1718_csv(b"Vessel name,IMO number,Designated owner,Date of designation\\n"
 ...                       b"FIXTURE DPRK TANKER,9999981,FIXTURE DPRK SHIPPING CO,2018-03-30\\n")
@@ -40,15 +41,11 @@ import re
 from typing import Final
 from xml.etree.ElementTree import Element
 
-import pandas as pd
-
 from vesselscreen.errors import FormatError
-from vesselscreen.ingest import RejectionLog
-from vesselscreen.lists._io import ListSource, RawSource
-from vesselscreen.lists._records import Record, build_watchlist
+from vesselscreen.lists._io import ListSource, RawSource, sha256_of
+from vesselscreen.lists._records import PARTY, VESSEL, Record, WatchlistBuilder
 from vesselscreen.lists._stream import StreamInput, iter_records, root_element, text_of
-from vesselscreen.lists._tabular import read_csv_frame, require
-from vesselscreen.lists.frame import _build
+from vesselscreen.lists._tabular import as_raw, read_table, records_of, require
 from vesselscreen.lists.watchlist import Watchlist
 
 __all__ = [
@@ -90,37 +87,24 @@ def read_un_xml(data: ListSource | RawSource, *, source: str = DEFAULT_SOURCE) -
     ``data`` is a path (streamed from disk), bytes or a binary file object.
     """
     stream = StreamInput.of(data)
-    log = RejectionLog(stream.label)
-    entities: list[Record] = []
+    builder = WatchlistBuilder(
+        stream.label, source=source, format=FORMAT, id_name="REFERENCE_NUMBER or DATAID"
+    )
     with stream.open() as fh:
         root = root_element(fh.peek(4096)[:4096])
         if root != ROOT:
             raise FormatError(
                 stream.label, f"not a UN consolidated list (root element {root!r}, expected {ROOT!r})"
             )
-        for name, element in iter_records(fh, stream.label, {"INDIVIDUAL", "ENTITY"}):
+        records = iter_records(fh, stream.label, {"INDIVIDUAL", "ENTITY"}, builder.log)
+        for number, (name, element) in enumerate(records, 1):
             record = _record(element, "individual" if name == "INDIVIDUAL" else "entity")
-            if record is None:
-                log.reject(f"{name} without REFERENCE_NUMBER or DATAID")
-                continue
-            log.accept()
-            entities.append(record)
-    return build_watchlist(
-        [],
-        entities,
-        source=source,
-        format=FORMAT,
-        location=stream.location,
-        retrieved_at=stream.retrieved_at,
-        sha256=stream.sha256(),
-        log=log,
-    )
+            builder.add(PARTY, record, raw=f"<{name}> record {number}")
+    return builder.build(location=stream.location, retrieved_at=stream.retrieved_at, sha256=stream.sha256())
 
 
-def _record(element: Element, entity_type: str) -> Record | None:
+def _record(element: Element, entity_type: str) -> Record:
     entry_id = text_of(element.find("REFERENCE_NUMBER")) or text_of(element.find("DATAID"))
-    if entry_id is None:
-        return None
     parts = [text_of(element.find(part)) for part in _NAME_PARTS]
     comments = text_of(element.find("COMMENTS1"))
     imo = _IMO_IN_COMMENTS.search(comments or "")
@@ -152,33 +136,24 @@ def looks_like_un_1718_csv(text: str) -> bool:
 
 def read_un_1718_csv(data: ListSource | RawSource, *, source: str = UN_1718_SOURCE) -> Watchlist:
     """Read the 1718 Committee designated vessels (layout in the module docstring)."""
-    frame, stream = read_csv_frame(data)
-    require(frame, list(_UN_1718_REQUIRED), stream.label)
-    rows = pd.Series(range(1, len(frame) + 1), index=frame.index).astype("string")
-    frame = frame.assign(_id=frame["IMO number"].str.strip().fillna(rows), _program=_UN_1718_PROGRAM)
+    raw = as_raw(data)
+    builder = WatchlistBuilder(
+        raw.label, source=source, format=UN_1718_FORMAT, id_name="IMO number", merge_reason="same IMO number"
+    )
+    frame, numbers = read_table(raw, builder.log)
+    require(frame, _UN_1718_REQUIRED, raw.label)
     mapping = {
         "name": "Vessel name",
         "imo": "IMO number",
         "owners": "Designated owner",
-        "linked_to": "Designated owner",
         "mmsi": "MMSI",
         "flag": "Flag",
         "call_sign": "Call sign",
         "vessel_type": "Type",
         "listed_on": "Date of designation",
-        "programs": "_program",
     }
-    return _build(
-        frame,
-        {k: v for k, v in mapping.items() if v in frame.columns},
-        source=source,
-        format=UN_1718_FORMAT,
-        id_column="_id",
-        kind=None,
-        vessel_kinds=(),
-        list_separator=";",
-        location=stream.location,
-        label=stream.label,
-        retrieved_at=stream.retrieved_at,
-        sha256=stream.sha256(),
-    )
+    for (line, record), number in zip(records_of(frame, mapping), numbers, strict=True):
+        owners = record.get("owners")
+        record.update(id=record.get("imo") or str(number), programs=[_UN_1718_PROGRAM], linked_to=owners)
+        builder.add(VESSEL, record, line=line)
+    return builder.build(location=raw.location, retrieved_at=raw.retrieved_at, sha256=sha256_of([raw.data]))

@@ -9,7 +9,9 @@ A watchlist is two frames and their provenance:
 - ``entities``: listed parties that are not vessels (companies, individuals,
   aircraft...), columns ``schema.ENTITY``;
 - ``snapshot``: which sources were read, from where, when, and the SHA-256 of their bytes;
-- ``reports``: one :class:`~vesselscreen.ingest.IngestReport` per file read.
+- ``reports``: one :class:`~vesselscreen.ingest.IngestReport` per file read: its records,
+  accepted, rejected (with reasons and lines) and merged (into which entry), and the
+  values flagged; :meth:`Watchlist.summary` sums them up in one line.
 
 >>> import pandas as pd
 >>> wl = Watchlist.from_frames(pd.DataFrame({"name": ["PORT OLYA-3"], "flag": ["RU"]}), source="demo")
@@ -217,6 +219,27 @@ class Watchlist:
     def __len__(self) -> int:
         """The number of listed vessels."""
         return len(self.vessels)
+
+    def summary(self) -> str:
+        """One line: what the watchlist holds and the accounts of every file read into it.
+
+        ``records == accepted + rejected + merged`` over all files; ``flagged`` counts values
+        kept but flagged (an invalid IMO, an unknown country, a line not in UTF-8...).
+
+        >>> import vesselscreen as vs
+        >>> vs.load_watchlist(b"entry_id,name\\nA,TIFON\\nA,TIFON II\\nB,\\n").summary()
+        '1 vessels, 0 entities from custom: 3 records in 1 file, 1 accepted, 1 rejected, 1 merged, 0 flagged'
+        """
+        reports = self.reports
+        names = ", ".join(dict.fromkeys(s.source for s in self.snapshot.sources)) or "no source"
+        files = f"{len(reports)} file" + ("s" if len(reports) != 1 else "")
+        return (
+            f"{len(self.vessels)} vessels, {len(self.entities)} entities from {names}: "
+            f"{sum(r.records for r in reports)} records in {files}, "
+            f"{sum(r.accepted for r in reports)} accepted, {sum(r.rejected for r in reports)} rejected, "
+            f"{sum(r.merged for r in reports)} merged, "
+            f"{sum(sum(r.warnings.values()) for r in reports)} flagged"
+        )
 
     def __repr__(self) -> str:
         """E.g. ``<Watchlist 80 vessels, 60 entities from ofac_sdn (snapshot 1a2b3c4d5e6f)>``.
