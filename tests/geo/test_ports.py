@@ -19,6 +19,7 @@ from vesselscreen.geo import (
     load_ports,
     validate_ports,
 )
+from vesselscreen.geo.ports import PortProximity
 from vesselscreen.schema import PORT, validate
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -347,3 +348,28 @@ def test_miscoded_duplicates_of_wpi_ports_are_not_bundled() -> None:
     ports = load_ports().set_index("port_id")
     assert "SYBEN" not in ports.index
     assert ports.at["LYBEN", "country"] == "LY"
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    points=st.lists(
+        st.tuples(st.integers(0, 16_000), st.floats(-0.2, 0.2), st.floats(-0.2, 0.2)), min_size=1, max_size=60
+    ),
+    distance=st.sampled_from([1_000.0, 5_000.0, 10_000.0, 37_040.0]),
+    margin=st.sampled_from([0.0, 1_000.0]),
+)
+def test_port_proximity_answers_exactly_as_the_index(
+    points: list[tuple[int, float, float]], distance: float, margin: float
+) -> None:
+    # points scattered around real gazetteer ports (the dense places), cell by cell or not
+    index = PortIndex()
+    at = np.array([p[0] for p in points]) % len(index)
+    lat = np.clip(index.ports["lat"].to_numpy()[at] + [p[1] for p in points], -90, 90)
+    lon = index.ports["lon"].to_numpy()[at] + [p[2] for p in points]
+    near = PortProximity(index, lat, lon)
+    expected_pos, expected_dist = index.nearest(lat, lon, max_distance_m=distance)
+    pos, dist = near.nearest(distance)
+    assert pos.tolist() == expected_pos.tolist()
+    np.testing.assert_allclose(dist, expected_dist, rtol=0, atol=1e-6)
+    assert near.any_within(distance).tolist() == (expected_pos >= 0).tolist()
+    assert near.within(margin)[0].tolist() == index.within(lat, lon, margin)[0].tolist()

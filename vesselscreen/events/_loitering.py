@@ -63,7 +63,7 @@ def detect_loitering(track: Track, config: LoiteringConfig) -> pd.DataFrame:
     speed = np.where(np.isfinite(sog), sog, track.implied_speed_kn())
     slow = speed < config.max_sog_kn  # NaN is not slow
     if config.min_port_distance_m > 0 and slow.any():
-        slow &= ~track.near_port(config.min_port_distance_m)
+        slow &= ~track.near_port(config.min_port_distance_m, rows=slow)
     breaks = track.new_vessel | (track.dt_prev > config.max_gap_h * HOUR_NS)
     run = runs(slow, breaks)
     if not slow.any():

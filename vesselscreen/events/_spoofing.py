@@ -225,7 +225,7 @@ def detect_spoofing(track: Track, config: SpoofingConfig, gaps: pd.DataFrame) ->
     if config.check_land and land_mask_available():
         land = _on_land(track.lat, track.lon, config)
         if land.any():
-            land &= ~track.near_port(config.land_port_buffer_m)
+            land &= ~track.near_port(config.land_port_buffer_m, rows=land)
         run = runs(land, track.new_vessel)
         rows = np.flatnonzero(land)
         if len(rows):

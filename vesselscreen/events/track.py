@@ -323,8 +323,19 @@ class Track:
         """Port proximity of every row (bounds for all, exact answers on demand)."""
         return PortProximity(self.ports, self.lat, self.lon)
 
-    def near_port(self, max_distance_m: float) -> BoolArray:
-        """Whether some port lies within ``max_distance_m`` of each row (cached per distance)."""
+    def near_port(self, max_distance_m: float, rows: BoolArray | None = None) -> BoolArray:
+        """Whether some port lies within ``max_distance_m`` of each row.
+
+        With ``rows``, only those rows are measured (the others are False): a detector that
+        asks about a few rows (the slow ones, for loitering) does not pay for all.
+        """
+        if rows is not None:
+            out = np.zeros(len(self), dtype=bool)
+            picked = np.flatnonzero(rows)
+            if len(picked):
+                near = PortProximity(self.ports, self.lat[picked], self.lon[picked])
+                out[picked] = near.any_within(max_distance_m)
+            return out
         cache: dict[float, BoolArray] = self.__dict__.setdefault("_near_cache", {})
         if max_distance_m not in cache:
             cache[max_distance_m] = self.proximity.any_within(max_distance_m)

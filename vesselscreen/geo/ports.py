@@ -56,9 +56,6 @@ _CHUNK: Final = 200_000
 _CELL_DEG: Final = 0.02
 """Grid of `PortProximity`: cells 0.02 degree square (2.2 km north-south): a point's distance
 to any port is within about 1.6 km of its cell centre's."""
-_DEFAULT_REACH_M: Final = 40_000.0
-"""`PortProximity` lists each cell's ports at least this far: one listing then answers every
-distance the detectors ask about (at most 20 nm, for loitering)."""
 _SHIFT: Final = np.array([360.0, 0.0])  # one turn east, in (lon, lat)
 
 IntArray = npt.NDArray[np.int64]
@@ -468,7 +465,6 @@ class PortProximity:
         """List, per cell, the ports within ``reach_m`` + half-diagonal of its centre (by port row)."""
         if reach_m <= self._reach:
             return
-        reach_m = max(reach_m, _DEFAULT_REACH_M)
         n_cells = len(self._c_lat)
         qi = np.empty(0, dtype=np.int64)
         pi = np.empty(0, dtype=np.int64)
