@@ -118,7 +118,7 @@ class MatchMethod(StrEnum):
 class VesselEntry(BaseModel):
     """One listed vessel (a row of ``Watchlist.vessels``)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     entry_id: str
     source: str
@@ -141,7 +141,7 @@ class VesselEntry(BaseModel):
 class Match(BaseModel):
     """An AIS identity (MMSI with the IMO/name it broadcast) tied to a list entry."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     mmsi: int
     imo: int | None = None
@@ -160,7 +160,7 @@ class Match(BaseModel):
 class PortCall(BaseModel):
     """One visit of one vessel to one port (a row of ``ScreeningResult.port_calls``)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     mmsi: int
     imo: int | None = None
@@ -176,7 +176,7 @@ class PortCall(BaseModel):
 class EvidencePosition(BaseModel):
     """One AIS position quoted as evidence."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     mmsi: int
     timestamp: AwareDatetime
@@ -190,7 +190,7 @@ class EvidencePosition(BaseModel):
 class Evidence(BaseModel):
     """Why a finding was made: the rule, its parameters, the list entries and the AIS rows."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     rule: str
     explanation: str
@@ -203,7 +203,7 @@ class Evidence(BaseModel):
 class RuleRecord(BaseModel):
     """A rule as it ran in a screening: its name, kind, risk weight and settings (for the audit trail)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     name: str
     kind: str | None = None
@@ -218,7 +218,7 @@ class Finding(BaseModel):
     their own (any string).
     """
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     kind: FindingKind | str
 
