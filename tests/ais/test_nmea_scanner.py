@@ -31,7 +31,9 @@ def both(data: bytes, *, reference: datetime | None = REFERENCE, validate: bool 
     for fast in (True, False):
         try:
             stream = io.BytesIO(data)
-            frame = read_stream(stream, "log", reference_time=reference, validate_checksum=validate, fast=fast)
+            frame = read_stream(
+                stream, "log", reference_time=reference, validate_checksum=validate, fast=fast
+            )
         except ReferenceTimeError as exc:
             outcomes.append(("error", exc.line))
             continue

@@ -31,6 +31,8 @@ import numpy.typing as npt
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
+from vesselscreen.errors import ConfigError
+
 __all__ = [
     "COLUMNS",
     "FAST_TYPES",
@@ -102,7 +104,7 @@ def _fill(fill_bits: Sequence[int] | None, count: int) -> Int64Array:
         return np.zeros(count, dtype=np.int64)
     fill = np.asarray(fill_bits, dtype=np.int64)
     if fill.shape != (count,):
-        raise ValueError(f"fill_bits has {fill.size} values for {count} payloads")
+        raise ConfigError(f"fill_bits has {fill.size} values for {count} payloads")
     return fill
 
 

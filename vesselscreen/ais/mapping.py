@@ -490,6 +490,7 @@ def mapped_chunks(
     time_format: str | None = None,
     assume_utc: bool = False,
     source_label: str = SOURCE,
+    progress: bool | None = False,
 ) -> Iterator[pd.DataFrame]:
     """:func:`read_mapped` as an iterator of positions frames of at most ``chunksize`` rows."""
     checked = check_mapping(mapping)
@@ -517,7 +518,7 @@ def mapped_chunks(
         yield from convert(frame_chunks(source, columns, chunksize=chunksize), "DataFrame")
         return
     name = source_name(source)
-    with open_binary(source) as stream:
+    with open_binary(source, progress=progress) as stream:
         try:
             if peek(stream, 4) == PARQUET_MAGIC:
                 yield from convert(parquet_chunks(stream, name, columns, chunksize=chunksize), name)

@@ -70,7 +70,7 @@ from vesselscreen.ais._csvlines import (
     split_line,
 )
 from vesselscreen.ais._io import DECOMPRESSION_ERRORS, AISSource, open_binary, peek, source_name
-from vesselscreen.errors import ColumnsError, FormatError
+from vesselscreen.errors import ColumnsError, ConfigError, FormatError
 from vesselscreen.ingest import INGEST_REPORT_ATTR, MAX_SAMPLES, RejectionLog
 from vesselscreen.schema import POSITION, POSITION_DTYPES, conform
 
@@ -186,18 +186,21 @@ def read_stream(stream: BinaryIO, name: str) -> pd.DataFrame:
     return _finished(frame, log.report(format=FORMAT))
 
 
-def iter_marinecadastre(source: AISSource, *, chunksize: int = 1_000_000) -> Iterator[pd.DataFrame]:
+def iter_marinecadastre(
+    source: AISSource, *, chunksize: int = 1_000_000, progress: bool | None = False
+) -> Iterator[pd.DataFrame]:
     """A MarineCadastre CSV as positions frames of at most ``chunksize`` rows, in file order.
 
     The file is parsed as a stream (blocks of a few MB), so memory depends on
     ``chunksize``, not on the file's size. Each frame is sorted by mmsi then time within
     itself and carries its own ingest report, whose lines are numbered in the file; the
     reports of all chunks add up to the file's. A GeoParquet file is read by row groups.
+    ``progress`` shows a bar of the bytes read (see :func:`vesselscreen.ais.read_ais`).
     """
     if chunksize < 1:
-        raise ValueError(f"chunksize must be at least 1, got {chunksize}")
+        raise ConfigError(f"chunksize must be at least 1, got {chunksize}")
     name = source_name(source)
-    with open_binary(source) as stream:
+    with open_binary(source, progress=progress) as stream:
         try:
             if peek(stream, 4) == _PARQUET_MAGIC:
                 yield from _iter_geoparquet(stream, name, chunksize)

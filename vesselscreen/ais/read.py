@@ -157,15 +157,20 @@ def _frames(
         if columns is None:
             raise ConfigError("a DataFrame source needs mapping= ({canonical column: its column})")
         yield from mapping.mapped_chunks(
-            source, columns, chunksize=chunksize, time_format=time_format, assume_utc=assume_utc
+            source,
+            columns,
+            chunksize=chunksize,
+            time_format=time_format,
+            assume_utc=assume_utc,
+            progress=progress,
         )
         return
     name = source_name(source)
-    if chunksize is not None and format in (None, marinecadastre.FORMAT):
-        iterate = getattr(marinecadastre, "iter_marinecadastre", None)
-        if iterate is not None and (format or _sniff_path(source, name)) == marinecadastre.FORMAT:
-            yield from iterate(source, chunksize=chunksize)
-            return
+    marinecadastre_chunks = chunksize is not None and format in (None, marinecadastre.FORMAT)
+    if marinecadastre_chunks and (format or _sniff_path(source, name)) == marinecadastre.FORMAT:
+        rows = chunksize or 1  # set: marinecadastre_chunks says so
+        yield from marinecadastre.iter_marinecadastre(source, chunksize=rows, progress=progress)
+        return
     with open_binary(source, progress=progress) as stream:
         try:
             kind = format or sniff_format(peek(stream, _SNIFF_BYTES), source=name)
@@ -180,6 +185,15 @@ def _frames(
                 whole = marinecadastre.read_stream(stream, name)
             elif kind == aisstream.FORMAT:
                 whole = aisstream.read_stream(stream, name)
+            elif chunksize is not None:  # NMEA streams: chunksize lines at a time
+                yield from nmea.iter_stream(
+                    stream,
+                    name,
+                    chunksize=chunksize,
+                    reference_time=reference_time,
+                    validate_checksum=validate_checksum,
+                )
+                return
             else:
                 whole = nmea.read_stream(
                     stream, name, reference_time=reference_time, validate_checksum=validate_checksum
@@ -282,20 +296,22 @@ def read_ais(
     and reports combined (counts summed).
 
     ``chunksize=n`` returns an iterator of frames of at most ``n`` rows instead, each
-    with the report of its own records, for files larger than memory: DMA, AISHub CSV
-    and mapped CSV / Parquet stream in bounded memory; the other formats are read whole
-    and sliced (their report comes with the first chunk). Chunks are sorted within
-    themselves only. For a list, the chunks of each source follow in turn.
+    with the report of its own records, for files larger than memory: NMEA,
+    MarineCadastre, DMA, AISHub CSV and mapped CSV / Parquet stream in bounded memory;
+    aisstream and AISHub JSON are read whole and sliced (their report comes with the first
+    chunk). Chunks are sorted within themselves only. For a list, the chunks of each
+    source follow in turn.
 
     ``clean=True`` runs :func:`vesselscreen.ais.cleaning.clean_ais` (with ``cleaning=``,
     a :class:`CleaningConfig`) on the frame, or on each chunk. ``progress`` shows a tqdm
-    bar of bytes read (default: only when stderr is a terminal; ``False`` never).
+    bar of the bytes the reader has taken from the file, as it decodes them (default:
+    only when stderr is a terminal; ``False`` never).
 
     ``reference_time`` (timezone-aware) dates NMEA sentences that come before any time in
     their file; ``validate_checksum`` rejects NMEA sentences with a wrong checksum.
 
-    Raises :class:`SourceNotFoundError` (no such file), :class:`FormatError` (empty,
-    binary, corrupt or unrecognised content), :class:`ColumnsError`, :class:`ConfigError`
+    Raises :class:`SourceNotFoundError` (no such file, or a directory), :class:`FormatError`
+    (empty, binary, corrupt or unrecognised content), :class:`ColumnsError`, :class:`ConfigError`
     (unknown ``format``, bad ``mapping``), :class:`ReferenceTimeError` (naive
     ``reference_time`` or timestamps, or NMEA without any time and no ``reference_time``).
     """
