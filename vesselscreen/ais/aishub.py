@@ -36,13 +36,13 @@ handled as everywhere (latitude 91 rejected, SOG 102.3 and heading 511 NaN).
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from typing import Any, BinaryIO, Final
 
 import numpy as np
 import pandas as pd
 
+from vesselscreen.ais._common import holds_undecodable_bytes
 from vesselscreen.ais._csvlines import BadRow
 from vesselscreen.ais._io import DECOMPRESSION_ERRORS, AISSource, open_binary, peek, source_name
 from vesselscreen.ais.mapping import (
@@ -87,7 +87,6 @@ COLUMNS: Final = (
 
 REQUIRED_COLUMNS: Final = ("MMSI", "TIME", "LONGITUDE", "LATITUDE")
 _BOM: Final = b"\xef\xbb\xbf"
-_SURROGATE: Final = re.compile("[\udc80-\udcff]")
 _LARGEST_INT: Final = 2**63  # larger integers are no AIS value, and overflow the float conversion
 POSITION_SCALE: Final = 600_000.0
 """AIS encoding of positions: 1/10000 minute, i.e. degrees x 600000."""
@@ -181,7 +180,7 @@ def _json_records(stream: BinaryIO, name: str) -> tuple[pd.DataFrame, list[BadRo
     for number, record in enumerate(records, start=1):
         if not isinstance(record, dict):
             bad.append(BadRow(number, "malformed record: not a JSON object", repr(record)[:300]))
-        elif _SURROGATE.search(repr(record)):
+        elif holds_undecodable_bytes(record):
             bad.append(BadRow(number, "malformed record: not UTF-8", repr(record)[:300]))
         else:
             good.append({key: _scalar(value) for key, value in record.items()})

@@ -41,7 +41,6 @@ are checked as in every reader (``invalid MMSI``, ``invalid latitude``, ...).
 from __future__ import annotations
 
 import json
-import re
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, BinaryIO, Final
@@ -49,6 +48,7 @@ from typing import Any, BinaryIO, Final
 import numpy as np
 import pandas as pd
 
+from vesselscreen.ais._common import holds_undecodable_bytes, utc_ns
 from vesselscreen.ais._io import DECOMPRESSION_ERRORS, AISSource, open_binary, peek, source_name
 from vesselscreen.ais.mapping import TableChunk, to_positions
 from vesselscreen.errors import ConfigError, FormatError, InputError
@@ -75,7 +75,6 @@ _IDENTITY: Final = (
     POSITION.DESTINATION,
 )
 _BOM: Final = b"\xef\xbb\xbf"
-_SURROGATE: Final = re.compile("[\udc80-\udcff]")
 _TIME_PATTERN: Final = r"^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2}(?:\.\d+)?)\s*([+-]\d{2}):?(\d{2})"
 
 
@@ -88,7 +87,7 @@ def parse_time_utc(values: pd.Series) -> pd.Series:
     parts = values.astype("string").str.extract(_TIME_PATTERN)
     iso = parts[0] + "T" + parts[1] + parts[2] + ":" + parts[3]
     parsed = pd.to_datetime(iso, format="ISO8601", errors="coerce", utc=True)
-    return pd.Series(parsed, index=values.index).astype("datetime64[ns, UTC]")
+    return utc_ns(pd.Series(parsed, index=values.index))
 
 
 def _text(value: object) -> str | None:
@@ -208,7 +207,7 @@ def messages_to_frame(
         if problem is not None:
             log.reject(problem, line=line, raw=raw)
             continue
-        if isinstance(message, Mapping) and _undecodable(message):
+        if isinstance(message, Mapping) and holds_undecodable_bytes(message):
             log.reject("malformed message: not UTF-8", line=line, raw=raw)
             continue
         try:
@@ -245,23 +244,6 @@ def messages_to_frame(
         log=log,
     )
     return _fold_identity(frame)
-
-
-def _undecodable(message: Mapping[str, Any]) -> bool:
-    """Whether a message parsed from text that was not UTF-8 (see :func:`_file_messages`) holds
-    one of its bytes: a lone surrogate ``\udc80``-``\udcff`` in a key or a text value."""
-    stack: list[Any] = [message]
-    while stack:
-        value = stack.pop()
-        if isinstance(value, str):
-            if _SURROGATE.search(value):
-                return True
-        elif isinstance(value, Mapping):
-            stack.extend(value.keys())
-            stack.extend(value.values())
-        elif isinstance(value, list):
-            stack.extend(value)
-    return False
 
 
 def _fold_identity(frame: pd.DataFrame) -> pd.DataFrame:

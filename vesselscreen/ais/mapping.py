@@ -44,6 +44,7 @@ from vesselscreen.ais._common import (
     imo_validity,
     integer_codes,
     reject_rows,
+    utc_ns,
     valid_lat,
     valid_lon,
     valid_mmsi,
@@ -283,13 +284,11 @@ def parse_times(values: pd.Series, name: str, *, time_format: str | None, assume
     """
     dtype = values.dtype
     if isinstance(dtype, pd.DatetimeTZDtype):
-        converted: pd.Series = values.dt.tz_convert("UTC").astype("datetime64[ns, UTC]")
-        return converted
+        return utc_ns(values.dt.tz_convert("UTC"))
     if pd.api.types.is_datetime64_dtype(dtype):
         if not assume_utc:
             raise ReferenceTimeError(name, "timestamps are naive: pass assume_utc=True if they are UTC")
-        localized: pd.Series = values.dt.tz_localize("UTC").astype("datetime64[ns, UTC]")
-        return localized
+        return utc_ns(values.dt.tz_localize("UTC"))
     if time_format == UNIX_SECONDS or (
         pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
     ):
@@ -297,7 +296,7 @@ def parse_times(values: pd.Series, name: str, *, time_format: str | None, assume
             raise ConfigError(f"{name}: numeric timestamps need time_format={UNIX_SECONDS!r} (Unix seconds)")
         seconds = _numbers(values)
         seconds = seconds.where(seconds.between(0, 32503680000))  # before year 3000
-        return pd.to_datetime(seconds, unit="s", utc=True).astype("datetime64[ns, UTC]")
+        return utc_ns(pd.to_datetime(seconds, unit="s", utc=True, errors="coerce"))
     arrow = _arrow_text(values)
     if arrow is not None and time_format not in (None, "ISO8601") and "%z" not in time_format and assume_utc:
         sample = arrow.drop_null()
@@ -325,7 +324,7 @@ def parse_times(values: pd.Series, name: str, *, time_format: str | None, assume
         )
     text = text.str.replace(r"\s+(UTC|GMT)$", "", regex=True, case=False)
     parsed = pd.to_datetime(text, format=time_format or "ISO8601", errors="coerce", utc=True)
-    return pd.Series(parsed, index=values.index).astype("datetime64[ns, UTC]")
+    return utc_ns(pd.Series(parsed, index=values.index))
 
 
 def _imo_numbers(values: pd.Series, nulls: Collection[str]) -> tuple[pd.Series, pd.Series]:
