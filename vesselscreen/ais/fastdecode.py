@@ -427,11 +427,22 @@ def _signed(values: npt.NDArray[np.uint8], offset: int, width: int) -> Int64Arra
 def _text(values: npt.NDArray[np.uint8], offset: int, chars: int) -> npt.NDArray[np.object_]:
     """6-bit text as pyais gives it: trailing ``@`` padding, then spaces, removed. Each distinct
     text is made a string once (names and destinations repeat)."""
-    codes = np.column_stack([_unsigned(values, offset + 6 * k, 6) for k in range(chars)])
-    ascii_rows = np.ascontiguousarray(_TEXT_CHARS[codes]).view(f"S{chars}").ravel()
-    distinct, which = np.unique(ascii_rows, return_inverse=True)
-    texts = np.array([text.decode("ascii").rstrip("@").strip() for text in distinct.tolist()], dtype=object)
-    result: npt.NDArray[np.object_] = texts[which.ravel()]
+    first, shift = divmod(offset, 6)
+    if shift:  # each character straddles two armour characters
+        high = values[:, first : first + chars] << np.uint8(shift)
+        codes = (high | (values[:, first + 1 : first + chars + 1] >> np.uint8(6 - shift))) & np.uint8(63)
+    else:
+        codes = values[:, first : first + chars]
+    ascii_rows = np.ascontiguousarray(_TEXT_CHARS[codes])
+    words = np.zeros((len(codes), -(-chars // 8) * 8), dtype=np.uint8)
+    words[:, :chars] = ascii_rows
+    which = np.zeros(len(codes), dtype=np.int64)
+    for column in words.view(np.uint64).T:  # rows as 64-bit words: a hash table, not a sort
+        part = pd.factorize(column)[0]
+        which = pd.factorize(which * (int(part.max(initial=0)) + 1) + part)[0]
+    firsts = np.unique(which, return_index=True)[1]
+    texts = [ascii_rows[row].tobytes().decode("ascii").rstrip("@").strip() for row in firsts.tolist()]
+    result: npt.NDArray[np.object_] = np.array(texts, dtype=object)[which]
     return result
 
 

@@ -65,8 +65,11 @@ are read one by one by the reference rule.
 
 from __future__ import annotations
 
+import os
+from collections import deque
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, BinaryIO, Final
 
@@ -101,6 +104,7 @@ __all__ = [
     "FORMAT",
     "POSITION_MESSAGE_TYPES",
     "STATIC_MESSAGE_TYPES",
+    "WORKERS",
     "iter_nmea",
     "read_nmea",
 ]
@@ -111,6 +115,8 @@ POSITION_MESSAGE_TYPES: Final = fastdecode.POSITION_TYPES
 STATIC_MESSAGE_TYPES: Final = fastdecode.IDENTITY_TYPES
 BLOCK_BYTES: Final = 8 << 20
 """Bytes of log read and decoded at a time when a file is read whole (its lines kept whole)."""
+WORKERS: Final = max(1, min(os.cpu_count() or 1, 4))
+"""Worker threads that read blocks ahead (what a block says on its own); one block each in flight."""
 
 # type 27 (long-range broadcast) has its own "not available" codes: 6-bit speed, 9-bit course
 _T27_SPEED_NA: Final = 63.0
@@ -237,21 +243,25 @@ class _Settings:
 @dataclass(frozen=True)
 class _Block:
     data: bytes
+    first: int  # file line index of its first line
     last: bool
     bom: bool  # a byte order mark was skipped before this block
 
 
 def _blocks(stream: BinaryIO, lines_per_block: int | None) -> Iterator[_Block]:
-    """The log in blocks of whole lines, the last one marked, a leading byte order mark skipped."""
+    """The log in blocks of whole lines, numbered, the last one marked, a leading byte order
+    mark skipped."""
     raw = _raw_blocks(stream, lines_per_block)
     current = next(raw, b"")
     bom = current.startswith(_BOM)
     if bom:
         current = current[len(_BOM) :]
+    first = 0
     for following in raw:
-        yield _Block(current, last=False, bom=bom)
+        yield _Block(current, first, last=False, bom=bom)
+        first += current.count(b"\n")  # a block other than the last ends with a line feed
         bom, current = False, following
-    yield _Block(current, last=True, bom=bom)
+    yield _Block(current, first, last=True, bom=bom)
 
 
 def _raw_blocks(stream: BinaryIO, lines_per_block: int | None) -> Iterator[bytes]:
@@ -376,14 +386,12 @@ def _gather(data: ByteArray, start: IntArray, length: IntArray) -> tuple[ByteArr
 
 @dataclass(frozen=True)
 class _Carry:
-    """What a block hands to the next: where it starts, the last time seen, multipart
-    fragments still waiting for their partners (and their lines' text, for samples)."""
+    """What a block hands to the next: the last time seen, multipart fragments still waiting
+    for their partners (and their lines' text, for samples)."""
 
-    line: int = 0
     time: int = -1
     pending: _Fragments = field(default_factory=_Fragments.empty)
     raw: dict[int, str] = field(default_factory=dict)
-    keys: dict[tuple[Any, ...], int] = field(default_factory=dict)  # keys the integer code cannot hold
 
 
 @dataclass(frozen=True)
@@ -418,49 +426,82 @@ class _Result:
 
 
 def _results(stream: BinaryIO, settings: _Settings, *, lines_per_block: int | None) -> Iterator[_Result]:
-    """Each block's rows and report, in file order."""
+    """Each block's rows and report, in file order.
+
+    What a block says on its own (lines, fields, single-sentence messages decoded) is
+    worked out on worker threads, :data:`WORKERS` blocks ahead (numpy releases the GIL);
+    what depends on the blocks before it (times, multipart assembly, accounts) follows in
+    order on this thread.
+    """
     carry = _Carry()
-    stations, texts = Vocabulary(), Vocabulary()
-    for block in _blocks(stream, lines_per_block):
-        result, carry = _read_block(block, carry, stations, texts, settings)
-        yield result
+    vocabulary = _Vocabularies(Vocabulary(), Vocabulary(), Vocabulary())
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        ahead: deque[Future[_Prepared]] = deque()
+        for block in _blocks(stream, lines_per_block):
+            ahead.append(pool.submit(_prepare, block, vocabulary, settings))
+            if len(ahead) > WORKERS:
+                result, carry = _finish(ahead.popleft().result(), carry, vocabulary, settings)
+                yield result
+        while ahead:
+            result, carry = _finish(ahead.popleft().result(), carry, vocabulary, settings)
+            yield result
 
 
-def _read_block(
-    block: _Block, carry: _Carry, stations: Vocabulary, texts: Vocabulary, settings: _Settings
+@dataclass(frozen=True)
+class _Vocabularies:
+    stations: Vocabulary[str]
+    texts: Vocabulary[str]
+    keys: Vocabulary[tuple[Any, ...]]  # assembly keys the integer code cannot hold
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """What a block says on its own: its lines, what each says, its sentences (times not yet
+    set), and its single-sentence messages decoded."""
+
+    block: _Block
+    lines: Lines
+    said: Scan
+    singles: _Fragments
+    fragments: _Fragments
+    decoded: tuple[fastdecode.Messages, ObjectArray, BoolArray, BoolArray]
+
+
+def _prepare(block: _Block, vocabulary: _Vocabularies, settings: _Settings) -> _Prepared:
+    lines = split_lines(block.data, block.first)
+    said = scan(lines, settings.validate, vocabulary.stations, fast=settings.fast)
+    singles, fragments = _sentences(lines, said, vocabulary.keys)
+    decoded = _decode(singles.data, singles.start, singles.length, singles.fill, settings.fast)
+    return _Prepared(block, lines, said, singles, fragments, decoded)
+
+
+def _finish(
+    prepared: _Prepared, carry: _Carry, vocabulary: _Vocabularies, settings: _Settings
 ) -> tuple[_Result, _Carry]:
-    """One block: lines, what they say, times, sentences, assembly, decoding, rows and report."""
-    lines = split_lines(block.data, carry.line)
-    said = scan(lines, settings.validate, stations, fast=settings.fast)
+    """A prepared block given the blocks before it: times, assembly, checks, rows and report."""
+    lines, said = prepared.lines, prepared.said
     times, last_time = _line_times(said.time, carry.time, settings.reference)
-    singles, fragments, keys = _sentences(lines, said, times, carry.keys)
+    singles = replace(prepared.singles, time=times[prepared.singles.line - lines.first])
+    fragments = replace(prepared.fragments, time=times[prepared.fragments.line - lines.first])
     _check_dated(singles, fragments, settings.name)
     events = said.events
     messages, pending = _assemble(
         _Fragments.concat([carry.pending, fragments]),
         events,
-        last=block.last,
+        last=prepared.block.last,
         fast=settings.fast,
         end=lines.first + len(lines),
     )
-    decoded = _decode_all(singles, messages, lines.buf, settings.fast)
-    rows, accepted, notes = _rows(decoded, events, stations, texts)
-    raw = {
-        **carry.raw,
-        **{
-            int(line): lines.text(int(line) - lines.first).decode("ascii", "replace")
-            for line in pending.line.tolist()
-            if line >= lines.first
-        },
-    }
-    report = _report(lines, said, events, accepted, notes, raw, settings.name, bom=block.bom)
+    decoded = _decode_all(singles, prepared.decoded, messages, settings.fast)
+    rows, accepted, notes = _rows(decoded, events, vocabulary.stations, vocabulary.texts)
+    fresh = (int(line) for line in pending.line.tolist() if line >= lines.first)
+    raw = {**carry.raw, **{line: lines.text(line - lines.first).decode("ascii", "replace") for line in fresh}}
+    report = _report(lines, said, events, accepted, notes, raw, settings.name, bom=prepared.block.bom)
     kept = set(pending.line.tolist())
     next_carry = _Carry(
-        line=lines.first + len(lines),
         time=last_time,
         pending=pending,
         raw={line: text for line, text in raw.items() if line in kept},
-        keys=keys,
     )
     return _Result(rows, report), next_carry
 
@@ -480,20 +521,20 @@ def _line_times(time_event: IntArray, carried: int, reference: int | None) -> tu
     return times, int(time_event[last[-1]]) if last[-1] >= 0 else carried
 
 
-def _sentences(
-    lines: Lines, said: Scan, times: IntArray, keys: dict[tuple[Any, ...], int]
-) -> tuple[_Fragments, _Fragments, dict[tuple[Any, ...], int]]:
-    """The block's AIS sentences: single-fragment ones read in bulk (payloads left in the block),
-    and the others (multipart, or read one by one) with their payloads gathered."""
+def _sentences(lines: Lines, said: Scan, keys: Vocabulary[tuple[Any, ...]]) -> tuple[_Fragments, _Fragments]:
+    """The block's AIS sentences (times not set yet): single-fragment ones read in bulk (payloads
+    left in the block), and the others (multipart, or read one by one) with their payloads
+    gathered."""
     found = said.sentences
     line = found["line"]
     single = found["count"] == 1
+    no_time = np.full(len(line), -1, dtype=np.int64)
 
     def fast(which: BoolArray) -> _Fragments:
         where = line[which]
         return _Fragments(
             lines.first + where,
-            times[where],
+            no_time[which],
             said.station[where],
             found["key"][which],
             found["count"][which],
@@ -508,16 +549,12 @@ def _sentences(
     multi = fast(~single)
     fragments = multi.take(np.arange(len(multi))) if len(multi) else _Fragments.empty()
     if said.slow:
-        keys = dict(keys)
-        slow = _slow_fragments(lines, said, times, keys)
-        both = _Fragments.concat([fragments, slow])
+        both = _Fragments.concat([fragments, _slow_fragments(lines, said, keys)])
         fragments = both.take(np.argsort(both.line, kind="stable"))
-    return singles, fragments, keys
+    return singles, fragments
 
 
-def _slow_fragments(
-    lines: Lines, said: Scan, times: IntArray, keys: dict[tuple[Any, ...], int]
-) -> _Fragments:
+def _slow_fragments(lines: Lines, said: Scan, keys: Vocabulary[tuple[Any, ...]]) -> _Fragments:
     """Sentences read one by one, as fragments (their payloads joined into one buffer)."""
     where = np.array([line for line, _ in said.slow], dtype=np.int64)
     sentences = [sentence for _, sentence in said.slow]
@@ -528,7 +565,7 @@ def _slow_fragments(
         np.cumsum(lengths[:-1], out=starts[1:])
     return _Fragments(
         lines.first + where,
-        times[where],
+        np.full(len(where), -1, dtype=np.int64),
         said.station[where],
         np.array(codes, dtype=np.int64),
         np.array([sentence.count for sentence in sentences], dtype=np.int64),
@@ -540,14 +577,14 @@ def _slow_fragments(
     )
 
 
-def _key(sentence: Sentence, keys: dict[tuple[Any, ...], int]) -> int:
+def _key(sentence: Sentence, keys: Vocabulary[tuple[Any, ...]]) -> int:
     """The assembly key of a sentence read one by one: the bulk reader's integer, or (for a shape
     it cannot hold: a long channel, a sequence id over 9) a negative number kept per log."""
     code = key_of(sentence.talker, sentence.kind, sentence.seq, sentence.channel, sentence.count)
     if code is not None:
         return code
     whole = (sentence.talker, sentence.kind, sentence.seq, sentence.channel, sentence.count)
-    return keys.setdefault(whole, -1 - len(keys))
+    return -1 - keys.code(whole)
 
 
 def _check_dated(singles: _Fragments, fragments: _Fragments, name: str) -> None:
@@ -706,17 +743,18 @@ class _Decoded:
     part_size: IntArray
 
 
-def _decode_all(singles: _Fragments, messages: _Messages, buf: ByteArray, fast: bool) -> _Decoded:
-    """Decode single-sentence messages in place in the block and assembled ones in their buffer;
-    pyais takes what the bulk decoder leaves."""
+def _decode_all(
+    singles: _Fragments,
+    singles_decoded: tuple[fastdecode.Messages, ObjectArray, BoolArray, BoolArray],
+    messages: _Messages,
+    fast: bool,
+) -> _Decoded:
+    """Single-sentence messages (decoded in place in their block) and assembled ones, decoded
+    in their buffer; pyais takes what the bulk decoder leaves."""
     parts, first, size = messages.parts, messages.first, messages.size
     length = np.add.reduceat(parts.length, first) if len(first) else np.zeros(0, dtype=np.int64)
     last = first + size - 1
-    groups = (
-        (singles.data, singles.start, singles.length, singles.fill),
-        (parts.data, parts.start[first], length, parts.fill[last]),
-    )
-    decoded = [_decode(data, start, length, fill, fast) for data, start, length, fill in groups]
+    decoded = [singles_decoded, _decode(parts.data, parts.start[first], length, parts.fill[last], fast)]
     fields = _concat_messages([part[0] for part in decoded])
     return _Decoded(
         fields=fields,
@@ -841,7 +879,7 @@ def _no_rows(columns: tuple[str, ...]) -> dict[str, npt.NDArray[Any]]:
 
 
 def _rows(
-    decoded: _Decoded, events: Events, stations: Vocabulary, texts: Vocabulary
+    decoded: _Decoded, events: Events, stations: Vocabulary[str], texts: Vocabulary[str]
 ) -> tuple[_Rows, int, dict[str, int]]:
     """Check every message (MMSI, position), count its fragments as accepted or rejected, and
     give the rows of the accepted ones; also the accepted fragment count and notes."""
@@ -973,7 +1011,7 @@ def _code(values: IntArray) -> IntArray:
     return np.where((values >= 1) & (values <= 255), values, 0)
 
 
-def _text_codes(values: ObjectArray, texts: Vocabulary, carriers: BoolArray) -> IntArray:
+def _text_codes(values: ObjectArray, texts: Vocabulary[str], carriers: BoolArray) -> IntArray:
     """AIS text of the ``carriers`` (the messages of types with this field) without its '@'
     padding and surrounding spaces, as codes of ``texts``; empty or none -> -1. Worked out
     once per distinct value."""
