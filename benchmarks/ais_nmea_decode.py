@@ -1,20 +1,27 @@
-"""Benchmark: the vectorised position decoder against pyais one by one, and read_nmea end to end.
+"""Benchmark: read_ais on tag-block NMEA logs against pyais, and chunked reading's memory.
 
-Data: the real logs in tests/data/ais/nmea/ (the Danish Maritime Authority feed with its
-``$PGHP`` times, and pyais' sample behind NMEA 4.0 tag blocks), repeated with varied
-MMSIs (two payload characters inside the MMSI field rewritten per repetition, checksum
-recomputed) and times (one hour later per repetition), written to a temporary file.
+Data: the real Global Fishing Watch tag-block sample in tests/data/ais/nmea/ (10,000
+sentences: tag blocks ``\\s:117,c:1668046497*0A\\``, a third satellite type 27, multipart
+type 5 messages with group tags, some invalid MMSIs and positions as received), repeated
+to 100,000 and 1,000,000 lines. Each repetition moves every time six minutes on, renumbers
+the group ids and rewrites two payload characters inside the MMSI field of every first
+fragment (checksums recomputed) to one of ``FLEET`` variants: a fleet of about 50,000
+vessels, the same for both sizes, reporting over 1 and 10 hours.
 
-Prints:
+Prints, for each size:
 
-1. position reports (types 1/2/3/18, one sentence each) decoded per second: pyais one by
-   one (``pyais.decode`` of the sentence, and pyais' decoder on the payload alone) and
-   :func:`vesselscreen.ais.fastdecode.decode_positions`, with the ratios;
-2. ``read_nmea`` lines per second on the whole log, against the same reader with every
-   line taken by the one-by-one reference rule (``scan=False``: what read_nmea did before),
-   and the ratio; rows and the ingest report's counts, which must be the same.
+1. ``read_ais`` lines/s (best of 3 in one process) and pyais lines/s on the same lines:
+   ``pyais.stream.IterMessages`` over the lines (it assembles multipart messages), then
+   ``decode()`` and ``asdict()`` per message (best of 2; pyais reads the tag block only on
+   request, so it does not date the messages), and the ratio; then pyais again with the
+   tag block read for each message's time (``tag_block.init()``), which is what dating the
+   positions costs it;
+2. the peak RSS of ``read_ais(path, chunksize=CHUNK)`` run over the whole file, each size
+   in a fresh process: it should not grow with the file.
 
-    .venv/bin/python benchmarks/ais_nmea_decode.py [lines]
+Also the vectorised position decoder alone against ``pyais.decode``, as before.
+
+    .venv/bin/python benchmarks/ais_nmea_decode.py [lines ...]
 """
 
 from __future__ import annotations
@@ -22,157 +29,144 @@ from __future__ import annotations
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta
 from pathlib import Path
 
-import pandas as pd
 import pyais
-from _util import AIS_DATA, checksum, peak_rss_mb
-from pyais.bit_vector import bit_vector
-from pyais.messages import MSG_CLASS
+from _util import AIS_DATA, ROOT, checksum, in_subprocess
+from pyais.stream import IterMessages
 
-from vesselscreen.ais import fastdecode, nmea
+from vesselscreen.ais import fastdecode, read_ais
 from vesselscreen.ingest import ingest_report
 
-LINES = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+SIZES = [int(arg) for arg in sys.argv[1:]] or [100_000, 1_000_000]
+SAMPLE = AIS_DATA / "nmea" / "gfw_ais_listener_tagblock_2022-11-10.txt"
 ARMOUR = b"0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVW`abcdefghijklmnopqrstuvw"
-PYAIS_SAMPLE = 30_000  # messages decoded by pyais one by one (about a second)
+SHIFT = 360  # seconds between repetitions: the sample spans six minutes
+CHUNK = 50_000
+FLEET = 8  # MMSI variants of the sample's ~6,600 vessels
+PYAIS_SAMPLE = 30_000  # position reports pyais decodes one by one in the decoder comparison
 
 
-def _vary_sentence(body: bytes, repetition: int) -> bytes:
-    """An AIS sentence with payload characters 3-4 (inside the MMSI bits) set from ``repetition``."""
+def _varied(line: bytes, repetition: int) -> bytes:
+    """A sample line with its times moved, group id renumbered and MMSI characters rewritten."""
+    if not line.startswith(b"\\"):
+        return line
+    end = line.index(b"\\", 1)
+    fields = line[1:end].split(b"*")[0].split(b",")
+    for index, field in enumerate(fields):
+        if field.startswith(b"c:"):
+            fields[index] = b"c:%d" % (int(field[2:]) + repetition * SHIFT)
+        elif field.startswith(b"g:"):
+            number, total, group = field[2:].split(b"-")
+            fields[index] = b"g:%s-%s-%d" % (number, total, (int(group) + repetition * 10_000) % 1_000_000)
+    tag = b",".join(fields)
+    body = line[end + 1 :]
     star = body.find(b"*")
-    fields = body[:star].split(b",")
-    if len(fields) != 7 or len(fields[5]) < 7:
-        return body
-    code = bytes([ARMOUR[(repetition >> 6) % 64], ARMOUR[repetition % 64]])
-    fields[5] = fields[5][:3] + code + fields[5][5:]
-    data = b",".join(fields)
-    return data + b"*" + checksum(data[1:]) + body[star + 3 :]
-
-
-def _vary_pghp(line: bytes, repetition: int) -> bytes:
-    data, _, rest = line[1:].partition(b"*")
-    fields = data.split(b",")
-    year, month, day, hour, minute, second, millis = (int(item) for item in fields[2:9])
-    moment = datetime(year, month, day, hour, minute, second) + timedelta(hours=repetition)
-    values = (moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second, millis)
-    fields[2:9] = [str(value).encode() for value in values]
-    data = b",".join(fields)
-    return b"$" + data + b"*" + checksum(data) + rest[2:]
+    parts = body[:star].split(b",")
+    if len(parts) == 7 and parts[2] == b"1" and len(parts[5]) >= 5:  # a first fragment: its MMSI bits
+        payload = bytearray(parts[5])
+        variant = repetition % FLEET
+        for offset, shift in ((3, 6), (4, 0)):
+            value = ARMOUR.index(payload[offset]) ^ ((variant >> shift) % 64)
+            payload[offset] = ARMOUR[value]
+        parts[5] = bytes(payload)
+        data = b",".join(parts)
+        body = data + b"*" + checksum(data[1:]) + body[star + 3 :]
+    return b"\\" + tag + b"*" + checksum(tag) + b"\\" + body
 
 
 def write_log(path: Path, lines: int) -> None:
-    """About ``lines`` lines of the two real logs, repeated with varied MMSIs and times."""
-    dma = (AIS_DATA / "nmea" / "dma_aislib_stream_example.txt").read_bytes().splitlines()
-    sample = (AIS_DATA / "nmea" / "pyais_nmea_data_sample.txt").read_bytes().splitlines()
-    start = int(datetime(2024, 1, 1).timestamp())
+    sample = SAMPLE.read_bytes().splitlines()
     written, repetition = 0, 0
     with path.open("wb") as out:
         while written < lines:
-            block = []
-            for line in dma:
-                if line.startswith(b"$PGHP"):
-                    block.append(_vary_pghp(line, repetition))
-                else:
-                    bang = line.find(b"!")
-                    block.append(line if bang < 0 else line[:bang] + _vary_sentence(line[bang:], repetition))
-            for offset, line in enumerate(sample):
-                tag = b"s:r%d,c:%d" % (repetition % 50, start + repetition * 3600 + offset)
-                body = _vary_sentence(line.strip(), repetition)
-                block.append(b"\\" + tag + b"*" + checksum(tag) + b"\\" + body)
+            block = [_varied(line, repetition) for line in sample[: lines - written]]
             out.write(b"\n".join(block) + b"\n")
             written += len(block)
             repetition += 1
 
 
-def position_sentences(path: Path) -> list[bytes]:
-    """Single-sentence type 1/2/3/18 messages of 168 bits in the log, without tag block or wrapper."""
-    found = []
-    for line in path.read_bytes().splitlines():
-        bang = line.find(b"!")
-        if bang < 0 or line[bang + 7 : bang + 11] != b"1,1,":
+def best(runs: int, function: object) -> float:
+    seconds = []
+    for _ in range(runs):
+        begin = time.perf_counter()
+        function()  # type: ignore[operator]  # a callable
+        seconds.append(time.perf_counter() - begin)
+    return min(seconds)
+
+
+def pyais_lines(path: Path, *, tag_blocks: bool) -> None:
+    lines = path.read_bytes().splitlines()
+    for message in IterMessages(lines):
+        if tag_blocks and message.tag_block is not None:
+            message.tag_block.init()
+        try:
+            message.decode().asdict()
+        except Exception:  # pyais raises on some payloads; the loop measures, not judges
             continue
-        sentence = line[bang:].split(b"*")[0]
-        fields = sentence.split(b",")
-        if len(fields) == 7 and len(fields[5]) == 28 and fields[5][:1] in (b"1", b"2", b"3", b"B"):
-            found.append(line[bang:])
-    return found
 
 
-def rate(count: int, seconds: float) -> str:
-    return f"{count / seconds:>12,.0f}/s"
+def speed(path: Path, lines: int) -> None:
+    frames = []
+    ours = best(3, lambda: frames.append(read_ais(path)))
+    report = ingest_report(frames[-1])
+    assert report is not None
+    theirs = best(2 if lines <= 100_000 else 1, lambda: pyais_lines(path, tag_blocks=False))
+    dated = best(1, lambda: pyais_lines(path, tag_blocks=True))
+    print(
+        f"{lines:,} tag-block lines ({path.stat().st_size / 1e6:.0f} MB), {len(frames[-1]):,} position rows"
+    )
+    print(f"  read_ais                              {lines / ours:>12,.0f} lines/s  ({ours:.2f} s)")
+    print(f"  pyais IterMessages, decode + asdict   {lines / theirs:>12,.0f} lines/s  ({theirs:.2f} s)")
+    print(f"  pyais, also reading the tag blocks    {lines / dated:>12,.0f} lines/s  ({dated:.2f} s)")
+    print(
+        f"  ratio: {theirs / ours:.1f}x pyais decode + asdict; {dated / ours:.1f}x pyais with tag-block times"
+    )
+    print(f"  {report.summary()}")
 
 
-def decoder(sentences: list[bytes]) -> None:
+def memory(path: Path, lines: int) -> None:
+    code = (
+        f"import json, sys; sys.path.insert(0, {str(ROOT / 'benchmarks')!r}); from _util import peak_rss_mb\n"
+        "from vesselscreen.ais import read_ais\n"
+        f"rows = sum(len(chunk) for chunk in read_ais({str(path)!r}, chunksize={CHUNK}))\n"
+        "print(json.dumps({'rows': rows, 'peak': peak_rss_mb()}))"
+    )
+    result = in_subprocess(code)
+    rows, peak = result["rows"], result["peak"]
+    print(f"  chunks of {CHUNK:,} over {lines:,} lines: {rows:,.0f} rows, peak RSS {peak:,.0f} MB")
+
+
+def decoder() -> None:
+    sentences = []
+    for line in SAMPLE.read_bytes().splitlines():
+        body = line[line.find(b"!") :]
+        fields = body.split(b"*")[0].split(b",")
+        if len(fields) == 7 and fields[1] == b"1" and len(fields[5]) == 28 and fields[5][:1] in b"123B":
+            sentences.append(body)
+    sentences = (sentences * (PYAIS_SAMPLE // len(sentences) + 1))[:PYAIS_SAMPLE]
     payloads = [sentence.split(b",")[5] for sentence in sentences]
     fills = [int(sentence.split(b",")[6][:1]) for sentence in sentences]
-    sample = sentences[:PYAIS_SAMPLE]
-    begin = time.perf_counter()
-    for sentence in sample:
-        pyais.decode(sentence)
-    pyais_sentence = time.perf_counter() - begin
-    begin = time.perf_counter()
-    for payload, fill in zip(payloads[:PYAIS_SAMPLE], fills, strict=False):
-        vector = bit_vector(payload, fill)
-        MSG_CLASS[vector.get(0, 6)].from_vector(vector)
-    pyais_payload = time.perf_counter() - begin
-    begin = time.perf_counter()
-    frame = fastdecode.decode_positions(payloads, fills)
-    ours = time.perf_counter() - begin
-    assert frame["decoded"].all()
-    n = len(sample)
-    print(f"position reports decoded ({len(payloads):,} messages; pyais on the first {n:,})")
-    print(f"  pyais.decode(sentence), one by one    {rate(n, pyais_sentence)}")
-    print(f"  pyais decoder on the payload, 1 by 1  {rate(n, pyais_payload)}")
-    print(f"  fastdecode.decode_positions           {rate(len(payloads), ours)}")
-    ratio_sentence = (len(payloads) / ours) / (n / pyais_sentence)
-    ratio_payload = (len(payloads) / ours) / (n / pyais_payload)
-    print(f"  ratio: {ratio_sentence:.0f}x pyais.decode, {ratio_payload:.0f}x pyais' payload decoder")
-
-
-def end_to_end(path: Path) -> None:
-    lines = sum(1 for _ in path.open("rb"))
-    size_mb = path.stat().st_size / 1e6
-
-    def read(scan: bool) -> tuple[float, pd.DataFrame]:
-        reader = nmea._Reader(str(path), None, True, scan=scan)  # the one-by-one baseline
-        begin = time.perf_counter()
-        frame = reader.read(path.read_bytes())
-        return time.perf_counter() - begin, frame
-
-    fast_seconds, fast = read(scan=True)
-    fast_rss = peak_rss_mb()
-    print(f"read_nmea end to end: {lines:,} lines, {size_mb:.0f} MB, {len(fast):,} position rows")
-    print(f"  vectorised reader        {rate(lines, fast_seconds)}  {size_mb / fast_seconds:6.1f} MB/s")
-    baseline_lines = min(lines, 100_000)
-    baseline_path = path.with_name("baseline.nmea")
-    with path.open("rb") as source, baseline_path.open("wb") as out:
-        for _ in range(baseline_lines):
-            out.write(source.readline())
-    reader = nmea._Reader(str(baseline_path), None, True, scan=False)
-    begin = time.perf_counter()
-    slow = reader.read(baseline_path.read_bytes())
-    slow_seconds = time.perf_counter() - begin
-    print(f"  one by one (before)      {rate(baseline_lines, slow_seconds)}  ({baseline_lines:,} lines)")
-    print(f"  ratio: {(lines / fast_seconds) / (baseline_lines / slow_seconds):.0f}x")
-    fast_part = nmea._Reader(str(baseline_path), None, True).read(baseline_path.read_bytes())
-    same = fast_part.equals(slow) and ingest_report(fast_part) == ingest_report(slow)
-    print(f"  same rows and report as the one-by-one reader on those lines: {same}")
-    report = ingest_report(fast)
-    assert report is not None
-    print(f"  {report.summary()}")
-    print(f"  peak RSS {fast_rss:,.0f} MB")
+    theirs = best(1, lambda: [pyais.decode(sentence) for sentence in sentences])
+    ours = best(3, lambda: fastdecode.decode_positions(payloads, fills))
+    count = len(sentences)
+    print(f"position reports alone ({count:,} of the sample's type 1/2/3/18 sentences)")
+    print(f"  pyais.decode, one by one       {count / theirs:>12,.0f}/s")
+    print(f"  fastdecode.decode_positions    {count / ours:>12,.0f}/s  ({theirs / ours:.0f}x)")
 
 
 def main() -> None:
+    decoder()
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "feed.nmea"
-        begin = time.perf_counter()
-        write_log(path, LINES)
-        print(f"generated {path.stat().st_size / 1e6:.0f} MB in {time.perf_counter() - begin:.1f} s")
-        decoder(position_sentences(path))
-        end_to_end(path)
+        paths = {}
+        for lines in SIZES:
+            paths[lines] = Path(folder) / f"tagblock_{lines}.nmea"
+            write_log(paths[lines], lines)
+        for lines in SIZES:
+            speed(paths[lines], lines)
+        print("chunked reading, each size in a fresh process")
+        for lines in SIZES:
+            memory(paths[lines], lines)
 
 
 if __name__ == "__main__":

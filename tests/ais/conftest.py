@@ -16,9 +16,17 @@ NMEA_FILES = (
     "pyais_mixed.txt",
     "gpsd_sample.aivdm",
     "dma_aislib_stream_example.txt",
+    "kystverket_2019-08-07_1000lines.nm4",
+    "gfw_ais_listener_tagblock_2022-11-10.txt",
+    "gfw_ais_listener_gdansk.txt",
 )
-# only the DMA feed carries its own times ($PGHP); the others need a reference time
-NEEDS_REFERENCE = {"pyais_nmea_data_sample.txt", "pyais_mixed.txt", "gpsd_sample.aivdm"}
+# the DMA feed ($PGHP) and the tag-block logs carry their own times; the others need a reference
+NEEDS_REFERENCE = {
+    "pyais_nmea_data_sample.txt",
+    "pyais_mixed.txt",
+    "gpsd_sample.aivdm",
+    "gfw_ais_listener_gdansk.txt",
+}
 REFERENCE = datetime(2024, 1, 1, tzinfo=UTC)
 
 

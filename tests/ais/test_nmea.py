@@ -11,7 +11,8 @@ import pandas as pd
 import pyais
 import pytest
 
-from vesselscreen.ais import read_nmea
+from vesselscreen.ais import read_ais, read_nmea
+from vesselscreen.ais.nmea import iter_nmea
 from vesselscreen.errors import ReferenceTimeError
 from vesselscreen.ingest import IngestReport, ingest_report
 from vesselscreen.schema import POSITION, POSITION_DTYPES
@@ -59,14 +60,25 @@ EXPECTED = {
         {"empty payload": 100, "incomplete multipart message": 20, "invalid latitude": 4},
         758,
     ),
+    # lines 26-27: sentences with valid checksums behind a tag block whose checksum is
+    # malformed ("*A"): kept (and flagged) since issue 11, no longer rejected
     "pyais_mixed.txt": (
         23,
-        12,
-        {"bad checksum": 4, "invalid MMSI": 1, "non-AIS sentence": 4, "not an NMEA sentence": 2},
-        7,
+        13,
+        {"bad checksum": 2, "invalid MMSI": 2, "non-AIS sentence": 4, "not an NMEA sentence": 2},
+        8,
     ),
     "gpsd_sample.aivdm": (119, 118, {"not an NMEA sentence": 1}, 12),
     "dma_aislib_stream_example.txt": (8551, 8525, {"invalid MMSI": 15, "invalid latitude": 11}, 2964),
+    # before issue 11 the 246 multipart sentences were rejected for their tag block checksum
+    "kystverket_2019-08-07_1000lines.nm4": (1000, 995, {"invalid latitude": 5}, 743),
+    "gfw_ais_listener_tagblock_2022-11-10.txt": (
+        10000,
+        9909,
+        {"incomplete multipart message": 1, "invalid MMSI": 48, "invalid latitude": 42},
+        8152,
+    ),
+    "gfw_ais_listener_gdansk.txt": (5414, 5411, {"invalid MMSI": 3}, 3379),
 }
 
 
@@ -206,7 +218,7 @@ def test_time_rule_in_the_mixed_log() -> None:
     assert times[413355820] == pd.Timestamp("2008-05-09 00:00:00.010", tz="UTC")
     report = report_of(frame)
     bad = {s.line: s.reason for s in report.samples if not s.kept}
-    assert bad[23] == "bad checksum: tag block"
+    assert bad[23] == "bad checksum"  # its tag block's checksum is malformed too, but that alone is a warning
     assert bad[35] == "bad checksum: PGHP"
     assert bad[7] == "non-AIS sentence: GPGGA"
     assert bad[14] == "not an NMEA sentence"
@@ -308,3 +320,143 @@ def test_binary_junk_lines_are_counted_not_fatal() -> None:
     report = report_of(read_nmea(io.BytesIO(good + junk), reference_time=REFERENCE))
     assert (report.records, report.accepted) == (3, 1)
     assert report.reasons == {"not an NMEA sentence": 1, "malformed sentence": 1}
+
+
+# --- issue 11: input robustness --------------------------------------------------------------
+
+KYSTVERKET = "kystverket_2019-08-07_1000lines.nm4"
+DMA_LOG = "dma_aislib_stream_example.txt"
+GFW_TAGBLOCK = "gfw_ais_listener_tagblock_2022-11-10.txt"
+
+
+def test_kystverket_group_tag_blocks_keep_their_static_messages() -> None:
+    # every multipart sentence of this feed is "\g:1-2-9999,c:1565218798*53\!BSVDM,2,1,...":
+    # 53 is the checksum of "c:1565218798" alone; the sentences' own checksums hold
+    frame = read(KYSTVERKET)
+    report = report_of(frame)
+    assert report.warnings == {"tag block checksum mismatch": 246, "invalid IMO": 1}
+    flagged = [s for s in report.samples if s.reason.startswith("tag block checksum mismatch")]
+    assert (flagged[0].line, flagged[0].kept) == (13, True)
+    assert flagged[0].reason == "tag block checksum mismatch: it covers only 'c:1565218798'"
+    assert report.notes["message type 5"] == 123  # none before: all rejected as "bad checksum: tag block"
+    ship = frame[frame[POSITION.MMSI] == 257266000].iloc[0]
+    assert (ship[POSITION.NAME], ship[POSITION.IMO], ship[POSITION.CALL_SIGN]) == (
+        "KYSTBUNKER II",
+        9821366,
+        "LETE",
+    )
+    assert (ship[POSITION.DESTINATION], ship[POSITION.DRAUGHT]) == ("HELLSFJORDEN", 3.7)
+    assert ship[POSITION.TIMESTAMP] == pd.Timestamp(1565218827, unit="s", tz="UTC")  # the covered c: field
+
+
+def test_a_tag_block_checksum_that_covers_nothing_is_ignored_not_the_sentence() -> None:
+    sentence = "!AIVDM,1,1,,B,15N4cJ005Jrek0H@9nDW5608EP,0*13"
+    earlier = f"\\c:1000000000*{_xor('c:1000000000')}\\{sentence}"
+    broken = f"\\s:r1,c:1241544035*00\\{sentence}"  # "00" is the checksum of neither field
+    frame = read_nmea(io.StringIO(f"{earlier}\n{broken}\n"))
+    report = report_of(frame)
+    assert (report.records, report.accepted, len(frame)) == (2, 2, 2)
+    assert report.warnings == {"tag block checksum mismatch": 1}
+    second = frame.iloc[1]  # its tag block's time and station are not trusted
+    assert second[POSITION.TIMESTAMP] == pd.Timestamp(1000000000, unit="s", tz="UTC")
+    assert second[POSITION.SOURCE] == "nmea"
+
+
+def test_gfw_tag_block_sample_is_read_not_rejected_in_bulk() -> None:
+    report = report_of(read(GFW_TAGBLOCK))
+    assert report.accepted / report.records > 0.99
+    assert report.notes["message type 27"] == 3317  # satellite long-range reports
+    assert report.notes["message type 5"] == 612
+
+
+def test_a_payload_character_outside_the_armour_rejects_the_sentence() -> None:
+    # gpsd's type 1 sentence with '}' for ';' and its checksum made to match: pyais would
+    # decode it into longitude -125.79837 instead of -123.395383
+    bad = "!AIVDM,1,1,,A,15RTgt0PAso}90TKcjM8h6g208CQ,0*0C"
+    assert pyais.decode(bad).lon == -125.79837
+    good = "!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A"
+    frame = read_nmea(io.StringIO(f"{good}\n{bad}\n"), reference_time=REFERENCE)
+    assert frame[POSITION.LON].tolist() == [-123.395383]
+    report = report_of(frame)
+    assert report.reasons == {"invalid payload character": 1}
+    assert (report.samples[0].line, report.samples[0].reason) == (2, "invalid payload character: '}' at 12")
+
+
+def test_a_byte_order_mark_and_stray_binary_lines_are_not_fatal() -> None:
+    text = (NMEA / "dma_aislib_stream_example.txt").read_bytes()
+    expected = read_nmea(io.BytesIO(text))
+    with_bom = read_ais(io.BytesIO(b"\xef\xbb\xbf" + text))
+    pd.testing.assert_frame_equal(with_bom, expected)
+    assert report_of(with_bom).notes["byte order mark skipped"] == 1
+    first_line_end = text.index(b"\n") + 1
+    with_nul = read_ais(io.BytesIO(text[:first_line_end] + b"\x00\x01\n" + text[first_line_end:]))
+    report = report_of(with_nul)
+    assert (report.records, report.accepted) == (8552, 8525)
+    assert report.reasons == {"invalid MMSI": 15, "invalid latitude": 11, "not an NMEA sentence": 1}
+    assert len(with_nul) == len(expected)
+
+
+# --- issue 13: streaming -------------------------------------------------------------------------
+
+IDENTITY = [POSITION.IMO, POSITION.NAME, POSITION.CALL_SIGN, POSITION.SHIP_TYPE, POSITION.DESTINATION]
+
+
+def _sorted(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    both = pd.concat(frames, ignore_index=True)
+    return both.sort_values([POSITION.MMSI, POSITION.TIMESTAMP], kind="stable").reset_index(drop=True)
+
+
+@pytest.mark.parametrize(
+    ("name", "chunksize"),
+    [(KYSTVERKET, 7), (KYSTVERKET, 97), (GFW_TAGBLOCK, 997), (GFW_TAGBLOCK, 4000), (DMA_LOG, 333)],
+)
+def test_chunks_add_up_to_the_whole_log(name: str, chunksize: int) -> None:
+    whole = read(name)
+    chunks = list(iter_nmea(NMEA / name, chunksize=chunksize))
+    assert all(len(chunk) <= chunksize for chunk in chunks)
+    reports = [report_of(chunk) for chunk in chunks]
+    expected = report_of(whole)
+    assert sum(r.records for r in reports) == expected.records
+    assert sum(r.accepted for r in reports) == expected.accepted
+    for reason, count in expected.reasons.items():
+        assert sum(r.reasons.get(reason, 0) for r in reports) == count
+    combined = _sorted(chunks)
+    others = [column for column in whole.columns if column not in IDENTITY and column != POSITION.DRAUGHT]
+    pd.testing.assert_frame_equal(combined[others], whole[others])
+    # identity travels forward in file order across chunks: a chunk's row has the whole log's
+    # value or none (a static message later in the file but earlier in time stays in its chunk)
+    for column in [*IDENTITY, POSITION.DRAUGHT]:
+        known = combined[column].notna()
+        assert (combined.loc[known, column] == whole.loc[known, column]).all()
+
+
+def test_a_multipart_message_split_between_chunks_is_joined() -> None:
+    # lines 24-25 of pyais_mixed: a type 5 in two tag-blocked fragments; chunks of one line each
+    lines = (NMEA / "pyais_mixed.txt").read_text(encoding="utf-8").splitlines()
+    position = pyais.encode_dict({"type": 1, "mmsi": 366989380, "lat": 37.8, "lon": -122.4}, talker_id="AI")[
+        0
+    ]
+    log = "\n".join([lines[23], lines[24], position]) + "\n"
+    chunks = list(iter_nmea(io.StringIO(log), chunksize=1))
+    assert [len(chunk) for chunk in chunks] == [0, 0, 1]
+    assert [report_of(chunk).records for chunk in chunks] == [0, 2, 1]  # the message counts where it ends
+    row = chunks[2].iloc[0]
+    assert (row[POSITION.NAME], row[POSITION.CALL_SIGN], row[POSITION.SHIP_TYPE]) == (
+        "MARE ISLAND",
+        "WDC2198",
+        60,
+    )
+
+
+def test_an_incomplete_multipart_message_at_the_end_is_counted_in_the_last_chunk() -> None:
+    lines = (NMEA / "pyais_mixed.txt").read_text(encoding="utf-8").splitlines()
+    chunks = list(iter_nmea(io.StringIO(lines[23] + "\n"), chunksize=5))
+    assert len(chunks) == 1
+    report = report_of(chunks[0])
+    assert (report.records, report.reasons) == (1, {"incomplete multipart message": 1})
+
+
+def test_read_ais_streams_nmea_in_chunks() -> None:
+    chunks = list(read_ais(NMEA / GFW_TAGBLOCK, chunksize=2500))
+    assert len(chunks) == 4  # 10,000 lines, 2,500 at a time
+    assert sum(report_of(chunk).records for chunk in chunks) == 10_000

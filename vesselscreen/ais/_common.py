@@ -22,8 +22,9 @@ field         "not available"    what the readers do
 
 from __future__ import annotations
 
+import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
 import numpy as np
@@ -140,6 +141,49 @@ def reject_rows(
     rest = Counter(reason.split(":", 1)[0].strip() for reason in reasons[room:])
     for reason_class, count in rest.items():
         log.reject(reason_class, n=count)
+
+
+_SURROGATE = re.compile("[\udc80-\udcff]")
+_FIRST_NS = pd.Timestamp.min.tz_localize("UTC")
+_LAST_NS = pd.Timestamp.max.tz_localize("UTC")
+
+
+def utc_ns(times: pd.Series) -> pd.Series:
+    """Timezone-aware times (any unit) as ``datetime64[ns, UTC]``; a time a nanosecond clock
+    cannot hold (before 1677, after 2262) is NaT, so its row is rejected, not the file.
+
+    >>> dates = pd.Series(pd.to_datetime(["1000-01-01", "2024-01-01"], utc=True, format="ISO8601"))
+    >>> utc_ns(dates).tolist()
+    [NaT, Timestamp('2024-01-01 00:00:00+0000', tz='UTC')]
+    """
+    inside = (times >= _FIRST_NS) & (times <= _LAST_NS)
+    converted: pd.Series = times.where(inside).astype("datetime64[ns, UTC]")
+    return converted
+
+
+def holds_undecodable_bytes(value: object) -> bool:
+    """Whether JSON parsed from text decoded with ``errors="surrogateescape"`` holds one of the
+    bytes that were not UTF-8 (a lone surrogate ``\\udc80``-``\\udcff``) in a key or a text.
+
+    Readers decode a whole JSON document that way so that one bad byte fails its record only.
+
+    >>> holds_undecodable_bytes({"NAME": b"ZAC \\xff".decode("utf-8", "surrogateescape")})
+    True
+    >>> holds_undecodable_bytes({"NAME": "ZAC V", "SOG": [1, 2]})
+    False
+    """
+    stack: list[object] = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if _SURROGATE.search(item):
+                return True
+        elif isinstance(item, Mapping):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 def combine_reports(reports: Sequence[IngestReport]) -> IngestReport:

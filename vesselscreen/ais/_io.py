@@ -163,6 +163,11 @@ def open_binary(source: AISSource, *, progress: bool | None = False) -> Iterator
         bar = stack.enter_context(progress_bar(source_size(source), Path(name).name, progress=progress))
         if isinstance(source, str | os.PathLike):
             path = Path(source)
+            if path.is_dir():
+                raise SourceNotFoundError(
+                    name,
+                    "is a directory, not a file: pass its files as a list, e.g. sorted(folder.glob('*.csv'))",
+                )
             if not path.is_file():
                 raise SourceNotFoundError(name, "no such file")
             try:
@@ -189,6 +194,10 @@ def progress_bar(total: int | None, description: str, *, progress: bool | None) 
     """A tqdm byte counter on stderr: shown when ``progress`` is True, or when it is None and
     stderr is a terminal; quiet otherwise (tests, pipes, logs).
 
+    It counts the bytes the reader has taken from the file so far (readers take their input
+    block by block as they decode it), and stays on screen when done, with the total and the
+    rate.
+
     >>> bar = progress_bar(100, "x.csv", progress=False)
     >>> bar.disable
     True
@@ -202,7 +211,7 @@ def progress_bar(total: int | None, description: str, *, progress: bool | None) 
         unit_scale=True,
         unit_divisor=1024,
         disable=not show,
-        leave=False,
+        leave=True,
         file=sys.stderr,
     )
     return bar

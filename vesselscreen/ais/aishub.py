@@ -42,6 +42,8 @@ from typing import Any, BinaryIO, Final
 import numpy as np
 import pandas as pd
 
+from vesselscreen.ais._common import holds_undecodable_bytes
+from vesselscreen.ais._csvlines import BadRow
 from vesselscreen.ais._io import DECOMPRESSION_ERRORS, AISSource, open_binary, peek, source_name
 from vesselscreen.ais.mapping import (
     UNIX_SECONDS,
@@ -84,6 +86,8 @@ COLUMNS: Final = (
 """The record fields of the human-readable format, in the web service's order."""
 
 REQUIRED_COLUMNS: Final = ("MMSI", "TIME", "LONGITUDE", "LATITUDE")
+_BOM: Final = b"\xef\xbb\xbf"
+_LARGEST_INT: Final = 2**63  # larger integers are no AIS value, and overflow the float conversion
 POSITION_SCALE: Final = 600_000.0
 """AIS encoding of positions: 1/10000 minute, i.e. degrees x 600000."""
 TENTHS: Final = 10.0
@@ -147,10 +151,17 @@ def _convert(chunk: TableChunk, name: str, format: str, scaled: bool | None) -> 
     )
 
 
-def _json_records(stream: BinaryIO, name: str) -> tuple[pd.DataFrame, bool | None]:
+def _json_records(stream: BinaryIO, name: str) -> tuple[pd.DataFrame, list[BadRow], bool | None]:
+    """The records of AISHub JSON, the ones that cannot be read (with their 1-based number),
+    and the declared value format. A document that is not AISHub JSON raises FormatError."""
+    text = stream.read().removeprefix(_BOM).decode("utf-8", errors="surrogateescape")
     try:
-        document = json.loads(stream.read().decode("utf-8-sig"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        document = json.loads(text)  # a byte that is not UTF-8 fails its record only, below
+    except json.JSONDecodeError as exc:
+        raise FormatError(name, f"not AISHub JSON: {exc.msg}", line=exc.lineno) from exc
+    except RecursionError as exc:
+        raise FormatError(name, "not AISHub JSON: nested too deeply") from exc
+    except ValueError as exc:  # e.g. an integer longer than Python converts
         raise FormatError(name, f"not AISHub JSON: {exc}") from exc
     header = document[0] if isinstance(document, list) and document else None
     if not isinstance(header, dict):
@@ -159,13 +170,24 @@ def _json_records(stream: BinaryIO, name: str) -> tuple[pd.DataFrame, bool | Non
         message = header.get("ERROR_MESSAGE") or "no message"
         raise FormatError(name, f"AISHub returned an error: {message}")
     records = document[1] if len(document) > 1 else []
-    if not isinstance(records, list) or not all(isinstance(record, dict) for record in records):
+    if not isinstance(records, list):
         raise FormatError(name, "not AISHub JSON: the second element must be a list of records")
     value_format = str(header.get("FORMAT", "")).upper()
     scaled = True if value_format == "AIS" else False if value_format == "HUMAN" else None
-    frame = pd.DataFrame.from_records(records)
+    good: list[dict[str, Any]] = []
+    numbers: list[int] = []
+    bad: list[BadRow] = []
+    for number, record in enumerate(records, start=1):
+        if not isinstance(record, dict):
+            bad.append(BadRow(number, "malformed record: not a JSON object", repr(record)[:300]))
+        elif holds_undecodable_bytes(record):
+            bad.append(BadRow(number, "malformed record: not UTF-8", repr(record)[:300]))
+        else:
+            good.append({key: _scalar(value) for key, value in record.items()})
+            numbers.append(number)
+    frame = pd.DataFrame.from_records(good)
     missing = [column for column in REQUIRED_COLUMNS if column not in frame.columns]
-    if records and missing:
+    if good and missing:
         raise ColumnsError(name, missing=missing)
     for column in REQUIRED_COLUMNS:
         if column not in frame.columns:
@@ -173,7 +195,16 @@ def _json_records(stream: BinaryIO, name: str) -> tuple[pd.DataFrame, bool | Non
     for column in ("NAME", "CALLSIGN", "DEST", "TIME"):
         if column in frame.columns:
             frame[column] = frame[column].astype("string")
-    return frame, scaled
+    frame["_record"] = np.asarray(numbers, dtype="int64")
+    return frame, bad, scaled
+
+
+def _scalar(value: object) -> object:
+    """A record's value if it is a JSON scalar that fits a float; ``None`` otherwise (a list, an
+    object, an integer too large for a float), so one odd value is a missing field, not an error."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > _LARGEST_INT:
+        return None
+    return value if value is None or isinstance(value, str | int | float) else None
 
 
 def read_stream(stream: BinaryIO, name: str, *, scaled: bool | None = None) -> pd.DataFrame:
@@ -185,15 +216,19 @@ def iter_stream(
     stream: BinaryIO, name: str, *, scaled: bool | None = None, chunksize: int | None = None
 ) -> Iterator[pd.DataFrame]:
     """Positions frames of AISHub JSON (whole, then sliced) or CSV (streamed in chunks)."""
-    if peek(stream, 64).lstrip().startswith(b"["):
-        records, declared = _json_records(stream, name)
+    if peek(stream, 64).removeprefix(_BOM).lstrip().startswith(b"["):
+        records, bad, declared = _json_records(stream, name)
         step = chunksize or max(len(records), 1)
         for start in range(0, max(len(records), 1), step):
             part = records.iloc[start : start + step].reset_index(drop=True)
-            lines = np.arange(start + 1, start + 1 + len(part), dtype="int64")
-            yield _convert(TableChunk(part, lines), name, FORMAT_JSON, declared if scaled is None else scaled)
+            lines = part.pop("_record").to_numpy(dtype="int64")
+            limit = int(lines[-1]) if start + step < len(records) and len(lines) else None
+            mine = [row for row in bad if row.line is not None and (limit is None or row.line < limit)]
+            bad = [row for row in bad if row not in mine]
+            chunk = TableChunk(part, lines, mine)
+            yield _convert(chunk, name, FORMAT_JSON, declared if scaled is None else scaled)
         return
-    header = csv_header(stream)
+    header = csv_header(stream, name)
     missing = [column for column in REQUIRED_COLUMNS if column not in header]
     if missing:
         raise ColumnsError(name, missing=missing)

@@ -48,7 +48,8 @@ from typing import Any, BinaryIO, Final
 import numpy as np
 import pandas as pd
 
-from vesselscreen.ais._io import DECOMPRESSION_ERRORS, AISSource, open_binary, source_name
+from vesselscreen.ais._common import holds_undecodable_bytes, utc_ns
+from vesselscreen.ais._io import DECOMPRESSION_ERRORS, AISSource, open_binary, peek, source_name
 from vesselscreen.ais.mapping import TableChunk, to_positions
 from vesselscreen.errors import ConfigError, FormatError, InputError
 from vesselscreen.ingest import RejectionLog
@@ -73,6 +74,7 @@ _IDENTITY: Final = (
     POSITION.DRAUGHT,
     POSITION.DESTINATION,
 )
+_BOM: Final = b"\xef\xbb\xbf"
 _TIME_PATTERN: Final = r"^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2}(?:\.\d+)?)\s*([+-]\d{2}):?(\d{2})"
 
 
@@ -85,7 +87,7 @@ def parse_time_utc(values: pd.Series) -> pd.Series:
     parts = values.astype("string").str.extract(_TIME_PATTERN)
     iso = parts[0] + "T" + parts[1] + parts[2] + ":" + parts[3]
     parsed = pd.to_datetime(iso, format="ISO8601", errors="coerce", utc=True)
-    return pd.Series(parsed, index=values.index).astype("datetime64[ns, UTC]")
+    return utc_ns(pd.Series(parsed, index=values.index))
 
 
 def _text(value: object) -> str | None:
@@ -95,45 +97,61 @@ def _text(value: object) -> str | None:
     return cleaned or None
 
 
+def _number(value: object) -> float | None:
+    """A JSON number as a float; anything else (text, lists, booleans, huge integers) -> None."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        return float(value)
+    except OverflowError:
+        return None
+
+
+class _InvalidMessageError(Exception):
+    """A message aisstream.io itself marks ``"Valid": false``."""
+
+
 def _message_row(message: Mapping[str, Any]) -> tuple[dict[str, Any] | None, str]:
-    """The row a message gives (``None`` for types without one) and its type, or raise KeyError."""
+    """The row a message gives (``None`` for types without one) and its type; raises KeyError,
+    TypeError or AttributeError for a message without the expected structure."""
     kind = message["MessageType"]
     meta = message.get("MetaData") or {}
-    body = (message.get("Message") or {}).get(kind)
     if not isinstance(kind, str) or not isinstance(meta, Mapping):
         raise KeyError("MessageType")
+    body = (message.get("Message") or {}).get(kind)
     if kind not in POSITION_TYPES and kind not in STATIC_TYPES:
         return None, kind
     if not isinstance(body, Mapping):
         raise KeyError(kind)
     if body.get("Valid") is False:
-        raise ValueError(kind)
+        raise _InvalidMessageError(kind)
+    time_utc = meta.get("time_utc")
     row: dict[str, Any] = {
-        POSITION.MMSI: body.get("UserID", meta.get("MMSI")),
-        POSITION.TIMESTAMP: meta.get("time_utc"),
+        POSITION.MMSI: _number(body.get("UserID", meta.get("MMSI"))),
+        POSITION.TIMESTAMP: time_utc if isinstance(time_utc, str) else None,
     }
     if kind in POSITION_TYPES:
         row.update(
             {
-                POSITION.LAT: body.get("Latitude"),
-                POSITION.LON: body.get("Longitude"),
-                POSITION.SOG: body.get("Sog"),
-                POSITION.COG: body.get("Cog"),
-                POSITION.HEADING: body.get("TrueHeading"),
-                POSITION.NAV_STATUS: body.get("NavigationalStatus"),
+                POSITION.LAT: _number(body.get("Latitude")),
+                POSITION.LON: _number(body.get("Longitude")),
+                POSITION.SOG: _number(body.get("Sog")),
+                POSITION.COG: _number(body.get("Cog")),
+                POSITION.HEADING: _number(body.get("TrueHeading")),
+                POSITION.NAV_STATUS: _number(body.get("NavigationalStatus")),
                 POSITION.NAME: _text(body.get("Name")) or _text(meta.get("ShipName")),
-                POSITION.SHIP_TYPE: body.get("Type"),
+                POSITION.SHIP_TYPE: _number(body.get("Type")),
                 POSITION.SOURCE: SOURCE,
             }
         )
     elif kind == "ShipStaticData":
         row.update(
             {
-                POSITION.IMO: body.get("ImoNumber"),
+                POSITION.IMO: _number(body.get("ImoNumber")),
                 POSITION.NAME: _text(body.get("Name")),
                 POSITION.CALL_SIGN: _text(body.get("CallSign")),
-                POSITION.SHIP_TYPE: body.get("Type"),
-                POSITION.DRAUGHT: body.get("MaximumStaticDraught"),
+                POSITION.SHIP_TYPE: _number(body.get("Type")),
+                POSITION.DRAUGHT: _number(body.get("MaximumStaticDraught")),
                 POSITION.DESTINATION: _text(body.get("Destination")),
             }
         )
@@ -143,33 +161,64 @@ def _message_row(message: Mapping[str, Any]) -> tuple[dict[str, Any] | None, str
             row[POSITION.NAME] = _text(part_a.get("Name"))
         if part_b.get("Valid"):
             row[POSITION.CALL_SIGN] = _text(part_b.get("CallSign"))
-            row[POSITION.SHIP_TYPE] = part_b.get("ShipType")
+            row[POSITION.SHIP_TYPE] = _number(part_b.get("ShipType"))
     if kind in STATIC_TYPES:
         row.update({POSITION.LAT: 0.0, POSITION.LON: 0.0, POSITION.SOURCE: _STATIC_MARK})
     return row, kind
 
 
+def _parsed(item: Mapping[str, Any] | str | bytes) -> tuple[Any, str | None]:
+    """A message parsed from raw JSON text (or passed through), or ``None`` and why not.
+
+    Each line is decoded on its own, so one line that is not UTF-8, not JSON, or nested
+    deeper than Python's JSON parser goes is one rejected record, not a refused file.
+    """
+    if not isinstance(item, str | bytes):
+        return item, None
+    if isinstance(item, bytes):
+        try:
+            item = item.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            where = f"byte 0x{item[exc.start]:02X} at column {exc.start + 1}"
+            return None, f"malformed message: not UTF-8 ({where})"
+    try:
+        return json.loads(item), None
+    except json.JSONDecodeError as exc:
+        return None, f"malformed message: not JSON ({exc.msg})"
+    except RecursionError:
+        return None, "malformed message: JSON nested too deeply"
+    except ValueError as exc:  # e.g. an integer longer than Python converts
+        return None, f"malformed message: not JSON ({exc})"
+
+
 def messages_to_frame(
-    messages: Iterable[tuple[int, Mapping[str, Any] | str]], name: str, *, log: RejectionLog | None = None
+    messages: Iterable[tuple[int, Mapping[str, Any] | str | bytes]],
+    name: str,
+    *,
+    log: RejectionLog | None = None,
 ) -> pd.DataFrame:
     """Positions frame of ``(line, message)`` pairs; a message is a parsed dict or raw JSON text."""
     log = log or RejectionLog(name)
     rows: list[dict[str, Any]] = []
     lines: list[int] = []
     for line, item in messages:
+        raw = item.decode("utf-8", errors="replace") if isinstance(item, bytes) else str(item)
+        message, problem = _parsed(item)
+        if problem is not None:
+            log.reject(problem, line=line, raw=raw)
+            continue
+        if isinstance(message, Mapping) and holds_undecodable_bytes(message):
+            log.reject("malformed message: not UTF-8", line=line, raw=raw)
+            continue
         try:
-            message = json.loads(item) if isinstance(item, str) else item
             if not isinstance(message, Mapping):
                 raise KeyError("MessageType")
             row, kind = _message_row(message)
-        except json.JSONDecodeError as exc:
-            log.reject(f"malformed message: not JSON ({exc.msg})", line=line, raw=str(item))
-            continue
         except (KeyError, TypeError, AttributeError):
-            log.reject("malformed message: no MessageType / Message body", line=line, raw=str(item))
+            log.reject("malformed message: no MessageType / Message body", line=line, raw=raw)
             continue
-        except ValueError as exc:
-            log.reject(f"invalid message: {exc} marked Valid=false", line=line, raw=str(item))
+        except _InvalidMessageError as exc:
+            log.reject(f"invalid message: {exc} marked Valid=false", line=line, raw=raw)
             continue
         log.note(f"message type {kind}")
         if row is None:
@@ -178,17 +227,17 @@ def messages_to_frame(
             rows.append(row)
             lines.append(line)
     columns = [POSITION.MMSI, POSITION.TIMESTAMP, POSITION.LAT, POSITION.LON, POSITION.SOURCE]
-    raw = pd.DataFrame(rows, columns=list(dict.fromkeys([*columns, *(k for r in rows for k in r)])))
+    raw_frame = pd.DataFrame(rows, columns=list(dict.fromkeys([*columns, *(k for r in rows for k in r)])))
     for column in (POSITION.NAME, POSITION.CALL_SIGN, POSITION.DESTINATION, POSITION.SOURCE):
-        if column in raw.columns:
-            raw[column] = raw[column].astype("string")
-    raw[POSITION.TIMESTAMP] = parse_time_utc(raw[POSITION.TIMESTAMP])
-    for column in raw.columns.difference(
+        if column in raw_frame.columns:
+            raw_frame[column] = raw_frame[column].astype("string")
+    raw_frame[POSITION.TIMESTAMP] = parse_time_utc(raw_frame[POSITION.TIMESTAMP])
+    for column in raw_frame.columns.difference(
         [POSITION.TIMESTAMP, POSITION.NAME, POSITION.CALL_SIGN, POSITION.DESTINATION, POSITION.SOURCE]
     ):
-        raw[column] = pd.to_numeric(raw[column], errors="coerce").astype("float64")
+        raw_frame[column] = pd.to_numeric(raw_frame[column], errors="coerce").astype("float64")
     frame = to_positions(
-        TableChunk(raw, np.asarray(lines, dtype="int64")),
+        TableChunk(raw_frame, np.asarray(lines, dtype="int64")),
         name=name,
         format=FORMAT,
         source_label=SOURCE,
@@ -209,19 +258,29 @@ def _fold_identity(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _file_messages(stream: BinaryIO, name: str) -> Iterator[tuple[int, Mapping[str, Any] | str]]:
-    text = stream.read().decode("utf-8-sig", errors="replace")
-    stripped = text.lstrip()
-    if stripped.startswith("["):
+def _file_messages(stream: BinaryIO, name: str) -> Iterator[tuple[int, Mapping[str, Any] | bytes]]:
+    """``(line, raw line)`` of a file of one message per line, or ``(index, message)`` of a JSON
+    array (an array that is not JSON as a whole raises :class:`FormatError`)."""
+    head = peek(stream, 4096).removeprefix(_BOM)
+    if head.lstrip().startswith(b"["):
+        data = stream.read().removeprefix(_BOM)
+        text = data.decode("utf-8", errors="surrogateescape")  # a bad byte fails its message only
         try:
-            messages = json.loads(stripped)
+            messages = json.loads(text)
         except json.JSONDecodeError as exc:
             raise FormatError(name, f"not a JSON array of messages: {exc.msg}", line=exc.lineno) from exc
+        except RecursionError as exc:
+            raise FormatError(name, "not a JSON array of messages: nested too deeply") from exc
+        except ValueError as exc:
+            raise FormatError(name, f"not a JSON array of messages: {exc}") from exc
+        if not isinstance(messages, list):
+            raise FormatError(name, "not a JSON array of messages")
         yield from enumerate(messages, start=1)
         return
-    for number, line in enumerate(text.split("\n"), start=1):
-        if line.strip():
-            yield number, line.strip()
+    for number, line in enumerate(stream, start=1):
+        content = line.removeprefix(_BOM) if number == 1 else line
+        if content.strip():
+            yield number, content.strip()
 
 
 def read_stream(stream: BinaryIO, name: str) -> pd.DataFrame:

@@ -185,7 +185,7 @@ def _convert(chunk: TableChunk, name: str) -> pd.DataFrame:
 
 def iter_stream(stream: BinaryIO, name: str, *, chunksize: int | None = None) -> Iterator[pd.DataFrame]:
     """Positions frames of an open, decompressed DMA CSV stream, whole or ``chunksize`` rows each."""
-    header = csv_header(stream)
+    header = csv_header(stream, name)
     missing = [column for column in REQUIRED_COLUMNS if column not in header]
     if missing:
         raise ColumnsError(name, missing=missing)

@@ -23,6 +23,7 @@ else (other types, short payloads) is left for pyais.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
@@ -30,13 +31,20 @@ import numpy.typing as npt
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
+from vesselscreen.errors import ConfigError
+
 __all__ = [
     "COLUMNS",
     "FAST_TYPES",
+    "IDENTITY_TYPES",
+    "KNOWN_TYPES",
     "MESSAGE_BITS",
+    "POSITION_TYPES",
+    "Messages",
     "armour_values",
     "buffer_decodable",
     "decode_buffer",
+    "decode_messages",
     "decode_positions",
     "fast_decodable",
 ]
@@ -96,7 +104,7 @@ def _fill(fill_bits: Sequence[int] | None, count: int) -> Int64Array:
         return np.zeros(count, dtype=np.int64)
     fill = np.asarray(fill_bits, dtype=np.int64)
     if fill.shape != (count,):
-        raise ValueError(f"fill_bits has {fill.size} values for {count} payloads")
+        raise ConfigError(f"fill_bits has {fill.size} values for {count} payloads")
     return fill
 
 
@@ -330,3 +338,255 @@ def decode_buffer(
         else:
             columns[name] = pd.arrays.IntegerArray(np.asarray(value, dtype=np.int64), mask)
     return pd.DataFrame(columns)
+
+
+# -- every message type a positions frame needs --------------------------------------------
+
+POSITION_TYPES: Final = frozenset({1, 2, 3, 18, 19, 27})
+"""Message types that report a position."""
+
+IDENTITY_TYPES: Final = frozenset({5, 19, 24})
+"""Message types that report identity (IMO, name, call sign, ship type, destination, draught)."""
+
+KNOWN_TYPES: Final = frozenset(range(29))
+"""Message types pyais knows (0 to 28); it refuses the others."""
+
+# bits each layout needs for every field read here (the field ends; fill bits excluded)
+_T27_BITS: Final = 94  # course ends at bit 94
+_T5_BITS: Final = 422  # destination ends at bit 422
+_T19_BITS: Final = 271  # ship type ends at bit 271
+_T24A_BITS: Final = 160  # part A: the name ends at bit 160
+_T24B_BITS: Final = 132  # part B: the call sign ends at bit 132
+_TEXT_CHARS: Final = np.array([v + 64 if v < 32 else v for v in range(64)], dtype=np.uint8)
+"""ASCII of each 6-bit text character: values 0-31 are '@'-'_', 32-63 are ' '-'?'."""
+
+
+def _ship_type_table() -> npt.NDArray[np.int64]:
+    """pyais' reading of each 8-bit ship type code (reserved codes fold into their category)."""
+    from pyais.constants import ShipType  # imported here: pyais loads its stream module lazily
+
+    return np.array([int(ShipType.from_value(code) or 0) for code in range(256)], dtype=np.int64)
+
+
+_SHIP_TYPES: Final = _ship_type_table()
+
+
+@dataclass(frozen=True)
+class Messages:
+    """The fields a positions frame needs, for a batch of messages, one entry per message.
+
+    ``decoded`` is False where this module leaves the message to pyais (a type it does not
+    decode here, a payload too short for the fields, a type 24 part number other than 0 or
+    1): those entries hold no values. Otherwise every value is the one pyais gives
+    (ship types as pyais reads them, text with its trailing ``@`` padding and spaces
+    removed); a field a message type does not carry is NaN, -1 (``status``, ``partno``), 0
+    (``imo``, ``ship_type``) or ``None`` (text).
+    """
+
+    kind: Int64Array
+    decoded: npt.NDArray[np.bool_]
+    mmsi: Int64Array
+    lat: npt.NDArray[np.float64]
+    lon: npt.NDArray[np.float64]
+    speed: npt.NDArray[np.float64]
+    course: npt.NDArray[np.float64]
+    heading: npt.NDArray[np.float64]
+    status: Int64Array
+    partno: Int64Array
+    imo: Int64Array
+    ship_type: Int64Array
+    draught: npt.NDArray[np.float64]
+    shipname: npt.NDArray[np.object_]
+    callsign: npt.NDArray[np.object_]
+    destination: npt.NDArray[np.object_]
+
+
+def _sixbit(data: npt.NDArray[np.uint8], starts: Int64Array, chars: int) -> npt.NDArray[np.uint8]:
+    """The 6-bit values of the first ``chars`` armoured characters of each payload, one row each."""
+    if not len(starts):
+        return np.zeros((0, chars), dtype=np.uint8)
+    return armour_values(sliding_window_view(data, chars)[starts])
+
+
+def _unsigned(values: npt.NDArray[np.uint8], offset: int, width: int) -> Int64Array:
+    """The unsigned field of ``width`` bits at bit ``offset`` of each row of 6-bit values."""
+    first, last = offset // 6, (offset + width - 1) // 6
+    field = np.zeros(len(values), dtype=np.int64)
+    for column in range(first, last + 1):
+        field = (field << 6) | values[:, column]
+    field >>= 6 * (last + 1) - (offset + width)
+    masked: Int64Array = field & ((1 << width) - 1)
+    return masked
+
+
+def _signed(values: npt.NDArray[np.uint8], offset: int, width: int) -> Int64Array:
+    sign = 1 << (width - 1)
+    return (_unsigned(values, offset, width) ^ sign) - sign
+
+
+def _text(values: npt.NDArray[np.uint8], offset: int, chars: int) -> npt.NDArray[np.object_]:
+    """6-bit text as pyais gives it: trailing ``@`` padding, then spaces, removed. Each distinct
+    text is made a string once (names and destinations repeat)."""
+    first, shift = divmod(offset, 6)
+    if shift:  # each character straddles two armour characters
+        high = values[:, first : first + chars] << np.uint8(shift)
+        codes = (high | (values[:, first + 1 : first + chars + 1] >> np.uint8(6 - shift))) & np.uint8(63)
+    else:
+        codes = values[:, first : first + chars]
+    ascii_rows = np.ascontiguousarray(_TEXT_CHARS[codes])
+    words = np.zeros((len(codes), -(-chars // 8) * 8), dtype=np.uint8)
+    words[:, :chars] = ascii_rows
+    which = np.zeros(len(codes), dtype=np.int64)
+    for column in words.view(np.uint64).T:  # rows as 64-bit words: a hash table, not a sort
+        part = pd.factorize(column)[0]
+        which = pd.factorize(which * (int(part.max(initial=0)) + 1) + part)[0]
+    firsts = np.unique(which, return_index=True)[1]
+    texts = [ascii_rows[row].tobytes().decode("ascii").rstrip("@").strip() for row in firsts.tolist()]
+    result: npt.NDArray[np.object_] = np.array(texts, dtype=object)[which]
+    return result
+
+
+def _tenths(raw: Int64Array) -> npt.NDArray[np.float64]:
+    return raw / 10.0
+
+
+def _lat_lon_600(raw: Int64Array) -> npt.NDArray[np.float64]:
+    # pyais: round(v / 600, 6), computed exactly as ((10000 v + 3) // 6) / 1e6 (messages.to_lat_lon_600)
+    return ((10000 * raw + 3) // 6) / 1e6
+
+
+def decode_messages(
+    data: npt.NDArray[np.uint8], starts: Int64Array, lengths: Int64Array, fill_bits: Int64Array
+) -> Messages:
+    """Decode the position and identity fields of any AIS messages given as
+    ``data[starts[i] : starts[i] + lengths[i]]`` (armoured payloads, ``fill_bits`` each).
+
+    Types 1, 2, 3 and 18 go through :func:`decode_buffer`; types 5, 19, 24 and 27 are cut
+    out of their 6-bit values the same way; the other types pyais knows (4, 8, 21...) need
+    only their type. Payloads must hold armour characters only (``0``-``W``, `````-``w``):
+    readers reject others first.
+
+    >>> payload = b"55?MbV02;H;s<HtKR20EHE:0@T4@Dn2222222216L961O5Gf0NSQEp6ClRp888888888880"
+    >>> data = np.frombuffer(payload, dtype=np.uint8)
+    >>> decoded = decode_messages(data, np.array([0]), np.array([len(payload)]), np.array([2]))
+    >>> int(decoded.kind[0]), int(decoded.mmsi[0]), decoded.shipname[0], decoded.destination[0]
+    (5, 351759000, 'EVER DIADEM', 'NEW YORK')
+    """
+    count = len(starts)
+    bits = lengths * 6 - fill_bits
+    first = np.zeros(count, dtype=np.uint8)
+    present = lengths > 0
+    first[present] = data[starts[present]]
+    kind = np.where(bits >= 6, armour_values(first).astype(np.int64), -1)
+    out = _empty_messages(kind)
+    decoded = out.decoded
+
+    positions = np.flatnonzero(buffer_decodable(data, starts, lengths, fill_bits))
+    if positions.size:
+        _reports(data, starts[positions], out, positions)
+        decoded[positions] = True
+
+    rows = np.flatnonzero((kind == 27) & (bits >= _T27_BITS))
+    if rows.size:
+        values = _sixbit(data, starts[rows], -(-_T27_BITS // 6))
+        out.mmsi[rows] = _unsigned(values, 8, 30)
+        out.status[rows] = _unsigned(values, 40, 4)
+        out.lon[rows] = _lat_lon_600(_signed(values, 44, 18))
+        out.lat[rows] = _lat_lon_600(_signed(values, 62, 17))
+        out.speed[rows] = _unsigned(values, 79, 6).astype(np.float64)
+        out.course[rows] = _unsigned(values, 85, 9).astype(np.float64)
+        decoded[rows] = True
+
+    rows = np.flatnonzero((kind == 19) & (bits >= _T19_BITS))
+    if rows.size:
+        values = _sixbit(data, starts[rows], -(-_T19_BITS // 6))
+        out.mmsi[rows] = _unsigned(values, 8, 30)
+        out.speed[rows] = _tenths(_unsigned(values, 46, 10))
+        out.lon[rows] = _lat_lon(_signed(values, 57, 28))
+        out.lat[rows] = _lat_lon(_signed(values, 85, 27))
+        out.course[rows] = _tenths(_unsigned(values, 112, 12))
+        out.heading[rows] = _unsigned(values, 124, 9).astype(np.float64)
+        out.shipname[rows] = _text(values, 143, 20)
+        out.ship_type[rows] = _SHIP_TYPES[_unsigned(values, 263, 8)]
+        decoded[rows] = True
+
+    rows = np.flatnonzero((kind == 5) & (bits >= _T5_BITS))
+    if rows.size:
+        values = _sixbit(data, starts[rows], -(-_T5_BITS // 6))
+        out.mmsi[rows] = _unsigned(values, 8, 30)
+        out.imo[rows] = _unsigned(values, 40, 30)
+        out.callsign[rows] = _text(values, 70, 7)
+        out.shipname[rows] = _text(values, 112, 20)
+        out.ship_type[rows] = _SHIP_TYPES[_unsigned(values, 232, 8)]
+        out.draught[rows] = _tenths(_unsigned(values, 294, 8))
+        out.destination[rows] = _text(values, 302, 20)
+        decoded[rows] = True
+
+    rows = np.flatnonzero((kind == 24) & (bits >= 40))
+    if rows.size:
+        part = _unsigned(_sixbit(data, starts[rows], 7), 38, 2)
+        for (
+            number,
+            needed,
+        ) in ((0, _T24A_BITS), (1, _T24B_BITS)):
+            these = rows[(part == number) & (bits[rows] >= needed)]
+            if not these.size:
+                continue
+            values = _sixbit(data, starts[these], -(-needed // 6))
+            out.mmsi[these] = _unsigned(values, 8, 30)
+            out.partno[these] = number
+            if number == 0:
+                out.shipname[these] = _text(values, 40, 20)
+            else:  # pyais reads part B's ship type without its enumeration
+                out.ship_type[these] = _unsigned(values, 40, 8)
+                out.callsign[these] = _text(values, 90, 7)
+            decoded[these] = True
+
+    others = (kind >= 0) & np.isin(kind, list(KNOWN_TYPES - POSITION_TYPES - IDENTITY_TYPES))
+    decoded[others] = True
+    return out
+
+
+def _reports(data: npt.NDArray[np.uint8], starts: Int64Array, out: Messages, rows: Int64Array) -> None:
+    """The fields :class:`Messages` holds of position reports (types 1, 2, 3, 18 of 168 bits) at
+    ``starts``, written to ``rows`` of ``out``: :func:`decode_buffer`'s values, only the ones a
+    positions frame needs."""
+    bits = _Bits(_words(data, starts))
+    class_b = bits.unsigned(0, 6) == 18
+
+    def field(class_a_offset: int, class_b_offset: int, width: int) -> Int64Array:
+        return np.where(class_b, bits.unsigned(class_b_offset, width), bits.unsigned(class_a_offset, width))
+
+    out.mmsi[rows] = bits.unsigned(8, 30)
+    out.speed[rows] = field(50, 46, 10) / 10.0
+    out.course[rows] = field(116, 112, 12) / 10.0
+    out.heading[rows] = field(128, 124, 9).astype(np.float64)
+    out.lon[rows] = _lat_lon(np.where(class_b, bits.signed(57, 28), bits.signed(61, 28)))
+    out.lat[rows] = _lat_lon(np.where(class_b, bits.signed(85, 27), bits.signed(89, 27)))
+    out.status[rows] = np.where(class_b, -1, bits.unsigned(38, 4))
+
+
+def _empty_messages(kind: Int64Array) -> Messages:
+    count = len(kind)
+
+    def texts() -> npt.NDArray[np.object_]:
+        return np.full(count, None, dtype=object)
+
+    return Messages(
+        kind=kind,
+        decoded=np.zeros(count, dtype=bool),
+        mmsi=np.full(count, -1, dtype=np.int64),
+        lat=np.full(count, np.nan),
+        lon=np.full(count, np.nan),
+        speed=np.full(count, np.nan),
+        course=np.full(count, np.nan),
+        heading=np.full(count, np.nan),
+        status=np.full(count, -1, dtype=np.int64),
+        partno=np.full(count, -1, dtype=np.int64),
+        imo=np.zeros(count, dtype=np.int64),
+        ship_type=np.zeros(count, dtype=np.int64),
+        draught=np.full(count, np.nan),
+        shipname=texts(),
+        callsign=texts(),
+        destination=texts(),
+    )

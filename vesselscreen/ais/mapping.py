@@ -44,9 +44,19 @@ from vesselscreen.ais._common import (
     imo_validity,
     integer_codes,
     reject_rows,
+    utc_ns,
     valid_lat,
     valid_lon,
     valid_mmsi,
+)
+from vesselscreen.ais._csvlines import (
+    BadRow,
+    CsvGuard,
+    bad_row_handler,
+    check_unique,
+    header_fields,
+    parse_options,
+    read_options,
 )
 from vesselscreen.ais._io import DECOMPRESSION_ERRORS, AISSource, open_binary, peek, source_name
 from vesselscreen.errors import ColumnsError, ConfigError, FormatError, ReferenceTimeError
@@ -70,16 +80,6 @@ Lines = npt.NDArray[np.int64]
 
 
 @dataclass
-class BadRow:
-    """A CSV line pyarrow could not split into the header's number of fields."""
-
-    line: int | None
-    found: int
-    expected: int
-    text: str
-
-
-@dataclass
 class TableChunk:
     """Raw values of some rows (text for CSV), their line or row numbers, and bad lines met."""
 
@@ -91,13 +91,9 @@ class TableChunk:
 # --- reading tables ---------------------------------------------------------------------
 
 
-def csv_header(stream: BinaryIO) -> list[str]:
-    """The header fields of a CSV stream (position unchanged)."""
-    start = stream.tell()
-    line = stream.readline()
-    stream.seek(start)
-    text = line.decode("utf-8-sig", errors="replace").strip()
-    return [item.strip().strip('"') for item in text.split(",")] if text else []
+def csv_header(stream: BinaryIO, name: str = "<stream>") -> list[str]:
+    """The header fields of a CSV stream (position unchanged), as pyarrow reads them."""
+    return header_fields(stream, name)
 
 
 def _row_lines(first_good: int, count: int, bad_lines: list[int]) -> Lines:
@@ -120,19 +116,20 @@ def csv_chunks(
     """The CSV's ``columns`` as text, whole (``chunksize=None``) or ``chunksize`` rows at a time.
 
     Whole files are parsed multithreaded; chunked reading streams the file (memory bounded
-    by the chunk size) single-threaded so malformed lines keep their line numbers.
+    by the chunk size) single-threaded so malformed lines keep their line numbers. Lines
+    pyarrow would misread (see :mod:`vesselscreen.ais._csvlines`) are malformed rows too.
     """
     start = stream.tell()
+    header = header_fields(stream, name)
+    check_unique(header, columns, name)
     bad_rows: list[BadRow] = []
 
-    def on_invalid(row: Any) -> str:
-        bad_rows.append(BadRow(row.number, row.actual_columns, row.expected_columns, row.text))
-        return "skip"
-
-    def options(threads: bool) -> dict[str, Any]:
-        return {
-            "read_options": pacsv.ReadOptions(use_threads=threads, block_size=4 << 20),
-            "parse_options": pacsv.ParseOptions(invalid_row_handler=on_invalid, ignore_empty_lines=False),
+    def options(threads: bool) -> tuple[CsvGuard, dict[str, Any]]:
+        stream.seek(start)
+        guard = CsvGuard(stream)
+        return guard, {
+            "read_options": read_options(header, threads=threads),
+            "parse_options": parse_options(bad_row_handler(guard, bad_rows)),
             "convert_options": pacsv.ConvertOptions(
                 include_columns=columns,
                 column_types=dict.fromkeys(columns, pa.string()),
@@ -143,15 +140,17 @@ def csv_chunks(
 
     try:
         if chunksize is None:
-            table = pacsv.read_csv(stream, **options(threads=True))
+            guard, kwargs = options(threads=True)
+            table = pacsv.read_csv(guard, **kwargs)
             if any(row.line is None for row in bad_rows):
                 bad_rows.clear()
-                stream.seek(start)
-                table = pacsv.read_csv(stream, **options(threads=False))  # knows line numbers
+                guard, kwargs = options(threads=False)
+                table = pacsv.read_csv(guard, **kwargs)  # knows line numbers
             lines = _row_lines(0, table.num_rows, [row.line for row in bad_rows if row.line is not None])
             yield TableChunk(_strings_frame(table), lines, list(bad_rows))
             return
-        reader = pacsv.open_csv(stream, **options(threads=False))
+        guard, kwargs = options(threads=False)
+        reader = pacsv.open_csv(guard, **kwargs)
         pending: list[Any] = []
         pending_rows = 0
         done = 0
@@ -185,7 +184,7 @@ def csv_chunks(
             chunk.bad_rows.extend(bad_rows[reported:])
             reported = len(bad_rows)
             yield chunk
-    except pa.ArrowInvalid as exc:
+    except pa.ArrowException as exc:
         raise FormatError(name, f"not a readable CSV: {exc}") from exc
 
 
@@ -222,6 +221,11 @@ def frame_chunks(
     missing = [column for column in columns if column not in frame.columns]
     if missing:
         raise ColumnsError("DataFrame", missing=missing)
+    names = list(frame.columns)
+    for column in columns:
+        count = names.count(column)
+        if count > 1:
+            raise FormatError("DataFrame", f"column {column!r} appears {count} times: ambiguous")
     step = chunksize or max(len(frame), 1)
     for start in range(0, max(len(frame), 1), step):
         part = frame.iloc[start : start + step][columns].reset_index(drop=True)
@@ -280,13 +284,11 @@ def parse_times(values: pd.Series, name: str, *, time_format: str | None, assume
     """
     dtype = values.dtype
     if isinstance(dtype, pd.DatetimeTZDtype):
-        converted: pd.Series = values.dt.tz_convert("UTC").astype("datetime64[ns, UTC]")
-        return converted
+        return utc_ns(values.dt.tz_convert("UTC"))
     if pd.api.types.is_datetime64_dtype(dtype):
         if not assume_utc:
             raise ReferenceTimeError(name, "timestamps are naive: pass assume_utc=True if they are UTC")
-        localized: pd.Series = values.dt.tz_localize("UTC").astype("datetime64[ns, UTC]")
-        return localized
+        return utc_ns(values.dt.tz_localize("UTC"))
     if time_format == UNIX_SECONDS or (
         pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
     ):
@@ -294,7 +296,7 @@ def parse_times(values: pd.Series, name: str, *, time_format: str | None, assume
             raise ConfigError(f"{name}: numeric timestamps need time_format={UNIX_SECONDS!r} (Unix seconds)")
         seconds = _numbers(values)
         seconds = seconds.where(seconds.between(0, 32503680000))  # before year 3000
-        return pd.to_datetime(seconds, unit="s", utc=True).astype("datetime64[ns, UTC]")
+        return utc_ns(pd.to_datetime(seconds, unit="s", utc=True, errors="coerce"))
     arrow = _arrow_text(values)
     if arrow is not None and time_format not in (None, "ISO8601") and "%z" not in time_format and assume_utc:
         sample = arrow.drop_null()
@@ -322,7 +324,7 @@ def parse_times(values: pd.Series, name: str, *, time_format: str | None, assume
         )
     text = text.str.replace(r"\s+(UTC|GMT)$", "", regex=True, case=False)
     parsed = pd.to_datetime(text, format=time_format or "ISO8601", errors="coerce", utc=True)
-    return pd.Series(parsed, index=values.index).astype("datetime64[ns, UTC]")
+    return utc_ns(pd.Series(parsed, index=values.index))
 
 
 def _imo_numbers(values: pd.Series, nulls: Collection[str]) -> tuple[pd.Series, pd.Series]:
@@ -356,7 +358,7 @@ def to_positions(
     """
     log = log or RejectionLog(name)
     for bad in chunk.bad_rows:
-        log.reject(f"malformed row: {bad.found} fields, expected {bad.expected}", line=bad.line, raw=bad.text)
+        log.reject(bad.reason, line=bad.line, raw=bad.text)
     raw = chunk.frame
     converters = converters or {}
     count = len(raw)
@@ -487,6 +489,7 @@ def mapped_chunks(
     time_format: str | None = None,
     assume_utc: bool = False,
     source_label: str = SOURCE,
+    progress: bool | None = False,
 ) -> Iterator[pd.DataFrame]:
     """:func:`read_mapped` as an iterator of positions frames of at most ``chunksize`` rows."""
     checked = check_mapping(mapping)
@@ -514,12 +517,12 @@ def mapped_chunks(
         yield from convert(frame_chunks(source, columns, chunksize=chunksize), "DataFrame")
         return
     name = source_name(source)
-    with open_binary(source) as stream:
+    with open_binary(source, progress=progress) as stream:
         try:
             if peek(stream, 4) == PARQUET_MAGIC:
                 yield from convert(parquet_chunks(stream, name, columns, chunksize=chunksize), name)
                 return
-            header = csv_header(stream)
+            header = csv_header(stream, name)
             missing = [column for column in columns if column not in header]
             if missing:
                 raise ColumnsError(name, missing=missing)

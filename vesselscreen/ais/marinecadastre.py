@@ -36,7 +36,6 @@ rows, in memory that does not grow with the file.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable, Generator, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -60,8 +59,18 @@ from vesselscreen.ais._common import (
     valid_lon,
     valid_mmsi,
 )
+from vesselscreen.ais._csvlines import (
+    BadRow,
+    CsvGuard,
+    bad_row_handler,
+    check_unique,
+    header_fields,
+    parse_options,
+    read_options,
+    split_line,
+)
 from vesselscreen.ais._io import DECOMPRESSION_ERRORS, AISSource, open_binary, peek, source_name
-from vesselscreen.errors import ColumnsError, FormatError
+from vesselscreen.errors import ColumnsError, ConfigError, FormatError
 from vesselscreen.ingest import INGEST_REPORT_ATTR, MAX_SAMPLES, RejectionLog
 from vesselscreen.schema import POSITION, POSITION_DTYPES, conform
 
@@ -141,7 +150,6 @@ _BLOCK_BYTES = 1 << 22  # streaming: 4 MB of CSV text per parsed block
 
 FloatArray = npt.NDArray[np.float64]
 _T = TypeVar("_T")
-_BadRow = tuple[int | None, int, int, str]  # line, fields found, fields expected, text
 
 
 def read_marinecadastre(source: AISSource) -> pd.DataFrame:
@@ -166,30 +174,33 @@ def read_stream(stream: BinaryIO, name: str) -> pd.DataFrame:
     if peek(stream, 4) == _PARQUET_MAGIC:
         return _read_geoparquet(stream, name)
     start = stream.tell()
-    header = _header(stream)
+    header = header_fields(stream, name)
     renames = _canonical(header, name)
     present = [column for column in _USED if column in renames.values()]
-    table, bad_rows, typed = _read_table(stream, name, renames, present)
+    table, bad_rows, typed = _read_table(stream, name, header, renames, present)
     log = RejectionLog(name)
-    for line, found, expected, text in bad_rows:
-        log.reject(f"malformed row: {found} fields, expected {expected}", line=line, raw=text)
-    lines = _row_lines(table.num_rows, [row[0] for row in bad_rows if row[0] is not None], first=2)
+    for bad in bad_rows:
+        log.reject(bad.reason, line=bad.line, raw=bad.text)
+    lines = _row_lines(table.num_rows, [row.line for row in bad_rows if row.line is not None], first=2)
     frame = _positions(table, lines, log, _RawLines(stream, start, header, renames) if typed else None)
     return _finished(frame, log.report(format=FORMAT))
 
 
-def iter_marinecadastre(source: AISSource, *, chunksize: int = 1_000_000) -> Iterator[pd.DataFrame]:
+def iter_marinecadastre(
+    source: AISSource, *, chunksize: int = 1_000_000, progress: bool | None = False
+) -> Iterator[pd.DataFrame]:
     """A MarineCadastre CSV as positions frames of at most ``chunksize`` rows, in file order.
 
     The file is parsed as a stream (blocks of a few MB), so memory depends on
     ``chunksize``, not on the file's size. Each frame is sorted by mmsi then time within
     itself and carries its own ingest report, whose lines are numbered in the file; the
     reports of all chunks add up to the file's. A GeoParquet file is read by row groups.
+    ``progress`` shows a bar of the bytes read (see :func:`vesselscreen.ais.read_ais`).
     """
     if chunksize < 1:
-        raise ValueError(f"chunksize must be at least 1, got {chunksize}")
+        raise ConfigError(f"chunksize must be at least 1, got {chunksize}")
     name = source_name(source)
-    with open_binary(source) as stream:
+    with open_binary(source, progress=progress) as stream:
         try:
             if peek(stream, 4) == _PARQUET_MAGIC:
                 yield from _iter_geoparquet(stream, name, chunksize)
@@ -200,14 +211,6 @@ def iter_marinecadastre(source: AISSource, *, chunksize: int = 1_000_000) -> Ite
 
 
 # -- CSV ----------------------------------------------------------------------------------
-
-
-def _header(stream: BinaryIO) -> list[str]:
-    start = stream.tell()
-    line = stream.readline()
-    stream.seek(start)
-    text = line.decode("utf-8-sig", errors="replace").strip()
-    return [field.strip().strip('"') for field in text.split(",")] if text else []
 
 
 def _canonical(header: list[str], name: str) -> dict[str, str]:
@@ -221,6 +224,7 @@ def _canonical(header: list[str], name: str) -> dict[str, str]:
         if snake:
             missing = [snake_name for snake_name, column in _SNAKE.items() if column in missing]
         raise ColumnsError(name, missing=missing)
+    check_unique(header, list(renames), name)
     return renames
 
 
@@ -246,8 +250,8 @@ def _options(renames: Mapping[str, str], present: list[str], typed: bool) -> Any
 
 
 def _read_table(
-    stream: BinaryIO, name: str, renames: Mapping[str, str], present: list[str]
-) -> tuple[Any, list[_BadRow], bool]:
+    stream: BinaryIO, name: str, header: list[str], renames: Mapping[str, str], present: list[str]
+) -> tuple[Any, list[BadRow], bool]:
     """The table of used columns (canonical names), the rows pyarrow could not split, and
     whether columns were typed by pyarrow (numbers, times) or are text to be converted here.
 
@@ -256,19 +260,16 @@ def _read_table(
     rejection with its line.
     """
     start = stream.tell()
-    bad_rows: list[_BadRow] = []
-
-    def on_invalid(row: Any) -> str:
-        bad_rows.append((row.number, row.actual_columns, row.expected_columns, row.text))
-        return "skip"
+    bad_rows: list[BadRow] = []
 
     def read(threads: bool, typed: bool) -> Any:
         bad_rows.clear()
         stream.seek(start)
+        guard = CsvGuard(stream)
         return pacsv.read_csv(
-            stream,
-            read_options=pacsv.ReadOptions(use_threads=threads),
-            parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid, ignore_empty_lines=False),
+            guard,
+            read_options=read_options(header, threads=threads),
+            parse_options=parse_options(bad_row_handler(guard, bad_rows)),
             convert_options=_options(renames, present, typed),
         )
 
@@ -281,9 +282,9 @@ def _read_table(
                 raise
             typed = False
             table = read(threads=True, typed=False)
-        if any(row[0] is None for row in bad_rows):
+        if any(row.line is None for row in bad_rows):
             table = read(threads=False, typed=typed)  # only single-threaded parsing knows line numbers
-    except pa.ArrowInvalid as exc:
+    except pa.ArrowException as exc:
         raise FormatError(name, f"not a readable CSV: {exc}") from exc
     return table.rename_columns([renames[c] for c in table.column_names]), bad_rows, typed
 
@@ -312,7 +313,7 @@ class _RawLines:
         for number, raw in enumerate(self.stream, start=1):
             if number in wanted:
                 text = raw.decode("utf-8", errors="replace").rstrip("\r\n")
-                values = next(csv.reader([text]), [])
+                values = split_line(text)
                 by_name = {self.renames.get(h, h): v for h, v in zip(self.header, values, strict=False)}
                 found[number] = {**by_name, "": text}
                 if len(found) == len(wanted):
@@ -458,11 +459,12 @@ def _positions(
     are otherwise idle. The ingest log is only written from this thread.
     """
     count = table.num_rows
+    table_rows = count  # jobs below may run after ``count`` becomes the number of rows kept
     column = {c: table.column(c) for c in table.column_names}
     with ThreadPoolExecutor(max_workers=_THREADS) as pool:
 
         def floats(name: str) -> FloatArray:
-            return _floats(column[name]) if name in column else np.full(count, np.nan)
+            return _floats(column[name]) if name in column else np.full(table_rows, np.nan)
 
         def floats_of(name: str) -> Future[FloatArray]:
             return pool.submit(floats, name)
@@ -667,19 +669,16 @@ def _finished(frame: pd.DataFrame, report: Any) -> pd.DataFrame:
 
 def _iter_csv(stream: BinaryIO, name: str, chunksize: int) -> Iterator[pd.DataFrame]:
     """Chunks of a CSV parsed as a stream, columns as text (so every bad value is a counted row)."""
-    renames = _canonical(_header(stream), name)
+    header = header_fields(stream, name)
+    renames = _canonical(header, name)
     present = [column for column in _USED if column in renames.values()]
-    bad_rows: list[_BadRow] = []
-
-    def on_invalid(row: Any) -> str:
-        bad_rows.append((row.number, row.actual_columns, row.expected_columns, row.text))
-        return "skip"
-
+    bad_rows: list[BadRow] = []
+    guard = CsvGuard(stream)
     try:
         reader = pacsv.open_csv(
-            stream,
-            read_options=pacsv.ReadOptions(use_threads=False, block_size=_BLOCK_BYTES),
-            parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid, ignore_empty_lines=False),
+            guard,
+            read_options=read_options(header, threads=False, block_size=_BLOCK_BYTES),
+            parse_options=parse_options(bad_row_handler(guard, bad_rows)),
             convert_options=_options(renames, present, typed=False),
         )
         pending: list[Any] = []
@@ -697,14 +696,14 @@ def _iter_csv(stream: BinaryIO, name: str, chunksize: int) -> Iterator[pd.DataFr
             schema = reader.schema
             table = pa.Table.from_batches(pending, schema=schema)
             yield from _chunk(table, next_line, bad_rows, name, renames, last=True)
-    except pa.ArrowInvalid as exc:
+    except pa.ArrowException as exc:
         raise FormatError(name, f"not a readable CSV: {exc}") from exc
 
 
 def _chunk(
     table: Any,
     first_line: int,
-    bad_rows: list[_BadRow],
+    bad_rows: list[BadRow],
     name: str,
     renames: Mapping[str, str],
     *,
@@ -716,19 +715,19 @@ def _chunk(
     """
     rows = table.num_rows
     lines = np.arange(rows, dtype=np.int64) + first_line
-    mine: list[_BadRow] = []
-    for bad in sorted(bad_rows, key=lambda row: row[0] or 0):
-        if bad[0] is None or last or (rows and bad[0] <= lines[-1]):
+    mine: list[BadRow] = []
+    for bad in sorted(bad_rows, key=lambda row: row.line or 0):
+        if bad.line is None or last or (rows and bad.line <= lines[-1]):
             mine.append(bad)
-            if bad[0] is not None:
-                lines[lines >= bad[0]] += 1
+            if bad.line is not None:
+                lines[lines >= bad.line] += 1
         else:
             break
     for bad in mine:
         bad_rows.remove(bad)
     log = RejectionLog(name)
-    for line, found, expected, text in mine:
-        log.reject(f"malformed row: {found} fields, expected {expected}", line=line, raw=text)
+    for bad in mine:
+        log.reject(bad.reason, line=bad.line, raw=bad.text)
     table = table.rename_columns([renames[c] for c in table.column_names])
     frame = _positions(table, lines, log, None)
     yield _finished(frame, log.report(format=FORMAT))

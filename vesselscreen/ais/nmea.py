@@ -1,8 +1,10 @@
-r"""Reader for raw NMEA 0183 AIS logs (``!AIVDM`` / ``!AIVDO``): vectorised, with pyais for the rest.
+r"""Reader for raw NMEA 0183 AIS logs (``!AIVDM`` / ``!AIVDO``): streamed block by block, vectorised.
 
-What a log line may be, and what happens to it:
+What a log line may be, and what happens to it (the rule for one line is
+:func:`vesselscreen.ais._nmealines.line_result`):
 
-- blank lines and ``#`` comments: skipped, not records (counted in ``notes``);
+- blank lines and ``#`` comments: skipped, not records (counted in ``notes``); a UTF-8 byte
+  order mark at the start of the file is skipped;
 - an AIS sentence of any talker (``!AIVDM``, ``!BSVDM``, ``!ABVDO``...), optionally behind
   an NMEA 4.0 tag block ``\c:1241544035,s:r003669945*hh\!AIVDM,...``; multipart messages
   are assembled by (talker, sequence id, channel); positions come from message types
@@ -10,7 +12,7 @@ What a log line may be, and what happens to it:
   draught) from types 5, 24 (A: name, B: call sign and type) and 19 (name, type);
 - a Gatehouse ``$PGHP,1,yyyy,m,d,h,m,s,ms,...`` wrapper line (Danish Maritime Authority
   feeds): gives the UTC time of the sentence(s) that follow; accepted, counted in notes;
-- anything else (``$GPGGA``, ``$IIMWV``, free text): rejected with its reason.
+- anything else (``$GPGGA``, ``$IIMWV``, free text, binary bytes): rejected with its reason.
 
 **Time rule.** A tag block ``c:`` (Unix seconds, or milliseconds if 13 digits) or a
 ``$PGHP`` line sets the current time. A sentence without its own time takes the last
@@ -19,29 +21,40 @@ A sentence that has no time by these rules (no earlier time, no ``reference_time
 raises :class:`ReferenceTimeError` naming the file and its line. A multipart message
 takes the time of its first fragment.
 
+**Tag block checksums.** A tag block whose checksum does not hold does not cost the
+sentence behind it, whose own checksum still decides: the line is kept and flagged
+(``tag block checksum mismatch``). If the checksum is that of the block's trailing fields
+only, as in the Norwegian Coastal Administration's feed (``\g:1-2-9999,c:1565218798*53\``),
+those fields are used; otherwise the tag block is ignored.
+
 **Identity carried forward.** Identity fields are forward-filled per MMSI in time
 order (ties in file order) onto later position rows, never back-filled; a later
-message with an empty field does not erase an earlier value.
+message with an empty field does not erase an earlier value. Read in chunks
+(:func:`iter_nmea`), identity is also carried from earlier chunks onto later rows that are
+not earlier in time.
 
 **Accounting.** Every line that is not blank and not a comment is a record: accepted
 (a decoded AIS sentence, or a consumed ``$PGHP`` line) or rejected with a reason:
-``bad checksum`` (sentence or tag block, when ``validate_checksum``), ``malformed
-sentence``, ``empty payload``, ``undecodable payload``, ``incomplete multipart
-message``, ``invalid MMSI``, ``invalid latitude``, ``invalid longitude``,
-``non-AIS sentence``, ``not an NMEA sentence``. Decoded messages are counted in
-``notes`` by type (``"message type 4"``), whether or not they give rows. Samples of
-rejections and warnings are kept in line order.
+``bad checksum`` (sentence or ``$PGHP``, when ``validate_checksum``), ``malformed
+sentence``, ``empty payload``, ``invalid payload character`` (outside the 6-bit armour),
+``undecodable payload``, ``incomplete multipart message``, ``invalid MMSI``,
+``invalid latitude``, ``invalid longitude``, ``non-AIS sentence``, ``not an NMEA
+sentence``. Decoded messages are counted in ``notes`` by type (``"message type 4"``),
+whether or not they give rows. Samples of rejections and warnings are kept in the order
+they were found. Read in chunks, each chunk's report counts the records settled in it (a
+multipart message split across chunks counts in the chunk of its last fragment), so the
+reports add up to the file's.
 
 ``source`` is ``"nmea"``, or ``"nmea:<station>"`` when a tag block names its source
 station (``s:``).
 
-**How it is fast.** The whole file is one byte array. Line bounds, tag blocks, fields,
-checksums (a prefix XOR: the XOR of any byte range is two lookups) and ``$PGHP`` times
-are found with numpy over all lines at once, and single-sentence position reports
-(types 1, 2, 3, 18) are decoded in place by :mod:`vesselscreen.ais.fastdecode`. Lines
-that do not have the common printable shape (spaces, odd fields, non-ASCII bytes) are
-read one by one by :func:`_line_result`, the reference rule for a line; multipart
-messages and the other message types are decoded with pyais.
+**How it is fast.** The log is read in blocks of whole lines (constant memory). In each
+block numpy finds, over all lines at once, the line bounds, tag blocks and their fields,
+the sentence fields and checksums; :mod:`vesselscreen.ais.fastdecode` decodes the
+payloads of every message type a positions frame needs in bulk, multipart messages are
+assembled in bulk (one Python step only per fragment that does not pair up cleanly), and
+pyais decodes only what is left (short payloads, unknown types). Lines of an unusual shape
+are read one by one by the reference rule.
 
 >>> import io
 >>> log = "\\c:1241544035,s:r003669945*79\\!AIVDM,1,1,,B,15N4cJ005Jrek0H@9nDW5608EP,0*13\n"
@@ -52,80 +65,75 @@ messages and the other message types are decoded with pyais.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from functools import reduce
-from operator import xor
-from typing import Any, Final, cast
+import os
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any, BinaryIO, Final
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from pyais.exceptions import AISBaseException
-from pyais.messages import AISSentence, NMEASentenceFactory
+import pyarrow as pa  # type: ignore[import-untyped]  # pyarrow ships no type hints
+from pyais.bit_vector import bit_vector
+from pyais.messages import MSG_CLASS
 
 from vesselscreen.ais import fastdecode
-from vesselscreen.ais._common import (
-    MMSI_MAX,
-    MMSI_MIN,
-    clean_motion,
-    finish,
-    reference_ns,
-)
+from vesselscreen.ais._common import MMSI_MAX, MMSI_MIN, SOG_NOT_AVAILABLE, combine_reports, reference_ns
 from vesselscreen.ais._io import DECOMPRESSION_ERRORS, AISSource, open_binary, source_name
-from vesselscreen.errors import FormatError, ReferenceTimeError
+from vesselscreen.ais._nmealines import (
+    DECODE_ERRORS,
+    Events,
+    Lines,
+    Scan,
+    Sentence,
+    Vocabulary,
+    key_of,
+    scan,
+    split_lines,
+)
+from vesselscreen.errors import ConfigError, FormatError, ReferenceTimeError
 from vesselscreen.identifiers import is_valid_imo
-from vesselscreen.ingest import MAX_SAMPLES, RejectionLog
-from vesselscreen.schema import POSITION, POSITION_DTYPES
+from vesselscreen.ingest import INGEST_REPORT_ATTR, MAX_SAMPLES, IngestReport, RejectionLog
+from vesselscreen.schema import POSITION
 
-__all__ = ["FORMAT", "POSITION_MESSAGE_TYPES", "STATIC_MESSAGE_TYPES", "read_nmea"]
+__all__ = [
+    "BLOCK_BYTES",
+    "FORMAT",
+    "POSITION_MESSAGE_TYPES",
+    "STATIC_MESSAGE_TYPES",
+    "WORKERS",
+    "iter_nmea",
+    "read_nmea",
+]
 
-FORMAT = "nmea"
-SOURCE = "nmea"
-POSITION_MESSAGE_TYPES = frozenset({1, 2, 3, 18, 19, 27})
-STATIC_MESSAGE_TYPES = frozenset({5, 19, 24})
+FORMAT: Final = "nmea"
+SOURCE: Final = "nmea"
+POSITION_MESSAGE_TYPES: Final = fastdecode.POSITION_TYPES
+STATIC_MESSAGE_TYPES: Final = fastdecode.IDENTITY_TYPES
+BLOCK_BYTES: Final = 8 << 20
+"""Bytes of log read and decoded at a time when a file is read whole (its lines kept whole)."""
+WORKERS: Final = max(1, min(os.cpu_count() or 1, 4))
+"""Worker threads that read blocks ahead (what a block says on its own); one block each in flight."""
 
-_EPOCH = datetime(1970, 1, 1)
-_MICROSECOND = timedelta(microseconds=1)
-_HEX2 = re.compile(rb"[0-9A-Fa-f]{2}")
-_TAG_TIME = re.compile(r"(\d+)(?:\.(\d{1,9}))?")
-# pyais raises its own tree, and plain ValueError / IndexError on some corrupt payloads
-_DECODE_ERRORS = (AISBaseException, ValueError, IndexError, KeyError, TypeError, UnicodeDecodeError)
 # type 27 (long-range broadcast) has its own "not available" codes: 6-bit speed, 9-bit course
-_T27_SPEED_NA = 63.0
-_T27_COURSE_NA = 511.0
-# times outside what a nanosecond timestamp holds (years 1677-2262) are not times
-_MAX_NS: Final = int(pd.Timestamp.max.value)
-_MIN_NS: Final = int(pd.Timestamp.min.value)
-
-_IDENTITY = (
-    POSITION.IMO,
-    POSITION.NAME,
-    POSITION.CALL_SIGN,
-    POSITION.SHIP_TYPE,
-    POSITION.DESTINATION,
-    POSITION.DRAUGHT,
-)
-_POSITION_ROW = (
-    "_seq",
-    POSITION.TIMESTAMP,
-    POSITION.MMSI,
-    POSITION.LAT,
-    POSITION.LON,
-    POSITION.SOG,
-    POSITION.COG,
-    POSITION.HEADING,
-    POSITION.NAV_STATUS,
-    POSITION.NAME,
-    POSITION.SHIP_TYPE,
-    POSITION.SOURCE,
-)
-_STATIC_ROW = ("_seq", POSITION.TIMESTAMP, POSITION.MMSI, *_IDENTITY)
+_T27_SPEED_NA: Final = 63.0
+_T27_COURSE_NA: Final = 511.0
+_NAV_STATUS_TYPES: Final = (1, 2, 3, 27)
+_BOM: Final = b"\xef\xbb\xbf"
+_TRUNCATED: Final = "undecodable payload: truncated message"
+_MISSING: Final = -2  # an MMSI pyais could not read (payload too short)
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
+FloatArray = npt.NDArray[np.float64]
+ObjectArray = npt.NDArray[np.object_]
+ByteArray = npt.NDArray[np.uint8]
+
+
+# -- the public readers ---------------------------------------------------------------------
 
 
 def read_nmea(
@@ -138,8 +146,8 @@ def read_nmea(
 
     ``reference_time`` (timezone-aware) dates the sentences that come before any time
     in the file; a naive one raises :class:`ReferenceTimeError`. ``validate_checksum``
-    rejects sentences and tag blocks whose checksum is wrong; it is on by default
-    because a corrupted position is worse than a missing one for screening.
+    rejects sentences whose checksum is wrong; it is on by default because a corrupted
+    position is worse than a missing one for screening.
     """
     name = source_name(source)
     reference_ns(reference_time, name)  # a naive time is refused before the file is opened
@@ -149,950 +157,1152 @@ def read_nmea(
                 stream, name, reference_time=reference_time, validate_checksum=validate_checksum
             )
         except DECOMPRESSION_ERRORS as exc:
-            raise FormatError(name, f"corrupt gzip data: {exc}") from exc
+            raise FormatError(name, f"corrupt compressed data: {exc}") from exc
+
+
+def iter_nmea(
+    source: AISSource,
+    *,
+    chunksize: int,
+    reference_time: datetime | None = None,
+    validate_checksum: bool = True,
+) -> Iterator[pd.DataFrame]:
+    """:func:`read_nmea` as positions frames of at most ``chunksize`` rows, in constant memory.
+
+    The log is read ``chunksize`` lines at a time (a line gives at most one row), each
+    chunk sorted within itself with its own ingest report; multipart messages split
+    between chunks are assembled, identity is carried forward across chunks, and the
+    reports add up to the file's.
+    """
+    name = source_name(source)
+    reference_ns(reference_time, name)
+    with open_binary(source) as stream:
+        try:
+            yield from iter_stream(
+                stream,
+                name,
+                chunksize=chunksize,
+                reference_time=reference_time,
+                validate_checksum=validate_checksum,
+            )
+        except DECOMPRESSION_ERRORS as exc:
+            raise FormatError(name, f"corrupt compressed data: {exc}") from exc
 
 
 def read_stream(
-    stream: Iterable[bytes],
+    stream: BinaryIO,
     name: str,
     *,
     reference_time: datetime | None = None,
     validate_checksum: bool = True,
+    fast: bool = True,
 ) -> pd.DataFrame:
-    """:func:`read_nmea` on an open binary stream (or any iterable of lines) named ``name``."""
-    reader = _Reader(name, reference_ns(reference_time, name), validate_checksum)
-    return reader.read(_content(stream))
+    """:func:`read_nmea` on an open binary stream named ``name``.
 
-
-def _content(stream: Iterable[bytes]) -> bytes:
-    read = getattr(stream, "read", None)
-    if callable(read):
-        content = read()
-        if isinstance(content, bytes):
-            return content
-    return b"".join(line if line.endswith(b"\n") else line + b"\n" for line in stream)
-
-
-# -- the reference rule for one line --------------------------------------------------------
-
-
-def _checksum_ok(payload: bytes, check: bytes) -> bool:
-    try:
-        return int(check, 16) == reduce(xor, payload, 0)
-    except ValueError:
-        return False
-
-
-def _tag_block(raw: bytes) -> tuple[dict[str, str], bool]:
-    """Fields of an NMEA 4.0 tag block (``c:..,s:..*hh``) and whether its checksum holds."""
-    payload, star, check = raw.partition(b"*")
-    fields: dict[str, str] = {}
-    for item in payload.decode("ascii", errors="replace").split(","):
-        key, colon, value = item.partition(":")
-        if colon:
-            fields[key.strip()] = value.strip()
-    return fields, bool(star) and _checksum_ok(payload, check.strip())
-
-
-def _tag_time_ns(value: str) -> int | None:
-    """A tag block ``c:`` value as UTC nanoseconds: Unix seconds, or milliseconds if 13 digits.
-
-    >>> _tag_time_ns("1241544035"), _tag_time_ns("1241544035123"), _tag_time_ns("12415440354")
-    (1241544035000000000, 1241544035123000000, None)
+    ``fast=False`` reads every line by the reference rule and every message with pyais
+    (the tests compare both ways).
     """
-    match = _TAG_TIME.fullmatch(value)
-    if match is None:
-        return None
-    whole, fraction = match.group(1), match.group(2) or ""
-    if len(whole) == 13:
-        return int(whole) * 1_000_000
-    if len(whole) <= 10:
-        time = int(whole) * 1_000_000_000 + int((fraction + "000000000")[:9])
-        return time if time <= _MAX_NS else None
-    return None
-
-
-def _pghp_time_ns(data: bytes) -> int | None:
-    """UTC nanoseconds of ``PGHP,1,yyyy,m,d,h,m,s,ms,...`` (Gatehouse writes UTC), or None.
-
-    >>> _pghp_time_ns(b"PGHP,1,2010,6,11,11,46,12,470,219,,2190064,1,5D")
-    1276256772470000000
-    """
-    fields = data.split(b",")
-    try:
-        year, month, day, hour, minute, second, millis = (int(item) for item in fields[2:9])
-        moment = datetime(year, month, day, hour, minute, second, millis * 1000)
-    except ValueError:
-        return None
-    time = (moment - _EPOCH) // _MICROSECOND * 1000
-    return time if _MIN_NS <= time <= _MAX_NS else None
-
-
-def _trimmed(body: bytes) -> tuple[bytes, bool]:
-    """The sentence up to its ``*hh`` checksum, and whether trailing receiver fields were cut.
-
-    Some receivers append fields after the checksum (``...,0*0F,1276256770``, ``...*5B,s36310,d-081``).
-    """
-    star = body.find(b"*")
-    end = star + 3
-    if star < 0 or len(body) <= end or not _HEX2.fullmatch(body[star + 1 : end]):
-        return body, False
-    return body[:end], True
-
-
-@dataclass(slots=True)
-class _LineResult:
-    """What one record line says, independent of the lines around it."""
-
-    time: int | None = None  # a time this line sets (tag block c:, $PGHP)
-    warning: str | None = None
-    rejection: str | None = None
-    pghp: bool = False  # an accepted $PGHP line
-    trailing: bool = False
-    sentence: AISSentence | None = None  # an AIS sentence to decode
-    station: str | None = None
-
-
-def _line_result(text: bytes, validate: bool) -> _LineResult:
-    """The reference rule for one stripped record line (the vectorised scanner agrees with it)."""
-    result = _LineResult()
-    body = text
-    if text[:1] == b"\\":
-        end = text.find(b"\\", 1)
-        if end < 0:
-            result.rejection = "malformed sentence: unterminated tag block"
-            return result
-        fields, valid = _tag_block(text[1:end])
-        if validate and not valid:
-            result.rejection = "bad checksum: tag block"
-            return result
-        body, result.station = text[end + 1 :], fields.get("s")
-        if "c" in fields:
-            time = _tag_time_ns(fields["c"])
-            if time is None:
-                result.warning = f"bad tag block time: c:{fields['c']}"
-            else:
-                result.time = time
-    if body[:1] == b"$":
-        _dollar(body, validate, result)
-    elif body[:1] == b"!" and body[3:7] in (b"VDM,", b"VDO,"):
-        _ais(body, validate, result)
-    elif body[:1] == b"!":
-        kind = body[1:].split(b",", 1)[0].decode("ascii", errors="replace")
-        result.rejection = f"non-AIS sentence: {kind}"
-    else:
-        result.rejection = "not an NMEA sentence"
-    return result
-
-
-def _dollar(body: bytes, validate: bool, result: _LineResult) -> None:
-    body, result.trailing = _trimmed(body)
-    kind = body[1:].split(b",", 1)[0]
-    if kind != b"PGHP":
-        result.rejection = f"non-AIS sentence: {kind.decode('ascii', errors='replace')}"
-        return
-    data, star, check = body[1:].partition(b"*")
-    if validate and not (star and _checksum_ok(data, check)):
-        result.rejection = "bad checksum: PGHP"
-        return
-    time = _pghp_time_ns(data)
-    if time is None:
-        result.rejection = "malformed sentence: PGHP without a valid date and time"
-        return
-    result.time = time
-    result.pghp = True
-
-
-def _ais(body: bytes, validate: bool, result: _LineResult) -> None:
-    body, result.trailing = _trimmed(body)
-    try:
-        sentence = NMEASentenceFactory.produce(body)
-    except _DECODE_ERRORS as exc:
-        result.rejection = f"malformed sentence: {exc}"
-        return
-    if not isinstance(sentence, AISSentence):  # pragma: no cover - produce() dispatches on VDM/VDO
-        result.rejection = "malformed sentence"
-        return
-    if validate and not sentence.is_valid:
-        result.rejection = "bad checksum"
-        return
-    if not sentence.payload:
-        result.rejection = "empty payload"
-        return
-    result.sentence = sentence
-
-
-# -- helpers of the vectorised scanner ----------------------------------------------------
-
-_SPACE = np.zeros(256, dtype=bool)
-_SPACE[list(b" \t\n\r\x0b\x0c")] = True  # what bytes.strip() removes
-_HEX = np.full(256, -1, dtype=np.int64)
-for _index, _char in enumerate(b"0123456789ABCDEF"):
-    _HEX[_char] = _index
-    _HEX[ord(chr(_char).lower())] = _index
-_DIGIT = np.full(256, -1, dtype=np.int64)
-_DIGIT[list(b"0123456789")] = np.arange(10)
-_DAYS_IN_MONTH = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
-
-
-def _next(positions: IntArray, after: IntArray) -> IntArray:
-    """The first of ``positions`` (sorted) at or after each of ``after``; a huge value if none."""
-    index = np.searchsorted(positions, after)
-    found = np.full(len(after), np.iinfo(np.int64).max // 2, dtype=np.int64)
-    inside = index < len(positions)
-    found[inside] = positions[index[inside]]
-    return found
-
-
-def _hex_pair(buf: npt.NDArray[np.uint8], at: IntArray) -> tuple[IntArray, BoolArray]:
-    """The value of the two hex digits at ``at`` and whether both are hex digits."""
-    high, low = _HEX[buf[at]], _HEX[buf[at + 1]]
-    return high * 16 + low, (high >= 0) & (low >= 0)
-
-
-def _unsigned(
-    buf: npt.NDArray[np.uint8], start: IntArray, end: IntArray, digits: int
-) -> tuple[IntArray, BoolArray]:
-    """Decimal numbers of 1 to ``digits`` ASCII digits in ``[start, end)``, and which ranges are."""
-    width = end - start
-    ok = (width >= 1) & (width <= digits)
-    value = np.zeros(len(start), dtype=np.int64)
-    for offset in range(digits):
-        live = ok & (offset < width)
-        digit = _DIGIT[buf[np.where(live, start + offset, 0)]]
-        ok &= ~live | (digit >= 0)
-        value = np.where(live, value * 10 + digit, value)
-    return value, ok
-
-
-def _tag_time(buf: npt.NDArray[np.uint8], start: IntArray, end: IntArray) -> tuple[IntArray, BoolArray]:
-    """:func:`_tag_time_ns` over ranges: nanoseconds and validity."""
-    width = end - start
-    ok = (width >= 1) & (width <= 23)
-    whole = np.zeros(len(start), dtype=np.int64)
-    fraction = np.zeros(len(start), dtype=np.int64)
-    whole_digits = np.zeros(len(start), dtype=np.int64)
-    fraction_digits = np.zeros(len(start), dtype=np.int64)
-    dot = np.zeros(len(start), dtype=bool)
-    for offset in range(23):
-        live = ok & (offset < width)
-        if not live.any():
-            break
-        char = buf[np.where(live, start + offset, 0)]
-        digit = _DIGIT[char]
-        is_dot = (char == ord(".")) & ~dot & (whole_digits > 0)
-        ok &= ~live | (digit >= 0) | is_dot
-        in_whole = live & (digit >= 0) & ~dot
-        in_fraction = live & (digit >= 0) & dot
-        whole = np.where(in_whole, whole * 10 + digit, whole)
-        whole_digits += in_whole
-        fraction = np.where(in_fraction, fraction * 10 + digit, fraction)
-        fraction_digits += in_fraction
-        dot |= live & is_dot
-    ok &= ~dot | ((fraction_digits >= 1) & (fraction_digits <= 9))
-    seconds = ok & (whole_digits <= 10) & (whole <= _MAX_NS // 1_000_000_000 - 1)
-    millis = ok & (whole_digits == 13)
-    scale = 10 ** np.clip(9 - fraction_digits, 0, 9)
-    time = np.where(millis, whole * 1_000_000, whole * 1_000_000_000 + fraction * scale)
-    return time, (seconds & (time <= _MAX_NS)) | millis
-
-
-def _value_detail(label: str, lines: IntArray, values: npt.NDArray[Any]) -> Callable[[int], str]:
-    """``"label: value"`` for one of ``lines`` (sorted), as the one-by-one reader words it."""
-
-    def detail(line: int) -> str:
-        return f"{label}: {values[np.searchsorted(lines, line)].item()}"
-
-    return detail
-
-
-def _xor(prefix: npt.NDArray[np.uint8], start: IntArray, end: IntArray) -> IntArray:
-    """XOR of the bytes in ``[start, end)``, from the prefix XOR (``prefix[i]`` = XOR of bytes before i)."""
-    return (prefix[end] ^ prefix[start]).astype(np.int64)
-
-
-@dataclass
-class _Events:
-    """Rejections and warnings found in bulk: line indices by reason class, detail on demand."""
-
-    groups: list[tuple[IntArray, str, bool, Callable[[int], str]]] = field(default_factory=list)
-
-    def add(self, lines: IntArray, reason: str, detail: Callable[[int], str], *, kept: bool = False) -> None:
-        """Lines rejected (or, ``kept``, flagged) for ``reason``; ``detail(line)`` gives the full text."""
-        if len(lines):
-            self.groups.append((lines, reason, kept, detail))
-
-
-# -- the reader -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _Fragment:
-    line: int  # line number, 1-based
-    sentence: AISSentence
-    time: int
-    station: str | None
-    raw: bytes
-
-
-class _Reader:
-    """One pass over a log held in memory."""
-
-    def __init__(
-        self, name: str, reference: int | None, validate_checksum: bool, *, scan: bool = True
-    ) -> None:
-        self.name = name
-        self.scan = scan  # False: every line by the reference rule (tests compare the two)
-        self.reference = reference
-        self.validate = validate_checksum
-        self.log = RejectionLog(name)
-        self.events = _Events()
-        # (line index where it was found, line index it is about, reason, kept); kept in the order
-        # they arise: a multipart message rejected at the end of the file comes last
-        self.slow_events: list[tuple[int, int, str, bool]] = []
-        self.now = 0  # the line being processed by the stateful part
-        self.positions: list[tuple[Any, ...]] = []
-        self.statics: list[tuple[Any, ...]] = []
-
-    # -- lines ---------------------------------------------------------------------------
-
-    def read(self, data: bytes) -> pd.DataFrame:
-        self.data = data
-        buf = self.buf = np.frombuffer(data, dtype=np.uint8)
-        newline = np.flatnonzero(buf == ord("\n"))
-        starts = np.concatenate(([0], newline + 1)).astype(np.int64)
-        ends = np.concatenate((newline, [len(buf)])).astype(np.int64)
-        if len(buf) == 0 or buf[-1] == ord("\n"):  # no line after the last newline
-            starts, ends = starts[:-1], ends[:-1]
-        self.start, self.end = self._strip(starts, ends)
-        first = np.zeros(len(starts), dtype=np.uint8)
-        nonblank = self.start < self.end
-        first[nonblank] = buf[self.start[nonblank]]
-        blank, comment = ~nonblank, nonblank & (first == ord("#"))
-        if blank.any():
-            self.log.note("blank lines", int(blank.sum()))
-        if comment.any():
-            self.log.note("comment lines", int(comment.sum()))
-        records = np.flatnonzero(nonblank & ~comment)
-        # a line with a control, space or non-ASCII byte inside is read by the reference rule
-        odd = np.flatnonzero((buf <= ord(" ")) | (buf >= 127))
-        odd_inside = np.searchsorted(odd, self.end[records]) > np.searchsorted(odd, self.start[records])
-        odd_inside |= not self.scan
-        self.time_event = np.full(len(starts), -1, dtype=np.int64)
-        self.trailing = np.zeros(len(starts), dtype=bool)
-        self.pghp = np.zeros(len(starts), dtype=bool)
-        self.station_range = np.full((len(starts), 2), -1, dtype=np.int64)
-        self.station_text: dict[int, str] = {}
-        self._scan(records[~odd_inside])
-        fragments = self._slow(np.sort(np.concatenate((records[odd_inside], self.slow_lines))))
-        self._sentences(fragments)
-        self._flush_events()
-        return self._frame()
-
-    def _strip(self, starts: IntArray, ends: IntArray) -> tuple[IntArray, IntArray]:
-        """Line bounds without leading and trailing whitespace (as ``bytes.strip``)."""
-        start, end = starts.copy(), ends.copy()
-        todo = np.flatnonzero(start < end)
-        while todo.size:
-            todo = todo[_SPACE[self.buf[start[todo]]]]
-            start[todo] += 1
-            todo = todo[start[todo] < end[todo]]
-        todo = np.flatnonzero(start < end)
-        while todo.size:
-            todo = todo[_SPACE[self.buf[end[todo] - 1]]]
-            end[todo] -= 1
-            todo = todo[start[todo] < end[todo]]
-        return start, end
-
-    def text(self, line: int) -> bytes:
-        return self.data[self.start[line] : self.end[line]]
-
-    def _raw(self, line: int) -> str:
-        return self.text(line).decode("ascii", errors="replace")
-
-    def _detail(self, line: int) -> str:
-        """The reason the reference rule gives for a line the scanner rejected."""
-        result = _line_result(self.text(line), self.validate)
-        return result.rejection or result.warning or ""
-
-    def _warning(self, line: int) -> str:
-        return _line_result(self.text(line), self.validate).warning or ""
-
-    # -- the vectorised scanner ------------------------------------------------------------
-
-    def _scan(self, lines: IntArray) -> None:
-        """Classify printable record lines in bulk; lines it cannot settle go to :meth:`_slow`.
-
-        Sets ``self.sentences``: the AIS sentences to decode (line index, sentence start
-        and end, payload start and length, fill bits, fragment count), and
-        ``self.slow_lines``.
-        """
-        buf, start, end = self.buf, self.start[lines], self.end[lines]
-        prefix = np.zeros(len(buf) + 1, dtype=np.uint8)
-        np.bitwise_xor.accumulate(buf, out=prefix[1:])
-        stars = np.flatnonzero(buf == ord("*"))
-        commas = np.flatnonzero(buf == ord(","))
-        slow = np.zeros(len(lines), dtype=bool)
-        rejected = np.zeros(len(lines), dtype=bool)
-
-        # tag blocks
-        body = start.copy()
-        tagged = np.flatnonzero(buf[start] == ord("\\"))
-        if tagged.size:
-            closing = _next(np.flatnonzero(buf == ord("\\")), start[tagged] + 1)
-            unterminated = closing >= end[tagged]
-            self.events.add(lines[tagged[unterminated]], "malformed sentence", self._detail)
-            rejected[tagged[unterminated]] = True
-            keep = ~unterminated
-            tagged, closing = tagged[keep], closing[keep]
-            star = _next(stars, start[tagged] + 1)
-            check, is_hex = _hex_pair(buf, np.minimum(star + 1, len(buf) - 2))
-            plain = (star + 3 == closing) & is_hex  # the common "...*hh\" shape
-            slow[tagged[~plain]] = True
-            tagged, closing, star, check = tagged[plain], closing[plain], star[plain], check[plain]
-            if self.validate:
-                bad = _xor(prefix, start[tagged] + 1, star) != check
-                self.events.add(lines[tagged[bad]], "bad checksum", self._detail)
-                rejected[tagged[bad]] = True
-                tagged, closing, star = tagged[~bad], closing[~bad], star[~bad]
-            body[tagged] = closing + 1
-            self._tag_fields(lines[tagged], start[tagged], star, commas)
-
-        # bodies
-        live = np.flatnonzero(~slow & ~rejected)
-        first = np.zeros(len(live), dtype=np.uint8)
-        has_body = body[live] < end[live]
-        first[has_body] = buf[body[live][has_body]]
-        dollar = live[first == ord("$")]
-        bang = live[first == ord("!")]
-        other = live[(first != ord("$")) & (first != ord("!"))]
-        self.events.add(lines[other], "not an NMEA sentence", lambda line: "not an NMEA sentence")
-        kind = buf[np.minimum(body[bang][:, None] + np.arange(3, 7), len(buf) - 1)]
-        is_ais = (
-            (body[bang] + 7 <= end[bang])
-            & (kind[:, 0] == ord("V"))
-            & (kind[:, 1] == ord("D"))
-            & ((kind[:, 2] == ord("M")) | (kind[:, 2] == ord("O")))
-            & (kind[:, 3] == ord(","))
-        )
-        not_ais = bang[~is_ais]
-        self.events.add(lines[not_ais], "non-AIS sentence", self._detail)
-        ais = bang[is_ais]
-
-        # the checksum star of $ and AIS bodies, and receiver fields after it
-        sentences = np.concatenate((dollar, ais))
-        star = _next(stars, body[sentences])
-        check, is_hex = _hex_pair(buf, np.minimum(star + 1, len(buf) - 2))
-        has_star = star < end[sentences]
-        trailing = has_star & (end[sentences] > star + 3) & is_hex
-        self.trailing[lines[sentences[trailing]]] = True
-        # the common shape ends right after "*hh"; anything else is left to the reference rule
-        plain = has_star & is_hex & ((end[sentences] == star + 3) | trailing)
-        slow[sentences[~plain]] = True
-        sentences, star, check = sentences[plain], star[plain], check[plain]
-        is_dollar = np.isin(sentences, dollar)
-        self._pghp(lines, sentences[is_dollar], body, star[is_dollar], check[is_dollar], prefix, commas, slow)
-        self._ais_fields(
-            lines, sentences[~is_dollar], body, star[~is_dollar], check[~is_dollar], prefix, commas, slow
-        )
-        self.slow_lines = lines[np.flatnonzero(slow)]
-
-    def _tag_fields(self, lines: IntArray, tag_start: IntArray, star: IntArray, commas: IntArray) -> None:
-        """Time (``c:``) and station (``s:``) of well-formed tag blocks; the last of a key wins."""
-        buf = self.buf
-        colons = np.flatnonzero(buf == ord(":"))
-        colons = colons[colons >= 2]
-        opening = (buf[colons - 2] == ord(",")) | (buf[colons - 2] == ord("\\"))
-        for key in (ord("c"), ord("s")):
-            keys = colons[opening & (buf[colons - 1] == key)] - 1
-            index = np.searchsorted(keys, star) - 1
-            found = index >= 0
-            found[found] = keys[index[found]] > tag_start[found]
-            where = np.flatnonzero(found)
-            value_start = keys[index[where]] + 2
-            value_end = np.minimum(_next(commas, value_start), star[where])
-            if key == ord("s"):
-                self.station_range[lines[where]] = np.column_stack((value_start, value_end))
-                continue
-            time, ok = _tag_time(buf, value_start, value_end)
-            self.time_event[lines[where[ok]]] = time[ok]
-            bad = lines[where[~ok]]
-            self.events.add(bad, "bad tag block time", self._warning, kept=True)
-
-    def _pghp(
-        self,
-        lines: IntArray,
-        which: IntArray,
-        body: IntArray,
-        star: IntArray,
-        check: IntArray,
-        prefix: npt.NDArray[np.uint8],
-        commas: IntArray,
-        slow: BoolArray,
-    ) -> None:
-        buf = self.buf
-        begin = body[which]
-        name = buf[np.minimum(begin[:, None] + np.arange(1, 6), len(buf) - 1)]
-        is_pghp = (begin + 6 <= star) & (name == np.frombuffer(b"PGHP,", dtype=np.uint8)).all(axis=1)
-        not_pghp = which[~is_pghp]
-        self.events.add(lines[not_pghp], "non-AIS sentence", self._detail)
-        which, begin, star, check = which[is_pghp], begin[is_pghp], star[is_pghp], check[is_pghp]
-        if self.validate:
-            bad = _xor(prefix, begin + 1, star) != check
-            self.events.add(lines[which[bad]], "bad checksum", self._detail)
-            which, begin, star = which[~bad], begin[~bad], star[~bad]
-        first_comma = np.searchsorted(commas, begin)  # the comma after "$PGHP"
-        values = []
-        present = np.ones(len(which), dtype=bool)
-        well_formed = np.ones(len(which), dtype=bool)
-        for number in range(2, 9):  # fields[2:9]: year, month, day, hour, minute, second, ms
-            index = first_comma + number - 1
-            field_start = commas[np.minimum(index, len(commas) - 1)] + 1 if len(commas) else begin
-            present &= (index < len(commas)) & (field_start <= star)
-            field_end = np.minimum(_next(commas, field_start), star)
-            value, ok = _unsigned(buf, field_start, field_end, 4)
-            well_formed &= ok
-            values.append(value)
-        # a field that is not 1-4 plain digits (a sign, "5_0", empty...): the reference rule decides
-        slow[which[present & ~well_formed]] = True
-        year, month, day, hour, minute, second, millis = values
-        month_index = np.clip(month - 1, 0, 11)
-        leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
-        days = _DAYS_IN_MONTH[month_index] + ((month == 2) & leap)
-        valid = (
-            present
-            & well_formed
-            & (year >= 1678)
-            & (year <= 2261)
-            & (month >= 1)
-            & (month <= 12)
-            & (day >= 1)
-            & (day <= days)
-            & (hour <= 23)
-            & (minute <= 59)
-            & (second <= 59)
-            & (millis <= 999)
-        )
-        malformed = ~valid & ~(present & ~well_formed)
-        self.events.add(lines[which[malformed]], "malformed sentence", self._detail)
-        which = which[valid]
-        sel = np.flatnonzero(valid)
-        epoch_months = (year[sel] - 1970) * 12 + month_index[sel]
-        dates = epoch_months.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64) + day[sel] - 1
-        time = (((dates * 24 + hour[sel]) * 60 + minute[sel]) * 60 + second[sel]) * 1_000_000_000
-        time += millis[sel] * 1_000_000
-        self.time_event[lines[which]] = time
-        self.pghp[lines[which]] = True
-
-    def _ais_fields(
-        self,
-        lines: IntArray,
-        which: IntArray,
-        body: IntArray,
-        star: IntArray,
-        check: IntArray,
-        prefix: npt.NDArray[np.uint8],
-        commas: IntArray,
-        slow: BoolArray,
-    ) -> None:
-        """AIS sentences of exactly seven plain fields; others go to the reference rule."""
-        buf = self.buf
-        begin = body[which]
-        first_comma = np.searchsorted(commas, begin)
-        index = first_comma[:, None] + np.arange(7)
-        at = commas[np.minimum(index, len(commas) - 1)] if len(commas) else np.zeros(index.shape, np.int64)
-        exists = index < len(commas)
-        # six commas before the star, and the first one right after "!xxVDM"
-        plain = (
-            exists[:, 5] & (at[:, 0] == begin + 6) & (at[:, 5] < star) & (~exists[:, 6] | (at[:, 6] > star))
-        )
-        count = _DIGIT[buf[np.minimum(at[:, 0] + 1, len(buf) - 1)]]
-        number = _DIGIT[buf[np.minimum(at[:, 1] + 1, len(buf) - 1)]]
-        sequence_width = at[:, 3] - at[:, 2] - 1
-        sequence = _DIGIT[buf[np.minimum(at[:, 2] + 1, len(buf) - 1)]]
-        fill = _DIGIT[buf[np.minimum(at[:, 5] + 1, len(buf) - 1)]]
-        payload_length = at[:, 5] - at[:, 4] - 1
-        plain &= (at[:, 1] == at[:, 0] + 2) & (at[:, 2] == at[:, 1] + 2)  # one-digit count and number
-        plain &= (count >= 1) & (number >= 1) & (number <= count)
-        plain &= (sequence_width == 0) | ((sequence_width == 1) & (sequence >= 0))
-        plain &= at[:, 4] - at[:, 3] - 1 <= 1  # channel: empty or one character
-        plain &= (star == at[:, 5] + 2) & (fill >= 0) & (fill <= 5)
-        plain &= payload_length <= 200
-        slow[which[~plain]] = True
-        keep = np.flatnonzero(plain)
-        which, begin, star, check = which[keep], begin[keep], star[keep], check[keep]
-        payload_start, payload_length = at[keep, 4] + 1, payload_length[keep]
-        fill, count = fill[keep], count[keep]
-        if self.validate:
-            bad = _xor(prefix, begin + 1, star) != check
-            self.events.add(lines[which[bad]], "bad checksum", lambda line: "bad checksum")
-            good = np.flatnonzero(~bad)
-            which, begin, star, payload_start = which[good], begin[good], star[good], payload_start[good]
-            payload_length, fill, count = payload_length[good], fill[good], count[good]
-        empty = payload_length == 0
-        self.events.add(lines[which[empty]], "empty payload", lambda line: "empty payload")
-        full = np.flatnonzero(~empty)
-        self.sentences = {
-            "line": lines[which[full]],
-            "begin": begin[full],
-            "end": star[full] + 3,
-            "payload_start": payload_start[full],
-            "payload_length": payload_length[full],
-            "fill": fill[full],
-            "count": count[full],
-        }
-
-    # -- lines the scanner left to the reference rule ----------------------------------------
-
-    def _slow(self, lines: IntArray) -> list[_Fragment]:
-        """Apply :func:`_line_result` to each line; the AIS sentences it gives, undated yet."""
-        self.slow = np.zeros(len(self.start), dtype=bool)
-        self.slow[lines] = True
-        sentences: list[_Fragment] = []
-        for line in lines.tolist():
-            text = self.text(line)
-            result = _line_result(text, self.validate)
-            self.time_event[line] = -1 if result.time is None else result.time
-            self.station_range[line] = -1
-            if result.station is not None:
-                self.station_text[line] = result.station
-            self.trailing[line] = result.trailing
-            self.pghp[line] = result.pghp
-            if result.warning is not None:
-                self.slow_events.append((line, line, result.warning, True))
-            if result.rejection is not None:
-                self.slow_events.append((line, line, result.rejection, False))
-            if result.sentence is not None:
-                sentences.append(_Fragment(line + 1, result.sentence, 0, result.station, text))
-        return sentences
-
-    # -- time, and the sentences to decode ---------------------------------------------------
-
-    def _times(self) -> IntArray:
-        """The time of each line: the last time set at or before it, else the reference (-1: none)."""
-        has = self.time_event >= 0
-        last = (
-            np.maximum.accumulate(np.where(has, np.arange(len(has)), -1))
-            if len(has)
-            else np.zeros(0, np.int64)
-        )
-        reference = -1 if self.reference is None else self.reference
-        return np.where(last >= 0, self.time_event[np.maximum(last, 0)], reference)
-
-    def _station(self, line: int) -> str | None:
-        if line in self.station_text:
-            return self.station_text[line]
-        low, high = self.station_range[line]
-        return None if low < 0 else self.data[low:high].decode("ascii")
-
-    def _sentences(self, slow_fragments: list[_Fragment]) -> None:
-        times = self._times()
-        fast = self.sentences
-        keep = ~self.slow[fast["line"]]  # a line both scanned and re-read counts once, as re-read
-        fast = {key: values[keep] for key, values in fast.items()}
-        slow_lines = np.array([fragment.line - 1 for fragment in slow_fragments], dtype=np.int64)
-        undated = np.concatenate((fast["line"][times[fast["line"]] < 0], slow_lines[times[slow_lines] < 0]))
-        if undated.size:
-            raise ReferenceTimeError(
-                self.name,
-                "no time for this sentence: no tag block c: or $PGHP line before it; "
-                "pass reference_time= (timezone-aware) to date such logs",
-                line=int(undated.min()) + 1,
-            )
-        single = fast["count"] == 1
-        decodable = single & fastdecode.buffer_decodable(
-            self.buf, fast["payload_start"], fast["payload_length"], fast["fill"]
-        )
-        self._fast_positions({key: values[decodable] for key, values in fast.items()}, times)
-        fragments = [
-            _Fragment(
-                line + 1, cast(AISSentence, NMEASentenceFactory.produce(self.data[begin:end])), 0, None, b""
-            )
-            for line, begin, end in zip(
-                fast["line"][~decodable].tolist(),
-                fast["begin"][~decodable].tolist(),
-                fast["end"][~decodable].tolist(),
-                strict=True,
-            )
-        ]
-        fragments.extend(slow_fragments)
-        fragments.sort(key=lambda fragment: fragment.line)
-        self.pending: dict[tuple[str, str, int, str, int], list[_Fragment]] = {}
-        for fragment in fragments:
-            line = fragment.line - 1
-            self.now = line
-            dated = _Fragment(
-                fragment.line, fragment.sentence, int(times[line]), self._station(line), self.text(line)
-            )
-            self._fragment(dated)
-        self.now = len(self.start)  # after the last line
-        for parts in self.pending.values():
-            self._reject(parts, "incomplete multipart message: partner fragment never came")
-        self.pending.clear()
-
-    def _fast_positions(self, fast: dict[str, IntArray], times: IntArray) -> None:
-        """Single-sentence position reports decoded in bulk, checked as :meth:`_rows` checks them."""
-        decoded = fastdecode.decode_buffer(
-            self.buf, fast["payload_start"], fast["payload_length"], fast["fill"]
-        )
-        lines = fast["line"]
-        mmsi = decoded["mmsi"].to_numpy(dtype=np.int64)
-        lat, lon = decoded["lat"].to_numpy(), decoded["lon"].to_numpy()
-        bad_mmsi = (mmsi < MMSI_MIN) | (mmsi > MMSI_MAX)
-        bad_lat = ~bad_mmsi & ((lat < -90.0) | (lat > 90.0))
-        bad_lon = ~bad_mmsi & ~bad_lat & ((lon < -180.0) | (lon > 180.0))
-        for mask, label, values in (
-            (bad_mmsi, "invalid MMSI", mmsi),
-            (bad_lat, "invalid latitude", lat),
-            (bad_lon, "invalid longitude", lon),
-        ):
-            where = np.flatnonzero(mask)
-            self.events.add(lines[where], label, _value_detail(label, lines[where], values[where]))
-        ok = np.flatnonzero(~(bad_mmsi | bad_lat | bad_lon))
-        kinds = decoded["msg_type"].to_numpy(dtype=np.int64)[ok]
-        self.log.accept(len(ok))
-        if len(ok):
-            self.log.note("decoded sentences", len(ok))
-        for kind, count in zip(*np.unique(kinds, return_counts=True), strict=True):
-            self.log.note(f"message type {kind}", int(count))
-        status = decoded["status"].to_numpy(dtype="float64", na_value=np.nan)[ok]
-        rows = lines[ok]
-        self.fast_rows = pd.DataFrame(
-            {
-                "_seq": rows + 1,
-                POSITION.TIMESTAMP: pd.to_datetime(times[rows], unit="ns", utc=True),
-                POSITION.MMSI: pd.array(mmsi[ok], dtype="Int64"),
-                POSITION.LAT: lat[ok],
-                POSITION.LON: lon[ok],
-                POSITION.SOG: decoded["speed"].to_numpy()[ok],
-                POSITION.COG: decoded["course"].to_numpy()[ok],
-                POSITION.HEADING: decoded["heading"].to_numpy(dtype="float64")[ok],
-                POSITION.NAV_STATUS: pd.array(status, dtype="Float64").astype("Int8"),
-                POSITION.SOURCE: self._sources(rows),
-            }
-        )
-
-    def _sources(self, rows: IntArray) -> pd.Series:
-        """``nmea`` or ``nmea:<station>`` for each line, built per distinct station."""
-        low, high = self.station_range[rows, 0], self.station_range[rows, 1]
-        sources = np.full(len(rows), SOURCE, dtype=object)
-        named = np.flatnonzero(low >= 0)
-        if named.size:
-            texts = [self.data[a:b] for a, b in zip(low[named].tolist(), high[named].tolist(), strict=True)]
-            codes, unique = pd.factorize(pd.Series(texts, dtype=object))
-            labels = np.array([f"{SOURCE}:{station.decode('ascii')}" for station in unique], dtype=object)
-            sources[named] = labels[codes]
-        return pd.Series(sources, dtype="string")
-
-    # -- the stateful part: multipart assembly, and pyais for everything else ---------------------
-
-    def _reject(self, fragments: list[_Fragment], reason: str) -> None:
-        for fragment in fragments:
-            self.slow_events.append((self.now, fragment.line - 1, reason, False))
-
-    def _fragment(self, fragment: _Fragment) -> None:
-        sentence = fragment.sentence
-        if sentence.frag_cnt == 1:
-            self._decode([fragment])
-            return
-        seq_id = -1 if sentence.seq_id is None else sentence.seq_id
-        key = (sentence.talker_id, sentence.type, seq_id, sentence.channel, sentence.frag_cnt)
-        parts = self.pending.get(key)
-        if sentence.frag_num == 1:
-            if parts:
-                self._reject(parts, "incomplete multipart message: superseded by a new first fragment")
-            parts = self.pending[key] = [fragment]
-        elif parts and sentence.frag_num == len(parts) + 1:
-            parts.append(fragment)
-        else:
-            self._reject([fragment], "incomplete multipart message: fragment without its predecessors")
-            return
-        if len(parts) == sentence.frag_cnt:
-            del self.pending[key]
-            self._decode(parts)
-
-    def _decode(self, fragments: list[_Fragment]) -> None:
-        if len(fragments) == 1:
-            sentence = fragments[0].sentence
-        else:
-            sentence = AISSentence.assemble_from_iterable([f.sentence for f in fragments])
-        try:
-            message = sentence.decode()
-        except _DECODE_ERRORS as exc:
-            self._reject(fragments, f"undecodable payload: {type(exc).__name__}: {exc}")
-            return
-        kind = int(message.msg_type)
-        if kind in POSITION_MESSAGE_TYPES or kind in STATIC_MESSAGE_TYPES:
-            problem = self._rows(kind, message, fragments[0], fragments[-1].line)
-            if problem is not None:
-                self._reject(fragments, problem)
+    settings = _Settings(name, reference_ns(reference_time, name), validate_checksum, fast)
+    results = list(_results(stream, settings, lines_per_block=None))
+    rows = _Rows.concat([result.rows for result in results])
+    report = _file_report([result.report for result in results], name)
+    frame, _ = _frame(rows, report, None)
+    return frame
+
+
+def iter_stream(
+    stream: BinaryIO,
+    name: str,
+    *,
+    chunksize: int,
+    reference_time: datetime | None = None,
+    validate_checksum: bool = True,
+    fast: bool = True,
+) -> Iterator[pd.DataFrame]:
+    """:func:`iter_nmea` on an open binary stream named ``name``."""
+    if chunksize < 1:
+        raise ConfigError(f"chunksize must be a positive number of rows, not {chunksize}")
+    settings = _Settings(name, reference_ns(reference_time, name), validate_checksum, fast)
+    identity = _Identity.empty()
+    for result in _results(stream, settings, lines_per_block=chunksize):
+        frame, identity = _frame(result.rows, result.report, identity)
+        yield frame
+
+
+# -- blocks of whole lines ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Settings:
+    name: str
+    reference: int | None
+    validate: bool
+    fast: bool
+
+
+@dataclass(frozen=True)
+class _Block:
+    data: bytes
+    first: int  # file line index of its first line
+    last: bool
+    bom: bool  # a byte order mark was skipped before this block
+
+
+def _blocks(stream: BinaryIO, lines_per_block: int | None) -> Iterator[_Block]:
+    """The log in blocks of whole lines, numbered, the last one marked, a leading byte order
+    mark skipped."""
+    raw = _raw_blocks(stream, lines_per_block)
+    current = next(raw, b"")
+    bom = current.startswith(_BOM)
+    if bom:
+        current = current[len(_BOM) :]
+    first = 0
+    for following in raw:
+        yield _Block(current, first, last=False, bom=bom)
+        first += current.count(b"\n")  # a block other than the last ends with a line feed
+        bom, current = False, following
+    yield _Block(current, first, last=True, bom=bom)
+
+
+def _raw_blocks(stream: BinaryIO, lines_per_block: int | None) -> Iterator[bytes]:
+    """``lines_per_block`` lines at a time, or about :data:`BLOCK_BYTES` of whole lines."""
+    pending, at, done = b"", 0, False
+    while True:
+        cut = _cut(pending, at, lines_per_block, done)
+        if cut is not None:
+            if cut > at:
+                yield pending[at:cut]
+            at = cut
+            if done and at >= len(pending):
                 return
-        self.log.accept(len(fragments))
-        self.log.note(f"message type {kind}")
-        self.log.note("decoded sentences", len(fragments))
+            continue
+        more = stream.read(BLOCK_BYTES)
+        done = not more
+        pending, at = pending[at:] + more, 0
 
-    def _rows(self, kind: int, message: Any, first: _Fragment, seq: int) -> str | None:
-        """Append the message's position and/or identity row; a rejection reason if it has none."""
-        mmsi = message.mmsi
-        if mmsi is None:
-            return "undecodable payload: truncated message"
-        if not MMSI_MIN <= mmsi <= MMSI_MAX:
-            return f"invalid MMSI: {mmsi}"
-        source = SOURCE if first.station is None else f"{SOURCE}:{first.station}"
-        if kind in POSITION_MESSAGE_TYPES:
-            lat, lon = message.lat, message.lon
-            if lat is None or lon is None:
-                return "undecodable payload: truncated message"
-            if not -90.0 <= lat <= 90.0:
-                return f"invalid latitude: {lat}"
-            if not -180.0 <= lon <= 180.0:
-                return f"invalid longitude: {lon}"
-            sog, cog = _number(message.speed), _number(message.course)
-            if kind == 27:
-                heading = np.nan
-                sog = np.nan if sog == _T27_SPEED_NA else sog
-                cog = np.nan if cog == _T27_COURSE_NA else cog
-            else:
-                heading = _number(message.heading)
-            status = _code(message.status, 0, 15) if kind in (1, 2, 3, 27) else None
-            name = _text(message.shipname) if kind == 19 else None
-            ship_type = _code(message.ship_type, 1, 255) if kind == 19 else None
-            self.positions.append(
-                (seq, first.time, mmsi, lat, lon, sog, cog, heading, status, name, ship_type, source)
-            )
-            return None
-        if kind == 5:
-            imo = _code(message.imo, 1, 2**30)
-            if imo is not None and not is_valid_imo(imo):
-                self.slow_events.append(
-                    (self.now, first.line - 1, f"invalid IMO: {imo} of MMSI {mmsi}", True)
-                )
-                imo = None
-            draught = _number(message.draught)
-            self.statics.append(
-                (
-                    seq,
-                    first.time,
-                    mmsi,
-                    imo,
-                    _text(message.shipname),
-                    _text(message.callsign),
-                    _code(message.ship_type, 1, 255),
-                    _text(message.destination),
-                    draught if draught > 0 else np.nan,
-                )
-            )
-        elif kind == 24:
-            part_a = message.partno == 0
-            name = _text(message.shipname) if part_a else None
-            call_sign = None if part_a else _text(message.callsign)
-            ship_type = None if part_a else _code(message.ship_type, 1, 255)
-            self.statics.append((seq, first.time, mmsi, None, name, call_sign, ship_type, None, np.nan))
+
+def _cut(pending: bytes, at: int, lines: int | None, done: bool) -> int | None:
+    """Where the next block ends in ``pending`` (from ``at``), or ``None`` to read more first."""
+    if done:
+        return len(pending) if lines is None else _nth_newline(pending, at, lines) or len(pending)
+    if lines is not None:
+        return _nth_newline(pending, at, lines)
+    if len(pending) - at < BLOCK_BYTES:
         return None
-
-    # -- accounting and the frame ------------------------------------------------------------
-
-    def _flush_events(self) -> None:
-        """Count every rejection and warning; the first ones in line order become samples."""
-        pghp = int((self.pghp).sum())
-        self.log.accept(pghp)
-        if pghp:
-            self.log.note("PGHP lines", pghp)
-        trailing = int(self.trailing.sum())
-        if trailing:
-            self.log.note("trailing fields after checksum ignored", trailing)
-        found, lines, groups, kept = [], [], [], []
-        for index, (group_lines, _reason, group_kept, _detail) in enumerate(self.events.groups):
-            group_lines = group_lines[~self.slow[group_lines]]  # re-read lines: their own events count
-            found.append(group_lines)
-            lines.append(group_lines)
-            groups.append(np.full(len(group_lines), index, dtype=np.int64))
-            kept.append(np.full(len(group_lines), group_kept))
-        slow_index = len(self.events.groups)
-        found.append(np.array([event[0] for event in self.slow_events], dtype=np.int64))
-        lines.append(np.array([event[1] for event in self.slow_events], dtype=np.int64))
-        groups.append(np.arange(len(self.slow_events), dtype=np.int64) + slow_index)
-        kept.append(np.array([event[3] for event in self.slow_events], dtype=bool))
-        all_lines, all_groups = np.concatenate(lines), np.concatenate(groups)
-        all_kept = np.concatenate(kept)
-        order = np.argsort(np.concatenate(found), kind="stable")
-        for position in order[:MAX_SAMPLES].tolist():
-            line, group = int(all_lines[position]), int(all_groups[position])
-            if group >= slow_index:
-                reason = self.slow_events[group - slow_index][2]
-            else:
-                reason = self.events.groups[group][3](line)
-            if all_kept[position]:
-                self.log.warn(reason, line=line + 1, raw=self._raw(line))
-            else:
-                self.log.reject(reason, line=line + 1, raw=self._raw(line))
-        rest = order[MAX_SAMPLES:]
-        if rest.size:
-            classes: dict[tuple[str, bool], int] = {}
-            for group, count in zip(*np.unique(all_groups[rest], return_counts=True), strict=True):
-                if group >= slow_index:
-                    _, _, reason, is_kept = self.slow_events[group - slow_index]
-                    reason = reason.split(":", 1)[0].strip()
-                else:
-                    reason, is_kept = self.events.groups[group][1], self.events.groups[group][2]
-                classes[(reason, is_kept)] = classes.get((reason, is_kept), 0) + int(count)
-            for (reason, is_kept), count in classes.items():
-                if is_kept:
-                    self.log.warnings[reason] += count
-                else:
-                    self.log.reject(reason, n=count)
-
-    def _frame(self) -> pd.DataFrame:
-        report = self.log.report(format=FORMAT)
-        slow = _typed(pd.DataFrame.from_records(self.positions, columns=list(_POSITION_ROW)))
-        parts = [
-            frame for frame in (getattr(self, "fast_rows", None), slow) if frame is not None and len(frame)
-        ]
-        positions = _typed(pd.concat(parts, ignore_index=True)) if parts else slow
-        if len(parts) > 1:  # rows decoded in bulk and one by one: back to file order, for ties
-            positions = positions.sort_values("_seq", kind="stable", ignore_index=True)
-        if self.statics:
-            statics = _typed(pd.DataFrame.from_records(self.statics, columns=list(_STATIC_ROW)))
-            positions[_ROLE] = True
-            statics[_ROLE] = False
-            both = pd.concat([positions, statics[[*positions.columns]]], ignore_index=True)
-            both = both.sort_values([POSITION.MMSI, POSITION.TIMESTAMP, "_seq"], kind="stable")
-            both[list(_IDENTITY)] = both.groupby(POSITION.MMSI, sort=False)[list(_IDENTITY)].ffill()
-            positions = both[both[_ROLE]]
-        return finish(clean_motion(positions), report)
+    end = pending.rfind(b"\n", at) + 1
+    return end if end > at else None
 
 
-_ROLE = "_is_position"
-
-
-def _text(value: object) -> str | None:
-    """A 6-bit AIS text field without its '@' padding and spaces; empty -> None."""
-    if not isinstance(value, str):
+def _nth_newline(data: bytes, at: int, count: int) -> int | None:
+    """The position after the ``count``-th line feed from ``at``, or ``None`` if there are fewer."""
+    if data.count(b"\n", at) < count:
         return None
-    return value.strip("@ ").strip() or None
+    if count <= 64:
+        position = at
+        for _ in range(count):
+            position = data.index(b"\n", position) + 1
+        return position
+    newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8, offset=at) == ord("\n"))
+    return at + int(newlines[count - 1]) + 1
+
+
+# -- one block ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Fragments:
+    """AIS sentences to assemble (or decode), in line order, with their payloads in ``data``."""
+
+    line: IntArray  # file line index
+    time: IntArray
+    station: IntArray
+    key: IntArray
+    count: IntArray
+    number: IntArray
+    fill: IntArray
+    start: IntArray
+    length: IntArray
+    data: ByteArray
+
+    @staticmethod
+    def empty() -> _Fragments:
+        no = np.zeros(0, dtype=np.int64)
+        return _Fragments(no, no, no, no, no, no, no, no, no, np.zeros(0, dtype=np.uint8))
+
+    def __len__(self) -> int:
+        return len(self.line)
+
+    def take(self, index: IntArray) -> _Fragments:
+        """The fragments at ``index``, their payloads gathered into a new buffer."""
+        data, start = _gather(self.data, self.start[index], self.length[index])
+        return _Fragments(
+            self.line[index],
+            self.time[index],
+            self.station[index],
+            self.key[index],
+            self.count[index],
+            self.number[index],
+            self.fill[index],
+            start,
+            self.length[index],
+            data,
+        )
+
+    @staticmethod
+    def concat(parts: list[_Fragments]) -> _Fragments:
+        parts = [part for part in parts if len(part)]
+        if not parts:
+            return _Fragments.empty()
+        if len(parts) == 1:
+            return parts[0]
+        offsets = np.cumsum([0, *(len(part.data) for part in parts[:-1])])
+
+        def joined(name: str) -> IntArray:
+            return np.concatenate([getattr(part, name) for part in parts])
+
+        return _Fragments(
+            joined("line"),
+            joined("time"),
+            joined("station"),
+            joined("key"),
+            joined("count"),
+            joined("number"),
+            joined("fill"),
+            np.concatenate([part.start + offset for part, offset in zip(parts, offsets, strict=True)]),
+            joined("length"),
+            np.concatenate([part.data for part in parts]),
+        )
+
+
+def _gather(data: ByteArray, start: IntArray, length: IntArray) -> tuple[ByteArray, IntArray]:
+    """The byte ranges ``[start, start + length)`` of ``data`` back to back, and where each begins."""
+    new_start = np.zeros(len(start), dtype=np.int64)
+    if len(start) > 1:
+        np.cumsum(length[:-1], out=new_start[1:])
+    total = int(length.sum()) if len(length) else 0
+    index = np.repeat(start - new_start, length) + np.arange(total, dtype=np.int64)
+    return data[index], new_start
+
+
+@dataclass(frozen=True)
+class _Carry:
+    """What a block hands to the next: the last time seen, multipart fragments still waiting
+    for their partners (and their lines' text, for samples)."""
+
+    time: int = -1
+    pending: _Fragments = field(default_factory=_Fragments.empty)
+    raw: dict[int, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """Position rows and identity rows of some messages, as columns."""
+
+    positions: dict[str, npt.NDArray[Any]]
+    statics: dict[str, npt.NDArray[Any]]
+    stations: list[str]  # station names by code (the log's so far)
+    texts: list[str]  # names, call signs, destinations by code (-1: none)
+
+    @staticmethod
+    def concat(parts: list[_Rows]) -> _Rows:
+
+        def joined(tables: list[dict[str, npt.NDArray[Any]]]) -> dict[str, npt.NDArray[Any]]:
+            return {name: np.concatenate([table[name] for table in tables]) for name in tables[0]}
+
+        if not parts:
+            return _Rows(_no_rows(_POSITION_COLUMNS), _no_rows(_STATIC_COLUMNS), [], [])
+        return _Rows(
+            joined([part.positions for part in parts]),
+            joined([part.statics for part in parts]),
+            parts[-1].stations,
+            parts[-1].texts,
+        )
+
+
+@dataclass(frozen=True)
+class _Result:
+    rows: _Rows
+    report: IngestReport
+
+
+def _results(stream: BinaryIO, settings: _Settings, *, lines_per_block: int | None) -> Iterator[_Result]:
+    """Each block's rows and report, in file order.
+
+    What a block says on its own (lines, fields, single-sentence messages decoded) is
+    worked out on worker threads, :data:`WORKERS` blocks ahead (numpy releases the GIL);
+    what depends on the blocks before it (times, multipart assembly, accounts) follows in
+    order on this thread.
+    """
+    carry = _Carry()
+    vocabulary = _Vocabularies(Vocabulary(), Vocabulary(), Vocabulary())
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        ahead: deque[Future[_Prepared]] = deque()
+        for block in _blocks(stream, lines_per_block):
+            ahead.append(pool.submit(_prepare, block, vocabulary, settings))
+            if len(ahead) > WORKERS:
+                result, carry = _finish(ahead.popleft().result(), carry, vocabulary, settings)
+                yield result
+        while ahead:
+            result, carry = _finish(ahead.popleft().result(), carry, vocabulary, settings)
+            yield result
+
+
+@dataclass(frozen=True)
+class _Vocabularies:
+    stations: Vocabulary[str]
+    texts: Vocabulary[str]
+    keys: Vocabulary[tuple[Any, ...]]  # assembly keys the integer code cannot hold
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """What a block says on its own: its lines, what each says, its sentences (times not yet
+    set), and its single-sentence messages decoded."""
+
+    block: _Block
+    lines: Lines
+    said: Scan
+    singles: _Fragments
+    fragments: _Fragments
+    decoded: tuple[fastdecode.Messages, ObjectArray, BoolArray, BoolArray]
+
+
+def _prepare(block: _Block, vocabulary: _Vocabularies, settings: _Settings) -> _Prepared:
+    lines = split_lines(block.data, block.first)
+    said = scan(lines, settings.validate, vocabulary.stations, fast=settings.fast)
+    singles, fragments = _sentences(lines, said, vocabulary.keys)
+    decoded = _decode(singles.data, singles.start, singles.length, singles.fill, settings.fast)
+    return _Prepared(block, lines, said, singles, fragments, decoded)
+
+
+def _finish(
+    prepared: _Prepared, carry: _Carry, vocabulary: _Vocabularies, settings: _Settings
+) -> tuple[_Result, _Carry]:
+    """A prepared block given the blocks before it: times, assembly, checks, rows and report."""
+    lines, said = prepared.lines, prepared.said
+    times, last_time = _line_times(said.time, carry.time, settings.reference)
+    singles = replace(prepared.singles, time=times[prepared.singles.line - lines.first])
+    fragments = replace(prepared.fragments, time=times[prepared.fragments.line - lines.first])
+    _check_dated(singles, fragments, settings.name)
+    events = said.events
+    messages, pending = _assemble(
+        _Fragments.concat([carry.pending, fragments]),
+        events,
+        last=prepared.block.last,
+        fast=settings.fast,
+        end=lines.first + len(lines),
+    )
+    decoded = _decode_all(singles, prepared.decoded, messages, settings.fast)
+    rows, accepted, notes = _rows(decoded, events, vocabulary.stations, vocabulary.texts)
+    fresh = (int(line) for line in pending.line.tolist() if line >= lines.first)
+    raw = {**carry.raw, **{line: lines.text(line - lines.first).decode("ascii", "replace") for line in fresh}}
+    report = _report(lines, said, events, accepted, notes, raw, settings.name, bom=prepared.block.bom)
+    kept = set(pending.line.tolist())
+    next_carry = _Carry(
+        time=last_time,
+        pending=pending,
+        raw={line: text for line, text in raw.items() if line in kept},
+    )
+    return _Result(rows, report), next_carry
+
+
+# -- times and sentences -----------------------------------------------------------------------
+
+
+def _line_times(time_event: IntArray, carried: int, reference: int | None) -> tuple[IntArray, int]:
+    """Each line's time (the last time set at or before it, else the reference; -1: none) and
+    the last time set by the block's end."""
+    if not len(time_event):
+        return time_event, carried
+    has = time_event >= 0
+    last = np.maximum.accumulate(np.where(has, np.arange(len(has)), -1))
+    before = carried if carried >= 0 else (-1 if reference is None else reference)
+    times = np.where(last >= 0, time_event[np.maximum(last, 0)], before)
+    return times, int(time_event[last[-1]]) if last[-1] >= 0 else carried
+
+
+def _sentences(lines: Lines, said: Scan, keys: Vocabulary[tuple[Any, ...]]) -> tuple[_Fragments, _Fragments]:
+    """The block's AIS sentences (times not set yet): single-fragment ones read in bulk (payloads
+    left in the block), and the others (multipart, or read one by one) with their payloads
+    gathered."""
+    found = said.sentences
+    line = found["line"]
+    single = found["count"] == 1
+    no_time = np.full(len(line), -1, dtype=np.int64)
+
+    def fast(which: BoolArray) -> _Fragments:
+        where = line[which]
+        return _Fragments(
+            lines.first + where,
+            no_time[which],
+            said.station[where],
+            found["key"][which],
+            found["count"][which],
+            found["number"][which],
+            found["fill"][which],
+            found["payload_start"][which],
+            found["payload_length"][which],
+            lines.buf,
+        )
+
+    singles = fast(single)
+    multi = fast(~single)
+    fragments = multi.take(np.arange(len(multi))) if len(multi) else _Fragments.empty()
+    if said.slow:
+        both = _Fragments.concat([fragments, _slow_fragments(lines, said, keys)])
+        fragments = both.take(np.argsort(both.line, kind="stable"))
+    return singles, fragments
+
+
+def _slow_fragments(lines: Lines, said: Scan, keys: Vocabulary[tuple[Any, ...]]) -> _Fragments:
+    """Sentences read one by one, as fragments (their payloads joined into one buffer)."""
+    where = np.array([line for line, _ in said.slow], dtype=np.int64)
+    sentences = [sentence for _, sentence in said.slow]
+    codes = [_key(sentence, keys) for sentence in sentences]
+    lengths = np.array([len(sentence.payload) for sentence in sentences], dtype=np.int64)
+    starts = np.zeros(len(sentences), dtype=np.int64)
+    if len(sentences) > 1:
+        np.cumsum(lengths[:-1], out=starts[1:])
+    return _Fragments(
+        lines.first + where,
+        np.full(len(where), -1, dtype=np.int64),
+        said.station[where],
+        np.array(codes, dtype=np.int64),
+        np.array([sentence.count for sentence in sentences], dtype=np.int64),
+        np.array([sentence.number for sentence in sentences], dtype=np.int64),
+        np.array([sentence.fill for sentence in sentences], dtype=np.int64),
+        starts,
+        lengths,
+        np.frombuffer(b"".join(sentence.payload for sentence in sentences), dtype=np.uint8),
+    )
+
+
+def _key(sentence: Sentence, keys: Vocabulary[tuple[Any, ...]]) -> int:
+    """The assembly key of a sentence read one by one: the bulk reader's integer, or (for a shape
+    it cannot hold: a long channel, a sequence id over 9) a negative number kept per log."""
+    code = key_of(sentence.talker, sentence.kind, sentence.seq, sentence.channel, sentence.count)
+    if code is not None:
+        return code
+    whole = (sentence.talker, sentence.kind, sentence.seq, sentence.channel, sentence.count)
+    return -1 - keys.code(whole)
+
+
+def _check_dated(singles: _Fragments, fragments: _Fragments, name: str) -> None:
+    undated = np.concatenate((singles.line[singles.time < 0], fragments.line[fragments.time < 0]))
+    if undated.size:
+        raise ReferenceTimeError(
+            name,
+            "no time for this sentence: no tag block c: or $PGHP line before it; "
+            "pass reference_time= (timezone-aware) to date such logs",
+            line=int(undated.min()) + 1,
+        )
+
+
+# -- multipart assembly ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Messages:
+    """Messages as runs of fragments: ``parts`` holds them message after message (each message's
+    payload contiguous in ``parts.data``); message ``m`` is ``parts[first[m] : first[m] + size[m]]``."""
+
+    parts: _Fragments
+    first: IntArray
+    size: IntArray
+
+
+_SUPERSEDED: Final = "incomplete multipart message: superseded by a new first fragment"
+_ORPHAN: Final = "incomplete multipart message: fragment without its predecessors"
+_NEVER_CAME: Final = "incomplete multipart message: partner fragment never came"
+
+
+def _assemble(
+    fragments: _Fragments, events: Events, *, last: bool, fast: bool, end: int
+) -> tuple[_Messages, _Fragments]:
+    """Messages of the fragments (in line order), and the fragments still waiting for partners.
+
+    The rule, per key (talker, VDM/VDO, sequence id, channel, fragment count) in line
+    order: a first fragment starts a message (a message still incomplete is rejected as
+    superseded); fragment ``i`` joins a message that has ``i - 1`` fragments, and is rejected
+    otherwise; a message with all its fragments is complete. Clean runs (fragments 1..n of
+    a key one after the other) are found in bulk; only the other fragments take a Python
+    step. At the end of the log (``last``) the waiting fragments are rejected.
+    """
+    single = np.flatnonzero(fragments.count == 1)
+    multi = np.flatnonzero(fragments.count > 1)
+    order = multi[np.argsort(fragments.key[multi], kind="stable")]  # by key, then line
+    key, number, count = fragments.key[order], fragments.number[order], fragments.count[order]
+    size = len(order)
+    run_start = (number == 1) if fast else np.zeros(size, dtype=bool)
+    for step in range(1, int(count.max(initial=1))):
+        following = np.arange(size) + step
+        inside = following < size
+        ahead = np.minimum(following, max(size - 1, 0))
+        joins = inside & (key[ahead] == key) & (number[ahead] == step + 1)
+        run_start &= (step >= count) | joins
+    member = np.zeros(size, dtype=bool)
+    starts = np.flatnonzero(run_start)
+    for step in range(int(count.max(initial=1))):
+        these = starts[step < count[starts]]
+        member[these + step] = True
+    group = np.zeros(size, dtype=np.int64)
+    if size:
+        group[1:] = np.cumsum(key[1:] != key[:-1])
+    odd_groups = np.unique(group[~member])
+    interesting = np.flatnonzero(np.isin(group, odd_groups) & (~member | run_start))
+    stepped, waiting = _step(interesting, group, number, count, run_start, fragments.line[order], events)
+    if last:
+        for parts in waiting:
+            for position in parts:
+                events.one(end, int(fragments.line[order[position]]), _NEVER_CAME)
+        waiting = []
+    run_parts = [starts + step for step in range(int(count.max(initial=1)))]
+    run_size = count[starts]
+    index_lists: list[IntArray] = [single]
+    sizes: list[IntArray] = [np.ones(len(single), dtype=np.int64)]
+    if starts.size:  # runs, fragment after fragment: an index matrix read row by row, padding dropped
+        matrix = np.column_stack(run_parts)
+        used = np.arange(matrix.shape[1]) < run_size[:, None]
+        index_lists.append(order[matrix[used]])
+        sizes.append(run_size)
+    if stepped:
+        index_lists.append(order[np.concatenate([np.asarray(parts) for parts in stepped])])
+        sizes.append(np.array([len(parts) for parts in stepped], dtype=np.int64))
+    index = np.concatenate(index_lists)
+    sizes_all = np.concatenate(sizes)
+    first = np.zeros(len(sizes_all), dtype=np.int64)
+    if len(sizes_all) > 1:
+        np.cumsum(sizes_all[:-1], out=first[1:])
+    waiting_index = (
+        np.sort(order[np.concatenate([np.asarray(parts) for parts in waiting])]) if waiting else None
+    )
+    pending = fragments.take(waiting_index) if waiting_index is not None else _Fragments.empty()
+    return _Messages(fragments.take(index), first, sizes_all), pending
+
+
+def _step(
+    positions: IntArray,
+    group: IntArray,
+    number: IntArray,
+    count: IntArray,
+    run_start: BoolArray,
+    line: IntArray,
+    events: Events,
+) -> tuple[list[list[int]], list[list[int]]]:
+    """The rule of :func:`_assemble`, one fragment at a time, over the fragments that are not in
+    clean runs (and the run starts after them, which supersede what is waiting). Returns the
+    messages completed and the fragments left waiting (both as positions)."""
+    done: list[list[int]] = []
+    waiting: list[list[int]] = []
+    current = -1
+    parts: list[int] = []
+    for position in positions.tolist():
+        if group[position] != current:
+            if parts:
+                waiting.append(parts)
+            current, parts = int(group[position]), []
+        if run_start[position]:
+            for part in parts:
+                events.one(int(line[position]), int(line[part]), _SUPERSEDED)
+            parts = []
+            continue
+        fragment_number = int(number[position])
+        if fragment_number == 1:
+            for part in parts:
+                events.one(int(line[position]), int(line[part]), _SUPERSEDED)
+            parts = [position]
+        elif parts and fragment_number == len(parts) + 1:
+            parts.append(position)
+        else:
+            events.one(int(line[position]), int(line[position]), _ORPHAN)
+            continue
+        if len(parts) == int(count[position]):
+            done.append(parts)
+            parts = []
+    if parts:
+        waiting.append(parts)
+    return done, waiting
+
+
+# -- decoding -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Decoded:
+    """Every message of a block decoded: fields, pyais' complaint if any, and where it came from."""
+
+    fields: fastdecode.Messages
+    problem: ObjectArray  # pyais' error, or None
+    no_mmsi: BoolArray  # pyais read no MMSI (payload too short)
+    no_position: BoolArray  # pyais read no latitude or longitude
+    seq: IntArray  # file line of the message's last fragment
+    time: IntArray
+    station: IntArray
+    part_line: IntArray  # file lines of every message's fragments, message after message
+    part_first: IntArray
+    part_size: IntArray
+
+
+def _decode_all(
+    singles: _Fragments,
+    singles_decoded: tuple[fastdecode.Messages, ObjectArray, BoolArray, BoolArray],
+    messages: _Messages,
+    fast: bool,
+) -> _Decoded:
+    """Single-sentence messages (decoded in place in their block) and assembled ones, decoded
+    in their buffer; pyais takes what the bulk decoder leaves."""
+    parts, first, size = messages.parts, messages.first, messages.size
+    length = np.add.reduceat(parts.length, first) if len(first) else np.zeros(0, dtype=np.int64)
+    last = first + size - 1
+    decoded = [singles_decoded, _decode(parts.data, parts.start[first], length, parts.fill[last], fast)]
+    fields = _concat_messages([part[0] for part in decoded])
+    return _Decoded(
+        fields=fields,
+        problem=np.concatenate([part[1] for part in decoded]),
+        no_mmsi=np.concatenate([part[2] for part in decoded]),
+        no_position=np.concatenate([part[3] for part in decoded]),
+        seq=np.concatenate((singles.line, parts.line[last])),
+        time=np.concatenate((singles.time, parts.time[first])),
+        station=np.concatenate((singles.station, parts.station[first])),
+        part_line=np.concatenate((singles.line, parts.line)),
+        part_first=np.concatenate((np.arange(len(singles), dtype=np.int64), first + len(singles))),
+        part_size=np.concatenate((np.ones(len(singles), dtype=np.int64), size)),
+    )
+
+
+def _decode(
+    data: ByteArray, start: IntArray, length: IntArray, fill: IntArray, fast: bool
+) -> tuple[fastdecode.Messages, ObjectArray, BoolArray, BoolArray]:
+    if fast:
+        fields = fastdecode.decode_messages(data, start, length, fill)
+    else:
+        fields = fastdecode._empty_messages(np.full(len(start), -1, dtype=np.int64))
+    problem = np.full(len(start), None, dtype=object)
+    no_mmsi = np.zeros(len(start), dtype=bool)
+    no_position = np.zeros(len(start), dtype=bool)
+    for index in np.flatnonzero(~fields.decoded).tolist():
+        payload = data[start[index] : start[index] + length[index]].tobytes()
+        problem[index] = _pyais_fields(payload, int(fill[index]), fields, index, no_mmsi, no_position)
+    return fields, problem, no_mmsi, no_position
+
+
+def _pyais_fields(
+    payload: bytes,
+    fill: int,
+    fields: fastdecode.Messages,
+    index: int,
+    no_mmsi: BoolArray,
+    no_position: BoolArray,
+) -> str | None:
+    """Decode one payload with pyais into row ``index`` of ``fields``; its error, if it has one."""
+    try:
+        vector = bit_vector(payload, fill)
+        ais_id = vector.get(0, 6)
+        if ais_id not in MSG_CLASS:
+            return f"undecodable payload: UnknownMessageException: message type {ais_id} is not supported"
+        message = MSG_CLASS[ais_id].from_vector(vector)
+    except DECODE_ERRORS as exc:
+        return f"undecodable payload: {type(exc).__name__}: {exc}"
+    kind = getattr(message, "msg_type", None)
+    if not isinstance(kind, int):
+        return "undecodable payload: no message type"
+    fields.kind[index] = kind
+    fields.decoded[index] = True
+    mmsi = getattr(message, "mmsi", None)
+    no_mmsi[index] = not isinstance(mmsi, int)
+    fields.mmsi[index] = mmsi if isinstance(mmsi, int) else _MISSING
+    if kind in POSITION_MESSAGE_TYPES:
+        lat, lon = getattr(message, "lat", None), getattr(message, "lon", None)
+        no_position[index] = not (isinstance(lat, int | float) and isinstance(lon, int | float))
+        fields.lat[index] = _number(lat)
+        fields.lon[index] = _number(lon)
+        fields.speed[index] = _number(getattr(message, "speed", None))
+        fields.course[index] = _number(getattr(message, "course", None))
+        fields.heading[index] = _number(getattr(message, "heading", None))
+        status = getattr(message, "status", None)
+        fields.status[index] = int(status) if isinstance(status, int) and 0 <= status <= 15 else -1
+    for name in ("shipname", "callsign", "destination"):
+        value = getattr(message, name, None)
+        getattr(fields, name)[index] = value if isinstance(value, str) else None
+    for name in ("imo", "ship_type"):
+        value = getattr(message, name, None)
+        getattr(fields, name)[index] = int(value) if isinstance(value, int) else 0
+    fields.draught[index] = _number(getattr(message, "draught", None))
+    partno = getattr(message, "partno", None)
+    fields.partno[index] = int(partno) if isinstance(partno, int) else -1
+    return None
 
 
 def _number(value: object) -> float:
     return float(value) if isinstance(value, int | float) else np.nan
 
 
-def _code(value: object, low: int, high: int) -> int | None:
-    if isinstance(value, int) and low <= int(value) <= high:
-        return int(value)
-    return None
+def _concat_messages(parts: list[fastdecode.Messages]) -> fastdecode.Messages:
+    names = fastdecode.Messages.__dataclass_fields__
+    return fastdecode.Messages(
+        **{name: np.concatenate([getattr(part, name) for part in parts]) for name in names}
+    )
 
 
-def _typed(frame: pd.DataFrame) -> pd.DataFrame:
-    """Rows collected as tuples (or decoded in bulk), cast to the positions dtypes."""
-    out = frame.copy()
-    if not isinstance(out[POSITION.TIMESTAMP].dtype, pd.DatetimeTZDtype):
-        out[POSITION.TIMESTAMP] = pd.to_datetime(out[POSITION.TIMESTAMP].astype("int64"), unit="ns", utc=True)
-    for column in POSITION_DTYPES:
-        if column == POSITION.TIMESTAMP:
-            continue
-        dtype = POSITION_DTYPES[column]
-        if column not in out.columns:
-            out[column] = pd.Series(index=out.index, dtype=dtype)
+# -- checks, rows and accounting -----------------------------------------------------------------
+
+_POSITION_COLUMNS: Final = (
+    "seq",
+    "time",
+    "mmsi",
+    "lat",
+    "lon",
+    "sog",
+    "cog",
+    "heading",
+    "status",
+    "name",
+    "ship_type",
+    "station",
+)
+_STATIC_COLUMNS: Final = (
+    "seq",
+    "time",
+    "mmsi",
+    "imo",
+    "name",
+    "call_sign",
+    "ship_type",
+    "destination",
+    "draught",
+)
+
+
+def _no_rows(columns: tuple[str, ...]) -> dict[str, npt.NDArray[Any]]:
+    floats = {"lat", "lon", "sog", "cog", "heading", "draught"}
+    return {name: np.zeros(0, dtype=np.float64 if name in floats else np.int64) for name in columns}
+
+
+def _rows(
+    decoded: _Decoded, events: Events, stations: Vocabulary[str], texts: Vocabulary[str]
+) -> tuple[_Rows, int, dict[str, int]]:
+    """Check every message (MMSI, position), count its fragments as accepted or rejected, and
+    give the rows of the accepted ones; also the accepted fragment count and notes."""
+    fields = decoded.fields
+    kind = fields.kind
+    mmsi, lat, lon = fields.mmsi, fields.lat, fields.lon
+    is_position = np.isin(kind, list(POSITION_MESSAGE_TYPES))
+    needs_mmsi = is_position | np.isin(kind, list(STATIC_MESSAGE_TYPES))
+    undecodable = decoded.problem != None  # noqa: E711  # element-wise over an object array
+    with np.errstate(invalid="ignore"):
+        checks = (
+            ("pyais", undecodable),
+            ("truncated", needs_mmsi & decoded.no_mmsi),
+            ("invalid MMSI", needs_mmsi & ((mmsi < MMSI_MIN) | (mmsi > MMSI_MAX))),
+            ("truncated", is_position & decoded.no_position),
+            ("invalid latitude", is_position & ~((lat >= -90.0) & (lat <= 90.0))),
+            ("invalid longitude", is_position & ~((lon >= -180.0) & (lon <= 180.0))),
+        )
+    failed = np.zeros(len(kind), dtype=bool)
+    for label, mask in checks:
+        these = np.flatnonzero(mask & ~failed)
+        failed[these] = True
+        if these.size:
+            _reject_messages(decoded, these, label, events)
+    ok = np.flatnonzero(~failed)
+    notes: dict[str, int] = {}
+    accepted = int(decoded.part_size[ok].sum())
+    if accepted:
+        notes["decoded sentences"] = accepted
+    for value, count in zip(*np.unique(kind[ok], return_counts=True), strict=True):
+        notes[f"message type {int(value)}"] = int(count)
+    imo = _checked_imos(decoded, ok, events)
+    carriers = {"shipname": (5, 19, 24), "callsign": (5, 24), "destination": (5,)}
+    text = {
+        name: _text_codes(getattr(fields, name), texts, np.isin(kind, kinds))
+        for name, kinds in carriers.items()
+    }
+    position = ok[is_position[ok]]
+    kind_p = kind[position]
+    t27 = kind_p == 27
+    speed, course = fields.speed[position], fields.course[position]
+    positions = {
+        "seq": decoded.seq[position],
+        "time": decoded.time[position],
+        "mmsi": mmsi[position],
+        "lat": lat[position],
+        "lon": lon[position],
+        "sog": np.where(t27 & (speed == _T27_SPEED_NA), np.nan, speed),
+        "cog": np.where(t27 & (course == _T27_COURSE_NA), np.nan, course),
+        "heading": np.where(t27, np.nan, fields.heading[position]),
+        "status": np.where(np.isin(kind_p, _NAV_STATUS_TYPES), fields.status[position], -1),
+        "name": np.where(kind_p == 19, text["shipname"][position], -1),
+        "ship_type": np.where(kind_p == 19, _code(fields.ship_type[position]), 0),
+        "station": decoded.station[position],
+    }
+    static = ok[np.isin(kind[ok], (5, 24))]
+    kind_s, part = kind[static], fields.partno[static]
+    t5, part_a, part_b = kind_s == 5, (kind_s == 24) & (part == 0), (kind_s == 24) & (part == 1)
+    draught = fields.draught[static]
+    statics = {
+        "seq": decoded.seq[static],
+        "time": decoded.time[static],
+        "mmsi": mmsi[static],
+        "imo": np.where(t5, imo[static], 0),
+        "name": np.where(t5 | part_a, text["shipname"][static], -1),
+        "call_sign": np.where(t5 | part_b, text["callsign"][static], -1),
+        "ship_type": np.where(t5 | part_b, _code(fields.ship_type[static]), 0),
+        "destination": np.where(t5, text["destination"][static], -1),
+        "draught": np.where(t5 & (draught > 0), draught, np.nan),
+    }
+    return _Rows(positions, statics, list(stations.labels), list(texts.labels)), accepted, notes
+
+
+def _reject_messages(decoded: _Decoded, messages: IntArray, label: str, events: Events) -> None:
+    """Every fragment line of ``messages`` rejected, found at the message's last line."""
+    size = decoded.part_size[messages]
+    offsets = np.repeat(decoded.part_first[messages], size) + _ranges(size)
+    about = decoded.part_line[offsets]
+    found = np.repeat(decoded.seq[messages], size)
+    owner = np.repeat(messages, size)
+    order = np.argsort(about)
+    sorted_about, sorted_owner = about[order], owner[order]
+    fields = decoded.fields
+
+    def detail(line: int) -> str:
+        message = int(sorted_owner[np.searchsorted(sorted_about, line)])
+        if label == "pyais":
+            return str(decoded.problem[message])
+        if label == "truncated":
+            return _TRUNCATED
+        value = {
+            "invalid MMSI": fields.mmsi,
+            "invalid latitude": fields.lat,
+            "invalid longitude": fields.lon,
+        }[label]
+        return f"{label}: {value[message].item()}"
+
+    reason = "undecodable payload" if label in ("pyais", "truncated") else label
+    events.add(about, reason, detail, found=found)
+
+
+def _ranges(size: IntArray) -> IntArray:
+    """0, 1, ..., size[0] - 1, 0, 1, ..., size[1] - 1, ...: positions within each run."""
+    total = int(size.sum())
+    starts = np.repeat(np.cumsum(size) - size, size)
+    ranged: IntArray = np.arange(total, dtype=np.int64) - starts
+    return ranged
+
+
+def _checked_imos(decoded: _Decoded, ok: IntArray, events: Events) -> IntArray:
+    """IMO numbers of accepted type 5 messages; one failing its check digit is 0, with a warning."""
+    fields = decoded.fields
+    imo = np.where((fields.imo >= 1) & (fields.imo <= 2**30), fields.imo, 0)
+    candidates = ok[(fields.kind[ok] == 5) & (imo[ok] != 0)]
+    if not candidates.size:
+        return imo
+    distinct = np.unique(imo[candidates])
+    invalid = distinct[[not is_valid_imo(int(number)) for number in distinct.tolist()]]
+    for message in candidates[np.isin(imo[candidates], invalid)].tolist():
+        first = int(decoded.part_line[decoded.part_first[message]])
+        reason = f"invalid IMO: {int(imo[message])} of MMSI {int(fields.mmsi[message])}"
+        events.one(int(decoded.seq[message]), first, reason, kept=True)
+        imo[message] = 0
+    return imo
+
+
+def _code(values: IntArray) -> IntArray:
+    """AIS codes 1-255 as they are; anything else 0 (not available)."""
+    return np.where((values >= 1) & (values <= 255), values, 0)
+
+
+def _text_codes(values: ObjectArray, texts: Vocabulary[str], carriers: BoolArray) -> IntArray:
+    """AIS text of the ``carriers`` (the messages of types with this field) without its '@'
+    padding and surrounding spaces, as codes of ``texts``; empty or none -> -1. Worked out
+    once per distinct value."""
+    result = np.full(len(values), -1, dtype=np.int64)
+    which = np.flatnonzero(carriers)
+    codes, distinct = pd.factorize(values[which], use_na_sentinel=True)
+    cleaned = [_text(value) for value in distinct.tolist()]
+    table = np.array([-1 if text is None else texts.code(text) for text in cleaned] + [-1], dtype=np.int64)
+    result[which] = table[codes]
+    return result
+
+
+def _text(value: object) -> str | None:
+    if not isinstance(value, str):
+        return None
+    return value.strip("@ ").strip() or None
+
+
+def _report(
+    lines: Lines,
+    said: Scan,
+    events: Events,
+    accepted: int,
+    notes: dict[str, int],
+    raw: dict[int, str],
+    name: str,
+    *,
+    bom: bool,
+) -> IngestReport:
+    """The block's report: records settled in it, notes, samples in the order they were found."""
+    log = RejectionLog(name)
+    pghp = int(said.pghp.sum())
+    log.accept(pghp + accepted)
+    counts = {
+        "byte order mark skipped": int(bom),
+        "blank lines": said.blank,
+        "comment lines": said.comments,
+        "PGHP lines": pghp,
+        "trailing fields after checksum ignored": int(said.trailing.sum()),
+        **notes,
+    }
+    for key, count in counts.items():
+        if count:
+            log.note(key, count)
+
+    def text(line: int) -> str:
+        if lines.first <= line < lines.first + len(lines):
+            return lines.text(line - lines.first).decode("ascii", errors="replace")
+        return raw.get(line, "")
+
+    found = [group[0] for group in events.groups] + [np.asarray(events.found, dtype=np.int64)]
+    about = [group[1] for group in events.groups] + [np.asarray(events.about, dtype=np.int64)]
+    owner = [np.full(len(group[0]), index, dtype=np.int64) for index, group in enumerate(events.groups)]
+    owner.append(-1 - np.arange(len(events.found), dtype=np.int64))  # single events: -1, -2, ...
+    all_found, all_about, all_owner = np.concatenate(found), np.concatenate(about), np.concatenate(owner)
+    order = np.lexsort((all_about, all_found))
+    for position in order[:MAX_SAMPLES].tolist():
+        line, which = int(all_about[position]), int(all_owner[position])
+        if which >= 0:
+            reason, kept = events.groups[which][4](line), events.groups[which][3]
         else:
-            out[column] = out[column].astype(dtype)  # type: ignore[call-overload]  # runtime dtype string
-    return out
+            reason, kept = events.reasons[-1 - which], events.kept[-1 - which]
+        if kept:
+            log.warn(reason, line=line + 1, raw=text(line))
+        else:
+            log.reject(reason, line=line + 1, raw=text(line))
+    rest = all_owner[order[MAX_SAMPLES:]]
+    classes: dict[tuple[str, bool], int] = {}
+    grouped, group_counts = np.unique(rest[rest >= 0], return_counts=True)
+    for which, count in zip(grouped.tolist(), group_counts.tolist(), strict=True):
+        group_class = (events.groups[which][2], events.groups[which][3])
+        classes[group_class] = classes.get(group_class, 0) + count
+    for which in rest[rest < 0].tolist():
+        single_class = (events.reasons[-1 - which].split(":", 1)[0].strip(), events.kept[-1 - which])
+        classes[single_class] = classes.get(single_class, 0) + 1
+    for (reason_class, is_kept), count in classes.items():
+        if is_kept:
+            log.warnings[reason_class] += count
+        else:
+            log.reject(reason_class, n=count)
+    return log.report(format=FORMAT)
+
+
+def _file_report(reports: list[IngestReport], name: str) -> IngestReport:
+    if not reports:
+        return IngestReport(source=name, format=FORMAT, records=0, accepted=0, rejected=0)
+    return combine_reports(reports).model_copy(update={"source": name})
+
+
+# -- the frame ----------------------------------------------------------------------------------
+
+_IDENTITY: Final = ("imo", "name", "call_sign", "ship_type", "destination", "draught")
+
+
+_NONE: Final = {"imo": 0, "ship_type": 0, "draught": np.nan, "name": -1, "call_sign": -1, "destination": -1}
+"""How each identity column says "not known"."""
+
+
+def _missing(name: str, values: npt.NDArray[Any]) -> BoolArray:
+    if name == "draught":
+        return np.asarray(np.isnan(values), dtype=bool)
+    return np.asarray(values == _NONE[name], dtype=bool)
+
+
+@dataclass(frozen=True)
+class _Identity:
+    """Per MMSI, the latest value of each identity field and its time (chunked reading)."""
+
+    fields: dict[str, tuple[IntArray, npt.NDArray[Any], IntArray]]
+
+    @staticmethod
+    def empty() -> _Identity:
+        nothing = np.zeros(0, dtype=np.int64)
+        return _Identity({name: (nothing, _no_rows((name,))[name], nothing) for name in _IDENTITY})
+
+
+def _order(mmsi: IntArray, time: IntArray, seq: IntArray) -> IntArray:
+    """Row order by MMSI, then time, then line.
+
+    Lines and times come nearly sorted (a stable sort of runs is fast); MMSIs do not, and
+    an MMSI (at most 30 bits) and a rank fit in one int64 key that a plain sort orders
+    several times faster than a stable argsort.
+    """
+    by_seq = np.argsort(seq, kind="stable")
+    by_time = by_seq[np.argsort(time[by_seq], kind="stable")]
+    count = len(by_time)
+    keys = mmsi[by_time]
+    bits = max(count - 1, 1).bit_length()
+    if count and int(keys.min()) >= 0 and int(keys.max()) < 1 << (62 - bits):
+        packed = (keys << bits) | np.arange(count, dtype=np.int64)
+        packed.sort()
+        ordered: IntArray = by_time[packed & ((1 << bits) - 1)]
+        return ordered
+    return by_time[np.argsort(keys, kind="stable")]
+
+
+def _frame(rows: _Rows, report: IngestReport, identity: _Identity | None) -> tuple[pd.DataFrame, _Identity]:
+    """The positions frame of some rows: identity carried forward per MMSI in time order (and from
+    ``identity``, what earlier chunks said), sorted by MMSI then time.
+
+    Identity rows (type 5 and 24 messages, and type 19 positions, which name their ship) are
+    few: each field is filled forward among them, and each position takes the values of the
+    last identity row of its MMSI at or before it.
+    """
+    positions, statics = rows.positions, rows.statics
+    count_p = len(positions["seq"])
+    both = {name: np.concatenate((positions[name], statics[name])) for name in ("seq", "time", "mmsi")}
+    order = _order(both["mmsi"], both["time"], both["seq"])
+    is_position = order < count_p
+    final = order[is_position]  # the position rows, in the frame's order
+    mmsi, time = positions["mmsi"][final], positions["time"][final]
+    named = (positions["name"] >= 0) | (positions["ship_type"] != 0)  # type 19
+    is_identity = np.concatenate((named, np.ones(len(statics["seq"]), dtype=bool)))[order]
+    chosen = order[is_identity]  # identity rows in order (indices into positions, then statics)
+    identity_mmsi, identity_time = both["mmsi"][chosen], both["time"][chosen]
+    last = np.cumsum(is_identity)[is_position] - 1  # each position's last identity row so far
+    linked = last >= 0
+    linked[linked] = identity_mmsi[last[linked]] == mmsi[linked]
+    start = _group_starts(identity_mmsi)
+    columns: dict[str, npt.NDArray[Any]] = {}
+    updated: dict[str, tuple[IntArray, npt.NDArray[Any], IntArray]] = {}
+    for name in _IDENTITY:
+        values = _identity_values(name, chosen, positions, statics)
+        missing = _missing(name, values)
+        if identity is not None:
+            kept = ~missing
+            updated[name] = _latest(
+                identity.fields[name], identity_mmsi[kept], values[kept], identity_time[kept]
+            )
+        latest = (
+            np.maximum.accumulate(np.where(~missing, np.arange(len(values)), -1)) if len(values) else start
+        )
+        known = latest >= start
+        filled = np.where(known, values[np.maximum(latest, 0)], values)  # forward within each MMSI
+        column = np.full(len(final), _NONE[name], dtype=values.dtype)
+        column[linked] = filled[last[linked]]
+        if identity is not None:
+            column = _from_earlier_chunks(identity.fields[name], mmsi, time, column, ~_missing(name, column))
+        columns[name] = column
+    columns |= {"mmsi": mmsi, "time": time}
+    motion = {name: positions[name][final] for name in ("lat", "lon", "sog", "cog", "heading")}
+    frame = _positions_frame(columns, motion, positions["status"][final], positions["station"][final], rows)
+    frame.attrs[INGEST_REPORT_ATTR] = report
+    return frame, (_Identity(updated) if identity is not None else _Identity.empty())
+
+
+def _group_starts(mmsi: IntArray) -> IntArray:
+    """For each row of MMSI-sorted rows, the index of the first row of its MMSI."""
+    if not len(mmsi):
+        return np.zeros(0, dtype=np.int64)
+    boundary = np.ones(len(mmsi), dtype=bool)
+    boundary[1:] = mmsi[1:] != mmsi[:-1]
+    starts: IntArray = np.maximum.accumulate(np.where(boundary, np.arange(len(mmsi)), 0))
+    return starts
+
+
+def _identity_values(
+    name: str, chosen: IntArray, positions: dict[str, npt.NDArray[Any]], statics: dict[str, npt.NDArray[Any]]
+) -> npt.NDArray[Any]:
+    """Field ``name`` of the identity rows ``chosen`` (indices into positions, then statics)."""
+    count_p = len(positions["seq"])
+    from_statics = chosen >= count_p
+    values = np.full(len(chosen), _NONE[name], dtype=statics[name].dtype)
+    values[from_statics] = statics[name][chosen[from_statics] - count_p]
+    if name in positions:
+        values[~from_statics] = positions[name][chosen[~from_statics]]
+    return values
+
+
+def _latest(
+    carried: tuple[IntArray, npt.NDArray[Any], IntArray],
+    mmsi: IntArray,
+    values: npt.NDArray[Any],
+    time: IntArray,
+) -> tuple[IntArray, npt.NDArray[Any], IntArray]:
+    """Per MMSI, the value with the latest time (ties: the later in the file) of the carried and
+    the new values."""
+    all_mmsi = np.concatenate((carried[0], mmsi))
+    all_values = np.concatenate((carried[1], values))
+    all_time = np.concatenate((carried[2], time))
+    newer = np.concatenate((np.zeros(len(carried[0]), dtype=np.int64), np.arange(1, len(mmsi) + 1)))
+    order = np.lexsort((newer, all_time, all_mmsi))
+    ordered = all_mmsi[order]
+    last = np.ones(len(order), dtype=bool)
+    last[:-1] = ordered[1:] != ordered[:-1]
+    chosen = order[last]
+    return all_mmsi[chosen], all_values[chosen], all_time[chosen]
+
+
+def _from_earlier_chunks(
+    carried: tuple[IntArray, npt.NDArray[Any], IntArray],
+    mmsi: IntArray,
+    time: IntArray,
+    values: npt.NDArray[Any],
+    known: BoolArray,
+) -> npt.NDArray[Any]:
+    """``values`` with rows that have no value in their chunk yet (not ``known``) given the carried
+    one, if it is not later than the row."""
+    carried_mmsi, carried_values, carried_time = carried
+    if not len(carried_mmsi):
+        return values
+    index = np.minimum(np.searchsorted(carried_mmsi, mmsi), len(carried_mmsi) - 1)
+    usable = ~known & (carried_mmsi[index] == mmsi) & (carried_time[index] <= time)
+    return np.where(usable, carried_values[index], values)
+
+
+def _positions_frame(
+    columns: dict[str, npt.NDArray[Any]],
+    motion: dict[str, FloatArray],
+    status: IntArray,
+    station: IntArray,
+    rows: _Rows,
+) -> pd.DataFrame:
+    """The canonical columns and dtypes; speed, course and heading "not available" as NaN."""
+    count = len(columns["mmsi"])
+    sog = motion["sog"]
+    with np.errstate(invalid="ignore"):
+        sog = np.where((sog >= 0) & np.isfinite(sog) & ~np.isclose(sog, SOG_NOT_AVAILABLE), sog, np.nan)
+        cog, heading = (
+            np.where((angle >= 0) & (angle < 360.0), angle, np.nan)
+            for angle in (motion["cog"], motion["heading"])
+        )
+    sources = [SOURCE, *(f"{SOURCE}:{name}" for name in rows.stations)]
+    ship_type = columns["ship_type"]
+    data = {
+        POSITION.MMSI: pd.arrays.IntegerArray(columns["mmsi"].astype(np.int64), np.zeros(count, dtype=bool)),
+        POSITION.TIMESTAMP: _utc(columns["time"]),
+        POSITION.LAT: motion["lat"],
+        POSITION.LON: motion["lon"],
+        POSITION.SOG: sog,
+        POSITION.COG: cog,
+        POSITION.HEADING: heading,
+        POSITION.NAV_STATUS: pd.arrays.IntegerArray(np.maximum(status, 0).astype(np.int8), status < 0),
+        POSITION.IMO: pd.arrays.IntegerArray(columns["imo"].astype(np.int64), columns["imo"] == 0),
+        POSITION.NAME: _strings(rows.texts, columns["name"]),
+        POSITION.CALL_SIGN: _strings(rows.texts, columns["call_sign"]),
+        POSITION.DESTINATION: _strings(rows.texts, columns["destination"]),
+        POSITION.SHIP_TYPE: pd.arrays.IntegerArray(ship_type.astype(np.int16), ship_type == 0),
+        POSITION.DRAUGHT: columns["draught"].astype(np.float64),
+        POSITION.SOURCE: _strings(sources, station + 1),
+    }
+    return pd.DataFrame(data, copy=False)
+
+
+def _utc(nanoseconds: IntArray) -> pd.DatetimeIndex:
+    return pd.DatetimeIndex(nanoseconds.astype(np.int64).view("datetime64[ns]")).tz_localize("UTC")
+
+
+def _strings(texts: list[str], codes: IntArray) -> pd.Series:
+    """A text column of the positions schema (``"string"``) of codes into ``texts`` (-1: NA), built in
+    Arrow: each row points at one of few strings, and no Python object is made per row."""
+    taken = pa.array(texts, type=pa.string()).take(pa.array(codes, mask=codes < 0, type=pa.int64()))
+    series: pd.Series = taken.to_pandas(types_mapper={pa.string(): pd.StringDtype()}.get)
+    return series

@@ -16,6 +16,7 @@ Also :func:`validate_positions`, the check for positions frames built by hand (n
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Final, cast, overload
@@ -49,6 +50,10 @@ _SNIFF_BYTES = 64 * 1024
 _SNIFF_LINES = 20
 _NMEA_STARTS = (b"!", b"$", b"\\")
 _OTHER_COMPRESSIONS = {b"BZh": "bzip2", b"\xfd7zXZ": "xz"}
+_UTF8_BOM = b"\xef\xbb\xbf"
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_BINARY = re.compile(rb"[\x00-\x08\x0e-\x1f\x7f]")  # bytes no AIS text line holds (tab, CR... are fine)
+_TEXT_SHARE = 0.5  # below this share of text lines among the first ones, content is binary
 _MARINECADASTRE_HEADERS = (
     set(marinecadastre.REQUIRED_COLUMNS),
     {"mmsi", "base_date_time", "latitude", "longitude"},  # the 2025+ snake_case files
@@ -63,9 +68,13 @@ def sniff_format(head: bytes, *, source: str = "<bytes>") -> str:
     first meaningful lines (not blank, not ``#``) start with ``!``, ``$`` or ``\\``. CSV by
     header: MarineCadastre (``MMSI, BaseDateTime, LAT, LON`` or the 2025 snake_case
     names), Danish Maritime Authority (``# Timestamp, ..., MMSI, Latitude, Longitude``),
-    AISHub (``MMSI, TIME, LONGITUDE, LATITUDE``).
+    AISHub (``MMSI, TIME, LONGITUDE, LATITUDE``). A UTF-8 byte order mark is skipped, and
+    lines holding binary bytes (a NUL, control characters) are left out of the judgement:
+    the reader counts them; content that is mostly such lines is binary.
 
     >>> sniff_format(b"# a log\\n!AIVDM,1,1,,B,,0*25\\n")
+    'nmea'
+    >>> sniff_format(b"\\xef\\xbb\\xbf\\x00\\n!AIVDM,1,1,,B,,0*25\\n")
     'nmea'
     >>> sniff_format(b"MMSI,BaseDateTime,LAT,LON,SOG\\n")
     'marinecadastre_csv'
@@ -81,28 +90,31 @@ def sniff_format(head: bytes, *, source: str = "<bytes>") -> str:
             raise FormatError(source, f"{kind}-compressed input is not supported: decompress it first")
     if head.startswith(mapping.PARQUET_MAGIC):
         return MARINECADASTRE_GEOPARQUET
+    if head.startswith(_UTF16_BOMS):
+        raise FormatError(source, "UTF-16 text: save the file as UTF-8 (or ASCII) first")
+    head = head.removeprefix(_UTF8_BOM)
     if not head.strip():
         raise FormatError(source, "empty input: no AIS data")
-    if b"\x00" in head:
-        raise FormatError(source, "binary content: not an AIS text format")
-    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    stripped = head.lstrip(b" \t\r\n")
     if stripped.startswith((b"[", b"{")):
         if b'"MessageType"' in head:
             return aisstream.FORMAT
         if b'"ERROR"' in head or b'"MMSI"' in head:
             return aishub.FORMAT_JSON
         raise FormatError(source, "JSON content that is neither aisstream.io messages nor AISHub output")
-    lines = [line.strip() for line in head.splitlines()]
-    nonblank = [line for line in lines if line]
-    if nonblank and nonblank[0].startswith(b"# Timestamp,"):
+    nonblank = [line for line in (line.strip() for line in head.splitlines()) if line]
+    textual = [line for line in nonblank if _BINARY.search(line) is None]
+    if len(textual) < _TEXT_SHARE * len(nonblank):
+        raise FormatError(source, "binary content: not an AIS text format")
+    if textual and textual[0].startswith(b"# Timestamp,"):
         return dma.FORMAT
-    meaningful = [line for line in nonblank if not line.startswith(b"#")][:_SNIFF_LINES]
+    meaningful = [line for line in textual if not line.startswith(b"#")][:_SNIFF_LINES]
     if not meaningful:
         raise FormatError(source, "only comments and blank lines: no AIS data")
     nmea_like = sum(line.startswith(_NMEA_STARTS) for line in meaningful)
     if meaningful[0].startswith(_NMEA_STARTS) or 2 * nmea_like >= len(meaningful):
         return nmea.FORMAT
-    header = {field.strip().strip('"') for field in meaningful[0].decode("utf-8-sig", "replace").split(",")}
+    header = {field.strip().strip('"') for field in meaningful[0].decode("utf-8", "replace").split(",")}
     if any(required <= header for required in _MARINECADASTRE_HEADERS):
         return marinecadastre.FORMAT
     if set(aishub.REQUIRED_COLUMNS) <= header:
@@ -145,15 +157,20 @@ def _frames(
         if columns is None:
             raise ConfigError("a DataFrame source needs mapping= ({canonical column: its column})")
         yield from mapping.mapped_chunks(
-            source, columns, chunksize=chunksize, time_format=time_format, assume_utc=assume_utc
+            source,
+            columns,
+            chunksize=chunksize,
+            time_format=time_format,
+            assume_utc=assume_utc,
+            progress=progress,
         )
         return
     name = source_name(source)
-    if chunksize is not None and format in (None, marinecadastre.FORMAT):
-        iterate = getattr(marinecadastre, "iter_marinecadastre", None)
-        if iterate is not None and (format or _sniff_path(source, name)) == marinecadastre.FORMAT:
-            yield from iterate(source, chunksize=chunksize)
-            return
+    marinecadastre_chunks = chunksize is not None and format in (None, marinecadastre.FORMAT)
+    if marinecadastre_chunks and (format or _sniff_path(source, name)) == marinecadastre.FORMAT:
+        rows = chunksize or 1  # set: marinecadastre_chunks says so
+        yield from marinecadastre.iter_marinecadastre(source, chunksize=rows, progress=progress)
+        return
     with open_binary(source, progress=progress) as stream:
         try:
             kind = format or sniff_format(peek(stream, _SNIFF_BYTES), source=name)
@@ -168,6 +185,15 @@ def _frames(
                 whole = marinecadastre.read_stream(stream, name)
             elif kind == aisstream.FORMAT:
                 whole = aisstream.read_stream(stream, name)
+            elif chunksize is not None:  # NMEA streams: chunksize lines at a time
+                yield from nmea.iter_stream(
+                    stream,
+                    name,
+                    chunksize=chunksize,
+                    reference_time=reference_time,
+                    validate_checksum=validate_checksum,
+                )
+                return
             else:
                 whole = nmea.read_stream(
                     stream, name, reference_time=reference_time, validate_checksum=validate_checksum
@@ -270,20 +296,22 @@ def read_ais(
     and reports combined (counts summed).
 
     ``chunksize=n`` returns an iterator of frames of at most ``n`` rows instead, each
-    with the report of its own records, for files larger than memory: DMA, AISHub CSV
-    and mapped CSV / Parquet stream in bounded memory; the other formats are read whole
-    and sliced (their report comes with the first chunk). Chunks are sorted within
-    themselves only. For a list, the chunks of each source follow in turn.
+    with the report of its own records, for files larger than memory: NMEA,
+    MarineCadastre, DMA, AISHub CSV and mapped CSV / Parquet stream in bounded memory;
+    aisstream and AISHub JSON are read whole and sliced (their report comes with the first
+    chunk). Chunks are sorted within themselves only. For a list, the chunks of each
+    source follow in turn.
 
     ``clean=True`` runs :func:`vesselscreen.ais.cleaning.clean_ais` (with ``cleaning=``,
     a :class:`CleaningConfig`) on the frame, or on each chunk. ``progress`` shows a tqdm
-    bar of bytes read (default: only when stderr is a terminal; ``False`` never).
+    bar of the bytes the reader has taken from the file, as it decodes them (default:
+    only when stderr is a terminal; ``False`` never).
 
     ``reference_time`` (timezone-aware) dates NMEA sentences that come before any time in
     their file; ``validate_checksum`` rejects NMEA sentences with a wrong checksum.
 
-    Raises :class:`SourceNotFoundError` (no such file), :class:`FormatError` (empty,
-    binary, corrupt or unrecognised content), :class:`ColumnsError`, :class:`ConfigError`
+    Raises :class:`SourceNotFoundError` (no such file, or a directory), :class:`FormatError`
+    (empty, binary, corrupt or unrecognised content), :class:`ColumnsError`, :class:`ConfigError`
     (unknown ``format``, bad ``mapping``), :class:`ReferenceTimeError` (naive
     ``reference_time`` or timestamps, or NMEA without any time and no ``reference_time``).
     """

@@ -1,0 +1,1177 @@
+r"""What each line of an NMEA log says: the reference rule for one line, and a vectorised scanner.
+
+:func:`line_result` is the rule, written for one line at a time (pyais parses the
+sentence). :func:`scan` applies it to a whole block of lines at once with numpy for the
+lines of the common printable shape (a tag block ``\...*hh\``, then ``!xxVDM,...*hh``, or a
+``$PGHP`` wrapper) and hands every other line to :func:`line_result`; the tests check that
+both give the same answer on every shared log and on damaged real lines.
+
+The rule, for a stripped line that is not blank and not a ``#`` comment:
+
+- a tag block ``\c:..,s:..*hh\`` gives the time (``c:``: Unix seconds, or milliseconds if 13
+  digits) and the receiving station (``s:``). When its checksum does not hold (and checksums
+  are validated) the line is kept, flagged ``tag block checksum mismatch``; if the checksum
+  is that of the trailing fields only (the Norwegian Coastal Administration writes
+  ``\g:1-2-9999,c:1565218798*53\``, ``53`` being the checksum of ``c:1565218798``) those
+  fields are used, otherwise none is;
+- ``$PGHP,1,yyyy,m,d,h,m,s,ms,...`` (Gatehouse wrapper): sets the time; other ``$`` sentences
+  are not AIS;
+- ``!xxVDM`` / ``!xxVDO``: an AIS sentence, checked by pyais (fields, checksum), then its
+  payload: empty, or holding a character outside the 6-bit armour (``0``-``W``, `````-``w``),
+  rejects the line;
+- anything else is not an NMEA sentence.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import reduce
+from operator import xor
+from typing import Final, Generic, TypeVar
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from numpy.lib.stride_tricks import sliding_window_view
+from pyais.exceptions import AISBaseException
+from pyais.messages import AISSentence, NMEASentenceFactory
+
+__all__ = [
+    "DECODE_ERRORS",
+    "Events",
+    "LineResult",
+    "Lines",
+    "Scan",
+    "Sentence",
+    "Vocabulary",
+    "line_result",
+    "scan",
+    "split_lines",
+]
+
+_Label = TypeVar("_Label", bound=Hashable)
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+ByteArray = npt.NDArray[np.uint8]
+
+# pyais raises its own tree, and plain ValueError / IndexError on some corrupt input
+DECODE_ERRORS: Final = (AISBaseException, ValueError, IndexError, KeyError, TypeError, UnicodeDecodeError)
+MAX_PAYLOAD: Final = 200  # pyais' MAX_PAYLOAD_LEN: longer payloads are refused
+
+_EPOCH: Final = datetime(1970, 1, 1)
+_MICROSECOND: Final = timedelta(microseconds=1)
+_HEX2: Final = re.compile(rb"[0-9A-Fa-f]{2}")
+_TAG_TIME: Final = re.compile(r"(\d+)(?:\.(\d{1,9}))?")
+# times outside what a nanosecond timestamp holds (years 1677-2262) are not times
+_MAX_NS: Final = int(pd.Timestamp.max.value)
+_MIN_NS: Final = int(pd.Timestamp.min.value)
+_ARMOUR: Final = frozenset(b"0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVW`abcdefghijklmnopqrstuvw")
+
+
+# -- the reference rule for one line --------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """The fields of an AIS sentence that assembly and decoding need."""
+
+    talker: str
+    kind: str  # "VDM" or "VDO"
+    count: int
+    number: int
+    seq: int | None
+    channel: str
+    payload: bytes
+    fill: int
+
+
+@dataclass(slots=True)
+class LineResult:
+    """What one record line says, independent of the lines around it."""
+
+    time: int | None = None  # a time this line sets (tag block c:, $PGHP)
+    warnings: list[str] = field(default_factory=list)
+    rejection: str | None = None
+    pghp: bool = False  # an accepted $PGHP line
+    trailing: bool = False
+    sentence: Sentence | None = None  # an AIS sentence to decode
+    station: str | None = None
+
+
+def _checksum_ok(payload: bytes, check: bytes) -> bool:
+    try:
+        return int(check, 16) == reduce(xor, payload, 0)
+    except ValueError:
+        return False
+
+
+def _fields(payload: bytes) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    for item in payload.decode("ascii", errors="replace").split(","):
+        key, colon, value = item.partition(":")
+        if colon:
+            fields[key.strip()] = value.strip()
+    return fields
+
+
+def _tag_block(raw: bytes, validate: bool) -> tuple[dict[str, str], str | None]:
+    """The fields of a tag block (``c:..,s:..*hh``) a line may use, and a warning if its checksum
+    does not hold: then only trailing fields that checksum covers are used (longest first).
+
+    >>> _tag_block(b"g:1-2-9999,c:1565218798*53", True)
+    ({'c': '1565218798'}, "tag block checksum mismatch: it covers only 'c:1565218798'")
+    """
+    payload, star, check = raw.partition(b"*")
+    if not validate or (star and _checksum_ok(payload, check.strip())):
+        return _fields(payload), None
+    if star:
+        comma = payload.find(b",")
+        while comma >= 0:
+            tail = payload[comma + 1 :]
+            if _checksum_ok(tail, check.strip()):
+                covered = tail.decode("ascii", errors="replace")
+                return _fields(tail), f"tag block checksum mismatch: it covers only {covered!r}"
+            comma = payload.find(b",", comma + 1)
+    return {}, "tag block checksum mismatch: tag block ignored"
+
+
+def tag_time_ns(value: str) -> int | None:
+    """A tag block ``c:`` value as UTC nanoseconds: Unix seconds, or milliseconds if 13 digits.
+
+    >>> tag_time_ns("1241544035"), tag_time_ns("1241544035123"), tag_time_ns("12415440354")
+    (1241544035000000000, 1241544035123000000, None)
+    """
+    match = _TAG_TIME.fullmatch(value)
+    if match is None:
+        return None
+    whole, fraction = match.group(1), match.group(2) or ""
+    if len(whole) == 13:
+        time = int(whole) * 1_000_000
+        return time if time <= _MAX_NS else None
+    if len(whole) <= 10:
+        time = int(whole) * 1_000_000_000 + int((fraction + "000000000")[:9])
+        return time if time <= _MAX_NS else None
+    return None
+
+
+def pghp_time_ns(data: bytes) -> int | None:
+    """UTC nanoseconds of ``PGHP,1,yyyy,m,d,h,m,s,ms,...`` (Gatehouse writes UTC), or None.
+
+    >>> pghp_time_ns(b"PGHP,1,2010,6,11,11,46,12,470,219,,2190064,1,5D")
+    1276256772470000000
+    """
+    fields = data.split(b",")
+    try:
+        year, month, day, hour, minute, second, millis = (int(item) for item in fields[2:9])
+        moment = datetime(year, month, day, hour, minute, second, millis * 1000)
+    except ValueError:
+        return None
+    time = (moment - _EPOCH) // _MICROSECOND * 1000
+    return time if _MIN_NS <= time <= _MAX_NS else None
+
+
+def _trimmed(body: bytes) -> tuple[bytes, bool]:
+    """The sentence up to its ``*hh`` checksum, and whether trailing receiver fields were cut.
+
+    Some receivers append fields after the checksum (``...,0*0F,1276256770``, ``...*5B,s36310,d-081``).
+    """
+    star = body.find(b"*")
+    end = star + 3
+    if star < 0 or len(body) <= end or not _HEX2.fullmatch(body[star + 1 : end]):
+        return body, False
+    return body[:end], True
+
+
+def line_result(text: bytes, validate: bool) -> LineResult:
+    """The rule for one stripped record line (see the module); :func:`scan` agrees with it.
+
+    >>> line_result(b"\\\\g:1-2-9999,c:1565218798*53\\\\!BSVDM,2,2,3,A,00000000000,2*3E", True).time
+    1565218798000000000
+    """
+    result = LineResult()
+    body = text
+    if text[:1] == b"\\":
+        end = text.find(b"\\", 1)
+        if end < 0:
+            result.rejection = "malformed sentence: unterminated tag block"
+            return result
+        fields, warning = _tag_block(text[1:end], validate)
+        if warning is not None:
+            result.warnings.append(warning)
+        body, result.station = text[end + 1 :], fields.get("s")
+        if "c" in fields:
+            time = tag_time_ns(fields["c"])
+            if time is None:
+                result.warnings.append(f"bad tag block time: c:{fields['c']}")
+            else:
+                result.time = time
+    if body[:1] == b"$":
+        _dollar(body, validate, result)
+    elif body[:1] == b"!" and body[3:7] in (b"VDM,", b"VDO,"):
+        _ais(body, validate, result)
+    elif body[:1] == b"!":
+        kind = body[1:].split(b",", 1)[0].decode("ascii", errors="replace")
+        result.rejection = f"non-AIS sentence: {kind}"
+    else:
+        result.rejection = "not an NMEA sentence"
+    return result
+
+
+def _dollar(body: bytes, validate: bool, result: LineResult) -> None:
+    body, result.trailing = _trimmed(body)
+    kind = body[1:].split(b",", 1)[0]
+    if kind != b"PGHP":
+        result.rejection = f"non-AIS sentence: {kind.decode('ascii', errors='replace')}"
+        return
+    data, star, check = body[1:].partition(b"*")
+    if validate and not (star and _checksum_ok(data, check)):
+        result.rejection = "bad checksum: PGHP"
+        return
+    time = pghp_time_ns(data)
+    if time is None:
+        result.rejection = "malformed sentence: PGHP without a valid date and time"
+        return
+    result.time = time
+    result.pghp = True
+
+
+def _ais(body: bytes, validate: bool, result: LineResult) -> None:
+    body, result.trailing = _trimmed(body)
+    try:
+        sentence = NMEASentenceFactory.produce(body)
+    except DECODE_ERRORS as exc:
+        result.rejection = f"malformed sentence: {exc}"
+        return
+    if not isinstance(sentence, AISSentence):  # pragma: no cover - produce() dispatches on VDM/VDO
+        result.rejection = "malformed sentence"
+        return
+    if validate and not sentence.is_valid:
+        result.rejection = "bad checksum"
+        return
+    payload = sentence.payload
+    if not payload:
+        result.rejection = "empty payload"
+        return
+    for index, char in enumerate(payload):
+        if char not in _ARMOUR:
+            result.rejection = f"invalid payload character: {chr(char)!r} at {index + 1}"
+            return
+    result.sentence = Sentence(
+        talker=sentence.talker_id,
+        kind=sentence.type,
+        count=sentence.frag_cnt,
+        number=sentence.frag_num,
+        seq=sentence.seq_id,
+        channel=sentence.channel,
+        payload=payload,
+        fill=sentence.fill_bits,
+    )
+
+
+# -- lines of a block -------------------------------------------------------------------------
+
+_SPACE: Final = np.zeros(256, dtype=bool)
+_SPACE[list(b" \t\n\r\x0b\x0c")] = True  # what bytes.strip() removes
+_HEX: Final = np.full(256, -1, dtype=np.int64)
+for _index, _char in enumerate(b"0123456789ABCDEF"):
+    _HEX[_char] = _index
+    _HEX[ord(chr(_char).lower())] = _index
+_DIGIT: Final = np.full(256, -1, dtype=np.int64)
+_DIGIT[list(b"0123456789")] = np.arange(10)
+_DAYS_IN_MONTH: Final = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
+_FAR: Final = np.iinfo(np.int64).max // 2
+
+
+@dataclass(frozen=True)
+class Lines:
+    """A block of whole lines: the bytes, and each line's bounds without surrounding whitespace.
+
+    ``buf`` is ``data`` followed by :data:`PAD` zero bytes; ``first`` is the file line index
+    (0-based) of the block's first line.
+    """
+
+    data: bytes
+    buf: ByteArray
+    start: IntArray
+    end: IntArray
+    first: int
+    newlines: int
+
+    def __len__(self) -> int:
+        return len(self.start)
+
+    def text(self, line: int) -> bytes:
+        """The stripped text of block line ``line``."""
+        return self.data[self.start[line] : self.end[line]]
+
+
+PAD: Final = 64
+"""Zero bytes after a block's data, so fixed-width reads past a line's end need no bounds checks."""
+
+
+def split_lines(data: bytes, first: int) -> Lines:
+    """The lines of ``data``; a last line without a line feed counts too."""
+    buf = np.frombuffer(data + bytes(PAD), dtype=np.uint8)
+    newline = np.flatnonzero(buf == ord("\n"))
+    starts = np.empty(len(newline) + 1, dtype=np.int64)
+    starts[0] = 0
+    starts[1:] = newline + 1
+    ends = np.append(newline, len(data)).astype(np.int64)
+    if not data or data[-1] == ord("\n"):  # no line after the last line feed
+        starts, ends = starts[:-1], ends[:-1]
+    start, end = _strip(buf, starts, ends)
+    return Lines(data, buf, start, end, first, len(newline))
+
+
+def _strip(buf: ByteArray, starts: IntArray, ends: IntArray) -> tuple[IntArray, IntArray]:
+    """Line bounds without leading and trailing whitespace (as ``bytes.strip``)."""
+    start, end = starts.copy(), ends.copy()
+    todo = np.flatnonzero(start < end)
+    while todo.size:
+        todo = todo[_SPACE[buf[start[todo]]]]
+        start[todo] += 1
+        todo = todo[start[todo] < end[todo]]
+    todo = np.flatnonzero(start < end)
+    while todo.size:
+        todo = todo[_SPACE[buf[end[todo] - 1]]]
+        end[todo] -= 1
+        todo = todo[start[todo] < end[todo]]
+    return start, end
+
+
+# -- events ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Events:
+    """Rejections and warnings: the file line where each was found and the line it is about,
+    its reason class, whether the line is kept, and its full reason on demand.
+
+    Events found in bulk are groups of lines (``add``); events of lines read one by one are
+    single entries (``one``), kept in plain lists.
+    """
+
+    groups: list[tuple[IntArray, IntArray, str, bool, Callable[[int], str]]] = field(default_factory=list)
+    found: list[int] = field(default_factory=list)
+    about: list[int] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+    kept: list[bool] = field(default_factory=list)
+
+    def add(
+        self,
+        about: IntArray,
+        reason: str,
+        detail: Callable[[int], str] | None = None,
+        *,
+        found: IntArray | None = None,
+        kept: bool = False,
+    ) -> None:
+        """File lines ``about`` rejected (``kept``: flagged) for ``reason`` (a class);
+        ``detail(line)`` words the event of a line in full (default: the class itself)."""
+        if len(about):
+            where = about if found is None else found
+            self.groups.append((where, about, reason, kept, detail or (lambda _line: reason)))
+
+    def one(self, found: int, about: int, reason: str, *, kept: bool = False) -> None:
+        """One event, worded in full (its class is the text before the first colon)."""
+        self.found.append(found)
+        self.about.append(about)
+        self.reasons.append(reason)
+        self.kept.append(kept)
+
+    def without(self, lines: BoolArray, first: int) -> Events:
+        """These events less the grouped ones about block lines marked in ``lines`` (``first``:
+        file index of the block's first line)."""
+        kept = Events(found=self.found, about=self.about, reasons=self.reasons, kept=self.kept)
+        for found, about, reason, is_kept, detail in self.groups:
+            inside = (about >= first) & (about < first + len(lines))
+            drop = np.zeros(len(about), dtype=bool)
+            drop[inside] = lines[about[inside] - first]
+            kept.add(about[~drop], reason, detail, found=found[~drop], kept=is_kept)
+        return kept
+
+
+# -- texts of a log ------------------------------------------------------------------------------
+
+
+class Vocabulary(Generic[_Label]):
+    """Texts of one log (station names, ship names...), numbered as first seen: columns hold
+    the numbers, and each text is one Python string however often it comes. Blocks read on
+    worker threads share one, so numbering takes a lock."""
+
+    def __init__(self) -> None:
+        self.labels: list[_Label] = []
+        self._codes: dict[_Label, int] = {}
+        self._lock = threading.Lock()
+
+    def code(self, label: _Label) -> int:
+        code = self._codes.get(label)
+        if code is None:
+            with self._lock:
+                code = self._codes.get(label)
+                if code is None:
+                    code = self._codes[label] = len(self.labels)
+                    self.labels.append(label)
+        return code
+
+
+# -- the vectorised scanner ------------------------------------------------------------------
+
+
+@dataclass
+class Scan:
+    """What the lines of a block say (arrays over the block's lines).
+
+    ``time`` is the time a line sets (-1: none), ``station`` its station code (-1: none),
+    ``pghp`` marks accepted ``$PGHP`` lines, ``trailing`` lines with receiver fields after
+    the checksum. ``sentences`` are the AIS sentences the scanner read (block line, payload
+    start and length in the block, fill bits, fragment count and number, assembly key);
+    ``slow`` the lines read by :func:`line_result` that hold a sentence.
+    """
+
+    record: BoolArray
+    blank: int
+    comments: int
+    time: IntArray
+    station: IntArray
+    pghp: BoolArray
+    trailing: BoolArray
+    events: Events
+    sentences: dict[str, IntArray]
+    slow: list[tuple[int, Sentence]]
+
+
+def _next(positions: IntArray, after: IntArray) -> IntArray:
+    """The first of ``positions`` (sorted) at or after each of ``after``; a huge value if none."""
+    index = np.searchsorted(positions, after)
+    found = np.full(len(after), _FAR, dtype=np.int64)
+    inside = index < len(positions)
+    found[inside] = positions[index[inside]]
+    return found
+
+
+def _at(buf: ByteArray, where: IntArray) -> ByteArray:
+    """``buf[where]``: positions up to :data:`PAD` past the data read the padding's zeros."""
+    values: ByteArray = buf[where]
+    return values
+
+
+def _hex_pair(buf: ByteArray, at: IntArray) -> tuple[IntArray, BoolArray]:
+    """The value of the two hex digits at ``at`` and whether both are hex digits."""
+    high, low = _HEX[_at(buf, at)], _HEX[_at(buf, at + 1)]
+    return high * 16 + low, (high >= 0) & (low >= 0)
+
+
+def _xor(buf: ByteArray, start: IntArray, end: IntArray) -> IntArray:
+    """XOR of the bytes in each ``[start, end)``: ranges sorted and not overlapping."""
+    if not len(start):
+        return np.zeros(0, dtype=np.int64)
+    bounds = np.empty(2 * len(start), dtype=np.int64)
+    bounds[0::2], bounds[1::2] = start, end
+    total = np.bitwise_xor.reduceat(buf, bounds)[0::2].astype(np.int64)
+    return np.where(start < end, total, 0)  # reduceat gives buf[start] for an empty range
+
+
+def _unsigned(buf: ByteArray, start: IntArray, end: IntArray, digits: int) -> tuple[IntArray, BoolArray]:
+    """Decimal numbers of 1 to ``digits`` ASCII digits in ``[start, end)``, and which ranges are."""
+    width = end - start
+    ok = (width >= 1) & (width <= digits)
+    value = np.zeros(len(start), dtype=np.int64)
+    for offset in range(digits):
+        live = ok & (offset < width)
+        digit = _DIGIT[_at(buf, np.where(live, start + offset, 0))]
+        ok &= ~live | (digit >= 0)
+        value = np.where(live, value * 10 + digit, value)
+    return value, ok
+
+
+def scan(lines: Lines, validate: bool, stations: Vocabulary[str], *, fast: bool = True) -> Scan:
+    """Read every line of a block: in bulk where it has the common shape, else by :func:`line_result`.
+
+    ``fast=False`` reads every line by :func:`line_result` (the tests compare both ways).
+    """
+    buf, count = lines.buf, len(lines)
+    start, end = lines.start, lines.end
+    nonblank = start < end
+    first = np.zeros(count, dtype=np.uint8)
+    first[nonblank] = buf[start[nonblank]]
+    comment = nonblank & (first == ord("#"))
+    record = nonblank & ~comment
+    out = Scan(
+        record=record,
+        blank=int(count - nonblank.sum()),
+        comments=int(comment.sum()),
+        time=np.full(count, -1, dtype=np.int64),
+        station=np.full(count, -1, dtype=np.int64),
+        pghp=np.zeros(count, dtype=bool),
+        trailing=np.zeros(count, dtype=bool),
+        events=Events(),
+        sentences={},
+        slow=[],
+    )
+    records = np.flatnonzero(record)
+    slow = np.zeros(count, dtype=bool)
+    if fast:
+        plain = _plain(lines, records)
+        slow[records[~plain]] = True
+        _scan_plain(lines, records[plain], validate, stations, out, slow)
+        out.events = out.events.without(slow, lines.first)  # a line read again counts as read again
+    else:
+        slow[records] = True
+        out.sentences = _no_sentences()
+    _read_slow(lines, np.flatnonzero(slow), validate, stations, out)
+    return out
+
+
+def _plain(lines: Lines, records: IntArray) -> BoolArray:
+    """Which record lines hold only printable ASCII (no space, control or non-ASCII byte)."""
+    buf = lines.buf
+    if lines.data.isascii() and int(np.count_nonzero(buf <= ord(" "))) == lines.newlines + PAD:
+        return np.ones(len(records), dtype=bool)  # every such byte is a line feed: the usual block
+    odd = np.flatnonzero((buf <= ord(" ")) | (buf >= 127))
+    start, end = lines.start[records], lines.end[records]
+    inside: BoolArray = np.searchsorted(odd, end) > np.searchsorted(odd, start)
+    return ~inside
+
+
+def _no_sentences() -> dict[str, IntArray]:
+    empty = np.zeros(0, dtype=np.int64)
+    return dict.fromkeys(("line", "payload_start", "payload_length", "fill", "count", "number", "key"), empty)
+
+
+def _scan_plain(
+    lines: Lines, records: IntArray, validate: bool, stations: Vocabulary[str], out: Scan, slow: BoolArray
+) -> None:
+    """Settle printable record lines in bulk; the ones of an unusual shape are marked ``slow``."""
+    buf = lines.buf
+    start, end = lines.start[records], lines.end[records]
+    body = start.copy()
+    live = np.ones(len(records), dtype=bool)
+    stars = np.flatnonzero(buf == ord("*"))  # the reference rule splits at the first star
+
+    # tag blocks: "\" fields "*hh\"
+    tagged = np.flatnonzero(buf[start] == ord("\\"))
+    if tagged.size:
+        closing = _next(np.flatnonzero(buf == ord("\\")), start[tagged] + 1)
+        unterminated = closing >= end[tagged]
+        detail = _detail(lines, validate)
+        out.events.add(lines.first + records[tagged[unterminated]], "malformed sentence", detail)
+        live[tagged[unterminated]] = False
+        tagged, closing = tagged[~unterminated], closing[~unterminated]
+        # a tag block like the line's before says the same: read each run's first only
+        head = _repeats(buf, start[tagged], closing)
+        heads = np.flatnonzero(head)
+        partial = _tag_blocks(
+            lines, records, tagged[heads], closing[heads], stars, validate, stations, out, slow, live
+        )
+        body[tagged] = closing + 1
+        follower = np.flatnonzero(~head)
+        if follower.size:
+            leader = tagged[np.maximum.accumulate(np.where(head, np.arange(len(tagged)), 0))[follower]]
+            follows = tagged[follower]
+            slow[records[follows]] = slow[records[leader]]
+            live[follows] = live[leader]
+            out.time[records[follows]] = out.time[records[leader]]
+            out.station[records[follows]] = out.station[records[leader]]
+            flagged = np.zeros(len(records), dtype=bool)
+            flagged[tagged[heads[partial]]] = True
+            out.events.add(
+                lines.first + records[follows[flagged[leader]]],
+                "tag block checksum mismatch",
+                _warning(lines, validate, "tag block checksum mismatch"),
+                kept=True,
+            )
+
+    # bodies: "$PGHP,..." or "!xxVDM,..."
+    which = np.flatnonzero(live & (body < end))
+    lead = buf[body[which]]
+    other = which[(lead != ord("$")) & (lead != ord("!"))]
+    out.events.add(lines.first + records[other], "not an NMEA sentence")
+    empty_body = np.flatnonzero(live & (body >= end))
+    out.events.add(lines.first + records[empty_body], "not an NMEA sentence")
+    dollar = which[lead == ord("$")]
+    bang = which[lead == ord("!")]
+    first_star = _next(stars, body)
+    if dollar.size:
+        _pghp(lines, records, dollar, body, end, first_star, validate, out, slow)
+    out.sentences = _ais_fields(lines, records, bang, body, end, first_star, validate, out, slow)
+
+
+_REPEAT_WIDTH: Final = PAD  # longest tag block compared with the line's before
+
+
+def _repeats(buf: ByteArray, start: IntArray, closing: IntArray) -> BoolArray:
+    """Which tag blocks (``[start, closing]``) may differ from the one before them: run heads.
+
+    Feeds repeat a tag block over consecutive lines (one station, one second): about 60%
+    of the GFW and Kystverket samples' lines. Lines of equal tag length are compared 8 bytes
+    at a time over a fixed width (bytes past the tag too: that only makes more heads); a
+    longer block is always a head.
+    """
+    head = np.ones(len(start), dtype=bool)
+    length = closing - start
+    candidate = np.flatnonzero((length[1:] == length[:-1]) & (length[1:] < _REPEAT_WIDTH)) + 1
+    if not candidate.size:
+        return head
+    width = -(-(int(length[candidate].max()) + 1) // 8) * 8
+    this = _window(buf, start[candidate], width).view(np.uint64)
+    before = _window(buf, start[candidate - 1], width).view(np.uint64)
+    head[candidate] = (this != before).any(axis=1)
+    return head
+
+
+def _tag_blocks(
+    lines: Lines,
+    records: IntArray,
+    tagged: IntArray,
+    closing: IntArray,
+    stars: IntArray,
+    validate: bool,
+    stations: Vocabulary[str],
+    out: Scan,
+    slow: BoolArray,
+    live: BoolArray,
+) -> BoolArray:
+    """Checksum, time and station of terminated tag blocks; which had a partial checksum."""
+    buf = lines.buf
+    start = lines.start[records[tagged]]
+    star = closing - 3
+    check, is_hex = _hex_pair(buf, star + 1)
+    first_star = _next(stars, start)
+    shaped = (star > start + 1) & (first_star == star) & is_hex
+    slow[records[tagged[~shaped]]] = True
+    live[tagged[~shaped]] = False
+    partial = np.zeros(len(tagged), dtype=bool)
+    keep = np.flatnonzero(shaped)
+    tagged, start, star, check = tagged[keep], start[keep], star[keep], check[keep]
+    keys = _tag_keys(buf, start, star)
+    covered = start + 1  # where the fields the checksum covers begin
+    if validate:
+        whole = _xor(buf, start + 1, star) == check
+        odd = np.flatnonzero(~whole)
+        is_partial = np.zeros(len(tagged), dtype=bool)
+        is_partial[odd] = _covers_time_only(
+            buf, start[odd], star[odd], check[odd], {key: keys[key][odd] for key in keys}
+        )
+        partial[keep[is_partial]] = True
+        mismatch = ~whole & ~is_partial  # other mismatches: the reference rule words them
+        slow[records[tagged[mismatch]]] = True
+        live[tagged[mismatch]] = False
+        out.events.add(
+            lines.first + records[tagged[is_partial]],
+            "tag block checksum mismatch",
+            _warning(lines, validate, "tag block checksum mismatch"),
+            kept=True,
+        )
+        covered = np.where(is_partial, keys["c"], covered)
+        fine = ~mismatch
+        tagged, star, covered = tagged[fine], star[fine], covered[fine]
+        keys = {key: position[fine] for key, position in keys.items()}
+    _tag_fields(lines, records, tagged, star, covered, keys, stations, out, slow, live)
+    return partial
+
+
+def _detail(lines: Lines, validate: bool) -> Callable[[int], str]:
+    """The reason the reference rule gives for a file line of this block."""
+
+    def detail(line: int) -> str:
+        result = line_result(lines.text(line - lines.first), validate)
+        return result.rejection or (result.warnings[0] if result.warnings else "")
+
+    return detail
+
+
+def _warning(lines: Lines, validate: bool, reason: str) -> Callable[[int], str]:
+    """The warning starting with ``reason`` the reference rule gives for a file line of this block."""
+
+    def warning(line: int) -> str:
+        found = line_result(lines.text(line - lines.first), validate).warnings
+        return next((text for text in found if text.startswith(reason)), reason)
+
+    return warning
+
+
+def _window(buf: ByteArray, start: IntArray, width: int) -> ByteArray:
+    """``width`` bytes from each of ``start`` (positions in the data, ``width`` <= :data:`PAD`)."""
+    rows: ByteArray = sliding_window_view(buf, width)[start]
+    return rows
+
+
+def _tag_times(buf: ByteArray, start: IntArray) -> tuple[IntArray, BoolArray]:
+    """The ``c:`` values at ``start`` of the two usual shapes, as nanoseconds: 10 digits (Unix
+    seconds) or 13 (milliseconds), then ``,`` or ``*``; and which values have one of them."""
+    rows = _window(buf, start, 14)
+    digits = rows - np.uint8(ord("0"))  # wraps around below '0'
+    is_digit = digits <= 9
+    leading = np.cumprod(is_digit, axis=1, dtype=np.uint8).sum(axis=1)
+    after = rows[np.arange(len(start)), np.minimum(leading, 13)]
+    ends = (after == ord(",")) | (after == ord("*"))
+    seconds = ends & (leading == 10)
+    millis = ends & (leading == 13)
+    value = np.zeros(len(start), dtype=np.int64)
+    for usual, width in ((seconds, 10), (millis, 13)):
+        rows_of = np.flatnonzero(usual)
+        if rows_of.size:
+            value[rows_of] = _digits(digits[rows_of, :width])
+    seconds &= value <= _MAX_NS // 1_000_000_000
+    millis &= value <= _MAX_NS // 1_000_000
+    time = np.where(millis, value * 1_000_000, value * 1_000_000_000)
+    return time, seconds | millis
+
+
+def _tag_keys(buf: ByteArray, tag_start: IntArray, star: IntArray) -> dict[str, IntArray]:
+    """Where the last ``c:`` and ``s:`` field of each tag block begins (``_FAR``: none), and the
+    time of a ``c:`` field of a usual shape (-1: not worked out here).
+
+    Most tag blocks end with their ``c:`` field, often after an ``s:`` one
+    (``\\s:117,c:1668046497*0A\\``): those are read at fixed offsets from the star; the
+    others by looking for every ``x:`` field.
+    """
+    count = len(star)
+    keys = {"c": np.full(count, _FAR, dtype=np.int64), "s": np.full(count, _FAR, dtype=np.int64)}
+    keys["time"] = np.full(count, -1, dtype=np.int64)
+    settled = np.zeros(count, dtype=bool)
+    candidates = np.arange(count)
+    for digits, scale in ((10, 1_000_000_000), (13, 1_000_000)):
+        key = star[candidates] - digits - 2
+        inside = key > tag_start[candidates]
+        key = np.where(inside, key, star[candidates])
+        shaped = inside & (buf[key] == ord("c")) & (buf[key + 1] == ord(":"))
+        shaped &= (buf[key - 1] == ord(",")) | (buf[key - 1] == ord("\\"))
+        which, key = candidates[shaped], key[shaped]
+        values = _window(buf, key + 2, digits) - np.uint8(ord("0"))
+        numeric = (values <= 9).all(axis=1)
+        which, key, values = which[numeric], key[numeric], values[numeric]
+        number = _digits(values)
+        fits = number <= _MAX_NS // scale
+        keys["c"][which] = key
+        keys["time"][which[fits]] = number[fits] * scale
+        settled[which] = True
+        candidates = candidates[~settled[candidates]]
+    time_key = keys["c"]
+    alone = settled & (buf[np.where(settled, time_key, star) - 1] == ord("\\"))  # the only field
+    after = np.flatnonzero(settled & ~alone)  # a field before c: is it s:?
+    if after.size:
+        window = _window(buf, np.maximum(time_key[after] - 1 - _STATION_WIDTH, 0), _STATION_WIDTH)
+        separator = (window == ord(",")) | (window == ord("\\"))
+        found = separator.any(axis=1)
+        previous = (
+            time_key[after]
+            - 1
+            - _STATION_WIDTH
+            + (_STATION_WIDTH - 1 - np.argmax(separator[:, ::-1], axis=1))
+            + 1
+        )
+        previous = np.where(found, previous, star[after])
+        station = found & (buf[previous] == ord("s")) & (buf[previous + 1] == ord(":"))
+        keys["s"][after[station]] = previous[station]
+        settled[after[~station]] = False
+    rest = np.flatnonzero(~settled)
+    if rest.size:
+        general = _tag_keys_anywhere(buf, tag_start[rest], star[rest])
+        for name in ("c", "s"):
+            keys[name][rest] = general[name]
+        keys["time"][rest] = -1
+    return keys
+
+
+def _digits(values: ByteArray) -> IntArray:
+    """The numbers written by rows of digit values (0-9, most significant first), 8 to 16 digits:
+    the first eight combined at once in a 64-bit word (SWAR, as fast number parsers do)."""
+    word = np.ascontiguousarray(values[:, :8]).view("<u8").ravel().copy()  # first digit lowest
+    word = word * np.uint64(10) + (word >> np.uint64(8))  # pairs of digits
+    pairs = np.uint64(0x000000FF000000FF)
+    word = (
+        (word & pairs) * np.uint64(100 + (1_000_000 << 32))
+        + ((word >> np.uint64(16)) & pairs) * np.uint64(1 + (10_000 << 32))
+    ) >> np.uint64(32)
+    number = word.astype(np.int64)
+    for column in range(8, values.shape[1]):
+        number = number * 10 + values[:, column]
+    return number
+
+
+def _tag_keys_anywhere(buf: ByteArray, tag_start: IntArray, star: IntArray) -> dict[str, IntArray]:
+    """Where the last ``c:`` and ``s:`` field of each tag block begins (``_FAR``: none), wherever
+    they are: every ``x:`` (after ``\\`` or ``,``) of the block is looked at."""
+    keys = {name: np.full(len(star), _FAR, dtype=np.int64) for name in ("c", "s")}
+    width = star - tag_start
+    short = np.flatnonzero(width <= PAD)
+    if short.size:  # the block's bytes as rows of a matrix
+        window = _window(buf, tag_start[short], PAD)
+        column = np.arange(PAD)
+        opening = np.zeros_like(window, dtype=bool)
+        opening[:, 2:] = (window[:, 2:] == ord(":")) & (
+            (window[:, :-2] == ord(",")) | (window[:, :-2] == ord("\\"))
+        )
+        opening &= column < width[short][:, None]
+        for name in ("c", "s"):
+            found = np.zeros_like(opening)
+            found[:, 1:-1] = opening[:, 2:] & (window[:, 1:-1] == ord(name))
+            last = PAD - 1 - np.argmax(found[:, ::-1], axis=1)
+            has = found.any(axis=1)
+            keys[name][short[has]] = tag_start[short[has]] + last[has]
+    long = np.flatnonzero(width > PAD)
+    if long.size:  # rare: every colon of the block
+        colons = np.flatnonzero(buf == ord(":"))
+        colons = colons[colons >= 2]
+        opening_at = (buf[colons - 2] == ord(",")) | (buf[colons - 2] == ord("\\"))
+        starts = colons[opening_at] - 1  # where each "x:" field begins
+        for name in ("c", "s"):
+            these = starts[buf[starts] == ord(name)]
+            index = np.searchsorted(these, star[long]) - 1
+            position = np.full(len(long), _FAR, dtype=np.int64)
+            ok = index >= 0
+            position[ok] = these[index[ok]]
+            position[position <= tag_start[long]] = _FAR
+            keys[name][long] = position
+    return keys
+
+
+_PARTIAL_WIDTH: Final = 64  # longest tag block part before c: read in bulk
+
+
+def _covers_time_only(
+    buf: ByteArray, tag_start: IntArray, star: IntArray, check: IntArray, keys: dict[str, IntArray]
+) -> BoolArray:
+    """Tag blocks of two fields, ``x:..,c:..``, whose checksum is that of the ``c:`` field alone
+    (the Norwegian Coastal Administration's feed): the one shape of a partial checksum read in bulk."""
+    time_key = keys["c"]
+    before = time_key - tag_start - 1  # bytes between the backslash and c:
+    candidate = (time_key < star) & (before <= _PARTIAL_WIDTH)
+    candidate[candidate] &= buf[time_key[candidate] - 1] == ord(",")
+    which = np.flatnonzero(candidate)
+    result = np.zeros(len(star), dtype=bool)
+    if not which.size:
+        return result
+    window = _window(buf, tag_start[which] + 1, _PARTIAL_WIDTH)
+    commas = ((window == ord(",")) & (np.arange(_PARTIAL_WIDTH) < before[which][:, None])).sum(axis=1)
+    ok = commas == 1  # exactly one comma in the tag block: the one before c:
+    ok &= _xor(buf, time_key[which], star[which]) == check[which]
+    result[which[ok]] = True
+    return result
+
+
+_STATION_WIDTH: Final = 24  # longest station name read in bulk
+
+
+def _tag_fields(
+    lines: Lines,
+    records: IntArray,
+    tagged: IntArray,
+    star: IntArray,
+    covered: IntArray,
+    keys: dict[str, IntArray],
+    stations: Vocabulary[str],
+    out: Scan,
+    slow: BoolArray,
+    live: BoolArray,
+) -> None:
+    """Time (``c:``) and station (``s:``) of the tag blocks read in bulk; a value of an unusual
+    shape sends its line to the reference rule."""
+    buf = lines.buf
+    time_key = keys["c"]
+    which = np.flatnonzero((time_key < star) & (time_key >= covered))
+    known = keys["time"][which] >= 0
+    time = keys["time"][which]
+    usual = known.copy()
+    unknown = np.flatnonzero(~known)
+    if unknown.size:
+        time[unknown], usual[unknown] = _tag_times(buf, time_key[which[unknown]] + 2)
+    unusual = which[~usual]  # fractions, other lengths, bad times: the reference rule
+    slow[records[tagged[unusual]]] = True
+    live[tagged[unusual]] = False
+    out.time[records[tagged[which[usual]]]] = time[usual]
+
+    station_key = keys["s"]
+    named = np.flatnonzero((station_key < star) & (station_key >= covered) & live[tagged])
+    if not named.size:
+        return
+    width = _STATION_WIDTH
+    short = _window(buf, station_key[named] + 2, 8)  # most names: up to 7 bytes, then ',' or '*'
+    stop = (short == ord(",")) | (short == ord("*"))
+    if stop.any(axis=1).all():
+        width, window = 8, short
+    else:
+        window = _window(buf, station_key[named] + 2, width)
+        stop = (window == ord(",")) | (window == ord("*"))
+    found = stop.any(axis=1)
+    length = stop.argmax(axis=1)
+    odd = named[~found]  # a station name longer than the window
+    slow[records[tagged[odd]]] = True
+    live[tagged[odd]] = False
+    named, window, length = named[found], window[found], length[found]
+    window = window * (np.arange(width) < length[:, None])
+    codes, distinct = _factorize_rows(window)
+    labels = np.array(
+        [stations.code(bytes(row).rstrip(b"\x00").decode("ascii").strip()) for row in distinct],
+        dtype=np.int64,
+    )
+    if len(labels):
+        out.station[records[tagged[named]]] = labels[codes]
+
+
+def _factorize_rows(rows: ByteArray) -> tuple[IntArray, list[ByteArray]]:
+    """Codes of equal rows of a byte matrix, and one row per code."""
+    used = int(np.flatnonzero(rows.any(axis=0)).max(initial=-1)) + 1  # station names are short, most 8 bytes
+    padded = np.zeros((len(rows), max(-(-used // 8), 1) * 8), dtype=np.uint8)
+    padded[:, :used] = rows[:, :used]
+    words = padded.view(np.uint64)
+    codes = np.zeros(len(rows), dtype=np.int64)
+    for column in range(words.shape[1]):
+        part, _ = pd.factorize(words[:, column])
+        codes = part if column == 0 else pd.factorize(codes * (int(part.max(initial=0)) + 1) + part)[0]
+    first = np.unique(codes, return_index=True)[1]
+    return codes.astype(np.int64), [rows[index] for index in first]
+
+
+def _pghp(
+    lines: Lines,
+    records: IntArray,
+    which: IntArray,
+    body: IntArray,
+    end: IntArray,
+    first_star: IntArray,
+    validate: bool,
+    out: Scan,
+    slow: BoolArray,
+) -> None:
+    """``$PGHP,1,yyyy,m,d,h,m,s,ms,...*hh`` lines: their time; other ``$`` lines are not AIS."""
+    buf = lines.buf
+    begin, stop = body[which], end[which]
+    star = stop - 3
+    check, is_hex = _hex_pair(buf, star + 1)
+    shaped = (first_star[which] == star) & is_hex
+    slow[records[which[~shaped]]] = True  # trailing fields or no checksum: the reference rule
+    which, begin, star, check = which[shaped], begin[shaped], star[shaped], check[shaped]
+    name = _window(buf, begin + 1, 5)
+    is_pghp = (begin + 6 <= star) & (name == np.frombuffer(b"PGHP,", dtype=np.uint8)).all(axis=1)
+    out.events.add(lines.first + records[which[~is_pghp]], "non-AIS sentence", _detail(lines, validate))
+    which, begin, star, check = which[is_pghp], begin[is_pghp], star[is_pghp], check[is_pghp]
+    if validate:
+        bad = _xor(buf, begin + 1, star) != check
+        out.events.add(lines.first + records[which[bad]], "bad checksum", _detail(lines, validate))
+        which, begin, star = which[~bad], begin[~bad], star[~bad]
+    commas = np.flatnonzero(buf == ord(","))
+    first_comma = np.searchsorted(commas, begin)  # the comma after "$PGHP"
+    values = []
+    present = np.ones(len(which), dtype=bool)
+    well_formed = np.ones(len(which), dtype=bool)
+    for number in range(2, 9):  # fields[2:9]: year, month, day, hour, minute, second, ms
+        index = first_comma + number - 1
+        field_start = commas[np.minimum(index, len(commas) - 1)] + 1 if len(commas) else begin
+        present &= (index < len(commas)) & (field_start <= star)
+        field_end = np.minimum(_next(commas, field_start), star)
+        value, ok = _unsigned(buf, field_start, field_end, 4)
+        well_formed &= ok
+        values.append(value)
+    # a field that is not 1-4 plain digits (a sign, "5_0", empty...): the reference rule decides
+    slow[records[which[present & ~well_formed]]] = True
+    year, month, day, hour, minute, second, millis = values
+    month_index = np.clip(month - 1, 0, 11)
+    leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
+    days = _DAYS_IN_MONTH[month_index] + ((month == 2) & leap)
+    valid = (
+        present
+        & well_formed
+        & (year >= 1678)
+        & (year <= 2261)
+        & (month >= 1)
+        & (month <= 12)
+        & (day >= 1)
+        & (day <= days)
+        & (hour <= 23)
+        & (minute <= 59)
+        & (second <= 59)
+        & (millis <= 999)
+    )
+    malformed = ~valid & ~(present & ~well_formed)
+    out.events.add(lines.first + records[which[malformed]], "malformed sentence", _detail(lines, validate))
+    which = which[valid]
+    sel = np.flatnonzero(valid)
+    epoch_months = (year[sel] - 1970) * 12 + month_index[sel]
+    dates = epoch_months.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64) + day[sel] - 1
+    time = (((dates * 24 + hour[sel]) * 60 + minute[sel]) * 60 + second[sel]) * 1_000_000_000
+    time += millis[sel] * 1_000_000
+    out.time[records[which]] = time
+    out.pghp[records[which]] = True
+
+
+def key_of(talker: bytes | str, kind: str, seq: int | None, channel: bytes | str, count: int) -> int | None:
+    """The multipart assembly key (talker, VDM/VDO, sequence id, channel, fragment count) as one
+    integer, or ``None`` for a shape the integer cannot hold (see :class:`Keys`).
+
+    >>> key_of("AI", "VDM", 3, "A", 2) == key_of(b"AI", "VDM", 3, b"A", 2)
+    True
+    """
+    talker_bytes = talker.encode("ascii") if isinstance(talker, str) else talker
+    channel_bytes = channel.encode("ascii") if isinstance(channel, str) else channel
+    if len(talker_bytes) != 2 or len(channel_bytes) > 1 or not (seq is None or 0 <= seq <= 9):
+        return None
+    if kind not in ("VDM", "VDO") or not 1 <= count <= 9:
+        return None
+    seq_code = 0 if seq is None else seq + 1
+    channel_code = channel_bytes[0] if channel_bytes else 0
+    return int(
+        (
+            (((talker_bytes[0] * 256 + talker_bytes[1]) * 2 + (kind == "VDO")) * 16 + seq_code) * 256
+            + channel_code
+        )
+        * 16
+        + count
+    )
+
+
+def _ais_fields(
+    lines: Lines,
+    records: IntArray,
+    which: IntArray,
+    body: IntArray,
+    end: IntArray,
+    first_star: IntArray,
+    validate: bool,
+    out: Scan,
+    slow: BoolArray,
+) -> dict[str, IntArray]:
+    """AIS sentences ``!xxVDM,n,i,[s],[c],payload,f*hh``; any other ``!`` line goes to the reference rule."""
+    buf = lines.buf
+    b, e = body[which], end[which]
+    head = _window(buf, b, 13)
+    seq_empty = head[:, 11] == ord(",")
+    channel_at = np.where(seq_empty, b + 12, b + 13)
+    channel_empty = _at(buf, channel_at) == ord(",")
+    payload_start = np.where(channel_empty, channel_at + 1, channel_at + 2)
+    payload_end = e - 5
+    count = _DIGIT[head[:, 7]]
+    number = _DIGIT[head[:, 9]]
+    seq = np.where(seq_empty, -1, _DIGIT[head[:, 11]])
+    fill = _DIGIT[_at(buf, e - 4)]
+    check, is_hex = _hex_pair(buf, e - 2)
+    shaped = (
+        (head[:, 1] != ord(","))
+        & (head[:, 2] != ord(","))
+        & (head[:, 3] == ord("V"))
+        & (head[:, 4] == ord("D"))
+        & ((head[:, 5] == ord("M")) | (head[:, 5] == ord("O")))
+        & (head[:, 6] == ord(","))
+        & (count >= 1)
+        & (head[:, 8] == ord(","))
+        & (number >= 1)
+        & (number <= count)
+        & (head[:, 10] == ord(","))
+        & (seq_empty | ((seq >= 0) & (head[:, 12] == ord(","))))
+        & (channel_empty | (_at(buf, channel_at + 1) == ord(",")))
+        & (payload_end >= payload_start)
+        & (payload_end - payload_start <= MAX_PAYLOAD)
+        & (_at(buf, payload_end) == ord(","))
+        & (fill >= 0)
+        & (fill <= 5)
+        & (first_star[which] == e - 3)
+        & is_hex
+    )
+    slow[records[which[~shaped]]] = True  # other talker shapes, trailing fields...: the reference rule
+    keep = np.flatnonzero(shaped)
+    which, b, e, check = which[keep], b[keep], e[keep], check[keep]
+    payload_start, payload_end = payload_start[keep], payload_end[keep]
+    count, number, seq, fill = count[keep], number[keep], seq[keep], fill[keep]
+    if validate:
+        good = _xor(buf, b + 1, e - 3) == check
+        out.events.add(lines.first + records[which[~good]], "bad checksum")
+        keep = np.flatnonzero(good)
+        which, b, payload_start, payload_end = which[keep], b[keep], payload_start[keep], payload_end[keep]
+        count, number, seq, fill = count[keep], number[keep], seq[keep], fill[keep]
+    length = payload_end - payload_start
+    empty = length == 0
+    out.events.add(lines.first + records[which[empty]], "empty payload")
+    keep = np.flatnonzero(~empty)
+    which, b, payload_start, length = which[keep], b[keep], payload_start[keep], length[keep]
+    count, number, seq, fill = count[keep], number[keep], seq[keep], fill[keep]
+    bad = _bad_armour(buf, payload_start, length)
+    slow[records[which[bad]]] = True  # the reference rule names the character
+    keep = np.flatnonzero(~bad)
+    which, b, payload_start, length = which[keep], b[keep], payload_start[keep], length[keep]
+    count, number, seq, fill = count[keep], number[keep], seq[keep], fill[keep]
+    channel = np.where(_at(buf, payload_start - 2) == ord(","), 0, _at(buf, payload_start - 2)).astype(
+        np.int64
+    )
+    talker = _at(buf, b + 1).astype(np.int64) * 256 + _at(buf, b + 2)
+    vdo = (_at(buf, b + 5) == ord("O")).astype(np.int64)
+    key = ((((talker * 2 + vdo) * 16 + (seq + 1)) * 256 + channel) * 16) + count
+    return {
+        "line": records[which],
+        "payload_start": payload_start,
+        "payload_length": length,
+        "fill": fill,
+        "count": count,
+        "number": number,
+        "key": key,
+    }
+
+
+def _bad_armour(buf: ByteArray, start: IntArray, length: IntArray) -> BoolArray:
+    """Payloads holding a byte outside the 6-bit armour, checked per payload length in bulk."""
+    bad = np.zeros(len(start), dtype=bool)
+    if not len(start):
+        return bad
+    order = np.argsort(length.astype(np.uint8), kind="stable")  # a radix sort: lengths <= MAX_PAYLOAD
+    ordered = length[order]
+    first = np.flatnonzero(np.diff(ordered)) + 1
+    sizes = ordered[np.concatenate(([0], first))]
+    bounds = [0, *first.tolist(), len(order)]
+    for size, low, high in zip(sizes.tolist(), bounds[:-1], bounds[1:], strict=True):
+        rows = order[low:high]
+        whole = size // 8 * 8
+        if whole:  # 8 characters at a time in 64-bit words
+            words = sliding_window_view(buf, whole)[start[rows]].view(np.uint64)
+            bad[rows] = _outside_armour(words).any(axis=1)
+        if size > whole:
+            chars = sliding_window_view(buf, size - whole)[start[rows] + whole]  # a copy: worked in place
+            chars -= np.uint8(48)  # wraps below '0'
+            # armour: '0'-'W' (0-39 after the shift) and '`'-'w' (48-71)
+            invalid = chars > 71
+            chars &= np.uint8(0xF8)
+            invalid |= chars == 40  # 40-47
+            bad[rows] |= invalid.any(axis=1)
+    return bad
+
+
+_ONES: Final = np.uint64(0x0101010101010101)
+_HIGH: Final = np.uint64(0x8080808080808080)
+_LOW7: Final = np.uint64(0x7F7F7F7F7F7F7F7F)
+
+
+def _outside_armour(words: npt.NDArray[np.uint64]) -> BoolArray:
+    """Which 64-bit words hold a byte outside the armour ``0x30-0x57``, ``0x60-0x77``: the bit
+    tricks "has byte less than / more than / between" (Stanford bithacks), exact for "any"."""
+    high = words & _HIGH  # bytes >= 0x80
+    below = (words - _ONES * np.uint64(0x30)) & ~words & _HIGH  # < '0'
+    above = ((words + _ONES * np.uint64(127 - 0x77)) | words) & _HIGH  # > 'w'
+    low = words & _LOW7
+    between = (_ONES * np.uint64(127 + 0x60) - low) & ~words & (low + _ONES * np.uint64(127 - 0x57)) & _HIGH
+    result: BoolArray = (high | below | above | between) != 0  # 'X'-'_' are between 0x57 and 0x60
+    return result
+
+
+# -- lines the scanner leaves to the reference rule -----------------------------------------------
+
+
+def _read_slow(
+    lines: Lines, slow_lines: IntArray, validate: bool, stations: Vocabulary[str], out: Scan
+) -> None:
+    for line in slow_lines.tolist():
+        result = line_result(lines.text(line), validate)
+        where = lines.first + line
+        out.time[line] = -1 if result.time is None else result.time
+        out.station[line] = -1 if result.station is None else stations.code(result.station)
+        out.trailing[line] = result.trailing
+        out.pghp[line] = result.pghp
+        for warning in result.warnings:
+            out.events.one(where, where, warning, kept=True)
+        if result.rejection is not None:
+            out.events.one(where, where, result.rejection)
+        if result.sentence is not None:
+            out.slow.append((line, result.sentence))
