@@ -48,6 +48,7 @@ __all__ = [
     "PORT_DTYPES",
     "POSITION",
     "POSITION_DTYPES",
+    "POSITION_OPTIONAL_DTYPES",
     "RISK",
     "RISK_DTYPES",
     "SPOOFING",
@@ -88,6 +89,10 @@ class POSITION:
     SHIP_TYPE: Final = "ship_type"
     DRAUGHT: Final = "draught"
     SOURCE: Final = "source"
+    TRANSCEIVER: Final = "transceiver"
+    """Optional: ``A`` or ``B``, the AIS class of the transponder, where the source says."""
+    LENGTH: Final = "length"
+    """Optional: the ship's length overall in metres, as broadcast (AIS dimensions A + B)."""
 
 
 POSITION_DTYPES: Final[Mapping[str, str]] = {
@@ -107,6 +112,13 @@ POSITION_DTYPES: Final[Mapping[str, str]] = {
     POSITION.DRAUGHT: "float64",
     POSITION.SOURCE: STRING,
 }
+
+POSITION_OPTIONAL_DTYPES: Final[Mapping[str, str]] = {
+    POSITION.TRANSCEIVER: STRING,
+    POSITION.LENGTH: "float64",
+}
+"""Columns a positions frame may carry after the canonical ones, when its source says
+(MarineCadastre's TransceiverClass and Length): screening uses them to weigh a match."""
 
 
 class WATCHLIST:
@@ -614,6 +626,8 @@ class IDENTITY:
     """The last AIS ship type (ITU-R M.1371 code) broadcast with the identity."""
     TRANSCEIVER: Final = "transceiver"
     """``A`` or ``B``: the AIS class most of the MMSI's reports came from, when the source says."""
+    LENGTH: Final = "length"
+    """The MMSI's median length overall (m) as broadcast, when the source says."""
 
 
 # --- screening: listed intervals and findings (vesselscreen.screening) ---------------------------

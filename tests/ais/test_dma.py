@@ -8,7 +8,7 @@ import pytest
 from vesselscreen.ais import read_ais, read_dma
 from vesselscreen.errors import ColumnsError
 from vesselscreen.ingest import ingest_report
-from vesselscreen.schema import POSITION, POSITION_DTYPES
+from vesselscreen.schema import POSITION, POSITION_DTYPES, POSITION_OPTIONAL_DTYPES
 
 from .conftest import DATA
 
@@ -19,8 +19,16 @@ DMA_22 = DATA / "dma" / "aisdk_2018-06-01_excerpt.csv"
 def test_26_column_file_values_and_report() -> None:
     frame = read_dma(DMA_26)
     assert dict(frame.dtypes.astype(str)) == {
-        k: str(pd.api.types.pandas_dtype(v)) for k, v in POSITION_DTYPES.items()
+        k: str(pd.api.types.pandas_dtype(v))
+        for k, v in {**POSITION_DTYPES, **POSITION_OPTIONAL_DTYPES}.items()
     }
+    # the optional columns: Class A/B and the length, which screening weighs a match with
+    assert frame.set_index(POSITION.MMSI).loc[
+        219012345, [POSITION.TRANSCEIVER, POSITION.LENGTH]
+    ].tolist() == [
+        "B",
+        11.0,
+    ]
     report = ingest_report(frame)
     assert report is not None
     assert (report.records, report.accepted, report.rejected) == (11, 7, 4)

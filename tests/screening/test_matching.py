@@ -171,3 +171,36 @@ def test_mmsi_match_with_contradicting_imo_is_a_conflict() -> None:
     assert row["score"] == 0.5
     assert row["conflict"] == "AIS IMO 9074729 contradicts listed IMO 9187629 for the same MMSI"
     assert row["listed_imo"] == 9187629
+
+
+def test_evidence_against_a_match_lowers_it_and_is_named() -> None:
+    # a name-and-flag match (alias ALPHA, Iranian MID) to a listed tanker with an IMO and a
+    # call sign, from a 20 m Class B pleasure craft that broadcasts neither
+    ais = positions([(422000001, "2024-01-01", None, "ALPHA")]).assign(
+        ship_type=pd.array([37], dtype="Int16")
+    )
+    identities = ais_identities(ais).assign(transceiver="B", length=20.0)
+    tanker = {
+        "entry_id": "ofac_sdn:15036", "name": "ARTAVIL", "imo": 9187629, "mmsi": 572469210, "flag": "IR",
+        "aliases": ["ALPHA"], "call_sign": "T2EU4", "vessel_type": "Crude Oil Tanker",
+    }  # fmt: skip
+    listed = vessels([tanker])
+    (match,) = match_identities(identities, listed).to_dict("records")
+    assert (match["method"], match["tier"]) == ("name_flag", "possible")
+    assert match["contradictions"] == [
+        "the list gives IMO 9187629, which this AIS identity never broadcast",
+        "the list gives call sign T2EU4, which this AIS identity never broadcast",
+        "a Class B transponder, while ships with an IMO number carry Class A",
+        "AIS length 20 m, far too short for a listed 'Crude Oil Tanker'",
+        "AIS ship type 37 (small craft) is far from the listed type 'Crude Oil Tanker' (merchant)",
+    ]
+    # an MMSI match with a consistent name is confirmed; with a contradiction, one tier less
+    own = positions([(572469210, "2024-01-01", None, "ARTAVIL")])
+    by_mmsi = {**tanker, "imo": None, "call_sign": None}
+    (confirmed,) = match_identities(ais_identities(own), vessels([by_mmsi])).to_dict("records")
+    assert (confirmed["method"], confirmed["tier"], confirmed["contradictions"]) == ("mmsi", "confirmed", [])
+    (lowered,) = match_identities(ais_identities(own), vessels([{**tanker, "imo": None}])).to_dict("records")
+    assert lowered["tier"] == "probable"
+    assert lowered["contradictions"] == [
+        "the list gives call sign T2EU4, which this AIS identity never broadcast"
+    ]

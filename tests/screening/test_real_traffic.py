@@ -55,8 +55,9 @@ def test_a_namesake_pleasure_boat_is_a_possible_match_to_verify(result: vs.Scree
     why = boat.evidence.explanation
     assert "the list gives IMO 1011202, which this AIS identity never broadcast" in why
     assert "the list gives call sign ZGBM, which this AIS identity never broadcast" in why
+    assert "a Class B transponder, while ships with an IMO number carry Class A" in why
     # the US-flagged NIRVANA is not even a possible match: its MID is not the listed flag
     assert NIRVANA_US not in {f.mmsi for f in result.findings}
     # nothing hidden: the match is in result.matches with its tier and what speaks against it
     row = result.matches[result.matches["mmsi"] == NIRVANA_KY].iloc[0]
-    assert (row["tier"], len(row["contradictions"])) == ("possible", 2)
+    assert (row["tier"], len(row["contradictions"])) == ("possible", 3)

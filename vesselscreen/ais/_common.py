@@ -34,7 +34,7 @@ import pandas as pd
 from vesselscreen.errors import ReferenceTimeError
 from vesselscreen.identifiers import is_valid_imo
 from vesselscreen.ingest import INGEST_REPORT_ATTR, MAX_SAMPLES, IngestReport, RejectionLog
-from vesselscreen.schema import POSITION, POSITION_DTYPES, conform
+from vesselscreen.schema import POSITION, POSITION_DTYPES, POSITION_OPTIONAL_DTYPES, conform
 
 SOG_NOT_AVAILABLE = 102.3
 COG_NOT_AVAILABLE = 360.0
@@ -121,8 +121,11 @@ def reference_ns(reference_time: datetime | None, source: str) -> int | None:
 
 
 def finish(frame: pd.DataFrame, report: IngestReport) -> pd.DataFrame:
-    """The canonical positions frame: POSITION columns and dtypes only, sorted by mmsi then time."""
-    out = conform(frame[[c for c in POSITION_DTYPES if c in frame.columns]], POSITION_DTYPES)
+    """The canonical positions frame: POSITION columns and dtypes (and the optional ones the
+    source gave, `POSITION_OPTIONAL_DTYPES`), sorted by mmsi then time."""
+    optional = {c: t for c, t in POSITION_OPTIONAL_DTYPES.items() if c in frame.columns}
+    columns = [*(c for c in POSITION_DTYPES if c in frame.columns), *optional]
+    out = conform(frame[columns], {**POSITION_DTYPES, **optional})
     out = out.sort_values([POSITION.MMSI, POSITION.TIMESTAMP], kind="stable").reset_index(drop=True)
     out.attrs[INGEST_REPORT_ATTR] = report
     return out

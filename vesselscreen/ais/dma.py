@@ -92,6 +92,8 @@ _MAPPING: Final = {
     POSITION.SHIP_TYPE: "Ship type",
     POSITION.DRAUGHT: "Draught",
     POSITION.DESTINATION: "Destination",
+    POSITION.TRANSCEIVER: "Type of mobile",
+    POSITION.LENGTH: "Length",
 }
 NULLS: Final = ("Unknown", "Undefined")
 
@@ -159,6 +161,14 @@ def _ship_type(values: pd.Series) -> pd.Series:
     return _codes_of(values, SHIP_TYPE_CODES)
 
 
+def _transceiver(values: pd.Series) -> pd.Series:
+    """``Class A`` / ``Class B`` as ``A`` / ``B``; base stations and the rest as missing."""
+    classes = {"class a": "A", "class b": "B"}
+    positions, words = pd.factorize(values, use_na_sentinel=True)
+    lookup = np.array([classes.get(str(word).strip().lower()) for word in words] + [None], dtype=object)
+    return pd.Series(lookup[positions], index=values.index, dtype="string")
+
+
 def _convert(chunk: TableChunk, name: str) -> pd.DataFrame:
     renamed = TableChunk(
         pd.DataFrame(
@@ -179,7 +189,11 @@ def _convert(chunk: TableChunk, name: str) -> pd.DataFrame:
         time_format=TIME_FORMAT,
         assume_utc=True,
         nulls=NULLS,
-        converters={POSITION.NAV_STATUS: _nav_status, POSITION.SHIP_TYPE: _ship_type},
+        converters={
+            POSITION.NAV_STATUS: _nav_status,
+            POSITION.SHIP_TYPE: _ship_type,
+            POSITION.TRANSCEIVER: _transceiver,
+        },
     )
 
 

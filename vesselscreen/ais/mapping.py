@@ -61,7 +61,7 @@ from vesselscreen.ais._csvlines import (
 from vesselscreen.ais._io import DECOMPRESSION_ERRORS, AISSource, open_binary, peek, source_name
 from vesselscreen.errors import ColumnsError, ConfigError, FormatError, ReferenceTimeError
 from vesselscreen.ingest import RejectionLog
-from vesselscreen.schema import POSITION, POSITION_DTYPES
+from vesselscreen.schema import POSITION, POSITION_DTYPES, POSITION_OPTIONAL_DTYPES
 
 __all__ = ["FORMAT", "REQUIRED", "read_mapped"]
 
@@ -444,6 +444,10 @@ def to_positions(
         },
         index=index,
     )
+    if POSITION.TRANSCEIVER in raw.columns:
+        frame[POSITION.TRANSCEIVER] = texts(POSITION.TRANSCEIVER)
+    if POSITION.LENGTH in raw.columns:
+        frame[POSITION.LENGTH] = floats(POSITION.LENGTH).where(lambda metres: (metres > 0) & (metres < 1_000))
     frame = clean_motion(frame)
     imo_raw = column(POSITION.IMO)
     if imo_raw is None:
@@ -472,7 +476,7 @@ def check_mapping(mapping: Mapping[str, str]) -> dict[str, str]:
     ...
     vesselscreen.errors.ConfigError: mapping keys must be POSITION columns; unknown: speed
     """
-    unknown = sorted(set(mapping) - set(POSITION_DTYPES))
+    unknown = sorted(set(mapping) - set(POSITION_DTYPES) - set(POSITION_OPTIONAL_DTYPES))
     if unknown:
         raise ConfigError("mapping keys must be POSITION columns; unknown: " + ", ".join(unknown))
     missing = [column for column in REQUIRED if column not in mapping]

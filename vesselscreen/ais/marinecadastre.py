@@ -17,8 +17,9 @@ an offset; :func:`read_marinecadastre` tells them apart by their content:
 
 ``IMO`` is ``IMO9307839`` or empty. Mapping: VesselName -> ``name``, CallSign ->
 ``call_sign``, VesselType -> ``ship_type``, Status -> ``nav_status``, Draft ->
-``draught``; ``destination`` is not in the format (NA); Length, Width, Cargo and
-TransceiverClass are not part of the positions schema and are not read. Each data row is
+``draught``, TransceiverClass to the optional ``transceiver`` and Length to the optional
+``length`` (`vesselscreen.schema.POSITION_OPTIONAL_DTYPES`); ``destination`` is not in the
+format (NA); Width and Cargo are not read. Each data row is
 one record of the ingest report. :func:`iter_marinecadastre` reads a CSV in chunks of
 rows, in memory that does not grow with the file.
 
@@ -72,7 +73,7 @@ from vesselscreen.ais._csvlines import (
 from vesselscreen.ais._io import DECOMPRESSION_ERRORS, AISSource, open_binary, peek, source_name
 from vesselscreen.errors import ColumnsError, ConfigError, FormatError
 from vesselscreen.ingest import INGEST_REPORT_ATTR, MAX_SAMPLES, RejectionLog
-from vesselscreen.schema import POSITION, POSITION_DTYPES, conform
+from vesselscreen.schema import POSITION, POSITION_DTYPES, POSITION_OPTIONAL_DTYPES, conform
 
 __all__ = [
     "COLUMNS",
@@ -134,9 +135,9 @@ REQUIRED_COLUMNS = ("MMSI", "BaseDateTime", "LAT", "LON")
 """Without these (or their snake_case names) a file cannot give positions; the others are optional."""
 
 _SNAKE: Final = dict(zip(SNAKE_COLUMNS, COLUMNS, strict=True))
-_USED = tuple(column for column in COLUMNS if column not in ("Length", "Width", "Cargo", "TransceiverClass"))
-_NUMERIC = ("MMSI", "LAT", "LON", "SOG", "COG", "Heading", "VesselType", "Status", "Draft")
-_TEXT = ("VesselName", "IMO", "CallSign")
+_USED = tuple(column for column in COLUMNS if column not in ("Width", "Cargo"))
+_NUMERIC = ("MMSI", "LAT", "LON", "SOG", "COG", "Heading", "VesselType", "Status", "Draft", "Length")
+_TEXT = ("VesselName", "IMO", "CallSign", "TransceiverClass")
 _GEOMETRY = "geometry"
 _NUMBER = r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$"
 _IMO = r"^(?:IMO)?\s*(?P<number>\d{1,9})$"
@@ -473,7 +474,7 @@ def _positions(
         timed = pool.submit(_times, column["BaseDateTime"])
         encoded = {c: pool.submit(_Encoded.of, column[c]) for c in _TEXT if c in column}
         numbers: dict[str, Future[npt.NDArray[Any]]] = {
-            c: floats_of(c) for c in ("SOG", "COG", "Heading", "Draft")
+            c: floats_of(c) for c in ("SOG", "COG", "Heading", "Draft", "Length")
         }
         numbers["Status"] = pool.submit(lambda: _codes(floats("Status"), 0, 15, "int8"))
         numbers["VesselType"] = pool.submit(lambda: _codes(floats("VesselType"), 1, 255, "int16"))
@@ -516,6 +517,8 @@ def _positions(
             POSITION.DRAUGHT: pool.submit(gathered, "Draft", _draughts),
             POSITION.DESTINATION: pool.submit(_constant, None, count),  # not in the format
             POSITION.SOURCE: pool.submit(_constant, SOURCE, count),
+            POSITION.TRANSCEIVER: pool.submit(strings, "TransceiverClass"),
+            POSITION.LENGTH: pool.submit(gathered, "Length", _lengths),
         }
         imo = np.zeros(count, dtype=np.int64)
         imo_valid = np.zeros(count, dtype=bool)
@@ -534,7 +537,13 @@ def _positions(
     )
     done[POSITION.IMO] = pd.arrays.IntegerArray(imo, ~imo_valid)
     # copy=False: the arrays are new, and pandas would otherwise copy the float columns into one block
-    return pd.DataFrame({name: done[name] for name in POSITION_DTYPES}, copy=False)
+    columns = [*POSITION_DTYPES, *POSITION_OPTIONAL_DTYPES]
+    return pd.DataFrame({name: done[name] for name in columns}, copy=False)
+
+
+def _lengths(metres: FloatArray) -> FloatArray:
+    """Lengths overall: 0 (AIS "not available") and the impossible become NaN."""
+    return np.where((metres > 0) & (metres < 1_000), metres, np.nan)
 
 
 def _speeds(sog: FloatArray) -> FloatArray:
@@ -660,6 +669,9 @@ def _warn_imos(
 def _finished(frame: pd.DataFrame, report: Any) -> pd.DataFrame:
     """The canonical positions frame (``frame`` from :func:`_positions`: sorted by mmsi, then time)."""
     out = conform(frame.reset_index(drop=True), POSITION_DTYPES)
+    for name, dtype in POSITION_OPTIONAL_DTYPES.items():
+        if name in out.columns:
+            out[name] = out[name].astype(dtype)  # type: ignore[call-overload]  # dtype is a runtime string
     out.attrs[INGEST_REPORT_ATTR] = report
     return out
 

@@ -40,7 +40,7 @@ from vesselscreen.events._common import HOUR_NS, BoolArray, FloatArray, IntArray
 from vesselscreen.geo.distance import haversine_m
 from vesselscreen.geo.ports import DEFAULT_RADIUS_M, PortIndex, PortProximity
 from vesselscreen.limits import M_PER_NM, MotionLimits
-from vesselscreen.schema import POSITION, POSITION_DTYPES, conform
+from vesselscreen.schema import POSITION, POSITION_DTYPES, POSITION_OPTIONAL_DTYPES, conform
 
 __all__ = ["BASE_COLUMNS", "TRACK_COLUMNS", "Track"]
 
@@ -54,8 +54,11 @@ TRACK_COLUMNS: Final = (
     POSITION.CALL_SIGN,
     POSITION.SHIP_TYPE,
     POSITION.DRAUGHT,
+    POSITION.TRANSCEIVER,
+    POSITION.LENGTH,
 )
 """The columns a track keeps (absent ones become all-missing)."""
+_DTYPES: Final = {**POSITION_DTYPES, **POSITION_OPTIONAL_DTYPES}
 _SECOND_NS: Final = 1_000_000_000
 
 
@@ -162,7 +165,7 @@ class Track:
         present = [name for name in TRACK_COLUMNS if name in positions.columns]
         frame = pd.DataFrame({name: positions[name] for name in present})
         frame[POSITION.TIMESTAMP] = frame[POSITION.TIMESTAMP].dt.tz_convert("UTC").dt.as_unit("ns")
-        frame = conform(frame, {name: POSITION_DTYPES[name] for name in TRACK_COLUMNS})
+        frame = conform(frame, {name: _DTYPES[name] for name in TRACK_COLUMNS})
         timed = frame[POSITION.MMSI].notna() & frame[POSITION.TIMESTAMP].notna()
         all_rows = _sorted(frame if bool(timed.all()) else frame.loc[timed])
         placed = all_rows[POSITION.LAT].between(-90.0, 90.0) & all_rows[POSITION.LON].between(-180.0, 180.0)

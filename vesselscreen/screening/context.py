@@ -89,6 +89,27 @@ def listed_vessels(matches: pd.DataFrame, vessels: pd.DataFrame) -> pd.DataFrame
     )
 
 
+IDENTITY_MMSI = POSITION.MMSI
+
+
+def _particulars(rows: pd.DataFrame) -> pd.DataFrame:
+    """Per MMSI, the AIS class most of its reports came from (``A``/``B``) and its median length
+    overall, where the source says (`schema.POSITION_OPTIONAL_DTYPES`)."""
+    out = pd.DataFrame({POSITION.MMSI: pd.array(rows[POSITION.MMSI].dropna().unique(), dtype="Int64")})
+    if POSITION.TRANSCEIVER in rows.columns:
+        said = rows[[POSITION.MMSI, POSITION.TRANSCEIVER]].dropna()
+        counts = said.value_counts().reset_index(name="n")
+        top = counts.sort_values([POSITION.MMSI, "n"], ascending=[True, False]).drop_duplicates(POSITION.MMSI)
+        classes = top.set_index(POSITION.MMSI)[POSITION.TRANSCEIVER].astype("string")
+        out[IDENTITY.TRANSCEIVER] = out[POSITION.MMSI].map(classes).astype("string")
+    if POSITION.LENGTH in rows.columns:
+        lengths = (
+            rows[[POSITION.MMSI, POSITION.LENGTH]].dropna().groupby(POSITION.MMSI)[POSITION.LENGTH].median()
+        )
+        out[IDENTITY.LENGTH] = out[POSITION.MMSI].map(lengths).astype("float64")
+    return out
+
+
 def status_during(rows: pd.DataFrame, start: str, end: str) -> tuple[pd.Series, pd.Series]:
     """(status, status_changed) of events joined to `schema.LISTED` rows, judged by overlap.
 
@@ -171,7 +192,12 @@ class ScreeningContext:
                 cleaning=config.cleaning if config.clean else None,
             )
         timeline = identity_timeline(track.all_rows)
-        matches = match_identities(timeline.identities, watchlist.vessels, config.matching)
+        identities = timeline.identities.merge(
+            _particulars(ais if isinstance(ais, pd.DataFrame) else track.all_rows),
+            on=POSITION.MMSI,
+            how="left",
+        )
+        matches = match_identities(identities, watchlist.vessels, config.matching)
         surest = matches[MATCH.TIER].map({t.value: t.rank for t in MatchTier})
         reported = matches[(surest >= config.matching.min_tier.rank).to_numpy(dtype=bool)]
         listed = listed_vessels(reported, watchlist.vessels)

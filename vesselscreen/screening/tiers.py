@@ -22,7 +22,8 @@ contradictions are still named):
   carry Class A (SOLAS chapter V, regulation 19.2.4);
 - the AIS ship type (ITU-R M.1371 codes) is far from the listed vessel type: a merchant
   ship listed, a pleasure craft, sailing vessel, fishing vessel, tug or other small craft
-  broadcast, or the reverse (a listed yacht broadcasting as a tanker).
+  broadcast, or the reverse (a listed yacht broadcasting as a tanker); or the AIS length
+  is far too short for the listed merchant type (under `MIN_MERCHANT_LENGTH_M`).
 
 >>> ship_category(37), ship_category(84), listed_category("Crude Oil Tanker"), listed_category("Yacht")
 ('small craft', 'merchant', 'merchant', 'small craft')
@@ -55,6 +56,10 @@ _MERCHANT_CODES: Final = frozenset(range(70, 90))
 _MERCHANT_WORDS: Final = re.compile(
     r"\b(TANKER|CARRIER|CARGO|CONTAINER|BULK|OIL|CHEMICAL|PRODUCTS|LPG|LNG|GAS|ORE|REEFER|RO ?RO|FREIGHTER)\b"
 )
+MIN_MERCHANT_LENGTH_M: Final = 40.0
+"""Shorter than this, a ship is no tanker, bulk carrier or container ship: sea-going merchant
+ships of these types are well over 60 m (the smallest coastal tankers about 50 m)."""
+
 _SMALL_WORDS: Final = re.compile(r"\b(YACHT|PLEASURE|SAILING|FISHING|TRAWLER|TUG|PILOT)\b")
 
 
@@ -105,6 +110,13 @@ def _contradictions(row: dict[str, object]) -> list[str]:
             said.append(f"the list gives call sign {listed_cs}, which this AIS identity never broadcast")
     if listed_imo is not None and row.get(IDENTITY.TRANSCEIVER) == "B":
         said.append("a Class B transponder, while ships with an IMO number carry Class A")
+    length, listed_type = row.get(IDENTITY.LENGTH), row.get("listed_type_")
+    if (
+        isinstance(length, float)
+        and length < MIN_MERCHANT_LENGTH_M
+        and listed_category(listed_type) == _MERCHANT
+    ):
+        said.append(f"AIS length {length:.0f} m, far too short for a listed '{listed_type}'")
     ais_kind, listed_kind = (
         ship_category(row.get(IDENTITY.SHIP_TYPE)),
         listed_category(row.get("listed_type_")),
@@ -127,7 +139,9 @@ def match_tiers(
     name is the entry's name or an alias (or near-equal).
     """
     keys = [POSITION.MMSI, POSITION.IMO, POSITION.NAME, POSITION.CALL_SIGN]
-    extra = [c for c in (IDENTITY.SHIP_TYPE, IDENTITY.TRANSCEIVER) if c in identities.columns]
+    extra = [
+        c for c in (IDENTITY.SHIP_TYPE, IDENTITY.TRANSCEIVER, IDENTITY.LENGTH) if c in identities.columns
+    ]
     rows = matches[[*keys, MATCH.ENTRY_ID]].merge(
         identities[[*keys, *extra]].drop_duplicates(keys), on=keys, how="left"
     )
