@@ -29,25 +29,23 @@ import threading
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import reduce
+from functools import cache, reduce
 from operator import xor
-from typing import Final, Generic, TypeVar
+from typing import Any, Final, Generic, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
-from pyais.exceptions import AISBaseException
-from pyais.messages import AISSentence, NMEASentenceFactory
 
 __all__ = [
-    "DECODE_ERRORS",
     "Events",
     "LineResult",
     "Lines",
     "Scan",
     "Sentence",
     "Vocabulary",
+    "decode_errors",
     "line_result",
     "scan",
     "split_lines",
@@ -58,8 +56,28 @@ IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 ByteArray = npt.NDArray[np.uint8]
 
+
 # pyais raises its own tree, and plain ValueError / IndexError on some corrupt input
-DECODE_ERRORS: Final = (AISBaseException, ValueError, IndexError, KeyError, TypeError, UnicodeDecodeError)
+def decode_errors() -> tuple[type[BaseException], ...]:
+    """What pyais raises on corrupt input: its own tree, and plain errors on some input.
+
+    pyais is imported here, on the first line that needs it, not by ``import vesselscreen``.
+    """
+    return _pyais()[2]
+
+
+@cache
+def _pyais() -> tuple[Any, Any, tuple[type[BaseException], ...]]:
+    from pyais.exceptions import AISBaseException
+    from pyais.messages import AISSentence, NMEASentenceFactory
+
+    return (
+        AISSentence,
+        NMEASentenceFactory,
+        (AISBaseException, ValueError, IndexError, KeyError, TypeError, UnicodeDecodeError),
+    )
+
+
 MAX_PAYLOAD: Final = 200  # pyais' MAX_PAYLOAD_LEN: longer payloads are refused
 
 _EPOCH: Final = datetime(1970, 1, 1)
@@ -241,12 +259,13 @@ def _dollar(body: bytes, validate: bool, result: LineResult) -> None:
 
 def _ais(body: bytes, validate: bool, result: LineResult) -> None:
     body, result.trailing = _trimmed(body)
+    sentence_type, factory, errors = _pyais()
     try:
-        sentence = NMEASentenceFactory.produce(body)
-    except DECODE_ERRORS as exc:
+        sentence = factory.produce(body)
+    except errors as exc:
         result.rejection = f"malformed sentence: {exc}"
         return
-    if not isinstance(sentence, AISSentence):  # pragma: no cover - produce() dispatches on VDM/VDO
+    if not isinstance(sentence, sentence_type):  # pragma: no cover - produce() dispatches on VDM/VDO
         result.rejection = "malformed sentence"
         return
     if validate and not sentence.is_valid:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Final
 
 import numpy as np
@@ -361,14 +362,15 @@ _TEXT_CHARS: Final = np.array([v + 64 if v < 32 else v for v in range(64)], dtyp
 """ASCII of each 6-bit text character: values 0-31 are '@'-'_', 32-63 are ' '-'?'."""
 
 
-def _ship_type_table() -> npt.NDArray[np.int64]:
-    """pyais' reading of each 8-bit ship type code (reserved codes fold into their category)."""
-    from pyais.constants import ShipType  # imported here: pyais loads its stream module lazily
+@cache
+def _ship_types() -> npt.NDArray[np.int64]:
+    """pyais' reading of each 8-bit ship type code (reserved codes fold into their category).
+
+    Built on first decode: pyais' import (~0.1 s) is not paid by ``import vesselscreen``.
+    """
+    from pyais.constants import ShipType
 
     return np.array([int(ShipType.from_value(code) or 0) for code in range(256)], dtype=np.int64)
-
-
-_SHIP_TYPES: Final = _ship_type_table()
 
 
 @dataclass(frozen=True)
@@ -507,7 +509,7 @@ def decode_messages(
         out.course[rows] = _tenths(_unsigned(values, 112, 12))
         out.heading[rows] = _unsigned(values, 124, 9).astype(np.float64)
         out.shipname[rows] = _text(values, 143, 20)
-        out.ship_type[rows] = _SHIP_TYPES[_unsigned(values, 263, 8)]
+        out.ship_type[rows] = _ship_types()[_unsigned(values, 263, 8)]
         decoded[rows] = True
 
     rows = np.flatnonzero((kind == 5) & (bits >= _T5_BITS))
@@ -517,7 +519,7 @@ def decode_messages(
         out.imo[rows] = _unsigned(values, 40, 30)
         out.callsign[rows] = _text(values, 70, 7)
         out.shipname[rows] = _text(values, 112, 20)
-        out.ship_type[rows] = _SHIP_TYPES[_unsigned(values, 232, 8)]
+        out.ship_type[rows] = _ship_types()[_unsigned(values, 232, 8)]
         out.draught[rows] = _tenths(_unsigned(values, 294, 8))
         out.destination[rows] = _text(values, 302, 20)
         decoded[rows] = True

@@ -77,19 +77,17 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa  # type: ignore[import-untyped]  # pyarrow ships no type hints
-from pyais.bit_vector import bit_vector
-from pyais.messages import MSG_CLASS
 
 from vesselscreen.ais import fastdecode
 from vesselscreen.ais._common import MMSI_MAX, MMSI_MIN, SOG_NOT_AVAILABLE, combine_reports, reference_ns
 from vesselscreen.ais._io import DECOMPRESSION_ERRORS, AISSource, open_binary, source_name
 from vesselscreen.ais._nmealines import (
-    DECODE_ERRORS,
     Events,
     Lines,
     Scan,
     Sentence,
     Vocabulary,
+    decode_errors,
     key_of,
     scan,
     split_lines,
@@ -795,13 +793,16 @@ def _pyais_fields(
     no_position: BoolArray,
 ) -> str | None:
     """Decode one payload with pyais into row ``index`` of ``fields``; its error, if it has one."""
+    from pyais.bit_vector import bit_vector  # imported on first use: not by `import vesselscreen`
+    from pyais.messages import MSG_CLASS
+
     try:
         vector = bit_vector(payload, fill)
         ais_id = vector.get(0, 6)
         if ais_id not in MSG_CLASS:
             return f"undecodable payload: UnknownMessageException: message type {ais_id} is not supported"
         message = MSG_CLASS[ais_id].from_vector(vector)
-    except DECODE_ERRORS as exc:
+    except decode_errors() as exc:
         return f"undecodable payload: {type(exc).__name__}: {exc}"
     kind = getattr(message, "msg_type", None)
     if not isinstance(kind, int):
