@@ -174,12 +174,13 @@ def _by_fuzzy_name(identities: pd.DataFrame, prepared: _Listed, min_similarity: 
     from rapidfuzz import fuzz, process  # imported when first needed, not by `import vesselscreen`
 
     left, listed = _named(identities), prepared.named_flags
+    listed = listed[listed[IDENTITY.FLAG].isin(left[IDENTITY.FLAG].unique()).to_numpy(dtype=bool)]
     blocks = []
-    # a loop over flag states (at most a few hundred), each block compared in one cdist call
+    # a loop over the flag states both sides carry (at most a few hundred), each block
+    # compared in one cdist call
+    ais_blocks = dict(tuple(left.groupby(IDENTITY.FLAG, sort=False)))
     for flag, listed_block in listed.groupby(IDENTITY.FLAG, sort=False):
-        ais_block = left[left[IDENTITY.FLAG] == flag]
-        if ais_block.empty:
-            continue
+        ais_block = ais_blocks[flag]
         ais_keys = ais_block[IDENTITY.NAME_KEY].tolist()
         listed_keys = listed_block[IDENTITY.NAME_KEY].tolist()
         scores = process.cdist(ais_keys, listed_keys, scorer=fuzz.ratio, score_cutoff=min_similarity)
