@@ -375,3 +375,23 @@ def test_mapped_dataframes_of_any_values(rows: list[tuple[object, object, object
         return
     report = report_of(result)
     assert report.records == len(rows) == report.accepted + report.rejected
+
+
+@pytest.fixture(scope="module")
+def geoparquet(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    from .test_marinecadastre import write_geoparquet
+
+    path = tmp_path_factory.mktemp("geoparquet") / "ais-2024-01-11.parquet"
+    write_geoparquet(path, MARINECADASTRE.read_text(encoding="utf-8").splitlines()[:40])
+    return path.read_bytes()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    edits=st.lists(st.tuples(st.floats(0, 1, exclude_max=True), st.integers(0, 255)), min_size=1, max_size=4)
+)
+def test_damaged_geoparquet(geoparquet: bytes, edits: list[tuple[float, int]]) -> None:
+    data = bytearray(geoparquet)
+    for where, value in edits:
+        data[int(where * len(data))] = value
+    check(read_marinecadastre, bytes(data), "", None)

@@ -37,6 +37,7 @@ from vesselscreen.errors import FormatError, SourceNotFoundError
 
 __all__ = [
     "DECOMPRESSION_ERRORS",
+    "PARQUET_ERRORS",
     "AISSource",
     "ProgressReader",
     "compression_of",
@@ -188,6 +189,10 @@ DECOMPRESSION_ERRORS: tuple[type[Exception], ...] = (
     zipfile.BadZipFile,
 )
 """What reading a corrupt compressed stream raises; readers turn these into a FormatError."""
+
+PARQUET_ERRORS: tuple[type[Exception], ...] = (pa.ArrowException, OSError, UnicodeDecodeError)
+"""What reading a damaged Parquet file raises (corrupt pages, metadata that is not UTF-8...);
+readers turn these into a FormatError."""
 
 
 def progress_bar(total: int | None, description: str, *, progress: bool | None) -> tqdm[Never]:

@@ -58,7 +58,14 @@ from vesselscreen.ais._csvlines import (
     parse_options,
     read_options,
 )
-from vesselscreen.ais._io import DECOMPRESSION_ERRORS, AISSource, open_binary, peek, source_name
+from vesselscreen.ais._io import (
+    DECOMPRESSION_ERRORS,
+    PARQUET_ERRORS,
+    AISSource,
+    open_binary,
+    peek,
+    source_name,
+)
 from vesselscreen.errors import ColumnsError, ConfigError, FormatError, ReferenceTimeError
 from vesselscreen.ingest import RejectionLog
 from vesselscreen.schema import POSITION, POSITION_DTYPES, POSITION_OPTIONAL_DTYPES
@@ -197,21 +204,21 @@ def parquet_chunks(
     """
     try:
         parquet = pq.ParquetFile(stream)
-    except (pa.ArrowInvalid, OSError) as exc:
+        present = set(parquet.schema_arrow.names)
+        missing = [column for column in columns if column not in present]
+        if missing:
+            raise ColumnsError(name, missing=missing)
+        if not chunksize:
+            frame = parquet.read(columns).to_pandas()
+            yield TableChunk(frame, np.arange(1, len(frame) + 1, dtype="int64"))
+            return
+        done = 0
+        for batch in parquet.iter_batches(batch_size=chunksize, columns=columns):
+            frame = batch.to_pandas()
+            yield TableChunk(frame, np.arange(done + 1, done + 1 + len(frame), dtype="int64"))
+            done += len(frame)
+    except PARQUET_ERRORS as exc:
         raise FormatError(name, f"not a readable Parquet file: {exc}") from exc
-    present = set(parquet.schema_arrow.names)
-    missing = [column for column in columns if column not in present]
-    if missing:
-        raise ColumnsError(name, missing=missing)
-    if not chunksize:
-        frame = parquet.read(columns).to_pandas()
-        yield TableChunk(frame, np.arange(1, len(frame) + 1, dtype="int64"))
-        return
-    done = 0
-    for batch in parquet.iter_batches(batch_size=chunksize, columns=columns):
-        frame = batch.to_pandas()
-        yield TableChunk(frame, np.arange(done + 1, done + 1 + len(frame), dtype="int64"))
-        done += len(frame)
 
 
 def frame_chunks(

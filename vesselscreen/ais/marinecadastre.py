@@ -70,7 +70,14 @@ from vesselscreen.ais._csvlines import (
     read_options,
     split_line,
 )
-from vesselscreen.ais._io import DECOMPRESSION_ERRORS, AISSource, open_binary, peek, source_name
+from vesselscreen.ais._io import (
+    DECOMPRESSION_ERRORS,
+    PARQUET_ERRORS,
+    AISSource,
+    open_binary,
+    peek,
+    source_name,
+)
 from vesselscreen.errors import ColumnsError, ConfigError, FormatError
 from vesselscreen.ingest import INGEST_REPORT_ATTR, MAX_SAMPLES, RejectionLog
 from vesselscreen.schema import POSITION, POSITION_DTYPES, POSITION_OPTIONAL_DTYPES, conform
@@ -816,9 +823,9 @@ def _read_geoparquet(stream: BinaryIO, name: str) -> pd.DataFrame:
         renames = _parquet_columns(parquet.schema_arrow, name)
         wanted = [*renames, *([_GEOMETRY] if _GEOMETRY in parquet.schema_arrow.names else [])]
         table = parquet.read(columns=wanted)
-    except (pa.ArrowInvalid, OSError) as exc:
+        return _geoparquet_frame(table, renames, 1, name)
+    except PARQUET_ERRORS as exc:
         raise FormatError(name, f"not a readable Parquet file: {exc}") from exc
-    return _geoparquet_frame(table, renames, 1, name)
 
 
 def _iter_geoparquet(stream: BinaryIO, name: str, chunksize: int) -> Iterator[pd.DataFrame]:
@@ -830,5 +837,5 @@ def _iter_geoparquet(stream: BinaryIO, name: str, chunksize: int) -> Iterator[pd
         for batch in parquet.iter_batches(batch_size=chunksize, columns=wanted):
             yield _geoparquet_frame(pa.Table.from_batches([batch]), renames, first, name)
             first += batch.num_rows
-    except (pa.ArrowInvalid, OSError) as exc:
+    except PARQUET_ERRORS as exc:
         raise FormatError(name, f"not a readable Parquet file: {exc}") from exc

@@ -166,8 +166,9 @@ def _frames(
         )
         return
     name = source_name(source)
-    marinecadastre_chunks = chunksize is not None and format in (None, marinecadastre.FORMAT)
-    if marinecadastre_chunks and (format or _sniff_path(source, name)) == marinecadastre.FORMAT:
+    marinecadastre_kinds = (marinecadastre.FORMAT, MARINECADASTRE_GEOPARQUET)
+    marinecadastre_chunks = chunksize is not None and format in (None, *marinecadastre_kinds)
+    if marinecadastre_chunks and (format or _sniff_path(source, name)) in marinecadastre_kinds:
         rows = chunksize or 1  # set: marinecadastre_chunks says so
         yield from marinecadastre.iter_marinecadastre(source, chunksize=rows, progress=progress)
         return
@@ -180,8 +181,7 @@ def _frames(
             if kind in (aishub.FORMAT_JSON, aishub.FORMAT_CSV):
                 yield from aishub.iter_stream(stream, name, scaled=scaled, chunksize=chunksize)
                 return
-            if kind in (marinecadastre.FORMAT, MARINECADASTRE_GEOPARQUET):
-                # TODO(chunked): iter_marinecadastre streams when it exists; until then read whole and slice
+            if kind in (marinecadastre.FORMAT, MARINECADASTRE_GEOPARQUET):  # read whole (chunks above)
                 whole = marinecadastre.read_stream(stream, name)
             elif kind == aisstream.FORMAT:
                 whole = aisstream.read_stream(stream, name)
