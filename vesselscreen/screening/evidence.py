@@ -16,9 +16,15 @@ class PositionLookup:
     """Fast slicing of a track (sorted by mmsi and time) for the positions a finding quotes."""
 
     def __init__(self, track: Track) -> None:
-        self._frame = track.frame
+        frame = track.frame
         self._mmsi = track.mmsi
         self._time = track.ts.view("datetime64[ns]")
+        # column arrays taken once: a finding quotes a handful of rows of a frame of millions
+        self._lat = frame[POSITION.LAT].to_numpy(dtype="float64", na_value=np.nan)
+        self._lon = frame[POSITION.LON].to_numpy(dtype="float64", na_value=np.nan)
+        self._sog = frame[POSITION.SOG].to_numpy(dtype="float64", na_value=np.nan)
+        self._name = frame[POSITION.NAME].array
+        self._imo = frame[POSITION.IMO].array
 
     def between(
         self, mmsi: int, start: pd.Timestamp, end: pd.Timestamp, limit: int
@@ -35,19 +41,18 @@ class PositionLookup:
         if b <= a:
             return []
         picks = np.unique(np.linspace(a, b - 1, num=min(limit, b - a)).round().astype(int))
-        columns = [POSITION.MMSI, POSITION.TIMESTAMP, POSITION.LAT, POSITION.LON, POSITION.SOG]
-        rows = self._frame.iloc[picks][[*columns, POSITION.NAME, POSITION.IMO]]
+        stamps = pd.DatetimeIndex(self._time[picks]).tz_localize("UTC")
         return [
             EvidencePosition(
-                mmsi=int(r[POSITION.MMSI]),
-                timestamp=r[POSITION.TIMESTAMP].to_pydatetime(),
-                lat=float(r[POSITION.LAT]),
-                lon=float(r[POSITION.LON]),
-                sog=None if pd.isna(r[POSITION.SOG]) else float(r[POSITION.SOG]),
-                name=opt_str(r[POSITION.NAME]),
-                imo=opt_int(r[POSITION.IMO]),
+                mmsi=int(self._mmsi[i]),
+                timestamp=time.to_pydatetime(),
+                lat=float(self._lat[i]),
+                lon=float(self._lon[i]),
+                sog=None if np.isnan(self._sog[i]) else float(self._sog[i]),
+                name=opt_str(self._name[i]),
+                imo=opt_int(self._imo[i]),
             )
-            for r in rows.to_dict("records")
+            for i, time in zip(picks.tolist(), stamps, strict=True)
         ]
 
 
