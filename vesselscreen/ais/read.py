@@ -22,6 +22,7 @@ from datetime import datetime
 from typing import Final, cast, overload
 
 import pandas as pd
+import pyarrow as pa  # type: ignore[import-untyped]  # pyarrow ships no type hints
 
 from vesselscreen.ais import aishub, aisstream, dma, mapping, marinecadastre, nmea
 from vesselscreen.ais._common import combine_reports, reference_ns
@@ -346,6 +347,9 @@ def read_ais(
         chained = itertools.chain.from_iterable(frames_of(item) for item in sources)
         return _cleaned(chained, clean, cleaning)
     combined = _combine([frame for item in sources for frame in frames_of(item)])
+    # pyarrow's allocator keeps the parse buffers it freed (about 1.5x the frame on a large
+    # CSV); hand them back so that screening does not start with them counted against it
+    pa.default_memory_pool().release_unused()
     return clean_ais(combined, config=cleaning) if clean else combined
 
 
