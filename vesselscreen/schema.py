@@ -16,6 +16,7 @@ true, ``draught`` metres, timestamps are timezone-aware UTC. List-valued columns
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cache
 from typing import Final
 
 import pandas as pd
@@ -307,22 +308,30 @@ def conform(frame: pd.DataFrame, dtypes: Mapping[str, str]) -> pd.DataFrame:
     >>> conform(pd.DataFrame({"b": [1], "a": ["x"]}), {"a": "string", "c": "Int64"}).columns.tolist()
     ['a', 'c', 'b']
     """
-    out = pd.DataFrame(index=frame.index)
+    columns: dict[str, pd.Series] = {}
     for name, dtype in dtypes.items():
         if name in frame.columns:
-            try:
-                out[name] = frame[name].astype(dtype)  # type: ignore[call-overload]  # dtype is a runtime string
-            except (TypeError, ValueError) as exc:
-                raise SchemaError(f"column {name!r} cannot be cast to {dtype}: {exc}") from exc
+            column = frame[name]
+            if column.dtype != _dtype(dtype):
+                try:
+                    column = column.astype(dtype)  # type: ignore[call-overload]  # dtype is a runtime string
+                except (TypeError, ValueError) as exc:
+                    raise SchemaError(f"column {name!r} cannot be cast to {dtype}: {exc}") from exc
+            columns[name] = column
+        elif dtype == LIST:  # a missing list column is empty lists, so cells can be iterated
+            columns[name] = pd.Series([[] for _ in range(len(frame))], index=frame.index, dtype=object)
         else:
-            if dtype == LIST:  # a missing list column is empty lists, so cells can be iterated
-                out[name] = pd.Series([[] for _ in range(len(frame))], index=frame.index, dtype=object)
-            else:
-                out[name] = pd.Series(index=frame.index, dtype=dtype)  # all-missing of the right kind
+            columns[name] = pd.Series(index=frame.index, dtype=dtype)  # all-missing of the right kind
     for name in frame.columns:
-        if name not in out.columns:
-            out[name] = frame[name]
-    return out
+        if name not in columns:
+            columns[name] = frame[name]
+    # one constructor call, no copy: columns already cast are shared (copy-on-write)
+    return pd.DataFrame(columns, index=frame.index, copy=False)
+
+
+@cache
+def _dtype(name: str) -> object:
+    return pd.api.types.pandas_dtype(name)
 
 
 def validate(frame: pd.DataFrame, dtypes: Mapping[str, str], *, what: str = "frame") -> None:
