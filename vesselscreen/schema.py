@@ -296,7 +296,12 @@ def empty_frame(dtypes: Mapping[str, str]) -> pd.DataFrame:
     >>> list(empty_frame({"a": "Int64"}).columns)
     ['a']
     """
-    return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in dtypes.items()})
+    return _empty(tuple(dtypes.items())).copy()  # a cached empty frame, never handed out itself
+
+
+@cache
+def _empty(dtypes: tuple[tuple[str, str], ...]) -> pd.DataFrame:
+    return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in dtypes})
 
 
 def conform(frame: pd.DataFrame, dtypes: Mapping[str, str]) -> pd.DataFrame:

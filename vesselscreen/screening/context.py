@@ -283,6 +283,9 @@ class ScreeningContext:
             self.listed, left_on=mmsi, right_on=LISTED.MMSI, how="inner", suffixes=("", "_listed")
         )
         rows = rows[(rows[start] <= rows[LISTED.MATCH_LAST]) & (rows[end] >= rows[LISTED.MATCH_FIRST])]
+        if rows.empty:  # the usual case: most events are not of listed vessels
+            status = pd.Series(dtype="string")
+            return rows.reset_index(drop=True).assign(**{LISTED.STATUS: status, LISTED.STATUS_CHANGED: status})
         rank = rows[LISTED.TIER].map({t.value: t.rank for t in MatchTier})
         rows = rows.assign(_rank=rank).sort_values(
             ["_rank", LISTED.MATCH_SCORE], ascending=False, kind="stable"

@@ -84,5 +84,7 @@ def designation_status(
 
 def _days(values: pd.Series) -> np.ndarray:
     """UTC instants as naive datetime64[ns] (NaT for missing), comparable with each other."""
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        return values.to_numpy(dtype="datetime64[ns]")  # aware -> UTC wall time, no parsing
     instants = pd.to_datetime(pd.Series(values), utc=True)
     return instants.dt.tz_convert(None).to_numpy(dtype="datetime64[ns]")
