@@ -285,7 +285,9 @@ class ScreeningContext:
         rows = rows[(rows[start] <= rows[LISTED.MATCH_LAST]) & (rows[end] >= rows[LISTED.MATCH_FIRST])]
         if rows.empty:  # the usual case: most events are not of listed vessels
             status = pd.Series(dtype="string")
-            return rows.reset_index(drop=True).assign(**{LISTED.STATUS: status, LISTED.STATUS_CHANGED: status})
+            return rows.reset_index(drop=True).assign(
+                **{LISTED.STATUS: status, LISTED.STATUS_CHANGED: status}
+            )
         rank = rows[LISTED.TIER].map({t.value: t.rank for t in MatchTier})
         rows = rows.assign(_rank=rank).sort_values(
             ["_rank", LISTED.MATCH_SCORE], ascending=False, kind="stable"
