@@ -56,7 +56,16 @@ from vesselscreen.schema import (
     empty_frame,
 )
 
-__all__ = ["CHANGE", "CHANGE_DTYPES", "INTERVAL", "INTERVAL_DTYPES", "IdentityTimeline", "identity_timeline"]
+__all__ = [
+    "CHANGE",
+    "CHANGE_DTYPES",
+    "INTERVAL",
+    "INTERVAL_DTYPES",
+    "IdentityTimeline",
+    "identity_intervals",
+    "identity_timeline",
+    "timeline_of_intervals",
+]
 
 
 _TRACKED: Final = (INTERVAL.IMO, INTERVAL.NAME, INTERVAL.CALL_SIGN, INTERVAL.SHIP_TYPE)
@@ -259,14 +268,31 @@ def identity_timeline(positions: pd.DataFrame) -> IdentityTimeline:
     ``ship_type`` are used when present. Rows without an MMSI or a time are ignored.
     Vectorised: one sort, group-wise forward fill and run detection, no loop per row.
     """
+    return timeline_of_intervals(identity_intervals(positions))
+
+
+def identity_intervals(positions: pd.DataFrame) -> pd.DataFrame:
+    """The ``intervals`` of :func:`identity_timeline` alone: a function of each MMSI's rows.
+
+    On a partition of vessels it gives those vessels' intervals of the whole frame, so a
+    distributed screening builds them per partition and joins them with
+    :func:`timeline_of_intervals`.
+    """
     missing = [c for c in (POSITION.MMSI, POSITION.TIMESTAMP) if c not in positions.columns]
     if missing:
         raise SchemaError(f"positions frame: missing columns {missing}")
     if not isinstance(positions[POSITION.TIMESTAMP].dtype, pd.DatetimeTZDtype):
         raise ReferenceTimeError("positions frame", "timestamps must be timezone-aware UTC")
     if positions.empty:
+        return empty_frame(INTERVAL_DTYPES)
+    return _intervals(positions)
+
+
+def timeline_of_intervals(intervals: pd.DataFrame) -> IdentityTimeline:
+    """The timeline of identity intervals (``INTERVAL_DTYPES``, sorted by MMSI then time): the
+    changes between them are found here, across MMSIs (an IMO number moving to a new MMSI)."""
+    if intervals.empty:
         return IdentityTimeline(empty_frame(INTERVAL_DTYPES), empty_frame(CHANGE_DTYPES))
-    intervals = _intervals(positions)
     parts = _mmsi_changes(intervals) + _imo_changes(intervals)
     if parts:
         changes = pd.concat(parts, ignore_index=True).astype(CHANGE_DTYPES)
