@@ -188,7 +188,7 @@ def _row_reasons(frame: pd.DataFrame, config: CleaningConfig) -> npt.NDArray[np.
     return reason
 
 
-def _speeds(
+def impossible_steps(
     mmsi: npt.NDArray[np.int64],
     seconds: FloatArray,
     lat: FloatArray,
@@ -226,9 +226,9 @@ def _jump_outliers(
         if len(rows) < 2:
             break
         mmsi, seconds, lat, lon = mmsi_all[rows], seconds_all[rows], lat_all[rows], lon_all[rows]
-        fast_in = _speeds(mmsi, seconds, lat, lon, 1, limits)
+        fast_in = impossible_steps(mmsi, seconds, lat, lon, 1, limits)
         fast_out = np.append(fast_in[1:], False)
-        fast_two = _speeds(mmsi, seconds, lat, lon, 2, limits)  # fast_two[k]: row k-2 -> k
+        fast_two = impossible_steps(mmsi, seconds, lat, lon, 2, limits)  # fast_two[k]: row k-2 -> k
         fast_skip = np.append(fast_two[1:], False)  # row i-1 -> i+1
         # a row consistent with the row two before or two after it belongs to a stream of its
         # own (two transmitters on one MMSI): no lone outlier, and spoofing's to judge
@@ -277,7 +277,7 @@ def _midnight_carry_over(
         late = np.where(~early, np.arange(len(rows)), len(rows))
         first_late = pd.Series(late).groupby(run).transform("min").to_numpy()
         leading = early & (np.arange(len(rows)) < first_late)
-        fast_out = np.append(_speeds(m, t, lat[rows], lon[rows], 1, limits)[1:], False)
+        fast_out = np.append(impossible_steps(m, t, lat[rows], lon[rows], 1, limits)[1:], False)
         stale = leading & fast_out
         if not stale.any():
             break
@@ -314,10 +314,27 @@ def flag_artefacts(
     near = same_place & ~duplicate & (since_first <= config.near_duplicate_s)
     reason[duplicate] = "duplicate report"
     reason[near] = "near-duplicate reception"
-    taken = duplicate | near
-    stale = _midnight_carry_over(mmsi, seconds, lat, lon, taken, config, limits)
+    kept = ~(duplicate | near)
+    reason[kept] = flag_motion_artefacts(mmsi, seconds, lat, lon, config, limits, kept)[kept]
+    return reason
+
+
+def flag_motion_artefacts(
+    mmsi: npt.NDArray[np.int64],
+    seconds: FloatArray,
+    lat: FloatArray,
+    lon: FloatArray,
+    config: CleaningConfig,
+    limits: MotionLimits,
+    candidate: BoolArray | None = None,
+) -> npt.NDArray[np.object_]:
+    """Rules 5a and 5b alone (midnight carry-over, impossible jumps) on the ``candidate`` rows
+    (default: all; the others are skipped): ``""`` or the reason, per row."""
+    reason = np.full(len(mmsi), "", dtype=object)
+    skip = np.zeros(len(mmsi), dtype=bool) if candidate is None else ~candidate
+    stale = _midnight_carry_over(mmsi, seconds, lat, lon, skip, config, limits)
     reason[stale] = "midnight carry-over"
-    jumps = _jump_outliers(mmsi, seconds, lat, lon, taken | stale, config, limits)
+    jumps = _jump_outliers(mmsi, seconds, lat, lon, skip | stale, config, limits)
     reason[jumps] = "impossible jump"
     return reason
 

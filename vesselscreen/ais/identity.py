@@ -64,6 +64,8 @@ __all__ = [
     "IdentityTimeline",
     "identity_intervals",
     "identity_timeline",
+    "imo_changes",
+    "mmsi_changes",
     "timeline_of_intervals",
 ]
 
@@ -177,8 +179,8 @@ def _text(values: pd.Series) -> pd.Series:
     return values.astype("string")
 
 
-def _mmsi_changes(intervals: pd.DataFrame) -> list[pd.DataFrame]:
-    """Name, call sign and IMO changes between consecutive intervals of one MMSI."""
+def mmsi_changes(intervals: pd.DataFrame) -> list[pd.DataFrame]:
+    """Name, call sign and IMO changes between consecutive intervals of one MMSI (frames of CHANGE rows)."""
     previous = intervals.groupby(INTERVAL.MMSI, sort=False).shift()
     same_mmsi = intervals[INTERVAL.MMSI].eq(intervals[INTERVAL.MMSI].shift()).fillna(False).astype(bool)
     parts = []
@@ -214,8 +216,8 @@ def _mmsi_changes(intervals: pd.DataFrame) -> list[pd.DataFrame]:
     return parts
 
 
-def _imo_changes(intervals: pd.DataFrame) -> list[pd.DataFrame]:
-    """An IMO number appearing under another MMSI than in its previous interval."""
+def imo_changes(intervals: pd.DataFrame) -> list[pd.DataFrame]:
+    """An IMO number appearing under another MMSI than in its previous interval (frames of CHANGE rows)."""
     with_imo = intervals[intervals[INTERVAL.IMO].notna()]
     ordered = with_imo.sort_values([INTERVAL.IMO, INTERVAL.FIRST_SEEN], kind="stable")
     previous = ordered.groupby(INTERVAL.IMO, sort=False).shift()
@@ -293,7 +295,7 @@ def timeline_of_intervals(intervals: pd.DataFrame) -> IdentityTimeline:
     changes between them are found here, across MMSIs (an IMO number moving to a new MMSI)."""
     if intervals.empty:
         return IdentityTimeline(empty_frame(INTERVAL_DTYPES), empty_frame(CHANGE_DTYPES))
-    parts = _mmsi_changes(intervals) + _imo_changes(intervals)
+    parts = mmsi_changes(intervals) + imo_changes(intervals)
     if parts:
         changes = pd.concat(parts, ignore_index=True).astype(CHANGE_DTYPES)
         changes = changes.sort_values([CHANGE.TIME, CHANGE.MMSI, CHANGE.KIND], kind="stable")

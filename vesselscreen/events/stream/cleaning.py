@@ -1,0 +1,221 @@
+"""Cleaning a feed as it arrives: the artefact rules of `vesselscreen.clean_ais`, settled row by row.
+
+Duplicate and near-duplicate receptions depend on earlier rows only: the stream decides
+them at once from each vessel's last position and the start of its run of one position.
+The midnight and jump rules also look ahead (a lone fix is only an outlier if the next
+report disagrees with it), so a vessel's newest rows wait, unsettled, until their status
+can no longer change:
+
+* at once, when the track ends in a *quiet* stretch: the newest two rows or more, none
+  in the midnight window and none reached by an impossible step (no rule can then remove
+  them, whatever comes next, and the rules look at most two rows ahead);
+* otherwise once ``LAG_ROWS`` later rows have come (the rules' reach is a few rows);
+* or when the vessel has been silent for ``SETTLE_AFTER`` (its track ends there, as in a
+  batch), or when the feed is flushed.
+
+The rules run on the unsettled rows with ``CONTEXT_ROWS`` settled rows before them, so a
+window edge never changes a decision: the result equals `clean_ais` on the whole feed.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import numpy as np
+import pandas as pd
+
+from vesselscreen.ais.cleaning import CleaningConfig, flag_motion_artefacts, impossible_steps
+from vesselscreen.events._common import HOUR_NS, BoolArray, IntArray
+from vesselscreen.events.stream._base import Slots, State
+from vesselscreen.limits import MotionLimits
+from vesselscreen.schema import POSITION
+
+__all__ = ["CONTEXT_ROWS", "LAG_ROWS", "SETTLE_AFTER", "CleaningStream"]
+
+CONTEXT_ROWS: Final = 10
+"""Settled rows kept per vessel as the window's left context: the rules reach two rows each
+way in each of their three passes."""
+LAG_ROWS: Final = 12
+"""A row is settled once this many later rows of its vessel have come, quiet or not."""
+SETTLE_AFTER: Final = 6 * HOUR_NS
+"""Rows of a vessel silent this long (ns, by the feed's clock) are settled as the end of its
+track, as a batch screening of the feed so far would see them."""
+_SEC: Final = "_seconds"
+_DUPLICATE: Final = "duplicate report"
+_NEAR: Final = "near-duplicate reception"
+
+
+class CleaningStream:
+    """Artefacts of a feed, decided as soon as they are certain (see the module)."""
+
+    def __init__(self, slots: Slots, config: CleaningConfig | None, limits: MotionLimits) -> None:
+        self.slots = slots
+        self.config = config
+        self.limits = limits
+        self.state = State(
+            {
+                "qlat": (np.float64, np.nan),
+                "qlon": (np.float64, np.nan),
+                "run_start": (np.float64, np.nan),
+            }
+        )
+        self.pending: pd.DataFrame | None = None
+        self.context: pd.DataFrame | None = None
+        self.rejected: dict[str, int] = {}
+
+    def first_unsettled(self) -> pd.Series:
+        """Per MMSI with unsettled rows, the time (ns) of the first one."""
+        if self.pending is None or self.pending.empty:
+            return pd.Series(dtype=np.int64)
+        ts = self.pending[POSITION.TIMESTAMP].to_numpy(dtype="datetime64[ns]").view(np.int64)
+        return pd.Series(ts).groupby(self.pending[POSITION.MMSI].to_numpy(dtype=np.int64)).min()
+
+    def _count(self, reasons: np.ndarray) -> dict[str, int]:
+        labels, counts = np.unique(reasons[reasons != ""].astype(str), return_counts=True)
+        found = {str(label): int(count) for label, count in zip(labels, counts, strict=True)}
+        for label, count in found.items():
+            self.rejected[label] = self.rejected.get(label, 0) + count
+        return found
+
+    def push(self, placed: pd.DataFrame, clock: int, *, flush: bool = False) -> pd.DataFrame:
+        """New placed rows (sorted by vessel and time, none older than its vessel's last row):
+        the rows settled now and kept, sorted by vessel and time."""
+        if self.config is None:  # no cleaning: every row is settled as it comes
+            return placed
+        mmsi = placed[POSITION.MMSI].to_numpy(dtype=np.int64)
+        ns = placed[POSITION.TIMESTAMP].to_numpy(dtype="datetime64[ns]").view(np.int64)
+        frame = placed.assign(**{_SEC: ns / 1e9})
+        if len(frame):
+            slot = self.slots.of(mmsi)
+            self.state.grow(len(self.slots))
+            duplicate = self._duplicates(frame, slot)
+            self._count(np.where(duplicate, np.where(self._was_exact, _DUPLICATE, _NEAR), ""))
+            frame = frame[~duplicate]
+        return self._settle(frame, clock, flush=flush)
+
+    _was_exact: BoolArray
+
+    def _duplicates(self, frame: pd.DataFrame, slot: IntArray) -> BoolArray:
+        """Rule 4 with each vessel's last position and run start carried in."""
+        config, state = self.config, self.state
+        assert config is not None
+        n = len(frame)
+        mmsi = frame[POSITION.MMSI].to_numpy(dtype=np.int64)
+        seconds = frame[_SEC].to_numpy(dtype=np.float64)
+        scale = 10.0**config.duplicate_decimals
+        qlat = np.round(frame[POSITION.LAT].to_numpy(dtype=np.float64) * scale)
+        qlon = np.round(frame[POSITION.LON].to_numpy(dtype=np.float64) * scale)
+        first = np.ones(n, dtype=bool)
+        first[1:] = mmsi[1:] != mmsi[:-1]
+        prev_lat = np.empty(n)
+        prev_lon = np.empty(n)
+        prev_lat[1:], prev_lon[1:] = qlat[:-1], qlon[:-1]
+        prev_lat[first], prev_lon[first] = state["qlat"][slot[first]], state["qlon"][slot[first]]
+        same_place = (qlat == prev_lat) & (qlon == prev_lon)  # never at a vessel's first row ever (NaN)
+        start = np.where(~same_place, seconds, np.nan)
+        start[first & same_place] = state["run_start"][slot[first & same_place]]
+        start = pd.Series(start).groupby(np.cumsum(first)).ffill().to_numpy(dtype=np.float64)
+        since_first = seconds - start
+        exact = same_place & (since_first == 0)
+        near = same_place & ~exact & (since_first <= config.near_duplicate_s)
+        last = np.ones(n, dtype=bool)
+        last[:-1] = first[1:]
+        state["qlat"][slot[last]] = qlat[last]
+        state["qlon"][slot[last]] = qlon[last]
+        state["run_start"][slot[last]] = start[last]
+        self._was_exact = exact
+        return np.asarray(exact | near, dtype=np.bool_)
+
+    def _settle(self, new: pd.DataFrame, clock: int, *, flush: bool) -> pd.DataFrame:
+        config = self.config
+        assert config is not None
+        pending = new if self.pending is None else pd.concat([self.pending, new], ignore_index=True)
+        if pending.empty:
+            self.pending = pending
+            return pending.drop(columns=_SEC)
+        if not new.empty and self.pending is not None and not self.pending.empty:
+            # each part is in vessel-time order and a vessel's new rows come after its old ones
+            order = np.argsort(pending[POSITION.MMSI].to_numpy(dtype=np.int64), kind="stable")
+            pending = pending.take(order).reset_index(drop=True)
+        pending_mmsi = pending[POSITION.MMSI].to_numpy(dtype=np.int64)
+        columns = [POSITION.MMSI, _SEC, POSITION.LAT, POSITION.LON]
+        context = self.context
+        if context is not None and len(context):
+            context = context[
+                np.isin(context[POSITION.MMSI].to_numpy(dtype=np.int64), np.unique(pending_mmsi))
+            ]
+        parts = [context[columns].assign(_ctx=True)] if context is not None and len(context) else []
+        parts.append(pending[columns].assign(_ctx=False, _row=np.arange(len(pending))))
+        window = pd.concat(parts, ignore_index=True)
+        window = window.iloc[np.argsort(window[POSITION.MMSI].to_numpy(dtype=np.int64), kind="stable")]
+        window = window.reset_index(drop=True)
+        w_mmsi = window[POSITION.MMSI].to_numpy(dtype=np.int64)
+        w_sec = window[_SEC].to_numpy(dtype=np.float64)
+        w_lat = window[POSITION.LAT].to_numpy(dtype=np.float64)
+        w_lon = window[POSITION.LON].to_numpy(dtype=np.float64)
+        reasons = flag_motion_artefacts(w_mmsi, w_sec, w_lat, w_lon, config, self.limits)
+        settled = self._settled(window, w_mmsi, w_sec, w_lat, w_lon, clock, flush=flush)
+
+        in_pending = ~window["_ctx"].to_numpy(dtype=bool)
+        done_rows = window["_row"].to_numpy()[settled & in_pending].astype(np.int64)
+        done_reasons = reasons[settled & in_pending]
+        self._count(done_reasons)
+        settled_frame = pending.iloc[done_rows]
+        kept = settled_frame[done_reasons == ""].drop(columns=_SEC).reset_index(drop=True)
+        # the new context: each vessel's last settled rows, whatever their status
+        finished = pd.concat(
+            [
+                *([self.context] if self.context is not None else []),
+                settled_frame[columns],
+            ],
+            ignore_index=True,
+        )
+        finished = finished.iloc[np.argsort(finished[POSITION.MMSI].to_numpy(dtype=np.int64), kind="stable")]
+        rank_from_end = finished.groupby(POSITION.MMSI, sort=False).cumcount(ascending=False)
+        self.context = finished[rank_from_end.to_numpy() < CONTEXT_ROWS].reset_index(drop=True)
+        left = np.ones(len(pending), dtype=bool)
+        left[done_rows] = False
+        self.pending = pending[left].reset_index(drop=True)
+        return kept
+
+    def _settled(
+        self,
+        window: pd.DataFrame,
+        mmsi: IntArray,
+        seconds: np.ndarray,
+        lat: np.ndarray,
+        lon: np.ndarray,
+        clock: int,
+        *,
+        flush: bool,
+    ) -> BoolArray:
+        """Which window rows are settled: a prefix of each vessel's unsettled rows."""
+        n = len(window)
+        if flush:
+            return np.ones(n, dtype=bool)
+        config = self.config
+        assert config is not None
+        first = np.ones(n, dtype=bool)
+        first[1:] = mmsi[1:] != mmsi[:-1]
+        last = np.ones(n, dtype=bool)
+        last[:-1] = first[1:]
+        group = np.cumsum(first)
+        day = np.floor(seconds / 86_400.0)
+        early = seconds - day * 86_400.0 < config.midnight_window_s
+        fast_in = impossible_steps(mmsi, seconds, lat, lon, 1, self.limits)
+        quiet = ~early & ~fast_in
+        # the quiet stretch that ends each vessel's window
+        last_break = pd.Series(np.where(~quiet, np.arange(n), -1)).groupby(group).cummax().to_numpy()
+        ends = np.flatnonzero(last)
+        begins = np.flatnonzero(first)
+        stretch_start = np.maximum(last_break[ends] + 1, begins)  # first row of the final quiet stretch
+        # q = stretch_start works when the stretch holds two rows or more; q = stretch_start - 1
+        # when that row is in the window and not in the midnight window (only its step in is fast)
+        before = stretch_start - 1
+        ok = (ends - stretch_start >= 1) | (
+            (ends - stretch_start == 0) & (before >= begins) & ~early[np.maximum(before, 0)]
+        )
+        settle_all = ok[group - 1]
+        lagged = ends[group - 1] - np.arange(n) >= LAG_ROWS
+        silent = (clock - (seconds[ends] * 1e9).astype(np.int64)) > SETTLE_AFTER
+        return np.asarray(settle_all | lagged | silent[group - 1], dtype=np.bool_)

@@ -1,0 +1,138 @@
+"""The identity timeline of a feed, kept up to date as it arrives.
+
+Each vessel's open interval (the identity it broadcasts now) is carried as one row
+standing for it, placed just before the new rows: `vesselscreen.identity_intervals`
+then continues it or ends it exactly as on the whole feed. Changes between intervals of
+one MMSI are found as the new interval starts; an IMO moving to another MMSI is judged
+against the latest interval that carried the IMO (kept per IMO).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import numpy as np
+import pandas as pd
+
+from vesselscreen.ais.identity import (
+    IdentityTimeline,
+    identity_intervals,
+    imo_changes,
+    mmsi_changes,
+)
+from vesselscreen.schema import CHANGE, CHANGE_DTYPES, INTERVAL, INTERVAL_DTYPES, POSITION, conform
+
+__all__ = ["IDENTITY_COLUMNS", "IdentityStream"]
+
+IDENTITY_COLUMNS: Final = (
+    POSITION.MMSI,
+    POSITION.TIMESTAMP,
+    POSITION.IMO,
+    POSITION.NAME,
+    POSITION.CALL_SIGN,
+    POSITION.SHIP_TYPE,
+)
+"""The columns the identity timeline reads."""
+_TRACKED: Final = (INTERVAL.IMO, INTERVAL.NAME, INTERVAL.CALL_SIGN, INTERVAL.SHIP_TYPE)
+
+
+def _empty_intervals() -> pd.DataFrame:
+    return conform(pd.DataFrame(), INTERVAL_DTYPES)
+
+
+class IdentityStream:
+    """Identity intervals, identities and changes of everything fed so far."""
+
+    def __init__(self) -> None:
+        self.closed = _empty_intervals()
+        self.open = _empty_intervals().set_index(INTERVAL.MMSI, drop=False)
+        self.by_imo = _empty_intervals().set_index(INTERVAL.IMO, drop=False)
+        self.changes = conform(pd.DataFrame(), CHANGE_DTYPES)
+        self.identities = IdentityTimeline(_empty_intervals(), self.changes).identities
+
+    def intervals(self) -> pd.DataFrame:
+        """Every interval so far (the open ones last of their vessel), by MMSI then time."""
+        both = pd.concat([self.closed, self.open.reset_index(drop=True)], ignore_index=True)
+        order = np.argsort(both[INTERVAL.MMSI].to_numpy(dtype=np.int64), kind="stable")
+        return both.take(order).reset_index(drop=True)
+
+    def push(self, rows: pd.DataFrame) -> pd.DataFrame:
+        """Rows with an MMSI and a time, in vessel-time order: the identity changes they reveal."""
+        if rows.empty:
+            return conform(pd.DataFrame(), CHANGE_DTYPES)
+        mmsi = rows[POSITION.MMSI].to_numpy(dtype=np.int64)
+        carried = self.open[self.open[INTERVAL.MMSI].isin(pd.unique(mmsi))]
+        stand_in = pd.DataFrame(
+            {
+                POSITION.MMSI: carried[INTERVAL.MMSI].to_numpy(),
+                # just before the vessel's new rows, which are no older than its last row
+                POSITION.TIMESTAMP: carried[INTERVAL.LAST_SEEN] - pd.Timedelta(1, "ns"),
+                **{column: carried[column].to_numpy() for column in _TRACKED},
+            }
+        )
+        frame = pd.concat([stand_in, rows[list(IDENTITY_COLUMNS)]], ignore_index=True)
+        frame = frame.iloc[np.argsort(frame[POSITION.MMSI].to_numpy(dtype=np.int64), kind="stable")]
+        found = identity_intervals(frame.reset_index(drop=True))
+        first = np.ones(len(found), dtype=bool)
+        found_mmsi = found[INTERVAL.MMSI].to_numpy(dtype=np.int64)
+        first[1:] = found_mmsi[1:] != found_mmsi[:-1]
+        continues = first & np.isin(found_mmsi, carried[INTERVAL.MMSI].to_numpy(dtype=np.int64))
+        # the stand-in's interval is the open one: its start, count and end carry on
+        before = carried.loc[found_mmsi[continues]]
+        merged = found.copy()
+        merged.loc[continues, INTERVAL.FIRST_SEEN] = before[INTERVAL.FIRST_SEEN].to_numpy()
+        extra = found.loc[continues, INTERVAL.N_POSITIONS].to_numpy(dtype=np.int64) - 1
+        merged.loc[continues, INTERVAL.N_POSITIONS] = before[INTERVAL.N_POSITIONS].to_numpy() + extra
+        merged.loc[continues, INTERVAL.LAST_SEEN] = np.where(
+            extra > 0,
+            found.loc[continues, INTERVAL.LAST_SEEN].to_numpy(),
+            before[INTERVAL.LAST_SEEN].to_numpy(),
+        )
+        last = np.ones(len(found), dtype=bool)
+        last[:-1] = first[1:]
+        changes = mmsi_changes(merged)
+        started = merged[~continues]
+        if len(started):
+            with_imo = started[started[INTERVAL.IMO].notna()]
+            earlier = self.by_imo[self.by_imo[INTERVAL.IMO].isin(with_imo[INTERVAL.IMO])]
+            candidates = pd.concat([earlier.reset_index(drop=True), with_imo], ignore_index=True)
+            changes += imo_changes(candidates)
+            latest = with_imo.sort_values(INTERVAL.FIRST_SEEN, kind="stable").drop_duplicates(
+                INTERVAL.IMO, keep="last"
+            )
+            kept = self.by_imo[~self.by_imo[INTERVAL.IMO].isin(latest[INTERVAL.IMO])]
+            self.by_imo = pd.concat([kept, latest.set_index(INTERVAL.IMO, drop=False)])
+        self.closed = pd.concat([self.closed, merged[~last]], ignore_index=True)
+        still = self.open[~self.open[INTERVAL.MMSI].isin(found_mmsi)]
+        self.open = pd.concat([still, merged[last].set_index(INTERVAL.MMSI, drop=False)])
+        new = (
+            pd.concat(changes, ignore_index=True).astype(CHANGE_DTYPES)
+            if changes
+            else conform(pd.DataFrame(), CHANGE_DTYPES)
+        )
+        new = new.sort_values([CHANGE.TIME, CHANGE.MMSI, CHANGE.KIND], kind="stable").reset_index(drop=True)
+        self.changes = pd.concat([self.changes, new], ignore_index=True) if len(new) else self.changes
+        self._update_identities(pd.unique(found_mmsi))
+        return new
+
+    def _update_identities(self, touched: np.ndarray) -> None:
+        """Recompute the identities (one row per MMSI, IMO, name, call sign) of ``touched`` vessels."""
+        mine = pd.concat(
+            [
+                self.closed[self.closed[INTERVAL.MMSI].isin(touched)],
+                self.open[self.open[INTERVAL.MMSI].isin(touched)].reset_index(drop=True),
+            ],
+            ignore_index=True,
+        )
+        mine = mine.iloc[np.argsort(mine[INTERVAL.MMSI].to_numpy(dtype=np.int64), kind="stable")]
+        fresh = IdentityTimeline(mine.reset_index(drop=True), self.changes.iloc[:0]).identities
+        others = self.identities[~self.identities[POSITION.MMSI].isin(touched)]
+        both = pd.concat([others, fresh], ignore_index=True)
+        keys = [POSITION.MMSI, POSITION.IMO, POSITION.NAME, POSITION.CALL_SIGN]
+        self.identities = both.sort_values(keys, kind="stable", na_position="last").reset_index(drop=True)
+
+    def timeline(self) -> IdentityTimeline:
+        """The timeline of everything fed so far (identities and changes as kept here)."""
+        timeline = IdentityTimeline(self.intervals(), self.changes)
+        timeline.__dict__["identities"] = self.identities  # kept up to date incrementally
+        return timeline
