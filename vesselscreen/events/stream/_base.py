@@ -206,6 +206,7 @@ class Chunk:
     prev_ts: IntArray
     prev_lat: FloatArray
     prev_lon: FloatArray
+    prev_sog: FloatArray
     carried: dict[str, np.ndarray] = field(default_factory=dict)
     prev_carried: dict[str, np.ndarray] = field(default_factory=dict)
     """The carried values at each row's previous row (for a vessel's first row in the chunk,

@@ -36,6 +36,8 @@ class ClosedRuns:
     sums: dict[str, np.ndarray]
     reported: dict[str, np.ndarray]
     """The last value of each identity column reported within the run (``pd.NA`` if none)."""
+    lasts: dict[str, np.ndarray]
+    """Values at each run's last row."""
 
     def __len__(self) -> int:
         return len(self.slot)
@@ -44,10 +46,18 @@ class ClosedRuns:
 class RunTracker:
     """Open runs per vessel; `push` a chunk's active rows, get the runs that ended."""
 
-    def __init__(self, slots: Slots, *, medians: tuple[str, ...] = (), sums: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        slots: Slots,
+        *,
+        medians: tuple[str, ...] = (),
+        sums: tuple[str, ...] = (),
+        lasts: tuple[str, ...] = (),
+    ) -> None:
         self.slots = slots
         self.median_names = medians
         self.sum_names = sums
+        self.last_names = lasts
         self.state = State(
             {
                 "open": (bool, False),
@@ -57,6 +67,7 @@ class RunTracker:
                 **{f"sum_{s}": (np.float64, 0.0) for s in sums},
                 **{f"comp_{s}": (np.float64, 0.0) for s in sums},
                 **{f"rep_{c}": (object, None) for c in _IDENTITY},
+                **{f"last_{c}": (object, None) for c in lasts},
             }
         )
         self.store = pd.DataFrame({"slot": np.empty(0, dtype=np.int64), **{m: np.empty(0) for m in medians}})
@@ -80,9 +91,12 @@ class RunTracker:
         breaks: BoolArray,
         medians: dict[str, np.ndarray],
         sums: dict[str, np.ndarray],
+        lasts: dict[str, np.ndarray] | None = None,
     ) -> ClosedRuns:
         """The runs of ``chunk`` (where ``active``, cut at ``breaks``) that ended, with the carried
-        ones its rows ended. ``sums`` values are summed over each run's rows in order."""
+        ones its rows ended. ``sums`` values are summed over each run's rows in order; ``lasts``
+        are read at each run's last row."""
+        lasts = lasts or {}
         state = self.state
         state.grow(len(self.slots))
         n = len(chunk)
@@ -133,6 +147,7 @@ class RunTracker:
             medians=med,
             sums={s: totals[s][0][closing] for s in self.sum_names},
             reported={c: reported[c][closing] for c in _IDENTITY},
+            lasts={c: np.asarray(lasts[c], dtype=object)[last_row][closing] for c in self.last_names},
         )
         # runs still open: their state and values are carried to the next chunk
         still = ends_open
@@ -147,6 +162,8 @@ class RunTracker:
             state[f"comp_{s}"][keep] = totals[s][1][still]
         for column in _IDENTITY:
             state[f"rep_{column}"][keep] = reported[column][still]
+        for column in self.last_names:
+            state[f"last_{column}"][keep] = np.asarray(lasts[column], dtype=object)[last_row][still]
         if self.median_names:
             open_ids = np.flatnonzero(still) + 1
             rows = np.flatnonzero(np.isin(ids, open_ids))
@@ -205,6 +222,7 @@ class RunTracker:
             medians=medians,
             sums={s: state[f"sum_{s}"][slots].copy() for s in self.sum_names},
             reported={c: state[f"rep_{c}"][slots].copy() for c in _IDENTITY},
+            lasts={c: state[f"last_{c}"][slots].copy() for c in self.last_names},
         )
         state["open"][slots] = False
         return out
@@ -228,4 +246,5 @@ def _joined(a: ClosedRuns, b: ClosedRuns) -> ClosedRuns:
         medians={m: np.concatenate((a.medians[m], b.medians[m])) for m in a.medians},
         sums={s: np.concatenate((a.sums[s], b.sums[s])) for s in a.sums},
         reported={c: np.concatenate((a.reported[c], b.reported[c])) for c in a.reported},
+        lasts={c: np.concatenate((a.lasts[c], b.lasts[c])) for c in a.lasts},
     )

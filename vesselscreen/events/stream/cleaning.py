@@ -10,8 +10,9 @@ can no longer change:
   in the midnight window and none reached by an impossible step (no rule can then remove
   them, whatever comes next, and the rules look at most two rows ahead);
 * otherwise once ``LAG_ROWS`` later rows have come (the rules' reach is a few rows);
-* or when the vessel has been silent for ``SETTLE_AFTER`` (its track ends there, as in a
-  batch), or when the feed is flushed.
+* or when the feed is flushed. A vessel that falls silent right after an impossible jump
+  keeps its last rows unsettled until it reports again: whether that last fix was an
+  outlier depends on where it reappears.
 
 The rules run on the unsettled rows with ``CONTEXT_ROWS`` settled rows before them, so a
 window edge never changes a decision: the result equals `clean_ais` on the whole feed.
@@ -25,21 +26,18 @@ import numpy as np
 import pandas as pd
 
 from vesselscreen.ais.cleaning import CleaningConfig, flag_motion_artefacts, impossible_steps
-from vesselscreen.events._common import HOUR_NS, BoolArray, IntArray
+from vesselscreen.events._common import BoolArray, IntArray
 from vesselscreen.events.stream._base import Slots, State
 from vesselscreen.limits import MotionLimits
 from vesselscreen.schema import POSITION
 
-__all__ = ["CONTEXT_ROWS", "LAG_ROWS", "SETTLE_AFTER", "CleaningStream"]
+__all__ = ["CONTEXT_ROWS", "LAG_ROWS", "CleaningStream"]
 
 CONTEXT_ROWS: Final = 10
 """Settled rows kept per vessel as the window's left context: the rules reach two rows each
 way in each of their three passes."""
 LAG_ROWS: Final = 12
 """A row is settled once this many later rows of its vessel have come, quiet or not."""
-SETTLE_AFTER: Final = 6 * HOUR_NS
-"""Rows of a vessel silent this long (ns, by the feed's clock) are settled as the end of its
-track, as a batch screening of the feed so far would see them."""
 _SEC: Final = "_seconds"
 _DUPLICATE: Final = "duplicate report"
 _NEAR: Final = "near-duplicate reception"
@@ -217,5 +215,4 @@ class CleaningStream:
         )
         settle_all = ok[group - 1]
         lagged = ends[group - 1] - np.arange(n) >= LAG_ROWS
-        silent = (clock - (seconds[ends] * 1e9).astype(np.int64)) > SETTLE_AFTER
-        return np.asarray(settle_all | lagged | silent[group - 1], dtype=np.bool_)
+        return np.asarray(settle_all | lagged, dtype=np.bool_)

@@ -35,9 +35,11 @@ from vesselscreen.events.config import (
 )
 from vesselscreen.events.stream._base import NEVER, Chunk, Slots, State
 from vesselscreen.events.stream.cleaning import CleaningStream
+from vesselscreen.events.stream.encounters import EncounterStream
 from vesselscreen.events.stream.gaps import GapStream
 from vesselscreen.events.stream.identity import IDENTITY_COLUMNS, IdentityStream
 from vesselscreen.events.stream.port_calls import PortCallStream
+from vesselscreen.events.stream.spoofing import SpoofingStream
 from vesselscreen.events.stream.stops import LoiteringStream, StopStream
 from vesselscreen.events.stream.voyages import VoyageStream
 from vesselscreen.events.track import TRACK_COLUMNS
@@ -111,6 +113,7 @@ class Feed:
                 "ts": (np.int64, NEVER),
                 "lat": (np.float64, np.nan),
                 "lon": (np.float64, np.nan),
+                "sog": (np.float64, np.nan),
                 **{f"carried_{c}": (object, None) for c in _CARRIED},
             }
         )
@@ -121,6 +124,8 @@ class Feed:
         self.loitering = LoiteringStream(self.slots, config.loitering)
         self.gaps = GapStream(self.slots, config.gaps)
         self.voyages = VoyageStream(self.slots)
+        self.spoofing = SpoofingStream(self.slots, config.spoofing)
+        self.encounters = EncounterStream(self.slots, ports, config.encounters)
         self.clock = NEVER
         self.rows = 0
         self.late = 0
@@ -171,13 +176,15 @@ class Feed:
         n = len(frame)
         first = np.ones(n, dtype=bool)
         first[1:] = mmsi[1:] != mmsi[:-1]
+        sog = frame[POSITION.SOG].to_numpy(dtype=np.float64, na_value=np.nan)
         prev_ts = np.empty(n, dtype=np.int64)
-        prev_lat, prev_lon = np.empty(n), np.empty(n)
-        prev_ts[1:], prev_lat[1:], prev_lon[1:] = ts[:-1], lat[:-1], lon[:-1]
-        prev_ts[first], prev_lat[first], prev_lon[first] = (
+        prev_lat, prev_lon, prev_sog = np.empty(n), np.empty(n), np.empty(n)
+        prev_ts[1:], prev_lat[1:], prev_lon[1:], prev_sog[1:] = ts[:-1], lat[:-1], lon[:-1], sog[:-1]
+        prev_ts[first], prev_lat[first], prev_lon[first], prev_sog[first] = (
             state["ts"][slot[first]],
             state["lat"][slot[first]],
             state["lon"][slot[first]],
+            state["sog"][slot[first]],
         )
         start = first & ~state["seen"][slot]
         dt_prev = np.where(start, 0, ts - prev_ts)
@@ -202,6 +209,7 @@ class Feed:
         ends = slot[last]
         state["seen"][ends] = True
         state["ts"][ends], state["lat"][ends], state["lon"][ends] = ts[last], lat[last], lon[last]
+        state["sog"][ends] = sog[last]
         for column in _CARRIED:
             state[f"carried_{column}"][ends] = carried[column][last]
         return Chunk(
@@ -211,7 +219,7 @@ class Feed:
             ts=ts,
             lat=lat,
             lon=lon,
-            sog=frame[POSITION.SOG].to_numpy(dtype=np.float64, na_value=np.nan),
+            sog=sog,
             start=start,
             dt_prev=np.asarray(dt_prev, dtype=np.int64),
             dist_prev=np.asarray(dist_prev, dtype=np.float64),
@@ -220,6 +228,7 @@ class Feed:
             prev_ts=prev_ts,
             prev_lat=prev_lat,
             prev_lon=prev_lon,
+            prev_sog=prev_sog,
             carried=carried,
             prev_carried=prev_carried,
         )
@@ -260,6 +269,8 @@ class Feed:
         events["loitering"].append(self.loitering.push(rows))
         gaps, draught_ready = self.gaps.push(rows)
         events["gaps"].append(gaps)
+        events["spoofing"].append(self.spoofing.push(rows))
+        self.encounters.push(rows)
         horizon = None if flush else self.horizon(np.arange(len(self.slots), dtype=np.int64))
         stops = self.stops.close(horizon)
         self.voyages.add_stops(stops)
@@ -268,8 +279,13 @@ class Feed:
         events["stops"].append(stops)
         events["voyages"].append(self.voyages.calls_ended(calls))
         events["loitering"].append(self.loitering.close(horizon))
+        self.track.grow(len(self.slots))
+        last_ts = None if flush else self.track["ts"][: len(self.slots)]
+        events["encounters"].append(self.encounters.close(last_ts, horizon))
         if flush:
             draught_ready = pd.concat([draught_ready, self.gaps.flush()], ignore_index=True)
+            events["spoofing"].append(self.spoofing.close())
+        events["spoofing"].append(self.spoofing.draught(draught_ready))
         return FeedOutput(
             events={kind: _sorted(kind, frames) for kind, frames in events.items()},
             changes=changes,

@@ -37,7 +37,6 @@ class GapStream:
     def push(self, chunk: Chunk) -> tuple[pd.DataFrame, pd.DataFrame]:
         """(the gaps this chunk ends, the gaps whose draught after is now known)."""
         config = self.config
-        n = len(chunk)
         draught = chunk.frame[POSITION.DRAUGHT].to_numpy(dtype=np.float64, na_value=np.nan)
         # the first draught at or after each row of a vessel (within the chunk)
         later = pd.Series(draught).groupby(chunk.group).bfill().to_numpy(dtype=np.float64)
@@ -78,6 +77,9 @@ class GapStream:
             }
         )
         found = conform(found, GAP_DTYPES)
+        # the draught check of spoofing names the vessel as it was after the gap
+        found["_after_imo"] = chunk.carried[POSITION.IMO][after]
+        found["_after_name"] = chunk.carried[POSITION.NAME][after]
         known = found[GAP.DRAUGHT_END].notna().to_numpy()
         # a gap at the end of a vessel's rows in this chunk may still learn its draught after
         unknown = ~known
@@ -85,8 +87,7 @@ class GapStream:
             pd.concat([self.waiting, found[unknown]], ignore_index=True) if unknown.any() else self.waiting
         )
         ready = pd.concat([ready, found[known]], ignore_index=True) if known.any() else ready
-        del n
-        return found, ready
+        return found.drop(columns=["_after_imo", "_after_name"]), ready
 
     def _resolve(self, chunk: Chunk, later: np.ndarray) -> pd.DataFrame:
         """Waiting gaps of the chunk's vessels that this chunk gives a draught after."""
