@@ -146,9 +146,14 @@ def _matched(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(matches, listed): every identity x entry match, and those the rules report on."""
     matches = match_identities(timeline.identities, watchlist.vessels, config.matching)
+    return matches, _listed(matches, watchlist, config)
+
+
+def _listed(matches: pd.DataFrame, watchlist: Watchlist, config: ScreeningConfig) -> pd.DataFrame:
+    """The matches at or above the reported tier, with their entries (`schema.LISTED`)."""
     surest = matches[MATCH.TIER].map({t.value: t.rank for t in MatchTier})
     reported = matches[(surest >= config.matching.min_tier.rank).to_numpy(dtype=bool)]
-    return matches, listed_vessels(reported, watchlist.vessels)
+    return listed_vessels(reported, watchlist.vessels)
 
 
 @dataclass(frozen=True, eq=False)
@@ -224,17 +229,22 @@ class ScreeningContext:
         config: ScreeningConfig | None = None,
         registry: pd.DataFrame | None = None,
         positions: PositionSource | None = None,
+        matches: pd.DataFrame | None = None,
     ) -> ScreeningContext:
         """A context whose events were detected already (per partition of a Dask frame, or
         incrementally by `vesselscreen.Screener`): matching and the rules run as for `build`.
 
         ``track`` holds the positions the result shows (it may be only the vessels with
-        findings); evidence is quoted from ``positions`` (default: ``track``).
+        findings); evidence is quoted from ``positions`` (default: ``track``). ``matches``:
+        the timeline's identities matched already (as `match_identities` gives them).
         """
         config = config or ScreeningConfig()
         if not isinstance(config, ScreeningConfig):
             raise ConfigError(f"config must be a ScreeningConfig, got {type(config).__name__}")
-        matches, listed = _matched(timeline, watchlist, config)
+        if matches is None:
+            matches, listed = _matched(timeline, watchlist, config)
+        else:
+            listed = _listed(matches, watchlist, config)
         context = cls(config, watchlist, track, timeline, matches, listed, registry)
         computed = context.__dict__  # the detectors' cached properties, filled in advance
         for name in ("port_calls", "stops", "voyages", "gaps", "encounters", "loitering", "spoofing"):

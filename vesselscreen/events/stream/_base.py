@@ -22,7 +22,7 @@ import pandas as pd
 from vesselscreen.events._common import HOUR_NS, BoolArray, FloatArray, IntArray
 from vesselscreen.geo.ports import PortIndex, PortProximity
 from vesselscreen.limits import M_PER_NM, MotionLimits
-from vesselscreen.schema import POSITION
+from vesselscreen.schema import POSITION, empty_frame
 
 __all__ = [
     "NEVER",
@@ -39,6 +39,18 @@ __all__ = [
 NEVER: Final = np.iinfo(np.int64).min
 """An integer time that is before every time (no row yet)."""
 _SECOND_NS: Final = 1_000_000_000
+
+
+_EMPTY: dict[int, pd.DataFrame] = {}
+
+
+def none(dtypes: Mapping[str, str]) -> pd.DataFrame:
+    """An empty frame of these columns (`vesselscreen.schema.empty_frame`, built once per schema:
+    a feed asks for many, and building one costs milliseconds)."""
+    key = id(dtypes)
+    if key not in _EMPTY:
+        _EMPTY[key] = empty_frame(dtypes)
+    return _EMPTY[key].copy(deep=False)
 
 
 class Slots:

@@ -187,6 +187,8 @@ class RunTracker:
     ) -> dict[str, np.ndarray]:
         if not self.median_names:
             return {}
+        if not closing.any():
+            return {m: np.empty(0) for m in self.median_names}
         closing_ids = np.flatnonzero(closing) + 1
         rows = np.flatnonzero(np.isin(ids, closing_ids))
         parts = [
@@ -208,6 +210,15 @@ class RunTracker:
     def _close_carried(self, slots: IntArray) -> ClosedRuns:
         """End the open runs of ``slots`` where they stand (no row of this chunk continues them)."""
         state = self.state
+        if len(slots) == 0:
+            nothing = np.empty(0, dtype=np.int64)
+            return ClosedRuns(
+                slot=nothing, first_ts=nothing, last_ts=nothing, count=nothing,
+                medians={m: np.empty(0) for m in self.median_names},
+                sums={s: np.empty(0) for s in self.sum_names},
+                reported={c: np.empty(0, dtype=object) for c in _IDENTITY},
+                lasts={c: np.empty(0, dtype=object) for c in self.last_names},
+            )  # fmt: skip
         medians: dict[str, np.ndarray] = {}
         if self.median_names:
             stored = self.store[np.isin(self.store["slot"].to_numpy(), slots)]

@@ -23,10 +23,10 @@ import pandas as pd
 from vesselscreen.events._common import HOUR_NS, BoolArray, IntArray
 from vesselscreen.events._encounters import GRID_COLUMNS, PAIR_COLUMNS, close_pairs, encounters_of_pairs
 from vesselscreen.events.config import EncounterConfig
-from vesselscreen.events.stream._base import Chunk, Slots
+from vesselscreen.events.stream._base import Chunk, Slots, none
 from vesselscreen.geo.ports import PortIndex, PortProximity
 from vesselscreen.limits import M_PER_NM
-from vesselscreen.schema import ENCOUNTER_DTYPES, empty_frame
+from vesselscreen.schema import ENCOUNTER_DTYPES
 
 __all__ = ["KEEP_POINTS_NS", "EncounterStream"]
 
@@ -64,7 +64,6 @@ class EncounterStream:
     def _resample(self, chunk: Chunk) -> pd.DataFrame:
         """The chunk's final grid points (tails resolved where the next later row is known)."""
         g = self.grid_ns
-        n = len(chunk)
         valid = ~chunk.start & (chunk.dt_prev > 0) & (chunk.dt_prev <= self.max_gap_ns)
         step = np.flatnonzero(valid)
         t0, t1 = chunk.prev_ts[step], chunk.ts[step]
@@ -179,7 +178,7 @@ class EncounterStream:
     def push(self, chunk: Chunk) -> pd.DataFrame:
         """Add a chunk's grid points; pair them; return nothing yet (runs close in `close`)."""
         if len(chunk) == 0:
-            return empty_frame(ENCOUNTER_DTYPES)
+            return none(ENCOUNTER_DTYPES)
         points = self._resample(chunk)
         if self.config.min_port_distance_m > 0 and len(points):
             far = ~PortProximity(
@@ -187,7 +186,7 @@ class EncounterStream:
             ).any_within(self.config.min_port_distance_m)
             points = points[far]
         self._pair(points.reset_index(drop=True))
-        return empty_frame(ENCOUNTER_DTYPES)
+        return none(ENCOUNTER_DTYPES)
 
     def _pair(self, new: pd.DataFrame) -> None:
         if new.empty:
@@ -231,10 +230,10 @@ class EncounterStream:
                 self.tails = self.tails.iloc[:0]
             done, self.open = self.open, self.open.iloc[:0]
             self.points = self.points.iloc[:0]
-            return encounters_of_pairs(done, self.config) if len(done) else empty_frame(ENCOUNTER_DTYPES)
+            return encounters_of_pairs(done, self.config) if len(done) else none(ENCOUNTER_DTYPES)
         assert last_ts is not None
         self._settle_tails(last_ts, horizon)
-        out = empty_frame(ENCOUNTER_DTYPES)
+        out = none(ENCOUNTER_DTYPES)
         if len(self.open):
             pairs = self.open.sort_values(["m1", "m2", "slot"], kind="mergesort").reset_index(drop=True)
             m1, m2, s = (pairs[c].to_numpy(dtype=np.int64) for c in ("m1", "m2", "slot"))

@@ -33,7 +33,7 @@ from vesselscreen.events.config import (
     SpoofingConfig,
     StopConfig,
 )
-from vesselscreen.events.stream._base import NEVER, Chunk, Slots, State
+from vesselscreen.events.stream._base import NEVER, Chunk, Slots, State, none
 from vesselscreen.events.stream.cleaning import CleaningStream
 from vesselscreen.events.stream.encounters import EncounterStream
 from vesselscreen.events.stream.gaps import GapStream
@@ -64,7 +64,6 @@ from vesselscreen.schema import (
     VOYAGE,
     VOYAGE_DTYPES,
     conform,
-    empty_frame,
 )
 
 __all__ = ["EVENT_KINDS", "Feed", "FeedConfig", "FeedOutput"]
@@ -97,6 +96,9 @@ class FeedOutput:
     settled: pd.DataFrame | None = None
     """The rows settled and kept (the positions the detectors saw)."""
     identity_touched: IntArray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    """The vessels seen in this push."""
+    identity_recomputed: IntArray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    """The vessels whose identities are new or changed (not only seen for longer)."""
 
 
 class Feed:
@@ -293,6 +295,7 @@ class Feed:
             identity_touched=np.asarray(
                 pd.unique(timed[POSITION.MMSI].to_numpy(dtype=np.int64)), dtype=np.int64
             ),
+            identity_recomputed=self.identity.recomputed,
         )
 
     def flush(self) -> FeedOutput:
@@ -317,6 +320,6 @@ def _sorted(kind: str, frames: list[pd.DataFrame]) -> pd.DataFrame:
     dtypes, order = EVENT_KINDS[kind]
     parts = [frame for frame in frames if len(frame)]
     if not parts:
-        return empty_frame(dtypes)
+        return none(dtypes)
     joined = conform(pd.concat(parts, ignore_index=True), dtypes)
     return joined.sort_values(list(order), kind="mergesort").reset_index(drop=True)

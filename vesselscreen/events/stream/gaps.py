@@ -13,9 +13,9 @@ import pandas as pd
 
 from vesselscreen.events._common import HOUR_NS, to_utc
 from vesselscreen.events.config import GapConfig
-from vesselscreen.events.stream._base import Chunk, Slots
+from vesselscreen.events.stream._base import Chunk, Slots, none
 from vesselscreen.limits import M_PER_NM
-from vesselscreen.schema import GAP, GAP_DTYPES, PORT, POSITION, conform, empty_frame
+from vesselscreen.schema import GAP, GAP_DTYPES, PORT, POSITION, conform
 
 __all__ = ["GapStream"]
 
@@ -32,7 +32,7 @@ class GapStream:
     def __init__(self, slots: Slots, config: GapConfig) -> None:
         self.slots = slots
         self.config = config
-        self.waiting = empty_frame(GAP_DTYPES)
+        self.waiting = none(GAP_DTYPES)
 
     def push(self, chunk: Chunk) -> tuple[pd.DataFrame, pd.DataFrame]:
         """(the gaps this chunk ends, the gaps whose draught after is now known)."""
@@ -43,7 +43,7 @@ class GapStream:
         ready = self._resolve(chunk, later)
         after = np.flatnonzero(~chunk.start & (chunk.dt_prev >= config.min_gap_h * HOUR_NS))
         if len(after) == 0:
-            return empty_frame(GAP_DTYPES), ready
+            return none(GAP_DTYPES), ready
         index = chunk.ports
         lat = np.concatenate([chunk.prev_lat[after], chunk.lat[after]])
         lon = np.concatenate([chunk.prev_lon[after], chunk.lon[after]])
@@ -92,7 +92,7 @@ class GapStream:
     def _resolve(self, chunk: Chunk, later: np.ndarray) -> pd.DataFrame:
         """Waiting gaps of the chunk's vessels that this chunk gives a draught after."""
         if self.waiting.empty:
-            return empty_frame(GAP_DTYPES)
+            return none(GAP_DTYPES)
         first_rows = np.flatnonzero(chunk.first)
         first_draught = pd.Series(later[first_rows], index=chunk.mmsi[first_rows])
         value = first_draught.reindex(self.waiting[GAP.MMSI].to_numpy(dtype=np.int64)).to_numpy(
@@ -100,7 +100,7 @@ class GapStream:
         )
         resolved = ~np.isnan(value)
         if not resolved.any():
-            return empty_frame(GAP_DTYPES)
+            return none(GAP_DTYPES)
         done = self.waiting[resolved].copy()
         done[GAP.DRAUGHT_END] = value[resolved]
         self.waiting = self.waiting[~resolved].reset_index(drop=True)
@@ -108,5 +108,5 @@ class GapStream:
 
     def flush(self) -> pd.DataFrame:
         """The gaps still waiting: the feed ended with no draught after them."""
-        done, self.waiting = self.waiting, empty_frame(GAP_DTYPES)
+        done, self.waiting = self.waiting, none(GAP_DTYPES)
         return done

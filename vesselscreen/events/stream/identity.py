@@ -20,7 +20,7 @@ from vesselscreen.ais.identity import (
     imo_changes,
     mmsi_changes,
 )
-from vesselscreen.schema import CHANGE, CHANGE_DTYPES, INTERVAL, INTERVAL_DTYPES, POSITION, conform
+from vesselscreen.schema import CHANGE, CHANGE_DTYPES, IDENTITY, INTERVAL, INTERVAL_DTYPES, POSITION, conform
 
 __all__ = ["IDENTITY_COLUMNS", "IdentityStream"]
 
@@ -49,6 +49,8 @@ class IdentityStream:
         self.by_imo = _empty_intervals().set_index(INTERVAL.IMO, drop=False)
         self.changes = conform(pd.DataFrame(), CHANGE_DTYPES)
         self.identities = IdentityTimeline(_empty_intervals(), self.changes).identities
+        self.recomputed = np.empty(0, dtype=np.int64)
+        """The vessels whose identities the last push recomputed (new or changed identities)."""
 
     def intervals(self) -> pd.DataFrame:
         """Every interval so far (the open ones last of their vessel), by MMSI then time."""
@@ -58,9 +60,12 @@ class IdentityStream:
 
     def push(self, rows: pd.DataFrame) -> pd.DataFrame:
         """Rows with an MMSI and a time, in vessel-time order: the identity changes they reveal."""
+        self.recomputed = np.empty(0, dtype=np.int64)
         if rows.empty:
-            return conform(pd.DataFrame(), CHANGE_DTYPES)
+            return self.changes.iloc[:0]
         mmsi = rows[POSITION.MMSI].to_numpy(dtype=np.int64)
+        if self._continues(rows, mmsi):
+            return self.changes.iloc[:0]
         carried = self.open[self.open[INTERVAL.MMSI].isin(pd.unique(mmsi))]
         stand_in = pd.DataFrame(
             {
@@ -112,8 +117,44 @@ class IdentityStream:
         )
         new = new.sort_values([CHANGE.TIME, CHANGE.MMSI, CHANGE.KIND], kind="stable").reset_index(drop=True)
         self.changes = pd.concat([self.changes, new], ignore_index=True) if len(new) else self.changes
-        self._update_identities(pd.unique(found_mmsi))
+        self.recomputed = np.asarray(pd.unique(found_mmsi), dtype=np.int64)
+        self._update_identities(self.recomputed)
         return new
+
+    def _continues(self, rows: pd.DataFrame, mmsi: np.ndarray) -> bool:
+        """When every row only carries on its vessel's open interval (the usual case: static
+        data repeats), extend the intervals and identities in place and say so."""
+        if not len(self.open):
+            return False
+        where = self.open.index.get_indexer(mmsi)
+        if (where < 0).any():
+            return False
+        for column in _TRACKED:
+            value = rows[column]
+            held = self.open[column].take(where)
+            present = value.notna().to_numpy(dtype=bool)
+            same = (value.to_numpy(dtype=object)[present] == held.to_numpy(dtype=object)[present]).all()
+            if not same or held.isna().to_numpy(dtype=bool)[present].any():
+                return False
+        ts = rows[POSITION.TIMESTAMP]
+        per = pd.DataFrame({"v": where, "ts": ts.to_numpy()}).groupby("v")["ts"].agg(["max", "size"])
+        rows_at = per.index.to_numpy()
+        self.open.iloc[rows_at, self.open.columns.get_loc(INTERVAL.LAST_SEEN)] = per["max"].to_numpy()
+        position = self.open.columns.get_loc(INTERVAL.N_POSITIONS)
+        self.open.iloc[rows_at, position] = (
+            self.open.iloc[rows_at, position].to_numpy() + per["size"].to_numpy()
+        )
+        # each open interval's identity row grows the same way
+        keys = [INTERVAL.MMSI, INTERVAL.IMO, INTERVAL.NAME, INTERVAL.CALL_SIGN]
+        grown = self.open.iloc[rows_at][keys].assign(_max=per["max"].to_numpy(), _n=per["size"].to_numpy())
+        at = pd.MultiIndex.from_frame(self.identities[keys]).get_indexer(
+            pd.MultiIndex.from_frame(grown[keys])
+        )
+        last = self.identities.columns.get_loc(IDENTITY.LAST_SEEN)
+        count = self.identities.columns.get_loc(IDENTITY.N_POSITIONS)
+        self.identities.iloc[at, last] = grown["_max"].to_numpy()
+        self.identities.iloc[at, count] = self.identities.iloc[at, count].to_numpy() + grown["_n"].to_numpy()
+        return True
 
     def _update_identities(self, touched: np.ndarray) -> None:
         """Recompute the identities (one row per MMSI, IMO, name, call sign) of ``touched`` vessels."""

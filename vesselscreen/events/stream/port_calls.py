@@ -19,9 +19,9 @@ import pandas as pd
 
 from vesselscreen.events._common import HOUR_NS, BoolArray, IntArray, to_utc
 from vesselscreen.events.config import PortCallConfig
-from vesselscreen.events.stream._base import NEVER, Chunk, Slots, State, ffill_from, group_last
+from vesselscreen.events.stream._base import NEVER, Chunk, Slots, State, ffill_from, group_last, none
 from vesselscreen.geo.ports import PortIndex
-from vesselscreen.schema import PORT, PORT_CALL, PORT_CALL_DTYPES, conform, empty_frame
+from vesselscreen.schema import PORT, PORT_CALL, PORT_CALL_DTYPES, conform
 
 __all__ = ["PortCallStream", "VisitMarks"]
 
@@ -76,11 +76,9 @@ class PortCallStream:
         state.grow(len(self.slots))
         n = len(chunk)
         slot, first, last = chunk.slot, chunk.first, chunk.last
-        no_calls = VisitMarks(
-            np.zeros(n, dtype=bool), np.full(n, -1, dtype=np.int64), empty_frame(PORT_CALL_DTYPES)
-        )
+        no_calls = VisitMarks(np.zeros(n, dtype=bool), np.full(n, -1, dtype=np.int64), none(PORT_CALL_DTYPES))
         if n == 0 or len(index) == 0:
-            return empty_frame(PORT_CALL_DTYPES), no_calls
+            return none(PORT_CALL_DTYPES), no_calls
         reset = chunk.start | (chunk.dt_prev > config.max_gap_h * HOUR_NS)
         segment = np.cumsum(reset | first, dtype=np.int64)
         continues = first & ~reset
@@ -174,9 +172,7 @@ class PortCallStream:
             call_at_row[last_row[closing][is_call] + 1] = offset + np.arange(int(is_call.sum()))
             frames.append(calls[is_call])
         found = (
-            pd.concat(frames, ignore_index=True).drop(columns="_kept")
-            if frames
-            else empty_frame(PORT_CALL_DTYPES)
+            pd.concat(frames, ignore_index=True).drop(columns="_kept") if frames else none(PORT_CALL_DTYPES)
         )
 
         # carry every vessel's last row, and its open visit
@@ -227,6 +223,8 @@ class PortCallStream:
         exit_seen: BoolArray,
     ) -> pd.DataFrame:
         """Visits as rows of `PORT_CALL_DTYPES` plus ``_kept`` (whether the visit is a call)."""
+        if len(slots) == 0:
+            return none(PORT_CALL_DTYPES).assign(_kept=np.empty(0, dtype=bool))
         config = self.config
         is_call = (aggregates["stopped_any"] | aggregates["gap_any"]) & (
             aggregates["dwell"] >= config.min_duration_h * HOUR_NS

@@ -20,12 +20,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from vesselscreen.events._common import HOUR_NS, to_utc
+from vesselscreen.events._common import HOUR_NS, IntArray, to_utc
 from vesselscreen.events._spoofing import _on_land, land_mask_available
 from vesselscreen.events.config import SpoofingConfig
-from vesselscreen.events.stream._base import NEVER, Chunk, Slots, State
+from vesselscreen.events.stream._base import NEVER, Chunk, Slots, State, none
 from vesselscreen.events.stream._runs import ClosedRuns, RunTracker
-from vesselscreen.schema import GAP, POSITION, SPOOFING, SPOOFING_DTYPES, conform, empty_frame
+from vesselscreen.schema import GAP, POSITION, SPOOFING, SPOOFING_DTYPES, conform
 
 __all__ = ["SpoofingStream"]
 
@@ -111,7 +111,7 @@ class SpoofingStream:
         state.grow(len(self.slots))
         n = len(chunk)
         if n == 0:
-            return empty_frame(SPOOFING_DTYPES)
+            return none(SPOOFING_DTYPES)
         first, slot = chunk.first, chunk.slot
         jump = chunk.impossible_step & (chunk.dist_prev > config.min_displacement_m)
         cut = chunk.start | jump
@@ -194,7 +194,7 @@ class SpoofingStream:
 
     def _land_events(self, runs: ClosedRuns) -> pd.DataFrame:
         if not len(runs):
-            return empty_frame(SPOOFING_DTYPES)
+            return none(SPOOFING_DTYPES)
         return _frame(
             [
                 {
@@ -259,17 +259,23 @@ class SpoofingStream:
     def _persists(self, stream: _Stream) -> bool:
         return stream.count >= self.config.min_stream_reports and stream.hours() >= self.config.min_stream_h
 
-    def provisional(self) -> pd.DataFrame:
-        """The events open episodes have already, described as they stand (they may still grow)."""
+    def provisional(self, horizon: IntArray | None) -> pd.DataFrame:
+        """The events of open episodes that can take no more jumps (``horizon`` per slot is past
+        their last jump by ``repeat_window_h``), described as they stand: each such event is
+        certain (its streams only grow), its description not yet."""
+        if horizon is None:
+            return none(SPOOFING_DTYPES)
+        window = self.config.repeat_window_h * HOUR_NS
         events = []
-        for slot, episode in self.episodes.items():
-            events += self._events(slot, episode)
+        for slot, episode in sorted(self.episodes.items()):
+            if horizon[slot] > episode.jumps[-1].ts + window:
+                events += self._events(slot, episode)
         return _frame(events)
 
     def draught(self, gaps: pd.DataFrame) -> pd.DataFrame:
         """Draught changes across gaps that began away from port, from gaps whose draught after is known."""
         if gaps.empty:
-            return empty_frame(SPOOFING_DTYPES)
+            return none(SPOOFING_DTYPES)
         change = (gaps[GAP.DRAUGHT_END] - gaps[GAP.DRAUGHT_START]).to_numpy(dtype=np.float64, na_value=np.nan)
         moved = gaps[GAP.START_PORT_ID].isna().to_numpy() & (np.abs(change) >= self.config.draught_change_m)
         picked = gaps[moved]
@@ -306,7 +312,7 @@ class SpoofingStream:
 
 def _frame(events: list[dict[str, object]]) -> pd.DataFrame:
     if not events:
-        return empty_frame(SPOOFING_DTYPES)
+        return none(SPOOFING_DTYPES)
     frame = pd.DataFrame(events)
     frame[SPOOFING.START] = to_utc(frame[SPOOFING.START].to_numpy(dtype=np.int64))
     frame[SPOOFING.END] = to_utc(frame[SPOOFING.END].to_numpy(dtype=np.int64))
@@ -315,8 +321,4 @@ def _frame(events: list[dict[str, object]]) -> pd.DataFrame:
 
 def _joined(frames: list[pd.DataFrame]) -> pd.DataFrame:
     parts = [f for f in frames if len(f)]
-    return (
-        conform(pd.concat(parts, ignore_index=True), SPOOFING_DTYPES)
-        if parts
-        else empty_frame(SPOOFING_DTYPES)
-    )
+    return conform(pd.concat(parts, ignore_index=True), SPOOFING_DTYPES) if parts else none(SPOOFING_DTYPES)

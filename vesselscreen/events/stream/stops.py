@@ -12,10 +12,10 @@ import pandas as pd
 
 from vesselscreen.events._common import HOUR_NS, IntArray, to_utc
 from vesselscreen.events.config import LoiteringConfig, StopConfig
-from vesselscreen.events.stream._base import Chunk, Slots, State, ffill_from
+from vesselscreen.events.stream._base import Chunk, Slots, State, ffill_from, none
 from vesselscreen.events.stream._runs import ClosedRuns, RunTracker
 from vesselscreen.geo.ports import PortIndex
-from vesselscreen.schema import LOITERING, LOITERING_DTYPES, PORT, STOP, STOP_DTYPES, conform, empty_frame
+from vesselscreen.schema import LOITERING, LOITERING_DTYPES, PORT, STOP, STOP_DTYPES, conform
 
 __all__ = ["LoiteringStream", "StopStream"]
 
@@ -62,7 +62,7 @@ class StopStream:
         duration = runs.last_ts - runs.first_ts
         keep = duration >= self.config.min_duration_h * HOUR_NS
         if not keep.any():
-            return empty_frame(STOP_DTYPES)
+            return none(STOP_DTYPES)
         lat, lon = runs.medians["lat"][keep], runs.medians["lon"][keep]
         inside, _ = self.ports.within(lat, lon)
         port_ids = self.ports.ports[PORT.PORT_ID].to_numpy(dtype=object)
@@ -115,7 +115,7 @@ class LoiteringStream:
         duration = runs.last_ts - runs.first_ts
         keep = duration >= self.config.min_duration_h * HOUR_NS
         if not keep.any():
-            return empty_frame(LOITERING_DTYPES)
+            return none(LOITERING_DTYPES)
         out = pd.DataFrame(
             {
                 LOITERING.MMSI: self.slots.mmsi[runs.slot[keep]],

@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 
 from vesselscreen.events._common import IntArray, to_utc
-from vesselscreen.events.stream._base import NEVER, Chunk, Slots, State, kahan_running
+from vesselscreen.events.stream._base import NEVER, Chunk, Slots, State, kahan_running, none
 from vesselscreen.events.stream.port_calls import VisitMarks
-from vesselscreen.schema import PORT_CALL, POSITION, STOP, VOYAGE, VOYAGE_DTYPES, conform, empty_frame
+from vesselscreen.schema import PORT_CALL, POSITION, STOP, VOYAGE, VOYAGE_DTYPES, conform
 
 __all__ = ["VoyageStream"]
 
@@ -78,7 +78,7 @@ class VoyageStream:
         state.grow(len(self.slots))
         n = len(chunk)
         if n == 0:
-            return empty_frame(VOYAGE_DTYPES)
+            return none(VOYAGE_DTYPES)
         slot, first = chunk.slot, chunk.first
         closes = marks.call_at_row >= 0  # a call ended just before this row: a new leg begins
         segment = np.cumsum(first | closes, dtype=np.int64)
@@ -133,7 +133,7 @@ class VoyageStream:
             state["snap_name"][s] = snap["name"][latest]
         self._prune()
         found = [leg for leg in legs if leg is not None]
-        return conform(pd.DataFrame(found), VOYAGE_DTYPES) if found else empty_frame(VOYAGE_DTYPES)
+        return conform(pd.DataFrame(found), VOYAGE_DTYPES) if found else none(VOYAGE_DTYPES)
 
     def _leg(
         self,
@@ -214,4 +214,4 @@ class VoyageStream:
             self._begin(slot, call)
         self._prune()
         found = [leg for leg in legs if leg is not None]
-        return conform(pd.DataFrame(found), VOYAGE_DTYPES) if found else empty_frame(VOYAGE_DTYPES)
+        return conform(pd.DataFrame(found), VOYAGE_DTYPES) if found else none(VOYAGE_DTYPES)
