@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from vesselscreen.ais.cleaning import CleaningReport
+from vesselscreen.ais.identity import IdentityTimeline
 from vesselscreen.errors import ConfigError
 from vesselscreen.events._common import port_index
 from vesselscreen.events.stream.feed import EVENT_KINDS, Feed, FeedConfig, FeedOutput
@@ -49,6 +50,7 @@ from vesselscreen.schema import (
     ENCOUNTER,
     GAP,
     IDENTITY,
+    INTERVAL_DTYPES,
     LOITERING,
     MATCH,
     PORT_CALL,
@@ -80,9 +82,10 @@ _START_COLUMN: Final = {
     "encounters": ENCOUNTER.START,
 }
 """The start of each kind of event (what a match span must reach for the event to count)."""
+_UNSEEN: Final = object()
 FindingKey = tuple[str, str, int | None, int | None, str | None, object, tuple[str, ...]]
-_MERGE_ROWS: Final = 100_000
-"""Evidence chunks smaller than this are merged with the next one (fewer to search)."""
+_PARTS: Final = 32
+"""Event frames kept per kind before they are joined into one."""
 _EVIDENCE_COLUMNS: Final = (POSITION.MMSI, POSITION.TIMESTAMP, POSITION.LAT, POSITION.LON, POSITION.SOG,
                             POSITION.NAME, POSITION.IMO)  # fmt: skip
 
@@ -104,7 +107,11 @@ def finding_key(finding: Finding) -> FindingKey:
 
 
 class RecentPositions:
-    """The settled positions of the last ``window``, to quote as evidence (a `PositionSource`)."""
+    """The settled positions of at least the last ``window``, to quote as evidence (a `PositionSource`).
+
+    Kept in chunks sorted by vessel and time, merged as a binary counter merges (so a lookup
+    searches a few); a chunk is dropped when all its rows are older than the window.
+    """
 
     def __init__(self, window_ns: int) -> None:
         self.window_ns = window_ns
@@ -113,16 +120,24 @@ class RecentPositions:
     def add(self, rows: pd.DataFrame, clock: int) -> None:
         """Rows sorted by vessel and time (later than every row added before, per vessel)."""
         if len(rows):
-            frame = rows[list(_EVIDENCE_COLUMNS)].reset_index(drop=True)
-            if self._chunks and len(self._chunks[-1][0]) < _MERGE_ROWS:
-                joined = pd.concat([self._chunks.pop()[0], frame], ignore_index=True)
+            self._chunks.append(self._indexed(rows[list(_EVIDENCE_COLUMNS)].reset_index(drop=True)))
+            # merge the newest chunks while the last is not much smaller than the one before (as a
+            # binary counter): every row is copied a few times, a lookup searches few chunks
+            while len(self._chunks) > 1 and 2 * len(self._chunks[-1][0]) >= len(self._chunks[-2][0]):
+                newer, older = self._chunks.pop(), self._chunks.pop()
+                joined = pd.concat([older[0], newer[0]], ignore_index=True)
                 order = np.argsort(joined[POSITION.MMSI].to_numpy(dtype=np.int64), kind="stable")
-                frame = joined.take(order).reset_index(drop=True)
-            mmsi = frame[POSITION.MMSI].to_numpy(dtype=np.int64)
-            ts = frame[POSITION.TIMESTAMP].to_numpy(dtype="datetime64[ns]").view(np.int64)
-            self._chunks.append((frame, mmsi, ts))
+                self._chunks.append(self._indexed(joined.take(order).reset_index(drop=True)))
         # a chunk goes when its newest row is older than the window
         self._chunks = [c for c in self._chunks if len(c[2]) and int(c[2].max()) >= clock - self.window_ns]
+
+    @staticmethod
+    def _indexed(frame: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+        return (
+            frame,
+            frame[POSITION.MMSI].to_numpy(dtype=np.int64),
+            frame[POSITION.TIMESTAMP].to_numpy(dtype="datetime64[ns]").view(np.int64),
+        )
 
     def __len__(self) -> int:
         return sum(len(c[0]) for c in self._chunks)
@@ -218,16 +233,17 @@ class Screener:
         )
         self.reported: list[Finding] = []
         self._view: dict[FindingKey, Finding] = {}
-        self._events: dict[str, pd.DataFrame] = {
-            kind: empty_frame(dtypes) for kind, (dtypes, _) in EVENT_KINDS.items()
-        }
+        self._events: dict[str, list[pd.DataFrame]] = {kind: [] for kind in EVENT_KINDS}
         self._matches = match_identities(self._feed.identity.identities, watchlist.vessels, config.matching)
         self._spans = pd.Series(dtype=np.int64)
-        self._starts = self._starts_of({})
+        self._starts: list[pd.DataFrame] = []
         self._names: dict[int, str] = {}
+        self._matched: dict[tuple[object, ...], object] = {}
+        """Each identity matched so far, with the ship type it had (the tier depends on it)."""
         self._provisional_seen: set[tuple[int, str, int]] = set()
         self._stale = False
         self._evidence = RecentPositions(int(window.total_seconds() * 1e9))
+        self._no_intervals = empty_frame(INTERVAL_DTYPES)
         self._empty_track = Track.build(
             conform(pd.DataFrame(), POSITION_DTYPES), self.ports, limits=config.limits
         )
@@ -293,13 +309,18 @@ class Screener:
         self._evidence.add(out.settled if out.settled is not None else pd.DataFrame(), feed.clock)
         new_events = {kind: frame for kind, frame in out.events.items() if len(frame)}
         for kind, frame in new_events.items():
-            self._events[kind] = pd.concat([self._events[kind], frame], ignore_index=True)
+            parts = self._events[kind]
+            parts.append(frame)
+            if len(parts) > _PARTS:  # keep few parts: each evaluation filters every one
+                self._events[kind] = [pd.concat(parts, ignore_index=True)]
         dirty = set(self._mmsi_of(new_events))
         if out.changes is not None and len(out.changes):
             dirty |= {int(m) for m in out.changes[CHANGE.MMSI]}
         dirty |= self._match(out.identity_recomputed)
         dirty |= self._overlapping_now(out.identity_touched)
-        self._starts = pd.concat([self._starts, self._starts_of(new_events)], ignore_index=True)
+        self._starts.append(self._starts_of(new_events))
+        if len(self._starts) > _PARTS:
+            self._starts = [pd.concat(self._starts, ignore_index=True)]
         horizon = None if final else feed.horizon(np.arange(len(feed.slots), dtype=np.int64))
         provisional = feed.spoofing.provisional(horizon)
         fresh = {
@@ -312,11 +333,11 @@ class Screener:
         self._provisional_seen |= fresh
         if not dirty and not final:
             return []
-        return self._evaluate(dirty, provisional)
+        return self._evaluate(dirty, provisional, full=final)
 
-    def _evaluate(self, dirty: set[int], provisional: pd.DataFrame) -> list[Finding]:
+    def _evaluate(self, dirty: set[int], provisional: pd.DataFrame, *, full: bool = False) -> list[Finding]:
         """Run the rules over the events of ``dirty`` vessels; update the view, return what is new."""
-        context = self._context(dirty, self._current_matches(), provisional)
+        context = self._context(dirty, self._current_matches(), provisional, full=full)
         findings, _ = run_rules(context, self.rules)
         new = []
         for finding in findings:
@@ -335,7 +356,7 @@ class Screener:
             None if self._closed else self._feed.horizon(np.arange(len(self._feed.slots), dtype=np.int64))
         )
         provisional = self._feed.spoofing.provisional(horizon)
-        self._evaluate({int(m) for m in provisional[POSITION.MMSI]}, provisional)
+        self._evaluate({int(m) for m in provisional[POSITION.MMSI]}, provisional, full=True)
         self._stale = False
 
     @staticmethod
@@ -358,10 +379,10 @@ class Screener:
         current = self._span_ends()
         self._spans = current
         seen = current[current.index.isin(touched)]
-        if seen.empty or self._starts.empty:
+        if seen.empty or not self._starts:
             return set()
         before = spans.reindex(seen.index).fillna(np.iinfo(np.int64).min).to_numpy(dtype=np.int64)
-        starts = self._starts[self._starts["mmsi"].isin(seen.index)]
+        starts = pd.concat([part[part["mmsi"].isin(seen.index)] for part in self._starts], ignore_index=True)
         low = pd.Series(before, index=seen.index).reindex(starts["mmsi"]).to_numpy(dtype=np.int64)
         high = seen.reindex(starts["mmsi"]).to_numpy(dtype=np.int64)
         reached = (starts["start"].to_numpy() > low) & (starts["start"].to_numpy() <= high)
@@ -381,6 +402,7 @@ class Screener:
             return self._matches
         keys = [MATCH.MMSI, MATCH.IMO, MATCH.NAME, MATCH.FIRST_SEEN]
         identities = self._feed.identity.identities
+        identities = identities[identities[POSITION.MMSI].isin(self._matches[MATCH.MMSI])]
         seen = identities[keys + [IDENTITY.LAST_SEEN]].drop_duplicates(keys)
         joined = self._matches.drop(columns=MATCH.LAST_SEEN).merge(seen, on=keys, how="left")
         return joined[list(self._matches.columns)]
@@ -399,32 +421,46 @@ class Screener:
         return found
 
     def _match(self, recomputed: np.ndarray) -> set[int]:
-        """Re-match the identities of vessels whose identities changed; the vessels whose matches
-        (or last broadcast name, which meetings quote) changed."""
+        """Match the identities that are new or changed (a new ship type) among the vessels whose
+        identities changed; the vessels whose matches (or last broadcast name, which meetings
+        quote) changed."""
         if len(recomputed) == 0:
             return set()
         identities = self._feed.identity.identities
         mine = identities[identities[POSITION.MMSI].isin(recomputed)]
-        fresh = match_identities(mine, self.watchlist.vessels, self.config.matching)
-        old = self._matches
-        kept = old[~old[MATCH.MMSI].isin(recomputed)]
-        matches = pd.concat([kept, fresh], ignore_index=True) if len(fresh) else kept
-        keys = [MATCH.ENTRY_ID, MATCH.MMSI, MATCH.IMO, MATCH.NAME]
-        self._matches = matches.sort_values(keys, kind="stable", na_position="last").reset_index(drop=True)
-        changed = set()
-        compare = [c for c in fresh.columns if c != MATCH.LAST_SEEN]
-        before = old[old[MATCH.MMSI].isin(recomputed)]
-        for mmsi in recomputed:
-            a = (
-                before[before[MATCH.MMSI] == mmsi][compare]
-                .astype(str)
-                .sort_values(compare)
-                .to_numpy()
-                .tolist()
+        keys = [POSITION.MMSI, POSITION.IMO, POSITION.NAME, POSITION.CALL_SIGN]
+        stamp = mine[[*keys, IDENTITY.SHIP_TYPE]].astype(object).itertuples(index=False, name=None)
+        fresh_rows = np.array([self._matched.get(key[:4], _UNSEEN) != key[4] for key in stamp], dtype=bool)
+        todo = mine[fresh_rows]
+        changed: set[int] = set()
+        if len(todo):
+            for key in todo[[*keys, IDENTITY.SHIP_TYPE]].astype(object).itertuples(index=False, name=None):
+                self._matched[key[:4]] = key[4]
+            fresh = match_identities(todo, self.watchlist.vessels, self.config.matching)
+            old = self._matches
+            # an identity's match rows are known by its MMSI, IMO, name and first sighting
+            ident = [MATCH.MMSI, MATCH.IMO, MATCH.NAME, MATCH.FIRST_SEEN]
+            redone = pd.MultiIndex.from_frame(
+                todo[[POSITION.MMSI, POSITION.IMO, POSITION.NAME, IDENTITY.FIRST_SEEN]]
             )
-            b = fresh[fresh[MATCH.MMSI] == mmsi][compare].astype(str).sort_values(compare).to_numpy().tolist()
-            if a != b:
-                changed.add(int(mmsi))
+            replaced = pd.MultiIndex.from_frame(old[ident]).isin(redone)
+            before = old[replaced]
+            kept = old[~replaced]
+            matches = pd.concat([kept, fresh], ignore_index=True) if len(fresh) else kept
+            order = [MATCH.ENTRY_ID, MATCH.MMSI, MATCH.IMO, MATCH.NAME]
+            self._matches = matches.sort_values(order, kind="stable", na_position="last").reset_index(
+                drop=True
+            )
+            compare = [c for c in fresh.columns if c != MATCH.LAST_SEEN]
+            signature: dict[str, dict[int, list[str]]] = {"before": {}, "after": {}}
+            for which, frame in (("before", before), ("after", fresh)):  # match rows: few
+                for mmsi, row in zip(
+                    frame[MATCH.MMSI].astype(int), frame[compare].itertuples(index=False), strict=True
+                ):
+                    signature[which].setdefault(int(mmsi), []).append(repr(tuple(row)))
+            for mmsi in set(signature["before"]) | set(signature["after"]):
+                if sorted(signature["before"].get(mmsi, [])) != sorted(signature["after"].get(mmsi, [])):
+                    changed.add(int(mmsi))
         names = mine.dropna(subset=[POSITION.NAME]).sort_values(IDENTITY.LAST_SEEN, kind="stable")
         latest = names.groupby(POSITION.MMSI)[POSITION.NAME].last()
         for mmsi, name in latest.items():
@@ -433,25 +469,41 @@ class Screener:
                 changed.add(int(mmsi))
         return changed
 
-    def _context(self, dirty: set[int], matches: pd.DataFrame, provisional: pd.DataFrame) -> ScreeningContext:
+    def _context(
+        self, dirty: set[int], matches: pd.DataFrame, provisional: pd.DataFrame, *, full: bool
+    ) -> ScreeningContext:
         """A context of the final events of ``dirty`` vessels (and open spoofing episodes whose
-        events are certain)."""
+        events are certain). Unless ``full``, only the matches of vessels those events concern:
+        the findings of other listed vessels are brought up to date by `_refresh`."""
         wanted = np.array(sorted(dirty), dtype=np.int64)
         frames: dict[str, pd.DataFrame] = {}
-        for kind, frame in self._events.items():
-            if kind == "encounters":
-                mine = frame[ENCOUNTER.MMSI_1].isin(wanted) | frame[ENCOUNTER.MMSI_2].isin(wanted)
-            else:
-                mine = frame[POSITION.MMSI].isin(wanted)
-            frames[kind] = frame[mine.to_numpy(dtype=bool)].reset_index(drop=True)
+        for kind, parts in self._events.items():
+            dtypes = EVENT_KINDS[kind][0]
+            mine = []
+            for frame in parts:
+                if kind == "encounters":
+                    keep = frame[ENCOUNTER.MMSI_1].isin(wanted) | frame[ENCOUNTER.MMSI_2].isin(wanted)
+                else:
+                    keep = frame[POSITION.MMSI].isin(wanted)
+                if keep.any():
+                    mine.append(frame[keep.to_numpy(dtype=bool)])
+            frames[kind] = pd.concat(mine, ignore_index=True) if mine else empty_frame(dtypes)
         if len(provisional):
             frames["spoofing"] = pd.concat([frames["spoofing"], provisional], ignore_index=True)
-        timeline = self._feed.identity.timeline()
-        changes = timeline.changes
-        timeline = type(timeline)(
-            timeline.intervals, changes[changes[CHANGE.MMSI].isin(wanted)].reset_index(drop=True)
+        if not full:
+            # the listed vessels these events can concern: the dirty ones and whom they met
+            met = frames["encounters"]
+            concerned = np.union1d(
+                wanted, met[[ENCOUNTER.MMSI_1, ENCOUNTER.MMSI_2]].to_numpy(dtype=np.int64).ravel()
+            )
+            matches = matches[matches[MATCH.MMSI].isin(concerned).to_numpy(dtype=bool)]
+        identity = self._feed.identity
+        # the rules read the timeline's changes and identities, not its intervals
+        timeline = IdentityTimeline(
+            self._no_intervals,
+            identity.changes[identity.changes[CHANGE.MMSI].isin(wanted)].reset_index(drop=True),
         )
-        timeline.__dict__["identities"] = self._feed.identity.identities  # kept up to date by the stream
+        timeline.__dict__["identities"] = identity.identities  # kept up to date by the stream
         return ScreeningContext.of_events(
             EventFrames(**frames),
             self.watchlist,

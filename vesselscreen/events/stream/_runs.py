@@ -70,7 +70,7 @@ class RunTracker:
                 **{f"last_{c}": (object, None) for c in lasts},
             }
         )
-        self.store = pd.DataFrame({"slot": np.empty(0, dtype=np.int64), **{m: np.empty(0) for m in medians}})
+        self.store = _Values(len(medians))
 
     def open_slots(self) -> IntArray:
         self.state.grow(len(self.slots))
@@ -167,12 +167,10 @@ class RunTracker:
         if self.median_names:
             open_ids = np.flatnonzero(still) + 1
             rows = np.flatnonzero(np.isin(ids, open_ids))
-            chunk_values = pd.DataFrame(
-                {"slot": slot[rows], **{m: np.asarray(medians[m])[rows] for m in self.median_names}}
+            self.store.drop(run_slot[carried & closing])
+            self.store.append(
+                slot[rows], np.column_stack([np.asarray(medians[m])[rows] for m in self.median_names])
             )
-            leaving = run_slot[carried & closing]
-            kept = self.store[~np.isin(self.store["slot"].to_numpy(), leaving)]
-            self.store = pd.concat([kept, chunk_values], ignore_index=True)
         return _joined(out_before, ended)
 
     def _medians(
@@ -196,12 +194,15 @@ class RunTracker:
         ]
         from_store = carried & closing
         if from_store.any():
+            stored_slot, stored = self.store.take(run_slot[from_store])
             key_of_slot = pd.Series(np.flatnonzero(from_store) + 1, index=run_slot[from_store])
-            stored = self.store[np.isin(self.store["slot"].to_numpy(), run_slot[from_store])]
             parts.insert(
                 0,
-                stored.assign(**{_KEY: key_of_slot.reindex(stored["slot"]).to_numpy()}).drop(columns="slot"),
-            )
+                pd.DataFrame(
+                    {_KEY: key_of_slot.reindex(stored_slot).to_numpy(),
+                     **{m: stored[:, k] for k, m in enumerate(self.median_names)}}
+                ),
+            )  # fmt: skip
         values = pd.concat(parts, ignore_index=True)
         result = values.groupby(_KEY, sort=True)[list(self.median_names)].median()
         result = result.reindex(closing_ids)
@@ -221,10 +222,13 @@ class RunTracker:
             )  # fmt: skip
         medians: dict[str, np.ndarray] = {}
         if self.median_names:
-            stored = self.store[np.isin(self.store["slot"].to_numpy(), slots)]
+            stored_slot, values = self.store.take(slots)
+            stored = pd.DataFrame(
+                {"slot": stored_slot, **{m: values[:, k] for k, m in enumerate(self.median_names)}}
+            )
             result = stored.groupby("slot", sort=True)[list(self.median_names)].median().reindex(slots)
             medians = {m: result[m].to_numpy(dtype=np.float64) for m in self.median_names}
-            self.store = self.store[~np.isin(self.store["slot"].to_numpy(), slots)]
+            self.store.drop(slots)
         out = ClosedRuns(
             slot=slots,
             first_ts=state["first_ts"][slots].copy(),
@@ -259,3 +263,33 @@ def _joined(a: ClosedRuns, b: ClosedRuns) -> ClosedRuns:
         reported={c: np.concatenate((a.reported[c], b.reported[c])) for c in a.reported},
         lasts={c: np.concatenate((a.lasts[c], b.lasts[c])) for c in a.lasts},
     )
+
+
+class _Values:
+    """The values each vessel's open run has taken so far (its medians need them all), by slot."""
+
+    def __init__(self, width: int) -> None:
+        self.width = width
+        self.parts: dict[int, list[np.ndarray]] = {}
+
+    def append(self, slots: IntArray, values: np.ndarray) -> None:
+        """Rows of values (``slots`` sorted, one per row)."""
+        if len(slots) == 0:
+            return
+        starts = np.flatnonzero(np.concatenate(([True], slots[1:] != slots[:-1])))
+        for begin, end in zip(starts, np.append(starts[1:], len(slots)), strict=True):  # one step per vessel
+            self.parts.setdefault(int(slots[begin]), []).append(values[begin:end])
+
+    def take(self, slots: IntArray) -> tuple[IntArray, np.ndarray]:
+        """The values of ``slots`` (removed), oldest first: (slot per row, values)."""
+        found = [(s, np.concatenate(self.parts.pop(int(s)))) for s in slots if int(s) in self.parts]
+        if not found:
+            return np.empty(0, dtype=np.int64), np.empty((0, self.width))
+        return (
+            np.concatenate([np.full(len(v), s, dtype=np.int64) for s, v in found]),
+            np.concatenate([v for _, v in found]),
+        )
+
+    def drop(self, slots: IntArray) -> None:
+        for s in slots:
+            self.parts.pop(int(s), None)

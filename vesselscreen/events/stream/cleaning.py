@@ -58,7 +58,11 @@ class CleaningStream:
             }
         )
         self.pending: pd.DataFrame | None = None
-        self.context: pd.DataFrame | None = None
+        # each vessel's last settled rows (seconds, lat, lon), oldest first: the window's left context
+        self.context_sec = np.empty((0, CONTEXT_ROWS))
+        self.context_lat = np.empty((0, CONTEXT_ROWS))
+        self.context_lon = np.empty((0, CONTEXT_ROWS))
+        self.context_n = np.empty(0, dtype=np.int64)
         self.rejected: dict[str, int] = {}
 
     def first_unsettled(self) -> pd.Series:
@@ -135,50 +139,74 @@ class CleaningStream:
             # each part is in vessel-time order and a vessel's new rows come after its old ones
             order = np.argsort(pending[POSITION.MMSI].to_numpy(dtype=np.int64), kind="stable")
             pending = pending.take(order).reset_index(drop=True)
-        pending_mmsi = pending[POSITION.MMSI].to_numpy(dtype=np.int64)
-        columns = [POSITION.MMSI, _SEC, POSITION.LAT, POSITION.LON]
-        context = self.context
-        if context is not None and len(context):
-            context = context[
-                np.isin(context[POSITION.MMSI].to_numpy(dtype=np.int64), np.unique(pending_mmsi))
-            ]
-        parts = [context[columns].assign(_ctx=True)] if context is not None and len(context) else []
-        parts.append(pending[columns].assign(_ctx=False, _row=np.arange(len(pending))))
-        window = pd.concat(parts, ignore_index=True)
-        window = window.iloc[np.argsort(window[POSITION.MMSI].to_numpy(dtype=np.int64), kind="stable")]
-        window = window.reset_index(drop=True)
-        w_mmsi = window[POSITION.MMSI].to_numpy(dtype=np.int64)
-        w_sec = window[_SEC].to_numpy(dtype=np.float64)
-        w_lat = window[POSITION.LAT].to_numpy(dtype=np.float64)
-        w_lon = window[POSITION.LON].to_numpy(dtype=np.float64)
+        p_mmsi = pending[POSITION.MMSI].to_numpy(dtype=np.int64)
+        p_slot = self.slots.of(p_mmsi)
+        self._grow_context(len(self.slots))
+        # the window: each vessel's context rows (settled, oldest first), then its pending rows
+        first = np.ones(len(pending), dtype=bool)
+        first[1:] = p_mmsi[1:] != p_mmsi[:-1]
+        vessels = p_slot[first]
+        held = self.context_n[vessels]
+        ctx_vessel = np.repeat(vessels, held)
+        ctx_k = np.arange(held.sum()) - np.repeat(np.cumsum(held) - held, held)
+        counts = np.diff(np.append(np.flatnonzero(first), len(pending)))
+        # per vessel: held context rows, then its pending rows
+        block = np.repeat(np.arange(len(vessels)), held + counts)
+        in_block = np.arange(len(block)) - np.repeat(
+            np.cumsum(held + counts) - (held + counts), held + counts
+        )
+        is_ctx = in_block < held[block]
+        n = len(block)
+        w_mmsi = self.slots.mmsi[vessels][block]
+        w_sec, w_lat, w_lon = np.empty(n), np.empty(n), np.empty(n)
+        w_sec[is_ctx] = self.context_sec[ctx_vessel, ctx_k]
+        w_lat[is_ctx] = self.context_lat[ctx_vessel, ctx_k]
+        w_lon[is_ctx] = self.context_lon[ctx_vessel, ctx_k]
+        w_sec[~is_ctx] = pending[_SEC].to_numpy(dtype=np.float64)
+        w_lat[~is_ctx] = pending[POSITION.LAT].to_numpy(dtype=np.float64)
+        w_lon[~is_ctx] = pending[POSITION.LON].to_numpy(dtype=np.float64)
         reasons = flag_motion_artefacts(w_mmsi, w_sec, w_lat, w_lon, config, self.limits)
-        settled = self._settled(window, w_mmsi, w_sec, w_lat, w_lon, clock, flush=flush)
+        settled = self._settled(w_mmsi, w_sec, w_lat, w_lon, clock, flush=flush)
 
-        in_pending = ~window["_ctx"].to_numpy(dtype=bool)
-        done_rows = window["_row"].to_numpy()[settled & in_pending].astype(np.int64)
-        done_reasons = reasons[settled & in_pending]
+        row = np.full(n, -1, dtype=np.int64)
+        row[~is_ctx] = np.arange(len(pending))
+        done = settled & ~is_ctx
+        done_rows = row[done]
+        done_reasons = reasons[done]
         self._count(done_reasons)
         settled_frame = pending.iloc[done_rows]
         kept = settled_frame[done_reasons == ""].drop(columns=_SEC).reset_index(drop=True)
-        # the new context: each vessel's last settled rows, whatever their status
-        finished = pd.concat(
-            [
-                *([self.context] if self.context is not None else []),
-                settled_frame[columns],
-            ],
-            ignore_index=True,
-        )
-        finished = finished.iloc[np.argsort(finished[POSITION.MMSI].to_numpy(dtype=np.int64), kind="stable")]
-        rank_from_end = finished.groupby(POSITION.MMSI, sort=False).cumcount(ascending=False)
-        self.context = finished[rank_from_end.to_numpy() < CONTEXT_ROWS].reset_index(drop=True)
+        # the new context: each vessel's last settled rows (a prefix of its window), whatever their status
+        prefix = settled | is_ctx
+        rank = pd.Series(np.where(prefix, 1, 0)).groupby(block).cumsum().to_numpy()
+        total = np.bincount(block, weights=prefix, minlength=len(vessels)).astype(np.int64)
+        keep = prefix & (rank > total[block] - CONTEXT_ROWS)
+        slot_of_row = vessels[block]
+        position = rank - np.maximum(total[block] - CONTEXT_ROWS, 0) - 1
+        self.context_sec[slot_of_row[keep], position[keep]] = w_sec[keep]
+        self.context_lat[slot_of_row[keep], position[keep]] = w_lat[keep]
+        self.context_lon[slot_of_row[keep], position[keep]] = w_lon[keep]
+        self.context_n[vessels] = np.minimum(total, CONTEXT_ROWS)
         left = np.ones(len(pending), dtype=bool)
         left[done_rows] = False
         self.pending = pending[left].reset_index(drop=True)
         return kept
 
+    def _grow_context(self, size: int) -> None:
+        capacity = len(self.context_n)
+        if size <= capacity:
+            return
+        new = max(size, 2 * capacity, 64)
+        for name in ("context_sec", "context_lat", "context_lon"):
+            grown = np.full((new, CONTEXT_ROWS), np.nan)
+            grown[:capacity] = getattr(self, name)
+            setattr(self, name, grown)
+        counts = np.zeros(new, dtype=np.int64)
+        counts[:capacity] = self.context_n
+        self.context_n = counts
+
     def _settled(
         self,
-        window: pd.DataFrame,
         mmsi: IntArray,
         seconds: np.ndarray,
         lat: np.ndarray,
@@ -188,7 +216,7 @@ class CleaningStream:
         flush: bool,
     ) -> BoolArray:
         """Which window rows are settled: a prefix of each vessel's unsettled rows."""
-        n = len(window)
+        n = len(mmsi)
         if flush:
             return np.ones(n, dtype=bool)
         config = self.config

@@ -51,6 +51,7 @@ class IdentityStream:
         self.identities = IdentityTimeline(_empty_intervals(), self.changes).identities
         self.recomputed = np.empty(0, dtype=np.int64)
         """The vessels whose identities the last push recomputed (new or changed identities)."""
+        self._identity_index: pd.MultiIndex | None = None
 
     def intervals(self) -> pd.DataFrame:
         """Every interval so far (the open ones last of their vessel), by MMSI then time."""
@@ -64,8 +65,12 @@ class IdentityStream:
         if rows.empty:
             return self.changes.iloc[:0]
         mmsi = rows[POSITION.MMSI].to_numpy(dtype=np.int64)
-        if self._continues(rows, mmsi):
-            return self.changes.iloc[:0]
+        same = self._continuing(rows, mmsi)
+        if same.any():
+            self._extend(rows[same], mmsi[same])
+            if same.all():
+                return self.changes.iloc[:0]
+            rows, mmsi = rows[~same], mmsi[~same]
         carried = self.open[self.open[INTERVAL.MMSI].isin(pd.unique(mmsi))]
         stand_in = pd.DataFrame(
             {
@@ -121,40 +126,52 @@ class IdentityStream:
         self._update_identities(self.recomputed)
         return new
 
-    def _continues(self, rows: pd.DataFrame, mmsi: np.ndarray) -> bool:
-        """When every row only carries on its vessel's open interval (the usual case: static
-        data repeats), extend the intervals and identities in place and say so."""
+    def _continuing(self, rows: pd.DataFrame, mmsi: np.ndarray) -> np.ndarray:
+        """Which rows belong to vessels all of whose rows only carry on their open interval
+        (the usual case: static data repeats what the vessel broadcast before)."""
+        n = len(rows)
         if not len(self.open):
-            return False
+            return np.zeros(n, dtype=bool)
         where = self.open.index.get_indexer(mmsi)
-        if (where < 0).any():
-            return False
+        ok = where >= 0
+        at = np.maximum(where, 0)
         for column in _TRACKED:
             value = rows[column]
-            held = self.open[column].take(where)
             present = value.notna().to_numpy(dtype=bool)
-            same = (value.to_numpy(dtype=object)[present] == held.to_numpy(dtype=object)[present]).all()
-            if not same or held.isna().to_numpy(dtype=bool)[present].any():
-                return False
-        ts = rows[POSITION.TIMESTAMP]
-        per = pd.DataFrame({"v": where, "ts": ts.to_numpy()}).groupby("v")["ts"].agg(["max", "size"])
+            held = self.open[column].take(at)
+            held_missing = held.isna().to_numpy(dtype=bool)
+            both = np.flatnonzero(present & ~held_missing)
+            differs = held_missing.copy()
+            differs[both] = value.to_numpy(dtype=object)[both] != held.to_numpy(dtype=object)[both]
+            ok &= ~(present & differs)
+        first = np.ones(n, dtype=bool)
+        first[1:] = mmsi[1:] != mmsi[:-1]
+        starts = np.flatnonzero(first)
+        whole = np.minimum.reduceat(ok.astype(np.int8), starts) > 0 if n else np.zeros(0, dtype=bool)
+        return np.asarray(np.repeat(whole, np.diff(np.append(starts, n))), dtype=bool)
+
+    def _extend(self, rows: pd.DataFrame, mmsi: np.ndarray) -> None:
+        """Rows that carry on open intervals: the intervals and their identities grow."""
+        where = self.open.index.get_indexer(mmsi)
+        ns = rows[POSITION.TIMESTAMP].to_numpy(dtype="datetime64[ns]").view(np.int64)
+        per = pd.DataFrame({"v": where, "ts": ns}).groupby("v")["ts"].agg(["max", "size"])
         rows_at = per.index.to_numpy()
-        self.open.iloc[rows_at, self.open.columns.get_loc(INTERVAL.LAST_SEEN)] = per["max"].to_numpy()
+        latest = pd.to_datetime(per["max"].to_numpy(dtype=np.int64), unit="ns", utc=True)
+        self.open.iloc[rows_at, self.open.columns.get_loc(INTERVAL.LAST_SEEN)] = latest
         position = self.open.columns.get_loc(INTERVAL.N_POSITIONS)
         self.open.iloc[rows_at, position] = (
             self.open.iloc[rows_at, position].to_numpy() + per["size"].to_numpy()
         )
         # each open interval's identity row grows the same way
         keys = [INTERVAL.MMSI, INTERVAL.IMO, INTERVAL.NAME, INTERVAL.CALL_SIGN]
-        grown = self.open.iloc[rows_at][keys].assign(_max=per["max"].to_numpy(), _n=per["size"].to_numpy())
-        at = pd.MultiIndex.from_frame(self.identities[keys]).get_indexer(
-            pd.MultiIndex.from_frame(grown[keys])
-        )
+        grown = self.open.iloc[rows_at][keys].assign(_max=latest, _n=per["size"].to_numpy())
+        if self._identity_index is None:  # rebuilt only when the identities change
+            self._identity_index = pd.MultiIndex.from_frame(self.identities[keys])
+        at = self._identity_index.get_indexer(pd.MultiIndex.from_frame(grown[keys]))
         last = self.identities.columns.get_loc(IDENTITY.LAST_SEEN)
         count = self.identities.columns.get_loc(IDENTITY.N_POSITIONS)
         self.identities.iloc[at, last] = grown["_max"].to_numpy()
         self.identities.iloc[at, count] = self.identities.iloc[at, count].to_numpy() + grown["_n"].to_numpy()
-        return True
 
     def _update_identities(self, touched: np.ndarray) -> None:
         """Recompute the identities (one row per MMSI, IMO, name, call sign) of ``touched`` vessels."""
@@ -171,6 +188,7 @@ class IdentityStream:
         both = pd.concat([others, fresh], ignore_index=True)
         keys = [POSITION.MMSI, POSITION.IMO, POSITION.NAME, POSITION.CALL_SIGN]
         self.identities = both.sort_values(keys, kind="stable", na_position="last").reset_index(drop=True)
+        self._identity_index = None
 
     def timeline(self) -> IdentityTimeline:
         """The timeline of everything fed so far (identities and changes as kept here)."""
