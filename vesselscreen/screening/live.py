@@ -375,6 +375,9 @@ class Screener:
 
     def _overlapping_now(self, touched: np.ndarray) -> set[int]:
         """Listed vessels seen again whose match now reaches an event it did not reach before."""
+        matched = self._matches[MATCH.MMSI].to_numpy(dtype=np.int64)
+        if not np.isin(touched, matched).any():  # no listed vessel seen: no span grew
+            return set()
         spans = self._spans
         current = self._span_ends()
         self._spans = current
