@@ -79,8 +79,14 @@ print(json.dumps({{"seconds": seconds, "peak_mb": peak_rss_mb(), "workers": sort
 
 
 def run(mode: str, archive: Path, out: Path) -> dict[str, object]:
-    code = RUN.format(bench=str(ROOT / "benchmarks"), archive=str(archive), ofac=str(OFAC), mode=mode,
-                      piece=PIECE_ROWS, out=str(out))  # fmt: skip
+    code = RUN.format(
+        bench=str(ROOT / "benchmarks"),
+        archive=str(archive),
+        ofac=str(OFAC),
+        mode=mode,
+        piece=PIECE_ROWS,
+        out=str(out),
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     if done.returncode:
         raise RuntimeError(f"{mode} failed:\n{done.stderr[-3000:]}")
@@ -92,14 +98,18 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         begin = time.perf_counter()
         csv = write_day(Path(folder) / "AIS_2023_01_11.csv", ROWS_PER_DAY * DAYS, days=DAYS)
-        print(f"{DAYS} days x {ROWS_PER_DAY:,} rows generated in {time.perf_counter() - begin:.0f} s "
-              f"({csv.stat().st_size / 2**20:,.0f} MB of CSV)")  # fmt: skip
+        print(
+            f"{DAYS} days x {ROWS_PER_DAY:,} rows generated in {time.perf_counter() - begin:.0f} s "
+            f"({csv.stat().st_size / 2**20:,.0f} MB of CSV)"
+        )
         begin = time.perf_counter()
         archive = vs.Archive(Path(folder) / "archive")
         written = archive.write(vs.read_ais(csv, chunksize=1_000_000))
-        print(f"archived in {time.perf_counter() - begin:.0f} s: {written.rows:,} rows, {len(archive.days())} days, "
-              f"{archive.buckets} buckets, {len(archive.pieces(rows_per_piece=PIECE_ROWS))} pieces of <= "
-              f"{PIECE_ROWS:,} rows")  # fmt: skip
+        print(
+            f"archived in {time.perf_counter() - begin:.0f} s: {written.rows:,} rows, "
+            f"{len(archive.days())} days, {archive.buckets} buckets, "
+            f"{len(archive.pieces(rows_per_piece=PIECE_ROWS))} pieces of <= {PIECE_ROWS:,} rows"
+        )
         frames = {}
         for mode in ("pandas", "local", "dask-1", "dask-2"):
             out = Path(folder) / f"{mode}.pkl"
@@ -109,9 +119,11 @@ def main() -> None:
             per_worker = (
                 ", workers " + " / ".join(f"{w:,.0f}" for w in workers) + " MB" if workers else ""  # type: ignore[attr-defined]
             )
-            print(f"  {mode:7s} {result['seconds']:7.1f} s  peak {result['peak_mb']:7,.0f} MB{per_worker}  "
-                  f"{result['findings']} findings of {result['positions']:,} positions, "
-                  f"equal to pandas: {frames[mode].equals(frames['pandas'])}")  # fmt: skip
+            print(
+                f"  {mode:7s} {result['seconds']:7.1f} s  peak {result['peak_mb']:7,.0f} MB{per_worker}  "
+                f"{result['findings']} findings of {result['positions']:,} positions, "
+                f"equal to pandas: {frames[mode].equals(frames['pandas'])}"
+            )
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ Peak RSS is printed after each part. Run it alone (the machine's other work skew
 
 from __future__ import annotations
 
+import itertools
 import os
 import statistics
 import sys
@@ -49,14 +50,15 @@ def demo(hours: int) -> None:
     t = ais["timestamp"]
     edges = pd.date_range(t.min().floor("h"), t.max() + pd.Timedelta(hours=hours), freq=f"{hours}h")
     begin = time.perf_counter()
-    for low, high in zip(edges[:-1], edges[1:], strict=False):
+    for low, high in itertools.pairwise(edges):
         screener.feed(ais[(t >= low) & (t < high)])
     screener.flush()
     seconds = time.perf_counter() - begin
     got = screener.to_frame()
+    feeds = len(edges) - 1
     print(
-        f"  demo, {len(edges) - 1} feeds of {hours} h: {seconds:5.1f} s ({seconds / (len(edges) - 1) * 1000:.0f} ms "
-        f"a feed); {len(got)} findings, batch {len(expected)}, equal: {got.equals(expected)}; "
+        f"  demo, {feeds} feeds of {hours} h: {seconds:5.1f} s ({seconds / feeds * 1000:.0f} ms a feed); "
+        f" {len(got)} findings, batch {len(expected)}, equal: {got.equals(expected)}; "
         f"reported once each: {len(screener.reported) == len({finding_key(f) for f in screener.reported})}"
     )
 
@@ -72,21 +74,27 @@ def day(path: Path, *, batch: bool) -> None:
         begin = time.perf_counter()
         new = screener.feed(part)
         seconds.append(time.perf_counter() - begin)
-        print(f"    feed {len(seconds):2d}: {len(part):>9,} rows {seconds[-1]:6.2f} s "
-              f"{len(part) / seconds[-1]:>9,.0f} rows/s  {len(new):3d} new findings")  # fmt: skip
+        print(
+            f"    feed {len(seconds):2d}: {len(part):>9,} rows {seconds[-1]:6.2f} s "
+            f"{len(part) / seconds[-1]:>9,.0f} rows/s  {len(new):3d} new findings"
+        )
     begin = time.perf_counter()
     screener.flush()
     print(f"    flush: {time.perf_counter() - begin:.2f} s; {len(screener.findings)} findings")
     full = [
         s for s, start in zip(seconds, range(0, len(ais), CHUNK), strict=True) if start + CHUNK <= len(ais)
     ]
-    print(f"  last full feed / first: {full[-1] / full[0]:.2f}x (target <= 1.5x); "
-          f"peak RSS {peak_rss_mb():,.0f} MB")  # fmt: skip
+    print(
+        f"  last full feed / first: {full[-1] / full[0]:.2f}x (target <= 1.5x); "
+        f"peak RSS {peak_rss_mb():,.0f} MB"
+    )
     if batch:
         begin = time.perf_counter()
         expected = vs.screen(ais, watchlist).to_frame()
-        print(f"  vs.screen of the whole day: {time.perf_counter() - begin:.1f} s; "
-              f"findings equal: {screener.to_frame().equals(expected)} ({len(expected)})")  # fmt: skip
+        print(
+            f"  vs.screen of the whole day: {time.perf_counter() - begin:.1f} s; "
+            f"findings equal: {screener.to_frame().equals(expected)} ({len(expected)})"
+        )
 
 
 def steady(path: Path) -> None:
@@ -104,8 +112,10 @@ def steady(path: Path) -> None:
         begin = time.perf_counter()
         screener.feed(part)
         rates.append(len(part) / (time.perf_counter() - begin))
-    print(f"  one core, {len(rates)} feeds of {STEADY_CHUNK:,} rows after the first two hours: median "
-          f"{statistics.median(rates):,.0f} rows/s (min {min(rates):,.0f}; target >= 50,000)")  # fmt: skip
+    print(
+        f"  one core, {len(rates)} feeds of {STEADY_CHUNK:,} rows after the first two hours: median "
+        f"{statistics.median(rates):,.0f} rows/s (min {min(rates):,.0f}; target >= 50,000)"
+    )
 
 
 def main() -> None:

@@ -37,7 +37,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -476,17 +476,19 @@ class Archive:
         if not pieces:
             frame: dd.DataFrame = dask_dataframe.from_pandas(meta, npartitions=1)
             return frame
-        frame = dask_dataframe.from_map(
-            _read_piece,
-            pieces,
-            path=str(self.path),
-            start=start,
-            end=end,
-            bbox=bbox,
-            meta=meta,
-            enforce_metadata=False,
+        return cast(
+            "dd.DataFrame",
+            dask_dataframe.from_map(
+                _read_piece,
+                pieces,
+                path=str(self.path),
+                start=start,
+                end=end,
+                bbox=bbox,
+                meta=meta,
+                enforce_metadata=False,
+            ),
         )
-        return frame
 
 
 def _read_piece(

@@ -11,6 +11,7 @@ sharing a time, meetings that start and stop).
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -33,10 +34,16 @@ HOUR_NS = 3_600_000_000_000
 
 def _config() -> FeedConfig:
     return FeedConfig(
-        limits=CONFIG.limits, cleaning=CONFIG.cleaning, port_calls=CONFIG.port_calls, stops=CONFIG.stops,
-        gaps=CONFIG.gaps, loitering=CONFIG.loitering, spoofing=CONFIG.spoofing, encounters=CONFIG.encounters,
+        limits=CONFIG.limits,
+        cleaning=CONFIG.cleaning,
+        port_calls=CONFIG.port_calls,
+        stops=CONFIG.stops,
+        gaps=CONFIG.gaps,
+        loitering=CONFIG.loitering,
+        spoofing=CONFIG.spoofing,
+        encounters=CONFIG.encounters,
         max_delay_ns=HOUR_NS,
-    )  # fmt: skip
+    )
 
 
 def fed(ais: pd.DataFrame, cuts: np.ndarray) -> tuple[Feed, list[FeedOutput]]:
@@ -45,7 +52,7 @@ def fed(ais: pd.DataFrame, cuts: np.ndarray) -> tuple[Feed, list[FeedOutput]]:
     ordered = ais.iloc[np.argsort(ais["timestamp"].to_numpy(dtype="datetime64[ns]"), kind="stable")]
     times = ordered["timestamp"].to_numpy(dtype="datetime64[ns]").view(np.int64)
     bounds = [0, *sorted(set(np.searchsorted(times, cuts).tolist())), len(ordered)]
-    outputs = [feed.push(ordered.iloc[a:b]) for a, b in zip(bounds[:-1], bounds[1:], strict=True) if b > a]
+    outputs = [feed.push(ordered.iloc[a:b]) for a, b in itertools.pairwise(bounds) if b > a]
     return feed, [*outputs, feed.flush()]
 
 
@@ -58,7 +65,9 @@ def assert_same_events(ais: pd.DataFrame, cuts: np.ndarray) -> dict[str, int]:
         got = _sorted(kind, [out.events[kind] for out in outputs])
         expected = getattr(context, kind).reset_index(drop=True)
         if kind == "voyages":  # the stream yields the voyages findings are about: port to port
-            expected = expected.dropna(subset=["origin_port_id", "destination_port_id"]).reset_index(drop=True)
+            expected = expected.dropna(subset=["origin_port_id", "destination_port_id"]).reset_index(
+                drop=True
+            )
         if kind == "gaps":  # found when the vessel reappears, before its next draught is known
             got, expected = got.drop(columns="draught_end"), expected.drop(columns="draught_end")
         pd.testing.assert_frame_equal(got, expected, obj=kind)
@@ -80,9 +89,14 @@ def _cuts(ais: pd.DataFrame, seed: int, most: int = 60) -> np.ndarray:
 
 
 @pytest.mark.parametrize(
-    "path", [vs.demo.ais_path(), DATA / "scenario" / "ais.csv", DATA / "ais" / "csv" / "marinecadastre_2023-01-11_sample.csv"],
+    "path",
+    [
+        vs.demo.ais_path(),
+        DATA / "scenario" / "ais.csv",
+        DATA / "ais" / "csv" / "marinecadastre_2023-01-11_sample.csv",
+    ],
     ids=["demo", "scenario", "marinecadastre"],
-)  # fmt: skip
+)
 @pytest.mark.parametrize("hours", [5, 23])
 def test_real_fixtures_fed_by_the_hour(path: Path, hours: int) -> None:
     ais = vs.read_ais(path)
@@ -99,8 +113,11 @@ def messy(seed: int, vessels: int = 6) -> pd.DataFrame:
     frames = []
     for v in range(vessels):
         n = int(rng.integers(40, 260))
-        step = rng.choice([0, 1, 60, 300, 600, 1800, 3 * 3600, 13 * 3600], n,
-                          p=[0.03, 0.03, 0.25, 0.3, 0.24, 0.08, 0.04, 0.03])  # fmt: skip
+        step = rng.choice(
+            [0, 1, 60, 300, 600, 1800, 3 * 3600, 13 * 3600],
+            n,
+            p=[0.03, 0.03, 0.25, 0.3, 0.24, 0.08, 0.04, 0.03],
+        )
         t = pd.Timestamp("2024-03-01 23:20", tz="UTC").value + np.cumsum(step) * 1_000_000_000
         lat = 20 + np.cumsum(rng.normal(0, 0.003, n))
         lon = -40 + np.cumsum(rng.normal(0, 0.003, n))
@@ -117,11 +134,32 @@ def messy(seed: int, vessels: int = 6) -> pd.DataFrame:
         draught = np.where(rng.random(n) < 0.4, np.nan, 8 + np.cumsum(rng.choice([0, 0, 0, 1.5, -1.5], n)))
         name = np.where(rng.random(n) < 0.03, "OTHER NAME", f"SHIP {v}")
         imo = np.where(rng.random(n) < 0.5, 9_000_000 + v, np.nan) if v % 2 else np.full(n, np.nan)
-        frames.append(pd.DataFrame({"mmsi": 311_000_000 + v, "timestamp": pd.to_datetime(t, utc=True), "lat": lat,
-                                    "lon": lon, "sog": sog, "draught": draught, "name": name, "imo": imo}))  # fmt: skip
+        frames.append(
+            pd.DataFrame(
+                {
+                    "mmsi": 311_000_000 + v,
+                    "timestamp": pd.to_datetime(t, utc=True),
+                    "lat": lat,
+                    "lon": lon,
+                    "sog": sog,
+                    "draught": draught,
+                    "name": name,
+                    "imo": imo,
+                }
+            )
+        )
         midnight = (t[0] // (86_400 * 1_000_000_000) + 1) * 86_400 * 1_000_000_000
-        frames.append(pd.DataFrame({"mmsi": 311_000_000 + v, "timestamp": pd.to_datetime([midnight], utc=True),
-                                    "lat": [lat[0] + 1.5], "lon": [lon[0]], "sog": [1.0]}))  # fmt: skip
+        frames.append(
+            pd.DataFrame(
+                {
+                    "mmsi": 311_000_000 + v,
+                    "timestamp": pd.to_datetime([midnight], utc=True),
+                    "lat": [lat[0] + 1.5],
+                    "lon": [lon[0]],
+                    "sog": [1.0],
+                }
+            )
+        )
     return conform(pd.concat(frames, ignore_index=True), POSITION_DTYPES)
 
 
@@ -139,12 +177,17 @@ def meetings(seed: int, groups: int = 5) -> pd.DataFrame:
             t = np.sort(base + (rng.integers(0, 3) * 3600 + np.cumsum(step) + jitter) * 1_000_000_000)
             same = rng.random(n) < 0.05
             t[1:][same[1:]] = t[:-1][same[1:]]
-            frames.append(pd.DataFrame({
-                "mmsi": 538_000_000 + 10 * g + m, "timestamp": pd.to_datetime(t, utc=True),
-                "lat": lat0 + m * 0.002 + np.cumsum(rng.normal(0, 0.0003, n)),
-                "lon": lon0 + np.cumsum(rng.normal(0, 0.0003, n)),
-                "sog": np.where(rng.random(n) < 0.2, np.nan, np.abs(rng.normal(0.8, 0.8, n))),
-            }))  # fmt: skip
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "mmsi": 538_000_000 + 10 * g + m,
+                        "timestamp": pd.to_datetime(t, utc=True),
+                        "lat": lat0 + m * 0.002 + np.cumsum(rng.normal(0, 0.0003, n)),
+                        "lon": lon0 + np.cumsum(rng.normal(0, 0.0003, n)),
+                        "sog": np.where(rng.random(n) < 0.2, np.nan, np.abs(rng.normal(0.8, 0.8, n))),
+                    }
+                )
+            )
     return conform(pd.concat(frames, ignore_index=True), POSITION_DTYPES)
 
 
@@ -180,16 +223,29 @@ def test_any_chunking(seed: int, cuts: int) -> None:
 def test_generated_day_of_port_traffic() -> None:
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("_realistic_day", DATA.parents[1] / "benchmarks" / "_realistic_day.py")
+    spec = importlib.util.spec_from_file_location(
+        "_realistic_day", DATA.parents[1] / "benchmarks" / "_realistic_day.py"
+    )
     assert spec is not None
     assert spec.loader is not None
     generator = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(generator)
     table = generator.day(40_000, seed=7, days=2)
-    ais = vs.read_ais(table.to_pandas(), mapping={
-        "mmsi": "MMSI", "timestamp": "BaseDateTime", "lat": "LAT", "lon": "LON", "sog": "SOG", "imo": "IMO",
-        "name": "VesselName", "call_sign": "CallSign", "ship_type": "VesselType",
-    }, assume_utc=True)  # fmt: skip
+    ais = vs.read_ais(
+        table.to_pandas(),
+        mapping={
+            "mmsi": "MMSI",
+            "timestamp": "BaseDateTime",
+            "lat": "LAT",
+            "lon": "LON",
+            "sog": "SOG",
+            "imo": "IMO",
+            "name": "VesselName",
+            "call_sign": "CallSign",
+            "ship_type": "VesselType",
+        },
+        assume_utc=True,
+    )
     counts = assert_same_events(ais, _cuts(ais, 5))
     assert counts["port_calls"] > 10
     assert counts["voyages"] > 0

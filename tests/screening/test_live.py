@@ -8,6 +8,7 @@ everything fed, evidence included.
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 from pathlib import Path
 
@@ -26,7 +27,7 @@ def feed_in_steps(
     """Feed ``ais`` in ``hours``-long chunks of time; (chunk end, findings reported) per feed."""
     t = ais["timestamp"]
     edges = pd.date_range(t.min().floor("h"), t.max() + pd.Timedelta(hours=hours), freq=f"{hours}h")
-    return [(high, screener.feed(ais[(t >= low) & (t < high)])) for low, high in zip(edges[:-1], edges[1:], strict=True)]
+    return [(high, screener.feed(ais[(t >= low) & (t < high)])) for low, high in itertools.pairwise(edges)]
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +88,12 @@ def test_the_scenario_with_its_registry() -> None:
     reported = [f for _, found in feed_in_steps(screener, ais, hours=6) for f in found] + screener.flush()
     batch = vs.screen(ais, watchlist, registry=registry)
     pd.testing.assert_frame_equal(screener.to_frame(), batch.to_frame())
-    assert {f.kind for f in batch.findings} >= {"sts_encounter", "spoofing", "identity_change", "identity_conflict"}
+    assert {f.kind for f in batch.findings} >= {
+        "sts_encounter",
+        "spoofing",
+        "identity_change",
+        "identity_conflict",
+    }
     assert len(reported) == len({finding_key(f) for f in reported}) == len(batch.findings)
 
 

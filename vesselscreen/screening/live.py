@@ -54,11 +54,11 @@ from vesselscreen.schema import (
     LOITERING,
     MATCH,
     PORT_CALL,
+    POSITION,
+    POSITION_DTYPES,
     SPOOFING,
     STOP,
     VOYAGE,
-    POSITION,
-    POSITION_DTYPES,
     conform,
     empty_frame,
 )
@@ -406,7 +406,7 @@ class Screener:
         keys = [MATCH.MMSI, MATCH.IMO, MATCH.NAME, MATCH.FIRST_SEEN]
         identities = self._feed.identity.identities
         identities = identities[identities[POSITION.MMSI].isin(self._matches[MATCH.MMSI])]
-        seen = identities[keys + [IDENTITY.LAST_SEEN]].drop_duplicates(keys)
+        seen = identities[[*keys, IDENTITY.LAST_SEEN]].drop_duplicates(keys)
         joined = self._matches.drop(columns=MATCH.LAST_SEEN).merge(seen, on=keys, how="left")
         return joined[list(self._matches.columns)]
 
@@ -466,10 +466,10 @@ class Screener:
                     changed.add(int(mmsi))
         names = mine.dropna(subset=[POSITION.NAME]).sort_values(IDENTITY.LAST_SEEN, kind="stable")
         latest = names.groupby(POSITION.MMSI)[POSITION.NAME].last()
-        for mmsi, name in latest.items():
-            if self._names.get(int(mmsi)) != name:
-                self._names[int(mmsi)] = str(name)
-                changed.add(int(mmsi))
+        for vessel, name in zip(latest.index.astype(int), latest.astype(str), strict=True):
+            if self._names.get(vessel) != name:
+                self._names[vessel] = name
+                changed.add(vessel)
         return changed
 
     def _context(

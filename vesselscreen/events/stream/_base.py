@@ -57,7 +57,7 @@ class Slots:
     """A slot (0, 1, ...) for every MMSI seen, in order of first sight."""
 
     def __init__(self) -> None:
-        self._index = pd.Index(np.empty(0, dtype=np.int64))
+        self._index: pd.Index = pd.Index(np.empty(0, dtype=np.int64))
         self.mmsi = np.empty(0, dtype=np.int64)
 
     def __len__(self) -> int:
@@ -65,7 +65,7 @@ class Slots:
 
     def of(self, mmsi: IntArray) -> IntArray:
         """The slots of ``mmsi`` (any order, repeats allowed); new MMSIs get new slots."""
-        unique = pd.unique(mmsi)
+        unique = pd.Index(pd.unique(mmsi))
         where = self._index.get_indexer(unique)
         new = unique[where < 0]
         if len(new):
@@ -77,7 +77,7 @@ class Slots:
 
     def known(self, mmsi: IntArray) -> IntArray:
         """The slots of ``mmsi`` (-1 for an MMSI never seen)."""
-        return np.asarray(self._index.get_indexer(mmsi), dtype=np.int64)
+        return np.asarray(self._index.get_indexer(pd.Index(mmsi)), dtype=np.int64)
 
 
 class State:
@@ -128,6 +128,13 @@ def ffill_from(values: FloatArray, groups: IntArray, first: BoolArray, carried: 
 
     seeded = np.where(first & np.isnan(values), carried, values)
     return ffill(np.asarray(seeded, dtype=np.float64), groups)
+
+
+def choose(mask: BoolArray, chosen: np.ndarray, otherwise: np.ndarray | None) -> np.ndarray:
+    """``chosen`` where ``mask``, else ``otherwise`` (``None``: missing), as an object array."""
+    out = np.full(len(mask), None, dtype=object) if otherwise is None else np.array(otherwise, dtype=object)
+    out[mask] = np.asarray(chosen, dtype=object)[mask]
+    return out
 
 
 def run_ids(starts: BoolArray, active: BoolArray) -> IntArray:

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from vesselscreen.events._common import BoolArray, IntArray
-from vesselscreen.events.stream._base import NEVER, Chunk, Slots, State, group_last, kahan_sums
+from vesselscreen.events.stream._base import NEVER, Chunk, Slots, State, choose, group_last, kahan_sums
 
 __all__ = ["ClosedRuns", "RunTracker"]
 
@@ -129,8 +129,8 @@ class RunTracker:
         for column in _IDENTITY:
             values = chunk.values(column)
             found_value, found = group_last(values, chunk.present(column), ids, count)
-            before = np.where(carried, state[f"rep_{column}"][run_slot], None)
-            reported[column] = np.where(found, found_value, before)
+            before = choose(carried, state[f"rep_{column}"][run_slot], None)
+            reported[column] = choose(found, found_value, before)
         first_ts = np.where(carried, state["first_ts"][run_slot], chunk.ts[first_row] if count else 0)
         counts = np.bincount(ids[run_rows], minlength=count + 1)[1:] + np.where(
             carried, state["count"][run_slot], 0

@@ -175,7 +175,7 @@ class CleaningStream:
         done_reasons = reasons[done]
         self._count(done_reasons)
         settled_frame = pending.iloc[done_rows]
-        kept = settled_frame[done_reasons == ""].drop(columns=_SEC).reset_index(drop=True)
+        kept: pd.DataFrame = settled_frame[done_reasons == ""].drop(columns=_SEC).reset_index(drop=True)
         # the new context: each vessel's last settled rows (a prefix of its window), whatever their status
         prefix = settled | is_ctx
         rank = pd.Series(np.where(prefix, 1, 0)).groupby(block).cumsum().to_numpy()

@@ -56,8 +56,12 @@ class EncounterStream:
         empty = np.empty(0, dtype=np.int64)
         self.points = _points(empty, empty, np.empty(0), np.empty(0), np.empty(0))
         self.tails = pd.DataFrame({"vessel": empty, **{c: np.empty(0) for c in _TAIL}}).set_index("vessel")
-        self.open = pd.DataFrame({c: np.empty(0, dtype=np.int64 if c in ("m1", "m2", "slot") else np.float64)
-                                  for c in PAIR_COLUMNS})  # fmt: skip
+        self.open = pd.DataFrame(
+            {
+                c: np.empty(0, dtype=np.int64 if c in ("m1", "m2", "slot") else np.float64)
+                for c in PAIR_COLUMNS
+            }
+        )
 
     # -- 1. grid points ----------------------------------------------------------------------
 
@@ -115,8 +119,15 @@ class EncounterStream:
             keep = next_invalid & ~decided  # every row of the chunk shares the tail's time
             if emit.any():
                 e = waiting[emit]
-                out.append(_points(self.slots.mmsi[e.index.to_numpy()], e["slot"].to_numpy(dtype=np.int64),
-                                   e["lat"].to_numpy(), e["lon"].to_numpy(), e["speed"].to_numpy()))  # fmt: skip
+                out.append(
+                    _points(
+                        self.slots.mmsi[e.index.to_numpy()],
+                        e["slot"].to_numpy(dtype=np.int64),
+                        e["lat"].to_numpy(),
+                        e["lon"].to_numpy(),
+                        e["speed"].to_numpy(),
+                    )
+                )
             if keep.any():
                 self.tails = pd.concat([self.tails, waiting[keep].assign(next_seen=1.0)])
         # the chunk's own tails
@@ -143,11 +154,15 @@ class EncounterStream:
             r = rows[wait]
             waiting = pd.DataFrame(
                 {
-                    "slot": chunk.ts[r] // g, "lat": chunk.lat[r], "lon": chunk.lon[r], "speed": speed[wait],
-                    "ts": chunk.ts[r], "next_seen": has_next[wait].astype(float),
+                    "slot": chunk.ts[r] // g,
+                    "lat": chunk.lat[r],
+                    "lon": chunk.lon[r],
+                    "speed": speed[wait],
+                    "ts": chunk.ts[r],
+                    "next_seen": has_next[wait].astype(float),
                 },
                 index=pd.Index(chunk.slot[r], name="vessel"),
-            )  # fmt: skip
+            )
             self.tails = pd.concat([self.tails, waiting])
         return out
 
@@ -225,8 +240,15 @@ class EncounterStream:
             assert last_ts is None
             if len(self.tails):
                 t = self.tails
-                self._pair(_points(self.slots.mmsi[t.index.to_numpy(dtype=np.int64)], t["slot"].to_numpy(dtype=np.int64),
-                                   t["lat"].to_numpy(), t["lon"].to_numpy(), t["speed"].to_numpy()))  # fmt: skip
+                self._pair(
+                    _points(
+                        self.slots.mmsi[t.index.to_numpy(dtype=np.int64)],
+                        t["slot"].to_numpy(dtype=np.int64),
+                        t["lat"].to_numpy(),
+                        t["lon"].to_numpy(),
+                        t["speed"].to_numpy(),
+                    )
+                )
                 self.tails = self.tails.iloc[:0]
             done, self.open = self.open, self.open.iloc[:0]
             self.points = self.points.iloc[:0]
@@ -263,8 +285,15 @@ class EncounterStream:
         due = horizon[v] > last_ts[v] + self.max_gap_ns
         if due.any():
             t = self.tails[due]
-            self._pair(_points(self.slots.mmsi[v[due]], t["slot"].to_numpy(dtype=np.int64), t["lat"].to_numpy(),
-                               t["lon"].to_numpy(), t["speed"].to_numpy()))  # fmt: skip
+            self._pair(
+                _points(
+                    self.slots.mmsi[v[due]],
+                    t["slot"].to_numpy(dtype=np.int64),
+                    t["lat"].to_numpy(),
+                    t["lon"].to_numpy(),
+                    t["speed"].to_numpy(),
+                )
+            )
             self.tails = self.tails[~due]
 
     def _prune(self, last_ts: IntArray, horizon: IntArray) -> None:

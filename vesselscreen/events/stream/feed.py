@@ -300,8 +300,12 @@ class Feed:
 
     def flush(self) -> FeedOutput:
         """End the feed: every row settles, every open event ends where it stands."""
-        return self.push(pd.DataFrame(columns=[POSITION.MMSI, POSITION.TIMESTAMP, POSITION.LAT, POSITION.LON]).astype(
-            {POSITION.TIMESTAMP: "datetime64[ns, UTC]"}), flush=True)  # fmt: skip
+        return self.push(
+            pd.DataFrame(columns=[POSITION.MMSI, POSITION.TIMESTAMP, POSITION.LAT, POSITION.LON]).astype(
+                {POSITION.TIMESTAMP: "datetime64[ns, UTC]"}
+            ),
+            flush=True,
+        )
 
 
 EVENT_KINDS: Final = {

@@ -104,7 +104,8 @@ class GapStream:
         done = self.waiting[resolved].copy()
         done[GAP.DRAUGHT_END] = value[resolved]
         self.waiting = self.waiting[~resolved].reset_index(drop=True)
-        return done.reset_index(drop=True)
+        out: pd.DataFrame = done.reset_index(drop=True)
+        return out
 
     def flush(self) -> pd.DataFrame:
         """The gaps still waiting: the feed ended with no draught after them."""

@@ -20,7 +20,7 @@ from vesselscreen.ais.identity import (
     imo_changes,
     mmsi_changes,
 )
-from vesselscreen.schema import CHANGE, CHANGE_DTYPES, IDENTITY, INTERVAL, INTERVAL_DTYPES, POSITION, conform
+from vesselscreen.schema import CHANGE, CHANGE_DTYPES, INTERVAL, INTERVAL_DTYPES, POSITION, conform
 
 __all__ = ["IDENTITY_COLUMNS", "IdentityStream"]
 
@@ -132,7 +132,7 @@ class IdentityStream:
         n = len(rows)
         if not len(self.open):
             return np.zeros(n, dtype=bool)
-        where = self.open.index.get_indexer(mmsi)
+        where = self.open.index.get_indexer(pd.Index(mmsi))
         ok = where >= 0
         at = np.maximum(where, 0)
         for column in _TRACKED:
@@ -152,26 +152,19 @@ class IdentityStream:
 
     def _extend(self, rows: pd.DataFrame, mmsi: np.ndarray) -> None:
         """Rows that carry on open intervals: the intervals and their identities grow."""
-        where = self.open.index.get_indexer(mmsi)
+        where = self.open.index.get_indexer(pd.Index(mmsi))
         ns = rows[POSITION.TIMESTAMP].to_numpy(dtype="datetime64[ns]").view(np.int64)
         per = pd.DataFrame({"v": where, "ts": ns}).groupby("v")["ts"].agg(["max", "size"])
-        rows_at = per.index.to_numpy()
+        rows_at = per.index.to_numpy(dtype=np.int64)
         latest = pd.to_datetime(per["max"].to_numpy(dtype=np.int64), unit="ns", utc=True)
-        self.open.iloc[rows_at, self.open.columns.get_loc(INTERVAL.LAST_SEEN)] = latest
-        position = self.open.columns.get_loc(INTERVAL.N_POSITIONS)
-        self.open.iloc[rows_at, position] = (
-            self.open.iloc[rows_at, position].to_numpy() + per["size"].to_numpy()
-        )
+        grew = per["size"].to_numpy(dtype=np.int64)
+        _grow(self.open, rows_at, latest, grew)
         # each open interval's identity row grows the same way
         keys = [INTERVAL.MMSI, INTERVAL.IMO, INTERVAL.NAME, INTERVAL.CALL_SIGN]
-        grown = self.open.iloc[rows_at][keys].assign(_max=latest, _n=per["size"].to_numpy())
         if self._identity_index is None:  # rebuilt only when the identities change
             self._identity_index = pd.MultiIndex.from_frame(self.identities[keys])
-        at = self._identity_index.get_indexer(pd.MultiIndex.from_frame(grown[keys]))
-        last = self.identities.columns.get_loc(IDENTITY.LAST_SEEN)
-        count = self.identities.columns.get_loc(IDENTITY.N_POSITIONS)
-        self.identities.iloc[at, last] = grown["_max"].to_numpy()
-        self.identities.iloc[at, count] = self.identities.iloc[at, count].to_numpy() + grown["_n"].to_numpy()
+        at = self._identity_index.get_indexer(pd.MultiIndex.from_frame(self.open.iloc[rows_at][keys]))
+        _grow(self.identities, np.asarray(at, dtype=np.int64), latest, grew)
 
     def _update_identities(self, touched: np.ndarray) -> None:
         """Recompute the identities (one row per MMSI, IMO, name, call sign) of ``touched`` vessels."""
@@ -195,3 +188,15 @@ class IdentityStream:
         timeline = IdentityTimeline(self.intervals(), self.changes)
         timeline.__dict__["identities"] = self.identities  # kept up to date incrementally
         return timeline
+
+
+def _grow(frame: pd.DataFrame, rows: np.ndarray, last_seen: pd.DatetimeIndex, more: np.ndarray) -> None:
+    """Rows of an intervals or identities frame seen again: a later last sighting, more positions."""
+    last = frame[INTERVAL.LAST_SEEN].copy()
+    last.iloc[rows] = last_seen
+    frame[INTERVAL.LAST_SEEN] = last
+    count = frame[INTERVAL.N_POSITIONS].to_numpy(dtype=np.int64, copy=True)
+    count[rows] = count[rows] + more
+    frame[INTERVAL.N_POSITIONS] = pd.Series(count, index=frame.index).astype(
+        frame[INTERVAL.N_POSITIONS].dtype
+    )

@@ -19,7 +19,7 @@ import pandas as pd
 
 from vesselscreen.events._common import HOUR_NS, BoolArray, IntArray, to_utc
 from vesselscreen.events.config import PortCallConfig
-from vesselscreen.events.stream._base import NEVER, Chunk, Slots, State, ffill_from, group_last, none
+from vesselscreen.events.stream._base import NEVER, Chunk, Slots, State, choose, ffill_from, group_last, none
 from vesselscreen.geo.ports import PortIndex
 from vesselscreen.schema import PORT, PORT_CALL, PORT_CALL_DTYPES, conform
 
@@ -134,7 +134,7 @@ class PortCallStream:
         reported = {}
         for column in _IDENTITY:
             value, found = group_last(chunk.values(column), chunk.present(column), visit, count)
-            reported[column] = np.where(found, value, np.where(carried, state[f"rep_{column}"][vslot], None))
+            reported[column] = choose(found, value, choose(carried, state[f"rep_{column}"][vslot], None))
         aggregates = {
             "first_ts": np.where(carried, state["first_ts"][vslot], chunk.ts[first_row]),
             "entry_seen": np.where(carried, state["entry_seen"][vslot], ~reset[first_row]),
@@ -171,7 +171,7 @@ class PortCallStream:
             offset = sum(len(f) for f in frames)
             call_at_row[last_row[closing][is_call] + 1] = offset + np.arange(int(is_call.sum()))
             frames.append(calls[is_call])
-        found = (
+        ended = (
             pd.concat(frames, ignore_index=True).drop(columns="_kept") if frames else none(PORT_CALL_DTYPES)
         )
 
@@ -191,8 +191,8 @@ class PortCallStream:
             state[key][keep] = value[still]
         for column in _IDENTITY:
             state[f"rep_{column}"][keep] = reported[column][still]
-        marks = VisitMarks(visit_start=visit_start, call_at_row=call_at_row, calls=found)
-        return found, marks
+        marks = VisitMarks(visit_start=visit_start, call_at_row=call_at_row, calls=ended)
+        return ended, marks
 
     def _carried_calls(self, slots: IntArray, *, exit_seen: BoolArray) -> pd.DataFrame:
         state = self.state

@@ -146,35 +146,40 @@ class SpoofingStream:
                 row = int(starts[k])
                 jumps.append(
                     _Jump(
-                        ts=int(chunk.ts[row]), prev_ts=int(chunk.prev_ts[row]), speed=float(speed[row]),
-                        dist=float(chunk.dist_prev[row]), dt=int(chunk.dt_prev[row]), lat=float(chunk.lat[row]),
-                        lon=float(chunk.lon[row]), imo=chunk.carried[POSITION.IMO][row],
+                        ts=int(chunk.ts[row]),
+                        prev_ts=int(chunk.prev_ts[row]),
+                        speed=float(speed[row]),
+                        dist=float(chunk.dist_prev[row]),
+                        dt=int(chunk.dt_prev[row]),
+                        lat=float(chunk.lat[row]),
+                        lon=float(chunk.lon[row]),
+                        imo=chunk.carried[POSITION.IMO][row],
                         name=chunk.carried[POSITION.NAME][row],
                     )
                     if jump[row]
                     else None
-                )  # fmt: skip
+                )
             episode = self.episodes.pop(s, None)
             if episode is not None:
                 episode.streams[-1] = seq[0]  # the stream it ended with has grown
-            for k in range(1, len(seq)):  # each later piece begins with a jump
-                j = jumps[k]
+            for i in range(1, len(seq)):  # each later piece begins with a jump
+                j = jumps[i]
                 assert j is not None
                 if episode is not None and j.ts - episode.jumps[-1].ts <= config.repeat_window_h * HOUR_NS:
                     episode.jumps.append(j)
-                    episode.streams.append(seq[k])
+                    episode.streams.append(seq[i])
                 else:
                     if episode is not None:
                         events += self._events(s, episode)
-                    episode = _Episode(streams=[seq[k - 1], seq[k]], jumps=[j])
+                    episode = _Episode(streams=[seq[i - 1], seq[i]], jumps=[j])
             if episode is not None:
                 episode.streams[-1] = seq[-1]
                 self.episodes[s] = episode
         final = np.flatnonzero(np.append(p_slot[1:] != p_slot[:-1], True))
-        s = p_slot[final]
-        state["has"][s] = True
+        ends = p_slot[final]
+        state["has"][ends] = True
         for name in _STREAM:
-            state[name][s] = pieces[name][final]
+            state[name][ends] = pieces[name][final]
         frames = [_frame(events)]
         if self.check_land:
             frames.append(self._land(chunk))
@@ -186,10 +191,18 @@ class SpoofingStream:
         if land.any():
             land &= ~chunk.near_port(config.land_port_buffer_m)
         closed = self.land.push(
-            chunk, land, chunk.start, {}, {},
-            {"lat": chunk.lat, "lon": chunk.lon, "imo": chunk.carried[POSITION.IMO],
-             "name": chunk.carried[POSITION.NAME]},
-        )  # fmt: skip
+            chunk,
+            land,
+            chunk.start,
+            {},
+            {},
+            {
+                "lat": chunk.lat,
+                "lon": chunk.lon,
+                "imo": chunk.carried[POSITION.IMO],
+                "name": chunk.carried[POSITION.NAME],
+            },
+        )
         return self._land_events(closed)
 
     def _land_events(self, runs: ClosedRuns) -> pd.DataFrame:
@@ -198,17 +211,31 @@ class SpoofingStream:
         return _frame(
             [
                 {
-                    SPOOFING.MMSI: int(self.slots.mmsi[s]), SPOOFING.KIND: "on_land",
-                    SPOOFING.START: int(a), SPOOFING.END: int(b), SPOOFING.LAT: float(lat), SPOOFING.LON: float(lon),
-                    SPOOFING.VALUE: float(k), SPOOFING.N_POSITIONS: int(k), SPOOFING.DETAIL: f"{k} positions on land",
-                    SPOOFING.IMO: imo, SPOOFING.NAME: name,
+                    SPOOFING.MMSI: int(self.slots.mmsi[s]),
+                    SPOOFING.KIND: "on_land",
+                    SPOOFING.START: int(a),
+                    SPOOFING.END: int(b),
+                    SPOOFING.LAT: float(lat),
+                    SPOOFING.LON: float(lon),
+                    SPOOFING.VALUE: float(k),
+                    SPOOFING.N_POSITIONS: int(k),
+                    SPOOFING.DETAIL: f"{k} positions on land",
+                    SPOOFING.IMO: imo,
+                    SPOOFING.NAME: name,
                 }
                 for s, a, b, k, lat, lon, imo, name in zip(
-                    runs.slot, runs.first_ts, runs.last_ts, runs.count, runs.lasts["lat"], runs.lasts["lon"],
-                    runs.lasts["imo"], runs.lasts["name"], strict=True,
+                    runs.slot,
+                    runs.first_ts,
+                    runs.last_ts,
+                    runs.count,
+                    runs.lasts["lat"],
+                    runs.lasts["lon"],
+                    runs.lasts["imo"],
+                    runs.lasts["name"],
+                    strict=True,
                 )
             ]
-        )  # fmt: skip
+        )
 
     def _events(self, slot: int, episode: _Episode) -> list[dict[str, object]]:
         """The events of an episode that is over (`vesselscreen.events.spoofing`'s rules)."""
@@ -226,17 +253,23 @@ class SpoofingStream:
             end = streams[-1]
             return [
                 {
-                    SPOOFING.MMSI: mmsi, SPOOFING.KIND: "two_places", SPOOFING.START: streams[0].first_ts,
-                    SPOOFING.END: end.last_ts, SPOOFING.LAT: end.last_lat, SPOOFING.LON: end.last_lon,
-                    SPOOFING.VALUE: float(len(jumps)), SPOOFING.N_POSITIONS: sum(s.count for s in streams),
+                    SPOOFING.MMSI: mmsi,
+                    SPOOFING.KIND: "two_places",
+                    SPOOFING.START: streams[0].first_ts,
+                    SPOOFING.END: end.last_ts,
+                    SPOOFING.LAT: end.last_lat,
+                    SPOOFING.LON: end.last_lon,
+                    SPOOFING.VALUE: float(len(jumps)),
+                    SPOOFING.N_POSITIONS: sum(s.count for s in streams),
                     SPOOFING.DETAIL: (
-                        f"{len(jumps)} impossible jumps (up to {top:,.0f} kn) between two position streams that "
-                        f"each persist: {counts[0]} reports over {hours[0]:.1f} h near {places[0]} and "
-                        f"{counts[1]} reports over {hours[1]:.1f} h near {places[1]}"
+                        f"{len(jumps)} impossible jumps (up to {top:,.0f} kn) between two position "
+                        f"streams that each persist: {counts[0]} reports over {hours[0]:.1f} h near "
+                        f"{places[0]} and {counts[1]} reports over {hours[1]:.1f} h near {places[1]}"
                     ),
-                    SPOOFING.IMO: end.last_imo, SPOOFING.NAME: end.last_name,
+                    SPOOFING.IMO: end.last_imo,
+                    SPOOFING.NAME: end.last_name,
                 }
-            ]  # fmt: skip
+            ]
         events = []
         for k, j in enumerate(jumps):
             before, after = streams[k], streams[k + 1]
@@ -244,16 +277,23 @@ class SpoofingStream:
                 continue
             events.append(
                 {
-                    SPOOFING.MMSI: mmsi, SPOOFING.KIND: "jump", SPOOFING.START: j.prev_ts, SPOOFING.END: j.ts,
-                    SPOOFING.LAT: j.lat, SPOOFING.LON: j.lon, SPOOFING.VALUE: j.speed, SPOOFING.N_POSITIONS: 2,
+                    SPOOFING.MMSI: mmsi,
+                    SPOOFING.KIND: "jump",
+                    SPOOFING.START: j.prev_ts,
+                    SPOOFING.END: j.ts,
+                    SPOOFING.LAT: j.lat,
+                    SPOOFING.LON: j.lon,
+                    SPOOFING.VALUE: j.speed,
+                    SPOOFING.N_POSITIONS: 2,
                     SPOOFING.DETAIL: (
                         f"{j.dist / 1000:.1f} km in {j.dt / HOUR_NS:.2f} h, and stayed: "
                         f"{before.count} reports over {before.hours():.1f} h before, "
                         f"{after.count} over {after.hours():.1f} h after"
                     ),
-                    SPOOFING.IMO: j.imo, SPOOFING.NAME: j.name,
+                    SPOOFING.IMO: j.imo,
+                    SPOOFING.NAME: j.name,
                 }
-            )  # fmt: skip
+            )
         return events
 
     def _persists(self, stream: _Stream) -> bool:
@@ -284,19 +324,33 @@ class SpoofingStream:
         return _frame(
             [
                 {
-                    SPOOFING.MMSI: int(m), SPOOFING.KIND: "draught_change", SPOOFING.START: int(s),
-                    SPOOFING.END: int(e), SPOOFING.LAT: float(lat), SPOOFING.LON: float(lon),
-                    SPOOFING.VALUE: float(c), SPOOFING.N_POSITIONS: 2,
+                    SPOOFING.MMSI: int(m),
+                    SPOOFING.KIND: "draught_change",
+                    SPOOFING.START: int(s),
+                    SPOOFING.END: int(e),
+                    SPOOFING.LAT: float(lat),
+                    SPOOFING.LON: float(lon),
+                    SPOOFING.VALUE: float(c),
+                    SPOOFING.N_POSITIONS: 2,
                     SPOOFING.DETAIL: f"draught {a:.1f} m -> {b:.1f} m across a {(e - s) / HOUR_NS:.1f} h gap",
-                    SPOOFING.IMO: imo, SPOOFING.NAME: name,
+                    SPOOFING.IMO: imo,
+                    SPOOFING.NAME: name,
                 }
                 for m, s, e, lat, lon, c, a, b, imo, name in zip(
-                    picked[GAP.MMSI], start, end, picked[GAP.END_LAT], picked[GAP.END_LON], change[moved],
-                    picked[GAP.DRAUGHT_START], picked[GAP.DRAUGHT_END], picked["_after_imo"],
-                    picked["_after_name"], strict=True,
+                    picked[GAP.MMSI],
+                    start,
+                    end,
+                    picked[GAP.END_LAT],
+                    picked[GAP.END_LON],
+                    change[moved],
+                    picked[GAP.DRAUGHT_START],
+                    picked[GAP.DRAUGHT_END],
+                    picked["_after_imo"],
+                    picked["_after_name"],
+                    strict=True,
                 )
             ]
-        )  # fmt: skip
+        )
 
     def close(self) -> pd.DataFrame:
         """The feed is over: every open episode and land run ends where it stands."""

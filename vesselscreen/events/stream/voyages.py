@@ -91,7 +91,7 @@ class VoyageStream:
         ids = np.where(step, segment, 0)
         start_sum = np.where(seg_carried, state["sum"][seg_slot], 0.0)
         start_comp = np.where(seg_carried, state["comp"][seg_slot], 0.0)
-        total, comp, row_sum, row_comp = kahan_running(chunk.dist_prev, ids, count, start_sum, start_comp)
+        _total, _comp, row_sum, row_comp = kahan_running(chunk.dist_prev, ids, count, start_sum, start_comp)
         seg_of_row = segment - 1
         longest = (
             pd.Series(np.where(step, chunk.dt_prev, 0)).groupby(segment).cummax().to_numpy(dtype=np.int64)
@@ -100,10 +100,10 @@ class VoyageStream:
         steps = pd.Series(step.astype(np.int64)).groupby(segment).cumsum().to_numpy(dtype=np.int64)
         steps = steps + np.where(seg_carried, state["n"][seg_slot], 0)[seg_of_row]
         # rows with no step (a vessel's start) keep the running sum of the row before
-        row_sum = pd.Series(row_sum).groupby(segment).ffill().to_numpy()
-        row_comp = pd.Series(row_comp).groupby(segment).ffill().to_numpy()
-        row_sum = np.where(np.isnan(row_sum), start_sum[seg_of_row], row_sum)
-        row_comp = np.where(np.isnan(row_comp), start_comp[seg_of_row], row_comp)
+        filled_sum = pd.Series(row_sum).groupby(segment).ffill().to_numpy(dtype=np.float64)
+        filled_comp = pd.Series(row_comp).groupby(segment).ffill().to_numpy(dtype=np.float64)
+        row_sum = np.where(np.isnan(filled_sum), start_sum[seg_of_row], filled_sum).astype(np.float64)
+        row_comp = np.where(np.isnan(filled_comp), start_comp[seg_of_row], filled_comp).astype(np.float64)
 
         # the note at each visit start; the note that each closing call's leg ends with
         snap = {
@@ -115,7 +115,9 @@ class VoyageStream:
         calls = marks.calls
         for row in np.flatnonzero(closes):  # one step per call that ended in this chunk
             legs.append(
-                self._leg(row, int(slot[row]), calls.iloc[int(marks.call_at_row[row])], starts, snap, chunk)
+                self._leg(
+                    int(row), int(slot[row]), calls.iloc[int(marks.call_at_row[row])], starts, snap, chunk
+                )
             )
         # carry: totals at each vessel's last row, the latest visit start's note
         last = chunk.last
