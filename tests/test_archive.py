@@ -121,8 +121,8 @@ def test_pieces_hold_whole_tracks(demo: pd.DataFrame, tmp_path: Path) -> None:
     archive.write(demo)
     pieces = archive.pieces(rows_per_piece=600)
     assert sum(p.rows for p in pieces) == len(demo)
-    buckets = [b for p in pieces for b in p.buckets]
-    assert len(buckets) == len(set(buckets))
+    shares = [(b, p.part) for p in pieces for b in p.buckets]
+    assert len(shares) == len(set(shares))
     seen: list[int] = []
     for frame in archive.scan(rows_per_piece=600):
         vessels = frame["mmsi"].unique().tolist()
@@ -150,3 +150,18 @@ def test_buckets_spread_real_mmsis() -> None:
     counts = np.bincount(mmsi_bucket(mmsi, 64), minlength=64)
     assert counts.min() > 850
     assert counts.max() < 1150
+
+
+def test_a_bucket_too_large_is_split_into_shares_of_its_vessels(demo: pd.DataFrame, tmp_path: Path) -> None:
+    archive = Archive(tmp_path / "a", buckets=2)
+    archive.write(demo)
+    pieces = archive.pieces(rows_per_piece=400)
+    assert {piece.part[1] for piece in pieces} > {1}  # each bucket holds more than 400 rows
+    seen: list[int] = []
+    total = 0
+    for frame in archive.scan(rows_per_piece=400):
+        vessels = frame["mmsi"].unique().tolist()
+        assert not set(vessels) & set(seen)
+        seen += vessels
+        total += len(frame)
+    assert total == len(demo)

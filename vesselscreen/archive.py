@@ -105,6 +105,11 @@ def mmsi_bucket(mmsi: npt.ArrayLike, buckets: int) -> npt.NDArray[np.int64]:
     return hash_bucket(mmsi, buckets)
 
 
+def _share(mmsi: npt.ArrayLike, shares: int) -> npt.NDArray[np.int64]:
+    """A second split of a bucket's vessels, independent of the bucket hash."""
+    return hash_bucket(np.asarray(mmsi, dtype=np.int64) ^ 0x5DEECE66D, shares)
+
+
 def hash_bucket(keys: npt.ArrayLike, buckets: int) -> npt.NDArray[np.int64]:
     """Integer keys spread over ``buckets`` by the SplitMix64 finaliser (the same in every process)."""
     x = np.asarray(keys, dtype=np.int64).astype(np.uint64)
@@ -136,12 +141,15 @@ class ArchiveWrite(BaseModel):
 
 @dataclass(frozen=True)
 class Piece:
-    """Some MMSI buckets of an archive over some days: whole tracks of the vessels in it."""
+    """Some MMSI buckets of an archive over some days (or one share of the vessels of one
+    bucket, when a bucket alone is too large): whole tracks of the vessels in it."""
 
     buckets: tuple[int, ...]
     days: tuple[date, ...]
     rows: int
-    """Rows written to these buckets and days (before any time or area filter)."""
+    """Rows written to these buckets and days (before any time or area filter; about, for a share)."""
+    part: tuple[int, int] = (0, 1)
+    """(k, n): the k-th of n shares of the bucket's vessels (by a second hash of the MMSI)."""
 
 
 def _day(value: TimeBound) -> pd.Timestamp | None:
@@ -348,7 +356,9 @@ class Archive:
         self, start: TimeBound = None, end: TimeBound = None, *, rows_per_piece: int = 2_000_000
     ) -> list[Piece]:
         """The archive from ``start`` to ``end`` as groups of buckets of about ``rows_per_piece``
-        rows each (a bucket larger than that is a piece alone): each piece holds whole tracks.
+        rows each: each piece holds whole tracks. A bucket larger than that (a year in few
+        buckets) is split into shares of its vessels, each read by streaming the bucket's
+        files and keeping its share, so a piece stays near ``rows_per_piece`` rows.
 
         >>> import tempfile, vesselscreen as vs
         >>> archive = vs.Archive(tempfile.mkdtemp(), buckets=4)
@@ -363,6 +373,13 @@ class Archive:
         group: list[int] = []
         rows = 0
         for bucket, count in self.rows_by_bucket(start, end).items():
+            if count > rows_per_piece:
+                shares = -(-count // rows_per_piece)
+                pieces += [
+                    Piece((bucket,), days, count // shares + (k < count % shares), (k, shares))
+                    for k in range(shares)
+                ]
+                continue
             if group and rows + count > rows_per_piece:
                 pieces.append(Piece(tuple(group), days, rows))
                 group, rows = [], 0
@@ -422,13 +439,15 @@ class Archive:
         bbox: BBox | None = None,
         mmsi: Iterable[int] | None = None,
         buckets: Iterable[int] | None = None,
+        part: tuple[int, int] = (0, 1),
     ) -> pd.DataFrame:
         """Positions from ``start`` (inclusive) to ``end`` (exclusive), sorted by vessel and time.
 
         ``start``/``end``: dates or times (naive ones are UTC); ``bbox``: (lat_min, lat_max,
         lon_min, lon_max) in degrees (lon_min > lon_max crosses the antimeridian); ``mmsi``:
-        only these vessels (only their buckets are read); ``buckets``: only these buckets.
-        Only the days in range are opened, and only the row groups that can match.
+        only these vessels (only their buckets are read); ``buckets``: only these buckets;
+        ``part`` (k, n): only the k-th of n shares of their vessels (see `pieces`). Only the
+        days in range are opened, and only the row groups that can match.
         """
         days = self._days(start, end)
         if mmsi is not None:
@@ -439,7 +458,16 @@ class Archive:
         if not files:
             return conform(pd.DataFrame(), POSITION_DTYPES)
         dataset = ds.dataset(files, schema=POSITION_SCHEMA, format="parquet")
-        table = dataset.to_table(filter=self._filter(start, end, bbox, mmsi))
+        expression = self._filter(start, end, bbox, mmsi)
+        k, shares = part
+        if shares > 1:  # stream the files, keeping this share's rows only: memory stays with the share
+            kept = []
+            for batch in dataset.to_batches(filter=expression):
+                vessel = batch.column(POSITION.MMSI).to_numpy(zero_copy_only=False)
+                kept.append(batch.filter(pa.array(_share(vessel, shares) == k)))
+            table = pa.Table.from_batches(kept, schema=POSITION_SCHEMA)
+        else:
+            table = dataset.to_table(filter=expression)
         frame = table.to_pandas(types_mapper=_PANDAS_TYPES.get)
         frame = conform(frame, POSITION_DTYPES)
         return frame.sort_values([POSITION.MMSI, POSITION.TIMESTAMP], kind="stable").reset_index(drop=True)
@@ -454,7 +482,7 @@ class Archive:
     ) -> Iterator[pd.DataFrame]:
         """`read` one piece at a time (`pieces`): whole tracks in bounded memory."""
         for piece in self.pieces(start, end, rows_per_piece=rows_per_piece):
-            yield self.read(start, end, bbox=bbox, buckets=piece.buckets)
+            yield self.read(start, end, bbox=bbox, buckets=piece.buckets, part=piece.part)
 
     def to_dask(
         self,
@@ -495,4 +523,4 @@ def _read_piece(
     piece: Piece, *, path: str, start: TimeBound, end: TimeBound, bbox: BBox | None
 ) -> pd.DataFrame:
     """One piece of an archive (a task of `Archive.to_dask`: a module function, so it pickles)."""
-    return Archive(path).read(start, end, bbox=bbox, buckets=piece.buckets)
+    return Archive(path).read(start, end, bbox=bbox, buckets=piece.buckets, part=piece.part)

@@ -101,6 +101,14 @@ def test_dask_frame_equals_pandas(scenario: Case) -> None:
     assert_same(expected, vs.screen_archive(frame, watchlist, scheduler="threads", **options))
 
 
+def test_buckets_split_into_shares(scenario: Case, tmp_path: Path) -> None:
+    ais, watchlist, options = scenario
+    archive = _archive(scenario, tmp_path / "a", buckets=2)
+    got = vs.screen_archive(archive, watchlist, scheduler="threads", rows_per_piece=500, **options)
+    assert max(piece.part[1] for piece in archive.pieces(rows_per_piece=500)) > 1
+    assert_same(vs.screen(ais, watchlist, **options), got)
+
+
 def test_a_time_range_of_an_archive(demo: Case, tmp_path: Path) -> None:
     ais, watchlist, _ = demo
     archive = _archive(demo, tmp_path / "a", buckets=4)

@@ -84,6 +84,8 @@ _START_COLUMN: Final = {
 """The start of each kind of event (what a match span must reach for the event to count)."""
 _UNSEEN: Final = object()
 FindingKey = tuple[str, str, int | None, int | None, str | None, object, tuple[str, ...]]
+_BLOCK_ROWS: Final = 1_000_000
+"""Evidence rows merged into one block at most (see `RecentPositions`)."""
 _PARTS: Final = 32
 """Event frames kept per kind before they are joined into one."""
 _EVIDENCE_COLUMNS: Final = (POSITION.MMSI, POSITION.TIMESTAMP, POSITION.LAT, POSITION.LON, POSITION.SOG,
@@ -109,8 +111,8 @@ def finding_key(finding: Finding) -> FindingKey:
 class RecentPositions:
     """The settled positions of at least the last ``window``, to quote as evidence (a `PositionSource`).
 
-    Kept in chunks sorted by vessel and time, merged as a binary counter merges (so a lookup
-    searches a few); a chunk is dropped when all its rows are older than the window.
+    Kept in chunks sorted by vessel and time, small ones merged into blocks (so a lookup
+    searches few); a chunk is dropped when all its rows are older than the window.
     """
 
     def __init__(self, window_ns: int) -> None:
@@ -121,9 +123,14 @@ class RecentPositions:
         """Rows sorted by vessel and time (later than every row added before, per vessel)."""
         if len(rows):
             self._chunks.append(self._indexed(rows[list(_EVIDENCE_COLUMNS)].reset_index(drop=True)))
-            # merge the newest chunks while the last is not much smaller than the one before (as a
-            # binary counter): every row is copied a few times, a lookup searches few chunks
-            while len(self._chunks) > 1 and 2 * len(self._chunks[-1][0]) >= len(self._chunks[-2][0]):
+            # merge small chunks as a binary counter carries (the newest two while the newer is as
+            # large), up to blocks of _BLOCK_ROWS: a row is copied a few times at most, a lookup
+            # searches few chunks, and no feed pays for re-sorting a large block
+            while (
+                len(self._chunks) > 1
+                and len(self._chunks[-1][0]) >= len(self._chunks[-2][0])
+                and len(self._chunks[-1][0]) + len(self._chunks[-2][0]) <= _BLOCK_ROWS
+            ):
                 newer, older = self._chunks.pop(), self._chunks.pop()
                 joined = pd.concat([older[0], newer[0]], ignore_index=True)
                 order = np.argsort(joined[POSITION.MMSI].to_numpy(dtype=np.int64), kind="stable")
