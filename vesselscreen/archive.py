@@ -363,8 +363,10 @@ class Archive:
         >>> import tempfile, vesselscreen as vs
         >>> archive = vs.Archive(tempfile.mkdtemp(), buckets=4)
         >>> _ = archive.write(vs.read_ais(vs.demo.ais_path()))
-        >>> [piece.rows for piece in archive.pieces(rows_per_piece=1000)]
-        [742, 1349]
+        >>> [(piece.buckets, piece.rows) for piece in archive.pieces(rows_per_piece=1500)]
+        [((0, 1, 2), 742), ((3,), 1349)]
+        >>> [(piece.buckets, piece.part, piece.rows) for piece in archive.pieces(rows_per_piece=1000)]
+        [((3,), (0, 2), 675), ((3,), (1, 2), 674), ((0, 1, 2), (0, 1), 742)]
         """
         if rows_per_piece < 1:
             raise ConfigError(f"rows_per_piece must be positive, not {rows_per_piece}")
