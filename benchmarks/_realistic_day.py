@@ -78,18 +78,24 @@ def _imo_with_check(base: IntArray) -> IntArray:
     return base * 10 + check
 
 
-def day(rows: int, seed: int = 20230111) -> pa.Table:
-    """About ``rows`` position reports of one day (2023-01-11), in time order, as text columns."""
+def day(rows: int, seed: int = 20230111, *, days: int = 1) -> pa.Table:
+    """About ``rows`` position reports from 2023-01-11 on, in time order, as text columns.
+
+    With ``days`` > 1 the tracks run on across midnights: moored, anchored and slow vessels
+    stay active for 10-24 h per day of the period, transits and meetings as on one day.
+    """
     rng = np.random.default_rng(seed)
     port_lat, port_lon = _ports(rng)
-    n = max(rows // REPORTS_PER_VESSEL, 4)
+    span = DAY_S * days
+    # about REPORTS_PER_VESSEL reports per vessel and day of activity
+    n = max(int(rows / REPORTS_PER_VESSEL / (0.45 + 0.55 * days)), 4)
     kind = rng.choice(5, size=n, p=[0.35, 0.15, 0.38, 0.10, 0.02])  # moored, anchored, transit, slow, meeting
     home = rng.integers(0, len(port_lat), n)
     interval = np.where(kind == 2, 60, 180).astype(np.int64)
     # active window: transits longer (a whole passage), others part of the day
-    length = np.where(kind == 2, rng.uniform(6, 24, n), rng.uniform(10, 24, n)) * 3600
+    length = np.where(kind == 2, rng.uniform(6, 24, n), rng.uniform(10, 24, n) * days) * 3600
     length = np.where(kind == 4, rng.uniform(8, 14, n) * 3600, length)
-    start = rng.uniform(0, DAY_S - length)
+    start = rng.uniform(0, span - length)
     count = np.maximum((length // interval).astype(np.int64), 2)
     # scale report counts so the total is close to ``rows``
     count = np.maximum((count * rows / count.sum()).astype(np.int64), 2)
@@ -192,7 +198,7 @@ def day(rows: int, seed: int = 20230111) -> pa.Table:
 
     order = np.argsort(t[keep], kind="stable")
     rows_v = vessel[keep][order]
-    seconds = np.clip(t[keep][order], 0, DAY_S - 1).astype(np.int64)
+    seconds = np.clip(t[keep][order], 0, span - 1).astype(np.int64)
     stamp = (np.datetime64("2023-01-11T00:00:00", "s") + seconds.astype("timedelta64[s]")).astype(str)
     heading = np.round(rng.uniform(0, 360, len(rows_v)))
     imo_text = np.where(has_imo, np.char.add("IMO", imo.astype(str)), "")
@@ -220,9 +226,9 @@ def day(rows: int, seed: int = 20230111) -> pa.Table:
     )
 
 
-def write_day(path: Path, rows: int, seed: int = 20230111) -> Path:
+def write_day(path: Path, rows: int, seed: int = 20230111, *, days: int = 1) -> Path:
     """Write :func:`day` as a MarineCadastre 2015-2024 CSV (``AIS_2023_01_11.csv`` layout)."""
-    table = day(rows, seed)
+    table = day(rows, seed, days=days)
     with path.open("wb") as out:
         out.write((",".join(table.column_names) + "\n").encode())  # published headers are not quoted
         pacsv.write_csv(

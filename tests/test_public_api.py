@@ -42,7 +42,7 @@ def test_all_is_complete() -> None:
     }  # fmt: skip
     assert public - set(vs.__all__) == set()
     exported_modules = {name for name in vs.__all__ if isinstance(getattr(vs, name), types.ModuleType)}
-    assert exported_modules == {"demo", "events", "geo", "identifiers", "schema"}
+    assert exported_modules == {"archive", "demo", "events", "geo", "identifiers", "schema"}
 
 
 def test_contract_names_from_design() -> None:

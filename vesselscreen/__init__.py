@@ -7,7 +7,7 @@
 
 The public API is re-exported here (each name is imported on first use, so
 ``import vesselscreen`` stays cheap); submodules (``vs.identifiers``, ``vs.schema``,
-``vs.events``, ``vs.geo``) hold the building blocks.
+``vs.events``, ``vs.geo``, ``vs.archive``) hold the building blocks.
 """
 
 import importlib as _importlib
@@ -27,7 +27,7 @@ from vesselscreen.errors import (
 )
 
 if _typing.TYPE_CHECKING:  # what the lazy names are, for type checkers and IDEs
-    from vesselscreen import demo, events, geo, identifiers, schema
+    from vesselscreen import archive, demo, events, geo, identifiers, schema
     from vesselscreen.ais import (
         CleaningConfig,
         CleaningReport,
@@ -36,6 +36,9 @@ if _typing.TYPE_CHECKING:  # what the lazy names are, for type checkers and IDEs
         identity_timeline,
         read_ais,
         validate_positions,
+    )
+    from vesselscreen.archive import (
+        Archive,
     )
     from vesselscreen.events import (
         EncounterConfig,
@@ -98,11 +101,13 @@ if _typing.TYPE_CHECKING:  # what the lazy names are, for type checkers and IDEs
         ScreeningResult,
         VesselCheck,
         screen,
+        screen_archive,
         screen_vessel,
     )
 
-_SUBMODULES = frozenset({"demo", "events", "geo", "identifiers", "schema"})
+_SUBMODULES = frozenset({"archive", "demo", "events", "geo", "identifiers", "schema"})
 _LAZY: dict[str, str] = {
+    "Archive": "vesselscreen.archive",
     "BuiltinRule": "vesselscreen.screening",
     "CleaningConfig": "vesselscreen.ais",
     "CleaningReport": "vesselscreen.ais",
@@ -155,6 +160,7 @@ _LAZY: dict[str, str] = {
     "load_watchlist": "vesselscreen.lists",
     "read_ais": "vesselscreen.ais",
     "screen": "vesselscreen.screening",
+    "screen_archive": "vesselscreen.screening",
     "screen_vessel": "vesselscreen.screening",
     "validate_positions": "vesselscreen.ais",
 }
@@ -162,6 +168,7 @@ _LAZY: dict[str, str] = {
 
 __all__ = [
     "DEFAULT_RULES",
+    "Archive",
     "BuiltinRule",
     "CleaningConfig",
     "CleaningReport",
@@ -214,6 +221,7 @@ __all__ = [
     "Watchlist",
     "WatchlistSnapshot",
     "__version__",
+    "archive",
     "clean_ais",
     "demo",
     "events",
@@ -228,6 +236,7 @@ __all__ = [
     "read_ais",
     "schema",
     "screen",
+    "screen_archive",
     "screen_vessel",
     "validate_positions",
 ]

@@ -218,6 +218,10 @@ def test_the_rules_near_suspect_rows_equal_the_rules_everywhere(
     config, limits = CleaningConfig(), MotionLimits()
     near = cleaning.flag_artefacts(mmsi, seconds, lat, lon, config, limits)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(cleaning, "_suspects", lambda m, s, la, lo, usable, c, li: np.flatnonzero(usable))
+        patch.setattr(
+            cleaning,
+            "_suspects",
+            lambda m, s, la, lo, usable, c, li: (np.flatnonzero(usable), np.arange(usable.sum())),
+        )
         everywhere = cleaning.flag_artefacts(mmsi, seconds, lat, lon, config, limits)
     assert near.tolist() == everywhere.tolist()

@@ -172,6 +172,7 @@ def test_screener_reports_each_finding_once_across_chunks() -> None:
     reported = []
     for day in ais["timestamp"].dt.floor("4D").unique():  # a feed arriving in 4-day chunks
         reported += screener.feed(ais[ais["timestamp"].dt.floor("4D") == day])
+    reported += screener.flush()  # the feed is over: the call still in progress ends there
     keys = [(f.kind.value, f.mmsi, f.port_id) for f in reported]
     assert len(keys) == len({(f.kind.value, f.mmsi, f.port_id, f.start) for f in reported})
     whole_calls = {(f.mmsi, f.port_id, f.start) for f in whole.findings if f.kind == "port_call"}

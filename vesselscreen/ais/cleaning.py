@@ -188,7 +188,7 @@ def _row_reasons(frame: pd.DataFrame, config: CleaningConfig) -> npt.NDArray[np.
     return reason
 
 
-def _speeds(
+def impossible_steps(
     mmsi: npt.NDArray[np.int64],
     seconds: FloatArray,
     lat: FloatArray,
@@ -226,9 +226,9 @@ def _jump_outliers(
         if len(rows) < 2:
             break
         mmsi, seconds, lat, lon = mmsi_all[rows], seconds_all[rows], lat_all[rows], lon_all[rows]
-        fast_in = _speeds(mmsi, seconds, lat, lon, 1, limits)
+        fast_in = impossible_steps(mmsi, seconds, lat, lon, 1, limits)
         fast_out = np.append(fast_in[1:], False)
-        fast_two = _speeds(mmsi, seconds, lat, lon, 2, limits)  # fast_two[k]: row k-2 -> k
+        fast_two = impossible_steps(mmsi, seconds, lat, lon, 2, limits)  # fast_two[k]: row k-2 -> k
         fast_skip = np.append(fast_two[1:], False)  # row i-1 -> i+1
         # a row consistent with the row two before or two after it belongs to a stream of its
         # own (two transmitters on one MMSI): no lone outlier, and spoofing's to judge
@@ -277,7 +277,7 @@ def _midnight_carry_over(
         late = np.where(~early, np.arange(len(rows)), len(rows))
         first_late = pd.Series(late).groupby(run).transform("min").to_numpy()
         leading = early & (np.arange(len(rows)) < first_late)
-        fast_out = np.append(_speeds(m, t, lat[rows], lon[rows], 1, limits)[1:], False)
+        fast_out = np.append(impossible_steps(m, t, lat[rows], lon[rows], 1, limits)[1:], False)
         stale = leading & fast_out
         if not stale.any():
             break
@@ -314,14 +314,32 @@ def flag_artefacts(
     near = same_place & ~duplicate & (since_first <= config.near_duplicate_s)
     reason[duplicate] = "duplicate report"
     reason[near] = "near-duplicate reception"
-    taken = duplicate | near
+    kept = ~(duplicate | near)
+    reason[kept] = flag_motion_artefacts(mmsi, seconds, lat, lon, config, limits, kept)[kept]
+    return reason
+
+
+def flag_motion_artefacts(
+    mmsi: npt.NDArray[np.int64],
+    seconds: FloatArray,
+    lat: FloatArray,
+    lon: FloatArray,
+    config: CleaningConfig,
+    limits: MotionLimits,
+    candidate: BoolArray | None = None,
+) -> npt.NDArray[np.object_]:
+    """Rules 5a and 5b alone (midnight carry-over, impossible jumps) on the ``candidate`` rows
+    (default: all; the others are skipped): ``""`` or the reason, per row."""
+    reason = np.full(len(mmsi), "", dtype=object)
+    usable = np.ones(len(mmsi), dtype=bool) if candidate is None else candidate
     # the midnight and jump rules only ever touch rows near an impossible step or in the
     # first seconds of a day: run them on those stretches alone (a few rows in a million)
-    rows = _suspects(mmsi, seconds, lat, lon, ~taken, config, limits)
+    rows, nth = _suspects(mmsi, seconds, lat, lon, usable, config, limits)
     if len(rows) == 0:
         return reason
-    cut = np.concatenate([[True], (np.diff(rows) != 1) | (mmsi[rows][1:] != mmsi[rows][:-1])])
-    stretch = np.cumsum(cut).astype(np.int64)  # consecutive rows of one vessel
+    # a stretch: rows next to each other among the usable ones, of one vessel
+    cut = np.concatenate([[True], (np.diff(nth) != 1) | (mmsi[rows][1:] != mmsi[rows][:-1])])
+    stretch = np.cumsum(cut).astype(np.int64)
     args = (seconds[rows], lat[rows], lon[rows])
     stale = _midnight_carry_over(stretch, *args, np.zeros(len(rows), dtype=bool), config, limits)
     reason[rows[stale]] = "midnight carry-over"
@@ -338,26 +356,25 @@ def _suspects(
     usable: BoolArray,
     config: CleaningConfig,
     limits: MotionLimits,
-) -> npt.NDArray[np.int64]:
-    """The usable rows within reach of an impossible step, or of the first seconds of a day.
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """The usable rows within reach of an impossible step, or of the first seconds of a day,
+    and the rank of each among the usable rows (so the caller sees where a skipped row lies).
 
     Every rule below looks at most two rows away per pass: rows farther than that times the
     passes (plus a margin) from any impossible step cannot change, whatever the rules find.
     """
     rows = np.flatnonzero(usable & ~np.isnan(lat) & ~np.isnan(lon))
     if len(rows) < 2:
-        return rows
-    fast = _speeds(mmsi[rows], seconds[rows], lat[rows], lon[rows], 1, limits)
+        return rows, np.arange(len(rows), dtype=np.int64)
+    fast = impossible_steps(mmsi[rows], seconds[rows], lat[rows], lon[rows], 1, limits)
     early = seconds[rows] % 86_400.0 < config.midnight_window_s
     seeds = np.flatnonzero(fast | early)
     if len(seeds) == 0:
-        return rows[:0]
+        return rows[:0], np.empty(0, dtype=np.int64)
     reach = 2 * config.max_passes + 2
     near = (seeds[:, None] + np.arange(-reach, reach + 1)[None, :]).ravel()
     near = np.unique(near[(near >= 0) & (near < len(rows))])
-    return np.asarray(
-        rows[near], dtype=np.int64
-    )  # a stretch crossing into another vessel is cut by the caller
+    return np.asarray(rows[near], dtype=np.int64), near.astype(np.int64)
 
 
 @overload

@@ -56,7 +56,18 @@ from vesselscreen.schema import (
     empty_frame,
 )
 
-__all__ = ["CHANGE", "CHANGE_DTYPES", "INTERVAL", "INTERVAL_DTYPES", "IdentityTimeline", "identity_timeline"]
+__all__ = [
+    "CHANGE",
+    "CHANGE_DTYPES",
+    "INTERVAL",
+    "INTERVAL_DTYPES",
+    "IdentityTimeline",
+    "identity_intervals",
+    "identity_timeline",
+    "imo_changes",
+    "mmsi_changes",
+    "timeline_of_intervals",
+]
 
 
 _TRACKED: Final = (INTERVAL.IMO, INTERVAL.NAME, INTERVAL.CALL_SIGN, INTERVAL.SHIP_TYPE)
@@ -168,8 +179,8 @@ def _text(values: pd.Series) -> pd.Series:
     return values.astype("string")
 
 
-def _mmsi_changes(intervals: pd.DataFrame) -> list[pd.DataFrame]:
-    """Name, call sign and IMO changes between consecutive intervals of one MMSI."""
+def mmsi_changes(intervals: pd.DataFrame) -> list[pd.DataFrame]:
+    """Name, call sign and IMO changes between consecutive intervals of one MMSI (frames of CHANGE rows)."""
     previous = intervals.groupby(INTERVAL.MMSI, sort=False).shift()
     same_mmsi = intervals[INTERVAL.MMSI].eq(intervals[INTERVAL.MMSI].shift()).fillna(False).astype(bool)
     parts = []
@@ -205,8 +216,8 @@ def _mmsi_changes(intervals: pd.DataFrame) -> list[pd.DataFrame]:
     return parts
 
 
-def _imo_changes(intervals: pd.DataFrame) -> list[pd.DataFrame]:
-    """An IMO number appearing under another MMSI than in its previous interval."""
+def imo_changes(intervals: pd.DataFrame) -> list[pd.DataFrame]:
+    """An IMO number appearing under another MMSI than in its previous interval (frames of CHANGE rows)."""
     with_imo = intervals[intervals[INTERVAL.IMO].notna()]
     ordered = with_imo.sort_values([INTERVAL.IMO, INTERVAL.FIRST_SEEN], kind="stable")
     previous = ordered.groupby(INTERVAL.IMO, sort=False).shift()
@@ -259,15 +270,32 @@ def identity_timeline(positions: pd.DataFrame) -> IdentityTimeline:
     ``ship_type`` are used when present. Rows without an MMSI or a time are ignored.
     Vectorised: one sort, group-wise forward fill and run detection, no loop per row.
     """
+    return timeline_of_intervals(identity_intervals(positions))
+
+
+def identity_intervals(positions: pd.DataFrame) -> pd.DataFrame:
+    """The ``intervals`` of :func:`identity_timeline` alone: a function of each MMSI's rows.
+
+    On a partition of vessels it gives those vessels' intervals of the whole frame, so a
+    distributed screening builds them per partition and joins them with
+    :func:`timeline_of_intervals`.
+    """
     missing = [c for c in (POSITION.MMSI, POSITION.TIMESTAMP) if c not in positions.columns]
     if missing:
         raise SchemaError(f"positions frame: missing columns {missing}")
     if not isinstance(positions[POSITION.TIMESTAMP].dtype, pd.DatetimeTZDtype):
         raise ReferenceTimeError("positions frame", "timestamps must be timezone-aware UTC")
     if positions.empty:
+        return empty_frame(INTERVAL_DTYPES)
+    return _intervals(positions)
+
+
+def timeline_of_intervals(intervals: pd.DataFrame) -> IdentityTimeline:
+    """The timeline of identity intervals (``INTERVAL_DTYPES``, sorted by MMSI then time): the
+    changes between them are found here, across MMSIs (an IMO number moving to a new MMSI)."""
+    if intervals.empty:
         return IdentityTimeline(empty_frame(INTERVAL_DTYPES), empty_frame(CHANGE_DTYPES))
-    intervals = _intervals(positions)
-    parts = _mmsi_changes(intervals) + _imo_changes(intervals)
+    parts = mmsi_changes(intervals) + imo_changes(intervals)
     if parts:
         changes = pd.concat(parts, ignore_index=True).astype(CHANGE_DTYPES)
         changes = changes.sort_values([CHANGE.TIME, CHANGE.MMSI, CHANGE.KIND], kind="stable")

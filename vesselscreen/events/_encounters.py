@@ -41,7 +41,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from vesselscreen.events._common import HOUR_NS, FloatArray, IntArray, check_config, to_utc
+from vesselscreen.events._common import HOUR_NS, BoolArray, FloatArray, IntArray, check_config, to_utc
 from vesselscreen.events.config import EncounterConfig
 from vesselscreen.events.track import BASE_COLUMNS, Track
 from vesselscreen.geo.distance import EARTH_RADIUS_M, haversine_m
@@ -145,13 +145,9 @@ def _pairs(
     slot: IntArray, lat: FloatArray, lon: FloatArray, max_distance_m: float
 ) -> tuple[IntArray, IntArray]:
     """Index pairs of points at the same slot within ``max_distance_m`` (haversine)."""
-    # cells on the unit sphere as wide as the distance: a chord is never longer than its arc,
-    # so two points within the distance differ by at most one cell in each coordinate
-    cell = max_distance_m / EARTH_RADIUS_M
-    phi, lmb = np.radians(lat), np.radians(lon)
-    xyz = np.stack((np.cos(phi) * np.cos(lmb), np.cos(phi) * np.sin(lmb), np.sin(phi)), axis=1)
-    reach = int(np.ceil(1.0 / cell)) + 1
-    cells = np.floor(xyz / cell).astype(np.int64) + reach
+    # cells as wide as the distance (`space_cells`): close points are in neighbouring cells
+    reach = int(np.ceil(1.0 / (max_distance_m / EARTH_RADIUS_M))) + 1
+    cells = space_cells(lat, lon, max_distance_m) + reach
     nx = 2 * reach + 1
     # the key packs (slot, cell) into one int64; split long periods into windows that fit
     window = max(1, (2**62) // nx**3)
@@ -191,30 +187,83 @@ def encounters(
     return detect_encounters(Track.of(positions, ports, required=_REQUIRED), config)
 
 
-def detect_encounters(track: Track, config: EncounterConfig) -> pd.DataFrame:
-    """`encounters` on a track (the screening context calls this once)."""
+def _empty(columns: tuple[str, ...], *, integers: int) -> pd.DataFrame:
+    """A frame with no row: the first ``integers`` columns int64, the others float64."""
+    return pd.DataFrame(
+        {name: np.empty(0, dtype=np.int64 if i < integers else np.float64) for i, name in enumerate(columns)}
+    )
+
+
+GRID_COLUMNS: Final = ("mmsi", "slot", "lat", "lon", "speed")
+"""Columns of a frame of grid points (`grid_points`): vessel, grid instant (time // grid step),
+interpolated position (WGS84 degrees) and speed (kn)."""
+
+
+def grid_points(track: Track, config: EncounterConfig) -> pd.DataFrame:
+    """Every vessel's positions on the common time grid, away from ports (steps 1 and 2).
+
+    A function of each vessel's rows alone: on a partition of vessels it gives those
+    vessels' points of the whole frame. Sorted by vessel and instant.
+    """
     if track.empty:
-        return empty_frame(ENCOUNTER_DTYPES)
-    sog = track.sog
+        return _empty(GRID_COLUMNS, integers=2)
     grid_ns = config.grid_minutes * _MINUTE_NS
     mmsi, slot, lat, lon, speed = _resample(
-        track, sog, grid_ns, int(config.max_interpolation_gap_h * HOUR_NS)
+        track, track.sog, grid_ns, int(config.max_interpolation_gap_h * HOUR_NS)
     )
     if config.min_port_distance_m > 0 and len(mmsi):
         far = ~PortProximity(track.ports, lat, lon).any_within(config.min_port_distance_m)
         mmsi, slot, lat, lon, speed = mmsi[far], slot[far], lat[far], lon[far], speed[far]
+    return pd.DataFrame(dict(zip(GRID_COLUMNS, (mmsi, slot, lat, lon, speed), strict=True)))
+
+
+def space_cells(lat: FloatArray, lon: FloatArray, max_distance_m: float) -> IntArray:
+    """Each point's cell of the 3-D grid over the unit sphere, cells ``max_distance_m`` wide: (n, 3).
+
+    Two points within ``max_distance_m`` differ by at most one cell in each coordinate
+    (a chord is never longer than its arc), so a neighbourhood of 27 cells holds every
+    point that can be close: how `close_pairs` and the distributed path bucket points.
+    """
+    cell = max_distance_m / EARTH_RADIUS_M
+    phi, lmb = np.radians(lat), np.radians(lon)
+    xyz = np.stack((np.cos(phi) * np.cos(lmb), np.cos(phi) * np.sin(lmb), np.sin(phi)), axis=1)
+    return np.asarray(np.floor(xyz / cell).astype(np.int64), dtype=np.int64)
+
+
+PAIR_COLUMNS: Final = ("m1", "m2", "slot", "dist", "s1", "s2", "x", "y", "z")
+"""Columns of a frame of close pairs (`close_pairs`)."""
+
+
+def close_pairs(
+    points: pd.DataFrame, max_distance_m: float, *, owned: BoolArray | None = None
+) -> pd.DataFrame:
+    """Pairs of grid points of two vessels at the same instant within ``max_distance_m`` (step 3).
+
+    One row per pair with ``m1 < m2``: the instant, the distance, both speeds and the sum
+    of both positions as unit vectors (for the mean location); order does not matter
+    (`encounters_of_pairs` sorts). With ``owned`` (a flag per point), only the pairs whose
+    ``m1`` point is owned: a space cell with a halo of its neighbours' points reports the
+    pairs of its own points, so each pair is found once over all cells.
+    """
+    mmsi = points["mmsi"].to_numpy(dtype=np.int64)
+    slot = points["slot"].to_numpy(dtype=np.int64)
+    lat = points["lat"].to_numpy(dtype=np.float64)
+    lon = points["lon"].to_numpy(dtype=np.float64)
+    speed = points["speed"].to_numpy(dtype=np.float64)
+    empty = _empty(PAIR_COLUMNS, integers=3)
     if len(mmsi) < 2:
-        return empty_frame(ENCOUNTER_DTYPES)
-    i, j = _pairs(slot, lat, lon, config.max_distance_m)
+        return empty
+    i, j = _pairs(slot, lat, lon, max_distance_m)
     i, j = i[mmsi[i] != mmsi[j]], j[mmsi[i] != mmsi[j]]
     if len(i) == 0:
-        return empty_frame(ENCOUNTER_DTYPES)
+        return empty
     swap = mmsi[i] > mmsi[j]
     i, j = np.where(swap, j, i), np.where(swap, i, j)
-
+    if owned is not None:
+        i, j = i[owned[i]], j[owned[i]]
     phi_i, phi_j = np.radians(lat[i]), np.radians(lat[j])
     lmb_i, lmb_j = np.radians(lon[i]), np.radians(lon[j])
-    pairs = pd.DataFrame(
+    return pd.DataFrame(
         {
             "m1": mmsi[i],
             "m2": mmsi[j],
@@ -227,6 +276,17 @@ def detect_encounters(track: Track, config: EncounterConfig) -> pd.DataFrame:
             "z": np.sin(phi_i) + np.sin(phi_j),
         }
     )
+
+
+def encounters_of_pairs(pairs: pd.DataFrame, config: EncounterConfig) -> pd.DataFrame:
+    """Encounters from every close pair of grid points (step 4): runs of consecutive instants.
+
+    Needs all the pairs of each two vessels (from any number of `close_pairs` calls, each
+    pair once); the result does not depend on their order.
+    """
+    if pairs.empty:
+        return empty_frame(ENCOUNTER_DTYPES)
+    grid_ns = config.grid_minutes * _MINUTE_NS
     order = np.lexsort((pairs["slot"].to_numpy(), pairs["m2"].to_numpy(), pairs["m1"].to_numpy()))
     pairs = pairs.iloc[order].reset_index(drop=True)
     m1, m2, s = (pairs[c].to_numpy() for c in ("m1", "m2", "slot"))
@@ -273,3 +333,10 @@ def detect_encounters(track: Track, config: EncounterConfig) -> pd.DataFrame:
         }
     )
     return conform(out.reset_index(drop=True), ENCOUNTER_DTYPES)
+
+
+def detect_encounters(track: Track, config: EncounterConfig) -> pd.DataFrame:
+    """`encounters` on a track (the screening context calls this once)."""
+    if track.empty:
+        return empty_frame(ENCOUNTER_DTYPES)
+    return encounters_of_pairs(close_pairs(grid_points(track, config), config.max_distance_m), config)

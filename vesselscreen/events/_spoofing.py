@@ -245,14 +245,16 @@ def detect_spoofing(track: Track, config: SpoofingConfig, gaps: pd.DataFrame) ->
         picked = found[moved]
         start_ns = picked[GAP.START].to_numpy(dtype="datetime64[ns]").view(np.int64)
         end_ns = picked[GAP.END].to_numpy(dtype="datetime64[ns]").view(np.int64)
-        # rows are sorted by (mmsi, time): find the row that ends each gap
-        key = pd.MultiIndex.from_arrays([track.mmsi, track.ts])
-        after = key.get_indexer(
-            pd.MultiIndex.from_arrays([picked[GAP.MMSI].to_numpy(dtype=np.int64), end_ns])
-        )
-        before = key.get_indexer(
-            pd.MultiIndex.from_arrays([picked[GAP.MMSI].to_numpy(dtype=np.int64), start_ns])
-        )
+        # rows are sorted by (mmsi, time): the row that ends a gap is the vessel's first row at the
+        # gap's end (rows sharing that time follow it), and the row before it starts the gap
+        vessels = picked[GAP.MMSI].to_numpy(dtype=np.int64)
+        lo = np.searchsorted(track.mmsi, vessels, "left")
+        hi = np.searchsorted(track.mmsi, vessels, "right")
+        after = np.array(
+            [a + np.searchsorted(track.ts[a:b], t, "left") for a, b, t in zip(lo, hi, end_ns, strict=True)],
+            dtype=np.int64,
+        )  # one search per gap with a draught change: few
+        before = after - 1
         parts.append(
             _events(
                 track,

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Protocol
 
 import pandas as pd
 
@@ -44,12 +45,14 @@ from vesselscreen.screening.matching import METHODS, match_identities
 from vesselscreen.screening.ownership import match_registry
 from vesselscreen.screening.status import designation_status
 
-__all__ = ["ScreeningContext"]
+__all__ = ["EventFrames", "PositionSource", "ScreeningContext"]
 
 
 def _check_inputs(ais: object, watchlist: object) -> None:
     if isinstance(ais, Watchlist) and isinstance(watchlist, pd.DataFrame):
         raise ConfigError("arguments in the wrong order: screen(ais, watchlist), positions first")
+    if type(ais).__module__.startswith(("dask", "vesselscreen.archive")):
+        raise ConfigError(f"a {type(ais).__name__} is screened with vs.screen_archive(source, watchlist)")
     if not isinstance(ais, pd.DataFrame | Track):
         raise ConfigError(f"ais must be a positions DataFrame (vs.read_ais), got {type(ais).__name__}")
     if not isinstance(watchlist, Watchlist):
@@ -92,14 +95,24 @@ def listed_vessels(matches: pd.DataFrame, vessels: pd.DataFrame) -> pd.DataFrame
 IDENTITY_MMSI = POSITION.MMSI
 
 
-def _particulars(rows: pd.DataFrame) -> pd.DataFrame:
+def with_particulars(identities: pd.DataFrame, particulars: pd.DataFrame | None) -> pd.DataFrame:
+    """The identity timeline's rows with their MMSI's `particulars` (if any) joined."""
+    if particulars is None:
+        return identities
+    return identities.merge(particulars, on=POSITION.MMSI, how="left")
+
+
+def particulars(rows: pd.DataFrame) -> pd.DataFrame:
     """Per MMSI, the AIS class most of its reports came from (``A``/``B``) and its median length
     overall, where the source says (`schema.POSITION_OPTIONAL_DTYPES`)."""
     out = pd.DataFrame({POSITION.MMSI: pd.array(rows[POSITION.MMSI].dropna().unique(), dtype="Int64")})
     if POSITION.TRANSCEIVER in rows.columns:
         said = rows[[POSITION.MMSI, POSITION.TRANSCEIVER]].dropna()
         counts = said.value_counts().reset_index(name="n")
-        top = counts.sort_values([POSITION.MMSI, "n"], ascending=[True, False]).drop_duplicates(POSITION.MMSI)
+        # the most frequent class; a tie goes to the first in order ("A" before "B")
+        top = counts.sort_values(
+            [POSITION.MMSI, "n", POSITION.TRANSCEIVER], ascending=[True, False, True]
+        ).drop_duplicates(POSITION.MMSI)
         classes = top.set_index(POSITION.MMSI)[POSITION.TRANSCEIVER].astype("string")
         out[IDENTITY.TRANSCEIVER] = out[POSITION.MMSI].map(classes).astype("string")
     if POSITION.LENGTH in rows.columns:
@@ -131,6 +144,47 @@ def status_during(rows: pd.DataFrame, start: str, end: str) -> tuple[pd.Series, 
     changed = pd.Series(pd.NA, index=rows.index, dtype="string")
     changed = changed.mask(listed_during, "listed").mask(delisted_during, "delisted")
     return status, changed
+
+
+class PositionSource(Protocol):
+    """Where a context quotes evidence positions from (`vesselscreen.screening.evidence.PositionLookup`)."""
+
+    def between(
+        self, mmsi: int, start: pd.Timestamp, end: pd.Timestamp, limit: int
+    ) -> list[EvidencePosition]:
+        """Up to ``limit`` positions of ``mmsi`` in [start, end]: first, last, evenly spaced between."""
+        ...
+
+
+@dataclass(frozen=True)
+class EventFrames:
+    """Every event of a screening, detected elsewhere (per partition, or as a feed went by).
+
+    Each frame in its `vesselscreen.schema` columns, sorted as the detector sorts it.
+    """
+
+    port_calls: pd.DataFrame
+    stops: pd.DataFrame
+    voyages: pd.DataFrame
+    gaps: pd.DataFrame
+    encounters: pd.DataFrame
+    loitering: pd.DataFrame
+    spoofing: pd.DataFrame
+
+
+def _matched(
+    identities: pd.DataFrame, watchlist: Watchlist, config: ScreeningConfig
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(matches, listed): every identity x entry match, and those the rules report on."""
+    matches = match_identities(identities, watchlist.vessels, config.matching)
+    return matches, _listed(matches, watchlist, config)
+
+
+def _listed(matches: pd.DataFrame, watchlist: Watchlist, config: ScreeningConfig) -> pd.DataFrame:
+    """The matches at or above the reported tier, with their entries (`schema.LISTED`)."""
+    surest = matches[MATCH.TIER].map({t.value: t.rank for t in MatchTier})
+    reported = matches[(surest >= config.matching.min_tier.rank).to_numpy(dtype=bool)]
+    return listed_vessels(reported, watchlist.vessels)
 
 
 @dataclass(frozen=True, eq=False)
@@ -192,16 +246,49 @@ class ScreeningContext:
                 cleaning=config.cleaning if config.clean else None,
             )
         timeline = identity_timeline(track.all_rows)
-        identities = timeline.identities.merge(
-            _particulars(ais if isinstance(ais, pd.DataFrame) else track.all_rows),
-            on=POSITION.MMSI,
-            how="left",
+        identities = with_particulars(
+            timeline.identities, particulars(ais if isinstance(ais, pd.DataFrame) else track.all_rows)
         )
-        matches = match_identities(identities, watchlist.vessels, config.matching)
-        surest = matches[MATCH.TIER].map({t.value: t.rank for t in MatchTier})
-        reported = matches[(surest >= config.matching.min_tier.rank).to_numpy(dtype=bool)]
-        listed = listed_vessels(reported, watchlist.vessels)
+        matches, listed = _matched(identities, watchlist, config)
         return cls(config, watchlist, track, timeline, matches, listed, registry)
+
+    @classmethod
+    def of_events(
+        cls,
+        events: EventFrames,
+        watchlist: Watchlist,
+        timeline: IdentityTimeline,
+        track: Track,
+        *,
+        config: ScreeningConfig | None = None,
+        registry: pd.DataFrame | None = None,
+        positions: PositionSource | None = None,
+        matches: pd.DataFrame | None = None,
+        particulars: pd.DataFrame | None = None,
+    ) -> ScreeningContext:
+        """A context whose events were detected already (per partition of a Dask frame, or
+        incrementally by `vesselscreen.Screener`): matching and the rules run as for `build`.
+
+        ``track`` holds the positions the result shows (it may be only the vessels with
+        findings); evidence is quoted from ``positions`` (default: ``track``). ``matches``:
+        the timeline's identities matched already (as `match_identities` gives them);
+        otherwise they are matched here, with ``particulars`` (see `particulars`) joined.
+        """
+        config = config or ScreeningConfig()
+        if not isinstance(config, ScreeningConfig):
+            raise ConfigError(f"config must be a ScreeningConfig, got {type(config).__name__}")
+        if matches is None:
+            identities = with_particulars(timeline.identities, particulars)
+            matches, listed = _matched(identities, watchlist, config)
+        else:
+            listed = _listed(matches, watchlist, config)
+        context = cls(config, watchlist, track, timeline, matches, listed, registry)
+        computed = context.__dict__  # the detectors' cached properties, filled in advance
+        for name in ("port_calls", "stops", "voyages", "gaps", "encounters", "loitering", "spoofing"):
+            computed[name] = getattr(events, name)
+        if positions is not None:
+            computed["_lookup"] = positions
+        return context
 
     @property
     def snapshot_id(self) -> str:
@@ -263,7 +350,7 @@ class ScreeningContext:
         return match_registry(self.registry, self.watchlist.entities)
 
     @cached_property
-    def _lookup(self) -> PositionLookup:
+    def _lookup(self) -> PositionSource:
         return PositionLookup(self.track)
 
     def quote(self, mmsi: int, start: pd.Timestamp, end: pd.Timestamp, limit: int) -> list[EvidencePosition]:

@@ -15,11 +15,11 @@ from datetime import UTC, datetime
 import pandas as pd
 
 from vesselscreen._version import __version__
-from vesselscreen.ais.cleaning import cleaning_report
+from vesselscreen.ais.cleaning import CleaningReport, cleaning_report
 from vesselscreen.errors import ConfigError
 from vesselscreen.events.track import Track
 from vesselscreen.geo.ports import PortIndex
-from vesselscreen.ingest import ingest_report
+from vesselscreen.ingest import IngestReport, ingest_report
 from vesselscreen.lists.watchlist import Watchlist
 from vesselscreen.models import Finding, FindingKind, RuleRecord
 from vesselscreen.schema import POSITION
@@ -29,7 +29,7 @@ from vesselscreen.screening.result import ScreeningMetadata, ScreeningResult
 from vesselscreen.screening.risk import risk_scores
 from vesselscreen.screening.rules import DEFAULT_RULES, DEFAULT_USER_RULE_WEIGHT, Rule
 
-__all__ = ["run_rules", "screen", "sort_findings"]
+__all__ = ["result_of", "run_rules", "screen", "sort_findings"]
 
 _KIND_ORDER = {str(kind): i for i, kind in enumerate(FindingKind)}
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -145,23 +145,49 @@ def screen(
     if say is not None:
         say(f"sorting, cleaning and locating {len(ais):,} positions; identities and matches")
     context = ScreeningContext.build(ais, watchlist, ports=ports, config=config, registry=registry)
-    findings, weights = run_rules(context, rules, say)
-    if say is not None:
-        say(f"{len(findings)} findings")
-    risk, breakdown = risk_scores(findings, weights)
     frame = ais.all_rows if isinstance(ais, Track) else ais
     report = ingest_report(frame)
+    return result_of(
+        context,
+        rules,
+        ingest_reports=(report,) if report is not None else (),
+        cleaning=context.track.cleaning or cleaning_report(frame),
+        positions=len(frame),
+        vessels=int(frame[POSITION.MMSI].nunique()),
+        progress=say,
+    )
+
+
+def result_of(
+    context: ScreeningContext,
+    rules: Sequence[Rule],
+    *,
+    ingest_reports: tuple[IngestReport, ...],
+    cleaning: CleaningReport | None,
+    positions: int,
+    vessels: int,
+    progress: Progress | None = None,
+) -> ScreeningResult:
+    """Run ``rules`` over ``context`` and gather the result (findings, risk, frames, audit trail).
+
+    ``positions`` and ``vessels`` count the screened input; the result's ``positions``
+    frame is the context's track. ``progress`` is given each stage's message.
+    """
+    findings, weights = run_rules(context, rules, progress)
+    if progress is not None:
+        progress(f"{len(findings)} findings")
+    risk, breakdown = risk_scores(findings, weights)
     metadata = ScreeningMetadata(
         library_version=__version__,
         screened_at=datetime.now(UTC),
         config=context.config,
         rules=tuple(_record(rule) for rule in rules),
-        watchlist=watchlist.snapshot,
-        ingest_reports=(report,) if report is not None else (),
-        cleaning_report=context.track.cleaning or cleaning_report(frame),
-        positions=len(frame),
-        vessels=int(frame[POSITION.MMSI].nunique()),
-        list_vessels=len(watchlist.vessels),
+        watchlist=context.watchlist.snapshot,
+        ingest_reports=ingest_reports,
+        cleaning_report=cleaning,
+        positions=positions,
+        vessels=vessels,
+        list_vessels=len(context.watchlist.vessels),
     )
     return ScreeningResult(
         findings=findings,
@@ -179,5 +205,5 @@ def screen(
         risk=risk,
         risk_breakdown=breakdown,
         positions=context.track.frame,
-        watchlist=watchlist,
+        watchlist=context.watchlist,
     )

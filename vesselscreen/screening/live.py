@@ -1,51 +1,280 @@
 """``Screener``: screen a live feed incrementally; each finding is reported once.
 
-Feed it position chunks as they arrive (from a websocket, a file tail, a queue). It
-keeps a sliding window of recent positions so events that span chunks (a port call that
-began an hour ago) are still detected, and it remembers what it has reported.
+Feed it position chunks as they arrive (from a websocket, a file tail, a queue), in time
+order. It keeps, per vessel, only what a still-open event needs (the streaming detectors
+of `vesselscreen.events.stream`: a port call in progress, the last position before a
+silence, a meeting under way, the current identity), so a feed costs time in proportion
+to its new rows, however long the feed has run.
+
+* A finding about an **event** (port call, voyage, dark gap, meeting, loitering) is
+  reported once the event is over: the vessel left, reappeared, or has been silent longer
+  than the event's own limit; it is then exactly the finding `vesselscreen.screen` gives
+  on the whole feed. `flush` ends the feed (the events still open end where they stand).
+* A finding about a **state that lasts** (a vessel matching a listed entry, an identity
+  conflict, a listed owner, a spoofing episode whose jumps are all in) is reported when
+  it is first certain; its end and description keep growing in `findings`.
+
+After `flush`, `findings` equals ``vs.screen(all the chunks fed).findings``.
 
 >>> import vesselscreen as vs
 >>> ais = vs.read_ais(vs.demo.ais_path())
 >>> screener = vs.Screener(vs.load_watchlist(vs.demo.watchlist_path()))
 >>> halves = [ais.iloc[: len(ais) // 2], ais.iloc[len(ais) // 2 :]]
->>> new = [len(screener.feed(chunk)) for chunk in halves]
+>>> new = [len(screener.feed(chunk)) for chunk in halves] + [len(screener.flush())]
 >>> sum(new) == len(screener.reported) > 0
+True
+>>> len(screener.findings) == len(vs.screen(ais, screener.watchlist).findings)
 True
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
 from datetime import timedelta
+from typing import Final
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
+from vesselscreen.ais.cleaning import CleaningReport
+from vesselscreen.ais.identity import IdentityTimeline
 from vesselscreen.errors import ConfigError
+from vesselscreen.events._common import port_index
+from vesselscreen.events.stream.feed import EVENT_KINDS, Feed, FeedConfig, FeedOutput
+from vesselscreen.events.track import Track
+from vesselscreen.geo.ports import PortIndex
 from vesselscreen.lists.watchlist import Watchlist
-from vesselscreen.models import Finding
-from vesselscreen.schema import POSITION
+from vesselscreen.models import EvidencePosition, Finding
+from vesselscreen.schema import (
+    CHANGE,
+    ENCOUNTER,
+    GAP,
+    IDENTITY,
+    INTERVAL_DTYPES,
+    LOITERING,
+    MATCH,
+    PORT_CALL,
+    POSITION,
+    POSITION_DTYPES,
+    SPOOFING,
+    STOP,
+    VOYAGE,
+    conform,
+    empty_frame,
+)
 from vesselscreen.screening.config import ScreeningConfig
-from vesselscreen.screening.engine import screen
+from vesselscreen.screening.context import EventFrames, ScreeningContext, with_particulars
+from vesselscreen.screening.engine import run_rules, sort_findings
+from vesselscreen.screening.evidence import opt_int, opt_str
+from vesselscreen.screening.matching import match_identities
+from vesselscreen.screening.result import findings_frame
+from vesselscreen.screening.rules import DEFAULT_RULES, Rule
 
-__all__ = ["Screener", "finding_key"]
+__all__ = ["RecentPositions", "Screener", "finding_key"]
 
-FindingKey = tuple[str, int | None, str | None, tuple[str, ...], int | None]
+_START_COLUMN: Final = {
+    "port_calls": PORT_CALL.ARRIVAL,
+    "stops": STOP.START,
+    "voyages": VOYAGE.DEPARTURE,
+    "gaps": GAP.START,
+    "loitering": LOITERING.START,
+    "spoofing": SPOOFING.START,
+    "encounters": ENCOUNTER.START,
+}
+"""The start of each kind of event (what a match span must reach for the event to count)."""
+_UNSEEN: Final = object()
+FindingKey = tuple[str, str, int | None, int | None, str | None, object, tuple[str, ...]]
+_BLOCK_ROWS: Final = 1_000_000
+"""Evidence rows merged into one block at most (see `RecentPositions`)."""
+_PARTS: Final = 32
+"""Event frames kept per kind before they are joined into one."""
+_EVIDENCE_COLUMNS: Final = (POSITION.MMSI, POSITION.TIMESTAMP, POSITION.LAT, POSITION.LON, POSITION.SOG,
+                            POSITION.NAME, POSITION.IMO)  # fmt: skip
 
 
 def finding_key(finding: Finding) -> FindingKey:
-    """What a finding is about, apart from its time: kind, vessel, port, entries, counterpart."""
-    return (str(finding.kind), finding.mmsi, finding.port_id, finding.entry_ids, finding.counterpart_mmsi)
+    """What a finding is about: kind, rule, vessel, counterpart, port, start, entries.
+
+    Two versions of one finding (a listed vessel seen for longer) share the key.
+    """
+    return (
+        str(finding.kind),
+        finding.evidence.rule,
+        finding.mmsi,
+        finding.counterpart_mmsi,
+        finding.port_id,
+        finding.start,
+        finding.entry_ids,
+    )
+
+
+class RecentPositions:
+    """The settled positions of at least the last ``window``, to quote as evidence (a `PositionSource`).
+
+    Kept in chunks sorted by vessel and time, small ones merged into blocks (so a lookup
+    searches few); a chunk is dropped when all its rows are older than the window.
+    """
+
+    def __init__(self, window_ns: int) -> None:
+        self.window_ns = window_ns
+        self._chunks: list[tuple[pd.DataFrame, np.ndarray, np.ndarray]] = []
+
+    def add(self, rows: pd.DataFrame, clock: int) -> None:
+        """Rows sorted by vessel and time (later than every row added before, per vessel)."""
+        if len(rows):
+            self._chunks.append(self._indexed(rows[list(_EVIDENCE_COLUMNS)].reset_index(drop=True)))
+            # merge small chunks as a binary counter carries (the newest two while the newer is as
+            # large), up to blocks of _BLOCK_ROWS: a row is copied a few times at most, a lookup
+            # searches few chunks, and no feed pays for re-sorting a large block
+            while (
+                len(self._chunks) > 1
+                and len(self._chunks[-1][0]) >= len(self._chunks[-2][0])
+                and len(self._chunks[-1][0]) + len(self._chunks[-2][0]) <= _BLOCK_ROWS
+            ):
+                newer, older = self._chunks.pop(), self._chunks.pop()
+                joined = pd.concat([older[0], newer[0]], ignore_index=True)
+                order = np.argsort(joined[POSITION.MMSI].to_numpy(dtype=np.int64), kind="stable")
+                self._chunks.append(self._indexed(joined.take(order).reset_index(drop=True)))
+        # a chunk goes when its newest row is older than the window
+        self._chunks = [c for c in self._chunks if len(c[2]) and int(c[2].max()) >= clock - self.window_ns]
+
+    @staticmethod
+    def _indexed(frame: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+        return (
+            frame,
+            frame[POSITION.MMSI].to_numpy(dtype=np.int64),
+            frame[POSITION.TIMESTAMP].to_numpy(dtype="datetime64[ns]").view(np.int64),
+        )
+
+    def __len__(self) -> int:
+        return sum(len(c[0]) for c in self._chunks)
+
+    def between(
+        self, mmsi: int, start: pd.Timestamp, end: pd.Timestamp, limit: int
+    ) -> list[EvidencePosition]:
+        """Up to ``limit`` positions of ``mmsi`` in [start, end]: first, last, evenly spaced between."""
+        if limit <= 0:
+            return []
+        t0, t1 = int(start.as_unit("ns").value), int(end.as_unit("ns").value)
+        parts = []
+        for frame, vessel, ts in self._chunks:
+            lo, hi = np.searchsorted(vessel, mmsi, "left"), np.searchsorted(vessel, mmsi, "right")
+            a = lo + np.searchsorted(ts[lo:hi], t0, "left")
+            b = lo + np.searchsorted(ts[lo:hi], t1, "right")
+            if b > a:
+                parts.append(frame.iloc[a:b])
+        if not parts:
+            return []
+        rows = pd.concat(parts, ignore_index=True)
+        picks = np.unique(np.linspace(0, len(rows) - 1, num=min(limit, len(rows))).round().astype(int))
+        return [
+            EvidencePosition(
+                mmsi=int(r[POSITION.MMSI]),
+                timestamp=r[POSITION.TIMESTAMP].to_pydatetime(),
+                lat=float(r[POSITION.LAT]),
+                lon=float(r[POSITION.LON]),
+                sog=None if pd.isna(r[POSITION.SOG]) else float(r[POSITION.SOG]),
+                name=opt_str(r[POSITION.NAME]),
+                imo=opt_int(r[POSITION.IMO]),
+            )
+            for r in rows.iloc[picks].to_dict("records")
+        ]
+
+
+class ParticularsTally:
+    """Per MMSI, counts of the transceiver classes and lengths fed so far: the running form of
+    `vesselscreen.screening.context.particulars` (the same most frequent class and median length).
+
+    >>> tally = ParticularsTally()
+    >>> sorted(tally.add(pd.DataFrame({"mmsi": [1, 1, 2], "transceiver": ["B", "A", "A"]})).tolist())
+    [1, 2]
+    >>> tally.frame(np.array([1, 2]))["transceiver"].tolist()
+    ['A', 'A']
+    """
+
+    def __init__(self) -> None:
+        self._classes: dict[int, Counter[str]] = {}
+        self._lengths: dict[int, Counter[float]] = {}
+        self._now: dict[int, tuple[str | None, float | None]] = {}
+
+    def add(self, chunk: pd.DataFrame) -> npt.NDArray[np.int64]:
+        """Count ``chunk``'s rows; the MMSIs whose class or median length changed."""
+        touched: set[int] = set()
+        for column, store in ((POSITION.TRANSCEIVER, self._classes), (POSITION.LENGTH, self._lengths)):
+            if column not in chunk.columns:
+                continue
+            said = chunk[[POSITION.MMSI, column]].dropna()
+            if said.empty:
+                continue
+            values = said[column].astype(str if column == POSITION.TRANSCEIVER else float)
+            counts = values.groupby(said[POSITION.MMSI].astype(np.int64).to_numpy()).value_counts()
+            levels = counts.index
+            for mmsi, value, n in zip(
+                levels.get_level_values(0).tolist(),
+                levels.get_level_values(1).tolist(),
+                counts.tolist(),
+                strict=True,
+            ):
+                store.setdefault(int(mmsi), Counter())[value] += int(n)
+                touched.add(int(mmsi))
+        changed = []
+        for mmsi in touched:
+            now = (self._class(mmsi), self._median(mmsi))
+            if self._now.get(mmsi) != now:
+                self._now[mmsi] = now
+                changed.append(mmsi)
+        return np.array(sorted(changed), dtype=np.int64)
+
+    def _class(self, mmsi: int) -> str | None:
+        counts = self._classes.get(mmsi)
+        if not counts:
+            return None
+        return min(counts.items(), key=lambda item: (-item[1], item[0]))[0]
+
+    def _median(self, mmsi: int) -> float | None:
+        counts = self._lengths.get(mmsi)
+        if not counts:
+            return None
+        values = sorted(counts.items())
+        total = sum(n for _, n in values)
+        middle = [(total - 1) // 2, total // 2]
+        found: list[float] = []
+        seen = 0
+        for value, n in values:
+            while len(found) < 2 and middle[len(found)] < seen + n:
+                found.append(value)
+            seen += n
+        return (found[0] + found[1]) / 2
+
+    def frame(self, mmsi: npt.NDArray[np.int64]) -> pd.DataFrame:
+        """`particulars` of these MMSIs (NA where none was fed)."""
+        now = [self._now.get(int(m), (None, None)) for m in mmsi]
+        return pd.DataFrame(
+            {
+                POSITION.MMSI: pd.array(mmsi, dtype="Int64"),
+                IDENTITY.TRANSCEIVER: pd.array([c for c, _ in now], dtype="string"),
+                IDENTITY.LENGTH: np.array([np.nan if n is None else n for _, n in now], dtype="float64"),
+            }
+        )
 
 
 class Screener:
-    """Incremental screening over a stream of position chunks.
+    """Incremental screening over a stream of position chunks (see the module).
 
-    ``reported`` lists every finding reported so far, in order.
+    ``reported`` lists every finding reported so far, in order; ``findings`` is the current
+    version of each (a listed vessel's ``end`` is its latest sighting).
 
     Args:
         watchlist: the lists to screen against.
-        window: how much history to keep per feed (default 3 days): events longer than
-            this are reported with the start the window still shows.
-        ports, config, registry: as for :func:`vesselscreen.screen`.
+        window: how far back evidence positions are quoted from (default 3 days): a
+            finding about an event longer than this quotes its latest positions.
+        max_delay: how late a report may arrive after its time (default 1 hour): an event
+            that only a later report could extend is closed once the feed's clock is this
+            much past the event's own limit. Reports older than one already fed for their
+            vessel are left out and counted in ``late``.
+        ports, config, registry, rules: as for :func:`vesselscreen.screen`.
     """
 
     def __init__(
@@ -53,46 +282,334 @@ class Screener:
         watchlist: Watchlist,
         *,
         window: timedelta = timedelta(days=3),
-        ports: pd.DataFrame | None = None,
+        max_delay: timedelta = timedelta(hours=1),
+        ports: pd.DataFrame | PortIndex | None = None,
         config: ScreeningConfig | None = None,
         registry: pd.DataFrame | None = None,
+        rules: Sequence[Rule] = DEFAULT_RULES,
     ) -> None:
         if not isinstance(watchlist, Watchlist):
             raise ConfigError(f"Screener(watchlist): expected a Watchlist, got {type(watchlist).__name__}")
+        config = config or ScreeningConfig()
+        if not isinstance(config, ScreeningConfig):
+            raise ConfigError(f"config must be a ScreeningConfig, got {type(config).__name__}")
+        if registry is not None and not isinstance(registry, pd.DataFrame):
+            raise ConfigError(f"registry must be a DataFrame, got {type(registry).__name__}")
+        if window <= timedelta(0) or max_delay < timedelta(0):
+            raise ConfigError("window must be positive and max_delay not negative")
         self.watchlist = watchlist
         self.window = window
-        self.ports = ports
         self.config = config
         self.registry = registry
+        self.rules = tuple(rules)
+        self.ports = port_index(ports, config.port_calls.default_radius_m)
+        self._feed = Feed(
+            self.ports,
+            FeedConfig(
+                limits=config.limits,
+                cleaning=config.cleaning if config.clean else None,
+                port_calls=config.port_calls,
+                stops=config.stops,
+                gaps=config.gaps,
+                loitering=config.loitering,
+                spoofing=config.spoofing,
+                encounters=config.encounters,
+                max_delay_ns=int(max_delay.total_seconds() * 1e9),
+            ),
+        )
         self.reported: list[Finding] = []
-        self._seen: dict[FindingKey, list[tuple[pd.Timestamp, pd.Timestamp]]] = {}
-        self._buffer: pd.DataFrame | None = None
+        self._view: dict[FindingKey, Finding] = {}
+        self._events: dict[str, list[pd.DataFrame]] = {kind: [] for kind in EVENT_KINDS}
+        self._matches = match_identities(self._feed.identity.identities, watchlist.vessels, config.matching)
+        self._spans = pd.Series(dtype=np.int64)
+        self._starts: list[pd.DataFrame] = []
+        self._names: dict[int, str] = {}
+        self._matched: dict[tuple[object, ...], object] = {}
+        """Each identity matched so far, with the ship type, class and length it had (the tier
+        depends on them)."""
+        self._particulars = ParticularsTally()
+        self._particulars_changed = np.empty(0, dtype=np.int64)
+        self._provisional_seen: set[tuple[int, str, int]] = set()
+        self._stale = False
+        self._evidence = RecentPositions(int(window.total_seconds() * 1e9))
+        self._no_intervals = empty_frame(INTERVAL_DTYPES)
+        self._empty_track = Track.build(
+            conform(pd.DataFrame(), POSITION_DTYPES), self.ports, limits=config.limits
+        )
+        self._closed = False
+
+    # -- what it knows -------------------------------------------------------------------------
+
+    @property
+    def findings(self) -> list[Finding]:
+        """Every finding so far, each in its latest version, in the order `vesselscreen.screen` uses."""
+        self._refresh()
+        return sort_findings(list(self._view.values()))
+
+    def to_frame(self) -> pd.DataFrame:
+        """`findings` as a DataFrame (as ``ScreeningResult.to_frame``)."""
+        return findings_frame(self.findings)
+
+    @property
+    def late(self) -> int:
+        """Reports left out: older than a report already fed for their vessel."""
+        return self._feed.late
+
+    @property
+    def cleaning_report(self) -> CleaningReport | None:
+        """The artefacts left out so far (rows still waiting to be settled count as kept)."""
+        cleaning = self._feed.config.cleaning
+        if cleaning is None:
+            return None
+        rejected = dict(self._feed.cleaning.rejected)
+        for reason, count in self._feed.unplaced.items():
+            rejected[reason] = rejected.get(reason, 0) + count
+        return CleaningReport(
+            rows=self._feed.rows - self._feed.late,
+            kept=self._feed.rows - self._feed.late - sum(rejected.values()),
+            rejected=dict(sorted(rejected.items())),
+            config=cleaning,
+            limits=self.config.limits,
+        )
+
+    # -- feeding -----------------------------------------------------------------------------
 
     def feed(self, chunk: pd.DataFrame) -> list[Finding]:
-        """Screen the window plus ``chunk``; return only findings not reported before."""
-        frames = [f for f in (self._buffer, chunk) if f is not None and not f.empty]
-        if not frames:
+        """Screen a chunk of positions; return the findings it made certain, not reported before."""
+        if self._closed:
+            raise ConfigError("this Screener was flushed: its feed is over")
+        if not isinstance(chunk, pd.DataFrame):
+            raise ConfigError(f"feed() takes a positions DataFrame, got {type(chunk).__name__}")
+        if chunk.empty:
             return []
-        window = pd.concat(frames, ignore_index=True).drop_duplicates()
-        window = window.sort_values([POSITION.MMSI, POSITION.TIMESTAMP], kind="stable").reset_index(drop=True)
-        latest = window[POSITION.TIMESTAMP].max()
-        self._buffer = window[window[POSITION.TIMESTAMP] >= latest - self.window].reset_index(drop=True)
-        result = screen(window, self.watchlist, ports=self.ports, config=self.config, registry=self.registry)
-        new = [finding for finding in result.findings if self._is_new(finding)]
+        self._particulars_changed = self._particulars.add(chunk)
+        return self._take(self._feed.push(chunk))
+
+    def flush(self) -> list[Finding]:
+        """End the feed: every open event ends where it stands; return the findings that makes."""
+        if self._closed:
+            return []
+        self._closed = True
+        return self._take(self._feed.flush(), final=True)
+
+    def _take(self, out: FeedOutput, *, final: bool = False) -> list[Finding]:
+        """Store what the feed made final; run the rules for the vessels it concerns."""
+        feed = self._feed
+        self._stale = True
+        self._evidence.add(out.settled if out.settled is not None else pd.DataFrame(), feed.clock)
+        new_events = {kind: frame for kind, frame in out.events.items() if len(frame)}
+        for kind, frame in new_events.items():
+            parts = self._events[kind]
+            parts.append(frame)
+            if len(parts) > _PARTS:  # keep few parts: each evaluation filters every one
+                self._events[kind] = [pd.concat(parts, ignore_index=True)]
+        dirty = set(self._mmsi_of(new_events))
+        if out.changes is not None and len(out.changes):
+            dirty |= {int(m) for m in out.changes[CHANGE.MMSI]}
+        dirty |= self._match(np.union1d(out.identity_recomputed, self._particulars_changed))
+        self._particulars_changed = np.empty(0, dtype=np.int64)
+        dirty |= self._overlapping_now(out.identity_touched)
+        self._starts.append(self._starts_of(new_events))
+        if len(self._starts) > _PARTS:
+            self._starts = [pd.concat(self._starts, ignore_index=True)]
+        horizon = None if final else feed.horizon(np.arange(len(feed.slots), dtype=np.int64))
+        provisional = feed.spoofing.provisional(horizon)
+        fresh = {
+            (int(m), str(k), int(pd.Timestamp(t).value))
+            for m, k, t in zip(
+                provisional[POSITION.MMSI], provisional["kind"], provisional["start"], strict=True
+            )
+        }
+        dirty |= {m for m, _, _ in fresh - self._provisional_seen}
+        self._provisional_seen |= fresh
+        if not dirty and not final:
+            return []
+        return self._evaluate(dirty, provisional, full=final)
+
+    def _evaluate(self, dirty: set[int], provisional: pd.DataFrame, *, full: bool = False) -> list[Finding]:
+        """Run the rules over the events of ``dirty`` vessels; update the view, return what is new."""
+        context = self._context(dirty, self._current_matches(), provisional, full=full)
+        findings, _ = run_rules(context, self.rules)
+        new = []
+        for finding in findings:
+            key = finding_key(finding)
+            if key not in self._view:
+                new.append(finding)
+            self._view[key] = finding
         self.reported.extend(new)
         return new
 
-    def _is_new(self, finding: Finding) -> bool:
-        """A finding is the same as a reported one when it is about the same thing and their
-        times overlap (the window may show only part of an event, or more of it)."""
-        start = pd.Timestamp(finding.start) if finding.start else pd.Timestamp.min.tz_localize("UTC")
-        end = pd.Timestamp(finding.end) if finding.end else start
-        spans = self._seen.setdefault(finding_key(finding), [])
-        # a listed vessel is reported once per entry, whatever part of its track the window shows
-        once = finding.kind == "designated_vessel"
-        for i, (seen_start, seen_end) in enumerate(spans):
-            if once or (start <= seen_end and end >= seen_start):
-                spans[i] = (min(start, seen_start), max(end, seen_end))
-                return False
-        spans.append((start, end))
-        return True
+    def _refresh(self) -> None:
+        """Bring the findings that grow (listed vessels seen for longer, open spoofing) up to date."""
+        if not self._stale:
+            return
+        horizon = (
+            None if self._closed else self._feed.horizon(np.arange(len(self._feed.slots), dtype=np.int64))
+        )
+        provisional = self._feed.spoofing.provisional(horizon)
+        self._evaluate({int(m) for m in provisional[POSITION.MMSI]}, provisional, full=True)
+        self._stale = False
+
+    @staticmethod
+    def _starts_of(events: dict[str, pd.DataFrame]) -> pd.DataFrame:
+        """(mmsi, start) of events, both vessels of a meeting: what a growing match span may reach."""
+        parts = []
+        for kind, frame in events.items():
+            start = frame[_START_COLUMN[kind]].to_numpy(dtype="datetime64[ns]").view(np.int64)
+            vessels = (ENCOUNTER.MMSI_1, ENCOUNTER.MMSI_2) if kind == "encounters" else (POSITION.MMSI,)
+            parts += [
+                pd.DataFrame({"mmsi": frame[v].to_numpy(dtype=np.int64), "start": start}) for v in vessels
+            ]
+        if not parts:
+            return pd.DataFrame({"mmsi": np.empty(0, np.int64), "start": np.empty(0, np.int64)})
+        return pd.concat(parts, ignore_index=True)
+
+    def _overlapping_now(self, touched: np.ndarray) -> set[int]:
+        """Listed vessels seen again whose match now reaches an event it did not reach before."""
+        matched = self._matches[MATCH.MMSI].to_numpy(dtype=np.int64)
+        if not np.isin(touched, matched).any():  # no listed vessel seen: no span grew
+            return set()
+        spans = self._spans
+        current = self._span_ends()
+        self._spans = current
+        seen = current[current.index.isin(touched)]
+        if seen.empty or not self._starts:
+            return set()
+        before = spans.reindex(seen.index).fillna(np.iinfo(np.int64).min).to_numpy(dtype=np.int64)
+        starts = pd.concat([part[part["mmsi"].isin(seen.index)] for part in self._starts], ignore_index=True)
+        low = pd.Series(before, index=seen.index).reindex(starts["mmsi"]).to_numpy(dtype=np.int64)
+        high = seen.reindex(starts["mmsi"]).to_numpy(dtype=np.int64)
+        reached = (starts["start"].to_numpy() > low) & (starts["start"].to_numpy() <= high)
+        return {int(m) for m in starts["mmsi"].to_numpy()[reached]}
+
+    def _span_ends(self) -> pd.Series:
+        """Per listed MMSI, the latest time any of its matching identities was seen (ns)."""
+        matches = self._current_matches()
+        if matches.empty:
+            return pd.Series(dtype=np.int64)
+        last = matches[MATCH.LAST_SEEN].to_numpy(dtype="datetime64[ns]").view(np.int64)
+        return pd.Series(last).groupby(matches[MATCH.MMSI].to_numpy(dtype=np.int64)).max()
+
+    def _current_matches(self) -> pd.DataFrame:
+        """The matches with each identity's latest sighting (identities seen again are not re-matched)."""
+        if self._matches.empty:
+            return self._matches
+        keys = [MATCH.MMSI, MATCH.IMO, MATCH.NAME, MATCH.FIRST_SEEN]
+        identities = self._feed.identity.identities
+        identities = identities[identities[POSITION.MMSI].isin(self._matches[MATCH.MMSI])]
+        seen = identities[[*keys, IDENTITY.LAST_SEEN]].drop_duplicates(keys)
+        joined = self._matches.drop(columns=MATCH.LAST_SEEN).merge(seen, on=keys, how="left")
+        return joined[list(self._matches.columns)]
+
+    @staticmethod
+    def _mmsi_of(events: dict[str, pd.DataFrame]) -> list[int]:
+        found: list[int] = []
+        for kind, frame in events.items():
+            if kind == "encounters":
+                found += (
+                    frame[ENCOUNTER.MMSI_1].astype(int).tolist()
+                    + frame[ENCOUNTER.MMSI_2].astype(int).tolist()
+                )
+            else:
+                found += frame[POSITION.MMSI].astype(int).tolist()
+        return found
+
+    def _match(self, recomputed: np.ndarray) -> set[int]:
+        """Match the identities that are new or changed (a new ship type) among the vessels whose
+        identities changed; the vessels whose matches (or last broadcast name, which meetings
+        quote) changed."""
+        if len(recomputed) == 0:
+            return set()
+        identities = self._feed.identity.identities
+        mine = identities[identities[POSITION.MMSI].isin(recomputed)]
+        mine = with_particulars(mine, self._particulars.frame(np.unique(recomputed).astype(np.int64)))
+        keys = [POSITION.MMSI, POSITION.IMO, POSITION.NAME, POSITION.CALL_SIGN]
+        said = [IDENTITY.SHIP_TYPE, IDENTITY.TRANSCEIVER, IDENTITY.LENGTH]
+        stamped = mine[[*keys, *said]].astype(object)
+        # None for every missing value: NaN != NaN would make a known identity look new
+        stamp = list(stamped.where(stamped.notna(), None).itertuples(index=False, name=None))
+        fresh_rows = np.array([self._matched.get(key[:4], _UNSEEN) != key[4:] for key in stamp], dtype=bool)
+        todo = mine[fresh_rows]
+        changed: set[int] = set()
+        if len(todo):
+            for key, fresh_row in zip(stamp, fresh_rows, strict=True):
+                if fresh_row:
+                    self._matched[key[:4]] = key[4:]
+            fresh = match_identities(todo, self.watchlist.vessels, self.config.matching)
+            old = self._matches
+            # an identity's match rows are known by its MMSI, IMO, name and first sighting
+            ident = [MATCH.MMSI, MATCH.IMO, MATCH.NAME, MATCH.FIRST_SEEN]
+            redone = pd.MultiIndex.from_frame(
+                todo[[POSITION.MMSI, POSITION.IMO, POSITION.NAME, IDENTITY.FIRST_SEEN]]
+            )
+            replaced = pd.MultiIndex.from_frame(old[ident]).isin(redone)
+            before = old[replaced]
+            kept = old[~replaced]
+            matches = pd.concat([kept, fresh], ignore_index=True) if len(fresh) else kept
+            order = [MATCH.ENTRY_ID, MATCH.MMSI, MATCH.IMO, MATCH.NAME]
+            self._matches = matches.sort_values(order, kind="stable", na_position="last").reset_index(
+                drop=True
+            )
+            compare = [c for c in fresh.columns if c != MATCH.LAST_SEEN]
+            signature: dict[str, dict[int, list[str]]] = {"before": {}, "after": {}}
+            for which, frame in (("before", before), ("after", fresh)):  # match rows: few
+                for mmsi, row in zip(
+                    frame[MATCH.MMSI].astype(int), frame[compare].itertuples(index=False), strict=True
+                ):
+                    signature[which].setdefault(int(mmsi), []).append(repr(tuple(row)))
+            for mmsi in set(signature["before"]) | set(signature["after"]):
+                if sorted(signature["before"].get(mmsi, [])) != sorted(signature["after"].get(mmsi, [])):
+                    changed.add(int(mmsi))
+        names = mine.dropna(subset=[POSITION.NAME]).sort_values(IDENTITY.LAST_SEEN, kind="stable")
+        latest = names.groupby(POSITION.MMSI)[POSITION.NAME].last()
+        for vessel, name in zip(latest.index.astype(int), latest.astype(str), strict=True):
+            if self._names.get(vessel) != name:
+                self._names[vessel] = name
+                changed.add(vessel)
+        return changed
+
+    def _context(
+        self, dirty: set[int], matches: pd.DataFrame, provisional: pd.DataFrame, *, full: bool
+    ) -> ScreeningContext:
+        """A context of the final events of ``dirty`` vessels (and open spoofing episodes whose
+        events are certain). Unless ``full``, only the matches of vessels those events concern:
+        the findings of other listed vessels are brought up to date by `_refresh`."""
+        wanted = np.array(sorted(dirty), dtype=np.int64)
+        frames: dict[str, pd.DataFrame] = {}
+        for kind, parts in self._events.items():
+            dtypes = EVENT_KINDS[kind][0]
+            mine = []
+            for frame in parts:
+                if kind == "encounters":
+                    keep = frame[ENCOUNTER.MMSI_1].isin(wanted) | frame[ENCOUNTER.MMSI_2].isin(wanted)
+                else:
+                    keep = frame[POSITION.MMSI].isin(wanted)
+                if keep.any():
+                    mine.append(frame[keep.to_numpy(dtype=bool)])
+            frames[kind] = pd.concat(mine, ignore_index=True) if mine else empty_frame(dtypes)
+        if len(provisional):
+            frames["spoofing"] = pd.concat([frames["spoofing"], provisional], ignore_index=True)
+        if not full:
+            # the listed vessels these events can concern: the dirty ones and whom they met
+            met = frames["encounters"]
+            concerned = np.union1d(
+                wanted, met[[ENCOUNTER.MMSI_1, ENCOUNTER.MMSI_2]].to_numpy(dtype=np.int64).ravel()
+            )
+            matches = matches[matches[MATCH.MMSI].isin(concerned).to_numpy(dtype=bool)]
+        identity = self._feed.identity
+        # the rules read the timeline's changes and identities, not its intervals
+        timeline = IdentityTimeline(
+            self._no_intervals,
+            identity.changes[identity.changes[CHANGE.MMSI].isin(wanted)].reset_index(drop=True),
+        )
+        timeline.__dict__["identities"] = identity.identities  # kept up to date by the stream
+        return ScreeningContext.of_events(
+            EventFrames(**frames),
+            self.watchlist,
+            timeline,
+            self._empty_track,
+            config=self.config,
+            registry=self.registry,
+            positions=self._evidence,
+            matches=matches,
+        )

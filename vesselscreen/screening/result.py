@@ -52,6 +52,7 @@ __all__ = [
     "ScreeningMetadata",
     "ScreeningReport",
     "ScreeningResult",
+    "findings_frame",
 ]
 
 
@@ -65,6 +66,34 @@ RISK_BREAKDOWN_DTYPES: Mapping[str, str] = {
     "mmsi": "Int64", "kind": "string", "findings": "int64", "points": "float64",
 }  # fmt: skip
 """Columns of ``ScreeningResult.risk_breakdown``: points per vessel and finding kind."""
+
+
+def findings_frame(findings: list[Finding]) -> pd.DataFrame:
+    """Findings as a DataFrame, one row each (columns ``schema.FINDING_COLUMNS``)."""
+    rows = [
+        {
+            FINDING.KIND: str(f.kind),
+            FINDING.SEVERITY: f.severity.value,
+            FINDING.MMSI: f.mmsi,
+            FINDING.IMO: f.imo,
+            FINDING.VESSEL_NAME: f.vessel_name,
+            FINDING.START: f.start,
+            FINDING.END: f.end,
+            FINDING.PORT_ID: f.port_id,
+            FINDING.COUNTERPART_MMSI: f.counterpart_mmsi,
+            FINDING.ENTRY_IDS: list(f.entry_ids),
+            FINDING.DESIGNATION_STATUS: f.designation_status.value if f.designation_status else None,
+            FINDING.MATCH_TIER: f.match_tier.value if f.match_tier else None,
+            FINDING.SCORE: f.score,
+            FINDING.RULE: f.evidence.rule,
+            FINDING.EXPLANATION: f.evidence.explanation,
+        }
+        for f in findings
+    ]
+    frame = pd.DataFrame(rows, columns=list(FINDING_COLUMNS)).astype(FINDING_TABLE_DTYPES)
+    for col in (FINDING.START, FINDING.END):
+        frame[col] = pd.to_datetime(frame[col], utc=True)
+    return frame
 
 
 class ScreeningMetadata(BaseModel):
@@ -156,30 +185,7 @@ class ScreeningResult:
 
     def to_frame(self) -> pd.DataFrame:
         """The findings as a DataFrame, one row each (columns ``schema.FINDING_COLUMNS``)."""
-        rows = [
-            {
-                FINDING.KIND: str(f.kind),
-                FINDING.SEVERITY: f.severity.value,
-                FINDING.MMSI: f.mmsi,
-                FINDING.IMO: f.imo,
-                FINDING.VESSEL_NAME: f.vessel_name,
-                FINDING.START: f.start,
-                FINDING.END: f.end,
-                FINDING.PORT_ID: f.port_id,
-                FINDING.COUNTERPART_MMSI: f.counterpart_mmsi,
-                FINDING.ENTRY_IDS: list(f.entry_ids),
-                FINDING.DESIGNATION_STATUS: f.designation_status.value if f.designation_status else None,
-                FINDING.MATCH_TIER: f.match_tier.value if f.match_tier else None,
-                FINDING.SCORE: f.score,
-                FINDING.RULE: f.evidence.rule,
-                FINDING.EXPLANATION: f.evidence.explanation,
-            }
-            for f in self.findings
-        ]
-        frame = pd.DataFrame(rows, columns=list(FINDING_COLUMNS)).astype(FINDING_TABLE_DTYPES)
-        for col in (FINDING.START, FINDING.END):
-            frame[col] = pd.to_datetime(frame[col], utc=True)
-        return frame
+        return findings_frame(self.findings)
 
     def report(self) -> ScreeningReport:
         """The findings and metadata as one serialisable :class:`ScreeningReport`."""
