@@ -122,9 +122,15 @@ def test_a_time_range_of_an_archive(demo: Case, tmp_path: Path) -> None:
     archive = _archive(demo, tmp_path / "a", buckets=4)
     start, end = "2024-08-28", "2024-09-06"
     expected = vs.screen(archive.read(start, end), watchlist)
-    got = vs.screen_archive(str(archive.path), watchlist, start=start, end=end, scheduler="synchronous")
+    told: list[str] = []
+    got = vs.screen_archive(
+        str(archive.path), watchlist, start=start, end=end, scheduler="synchronous", progress=told.append
+    )
     assert_same(expected, got)
     assert 0 < len(got.findings) < len(vs.screen(ais, watchlist).findings)
+    assert told[0].endswith("partitions of whole tracks: events by vessel, meetings by cell (1 tasks)")
+    assert told[-1] == f"{len(got.findings)} findings"
+    assert any(m.startswith("reading back the positions of ") for m in told)
 
 
 def _meetings(pairs: int, seed: int = 11) -> pd.DataFrame:

@@ -80,7 +80,7 @@ from vesselscreen.schema import (
 )
 from vesselscreen.screening.config import ScreeningConfig
 from vesselscreen.screening.context import EventFrames, ScreeningContext, particulars
-from vesselscreen.screening.engine import result_of, run_rules
+from vesselscreen.screening.engine import Progress, result_of, run_rules, stderr_progress
 from vesselscreen.screening.result import ScreeningResult
 from vesselscreen.screening.rules import DEFAULT_RULES, Rule
 
@@ -281,6 +281,7 @@ def screen_archive(
     config: ScreeningConfig | None = None,
     registry: pd.DataFrame | None = None,
     rules: Sequence[Rule] = DEFAULT_RULES,
+    progress: bool | Progress = False,
 ) -> ScreeningResult:
     """Screen an AIS archive or a Dask DataFrame of positions, a partition at a time.
 
@@ -298,6 +299,8 @@ def screen_archive(
         scheduler: without a client, a Dask scheduler name: ``"threads"`` (the default for
             local work), ``"processes"`` or ``"synchronous"`` (one task at a time: the
             smallest memory).
+        progress: ``True`` to print each stage on stderr with the elapsed time, or a
+            callable given each stage's message (as for `vesselscreen.screen`).
 
     Raises:
         ConfigError: Dask is not installed, or an argument is of the wrong kind.
@@ -350,6 +353,9 @@ def screen_archive(
     pairs = [
         pair_task([parts[g] for parts in routed], config.encounters.max_distance_m) for g in range(groups)
     ]
+    say = stderr_progress() if progress is True else (progress or None)
+    if say is not None:
+        say(f"{len(outputs)} partitions of whole tracks: events by vessel, meetings by cell ({groups} tasks)")
     partition_results, pair_frames = compute(  # type: ignore[no-untyped-call]  # dask.base.compute is untyped
         [events for events, _ in outputs], pairs, scheduler=run_on
     )
@@ -369,6 +375,8 @@ def screen_archive(
     particular = pd.concat([r.particulars for r in results], ignore_index=True) if results else None
 
     # pass 1: which vessels' positions the findings quote; pass 2: with those positions
+    if say is not None:
+        say(f"{sum(r.rows for r in results):,} positions done; identities, matches and rules")
     requests = _Requests()
     empty = Track.build(conform(pd.DataFrame(), POSITION_DTYPES), index, limits=config.limits)
     probe = ScreeningContext.of_events(
@@ -383,6 +391,8 @@ def screen_archive(
     )
     run_rules(probe, rules)
     wanted = sorted(requests.mmsi)
+    if say is not None:
+        say(f"reading back the positions of {len(wanted)} vessels the findings quote")
     if archive is not None:
         quoted = archive.read(start, end, bbox=bbox, mmsi=wanted)
     elif wanted:
@@ -403,4 +413,5 @@ def screen_archive(
         cleaning=_summed([r.cleaning for r in results]),
         positions=sum(r.rows for r in results),
         vessels=sum(r.vessels for r in results),
+        progress=say,
     )

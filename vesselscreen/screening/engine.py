@@ -65,7 +65,8 @@ Progress = Callable[[str], None]
 """Told what the screening is doing, a line per stage (``progress=`` of `screen`)."""
 
 
-def _stderr_progress() -> Progress:
+def stderr_progress() -> Progress:
+    """A `Progress` that prints each message on stderr after the seconds elapsed since it was made."""
     start = time.monotonic()
 
     def say(message: str) -> None:
@@ -141,7 +142,7 @@ def screen(
         >>> sorted({f.vessel_name for f in result.findings if f.kind == "designated_vessel"})
         ['MUSA JALIL', 'PORT OLYA 3', 'PORT OLYA-4']
     """
-    say = _stderr_progress() if progress is True else (progress or None)
+    say = stderr_progress() if progress is True else (progress or None)
     if say is not None:
         say(f"sorting, cleaning and locating {len(ais):,} positions; identities and matches")
     context = ScreeningContext.build(ais, watchlist, ports=ports, config=config, registry=registry)
