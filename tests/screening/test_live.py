@@ -14,9 +14,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import vesselscreen as vs
-from vesselscreen.screening.live import finding_key
+from vesselscreen.screening.context import particulars
+from vesselscreen.screening.live import ParticularsTally, finding_key
 
 SCENARIO = Path(__file__).resolve().parents[1] / "data" / "scenario"
 
@@ -133,3 +136,33 @@ def test_feeding_after_flush_and_other_misuse() -> None:
         vs.Screener(ais)  # type: ignore[arg-type]  # the wrong kind on purpose
     with pytest.raises(vs.ConfigError):
         vs.Screener(vs.load_watchlist(vs.demo.watchlist_path())).feed([1, 2])  # type: ignore[arg-type]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(1, 5),
+            st.sampled_from(["A", "B", None]),
+            st.sampled_from([10.0, 20.0, 25.0, 300.0, None]),
+        ),
+        min_size=1,
+        max_size=40,
+    ),
+    st.lists(st.integers(0, 40), max_size=4),
+)
+def test_the_running_particulars_equal_the_batch_ones(
+    rows: list[tuple[int, str | None, float | None]], cuts: list[int]
+) -> None:
+    frame = pd.DataFrame(rows, columns=["mmsi", "transceiver", "length"]).astype(
+        {"transceiver": "string", "length": "float64"}
+    )
+    tally, changed = ParticularsTally(), set()
+    edges = sorted({0, len(frame), *(c for c in cuts if c < len(frame))})
+    for low, high in itertools.pairwise(edges):
+        changed |= set(tally.add(frame.iloc[low:high]).tolist())
+    expected = particulars(frame).set_index("mmsi")
+    got = tally.frame(expected.index.to_numpy(dtype="int64")).set_index("mmsi")
+    pd.testing.assert_frame_equal(got, expected, check_index_type=False)
+    # every vessel that gave a class or a length was reported changed at least once
+    assert changed == set(expected.dropna(how="all").index.astype(int))

@@ -197,6 +197,10 @@ class ParticularsTally:
     def __init__(self) -> None:
         self._classes: dict[int, Counter[str]] = {}
         self._lengths: dict[int, Counter[float]] = {}
+        # most vessels give one value all along: those are kept as (value, count) Series, so a
+        # feed updates them in bulk; a vessel's Counter is made when a second value appears
+        self._same: dict[str, pd.Series] = {}
+        self._same_n: dict[str, pd.Series] = {}
         self._now: dict[int, tuple[str | None, float | None]] = {}
 
     def add(self, chunk: pd.DataFrame) -> npt.NDArray[np.int64]:
@@ -209,34 +213,56 @@ class ParticularsTally:
             if said.empty:
                 continue
             values = said[column].astype(str if column == POSITION.TRANSCEIVER else float)
-            counts = values.groupby(said[POSITION.MMSI].astype(np.int64).to_numpy()).value_counts()
-            levels = counts.index
-            for mmsi, value, n in zip(
-                levels.get_level_values(0).tolist(),
-                levels.get_level_values(1).tolist(),
-                counts.tolist(),
-                strict=True,
-            ):
-                store.setdefault(int(mmsi), Counter())[value] += int(n)
-                touched.add(int(mmsi))
+            mmsi = said[POSITION.MMSI].astype(np.int64).to_numpy()
+            by = values.groupby(mmsi)
+            first, size = by.first(), by.size()
+            one = (by.nunique() == 1).to_numpy()
+            same = self._same.get(column, pd.Series(dtype=first.dtype))
+            same_n = self._same_n.get(column, pd.Series(dtype=np.int64))
+            known = same.reindex(first.index)
+            again = one & (known == first).fillna(False).to_numpy(dtype=bool)  # nothing changes
+            new = one & known.isna().to_numpy() & ~first.index.isin(list(store))
+            same_n = same_n.add(size[again | new], fill_value=0).astype(np.int64)
+            same = pd.concat([same, first[new]]) if new.any() else same
+            touched.update(first.index[new].tolist())
+            rest = first.index[~(again | new)]
+            if len(rest):
+                for vessel in rest[rest.isin(same.index)].tolist():  # a second value: count each
+                    store[int(vessel)] = Counter({same[vessel]: int(same_n[vessel])})
+                gone = same.index.isin(rest)
+                same, same_n = same[~gone], same_n[~same_n.index.isin(rest)]
+                mine = np.isin(mmsi, rest.to_numpy())
+                counts = values[mine].groupby(mmsi[mine]).value_counts()
+                levels = counts.index
+                for vessel, value, n in zip(
+                    levels.get_level_values(0).tolist(),
+                    levels.get_level_values(1).tolist(),
+                    counts.tolist(),
+                    strict=True,
+                ):
+                    store.setdefault(int(vessel), Counter())[value] += int(n)
+                touched.update(int(v) for v in rest)
+            self._same[column], self._same_n[column] = same, same_n
         changed = []
-        for mmsi in touched:
-            now = (self._class(mmsi), self._median(mmsi))
-            if self._now.get(mmsi) != now:
-                self._now[mmsi] = now
-                changed.append(mmsi)
+        for vessel in touched:
+            now = (self._class(vessel), self._median(vessel))
+            if self._now.get(vessel) != now:
+                self._now[vessel] = now
+                changed.append(vessel)
         return np.array(sorted(changed), dtype=np.int64)
 
     def _class(self, mmsi: int) -> str | None:
         counts = self._classes.get(mmsi)
         if not counts:
-            return None
+            same = self._same.get(POSITION.TRANSCEIVER)
+            return str(same[mmsi]) if same is not None and mmsi in same.index else None
         return min(counts.items(), key=lambda item: (-item[1], item[0]))[0]
 
     def _median(self, mmsi: int) -> float | None:
         counts = self._lengths.get(mmsi)
         if not counts:
-            return None
+            same = self._same.get(POSITION.LENGTH)
+            return float(same[mmsi]) if same is not None and mmsi in same.index else None
         values = sorted(counts.items())
         total = sum(n for _, n in values)
         middle = [(total - 1) // 2, total // 2]
