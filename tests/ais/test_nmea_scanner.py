@@ -11,11 +11,13 @@ from __future__ import annotations
 import io
 from datetime import datetime
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from vesselscreen.ais._nmealines import PAD, _bad_armour
 from vesselscreen.ais.nmea import read_stream
 from vesselscreen.errors import ReferenceTimeError
 from vesselscreen.ingest import ingest_report
@@ -123,3 +125,18 @@ def test_damaged_real_lines_read_the_same_both_ways(
 ) -> None:
     lines = [damaged(LINES[index], damage, position, value) for index, damage, position, value in picks]
     both(b"\n".join(lines) + b"\n", validate=validate)
+
+
+ARMOUR = b"0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVW`abcdefghijklmnopqrstuvw"
+PAYLOAD_BYTE = st.one_of(st.sampled_from(list(ARMOUR)), st.integers(0, 255))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(PAYLOAD_BYTE, max_size=210).map(bytes), min_size=1, max_size=12))
+def test_payload_armour_check_finds_exactly_the_payloads_with_a_byte_outside(payloads: list[bytes]) -> None:
+    data = b",".join(payloads) + b","
+    lengths = np.array([len(payload) for payload in payloads], dtype=np.int64)
+    starts = np.concatenate(([0], np.cumsum(lengths[:-1] + 1))).astype(np.int64)
+    buf = np.frombuffer(data + bytes(PAD), dtype=np.uint8)
+    expected = [any(byte not in ARMOUR for byte in payload) for payload in payloads]
+    assert _bad_armour(buf, starts, lengths).tolist() == expected

@@ -1132,47 +1132,36 @@ def _ais_fields(
 
 
 def _bad_armour(buf: ByteArray, start: IntArray, length: IntArray) -> BoolArray:
-    """Payloads holding a byte outside the 6-bit armour, checked per payload length in bulk."""
+    """Payloads holding a byte outside the 6-bit armour: :data:`_ARMOUR_WIDTH` bytes of every
+    payload at a time, byte by byte, each row's bytes past its end masked off 8 at a time.
+
+    Rows are reduced as 64-bit words ORed column by column: numpy's reductions along a
+    short axis (``any(axis=1)``) and broadcast comparisons cost more than the checks.
+    """
     bad = np.zeros(len(start), dtype=bool)
-    if not len(start):
-        return bad
-    order = np.argsort(length.astype(np.uint8), kind="stable")  # a radix sort: lengths <= MAX_PAYLOAD
-    ordered = length[order]
-    first = np.flatnonzero(np.diff(ordered)) + 1
-    sizes = ordered[np.concatenate(([0], first))]
-    bounds = [0, *first.tolist(), len(order)]
-    for size, low, high in zip(sizes.tolist(), bounds[:-1], bounds[1:], strict=True):
-        rows = order[low:high]
-        whole = size // 8 * 8
-        if whole:  # 8 characters at a time in 64-bit words
-            words = sliding_window_view(buf, whole)[start[rows]].view(np.uint64)
-            bad[rows] = _outside_armour(words).any(axis=1)
-        if size > whole:
-            chars = sliding_window_view(buf, size - whole)[start[rows] + whole]  # a copy: worked in place
-            chars -= np.uint8(48)  # wraps below '0'
-            # armour: '0'-'W' (0-39 after the shift) and '`'-'w' (48-71)
-            invalid = chars > 71
-            chars &= np.uint8(0xF8)
-            invalid |= chars == 40  # 40-47
-            bad[rows] |= invalid.any(axis=1)
+    todo = np.arange(len(start))
+    offset = 0
+    while todo.size:
+        left = length[todo] - offset
+        window = sliding_window_view(buf, _ARMOUR_WIDTH)[start[todo] + offset]
+        chars = window - np.uint8(48)  # wraps around below '0'
+        # armour: '0'-'W' (0-39 after the shift) and '`'-'w' (48-71)
+        invalid = chars > 71
+        chars &= np.uint8(0xF8)
+        invalid |= chars == 40  # 40-47
+        words = invalid.view("<u8")  # byte i of a row is bits 8i-8i+7 of its word
+        hit = np.zeros(len(todo), dtype=np.uint64)
+        for word in range(_ARMOUR_WIDTH // 8):
+            hit |= words[:, word] & _BYTES_KEPT[np.clip(left - 8 * word, 0, 8)]
+        bad[todo] |= hit != 0
+        offset += _ARMOUR_WIDTH
+        todo = todo[left > _ARMOUR_WIDTH]
     return bad
 
 
-_ONES: Final = np.uint64(0x0101010101010101)
-_HIGH: Final = np.uint64(0x8080808080808080)
-_LOW7: Final = np.uint64(0x7F7F7F7F7F7F7F7F)
-
-
-def _outside_armour(words: npt.NDArray[np.uint64]) -> BoolArray:
-    """Which 64-bit words hold a byte outside the armour ``0x30-0x57``, ``0x60-0x77``: the bit
-    tricks "has byte less than / more than / between" (Stanford bithacks), exact for "any"."""
-    high = words & _HIGH  # bytes >= 0x80
-    below = (words - _ONES * np.uint64(0x30)) & ~words & _HIGH  # < '0'
-    above = ((words + _ONES * np.uint64(127 - 0x77)) | words) & _HIGH  # > 'w'
-    low = words & _LOW7
-    between = (_ONES * np.uint64(127 + 0x60) - low) & ~words & (low + _ONES * np.uint64(127 - 0x57)) & _HIGH
-    result: BoolArray = (high | below | above | between) != 0  # 'X'-'_' are between 0x57 and 0x60
-    return result
+_ARMOUR_WIDTH: Final = 32  # payload bytes checked at a time (<= PAD): most payloads are 28
+_BYTES_KEPT: Final = np.array([(1 << (8 * count)) - 1 for count in range(9)], dtype=np.uint64)
+"""The mask of a 64-bit word's first (lowest, little-endian) ``count`` bytes."""
 
 
 # -- lines the scanner leaves to the reference rule -----------------------------------------------
