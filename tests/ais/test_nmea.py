@@ -7,13 +7,15 @@ import io
 import math
 from datetime import datetime
 
+import numpy as np
 import pandas as pd
 import pyais
 import pytest
 
 from vesselscreen.ais import read_ais, read_nmea
-from vesselscreen.ais.nmea import iter_nmea
+from vesselscreen.ais.nmea import _valid_imos, iter_nmea
 from vesselscreen.errors import ReferenceTimeError
+from vesselscreen.identifiers import is_valid_imo
 from vesselscreen.ingest import IngestReport, ingest_report
 from vesselscreen.schema import POSITION, POSITION_DTYPES
 
@@ -460,3 +462,15 @@ def test_read_ais_streams_nmea_in_chunks() -> None:
     chunks = list(read_ais(NMEA / GFW_TAGBLOCK, chunksize=2500))
     assert len(chunks) == 4  # 10,000 lines, 2,500 at a time
     assert sum(report_of(chunk).records for chunk in chunks) == 10_000
+
+
+def test_imo_check_in_bulk_agrees_with_the_identifier_rule() -> None:
+    rng = np.random.default_rng(13)
+    numbers = np.concatenate(
+        (
+            np.arange(9_074_700, 9_074_800),  # one of each check digit, around a real IMO
+            rng.integers(0, 2**30, 5_000),
+            np.array([0, 1, 999_999, 1_000_000, 1_000_007, 9_999_999, 10_000_000, 2**30]),
+        )
+    ).astype(np.int64)
+    assert _valid_imos(numbers).tolist() == [is_valid_imo(int(number)) for number in numbers]

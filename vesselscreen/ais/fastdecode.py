@@ -30,6 +30,8 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa  # type: ignore[import-untyped]  # pyarrow ships no type hints
+import pyarrow.compute as pc  # type: ignore[import-untyped]  # idem
 from numpy.lib.stride_tricks import sliding_window_view
 
 from vesselscreen.errors import ConfigError
@@ -443,8 +445,15 @@ def _text(values: npt.NDArray[np.uint8], offset: int, chars: int) -> npt.NDArray
         part = pd.factorize(column)[0]
         which = pd.factorize(which * (int(part.max(initial=0)) + 1) + part)[0]
     firsts = np.unique(which, return_index=True)[1]
-    texts = [ascii_rows[row].tobytes().decode("ascii").rstrip("@").strip() for row in firsts.tolist()]
-    result: npt.NDArray[np.object_] = np.array(texts, dtype=object)[which]
+    # the distinct rows as one Arrow string array, trimmed there: no Python step per text
+    distinct = pa.StringArray.from_buffers(
+        len(firsts),
+        pa.py_buffer(np.arange(len(firsts) + 1, dtype=np.int32) * np.int32(chars)),
+        pa.py_buffer(np.ascontiguousarray(ascii_rows[firsts])),
+    )
+    trimmed = pc.utf8_trim_whitespace(pc.utf8_rtrim(distinct, characters="@"))
+    texts: npt.NDArray[np.object_] = trimmed.to_numpy(zero_copy_only=False)
+    result: npt.NDArray[np.object_] = texts[which]
     return result
 
 

@@ -93,7 +93,6 @@ from vesselscreen.ais._nmealines import (
     split_lines,
 )
 from vesselscreen.errors import ConfigError, FormatError, ReferenceTimeError
-from vesselscreen.identifiers import is_valid_imo
 from vesselscreen.ingest import INGEST_REPORT_ATTR, MAX_SAMPLES, IngestReport, RejectionLog
 from vesselscreen.schema import POSITION
 
@@ -450,6 +449,7 @@ class _Vocabularies:
     stations: Vocabulary[str]
     texts: Vocabulary[str]
     keys: Vocabulary[tuple[Any, ...]]  # assembly keys the integer code cannot hold
+    text_codes: dict[str, int] = field(default_factory=dict)  # decoded text -> code of texts, or -1
 
 
 @dataclass(frozen=True)
@@ -491,7 +491,9 @@ def _finish(
         end=lines.first + len(lines),
     )
     decoded = _decode_all(singles, prepared.decoded, messages, settings.fast)
-    rows, accepted, notes = _rows(decoded, events, vocabulary.stations, vocabulary.texts)
+    rows, accepted, notes = _rows(
+        decoded, events, vocabulary.stations, vocabulary.texts, vocabulary.text_codes
+    )
     fresh = (int(line) for line in pending.line.tolist() if line >= lines.first)
     raw = {**carry.raw, **{line: lines.text(line - lines.first).decode("ascii", "replace") for line in fresh}}
     report = _report(lines, said, events, accepted, notes, raw, settings.name, bom=prepared.block.bom)
@@ -880,7 +882,11 @@ def _no_rows(columns: tuple[str, ...]) -> dict[str, npt.NDArray[Any]]:
 
 
 def _rows(
-    decoded: _Decoded, events: Events, stations: Vocabulary[str], texts: Vocabulary[str]
+    decoded: _Decoded,
+    events: Events,
+    stations: Vocabulary[str],
+    texts: Vocabulary[str],
+    text_codes: dict[str, int],
 ) -> tuple[_Rows, int, dict[str, int]]:
     """Check every message (MMSI, position), count its fragments as accepted or rejected, and
     give the rows of the accepted ones; also the accepted fragment count and notes."""
@@ -915,7 +921,7 @@ def _rows(
     imo = _checked_imos(decoded, ok, events)
     carriers = {"shipname": (5, 19, 24), "callsign": (5, 24), "destination": (5,)}
     text = {
-        name: _text_codes(getattr(fields, name), texts, np.isin(kind, kinds))
+        name: _text_codes(getattr(fields, name), texts, np.isin(kind, kinds), text_codes)
         for name, kinds in carriers.items()
     }
     position = ok[is_position[ok]]
@@ -997,9 +1003,7 @@ def _checked_imos(decoded: _Decoded, ok: IntArray, events: Events) -> IntArray:
     candidates = ok[(fields.kind[ok] == 5) & (imo[ok] != 0)]
     if not candidates.size:
         return imo
-    distinct = np.unique(imo[candidates])
-    invalid = distinct[[not is_valid_imo(int(number)) for number in distinct.tolist()]]
-    for message in candidates[np.isin(imo[candidates], invalid)].tolist():
+    for message in candidates[~_valid_imos(imo[candidates])].tolist():
         first = int(decoded.part_line[decoded.part_first[message]])
         reason = f"invalid IMO: {int(imo[message])} of MMSI {int(fields.mmsi[message])}"
         events.one(int(decoded.seq[message]), first, reason, kept=True)
@@ -1007,21 +1011,42 @@ def _checked_imos(decoded: _Decoded, ok: IntArray, events: Events) -> IntArray:
     return imo
 
 
+_IMO_WEIGHTS: Final = ((1_000_000, 7), (100_000, 6), (10_000, 5), (1_000, 4), (100, 3), (10, 2))
+
+
+def _valid_imos(numbers: IntArray) -> BoolArray:
+    """:func:`vesselscreen.identifiers.is_valid_imo` of each number, in bulk.
+
+    >>> _valid_imos(np.array([9074729, 9074728, 123])).tolist()
+    [True, False, False]
+    """
+    total = np.zeros(len(numbers), dtype=np.int64)
+    for scale, weight in _IMO_WEIGHTS:
+        total += numbers // scale % 10 * weight
+    valid: BoolArray = (numbers >= 1_000_000) & (numbers <= 9_999_999) & (total % 10 == numbers % 10)
+    return valid
+
+
 def _code(values: IntArray) -> IntArray:
     """AIS codes 1-255 as they are; anything else 0 (not available)."""
     return np.where((values >= 1) & (values <= 255), values, 0)
 
 
-def _text_codes(values: ObjectArray, texts: Vocabulary[str], carriers: BoolArray) -> IntArray:
+def _text_codes(
+    values: ObjectArray, texts: Vocabulary[str], carriers: BoolArray, known: dict[str, int]
+) -> IntArray:
     """AIS text of the ``carriers`` (the messages of types with this field) without its '@'
     padding and surrounding spaces, as codes of ``texts``; empty or none -> -1. Worked out
-    once per distinct value."""
+    once per distinct value of the log (``known``: the codes of the values seen so far)."""
     result = np.full(len(values), -1, dtype=np.int64)
     which = np.flatnonzero(carriers)
     codes, distinct = pd.factorize(values[which], use_na_sentinel=True)
-    cleaned = [_text(value) for value in distinct.tolist()]
-    table = np.array([-1 if text is None else texts.code(text) for text in cleaned] + [-1], dtype=np.int64)
-    result[which] = table[codes]
+    raw: list[str] = distinct.tolist()
+    table: list[int | None] = list(map(known.get, raw))
+    for index in [index for index, code in enumerate(table) if code is None]:
+        text = _text(raw[index])
+        table[index] = known[raw[index]] = -1 if text is None else texts.code(text)
+    result[which] = np.array([*table, -1], dtype=np.int64)[codes]
     return result
 
 
