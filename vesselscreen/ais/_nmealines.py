@@ -310,7 +310,8 @@ class Lines:
     """A block of whole lines: the bytes, and each line's bounds without surrounding whitespace.
 
     ``buf`` is ``data`` followed by :data:`PAD` zero bytes; ``first`` is the file line index
-    (0-based) of the block's first line.
+    (0-based) of the block's first line; ``plain``: the data is ASCII and its only byte at or
+    below a space is the line feed (the usual block).
     """
 
     data: bytes
@@ -319,6 +320,7 @@ class Lines:
     end: IntArray
     first: int
     newlines: int
+    plain: bool = False
 
     def __len__(self) -> int:
         return len(self.start)
@@ -342,6 +344,9 @@ def split_lines(data: bytes, first: int) -> Lines:
     ends = np.append(newline, len(data)).astype(np.int64)
     if not data or data[-1] == ord("\n"):  # no line after the last line feed
         starts, ends = starts[:-1], ends[:-1]
+    plain = data.isascii() and int(np.count_nonzero(buf <= ord(" "))) == len(newline) + PAD
+    if plain:  # no space or control byte to strip
+        return Lines(data, buf, starts, ends, first, len(newline), plain=True)
     start, end = _strip(buf, starts, ends)
     return Lines(data, buf, start, end, first, len(newline))
 
@@ -549,7 +554,7 @@ def scan(lines: Lines, validate: bool, stations: Vocabulary[str], *, fast: bool 
 def _plain(lines: Lines, records: IntArray) -> BoolArray:
     """Which record lines hold only printable ASCII (no space, control or non-ASCII byte)."""
     buf = lines.buf
-    if lines.data.isascii() and int(np.count_nonzero(buf <= ord(" "))) == lines.newlines + PAD:
+    if lines.plain:
         return np.ones(len(records), dtype=bool)  # every such byte is a line feed: the usual block
     odd = np.flatnonzero((buf <= ord(" ")) | (buf >= 127))
     start, end = lines.start[records], lines.end[records]
@@ -1093,25 +1098,17 @@ def _ais_fields(
         & is_hex
     )
     slow[records[which[~shaped]]] = True  # other talker shapes, trailing fields...: the reference rule
-    keep = np.flatnonzero(shaped)
-    which, b, e, check = which[keep], b[keep], e[keep], check[keep]
-    payload_start, payload_end = payload_start[keep], payload_end[keep]
-    count, number, seq, fill = count[keep], number[keep], seq[keep], fill[keep]
+    ok = shaped  # each check on the rows that passed the ones before; the rows filtered once
     if validate:
         good = _xor(buf, b + 1, e - 3) == check
-        out.events.add(lines.first + records[which[~good]], "bad checksum")
-        keep = np.flatnonzero(good)
-        which, b, payload_start, payload_end = which[keep], b[keep], payload_start[keep], payload_end[keep]
-        count, number, seq, fill = count[keep], number[keep], seq[keep], fill[keep]
+        out.events.add(lines.first + records[which[shaped & ~good]], "bad checksum")
+        ok = shaped & good
     length = payload_end - payload_start
-    empty = length == 0
-    out.events.add(lines.first + records[which[empty]], "empty payload")
-    keep = np.flatnonzero(~empty)
-    which, b, payload_start, length = which[keep], b[keep], payload_start[keep], length[keep]
-    count, number, seq, fill = count[keep], number[keep], seq[keep], fill[keep]
-    bad = _bad_armour(buf, payload_start, length)
-    slow[records[which[bad]]] = True  # the reference rule names the character
-    keep = np.flatnonzero(~bad)
+    out.events.add(lines.first + records[which[ok & (length == 0)]], "empty payload")
+    candidates = np.flatnonzero(ok & (length != 0))
+    bad = _bad_armour(buf, payload_start[candidates], length[candidates])
+    slow[records[which[candidates[bad]]]] = True  # the reference rule names the character
+    keep = candidates[~bad]
     which, b, payload_start, length = which[keep], b[keep], payload_start[keep], length[keep]
     count, number, seq, fill = count[keep], number[keep], seq[keep], fill[keep]
     channel = np.where(_at(buf, payload_start - 2) == ord(","), 0, _at(buf, payload_start - 2)).astype(
