@@ -73,6 +73,8 @@ DAMAGE = st.sampled_from(
         "trailing",
         "lowercase_hex",
         "crlf",
+        "star",
+        "backslash",
     ]
 )
 
@@ -103,6 +105,9 @@ def damaged(line: bytes, damage: str, position: int, value: int) -> bytes:
         return line.lower() if b"*" in line else line
     if damage == "crlf":
         return line + b"\r"
+    if damage in ("star", "backslash") and line:  # where the scanner's shortcuts look for them
+        index = position % len(line)
+        return line[:index] + (b"*" if damage == "star" else b"\\") + line[index:]
     return line
 
 

@@ -575,17 +575,19 @@ def _scan_plain(
     start, end = lines.start[records], lines.end[records]
     body = start.copy()
     live = np.ones(len(records), dtype=bool)
-    stars = np.flatnonzero(buf == ord("*"))  # the reference rule splits at the first star
 
     # tag blocks: "\" fields "*hh\"
     tagged = np.flatnonzero(buf[start] == ord("\\"))
+    closing = np.zeros(0, dtype=np.int64)
     if tagged.size:
-        closing = _next(np.flatnonzero(buf == ord("\\")), start[tagged] + 1)
+        closing = _closing(buf, start[tagged])
         unterminated = closing >= end[tagged]
         detail = _detail(lines, validate)
         out.events.add(lines.first + records[tagged[unterminated]], "malformed sentence", detail)
         live[tagged[unterminated]] = False
         tagged, closing = tagged[~unterminated], closing[~unterminated]
+    stars = _Stars.of(buf, start, end, start[tagged], closing)
+    if tagged.size:
         # a tag block like the line's before says the same: read each run's first only
         head = _repeats(buf, start[tagged], closing)
         heads = np.flatnonzero(head)
@@ -619,10 +621,57 @@ def _scan_plain(
     out.events.add(lines.first + records[empty_body], "not an NMEA sentence")
     dollar = which[lead == ord("$")]
     bang = which[lead == ord("!")]
-    first_star = _next(stars, body)
     if dollar.size:
-        _pghp(lines, records, dollar, body, end, first_star, validate, out, slow)
-    out.sentences = _ais_fields(lines, records, bang, body, end, first_star, validate, out, slow)
+        _pghp(lines, records, dollar, body, end, stars, validate, out, slow)
+    out.sentences = _ais_fields(lines, records, bang, body, end, stars, validate, out, slow)
+
+
+def _closing(buf: ByteArray, opening: IntArray) -> IntArray:
+    """Where the tag blocks opening at ``opening`` (sorted) close: the next backslash, or a huge
+    value if none. When the block's backslashes are exactly an opening and a closing one per
+    tag block (the usual block), they pair up in order without a search."""
+    backslashes = np.flatnonzero(buf == ord("\\"))
+    if len(backslashes) == 2 * len(opening) and np.array_equal(backslashes[0::2], opening):
+        closing: IntArray = backslashes[1::2]
+        return closing
+    return _next(backslashes, opening + 1)
+
+
+@dataclass(frozen=True)
+class _Stars:
+    """Where the stars of a block are, for one question: is the first star at or after a line
+    position ``begin`` the one at ``star`` (the reference rule splits at the first star)?
+
+    Usual blocks have stars only where checksums begin: three bytes before each line's end
+    and before each tag block's closing backslash. When that holds for every star of the
+    block (``usual``), a star at one of those places is the first after any ``begin`` of its
+    line with no other such place between them, as in every question the scanner asks
+    (``begin`` a tag block's start and ``star`` its checksum's, or ``begin`` the sentence's
+    start and ``star`` the line's last checksum). Otherwise ``positions`` holds every star.
+    """
+
+    buf: ByteArray
+    usual: bool
+    positions: IntArray
+
+    @staticmethod
+    def of(buf: ByteArray, start: IntArray, end: IntArray, tag_start: IntArray, closing: IntArray) -> _Stars:
+        """The stars of ``buf`` given its lines ``[start, end)`` and its terminated tag blocks."""
+        count = int(np.count_nonzero(buf == ord("*")))
+        line_star, tag_star = end - 3, closing - 3
+        at_places = int(np.count_nonzero(buf[line_star[line_star >= start]] == ord("*")))
+        at_places += int(np.count_nonzero(buf[tag_star[tag_star > tag_start]] == ord("*")))
+        if at_places == count:  # every star is at one of those places (they are all distinct)
+            return _Stars(buf, True, np.zeros(0, dtype=np.int64))
+        return _Stars(buf, False, np.flatnonzero(buf == ord("*")))
+
+    def first_is(self, begin: IntArray, star: IntArray) -> BoolArray:
+        """Whether the first star at or after each ``begin`` is at ``star`` (see the class)."""
+        if self.usual:
+            found: BoolArray = (star >= begin) & (self.buf[np.maximum(star, 0)] == ord("*"))
+            return found
+        is_first: BoolArray = _next(self.positions, begin) == star
+        return is_first
 
 
 _REPEAT_WIDTH: Final = PAD  # longest tag block compared with the line's before
@@ -653,7 +702,7 @@ def _tag_blocks(
     records: IntArray,
     tagged: IntArray,
     closing: IntArray,
-    stars: IntArray,
+    stars: _Stars,
     validate: bool,
     stations: Vocabulary[str],
     out: Scan,
@@ -665,8 +714,7 @@ def _tag_blocks(
     start = lines.start[records[tagged]]
     star = closing - 3
     check, is_hex = _hex_pair(buf, star + 1)
-    first_star = _next(stars, start)
-    shaped = (star > start + 1) & (first_star == star) & is_hex
+    shaped = (star > start + 1) & stars.first_is(start, star) & is_hex
     slow[records[tagged[~shaped]]] = True
     live[tagged[~shaped]] = False
     partial = np.zeros(len(tagged), dtype=bool)
@@ -959,7 +1007,7 @@ def _pghp(
     which: IntArray,
     body: IntArray,
     end: IntArray,
-    first_star: IntArray,
+    stars: _Stars,
     validate: bool,
     out: Scan,
     slow: BoolArray,
@@ -969,7 +1017,7 @@ def _pghp(
     begin, stop = body[which], end[which]
     star = stop - 3
     check, is_hex = _hex_pair(buf, star + 1)
-    shaped = (first_star[which] == star) & is_hex
+    shaped = stars.first_is(begin, star) & is_hex
     slow[records[which[~shaped]]] = True  # trailing fields or no checksum: the reference rule
     which, begin, star, check = which[shaped], begin[shaped], star[shaped], check[shaped]
     name = _window(buf, begin + 1, 5)
@@ -1056,7 +1104,7 @@ def _ais_fields(
     which: IntArray,
     body: IntArray,
     end: IntArray,
-    first_star: IntArray,
+    stars: _Stars,
     validate: bool,
     out: Scan,
     slow: BoolArray,
@@ -1094,7 +1142,7 @@ def _ais_fields(
         & (_at(buf, payload_end) == ord(","))
         & (fill >= 0)
         & (fill <= 5)
-        & (first_star[which] == e - 3)
+        & stars.first_is(b, e - 3)
         & is_hex
     )
     slow[records[which[~shaped]]] = True  # other talker shapes, trailing fields...: the reference rule
