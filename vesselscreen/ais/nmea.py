@@ -67,10 +67,11 @@ from __future__ import annotations
 
 import os
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import cache
 from typing import Any, BinaryIO, Final
 
 import numpy as np
@@ -773,6 +774,8 @@ def _decode_all(
 def _decode(
     data: ByteArray, start: IntArray, length: IntArray, fill: IntArray, fast: bool
 ) -> tuple[fastdecode.Messages, ObjectArray, BoolArray, BoolArray]:
+    """The messages' fields, in bulk, then by pyais for what the bulk decoder leaves: a message
+    pyais cannot decode either stays not ``decoded``, with pyais' complaint in ``problem``."""
     if fast:
         fields = fastdecode.decode_messages(data, start, length, fill)
     else:
@@ -893,9 +896,9 @@ def _rows(
     fields = decoded.fields
     kind = fields.kind
     mmsi, lat, lon = fields.mmsi, fields.lat, fields.lon
-    is_position = np.isin(kind, list(POSITION_MESSAGE_TYPES))
-    needs_mmsi = is_position | np.isin(kind, list(STATIC_MESSAGE_TYPES))
-    undecodable = decoded.problem != None  # noqa: E711  # element-wise over an object array
+    is_position = _kinds_in(POSITION_MESSAGE_TYPES)[kind + 1]
+    needs_mmsi = is_position | _kinds_in(STATIC_MESSAGE_TYPES)[kind + 1]
+    undecodable = ~fields.decoded  # each message left undecoded has pyais' complaint (see _decode)
     with np.errstate(invalid="ignore"):
         checks = (
             ("pyais", undecodable),
@@ -916,12 +919,13 @@ def _rows(
     accepted = int(decoded.part_size[ok].sum())
     if accepted:
         notes["decoded sentences"] = accepted
-    for value, count in zip(*np.unique(kind[ok], return_counts=True), strict=True):
-        notes[f"message type {int(value)}"] = int(count)
+    per_kind = np.bincount(kind[ok] + 1, minlength=_KIND_SLOTS)
+    for value in np.flatnonzero(per_kind).tolist():
+        notes[f"message type {value - 1}"] = int(per_kind[value])
     imo = _checked_imos(decoded, ok, events)
     carriers = {"shipname": (5, 19, 24), "callsign": (5, 24), "destination": (5,)}
     text = {
-        name: _text_codes(getattr(fields, name), texts, np.isin(kind, kinds), text_codes)
+        name: _text_codes(getattr(fields, name), texts, _kinds_in(kinds)[kind + 1], text_codes)
         for name, kinds in carriers.items()
     }
     position = ok[is_position[ok]]
@@ -937,12 +941,12 @@ def _rows(
         "sog": np.where(t27 & (speed == _T27_SPEED_NA), np.nan, speed),
         "cog": np.where(t27 & (course == _T27_COURSE_NA), np.nan, course),
         "heading": np.where(t27, np.nan, fields.heading[position]),
-        "status": np.where(np.isin(kind_p, _NAV_STATUS_TYPES), fields.status[position], -1),
+        "status": np.where(_kinds_in(_NAV_STATUS_TYPES)[kind_p + 1], fields.status[position], -1),
         "name": np.where(kind_p == 19, text["shipname"][position], -1),
         "ship_type": np.where(kind_p == 19, _code(fields.ship_type[position]), 0),
         "station": decoded.station[position],
     }
-    static = ok[np.isin(kind[ok], (5, 24))]
+    static = ok[_kinds_in((5, 24))[kind[ok] + 1]]
     kind_s, part = kind[static], fields.partno[static]
     t5, part_a, part_b = kind_s == 5, (kind_s == 24) & (part == 0), (kind_s == 24) & (part == 1)
     draught = fields.draught[static]
@@ -958,6 +962,18 @@ def _rows(
         "draught": np.where(t5 & (draught > 0), draught, np.nan),
     }
     return _Rows(positions, statics, list(stations.labels), list(texts.labels)), accepted, notes
+
+
+_KIND_SLOTS: Final = 65  # message types are 6-bit numbers; -1: none
+
+
+@cache
+def _kinds_in(kinds: Iterable[int]) -> BoolArray:
+    """A table (built once per set) of whether ``kind + 1`` is one of ``kinds``: a lookup is faster
+    than ``np.isin``."""
+    table = np.zeros(_KIND_SLOTS, dtype=bool)
+    table[[kind + 1 for kind in kinds]] = True
+    return table
 
 
 def _reject_messages(decoded: _Decoded, messages: IntArray, label: str, events: Events) -> None:
