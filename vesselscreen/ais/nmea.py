@@ -78,6 +78,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa  # type: ignore[import-untyped]  # pyarrow ships no type hints
+import pyarrow.compute as pc  # type: ignore[import-untyped]  # idem
 
 from vesselscreen.ais import fastdecode
 from vesselscreen.ais._common import MMSI_MAX, MMSI_MIN, SOG_NOT_AVAILABLE, combine_reports, reference_ns
@@ -1059,17 +1060,15 @@ def _text_codes(
     codes, distinct = pd.factorize(values[which], use_na_sentinel=True)
     raw: list[str] = distinct.tolist()
     table: list[int | None] = list(map(known.get, raw))
-    for index in [index for index, code in enumerate(table) if code is None]:
-        text = _text(raw[index])
-        table[index] = known[raw[index]] = -1 if text is None else texts.code(text)
+    new = [index for index, code in enumerate(table) if code is None]
+    if new:  # '@' padding and spaces trimmed at both ends, in Arrow
+        trimmed = pc.utf8_trim_whitespace(
+            pc.utf8_trim(pa.array([raw[index] for index in new]), characters="@ ")
+        )
+        for index, text in zip(new, trimmed.to_pylist(), strict=True):
+            table[index] = known[raw[index]] = texts.code(text) if text else -1
     result[which] = np.array([*table, -1], dtype=np.int64)[codes]
     return result
-
-
-def _text(value: object) -> str | None:
-    if not isinstance(value, str):
-        return None
-    return value.strip("@ ").strip() or None
 
 
 def _report(
