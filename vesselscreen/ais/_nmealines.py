@@ -798,8 +798,9 @@ def _tag_times(buf: ByteArray, start: IntArray) -> tuple[IntArray, BoolArray]:
 
 
 def _tag_keys(buf: ByteArray, tag_start: IntArray, star: IntArray) -> dict[str, IntArray]:
-    """Where the last ``c:`` and ``s:`` field of each tag block begins (``_FAR``: none), and the
-    time of a ``c:`` field of a usual shape (-1: not worked out here).
+    """Where the last ``c:`` and ``s:`` field of each tag block begins (``_FAR``: none), the
+    time of a ``c:`` field of a usual shape (-1: not worked out here), and where the ``s:``
+    value ends when the ``s:`` field comes just before ``c:`` (-1: not worked out here).
 
     Most tag blocks end with their ``c:`` field, often after an ``s:`` one
     (``\\s:117,c:1668046497*0A\\``): those are read at fixed offsets from the star; the
@@ -808,6 +809,7 @@ def _tag_keys(buf: ByteArray, tag_start: IntArray, star: IntArray) -> dict[str, 
     count = len(star)
     keys = {"c": np.full(count, _FAR, dtype=np.int64), "s": np.full(count, _FAR, dtype=np.int64)}
     keys["time"] = np.full(count, -1, dtype=np.int64)
+    keys["s_end"] = np.full(count, -1, dtype=np.int64)
     settled = np.zeros(count, dtype=bool)
     candidates = np.arange(count)
     for digits, scale in ((10, 1_000_000_000), (13, 1_000_000)):
@@ -843,6 +845,7 @@ def _tag_keys(buf: ByteArray, tag_start: IntArray, star: IntArray) -> dict[str, 
         previous = np.where(found, previous, star[after])
         station = found & (buf[previous] == ord("s")) & (buf[previous + 1] == ord(":"))
         keys["s"][after[station]] = previous[station]
+        keys["s_end"][after[station]] = time_key[after[station]] - 1  # the comma before c:
         settled[after[~station]] = False
     rest = np.flatnonzero(~settled)
     if rest.size:
@@ -850,6 +853,7 @@ def _tag_keys(buf: ByteArray, tag_start: IntArray, star: IntArray) -> dict[str, 
         for name in ("c", "s"):
             keys[name][rest] = general[name]
         keys["time"][rest] = -1
+        keys["s_end"][rest] = -1
     return keys
 
 
@@ -875,9 +879,10 @@ def _tag_keys_anywhere(buf: ByteArray, tag_start: IntArray, star: IntArray) -> d
     keys = {name: np.full(len(star), _FAR, dtype=np.int64) for name in ("c", "s")}
     width = star - tag_start
     short = np.flatnonzero(width <= PAD)
-    if short.size:  # the block's bytes as rows of a matrix
-        window = _window(buf, tag_start[short], PAD)
-        column = np.arange(PAD)
+    if short.size:  # the block's bytes as rows of a matrix, as wide as the longest block
+        size = min(PAD, max(8, -(-int(width[short].max()) // 8) * 8))
+        window = _window(buf, tag_start[short], size)
+        column = np.arange(size)
         opening = np.zeros_like(window, dtype=bool)
         opening[:, 2:] = (window[:, 2:] == ord(":")) & (
             (window[:, :-2] == ord(",")) | (window[:, :-2] == ord("\\"))
@@ -886,7 +891,7 @@ def _tag_keys_anywhere(buf: ByteArray, tag_start: IntArray, star: IntArray) -> d
         for name in ("c", "s"):
             found = np.zeros_like(opening)
             found[:, 1:-1] = opening[:, 2:] & (window[:, 1:-1] == ord(name))
-            last = PAD - 1 - np.argmax(found[:, ::-1], axis=1)
+            last = size - 1 - np.argmax(found[:, ::-1], axis=1)
             has = found.any(axis=1)
             keys[name][short[has]] = tag_start[short[has]] + last[has]
     long = np.flatnonzero(width > PAD)
@@ -965,6 +970,23 @@ def _tag_fields(
     named = np.flatnonzero((station_key < star) & (station_key >= covered) & live[tagged])
     if not named.size:
         return
+    known_length = keys["s_end"][named] - station_key[named] - 2
+    fits = (known_length >= 0) & (known_length <= 8)  # the value's end known (s: just before c:)
+    if fits.any():  # each name as one 64-bit word
+        these = named[fits]
+        words = _window(buf, station_key[these] + 2, 8).view("<u8")[:, 0] & _BYTES_KEPT[known_length[fits]]
+        codes, distinct = pd.factorize(words)
+        labels = np.array(
+            [
+                stations.code(int(word).to_bytes(8, "little").rstrip(b"\x00").decode("ascii").strip())
+                for word in distinct
+            ],
+            dtype=np.int64,
+        )
+        out.station[records[tagged[these]]] = labels[codes]
+        named = named[~fits]
+        if not named.size:
+            return
     width = _STATION_WIDTH
     short = _window(buf, station_key[named] + 2, 8)  # most names: up to 7 bytes, then ',' or '*'
     stop = (short == ord(",")) | (short == ord("*"))
