@@ -1172,19 +1172,17 @@ class _Identity:
 def _order(mmsi: IntArray, time: IntArray, seq: IntArray) -> IntArray:
     """Row order by MMSI, then time, then line.
 
-    Lines and times come nearly sorted (a stable sort of runs is fast); MMSIs do not, and
-    an MMSI (at most 30 bits) and a rank fit in one int64 key that a plain sort orders
-    several times faster than a stable argsort.
+    Lines and times come nearly sorted (a stable sort of runs is fast); MMSIs do not. An
+    MMSI (30 bits) is sorted as two 16-bit halves, low then high, each by numpy's stable
+    sort of 16-bit numbers, a radix sort: about twice as fast as one sort of 64-bit keys.
     """
     by_seq = np.argsort(seq, kind="stable")
     by_time = by_seq[np.argsort(time[by_seq], kind="stable")]
-    count = len(by_time)
     keys = mmsi[by_time]
-    bits = max(count - 1, 1).bit_length()
-    if count and int(keys.min()) >= 0 and int(keys.max()) < 1 << (62 - bits):
-        packed = (keys << bits) | np.arange(count, dtype=np.int64)
-        packed.sort()
-        ordered: IntArray = by_time[packed & ((1 << bits) - 1)]
+    if len(keys) and int(keys.min()) >= 0 and int(keys.max()) < 1 << 32:
+        by_low = np.argsort((keys & 0xFFFF).astype(np.uint16), kind="stable")
+        by_high = np.argsort((keys[by_low] >> 16).astype(np.uint16), kind="stable")
+        ordered: IntArray = by_time[by_low[by_high]]
         return ordered
     return by_time[np.argsort(keys, kind="stable")]
 
@@ -1310,12 +1308,15 @@ def _positions_frame(
     count = len(columns["mmsi"])
     sog = motion["sog"]
     with np.errstate(invalid="ignore"):
-        sog = np.where((sog >= 0) & np.isfinite(sog) & ~np.isclose(sog, SOG_NOT_AVAILABLE), sog, np.nan)
+        # np.isclose's test, written out: isclose itself costs several passes more
+        close = np.abs(sog - SOG_NOT_AVAILABLE) <= _ISCLOSE_ATOL + _ISCLOSE_RTOL * SOG_NOT_AVAILABLE
+        sog = np.where((sog >= 0) & np.isfinite(sog) & ~close, sog, np.nan)
         cog, heading = (
             np.where((angle >= 0) & (angle < 360.0), angle, np.nan)
             for angle in (motion["cog"], motion["heading"])
         )
-    sources = [SOURCE, *(f"{SOURCE}:{name}" for name in rows.stations)]
+    sources = pa.array([SOURCE, *(f"{SOURCE}:{name}" for name in rows.stations)], type=pa.string())
+    texts = pa.array(rows.texts, type=pa.string())  # once for the three text columns
     ship_type = columns["ship_type"]
     data = {
         POSITION.MMSI: pd.arrays.IntegerArray(columns["mmsi"].astype(np.int64), np.zeros(count, dtype=bool)),
@@ -1327,9 +1328,9 @@ def _positions_frame(
         POSITION.HEADING: heading,
         POSITION.NAV_STATUS: pd.arrays.IntegerArray(np.maximum(status, 0).astype(np.int8), status < 0),
         POSITION.IMO: pd.arrays.IntegerArray(columns["imo"].astype(np.int64), columns["imo"] == 0),
-        POSITION.NAME: _strings(rows.texts, columns["name"]),
-        POSITION.CALL_SIGN: _strings(rows.texts, columns["call_sign"]),
-        POSITION.DESTINATION: _strings(rows.texts, columns["destination"]),
+        POSITION.NAME: _strings(texts, columns["name"]),
+        POSITION.CALL_SIGN: _strings(texts, columns["call_sign"]),
+        POSITION.DESTINATION: _strings(texts, columns["destination"]),
         POSITION.SHIP_TYPE: pd.arrays.IntegerArray(ship_type.astype(np.int16), ship_type == 0),
         POSITION.DRAUGHT: columns["draught"].astype(np.float64),
         POSITION.SOURCE: _strings(sources, station + 1),
@@ -1337,13 +1338,18 @@ def _positions_frame(
     return pd.DataFrame(data, copy=False)
 
 
+_ISCLOSE_RTOL: Final = 1e-05  # np.isclose's default tolerances
+_ISCLOSE_ATOL: Final = 1e-08
+
+
 def _utc(nanoseconds: IntArray) -> pd.DatetimeIndex:
     return pd.DatetimeIndex(nanoseconds.astype(np.int64).view("datetime64[ns]")).tz_localize("UTC")
 
 
-def _strings(texts: list[str], codes: IntArray) -> pd.Series:
-    """A text column of the positions schema (``"string"``) of codes into ``texts`` (-1: NA), built in
-    Arrow: each row points at one of few strings, and no Python object is made per row."""
-    taken = pa.array(texts, type=pa.string()).take(pa.array(codes, mask=codes < 0, type=pa.int64()))
+def _strings(texts: Any, codes: IntArray) -> pd.Series:
+    """A text column of the positions schema (``"string"``) of codes into ``texts`` (an Arrow string
+    array; -1: NA), built in Arrow: each row points at one of few strings, and no Python object is
+    made per row."""
+    taken = texts.take(pa.array(codes, mask=codes < 0, type=pa.int64()))
     series: pd.Series = taken.to_pandas(types_mapper={pa.string(): pd.StringDtype()}.get)
     return series
