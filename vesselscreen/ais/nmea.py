@@ -1319,7 +1319,9 @@ def _positions_frame(
     texts = pa.array(rows.texts, type=pa.string())  # once for the three text columns
     ship_type = columns["ship_type"]
     data = {
-        POSITION.MMSI: pd.arrays.IntegerArray(columns["mmsi"].astype(np.int64), np.zeros(count, dtype=bool)),
+        POSITION.MMSI: pd.arrays.IntegerArray(
+            columns["mmsi"].astype(np.int64, copy=False), np.zeros(count, dtype=bool)
+        ),
         POSITION.TIMESTAMP: _utc(columns["time"]),
         POSITION.LAT: motion["lat"],
         POSITION.LON: motion["lon"],
@@ -1327,12 +1329,14 @@ def _positions_frame(
         POSITION.COG: cog,
         POSITION.HEADING: heading,
         POSITION.NAV_STATUS: pd.arrays.IntegerArray(np.maximum(status, 0).astype(np.int8), status < 0),
-        POSITION.IMO: pd.arrays.IntegerArray(columns["imo"].astype(np.int64), columns["imo"] == 0),
+        POSITION.IMO: pd.arrays.IntegerArray(
+            columns["imo"].astype(np.int64, copy=False), columns["imo"] == 0
+        ),
         POSITION.NAME: _strings(texts, columns["name"]),
         POSITION.CALL_SIGN: _strings(texts, columns["call_sign"]),
         POSITION.DESTINATION: _strings(texts, columns["destination"]),
         POSITION.SHIP_TYPE: pd.arrays.IntegerArray(ship_type.astype(np.int16), ship_type == 0),
-        POSITION.DRAUGHT: columns["draught"].astype(np.float64),
+        POSITION.DRAUGHT: columns["draught"].astype(np.float64, copy=False),
         POSITION.SOURCE: _strings(sources, station + 1),
     }
     return pd.DataFrame(data, copy=False)
