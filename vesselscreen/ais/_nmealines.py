@@ -819,8 +819,10 @@ def _tag_keys(buf: ByteArray, tag_start: IntArray, star: IntArray) -> dict[str, 
         shaped = inside & (buf[key] == ord("c")) & (buf[key + 1] == ord(":"))
         shaped &= (buf[key - 1] == ord(",")) | (buf[key - 1] == ord("\\"))
         which, key = candidates[shaped], key[shaped]
-        values = _window(buf, key + 2, digits) - np.uint8(ord("0"))
-        numeric = (values <= 9).all(axis=1)
+        values = _window(buf, key + 2, digits) - np.uint8(ord("0"))  # wraps around below '0'
+        numeric = values[:, 0] <= 9
+        for column in range(1, digits):  # column by column: a reduction along rows is slower
+            numeric &= values[:, column] <= 9
         which, key, values = which[numeric], key[numeric], values[numeric]
         number = _digits(values)
         fits = number <= _MAX_NS // scale
@@ -832,18 +834,20 @@ def _tag_keys(buf: ByteArray, tag_start: IntArray, star: IntArray) -> dict[str, 
     alone = settled & (buf[np.where(settled, time_key, star) - 1] == ord("\\"))  # the only field
     after = np.flatnonzero(settled & ~alone)  # a field before c: is it s:?
     if after.size:
-        window = _window(buf, np.maximum(time_key[after] - 1 - _STATION_WIDTH, 0), _STATION_WIDTH)
-        separator = (window == ord(",")) | (window == ord("\\"))
-        found = separator.any(axis=1)
-        previous = (
-            time_key[after]
-            - 1
-            - _STATION_WIDTH
-            + (_STATION_WIDTH - 1 - np.argmax(separator[:, ::-1], axis=1))
-            + 1
-        )
-        previous = np.where(found, previous, star[after])
-        station = found & (buf[previous] == ord("s")) & (buf[previous + 1] == ord(":"))
+        # the field before c: begins after the last separator among the _STATION_WIDTH bytes before
+        # its comma: looked for backwards, byte by byte, over the rows not found yet (names are short)
+        previous = star[after].copy()  # none found: not a station
+        todo = np.arange(len(after))
+        for distance in range(2, _STATION_WIDTH + 2):
+            at = time_key[after[todo]] - distance
+            inside = at >= 0
+            byte = buf[np.maximum(at, 0)]
+            separator = inside & ((byte == ord(",")) | (byte == ord("\\")))
+            previous[todo[separator]] = at[separator] + 1
+            todo = todo[~separator & inside]
+            if not todo.size:
+                break
+        station = (buf[previous] == ord("s")) & (buf[previous + 1] == ord(":"))
         keys["s"][after[station]] = previous[station]
         keys["s_end"][after[station]] = time_key[after[station]] - 1  # the comma before c:
         settled[after[~station]] = False
