@@ -12,11 +12,11 @@ import pandas as pd
 import pyais
 import pytest
 
-from vesselscreen.ais import read_ais, read_nmea
+from vesselscreen.ais import nmea, read_ais, read_nmea
 from vesselscreen.ais.nmea import _valid_imos, iter_nmea
 from vesselscreen.errors import ReferenceTimeError
 from vesselscreen.identifiers import is_valid_imo
-from vesselscreen.ingest import IngestReport, ingest_report
+from vesselscreen.ingest import MAX_SAMPLES, IngestReport, ingest_report
 from vesselscreen.schema import POSITION, POSITION_DTYPES
 
 from .conftest import NEEDS_REFERENCE, NMEA, NMEA_FILES, REFERENCE, sentence_lines
@@ -430,6 +430,20 @@ def test_chunks_add_up_to_the_whole_log(name: str, chunksize: int) -> None:
     for column in [*IDENTITY, POSITION.DRAUGHT]:
         known = combined[column].notna()
         assert (combined.loc[known, column] == whole.loc[known, column]).all()
+
+
+@pytest.mark.parametrize("name", [KYSTVERKET, GFW_TAGBLOCK, DMA_LOG])
+def test_a_log_read_whole_in_small_blocks_gives_the_same_frame_and_report(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    whole = read(name)
+    monkeypatch.setattr(nmea, "BLOCK_BYTES", 4096)  # dozens of blocks, multipart messages across them
+    reference = REFERENCE if name in NEEDS_REFERENCE else None
+    blocks = read_nmea(NMEA / name, reference_time=reference)
+    pd.testing.assert_frame_equal(blocks, whole)
+    assert report_of(blocks) == report_of(whole)  # samples too: the file's first ones, in order
+    report = report_of(whole)
+    assert len(report.samples) == min(MAX_SAMPLES, report.rejected + sum(report.warnings.values()))
 
 
 def test_a_multipart_message_split_between_chunks_is_joined() -> None:

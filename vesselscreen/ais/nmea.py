@@ -201,7 +201,7 @@ def read_stream(
     ``fast=False`` reads every line by the reference rule and every message with pyais
     (the tests compare both ways).
     """
-    settings = _Settings(name, reference_ns(reference_time, name), validate_checksum, fast)
+    settings = _Settings(name, reference_ns(reference_time, name), validate_checksum, fast, whole=True)
     results = list(_results(stream, settings, lines_per_block=None))
     rows = _Rows.concat([result.rows for result in results])
     report = _file_report([result.report for result in results], name)
@@ -237,6 +237,7 @@ class _Settings:
     reference: int | None
     validate: bool
     fast: bool
+    whole: bool = False  # one report for the file: samples beyond its first MAX_SAMPLES are not made
 
 
 @dataclass(frozen=True)
@@ -391,6 +392,7 @@ class _Carry:
     time: int = -1
     pending: _Fragments = field(default_factory=_Fragments.empty)
     raw: dict[int, str] = field(default_factory=dict)
+    samples: int = 0  # samples in the reports so far
 
 
 @dataclass(frozen=True)
@@ -410,6 +412,8 @@ class _Rows:
 
         if not parts:
             return _Rows(_no_rows(_POSITION_COLUMNS), _no_rows(_STATIC_COLUMNS), [], [])
+        if len(parts) == 1:
+            return parts[0]
         return _Rows(
             joined([part.positions for part in parts]),
             joined([part.statics for part in parts]),
@@ -498,12 +502,16 @@ def _finish(
     )
     fresh = (int(line) for line in pending.line.tolist() if line >= lines.first)
     raw = {**carry.raw, **{line: lines.text(line - lines.first).decode("ascii", "replace") for line in fresh}}
-    report = _report(lines, said, events, accepted, notes, raw, settings.name, bom=prepared.block.bom)
+    wanted = max(MAX_SAMPLES - carry.samples, 0) if settings.whole else MAX_SAMPLES
+    report = _report(
+        lines, said, events, accepted, notes, raw, settings.name, bom=prepared.block.bom, samples=wanted
+    )
     kept = set(pending.line.tolist())
     next_carry = _Carry(
         time=last_time,
         pending=pending,
         raw={line: text for line, text in raw.items() if line in kept},
+        samples=carry.samples + len(report.samples),
     )
     return _Result(rows, report), next_carry
 
@@ -1081,8 +1089,10 @@ def _report(
     name: str,
     *,
     bom: bool,
+    samples: int = MAX_SAMPLES,
 ) -> IngestReport:
-    """The block's report: records settled in it, notes, samples in the order they were found."""
+    """The block's report: records settled in it, notes, the first ``samples`` samples in the order
+    they were found (the others counted only)."""
     log = RejectionLog(name)
     pghp = int(said.pghp.sum())
     log.accept(pghp + accepted)
@@ -1109,7 +1119,7 @@ def _report(
     owner.append(-1 - np.arange(len(events.found), dtype=np.int64))  # single events: -1, -2, ...
     all_found, all_about, all_owner = np.concatenate(found), np.concatenate(about), np.concatenate(owner)
     order = np.lexsort((all_about, all_found))
-    for position in order[:MAX_SAMPLES].tolist():
+    for position in order[:samples].tolist():
         line, which = int(all_about[position]), int(all_owner[position])
         if which >= 0:
             reason, kept = events.groups[which][4](line), events.groups[which][3]
@@ -1119,7 +1129,7 @@ def _report(
             log.warn(reason, line=line + 1, raw=text(line))
         else:
             log.reject(reason, line=line + 1, raw=text(line))
-    rest = all_owner[order[MAX_SAMPLES:]]
+    rest = all_owner[order[samples:]]
     classes: dict[tuple[str, bool], int] = {}
     grouped, group_counts = np.unique(rest[rest >= 0], return_counts=True)
     for which, count in zip(grouped.tolist(), group_counts.tolist(), strict=True):
@@ -1131,8 +1141,8 @@ def _report(
     for (reason_class, is_kept), count in classes.items():
         if is_kept:
             log.warnings[reason_class] += count
-        else:
-            log.reject(reason_class, n=count)
+        else:  # counted only: reject() would add a sample while the log holds fewer than its maximum
+            log.reasons[reason_class] += count
     return log.report(format=FORMAT)
 
 
