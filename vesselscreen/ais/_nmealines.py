@@ -309,9 +309,9 @@ _FAR: Final = np.iinfo(np.int64).max // 2
 class Lines:
     """A block of whole lines: the bytes, and each line's bounds without surrounding whitespace.
 
-    ``buf`` is ``data`` followed by :data:`PAD` zero bytes; ``first`` is the file line index
-    (0-based) of the block's first line; ``plain``: the data is ASCII and its only byte at or
-    below a space is the line feed (the usual block).
+    ``data`` ends with :data:`PAD` zero bytes and ``buf`` is ``data`` as an array; ``first`` is
+    the file line index (0-based) of the block's first line; ``plain``: the data is ASCII and its
+    only byte at or below a space is the line feed (the usual block).
     """
 
     data: bytes
@@ -334,15 +334,19 @@ PAD: Final = 64
 """Zero bytes after a block's data, so fixed-width reads past a line's end need no bounds checks."""
 
 
-def split_lines(data: bytes, first: int) -> Lines:
-    """The lines of ``data``; a last line without a line feed counts too."""
-    buf = np.frombuffer(data + bytes(PAD), dtype=np.uint8)
+def split_lines(data: bytes, first: int, *, padded: bool = False) -> Lines:
+    """The lines of ``data``; a last line without a line feed counts too. ``padded``: ``data``
+    already ends with :data:`PAD` zero bytes (not part of it), so it is not copied."""
+    if not padded:
+        data += bytes(PAD)
+    size = len(data) - PAD
+    buf = np.frombuffer(data, dtype=np.uint8)
     newline = np.flatnonzero(buf == ord("\n"))
     starts = np.empty(len(newline) + 1, dtype=np.int64)
     starts[0] = 0
     starts[1:] = newline + 1
-    ends = np.append(newline, len(data)).astype(np.int64)
-    if not data or data[-1] == ord("\n"):  # no line after the last line feed
+    ends = np.append(newline, size).astype(np.int64)
+    if not size or data[size - 1] == ord("\n"):  # no line after the last line feed
         starts, ends = starts[:-1], ends[:-1]
     plain = data.isascii() and int(np.count_nonzero(buf <= ord(" "))) == len(newline) + PAD
     if plain:  # no space or control byte to strip

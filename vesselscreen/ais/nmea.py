@@ -84,6 +84,7 @@ from vesselscreen.ais import fastdecode
 from vesselscreen.ais._common import MMSI_MAX, MMSI_MIN, SOG_NOT_AVAILABLE, combine_reports, reference_ns
 from vesselscreen.ais._io import DECOMPRESSION_ERRORS, AISSource, open_binary, source_name
 from vesselscreen.ais._nmealines import (
+    PAD,
     Events,
     Lines,
     Scan,
@@ -122,6 +123,7 @@ _T27_SPEED_NA: Final = 63.0
 _T27_COURSE_NA: Final = 511.0
 _NAV_STATUS_TYPES: Final = (1, 2, 3, 27)
 _BOM: Final = b"\xef\xbb\xbf"
+_PADDING: Final = bytes(PAD)
 _TRUNCATED: Final = "undecodable payload: truncated message"
 _MISSING: Final = -2  # an MMSI pyais could not read (payload too short)
 
@@ -249,10 +251,10 @@ class _Block:
 
 
 def _blocks(stream: BinaryIO, lines_per_block: int | None) -> Iterator[_Block]:
-    """The log in blocks of whole lines, numbered, the last one marked, a leading byte order
-    mark skipped."""
+    """The log in blocks of whole lines (followed by :data:`PAD` zero bytes), numbered, the last one
+    marked, a leading byte order mark skipped."""
     raw = _raw_blocks(stream, lines_per_block)
-    current = next(raw, b"")
+    current = next(raw, _PADDING)
     bom = current.startswith(_BOM)
     if bom:
         current = current[len(_BOM) :]
@@ -265,20 +267,21 @@ def _blocks(stream: BinaryIO, lines_per_block: int | None) -> Iterator[_Block]:
 
 
 def _raw_blocks(stream: BinaryIO, lines_per_block: int | None) -> Iterator[bytes]:
-    """``lines_per_block`` lines at a time, or about :data:`BLOCK_BYTES` of whole lines."""
+    """``lines_per_block`` lines at a time, or about :data:`BLOCK_BYTES` of whole lines, each followed
+    by :data:`PAD` zero bytes (copied once, with them)."""
     pending, at, done = b"", 0, False
     while True:
         cut = _cut(pending, at, lines_per_block, done)
         if cut is not None:
             if cut > at:
-                yield pending[at:cut]
+                yield b"".join((memoryview(pending)[at:cut], _PADDING))
             at = cut
             if done and at >= len(pending):
                 return
             continue
         more = stream.read(BLOCK_BYTES)
         done = not more
-        pending, at = pending[at:] + more, 0
+        pending, at = (more if at >= len(pending) else pending[at:] + more), 0
 
 
 def _cut(pending: bytes, at: int, lines: int | None, done: bool) -> int | None:
@@ -472,7 +475,7 @@ class _Prepared:
 
 
 def _prepare(block: _Block, vocabulary: _Vocabularies, settings: _Settings) -> _Prepared:
-    lines = split_lines(block.data, block.first)
+    lines = split_lines(block.data, block.first, padded=True)
     said = scan(lines, settings.validate, vocabulary.stations, fast=settings.fast)
     singles, fragments = _sentences(lines, said, vocabulary.keys)
     decoded = _decode(singles.data, singles.start, singles.length, singles.fill, settings.fast)
