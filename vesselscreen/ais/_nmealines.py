@@ -334,6 +334,27 @@ PAD: Final = 64
 """Zero bytes after a block's data, so fixed-width reads past a line's end need no bounds checks."""
 
 
+_SCAN_BYTES: Final = 1 << 20
+"""Bytes of a block compared at a time: a whole block's comparison would be a temporary as large as
+the block, which the allocator hands back to the system and takes again as fresh pages each time."""
+
+
+def _where_byte(buf: ByteArray, byte: int) -> IntArray:
+    """Where ``byte`` is in ``buf``, in order."""
+    parts = [
+        np.flatnonzero(buf[low : low + _SCAN_BYTES] == byte) + low for low in range(0, len(buf), _SCAN_BYTES)
+    ]
+    found: IntArray = np.concatenate(parts) if len(parts) > 1 else parts[0]
+    return found
+
+
+def _count_at_most(buf: ByteArray, byte: int) -> int:
+    """How many bytes of ``buf`` are at most ``byte``."""
+    return sum(
+        int(np.count_nonzero(buf[low : low + _SCAN_BYTES] <= byte)) for low in range(0, len(buf), _SCAN_BYTES)
+    )
+
+
 def split_lines(data: bytes, first: int, *, padded: bool = False) -> Lines:
     """The lines of ``data``; a last line without a line feed counts too. ``padded``: ``data``
     already ends with :data:`PAD` zero bytes (not part of it), so it is not copied."""
@@ -341,14 +362,14 @@ def split_lines(data: bytes, first: int, *, padded: bool = False) -> Lines:
         data += bytes(PAD)
     size = len(data) - PAD
     buf = np.frombuffer(data, dtype=np.uint8)
-    newline = np.flatnonzero(buf == ord("\n"))
+    newline = _where_byte(buf, ord("\n"))
     starts = np.empty(len(newline) + 1, dtype=np.int64)
     starts[0] = 0
     starts[1:] = newline + 1
     ends = np.append(newline, size).astype(np.int64)
     if not size or data[size - 1] == ord("\n"):  # no line after the last line feed
         starts, ends = starts[:-1], ends[:-1]
-    plain = data.isascii() and int(np.count_nonzero(buf <= ord(" "))) == len(newline) + PAD
+    plain = data.isascii() and _count_at_most(buf, ord(" ")) == len(newline) + PAD
     if plain:  # no space or control byte to strip
         return Lines(data, buf, starts, ends, first, len(newline), plain=True)
     start, end = _strip(buf, starts, ends)
@@ -634,7 +655,7 @@ def _closing(buf: ByteArray, opening: IntArray) -> IntArray:
     """Where the tag blocks opening at ``opening`` (sorted) close: the next backslash, or a huge
     value if none. When the block's backslashes are exactly an opening and a closing one per
     tag block (the usual block), they pair up in order without a search."""
-    backslashes = np.flatnonzero(buf == ord("\\"))
+    backslashes = _where_byte(buf, ord("\\"))
     if len(backslashes) == 2 * len(opening) and np.array_equal(backslashes[0::2], opening):
         closing: IntArray = backslashes[1::2]
         return closing
@@ -661,13 +682,13 @@ class _Stars:
     @staticmethod
     def of(buf: ByteArray, start: IntArray, end: IntArray, tag_start: IntArray, closing: IntArray) -> _Stars:
         """The stars of ``buf`` given its lines ``[start, end)`` and its terminated tag blocks."""
-        count = int(np.count_nonzero(buf == ord("*")))
+        count = len(_where_byte(buf, ord("*")))
         line_star, tag_star = end - 3, closing - 3
         at_places = int(np.count_nonzero(buf[line_star[line_star >= start]] == ord("*")))
         at_places += int(np.count_nonzero(buf[tag_star[tag_star > tag_start]] == ord("*")))
         if at_places == count:  # every star is at one of those places (they are all distinct)
             return _Stars(buf, True, np.zeros(0, dtype=np.int64))
-        return _Stars(buf, False, np.flatnonzero(buf == ord("*")))
+        return _Stars(buf, False, _where_byte(buf, ord("*")))
 
     def first_is(self, begin: IntArray, star: IntArray) -> BoolArray:
         """Whether the first star at or after each ``begin`` is at ``star`` (see the class)."""
@@ -904,7 +925,7 @@ def _tag_keys_anywhere(buf: ByteArray, tag_start: IntArray, star: IntArray) -> d
             keys[name][short[has]] = tag_start[short[has]] + last[has]
     long = np.flatnonzero(width > PAD)
     if long.size:  # rare: every colon of the block
-        colons = np.flatnonzero(buf == ord(":"))
+        colons = _where_byte(buf, ord(":"))
         colons = colons[colons >= 2]
         opening_at = (buf[colons - 2] == ord(",")) | (buf[colons - 2] == ord("\\"))
         starts = colons[opening_at] - 1  # where each "x:" field begins
@@ -1060,7 +1081,7 @@ def _pghp(
         bad = _xor(buf, begin + 1, star) != check
         out.events.add(lines.first + records[which[bad]], "bad checksum", _detail(lines, validate))
         which, begin, star = which[~bad], begin[~bad], star[~bad]
-    commas = np.flatnonzero(buf == ord(","))
+    commas = _where_byte(buf, ord(","))
     first_comma = np.searchsorted(commas, begin)  # the comma after "$PGHP"
     values = []
     present = np.ones(len(which), dtype=bool)
@@ -1213,22 +1234,34 @@ def _bad_armour(buf: ByteArray, start: IntArray, length: IntArray) -> BoolArray:
     payload at a time, byte by byte, each row's bytes past its end masked off 8 at a time.
 
     Rows are reduced as 64-bit words ORed column by column: numpy's reductions along a
-    short axis (``any(axis=1)``) and broadcast comparisons cost more than the checks.
+    short axis (``any(axis=1)``) and broadcast comparisons cost more than the checks. Rows
+    go :data:`_ARMOUR_ROWS` at a time, worked in place: the few temporaries stay small,
+    in cache and in the allocator's free lists (large ones come back as fresh pages).
     """
+    bad = np.zeros(len(start), dtype=bool)
+    for low in range(0, len(start), _ARMOUR_ROWS):
+        rows = slice(low, low + _ARMOUR_ROWS)
+        bad[rows] = _bad_armour_rows(buf, start[rows], length[rows])
+    return bad
+
+
+def _bad_armour_rows(buf: ByteArray, start: IntArray, length: IntArray) -> BoolArray:
     bad = np.zeros(len(start), dtype=bool)
     todo = np.arange(len(start))
     offset = 0
     while todo.size:
         left = length[todo] - offset
-        window = sliding_window_view(buf, _ARMOUR_WIDTH)[start[todo] + offset]
-        chars = window - np.uint8(48)  # wraps around below '0'
+        chars = sliding_window_view(buf, _ARMOUR_WIDTH)[start[todo] + offset]  # a copy
+        chars -= np.uint8(48)  # wraps around below '0'
         # armour: '0'-'W' (0-39 after the shift) and '`'-'w' (48-71)
         invalid = chars > 71
         chars &= np.uint8(0xF8)
-        invalid |= chars == 40  # 40-47
+        outside = chars.view(np.bool_)
+        np.equal(chars, 40, out=outside)  # 40-47
+        invalid |= outside
         words = invalid.view("<u8")  # byte i of a row is bits 8i-8i+7 of its word
-        hit = np.zeros(len(todo), dtype=np.uint64)
-        for word in range(_ARMOUR_WIDTH // 8):
+        hit = words[:, 0] & _BYTES_KEPT[np.clip(left, 0, 8)]
+        for word in range(1, _ARMOUR_WIDTH // 8):
             hit |= words[:, word] & _BYTES_KEPT[np.clip(left - 8 * word, 0, 8)]
         bad[todo] |= hit != 0
         offset += _ARMOUR_WIDTH
@@ -1236,6 +1269,7 @@ def _bad_armour(buf: ByteArray, start: IntArray, length: IntArray) -> BoolArray:
     return bad
 
 
+_ARMOUR_ROWS: Final = 16_384  # payloads checked at a time: 512 KB of each temporary
 _ARMOUR_WIDTH: Final = 32  # payload bytes checked at a time (<= PAD): most payloads are 28
 _BYTES_KEPT: Final = np.array([(1 << (8 * count)) - 1 for count in range(9)], dtype=np.uint64)
 """The mask of a 64-bit word's first (lowest, little-endian) ``count`` bytes."""
