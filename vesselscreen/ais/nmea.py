@@ -761,26 +761,27 @@ def _decode_all(
     singles_decoded: tuple[fastdecode.Messages, ObjectArray, BoolArray, BoolArray],
     messages: _Messages,
     fast: bool,
-) -> _Decoded:
+) -> list[_Decoded]:
     """Single-sentence messages (decoded in place in their block) and assembled ones, decoded
-    in their buffer; pyais takes what the bulk decoder leaves."""
+    in their buffer; pyais takes what the bulk decoder leaves. Two parts, kept apart: joining
+    them would copy every field of every message."""
     parts, first, size = messages.parts, messages.first, messages.size
     length = np.add.reduceat(parts.length, first) if len(first) else np.zeros(0, dtype=np.int64)
     last = first + size - 1
-    decoded = [singles_decoded, _decode(parts.data, parts.start[first], length, parts.fill[last], fast)]
-    fields = _concat_messages([part[0] for part in decoded])
-    return _Decoded(
-        fields=fields,
-        problem=np.concatenate([part[1] for part in decoded]),
-        no_mmsi=np.concatenate([part[2] for part in decoded]),
-        no_position=np.concatenate([part[3] for part in decoded]),
-        seq=np.concatenate((singles.line, parts.line[last])),
-        time=np.concatenate((singles.time, parts.time[first])),
-        station=np.concatenate((singles.station, parts.station[first])),
-        part_line=np.concatenate((singles.line, parts.line)),
-        part_first=np.concatenate((np.arange(len(singles), dtype=np.int64), first + len(singles))),
-        part_size=np.concatenate((np.ones(len(singles), dtype=np.int64), size)),
+    fields, problem, no_mmsi, no_position = singles_decoded
+    ones = np.ones(len(singles), dtype=np.int64)
+    single = _Decoded(
+        fields, problem, no_mmsi, no_position, singles.line, singles.time, singles.station,
+        part_line=singles.line, part_first=np.arange(len(singles), dtype=np.int64), part_size=ones,
+    )  # fmt: skip
+    fields, problem, no_mmsi, no_position = _decode(
+        parts.data, parts.start[first], length, parts.fill[last], fast
     )
+    assembled = _Decoded(
+        fields, problem, no_mmsi, no_position, parts.line[last], parts.time[first], parts.station[first],
+        part_line=parts.line, part_first=first, part_size=size,
+    )  # fmt: skip
+    return [single, assembled]
 
 
 def _decode(
@@ -855,13 +856,6 @@ def _number(value: object) -> float:
     return float(value) if isinstance(value, int | float) else np.nan
 
 
-def _concat_messages(parts: list[fastdecode.Messages]) -> fastdecode.Messages:
-    names = fastdecode.Messages.__dataclass_fields__
-    return fastdecode.Messages(
-        **{name: np.concatenate([getattr(part, name) for part in parts]) for name in names}
-    )
-
-
 # -- checks, rows and accounting -----------------------------------------------------------------
 
 _POSITION_COLUMNS: Final = (
@@ -897,7 +891,7 @@ def _no_rows(columns: tuple[str, ...]) -> dict[str, npt.NDArray[Any]]:
 
 
 def _rows(
-    decoded: _Decoded,
+    decoded: list[_Decoded],
     events: Events,
     stations: Vocabulary[str],
     texts: Vocabulary[str],
@@ -905,6 +899,32 @@ def _rows(
 ) -> tuple[_Rows, int, dict[str, int]]:
     """Check every message (MMSI, position), count its fragments as accepted or rejected, and
     give the rows of the accepted ones; also the accepted fragment count and notes."""
+    parts = [_part_rows(part, events, texts, text_codes) for part in decoded]
+    accepted = sum(part[2] for part in parts)
+    per_kind = np.sum([part[3] for part in parts], axis=0)
+    notes: dict[str, int] = {}
+    if accepted:
+        notes["decoded sentences"] = accepted
+    for value in np.flatnonzero(per_kind).tolist():
+        notes[f"message type {value - 1}"] = int(per_kind[value])
+    positions = _joined([part[0] for part in parts])
+    statics = _joined([part[1] for part in parts])
+    return _Rows(positions, statics, list(stations.labels), list(texts.labels)), accepted, notes
+
+
+def _joined(tables: list[dict[str, npt.NDArray[Any]]]) -> dict[str, npt.NDArray[Any]]:
+    """The rows of several tables of the same columns (a table alone is not copied)."""
+    filled = [table for table in tables if len(table["seq"])] or tables[:1]
+    if len(filled) == 1:
+        return filled[0]
+    return {name: np.concatenate([table[name] for table in filled]) for name in filled[0]}
+
+
+def _part_rows(
+    decoded: _Decoded, events: Events, texts: Vocabulary[str], text_codes: dict[str, int]
+) -> tuple[dict[str, npt.NDArray[Any]], dict[str, npt.NDArray[Any]], int, IntArray]:
+    """:func:`_rows` of some messages: their position and identity rows, accepted fragments and
+    messages accepted per type (by ``type + 1``)."""
     fields = decoded.fields
     kind = fields.kind
     mmsi, lat, lon = fields.mmsi, fields.lat, fields.lon
@@ -927,13 +947,8 @@ def _rows(
         if these.size:
             _reject_messages(decoded, these, label, events)
     ok = np.flatnonzero(~failed)
-    notes: dict[str, int] = {}
     accepted = int(decoded.part_size[ok].sum())
-    if accepted:
-        notes["decoded sentences"] = accepted
     per_kind = np.bincount(kind[ok] + 1, minlength=_KIND_SLOTS)
-    for value in np.flatnonzero(per_kind).tolist():
-        notes[f"message type {value - 1}"] = int(per_kind[value])
     imo = _checked_imos(decoded, ok, events)
     carriers = {"shipname": (5, 19, 24), "callsign": (5, 24), "destination": (5,)}
     text = {
@@ -973,7 +988,7 @@ def _rows(
         "destination": np.where(t5, text["destination"][static], -1),
         "draught": np.where(t5 & (draught > 0), draught, np.nan),
     }
-    return _Rows(positions, statics, list(stations.labels), list(texts.labels)), accepted, notes
+    return positions, statics, accepted, per_kind
 
 
 _KIND_SLOTS: Final = 65  # message types are 6-bit numbers; -1: none
