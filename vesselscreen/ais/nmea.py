@@ -965,9 +965,9 @@ def _part_rows(
         "mmsi": mmsi[position],
         "lat": lat[position],
         "lon": lon[position],
-        "sog": np.where(t27 & (speed == _T27_SPEED_NA), np.nan, speed),
-        "cog": np.where(t27 & (course == _T27_COURSE_NA), np.nan, course),
-        "heading": np.where(t27, np.nan, fields.heading[position]),
+        "sog": _speed(np.where(t27 & (speed == _T27_SPEED_NA), np.nan, speed)),
+        "cog": _angle(np.where(t27 & (course == _T27_COURSE_NA), np.nan, course)),
+        "heading": _angle(np.where(t27, np.nan, fields.heading[position])),
         "status": np.where(_kinds_in(_NAV_STATUS_TYPES)[kind_p + 1], fields.status[position], -1),
         "name": np.where(kind_p == 19, text["shipname"][position], -1),
         "ship_type": np.where(kind_p == 19, _code(fields.ship_type[position]), 0),
@@ -1332,17 +1332,10 @@ def _positions_frame(
     station: IntArray,
     rows: _Rows,
 ) -> pd.DataFrame:
-    """The canonical columns and dtypes; speed, course and heading "not available" as NaN."""
+    """The canonical columns and dtypes (speed, course and heading "not available" are NaN already:
+    see :func:`_speed`)."""
     count = len(columns["mmsi"])
-    sog = motion["sog"]
-    with np.errstate(invalid="ignore"):
-        # np.isclose's test, written out: isclose itself costs several passes more
-        close = np.abs(sog - SOG_NOT_AVAILABLE) <= _ISCLOSE_ATOL + _ISCLOSE_RTOL * SOG_NOT_AVAILABLE
-        sog = np.where((sog >= 0) & np.isfinite(sog) & ~close, sog, np.nan)
-        cog, heading = (
-            np.where((angle >= 0) & (angle < 360.0), angle, np.nan)
-            for angle in (motion["cog"], motion["heading"])
-        )
+    sog, cog, heading = motion["sog"], motion["cog"], motion["heading"]
     sources = pa.array([SOURCE, *(f"{SOURCE}:{name}" for name in rows.stations)], type=pa.string())
     texts = pa.array(rows.texts, type=pa.string())  # once for the three text columns
     ship_type = columns["ship_type"]
@@ -1368,6 +1361,23 @@ def _positions_frame(
         POSITION.SOURCE: _strings(sources, station + 1),
     }
     return pd.DataFrame(data, copy=False)
+
+
+def _speed(sog: FloatArray) -> FloatArray:
+    """Speeds with "not available" (102.3 knots, negative, not finite) as NaN: worked out per block,
+    before the rows are gathered into the frame's order."""
+    with np.errstate(invalid="ignore"):
+        # np.isclose's test, written out: isclose itself costs several passes more
+        close = np.abs(sog - SOG_NOT_AVAILABLE) <= _ISCLOSE_ATOL + _ISCLOSE_RTOL * SOG_NOT_AVAILABLE
+        speed: FloatArray = np.where((sog >= 0) & np.isfinite(sog) & ~close, sog, np.nan)
+    return speed
+
+
+def _angle(angle: FloatArray) -> FloatArray:
+    """Courses or headings with "not available" (360 and above, negative) as NaN."""
+    with np.errstate(invalid="ignore"):
+        known: FloatArray = np.where((angle >= 0) & (angle < 360.0), angle, np.nan)
+    return known
 
 
 _ISCLOSE_RTOL: Final = 1e-05  # np.isclose's default tolerances
