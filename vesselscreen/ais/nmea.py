@@ -956,36 +956,36 @@ def _part_rows(
         for name, kinds in carriers.items()
     }
     position = ok[is_position[ok]]
-    kind_p = kind[position]
+    kind_p = kind.take(position)
     t27 = kind_p == 27
-    speed, course = fields.speed[position], fields.course[position]
+    speed, course = fields.speed.take(position), fields.course.take(position)
     positions = {
-        "seq": decoded.seq[position],
-        "time": decoded.time[position],
-        "mmsi": mmsi[position],
-        "lat": lat[position],
-        "lon": lon[position],
+        "seq": decoded.seq.take(position),
+        "time": decoded.time.take(position),
+        "mmsi": mmsi.take(position),
+        "lat": lat.take(position),
+        "lon": lon.take(position),
         "sog": _speed(np.where(t27 & (speed == _T27_SPEED_NA), np.nan, speed)),
         "cog": _angle(np.where(t27 & (course == _T27_COURSE_NA), np.nan, course)),
-        "heading": _angle(np.where(t27, np.nan, fields.heading[position])),
-        "status": np.where(_kinds_in(_NAV_STATUS_TYPES)[kind_p + 1], fields.status[position], -1),
-        "name": np.where(kind_p == 19, text["shipname"][position], -1),
-        "ship_type": np.where(kind_p == 19, _code(fields.ship_type[position]), 0),
-        "station": decoded.station[position],
+        "heading": _angle(np.where(t27, np.nan, fields.heading.take(position))),
+        "status": np.where(_kinds_in(_NAV_STATUS_TYPES)[kind_p + 1], fields.status.take(position), -1),
+        "name": np.where(kind_p == 19, text["shipname"].take(position), -1),
+        "ship_type": np.where(kind_p == 19, _code(fields.ship_type.take(position)), 0),
+        "station": decoded.station.take(position),
     }
     static = ok[_kinds_in((5, 24))[kind[ok] + 1]]
-    kind_s, part = kind[static], fields.partno[static]
+    kind_s, part = kind.take(static), fields.partno.take(static)
     t5, part_a, part_b = kind_s == 5, (kind_s == 24) & (part == 0), (kind_s == 24) & (part == 1)
-    draught = fields.draught[static]
+    draught = fields.draught.take(static)
     statics = {
-        "seq": decoded.seq[static],
-        "time": decoded.time[static],
-        "mmsi": mmsi[static],
-        "imo": np.where(t5, imo[static], 0),
-        "name": np.where(t5 | part_a, text["shipname"][static], -1),
-        "call_sign": np.where(t5 | part_b, text["callsign"][static], -1),
-        "ship_type": np.where(t5 | part_b, _code(fields.ship_type[static]), 0),
-        "destination": np.where(t5, text["destination"][static], -1),
+        "seq": decoded.seq.take(static),
+        "time": decoded.time.take(static),
+        "mmsi": mmsi.take(static),
+        "imo": np.where(t5, imo.take(static), 0),
+        "name": np.where(t5 | part_a, text["shipname"].take(static), -1),
+        "call_sign": np.where(t5 | part_b, text["callsign"].take(static), -1),
+        "ship_type": np.where(t5 | part_b, _code(fields.ship_type.take(static)), 0),
+        "destination": np.where(t5, text["destination"].take(static), -1),
         "draught": np.where(t5 & (draught > 0), draught, np.nan),
     }
     return positions, statics, accepted, per_kind
@@ -1205,12 +1205,12 @@ def _order(mmsi: IntArray, time: IntArray, seq: IntArray) -> IntArray:
     sort of 16-bit numbers, a radix sort: about twice as fast as one sort of 64-bit keys.
     """
     by_seq = np.argsort(seq, kind="stable")
-    by_time = by_seq[np.argsort(time[by_seq], kind="stable")]
-    keys = mmsi[by_time]
+    by_time = by_seq.take(np.argsort(time.take(by_seq), kind="stable"))
+    keys = mmsi.take(by_time)
     if len(keys) and int(keys.min()) >= 0 and int(keys.max()) < 1 << 32:
         by_low = np.argsort((keys & 0xFFFF).astype(np.uint16), kind="stable")
-        by_high = np.argsort((keys[by_low] >> 16).astype(np.uint16), kind="stable")
-        ordered: IntArray = by_time[by_low[by_high]]
+        by_high = np.argsort((keys.take(by_low) >> 16).astype(np.uint16), kind="stable")
+        ordered: IntArray = by_time.take(by_low.take(by_high))
         return ordered
     return by_time[np.argsort(keys, kind="stable")]
 
@@ -1229,7 +1229,7 @@ def _frame(rows: _Rows, report: IngestReport, identity: _Identity | None) -> tup
     order = _order(both["mmsi"], both["time"], both["seq"])
     is_position = order < count_p
     final = order[is_position]  # the position rows, in the frame's order
-    mmsi, time = positions["mmsi"][final], positions["time"][final]
+    mmsi, time = positions["mmsi"].take(final), positions["time"].take(final)  # take: faster than [...]
     named = (positions["name"] >= 0) | (positions["ship_type"] != 0)  # type 19
     is_identity = np.concatenate((named, np.ones(len(statics["seq"]), dtype=bool)))[order]
     chosen = order[is_identity]  # identity rows in order (indices into positions, then statics)
@@ -1259,8 +1259,9 @@ def _frame(rows: _Rows, report: IngestReport, identity: _Identity | None) -> tup
             column = _from_earlier_chunks(identity.fields[name], mmsi, time, column, ~_missing(name, column))
         columns[name] = column
     columns |= {"mmsi": mmsi, "time": time}
-    motion = {name: positions[name][final] for name in ("lat", "lon", "sog", "cog", "heading")}
-    frame = _positions_frame(columns, motion, positions["status"][final], positions["station"][final], rows)
+    motion = {name: positions[name].take(final) for name in ("lat", "lon", "sog", "cog", "heading")}
+    status, station = positions["status"].take(final), positions["station"].take(final)
+    frame = _positions_frame(columns, motion, status, station, rows)
     frame.attrs[INGEST_REPORT_ATTR] = report
     return frame, (_Identity(updated) if identity is not None else _Identity.empty())
 
