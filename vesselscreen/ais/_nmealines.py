@@ -1165,30 +1165,30 @@ def _ais_fields(
     """AIS sentences ``!xxVDM,n,i,[s],[c],payload,f*hh``; any other ``!`` line goes to the reference rule."""
     buf = lines.buf
     b, e = body[which], end[which]
-    head = _window(buf, b, 13)
-    seq_empty = head[:, 11] == ord(",")
+    head = np.ascontiguousarray(_window(buf, b, 13).T)  # byte by byte: each a contiguous row
+    seq_empty = head[11] == ord(",")
     channel_at = np.where(seq_empty, b + 12, b + 13)
     channel_empty = _at(buf, channel_at) == ord(",")
     payload_start = np.where(channel_empty, channel_at + 1, channel_at + 2)
     payload_end = e - 5
-    count = _DIGIT[head[:, 7]]
-    number = _DIGIT[head[:, 9]]
-    seq = np.where(seq_empty, -1, _DIGIT[head[:, 11]])
+    count = _DIGIT[head[7]]
+    number = _DIGIT[head[9]]
+    seq = np.where(seq_empty, -1, _DIGIT[head[11]])
     fill = _DIGIT[_at(buf, e - 4)]
     check, is_hex = _hex_pair(buf, e - 2)
     shaped = (
-        (head[:, 1] != ord(","))
-        & (head[:, 2] != ord(","))
-        & (head[:, 3] == ord("V"))
-        & (head[:, 4] == ord("D"))
-        & ((head[:, 5] == ord("M")) | (head[:, 5] == ord("O")))
-        & (head[:, 6] == ord(","))
+        (head[1] != ord(","))
+        & (head[2] != ord(","))
+        & (head[3] == ord("V"))
+        & (head[4] == ord("D"))
+        & ((head[5] == ord("M")) | (head[5] == ord("O")))
+        & (head[6] == ord(","))
         & (count >= 1)
-        & (head[:, 8] == ord(","))
+        & (head[8] == ord(","))
         & (number >= 1)
         & (number <= count)
-        & (head[:, 10] == ord(","))
-        & (seq_empty | ((seq >= 0) & (head[:, 12] == ord(","))))
+        & (head[10] == ord(","))
+        & (seq_empty | ((seq >= 0) & (head[12] == ord(","))))
         & (channel_empty | (_at(buf, channel_at + 1) == ord(",")))
         & (payload_end >= payload_start)
         & (payload_end - payload_start <= MAX_PAYLOAD)
