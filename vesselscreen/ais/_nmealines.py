@@ -348,6 +348,13 @@ def _where_byte(buf: ByteArray, byte: int) -> IntArray:
     return found
 
 
+def _count_byte(buf: ByteArray, byte: int) -> int:
+    """How many bytes of ``buf`` are ``byte``."""
+    return sum(
+        int(np.count_nonzero(buf[low : low + _SCAN_BYTES] == byte)) for low in range(0, len(buf), _SCAN_BYTES)
+    )
+
+
 def _count_at_most(buf: ByteArray, byte: int) -> int:
     """How many bytes of ``buf`` are at most ``byte``."""
     return sum(
@@ -682,7 +689,7 @@ class _Stars:
     @staticmethod
     def of(buf: ByteArray, start: IntArray, end: IntArray, tag_start: IntArray, closing: IntArray) -> _Stars:
         """The stars of ``buf`` given its lines ``[start, end)`` and its terminated tag blocks."""
-        count = len(_where_byte(buf, ord("*")))
+        count = _count_byte(buf, ord("*"))
         line_star, tag_star = end - 3, closing - 3
         at_places = int(np.count_nonzero(buf[line_star[line_star >= start]] == ord("*")))
         at_places += int(np.count_nonzero(buf[tag_star[tag_star > tag_start]] == ord("*")))
