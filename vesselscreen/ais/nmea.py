@@ -297,16 +297,30 @@ def _cut(pending: bytes, at: int, lines: int | None, done: bool) -> int | None:
 
 
 def _nth_newline(data: bytes, at: int, count: int) -> int | None:
-    """The position after the ``count``-th line feed from ``at``, or ``None`` if there are fewer."""
-    if data.count(b"\n", at) < count:
-        return None
+    """The position after the ``count``-th line feed from ``at``, or ``None`` if there are fewer.
+
+    Looked for in a window that doubles until it holds them: not over all the data read ahead.
+    """
     if count <= 64:
         position = at
         for _ in range(count):
-            position = data.index(b"\n", position) + 1
+            found = data.find(b"\n", position)
+            if found < 0:
+                return None
+            position = found + 1
         return position
-    newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8, offset=at) == ord("\n"))
-    return at + int(newlines[count - 1]) + 1
+    size = max(count * _LINE_GUESS, 1 << 16)
+    while True:
+        end = min(len(data), at + size)
+        newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8, count=end - at, offset=at) == ord("\n"))
+        if len(newlines) >= count:
+            return at + int(newlines[count - 1]) + 1
+        if end >= len(data):
+            return None
+        size *= 2
+
+
+_LINE_GUESS: Final = 96  # bytes of a usual log line, to size the first window
 
 
 # -- one block ---------------------------------------------------------------------------------
