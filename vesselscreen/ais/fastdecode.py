@@ -81,18 +81,6 @@ def armour_values(chars: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
     return values
 
 
-def _armoured_values(chars: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
-    """:func:`armour_values` of characters known to be armour (``0``-``W``, `````-``w``: readers
-    reject the others), worked out in place in ``chars`` (a copy the caller owns).
-
-    >>> _armoured_values(np.frombuffer(b"0W`w", dtype=np.uint8).copy()).tolist()
-    [0, 39, 40, 63]
-    """
-    chars -= np.uint8(48)
-    np.subtract(chars, np.uint8(8), out=chars, where=chars > 40)
-    return chars
-
-
 def _buffer(payloads: Sequence[bytes]) -> tuple[npt.NDArray[np.uint8], Int64Array, Int64Array]:
     """All payloads in one byte array, with each payload's start offset and length."""
     lengths = np.fromiter(map(len, payloads), dtype=np.int64, count=len(payloads))
@@ -139,9 +127,7 @@ def buffer_decodable(
     return mask
 
 
-def _words(
-    data: npt.NDArray[np.uint8], starts: Int64Array, *, armoured: bool = False
-) -> tuple[UInt64Array, UInt64Array, UInt64Array]:
+def _words(data: npt.NDArray[np.uint8], starts: Int64Array) -> tuple[UInt64Array, UInt64Array, UInt64Array]:
     """The first 168 bits of each payload, big-endian, as three 64-bit words (the last 24 bits 0).
 
     A sliding-window view of the byte buffer gives the 28 characters of each payload
@@ -151,8 +137,7 @@ def _words(
     if not len(starts):
         empty = np.zeros(0, dtype=np.uint64)
         return empty, empty, empty
-    chars = sliding_window_view(data, _CHARS)[starts]
-    values = (_armoured_values(chars) if armoured else armour_values(chars)).reshape(-1, _CHARS // 4, 4)
+    values = armour_values(sliding_window_view(data, _CHARS)[starts]).reshape(-1, _CHARS // 4, 4)
     first, second, third, fourth = (values[:, :, k] for k in range(4))
     packed = np.zeros((len(starts), 24), dtype=np.uint8)
     packed[:, 0:21:3] = (first << 2) | (second >> 4)
@@ -424,7 +409,7 @@ def _sixbit(data: npt.NDArray[np.uint8], starts: Int64Array, chars: int) -> npt.
     """The 6-bit values of the first ``chars`` armoured characters of each payload, one row each."""
     if not len(starts):
         return np.zeros((0, chars), dtype=np.uint8)
-    return _armoured_values(sliding_window_view(data, chars)[starts])
+    return armour_values(sliding_window_view(data, chars)[starts])
 
 
 def _unsigned(values: npt.NDArray[np.uint8], offset: int, width: int) -> Int64Array:
@@ -615,7 +600,7 @@ def _reports(data: npt.NDArray[np.uint8], starts: Int64Array, out: Messages, row
     """The fields :class:`Messages` holds of position reports (types 1, 2, 3, 18 of 168 bits) at
     ``starts``, written to ``rows`` of ``out``: :func:`decode_buffer`'s values, only the ones a
     positions frame needs."""
-    bits = _Bits(_words(data, starts, armoured=True))
+    bits = _Bits(_words(data, starts))
     class_b = bits.unsigned(0, 6) == 18
 
     def field(class_a_offset: int, class_b_offset: int, width: int) -> Int64Array:
