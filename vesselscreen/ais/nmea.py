@@ -1060,11 +1060,19 @@ def _checked_imos(decoded: _Decoded, ok: IntArray, events: Events) -> IntArray:
     candidates = ok[(fields.kind[ok] == 5) & (imo[ok] != 0)]
     if not candidates.size:
         return imo
-    for message in candidates[~_valid_imos(imo[candidates])].tolist():
-        first = int(decoded.part_line[decoded.part_first[message]])
-        reason = f"invalid IMO: {int(imo[message])} of MMSI {int(fields.mmsi[message])}"
-        events.one(int(decoded.seq[message]), first, reason, kept=True)
-        imo[message] = 0
+    invalid = candidates[~_valid_imos(imo[candidates])]
+    if not invalid.size:
+        return imo
+    first = decoded.part_line[decoded.part_first[invalid]]  # each message's first line
+    order = np.argsort(first)
+    lines, messages, numbers = first[order], invalid[order], imo[invalid][order]
+
+    def detail(line: int) -> str:  # worded only for the samples kept
+        at = int(np.searchsorted(lines, line))
+        return f"invalid IMO: {int(numbers[at])} of MMSI {int(fields.mmsi[messages[at]])}"
+
+    events.add(first, "invalid IMO", detail, found=decoded.seq[invalid], kept=True)
+    imo[invalid] = 0
     return imo
 
 
