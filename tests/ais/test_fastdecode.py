@@ -16,6 +16,7 @@ from pyais.messages import MSG_CLASS, AISSentence, NMEASentenceFactory
 from pyais.stream import IterMessages
 from pyais.util import PAYLOAD_ARMOR
 
+from vesselscreen.ais import fastdecode
 from vesselscreen.ais.fastdecode import (
     COLUMNS,
     armour_values,
@@ -262,3 +263,18 @@ def test_random_bits_of_identity_and_long_range_types_decode_as_pyais(
 ) -> None:
     payload = _armour((message_type << (length - 6)) | (bits % (1 << (length - 6))), length)
     assert_messages_equal_pyais([payload], [fill])
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    rows=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 3), st.integers(0, 2**64 - 1)), max_size=60),
+    weak=st.booleans(),
+)
+def test_distinct_rows_number_equal_rows_as_first_seen(rows: list[tuple[int, int, int]], weak: bool) -> None:
+    words = np.array(rows, dtype=np.uint64).reshape(-1, 3)
+    # a multiplier of 0 keys each row by its last word only: rows that differ before it collide
+    codes, firsts = fastdecode._distinct_rows(words, mix=np.uint64(0) if weak else fastdecode._MIX)
+    seen: dict[tuple[int, int, int], int] = {}
+    expected = [seen.setdefault(row, len(seen)) for row in rows]
+    assert codes.tolist() == expected
+    assert firsts.tolist() == [expected.index(code) for code in range(len(seen))]

@@ -7,14 +7,16 @@ import io
 import math
 from datetime import datetime
 
+import numpy as np
 import pandas as pd
 import pyais
 import pytest
 
-from vesselscreen.ais import read_ais, read_nmea
-from vesselscreen.ais.nmea import iter_nmea
+from vesselscreen.ais import nmea, read_ais, read_nmea
+from vesselscreen.ais.nmea import _valid_imos, iter_nmea
 from vesselscreen.errors import ReferenceTimeError
-from vesselscreen.ingest import IngestReport, ingest_report
+from vesselscreen.identifiers import is_valid_imo
+from vesselscreen.ingest import MAX_SAMPLES, IngestReport, ingest_report
 from vesselscreen.schema import POSITION, POSITION_DTYPES
 
 from .conftest import NEEDS_REFERENCE, NMEA, NMEA_FILES, REFERENCE, sentence_lines
@@ -430,6 +432,20 @@ def test_chunks_add_up_to_the_whole_log(name: str, chunksize: int) -> None:
         assert (combined.loc[known, column] == whole.loc[known, column]).all()
 
 
+@pytest.mark.parametrize("name", [KYSTVERKET, GFW_TAGBLOCK, DMA_LOG])
+def test_a_log_read_whole_in_small_blocks_gives_the_same_frame_and_report(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    whole = read(name)
+    monkeypatch.setattr(nmea, "BLOCK_BYTES", 4096)  # dozens of blocks, multipart messages across them
+    reference = REFERENCE if name in NEEDS_REFERENCE else None
+    blocks = read_nmea(NMEA / name, reference_time=reference)
+    pd.testing.assert_frame_equal(blocks, whole)
+    assert report_of(blocks) == report_of(whole)  # samples too: the file's first ones, in order
+    report = report_of(whole)
+    assert len(report.samples) == min(MAX_SAMPLES, report.rejected + sum(report.warnings.values()))
+
+
 def test_a_multipart_message_split_between_chunks_is_joined() -> None:
     # lines 24-25 of pyais_mixed: a type 5 in two tag-blocked fragments; chunks of one line each
     lines = (NMEA / "pyais_mixed.txt").read_text(encoding="utf-8").splitlines()
@@ -460,3 +476,15 @@ def test_read_ais_streams_nmea_in_chunks() -> None:
     chunks = list(read_ais(NMEA / GFW_TAGBLOCK, chunksize=2500))
     assert len(chunks) == 4  # 10,000 lines, 2,500 at a time
     assert sum(report_of(chunk).records for chunk in chunks) == 10_000
+
+
+def test_imo_check_in_bulk_agrees_with_the_identifier_rule() -> None:
+    rng = np.random.default_rng(13)
+    numbers = np.concatenate(
+        (
+            np.arange(9_074_700, 9_074_800),  # one of each check digit, around a real IMO
+            rng.integers(0, 2**30, 5_000),
+            np.array([0, 1, 999_999, 1_000_000, 1_000_007, 9_999_999, 10_000_000, 2**30]),
+        )
+    ).astype(np.int64)
+    assert _valid_imos(numbers).tolist() == [is_valid_imo(int(number)) for number in numbers]

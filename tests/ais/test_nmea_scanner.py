@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import io
 from datetime import datetime
+from unittest import mock
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vesselscreen.ais.nmea import read_stream
+from vesselscreen.ais import nmea
+from vesselscreen.ais._nmealines import PAD, _bad_armour
+from vesselscreen.ais.nmea import iter_stream, read_stream
 from vesselscreen.errors import ReferenceTimeError
 from vesselscreen.ingest import ingest_report
 
@@ -71,6 +75,8 @@ DAMAGE = st.sampled_from(
         "trailing",
         "lowercase_hex",
         "crlf",
+        "star",
+        "backslash",
     ]
 )
 
@@ -101,6 +107,9 @@ def damaged(line: bytes, damage: str, position: int, value: int) -> bytes:
         return line.lower() if b"*" in line else line
     if damage == "crlf":
         return line + b"\r"
+    if damage in ("star", "backslash") and line:  # where the scanner's shortcuts look for them
+        index = position % len(line)
+        return line[:index] + (b"*" if damage == "star" else b"\\") + line[index:]
     return line
 
 
@@ -123,3 +132,49 @@ def test_damaged_real_lines_read_the_same_both_ways(
 ) -> None:
     lines = [damaged(LINES[index], damage, position, value) for index, damage, position, value in picks]
     both(b"\n".join(lines) + b"\n", validate=validate)
+
+
+ARMOUR = b"0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVW`abcdefghijklmnopqrstuvw"
+PAYLOAD_BYTE = st.one_of(st.sampled_from(list(ARMOUR)), st.integers(0, 255))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(PAYLOAD_BYTE, max_size=210).map(bytes), min_size=1, max_size=12))
+def test_payload_armour_check_finds_exactly_the_payloads_with_a_byte_outside(payloads: list[bytes]) -> None:
+    data = b",".join(payloads) + b","
+    lengths = np.array([len(payload) for payload in payloads], dtype=np.int64)
+    starts = np.concatenate(([0], np.cumsum(lengths[:-1] + 1))).astype(np.int64)
+    buf = np.frombuffer(data + bytes(PAD), dtype=np.uint8)
+    expected = [any(byte not in ARMOUR for byte in payload) for payload in payloads]
+    assert _bad_armour(buf, starts, lengths).tolist() == expected
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    picks=st.lists(
+        st.tuples(st.integers(0, len(LINES) - 1), DAMAGE, st.integers(0, 10_000), st.integers(0, 255)),
+        min_size=1,
+        max_size=60,
+    ),
+    block=st.integers(64, 4096),
+    chunksize=st.integers(1, 40),
+)
+def test_no_line_is_lost_however_the_log_is_cut(
+    picks: list[tuple[int, str, int, int]], block: int, chunksize: int
+) -> None:
+    lines = [damaged(LINES[index], damage, position, value) for index, damage, position, value in picks]
+    data = b"\n".join(lines) + b"\n"
+    records = sum(1 for line in data.split(b"\n") if line.strip() and not line.strip().startswith(b"#"))
+    whole = read_stream(io.BytesIO(data), "log", reference_time=REFERENCE)
+    report = ingest_report(whole)
+    assert report is not None
+    assert report.records == report.accepted + report.rejected == records
+    with mock.patch.object(nmea, "BLOCK_BYTES", block):  # the file read whole, in small blocks
+        blocks = read_stream(io.BytesIO(data), "log", reference_time=REFERENCE)
+    pd.testing.assert_frame_equal(blocks, whole)
+    assert ingest_report(blocks) == report
+    chunks = list(iter_stream(io.BytesIO(data), "log", chunksize=chunksize, reference_time=REFERENCE))
+    reports = [ingest_report(chunk) for chunk in chunks]
+    assert sum(part.records for part in reports if part is not None) == records
+    assert sum(part.accepted for part in reports if part is not None) == report.accepted
+    assert sum(len(chunk) for chunk in chunks) == len(whole)

@@ -309,8 +309,9 @@ _FAR: Final = np.iinfo(np.int64).max // 2
 class Lines:
     """A block of whole lines: the bytes, and each line's bounds without surrounding whitespace.
 
-    ``buf`` is ``data`` followed by :data:`PAD` zero bytes; ``first`` is the file line index
-    (0-based) of the block's first line.
+    ``data`` ends with :data:`PAD` zero bytes and ``buf`` is ``data`` as an array; ``first`` is
+    the file line index (0-based) of the block's first line; ``plain``: the data is ASCII and its
+    only byte at or below a space is the line feed (the usual block).
     """
 
     data: bytes
@@ -319,6 +320,7 @@ class Lines:
     end: IntArray
     first: int
     newlines: int
+    plain: bool = False
 
     def __len__(self) -> int:
         return len(self.start)
@@ -332,16 +334,51 @@ PAD: Final = 64
 """Zero bytes after a block's data, so fixed-width reads past a line's end need no bounds checks."""
 
 
-def split_lines(data: bytes, first: int) -> Lines:
-    """The lines of ``data``; a last line without a line feed counts too."""
-    buf = np.frombuffer(data + bytes(PAD), dtype=np.uint8)
-    newline = np.flatnonzero(buf == ord("\n"))
+_SCAN_BYTES: Final = 1 << 20
+"""Bytes of a block compared at a time: a whole block's comparison would be a temporary as large as
+the block, which the allocator hands back to the system and takes again as fresh pages each time."""
+
+
+def _where_byte(buf: ByteArray, byte: int) -> IntArray:
+    """Where ``byte`` is in ``buf``, in order."""
+    parts = [
+        np.flatnonzero(buf[low : low + _SCAN_BYTES] == byte) + low for low in range(0, len(buf), _SCAN_BYTES)
+    ]
+    found: IntArray = np.concatenate(parts) if len(parts) > 1 else parts[0]
+    return found
+
+
+def _count_byte(buf: ByteArray, byte: int) -> int:
+    """How many bytes of ``buf`` are ``byte``."""
+    return sum(
+        int(np.count_nonzero(buf[low : low + _SCAN_BYTES] == byte)) for low in range(0, len(buf), _SCAN_BYTES)
+    )
+
+
+def _count_at_most(buf: ByteArray, byte: int) -> int:
+    """How many bytes of ``buf`` are at most ``byte``."""
+    return sum(
+        int(np.count_nonzero(buf[low : low + _SCAN_BYTES] <= byte)) for low in range(0, len(buf), _SCAN_BYTES)
+    )
+
+
+def split_lines(data: bytes, first: int, *, padded: bool = False) -> Lines:
+    """The lines of ``data``; a last line without a line feed counts too. ``padded``: ``data``
+    already ends with :data:`PAD` zero bytes (not part of it), so it is not copied."""
+    if not padded:
+        data += bytes(PAD)
+    size = len(data) - PAD
+    buf = np.frombuffer(data, dtype=np.uint8)
+    newline = _where_byte(buf, ord("\n"))
     starts = np.empty(len(newline) + 1, dtype=np.int64)
     starts[0] = 0
     starts[1:] = newline + 1
-    ends = np.append(newline, len(data)).astype(np.int64)
-    if not data or data[-1] == ord("\n"):  # no line after the last line feed
+    ends = np.append(newline, size).astype(np.int64)
+    if not size or data[size - 1] == ord("\n"):  # no line after the last line feed
         starts, ends = starts[:-1], ends[:-1]
+    plain = data.isascii() and _count_at_most(buf, ord(" ")) == len(newline) + PAD
+    if plain:  # no space or control byte to strip
+        return Lines(data, buf, starts, ends, first, len(newline), plain=True)
     start, end = _strip(buf, starts, ends)
     return Lines(data, buf, start, end, first, len(newline))
 
@@ -549,7 +586,7 @@ def scan(lines: Lines, validate: bool, stations: Vocabulary[str], *, fast: bool 
 def _plain(lines: Lines, records: IntArray) -> BoolArray:
     """Which record lines hold only printable ASCII (no space, control or non-ASCII byte)."""
     buf = lines.buf
-    if lines.data.isascii() and int(np.count_nonzero(buf <= ord(" "))) == lines.newlines + PAD:
+    if lines.plain:
         return np.ones(len(records), dtype=bool)  # every such byte is a line feed: the usual block
     odd = np.flatnonzero((buf <= ord(" ")) | (buf >= 127))
     start, end = lines.start[records], lines.end[records]
@@ -570,17 +607,19 @@ def _scan_plain(
     start, end = lines.start[records], lines.end[records]
     body = start.copy()
     live = np.ones(len(records), dtype=bool)
-    stars = np.flatnonzero(buf == ord("*"))  # the reference rule splits at the first star
 
     # tag blocks: "\" fields "*hh\"
     tagged = np.flatnonzero(buf[start] == ord("\\"))
+    closing = np.zeros(0, dtype=np.int64)
     if tagged.size:
-        closing = _next(np.flatnonzero(buf == ord("\\")), start[tagged] + 1)
+        closing = _closing(buf, start[tagged])
         unterminated = closing >= end[tagged]
         detail = _detail(lines, validate)
         out.events.add(lines.first + records[tagged[unterminated]], "malformed sentence", detail)
         live[tagged[unterminated]] = False
         tagged, closing = tagged[~unterminated], closing[~unterminated]
+    stars = _Stars.of(buf, start, end, start[tagged], closing)
+    if tagged.size:
         # a tag block like the line's before says the same: read each run's first only
         head = _repeats(buf, start[tagged], closing)
         heads = np.flatnonzero(head)
@@ -614,10 +653,57 @@ def _scan_plain(
     out.events.add(lines.first + records[empty_body], "not an NMEA sentence")
     dollar = which[lead == ord("$")]
     bang = which[lead == ord("!")]
-    first_star = _next(stars, body)
     if dollar.size:
-        _pghp(lines, records, dollar, body, end, first_star, validate, out, slow)
-    out.sentences = _ais_fields(lines, records, bang, body, end, first_star, validate, out, slow)
+        _pghp(lines, records, dollar, body, end, stars, validate, out, slow)
+    out.sentences = _ais_fields(lines, records, bang, body, end, stars, validate, out, slow)
+
+
+def _closing(buf: ByteArray, opening: IntArray) -> IntArray:
+    """Where the tag blocks opening at ``opening`` (sorted) close: the next backslash, or a huge
+    value if none. When the block's backslashes are exactly an opening and a closing one per
+    tag block (the usual block), they pair up in order without a search."""
+    backslashes = _where_byte(buf, ord("\\"))
+    if len(backslashes) == 2 * len(opening) and np.array_equal(backslashes[0::2], opening):
+        closing: IntArray = backslashes[1::2]
+        return closing
+    return _next(backslashes, opening + 1)
+
+
+@dataclass(frozen=True)
+class _Stars:
+    """Where the stars of a block are, for one question: is the first star at or after a line
+    position ``begin`` the one at ``star`` (the reference rule splits at the first star)?
+
+    Usual blocks have stars only where checksums begin: three bytes before each line's end
+    and before each tag block's closing backslash. When that holds for every star of the
+    block (``usual``), a star at one of those places is the first after any ``begin`` of its
+    line with no other such place between them, as in every question the scanner asks
+    (``begin`` a tag block's start and ``star`` its checksum's, or ``begin`` the sentence's
+    start and ``star`` the line's last checksum). Otherwise ``positions`` holds every star.
+    """
+
+    buf: ByteArray
+    usual: bool
+    positions: IntArray
+
+    @staticmethod
+    def of(buf: ByteArray, start: IntArray, end: IntArray, tag_start: IntArray, closing: IntArray) -> _Stars:
+        """The stars of ``buf`` given its lines ``[start, end)`` and its terminated tag blocks."""
+        count = _count_byte(buf, ord("*"))
+        line_star, tag_star = end - 3, closing - 3
+        at_places = int(np.count_nonzero(buf[line_star[line_star >= start]] == ord("*")))
+        at_places += int(np.count_nonzero(buf[tag_star[tag_star > tag_start]] == ord("*")))
+        if at_places == count:  # every star is at one of those places (they are all distinct)
+            return _Stars(buf, True, np.zeros(0, dtype=np.int64))
+        return _Stars(buf, False, _where_byte(buf, ord("*")))
+
+    def first_is(self, begin: IntArray, star: IntArray) -> BoolArray:
+        """Whether the first star at or after each ``begin`` is at ``star`` (see the class)."""
+        if self.usual:
+            found: BoolArray = (star >= begin) & (self.buf[np.maximum(star, 0)] == ord("*"))
+            return found
+        is_first: BoolArray = _next(self.positions, begin) == star
+        return is_first
 
 
 _REPEAT_WIDTH: Final = PAD  # longest tag block compared with the line's before
@@ -637,9 +723,11 @@ def _repeats(buf: ByteArray, start: IntArray, closing: IntArray) -> BoolArray:
     if not candidate.size:
         return head
     width = -(-(int(length[candidate].max()) + 1) // 8) * 8
-    this = _window(buf, start[candidate], width).view(np.uint64)
-    before = _window(buf, start[candidate - 1], width).view(np.uint64)
-    head[candidate] = (this != before).any(axis=1)
+    words = _window(buf, start, width).view(np.uint64)  # every block once, compared with the row before
+    differs = words[1:, 0] != words[:-1, 0]
+    for column in range(1, width // 8):  # column by column: a reduction along rows is slower
+        differs |= words[1:, column] != words[:-1, column]
+    head[candidate] = differs[candidate - 1]
     return head
 
 
@@ -648,7 +736,7 @@ def _tag_blocks(
     records: IntArray,
     tagged: IntArray,
     closing: IntArray,
-    stars: IntArray,
+    stars: _Stars,
     validate: bool,
     stations: Vocabulary[str],
     out: Scan,
@@ -660,8 +748,7 @@ def _tag_blocks(
     start = lines.start[records[tagged]]
     star = closing - 3
     check, is_hex = _hex_pair(buf, star + 1)
-    first_star = _next(stars, start)
-    shaped = (star > start + 1) & (first_star == star) & is_hex
+    shaped = (star > start + 1) & stars.first_is(start, star) & is_hex
     slow[records[tagged[~shaped]]] = True
     live[tagged[~shaped]] = False
     partial = np.zeros(len(tagged), dtype=bool)
@@ -743,8 +830,9 @@ def _tag_times(buf: ByteArray, start: IntArray) -> tuple[IntArray, BoolArray]:
 
 
 def _tag_keys(buf: ByteArray, tag_start: IntArray, star: IntArray) -> dict[str, IntArray]:
-    """Where the last ``c:`` and ``s:`` field of each tag block begins (``_FAR``: none), and the
-    time of a ``c:`` field of a usual shape (-1: not worked out here).
+    """Where the last ``c:`` and ``s:`` field of each tag block begins (``_FAR``: none), the
+    time of a ``c:`` field of a usual shape (-1: not worked out here), and where the ``s:``
+    value ends when the ``s:`` field comes just before ``c:`` (-1: not worked out here).
 
     Most tag blocks end with their ``c:`` field, often after an ``s:`` one
     (``\\s:117,c:1668046497*0A\\``): those are read at fixed offsets from the star; the
@@ -753,6 +841,7 @@ def _tag_keys(buf: ByteArray, tag_start: IntArray, star: IntArray) -> dict[str, 
     count = len(star)
     keys = {"c": np.full(count, _FAR, dtype=np.int64), "s": np.full(count, _FAR, dtype=np.int64)}
     keys["time"] = np.full(count, -1, dtype=np.int64)
+    keys["s_end"] = np.full(count, -1, dtype=np.int64)
     settled = np.zeros(count, dtype=bool)
     candidates = np.arange(count)
     for digits, scale in ((10, 1_000_000_000), (13, 1_000_000)):
@@ -762,8 +851,10 @@ def _tag_keys(buf: ByteArray, tag_start: IntArray, star: IntArray) -> dict[str, 
         shaped = inside & (buf[key] == ord("c")) & (buf[key + 1] == ord(":"))
         shaped &= (buf[key - 1] == ord(",")) | (buf[key - 1] == ord("\\"))
         which, key = candidates[shaped], key[shaped]
-        values = _window(buf, key + 2, digits) - np.uint8(ord("0"))
-        numeric = (values <= 9).all(axis=1)
+        values = _window(buf, key + 2, digits) - np.uint8(ord("0"))  # wraps around below '0'
+        numeric = values[:, 0] <= 9
+        for column in range(1, digits):  # column by column: a reduction along rows is slower
+            numeric &= values[:, column] <= 9
         which, key, values = which[numeric], key[numeric], values[numeric]
         number = _digits(values)
         fits = number <= _MAX_NS // scale
@@ -775,19 +866,22 @@ def _tag_keys(buf: ByteArray, tag_start: IntArray, star: IntArray) -> dict[str, 
     alone = settled & (buf[np.where(settled, time_key, star) - 1] == ord("\\"))  # the only field
     after = np.flatnonzero(settled & ~alone)  # a field before c: is it s:?
     if after.size:
-        window = _window(buf, np.maximum(time_key[after] - 1 - _STATION_WIDTH, 0), _STATION_WIDTH)
-        separator = (window == ord(",")) | (window == ord("\\"))
-        found = separator.any(axis=1)
-        previous = (
-            time_key[after]
-            - 1
-            - _STATION_WIDTH
-            + (_STATION_WIDTH - 1 - np.argmax(separator[:, ::-1], axis=1))
-            + 1
-        )
-        previous = np.where(found, previous, star[after])
-        station = found & (buf[previous] == ord("s")) & (buf[previous + 1] == ord(":"))
+        # the field before c: begins after the last separator among the _STATION_WIDTH bytes before
+        # its comma: looked for backwards, byte by byte, over the rows not found yet (names are short)
+        previous = star[after].copy()  # none found: not a station
+        todo = np.arange(len(after))
+        for distance in range(2, _STATION_WIDTH + 2):
+            at = time_key[after[todo]] - distance
+            inside = at >= 0
+            byte = buf[np.maximum(at, 0)]
+            separator = inside & ((byte == ord(",")) | (byte == ord("\\")))
+            previous[todo[separator]] = at[separator] + 1
+            todo = todo[~separator & inside]
+            if not todo.size:
+                break
+        station = (buf[previous] == ord("s")) & (buf[previous + 1] == ord(":"))
         keys["s"][after[station]] = previous[station]
+        keys["s_end"][after[station]] = time_key[after[station]] - 1  # the comma before c:
         settled[after[~station]] = False
     rest = np.flatnonzero(~settled)
     if rest.size:
@@ -795,6 +889,7 @@ def _tag_keys(buf: ByteArray, tag_start: IntArray, star: IntArray) -> dict[str, 
         for name in ("c", "s"):
             keys[name][rest] = general[name]
         keys["time"][rest] = -1
+        keys["s_end"][rest] = -1
     return keys
 
 
@@ -820,9 +915,10 @@ def _tag_keys_anywhere(buf: ByteArray, tag_start: IntArray, star: IntArray) -> d
     keys = {name: np.full(len(star), _FAR, dtype=np.int64) for name in ("c", "s")}
     width = star - tag_start
     short = np.flatnonzero(width <= PAD)
-    if short.size:  # the block's bytes as rows of a matrix
-        window = _window(buf, tag_start[short], PAD)
-        column = np.arange(PAD)
+    if short.size:  # the block's bytes as rows of a matrix, as wide as the longest block
+        size = min(PAD, max(8, -(-int(width[short].max()) // 8) * 8))
+        window = _window(buf, tag_start[short], size)
+        column = np.arange(size)
         opening = np.zeros_like(window, dtype=bool)
         opening[:, 2:] = (window[:, 2:] == ord(":")) & (
             (window[:, :-2] == ord(",")) | (window[:, :-2] == ord("\\"))
@@ -831,12 +927,12 @@ def _tag_keys_anywhere(buf: ByteArray, tag_start: IntArray, star: IntArray) -> d
         for name in ("c", "s"):
             found = np.zeros_like(opening)
             found[:, 1:-1] = opening[:, 2:] & (window[:, 1:-1] == ord(name))
-            last = PAD - 1 - np.argmax(found[:, ::-1], axis=1)
+            last = size - 1 - np.argmax(found[:, ::-1], axis=1)
             has = found.any(axis=1)
             keys[name][short[has]] = tag_start[short[has]] + last[has]
     long = np.flatnonzero(width > PAD)
     if long.size:  # rare: every colon of the block
-        colons = np.flatnonzero(buf == ord(":"))
+        colons = _where_byte(buf, ord(":"))
         colons = colons[colons >= 2]
         opening_at = (buf[colons - 2] == ord(",")) | (buf[colons - 2] == ord("\\"))
         starts = colons[opening_at] - 1  # where each "x:" field begins
@@ -910,6 +1006,23 @@ def _tag_fields(
     named = np.flatnonzero((station_key < star) & (station_key >= covered) & live[tagged])
     if not named.size:
         return
+    known_length = keys["s_end"][named] - station_key[named] - 2
+    fits = (known_length >= 0) & (known_length <= 8)  # the value's end known (s: just before c:)
+    if fits.any():  # each name as one 64-bit word
+        these = named[fits]
+        words = _window(buf, station_key[these] + 2, 8).view("<u8")[:, 0] & _BYTES_KEPT[known_length[fits]]
+        codes, distinct = pd.factorize(words)
+        labels = np.array(
+            [
+                stations.code(int(word).to_bytes(8, "little").rstrip(b"\x00").decode("ascii").strip())
+                for word in distinct
+            ],
+            dtype=np.int64,
+        )
+        out.station[records[tagged[these]]] = labels[codes]
+        named = named[~fits]
+        if not named.size:
+            return
     width = _STATION_WIDTH
     short = _window(buf, station_key[named] + 2, 8)  # most names: up to 7 bytes, then ',' or '*'
     stop = (short == ord(",")) | (short == ord("*"))
@@ -954,7 +1067,7 @@ def _pghp(
     which: IntArray,
     body: IntArray,
     end: IntArray,
-    first_star: IntArray,
+    stars: _Stars,
     validate: bool,
     out: Scan,
     slow: BoolArray,
@@ -964,7 +1077,7 @@ def _pghp(
     begin, stop = body[which], end[which]
     star = stop - 3
     check, is_hex = _hex_pair(buf, star + 1)
-    shaped = (first_star[which] == star) & is_hex
+    shaped = stars.first_is(begin, star) & is_hex
     slow[records[which[~shaped]]] = True  # trailing fields or no checksum: the reference rule
     which, begin, star, check = which[shaped], begin[shaped], star[shaped], check[shaped]
     name = _window(buf, begin + 1, 5)
@@ -975,7 +1088,7 @@ def _pghp(
         bad = _xor(buf, begin + 1, star) != check
         out.events.add(lines.first + records[which[bad]], "bad checksum", _detail(lines, validate))
         which, begin, star = which[~bad], begin[~bad], star[~bad]
-    commas = np.flatnonzero(buf == ord(","))
+    commas = _where_byte(buf, ord(","))
     first_comma = np.searchsorted(commas, begin)  # the comma after "$PGHP"
     values = []
     present = np.ones(len(which), dtype=bool)
@@ -1051,7 +1164,7 @@ def _ais_fields(
     which: IntArray,
     body: IntArray,
     end: IntArray,
-    first_star: IntArray,
+    stars: _Stars,
     validate: bool,
     out: Scan,
     slow: BoolArray,
@@ -1059,59 +1172,51 @@ def _ais_fields(
     """AIS sentences ``!xxVDM,n,i,[s],[c],payload,f*hh``; any other ``!`` line goes to the reference rule."""
     buf = lines.buf
     b, e = body[which], end[which]
-    head = _window(buf, b, 13)
-    seq_empty = head[:, 11] == ord(",")
+    head = np.ascontiguousarray(_window(buf, b, 13).T)  # byte by byte: each a contiguous row
+    seq_empty = head[11] == ord(",")
     channel_at = np.where(seq_empty, b + 12, b + 13)
     channel_empty = _at(buf, channel_at) == ord(",")
     payload_start = np.where(channel_empty, channel_at + 1, channel_at + 2)
     payload_end = e - 5
-    count = _DIGIT[head[:, 7]]
-    number = _DIGIT[head[:, 9]]
-    seq = np.where(seq_empty, -1, _DIGIT[head[:, 11]])
+    count = _DIGIT[head[7]]
+    number = _DIGIT[head[9]]
+    seq = np.where(seq_empty, -1, _DIGIT[head[11]])
     fill = _DIGIT[_at(buf, e - 4)]
     check, is_hex = _hex_pair(buf, e - 2)
     shaped = (
-        (head[:, 1] != ord(","))
-        & (head[:, 2] != ord(","))
-        & (head[:, 3] == ord("V"))
-        & (head[:, 4] == ord("D"))
-        & ((head[:, 5] == ord("M")) | (head[:, 5] == ord("O")))
-        & (head[:, 6] == ord(","))
+        (head[1] != ord(","))
+        & (head[2] != ord(","))
+        & (head[3] == ord("V"))
+        & (head[4] == ord("D"))
+        & ((head[5] == ord("M")) | (head[5] == ord("O")))
+        & (head[6] == ord(","))
         & (count >= 1)
-        & (head[:, 8] == ord(","))
+        & (head[8] == ord(","))
         & (number >= 1)
         & (number <= count)
-        & (head[:, 10] == ord(","))
-        & (seq_empty | ((seq >= 0) & (head[:, 12] == ord(","))))
+        & (head[10] == ord(","))
+        & (seq_empty | ((seq >= 0) & (head[12] == ord(","))))
         & (channel_empty | (_at(buf, channel_at + 1) == ord(",")))
         & (payload_end >= payload_start)
         & (payload_end - payload_start <= MAX_PAYLOAD)
         & (_at(buf, payload_end) == ord(","))
         & (fill >= 0)
         & (fill <= 5)
-        & (first_star[which] == e - 3)
+        & stars.first_is(b, e - 3)
         & is_hex
     )
     slow[records[which[~shaped]]] = True  # other talker shapes, trailing fields...: the reference rule
-    keep = np.flatnonzero(shaped)
-    which, b, e, check = which[keep], b[keep], e[keep], check[keep]
-    payload_start, payload_end = payload_start[keep], payload_end[keep]
-    count, number, seq, fill = count[keep], number[keep], seq[keep], fill[keep]
+    ok = shaped  # each check on the rows that passed the ones before; the rows filtered once
     if validate:
         good = _xor(buf, b + 1, e - 3) == check
-        out.events.add(lines.first + records[which[~good]], "bad checksum")
-        keep = np.flatnonzero(good)
-        which, b, payload_start, payload_end = which[keep], b[keep], payload_start[keep], payload_end[keep]
-        count, number, seq, fill = count[keep], number[keep], seq[keep], fill[keep]
+        out.events.add(lines.first + records[which[shaped & ~good]], "bad checksum")
+        ok = shaped & good
     length = payload_end - payload_start
-    empty = length == 0
-    out.events.add(lines.first + records[which[empty]], "empty payload")
-    keep = np.flatnonzero(~empty)
-    which, b, payload_start, length = which[keep], b[keep], payload_start[keep], length[keep]
-    count, number, seq, fill = count[keep], number[keep], seq[keep], fill[keep]
-    bad = _bad_armour(buf, payload_start, length)
-    slow[records[which[bad]]] = True  # the reference rule names the character
-    keep = np.flatnonzero(~bad)
+    out.events.add(lines.first + records[which[ok & (length == 0)]], "empty payload")
+    candidates = np.flatnonzero(ok & (length != 0))
+    bad = _bad_armour(buf, payload_start[candidates], length[candidates])
+    slow[records[which[candidates[bad]]]] = True  # the reference rule names the character
+    keep = candidates[~bad]
     which, b, payload_start, length = which[keep], b[keep], payload_start[keep], length[keep]
     count, number, seq, fill = count[keep], number[keep], seq[keep], fill[keep]
     channel = np.where(_at(buf, payload_start - 2) == ord(","), 0, _at(buf, payload_start - 2)).astype(
@@ -1132,47 +1237,49 @@ def _ais_fields(
 
 
 def _bad_armour(buf: ByteArray, start: IntArray, length: IntArray) -> BoolArray:
-    """Payloads holding a byte outside the 6-bit armour, checked per payload length in bulk."""
+    """Payloads holding a byte outside the 6-bit armour: :data:`_ARMOUR_WIDTH` bytes of every
+    payload at a time, byte by byte, each row's bytes past its end masked off 8 at a time.
+
+    Rows are reduced as 64-bit words ORed column by column: numpy's reductions along a
+    short axis (``any(axis=1)``) and broadcast comparisons cost more than the checks. Rows
+    go :data:`_ARMOUR_ROWS` at a time, worked in place: the few temporaries stay small,
+    in cache and in the allocator's free lists (large ones come back as fresh pages).
+    """
     bad = np.zeros(len(start), dtype=bool)
-    if not len(start):
-        return bad
-    order = np.argsort(length.astype(np.uint8), kind="stable")  # a radix sort: lengths <= MAX_PAYLOAD
-    ordered = length[order]
-    first = np.flatnonzero(np.diff(ordered)) + 1
-    sizes = ordered[np.concatenate(([0], first))]
-    bounds = [0, *first.tolist(), len(order)]
-    for size, low, high in zip(sizes.tolist(), bounds[:-1], bounds[1:], strict=True):
-        rows = order[low:high]
-        whole = size // 8 * 8
-        if whole:  # 8 characters at a time in 64-bit words
-            words = sliding_window_view(buf, whole)[start[rows]].view(np.uint64)
-            bad[rows] = _outside_armour(words).any(axis=1)
-        if size > whole:
-            chars = sliding_window_view(buf, size - whole)[start[rows] + whole]  # a copy: worked in place
-            chars -= np.uint8(48)  # wraps below '0'
-            # armour: '0'-'W' (0-39 after the shift) and '`'-'w' (48-71)
-            invalid = chars > 71
-            chars &= np.uint8(0xF8)
-            invalid |= chars == 40  # 40-47
-            bad[rows] |= invalid.any(axis=1)
+    for low in range(0, len(start), _ARMOUR_ROWS):
+        rows = slice(low, low + _ARMOUR_ROWS)
+        bad[rows] = _bad_armour_rows(buf, start[rows], length[rows])
     return bad
 
 
-_ONES: Final = np.uint64(0x0101010101010101)
-_HIGH: Final = np.uint64(0x8080808080808080)
-_LOW7: Final = np.uint64(0x7F7F7F7F7F7F7F7F)
+def _bad_armour_rows(buf: ByteArray, start: IntArray, length: IntArray) -> BoolArray:
+    bad = np.zeros(len(start), dtype=bool)
+    todo = np.arange(len(start))
+    offset = 0
+    while todo.size:
+        left = length[todo] - offset
+        chars = sliding_window_view(buf, _ARMOUR_WIDTH)[start[todo] + offset]  # a copy
+        chars -= np.uint8(48)  # wraps around below '0'
+        # armour: '0'-'W' (0-39 after the shift) and '`'-'w' (48-71)
+        invalid = chars > 71
+        chars &= np.uint8(0xF8)
+        outside = chars.view(np.bool_)
+        np.equal(chars, 40, out=outside)  # 40-47
+        invalid |= outside
+        words = invalid.view("<u8")  # byte i of a row is bits 8i-8i+7 of its word
+        hit = words[:, 0] & _BYTES_KEPT[np.clip(left, 0, 8)]
+        for word in range(1, _ARMOUR_WIDTH // 8):
+            hit |= words[:, word] & _BYTES_KEPT[np.clip(left - 8 * word, 0, 8)]
+        bad[todo] |= hit != 0
+        offset += _ARMOUR_WIDTH
+        todo = todo[left > _ARMOUR_WIDTH]
+    return bad
 
 
-def _outside_armour(words: npt.NDArray[np.uint64]) -> BoolArray:
-    """Which 64-bit words hold a byte outside the armour ``0x30-0x57``, ``0x60-0x77``: the bit
-    tricks "has byte less than / more than / between" (Stanford bithacks), exact for "any"."""
-    high = words & _HIGH  # bytes >= 0x80
-    below = (words - _ONES * np.uint64(0x30)) & ~words & _HIGH  # < '0'
-    above = ((words + _ONES * np.uint64(127 - 0x77)) | words) & _HIGH  # > 'w'
-    low = words & _LOW7
-    between = (_ONES * np.uint64(127 + 0x60) - low) & ~words & (low + _ONES * np.uint64(127 - 0x57)) & _HIGH
-    result: BoolArray = (high | below | above | between) != 0  # 'X'-'_' are between 0x57 and 0x60
-    return result
+_ARMOUR_ROWS: Final = 16_384  # payloads checked at a time: 512 KB of each temporary
+_ARMOUR_WIDTH: Final = 32  # payload bytes checked at a time (<= PAD): most payloads are 28
+_BYTES_KEPT: Final = np.array([(1 << (8 * count)) - 1 for count in range(9)], dtype=np.uint64)
+"""The mask of a 64-bit word's first (lowest, little-endian) ``count`` bytes."""
 
 
 # -- lines the scanner leaves to the reference rule -----------------------------------------------

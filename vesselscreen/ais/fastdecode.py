@@ -30,6 +30,8 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa  # type: ignore[import-untyped]  # pyarrow ships no type hints
+import pyarrow.compute as pc  # type: ignore[import-untyped]  # idem
 from numpy.lib.stride_tricks import sliding_window_view
 
 from vesselscreen.errors import ConfigError
@@ -436,16 +438,61 @@ def _text(values: npt.NDArray[np.uint8], offset: int, chars: int) -> npt.NDArray
     else:
         codes = values[:, first : first + chars]
     ascii_rows = np.ascontiguousarray(_TEXT_CHARS[codes])
-    words = np.zeros((len(codes), -(-chars // 8) * 8), dtype=np.uint8)
-    words[:, :chars] = ascii_rows
-    which = np.zeros(len(codes), dtype=np.int64)
-    for column in words.view(np.uint64).T:  # rows as 64-bit words: a hash table, not a sort
-        part = pd.factorize(column)[0]
-        which = pd.factorize(which * (int(part.max(initial=0)) + 1) + part)[0]
-    firsts = np.unique(which, return_index=True)[1]
-    texts = [ascii_rows[row].tobytes().decode("ascii").rstrip("@").strip() for row in firsts.tolist()]
-    result: npt.NDArray[np.object_] = np.array(texts, dtype=object)[which]
+    words = np.zeros((len(codes), -(-chars // 8)), dtype=np.uint64)
+    words.view(np.uint8)[:, :chars] = ascii_rows
+    which, firsts = _distinct_rows(words)
+    # the distinct rows as one Arrow string array, trimmed there: no Python step per text
+    distinct = pa.StringArray.from_buffers(
+        len(firsts),
+        pa.py_buffer(np.arange(len(firsts) + 1, dtype=np.int32) * np.int32(chars)),
+        pa.py_buffer(np.ascontiguousarray(ascii_rows[firsts])),
+    )
+    trimmed = pc.utf8_trim_whitespace(pc.utf8_rtrim(distinct, characters="@"))
+    texts: npt.NDArray[np.object_] = trimmed.to_numpy(zero_copy_only=False)
+    result: npt.NDArray[np.object_] = texts[which]
     return result
+
+
+_MIX: Final = np.uint64(0x9E3779B97F4A7C15)  # 2**64 / golden ratio: a multiplier that spreads bits
+
+
+def _distinct_rows(words: UInt64Array, mix: np.uint64 = _MIX) -> tuple[Int64Array, Int64Array]:
+    """Codes of the equal rows of a matrix of 64-bit words, numbered as first seen, and the first
+    row of each code.
+
+    The words of a row are mixed into one key and the keys factorized at once (a hash table,
+    not a sort); rows sharing a key are then checked equal to the first row with it, and if
+    two differ (a collision, or ``mix`` too weak) the rows are factorized word by word.
+
+    >>> words = np.array([[1, 2], [3, 4], [1, 2]], dtype=np.uint64)
+    >>> [codes.tolist() for codes in _distinct_rows(words)]
+    [[0, 1, 0], [0, 1]]
+    """
+    key = words[:, 0].copy()
+    for column in range(1, words.shape[1]):
+        key = key * mix + words[:, column]  # wraps around: a hash
+    which: Int64Array = pd.factorize(key)[0].astype(np.int64, copy=False)
+    firsts = _first_seen(which)
+    representative = firsts[which]
+    if all(
+        np.array_equal(words[:, column], words[representative, column]) for column in range(words.shape[1])
+    ):
+        return which, firsts
+    which = np.zeros(len(words), dtype=np.int64)
+    for column in words.T:
+        part = pd.factorize(column)[0]
+        which = pd.factorize(which * (int(part.max(initial=0)) + 1) + part)[0].astype(np.int64, copy=False)
+    return which, _first_seen(which)
+
+
+def _first_seen(codes: Int64Array) -> Int64Array:
+    """Where each code of codes numbered as first seen (0, 1, 2... in order of appearance) first comes."""
+    if not len(codes):
+        return np.zeros(0, dtype=np.int64)
+    seen = np.maximum.accumulate(codes)
+    first = np.ones(len(codes), dtype=bool)
+    first[1:] = seen[1:] > seen[:-1]
+    return np.flatnonzero(first)
 
 
 def _tenths(raw: Int64Array) -> npt.NDArray[np.float64]:
