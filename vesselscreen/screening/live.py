@@ -209,7 +209,14 @@ class ParticularsTally:
         for column, store in ((POSITION.TRANSCEIVER, self._classes), (POSITION.LENGTH, self._lengths)):
             if column not in chunk.columns:
                 continue
-            said = chunk[[POSITION.MMSI, column]].dropna()
+            said = pd.DataFrame(
+                {
+                    POSITION.MMSI: pd.to_numeric(chunk[POSITION.MMSI], errors="coerce"),
+                    column: chunk[column]
+                    if column == POSITION.TRANSCEIVER
+                    else pd.to_numeric(chunk[column], errors="coerce"),
+                }
+            ).dropna()
             if said.empty:
                 continue
             values = said[column].astype(str if column == POSITION.TRANSCEIVER else float)
@@ -408,8 +415,9 @@ class Screener:
             raise ConfigError(f"feed() takes a positions DataFrame, got {type(chunk).__name__}")
         if chunk.empty:
             return []
+        out = self._feed.push(chunk)  # checks the chunk first
         self._particulars_changed = self._particulars.add(chunk)
-        return self._take(self._feed.push(chunk))
+        return self._take(out)
 
     def flush(self) -> list[Finding]:
         """End the feed: every open event ends where it stands; return the findings that makes."""
