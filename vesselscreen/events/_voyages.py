@@ -29,7 +29,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from vesselscreen.events._common import check_config, to_utc
+from vesselscreen.events._common import IntArray, check_config, to_utc
 from vesselscreen.events._port_calls import detect_port_calls
 from vesselscreen.events._stops import detect_stops
 from vesselscreen.events.config import VoyageConfig
@@ -78,6 +78,32 @@ def _legs(calls: pd.DataFrame, first_ts: pd.Series, last_ts: pd.Series) -> pd.Da
     # a track that starts (ends) in port has no leg before (after) that call
     legs = legs[legs[_END] > legs[_START]]
     return legs.sort_values([VOYAGE.MMSI, _START], kind="mergesort").reset_index(drop=True)
+
+
+def _last_leg_at(legs: pd.DataFrame, mmsi: IntArray, ts: IntArray) -> IntArray:
+    """For each (mmsi, ts), the position in ``legs`` (sorted by mmsi, start) of the vessel's last
+    leg starting at or before ``ts`` (the last of equal starts); -1 where there is none."""
+    leg_mmsi = legs[VOYAGE.MMSI].to_numpy(dtype=np.int64)
+    leg_start = legs[_START].to_numpy(dtype=np.int64)
+    vessels = np.unique(leg_mmsi)
+    code = np.searchsorted(vessels, mmsi)
+    known = code < len(vessels)
+    known[known] = vessels[code[known]] == mmsi[known]
+    leg_code = np.searchsorted(vessels, leg_mmsi)
+    base = min(int(leg_start.min()), int(ts.min())) if len(ts) else int(leg_start.min())
+    top = max(int(leg_start.max()), int(ts.max())) if len(ts) else int(leg_start.max())
+    span = top - base + 1
+    if len(vessels) * span < 2**62:  # (vessel, time) as one integer key
+        leg_key = leg_code * span + (leg_start - base)
+        key = code * span + (ts - base)
+    else:  # times too far apart for that: their ranks instead
+        times = np.unique(np.concatenate((leg_start, ts)))
+        leg_key = leg_code * len(times) + np.searchsorted(times, leg_start)
+        key = code * len(times) + np.searchsorted(times, ts)
+    pos = np.searchsorted(leg_key, key, side="right") - 1
+    same = known & (pos >= 0)
+    same[same] = leg_code[pos[same]] == code[same]
+    return np.asarray(np.where(same, pos, -1), dtype=np.int64)
 
 
 def _call_columns(calls: pd.DataFrame, which: np.ndarray, names: dict[str, str]) -> pd.DataFrame:
@@ -133,20 +159,19 @@ def detect_voyages(track: Track, calls: pd.DataFrame, stops: pd.DataFrame) -> pd
     by_start = legs[[VOYAGE.MMSI, _START, _END, _LEG]].sort_values(_START, kind="mergesort")
 
     # every step between consecutive positions of a vessel, given to the leg that spans it
+    # (the last leg of its vessel starting at or before the step): one search, no join
     step_rows = np.flatnonzero(~track.new_vessel)
-    steps = pd.DataFrame(
-        {
-            VOYAGE.MMSI: track.mmsi[step_rows],
-            "t0": track.ts[step_rows - 1],
-            "t1": track.ts[step_rows],
-            "dist": track.dist_prev[step_rows],
-            "row": step_rows,
-        }
-    ).sort_values("t0", kind="mergesort")
-    steps = pd.merge_asof(steps, by_start, left_on="t0", right_on=_START, by=VOYAGE.MMSI)
-    steps = steps[steps[_END].notna() & (steps["t1"] <= steps[_END])]
+    leg = _last_leg_at(legs, track.mmsi[step_rows], track.ts[step_rows - 1])
+    t1 = track.ts[step_rows]
+    found = leg >= 0
+    end = legs[_END].to_numpy(dtype=np.int64)[np.maximum(leg, 0)]
+    # a join that leaves some steps without a leg compares the others in float64: so do we
+    exact = bool(found.all())
+    within = (t1 <= end) if exact else found & (t1.astype(np.float64) <= end.astype(np.float64))
+    rows = step_rows[within]
+    steps = pd.DataFrame({_LEG: leg[within], "dist": track.dist_prev[rows], "row": rows})
     per_leg = steps.groupby(_LEG).agg(distance=("dist", "sum"), last_row=("row", "max"), n=("row", "size"))
-    longest = (steps["t1"] - steps["t0"]).groupby(steps[_LEG]).max()
+    longest = pd.Series(t1[within] - track.ts[rows - 1]).groupby(steps[_LEG]).max()
     per_leg = per_leg.reindex(legs[_LEG])
 
     # port-less stops wholly inside a leg

@@ -58,6 +58,10 @@ TRACK_COLUMNS: Final = (
     POSITION.LENGTH,
 )
 """The columns a track keeps (absent ones become all-missing)."""
+IDENTITY_COLUMNS: Final = (
+    POSITION.MMSI, POSITION.TIMESTAMP, POSITION.IMO, POSITION.NAME, POSITION.CALL_SIGN, POSITION.SHIP_TYPE
+)  # fmt: skip
+"""What the identity timeline reads (`vesselscreen.identity_timeline`)."""
 _DTYPES: Final = {**POSITION_DTYPES, **POSITION_OPTIONAL_DTYPES}
 _SECOND_NS: Final = 1_000_000_000
 
@@ -78,35 +82,53 @@ def _check_frame(positions: object, required: Sequence[str]) -> pd.DataFrame:
     return positions
 
 
-def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
-    """Rows ordered by vessel and time; rows sharing both ordered by content (input order never matters)."""
-    order = vessel_time_order(frame, POSITION.MMSI, POSITION.TIMESTAMP)
-    if (order == np.arange(len(order))).all():  # readers usually hand over frames sorted already
-        return frame.reset_index(drop=True)
-    return frame.take(order).reset_index(drop=True)
-
-
-def _without_artefacts(
-    placed: pd.DataFrame, rows: int, timed: int, config: CleaningConfig, limits: MotionLimits
-) -> tuple[pd.DataFrame, CleaningReport]:
-    """The placed rows without the artefacts of real feeds, and the report that accounts for every row."""
+def _artefacts(
+    source: pd.DataFrame,
+    placed: IntArray,
+    rows: int,
+    timed: int,
+    config: CleaningConfig,
+    limits: MotionLimits,
+) -> tuple[BoolArray, CleaningReport]:
+    """Which of the ``placed`` rows (positions into ``source``, sorted) are artefacts of real
+    feeds, and the report that accounts for every row."""
     reason = flag_artefacts(
-        placed[POSITION.MMSI].to_numpy(dtype=np.int64),
-        placed[POSITION.TIMESTAMP].to_numpy(dtype="datetime64[ns]").view(np.int64) / _SECOND_NS,
-        placed[POSITION.LAT].to_numpy(dtype=np.float64),
-        placed[POSITION.LON].to_numpy(dtype=np.float64),
+        _ints(source, POSITION.MMSI, placed),
+        _ints(source, POSITION.TIMESTAMP, placed) / _SECOND_NS,
+        _floats(source, POSITION.LAT, placed),
+        _floats(source, POSITION.LON, placed),
         config,
         limits,
     )
-    artefact = reason != ""
+    artefact = np.asarray(reason != "", dtype=np.bool_)
     labels, counts = np.unique(reason[artefact].astype(str), return_counts=True)
     rejected = {str(label): int(count) for label, count in zip(labels, counts, strict=True)}
     if rows > timed:
         rejected["missing MMSI or timestamp"] = rows - timed
     if timed > len(placed):
         rejected["no position"] = timed - len(placed)
-    kept = placed if not artefact.any() else placed.loc[~artefact].reset_index(drop=True)
-    return kept, CleaningReport(rows=rows, kept=len(kept), rejected=rejected, config=config, limits=limits)
+    kept = len(placed) - int(artefact.sum())
+    return artefact, CleaningReport(rows=rows, kept=kept, rejected=rejected, config=config, limits=limits)
+
+
+def _ints(frame: pd.DataFrame, name: str, rows: IntArray) -> IntArray:
+    """A column's values at ``rows`` as int64 (timestamps: ns since the epoch)."""
+    series = frame[name].take(rows)
+    if series.dtype.kind == "M":
+        return np.asarray(series.to_numpy(dtype="datetime64[ns]").view(np.int64), dtype=np.int64)
+    return np.asarray(series.to_numpy(dtype=np.int64), dtype=np.int64)
+
+
+def _floats(frame: pd.DataFrame, name: str, rows: IntArray) -> FloatArray:
+    """A column's values at ``rows`` as float64."""
+    return np.asarray(frame[name].take(rows).to_numpy(dtype=np.float64), dtype=np.float64)
+
+
+def _rows(frame: pd.DataFrame, rows: IntArray) -> pd.DataFrame:
+    """``frame``'s rows at positions ``rows``, indexed 0..n-1 (no copy when that is all of them in order)."""
+    if len(rows) == len(frame) and bool((rows == np.arange(len(rows))).all()):
+        return frame.reset_index(drop=True)  # readers usually hand over frames sorted already
+    return frame.take(rows).reset_index(drop=True)
 
 
 @dataclass(frozen=True, eq=False)
@@ -124,7 +146,6 @@ class Track:
     """
 
     frame: pd.DataFrame
-    all_rows: pd.DataFrame
     ports: PortIndex
     limits: MotionLimits
     columns: frozenset[str]
@@ -138,6 +159,22 @@ class Track:
     new_vessel: BoolArray = field(repr=False)
     dt_prev: IntArray = field(repr=False)
     dist_prev: FloatArray = field(repr=False)
+    _source: pd.DataFrame = field(repr=False)
+    """The input's canonical columns, unsorted (shared with the input, not copied)."""
+    _order: IntArray = field(repr=False)
+    """Positions in ``_source`` of the rows with an MMSI and a time, sorted: ``all_rows``."""
+
+    @cached_property
+    def all_rows(self) -> pd.DataFrame:
+        """Every row with an MMSI and a time, sorted as ``frame``, also those without a valid position
+        or left out as artefacts (taken on first use: screening needs only `identity_rows`)."""
+        return _rows(self._source, self._order)
+
+    def identity_rows(self) -> pd.DataFrame:
+        """The `all_rows` in the columns the identity timeline reads (a copy of those alone)."""
+        if "all_rows" in self.__dict__:
+            return self.all_rows[list(IDENTITY_COLUMNS)]
+        return _rows(self._source[list(IDENTITY_COLUMNS)], self._order)
 
     @classmethod
     def build(
@@ -163,39 +200,48 @@ class Track:
         if limits is not None and not isinstance(limits, MotionLimits):
             raise ConfigError(f"limits must be a MotionLimits, got {type(limits).__name__}")
         present = [name for name in TRACK_COLUMNS if name in positions.columns]
-        frame = pd.DataFrame({name: positions[name] for name in present})
+        # the input's columns, not copied (copy-on-write): the track copies only the rows it keeps
+        frame = pd.DataFrame({name: positions[name] for name in present}, copy=False)
         frame[POSITION.TIMESTAMP] = frame[POSITION.TIMESTAMP].dt.tz_convert("UTC").dt.as_unit("ns")
         frame = conform(frame, {name: _DTYPES[name] for name in TRACK_COLUMNS})
-        timed = frame[POSITION.MMSI].notna() & frame[POSITION.TIMESTAMP].notna()
-        all_rows = _sorted(frame if bool(timed.all()) else frame.loc[timed])
-        placed = all_rows[POSITION.LAT].between(-90.0, 90.0) & all_rows[POSITION.LON].between(-180.0, 180.0)
-        placed_frame = all_rows if bool(placed.all()) else all_rows.loc[placed].reset_index(drop=True)
+        timed = (frame[POSITION.MMSI].notna() & frame[POSITION.TIMESTAMP].notna()).to_numpy(dtype=bool)
+        if timed.all():
+            order = vessel_time_order(frame, POSITION.MMSI, POSITION.TIMESTAMP)
+        else:
+            timed_rows = np.flatnonzero(timed)
+            order = timed_rows[vessel_time_order(frame.take(timed_rows), POSITION.MMSI, POSITION.TIMESTAMP)]
+        lat, lon = frame[POSITION.LAT].take(order), frame[POSITION.LON].take(order)
+        placed = (lat.between(-90.0, 90.0) & lon.between(-180.0, 180.0)).to_numpy(dtype=bool)
+        kept = order if placed.all() else order[placed]
         limits = limits or MotionLimits()
         report = None
         if cleaning is not None:
-            placed_frame, report = _without_artefacts(
-                placed_frame, len(positions), len(all_rows), cleaning, limits
-            )
+            artefact, report = _artefacts(frame, kept, len(positions), len(order), cleaning, limits)
+            kept = kept if not artefact.any() else kept[~artefact]
         return cls.of_sorted(
-            placed_frame,
-            all_rows,
+            _rows(frame, np.asarray(kept, dtype=np.int64)),
             port_index(ports, default_radius_m),
             limits,
             frozenset(positions.columns),
             report,
+            source=frame,
+            order=np.asarray(order, dtype=np.int64),
         )
 
     @classmethod
     def of_sorted(
         cls,
         frame: pd.DataFrame,
-        all_rows: pd.DataFrame,
         ports: PortIndex,
         limits: MotionLimits,
         columns: frozenset[str],
         cleaning: CleaningReport | None = None,
+        *,
+        source: pd.DataFrame,
+        order: IntArray,
     ) -> Track:
-        """A track from frames already cast and sorted (as `build` makes them)."""
+        """A track from a frame already cast and sorted (as `build` makes them); ``all_rows`` is
+        ``source``'s rows at positions ``order``, taken when first asked for."""
         mmsi = frame[POSITION.MMSI].to_numpy(dtype=np.int64)
         ts = frame[POSITION.TIMESTAMP].to_numpy(dtype="datetime64[ns]").view(np.int64)
         lat = frame[POSITION.LAT].to_numpy(dtype=np.float64)
@@ -212,8 +258,8 @@ class Track:
         dt_prev[new_vessel] = 0
         dist_prev[new_vessel] = 0.0
         return cls(
-            frame, all_rows, ports, limits, columns, cleaning, mmsi, ts, lat, lon, sog, new_vessel, dt_prev,
-            dist_prev,
+            frame, ports, limits, columns, cleaning, mmsi, ts, lat, lon, sog, new_vessel, dt_prev, dist_prev,
+            source, order,
         )  # fmt: skip
 
     @classmethod

@@ -255,7 +255,7 @@ class ScreeningContext:
                 default_radius_m=config.port_calls.default_radius_m,
                 cleaning=config.cleaning if config.clean else None,
             )
-        timeline = identity_timeline(track.all_rows)
+        timeline = identity_timeline(track.identity_rows())
         identities = with_particulars(
             timeline.identities, particulars(ais if isinstance(ais, pd.DataFrame) else track.all_rows)
         )
