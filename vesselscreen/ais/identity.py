@@ -181,6 +181,8 @@ def _text(values: pd.Series) -> pd.Series:
 
 def mmsi_changes(intervals: pd.DataFrame) -> list[pd.DataFrame]:
     """Name, call sign and IMO changes between consecutive intervals of one MMSI (frames of CHANGE rows)."""
+    if not intervals[INTERVAL.MMSI].duplicated().any():  # one interval per MMSI: nothing changed
+        return []
     previous = intervals.groupby(INTERVAL.MMSI, sort=False).shift()
     same_mmsi = intervals[INTERVAL.MMSI].eq(intervals[INTERVAL.MMSI].shift()).fillna(False).astype(bool)
     parts = []
@@ -219,6 +221,8 @@ def mmsi_changes(intervals: pd.DataFrame) -> list[pd.DataFrame]:
 def imo_changes(intervals: pd.DataFrame) -> list[pd.DataFrame]:
     """An IMO number appearing under another MMSI than in its previous interval (frames of CHANGE rows)."""
     with_imo = intervals[intervals[INTERVAL.IMO].notna()]
+    if not with_imo[INTERVAL.IMO].duplicated().any():  # each IMO in one interval: it never moved
+        return []
     ordered = with_imo.sort_values([INTERVAL.IMO, INTERVAL.FIRST_SEEN], kind="stable")
     previous = ordered.groupby(INTERVAL.IMO, sort=False).shift()
     same_imo = ordered[INTERVAL.IMO].eq(ordered[INTERVAL.IMO].shift()).fillna(False).astype(bool)
