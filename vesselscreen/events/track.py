@@ -34,7 +34,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from vesselscreen._sorting import vessel_time_order
-from vesselscreen.ais.cleaning import CleaningConfig, CleaningReport, flag_artefacts
+from vesselscreen.ais.cleaning import CleaningConfig, CleaningReport, flag_artefacts, steps_between
 from vesselscreen.errors import ConfigError, SchemaError
 from vesselscreen.events._common import HOUR_NS, BoolArray, FloatArray, IntArray, port_index
 from vesselscreen.geo.distance import haversine_m
@@ -89,6 +89,7 @@ def _artefacts(
     timed: int,
     config: CleaningConfig,
     limits: MotionLimits,
+    step_m: FloatArray,
 ) -> tuple[BoolArray, CleaningReport]:
     """Which of the ``placed`` rows (positions into ``source``, sorted) are artefacts of real
     feeds, and the report that accounts for every row."""
@@ -99,6 +100,7 @@ def _artefacts(
         _floats(source, POSITION.LON, placed),
         config,
         limits,
+        step_m,
     )
     artefact = np.asarray(reason != "", dtype=np.bool_)
     labels, counts = np.unique(reason[artefact].astype(str), return_counts=True)
@@ -213,11 +215,19 @@ class Track:
         lat, lon = frame[POSITION.LAT].take(order), frame[POSITION.LON].take(order)
         placed = (lat.between(-90.0, 90.0) & lon.between(-180.0, 180.0)).to_numpy(dtype=bool)
         kept = order if placed.all() else order[placed]
+        lat_kept = lat.to_numpy(dtype=np.float64)[placed]
+        lon_kept = lon.to_numpy(dtype=np.float64)[placed]
+        # every step from one placed row to the next, measured once: cleaning and the track share it
+        step = np.zeros(len(kept), dtype=np.float64)
+        if len(kept) > 1:
+            step[1:] = haversine_m(lat_kept[:-1], lon_kept[:-1], lat_kept[1:], lon_kept[1:])
         limits = limits or MotionLimits()
         report = None
         if cleaning is not None:
-            artefact, report = _artefacts(frame, kept, len(positions), len(order), cleaning, limits)
-            kept = kept if not artefact.any() else kept[~artefact]
+            artefact, report = _artefacts(frame, kept, len(positions), len(order), cleaning, limits, step)
+            if artefact.any():
+                left = np.flatnonzero(~artefact)
+                kept, step = kept[left], steps_between(lat_kept, lon_kept, left, step)
         return cls.of_sorted(
             _rows(frame, np.asarray(kept, dtype=np.int64)),
             port_index(ports, default_radius_m),
@@ -226,6 +236,7 @@ class Track:
             report,
             source=frame,
             order=np.asarray(order, dtype=np.int64),
+            steps=step,
         )
 
     @classmethod
@@ -239,9 +250,11 @@ class Track:
         *,
         source: pd.DataFrame,
         order: IntArray,
+        steps: FloatArray | None = None,
     ) -> Track:
         """A track from a frame already cast and sorted (as `build` makes them); ``all_rows`` is
-        ``source``'s rows at positions ``order``, taken when first asked for."""
+        ``source``'s rows at positions ``order``, taken when first asked for. ``steps``: metres
+        from each row to the row before it, if measured already."""
         mmsi = frame[POSITION.MMSI].to_numpy(dtype=np.int64)
         ts = frame[POSITION.TIMESTAMP].to_numpy(dtype="datetime64[ns]").view(np.int64)
         lat = frame[POSITION.LAT].to_numpy(dtype=np.float64)
@@ -254,7 +267,7 @@ class Track:
         dist_prev = np.zeros(n, dtype=np.float64)
         if n > 1:
             dt_prev[1:] = np.diff(ts)
-            dist_prev[1:] = haversine_m(lat[:-1], lon[:-1], lat[1:], lon[1:])
+            dist_prev[1:] = haversine_m(lat[:-1], lon[:-1], lat[1:], lon[1:]) if steps is None else steps[1:]
         dt_prev[new_vessel] = 0
         dist_prev[new_vessel] = 0.0
         return cls(
