@@ -53,9 +53,11 @@ PORTS_DTYPES: Final = {**PORT_DTYPES, HARBOR_SIZE: "string"}
 _REQUIRED: Final = (PORT.PORT_ID, PORT.LAT, PORT.LON)
 _MAX_LISTED: Final = 20
 _CHUNK: Final = 200_000
-_CELL_DEG: Final = 0.02
-"""Grid of `PortProximity`: cells 0.02 degree square (2.2 km north-south): a point's distance
-to any port is within about 1.6 km of its cell centre's."""
+_CELL_DEG: Final = 0.05
+"""Grid of `PortProximity`: cells 0.05 degree square (5.6 km north-south): a point's distance
+to any port is within about 4 km of its cell centre's. Answers are exact whatever the size;
+it trades candidate searches (one per occupied cell) against points measured one by one:
+on a realistic million-row day, 0.04-0.08 is fastest (0.02 took a third longer)."""
 _SHIFT: Final = np.array([360.0, 0.0])  # one turn east, in (lon, lat)
 
 IntArray = npt.NDArray[np.int64]
