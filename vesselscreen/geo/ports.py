@@ -304,8 +304,13 @@ class PortIndex:
             return np.full(pos.shape, np.nan)
         lat_a = np.broadcast_to(np.asarray(lat, dtype=np.float64), pos.shape).ravel()
         lon_a = np.broadcast_to(np.asarray(lon, dtype=np.float64), pos.shape).ravel()
-        dist = self._distance(lat_a, lon_a, safe.ravel()).reshape(pos.shape)
-        return np.where(valid, dist, np.nan)
+        if valid.all():
+            return self._distance(lat_a, lon_a, safe.ravel()).reshape(pos.shape)
+        # measure only the points paired with a port (a track's rows at sea are most)
+        dist = np.full(pos.size, np.nan)
+        paired = np.flatnonzero(valid.ravel())
+        dist[paired] = self._distance(lat_a[paired], lon_a[paired], safe.ravel()[paired])
+        return dist.reshape(pos.shape)
 
     def _may_be_near(self, lat: FloatArray, lon: FloatArray, reach_m: float) -> npt.NDArray[np.bool_]:
         """False only for points certainly farther than ``reach_m`` from every port."""
