@@ -85,19 +85,21 @@ def _check_frame(positions: object, required: Sequence[str]) -> pd.DataFrame:
 def _artefacts(
     source: pd.DataFrame,
     placed: IntArray,
+    lat: FloatArray,
+    lon: FloatArray,
     rows: int,
     timed: int,
     config: CleaningConfig,
     limits: MotionLimits,
     step_m: FloatArray,
 ) -> tuple[BoolArray, CleaningReport]:
-    """Which of the ``placed`` rows (positions into ``source``, sorted) are artefacts of real
-    feeds, and the report that accounts for every row."""
+    """Which of the ``placed`` rows (positions into ``source``, sorted; at ``lat``/``lon``) are
+    artefacts of real feeds, and the report that accounts for every row."""
     reason = flag_artefacts(
         _ints(source, POSITION.MMSI, placed),
         _ints(source, POSITION.TIMESTAMP, placed) / _SECOND_NS,
-        _floats(source, POSITION.LAT, placed),
-        _floats(source, POSITION.LON, placed),
+        lat,
+        lon,
         config,
         limits,
         step_m,
@@ -212,11 +214,15 @@ class Track:
         else:
             timed_rows = np.flatnonzero(timed)
             order = timed_rows[vessel_time_order(frame.take(timed_rows), POSITION.MMSI, POSITION.TIMESTAMP)]
-        lat, lon = frame[POSITION.LAT].take(order), frame[POSITION.LON].take(order)
-        placed = (lat.between(-90.0, 90.0) & lon.between(-180.0, 180.0)).to_numpy(dtype=bool)
-        kept = order if placed.all() else order[placed]
-        lat_kept = lat.to_numpy(dtype=np.float64)[placed]
-        lon_kept = lon.to_numpy(dtype=np.float64)[placed]
+        lat = _floats(frame, POSITION.LAT, order)
+        lon = _floats(frame, POSITION.LON, order)
+        with np.errstate(invalid="ignore"):  # NaN is not placed
+            placed = (lat >= -90.0) & (lat <= 90.0) & (lon >= -180.0) & (lon <= 180.0)
+        everywhere = bool(placed.all())
+        kept = order if everywhere else order[placed]
+        lat_kept = lat if everywhere else lat[placed]
+        lon_kept = lon if everywhere else lon[placed]
+        del lat, lon
         # every step from one placed row to the next, measured once: cleaning and the track share it
         step = np.zeros(len(kept), dtype=np.float64)
         if len(kept) > 1:
@@ -224,7 +230,9 @@ class Track:
         limits = limits or MotionLimits()
         report = None
         if cleaning is not None:
-            artefact, report = _artefacts(frame, kept, len(positions), len(order), cleaning, limits, step)
+            artefact, report = _artefacts(
+                frame, kept, lat_kept, lon_kept, len(positions), len(order), cleaning, limits, step
+            )
             if artefact.any():
                 left = np.flatnonzero(~artefact)
                 kept, step = kept[left], steps_between(lat_kept, lon_kept, left, step)
