@@ -40,7 +40,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from vesselscreen.events._common import HOUR_NS, check_config, ffill
+from vesselscreen.events._common import HOUR_NS, check_config, ffill, run_start
 from vesselscreen.events.config import PortCallConfig
 from vesselscreen.events.track import BASE_COLUMNS, Track
 from vesselscreen.geo.ports import PortIndex
@@ -106,13 +106,14 @@ def detect_port_calls(track: Track, config: PortCallConfig) -> pd.DataFrame:
 
     # In-port state with hysteresis: entry sets it, beyond the current port's exit distance clears it.
     entry_port = track.port_within
-    current = ffill(np.where(entry_port >= 0, entry_port, np.nan), segment)
+    segment_start = run_start(segment)
+    current = ffill(np.where(entry_port >= 0, entry_port, np.nan), segment, segment_start)
     current_pos = np.where(np.isnan(current), -1, current).astype(np.int64)
     radius = index.radius_m
     exit_dist = np.where(current_pos >= 0, radius[current_pos] + config.exit_margin_m, np.nan)
     outside = (current_pos < 0) | (index.distance_to(lat, lon, current_pos) > exit_dist)
     signal = np.where(entry_port >= 0, 1.0, np.where(outside, 0.0, np.nan))
-    inside = np.nan_to_num(ffill(signal, segment), nan=0.0) > 0.5
+    inside = np.nan_to_num(ffill(signal, segment, segment_start), nan=0.0) > 0.5
 
     # Visits: runs of inside rows of one segment at one port.
     prev_inside = np.zeros(n, dtype=bool)
