@@ -372,9 +372,28 @@ class Track:
             cache[column] = np.asarray(np.where(last >= self.vessel_start, last, -1), dtype=np.int64)
         return cache[column]
 
+    def _reported_at(self, column: str, rows: IntArray) -> IntArray:
+        """`last_reported` at ``rows`` alone: a search per row, not a pass over the whole track."""
+        cache: dict[str, IntArray] = self.__dict__.setdefault("_present_cache", {})
+        if column not in cache:
+            cache[column] = np.flatnonzero(self.frame[column].notna().to_numpy(dtype=bool))
+        present = cache[column]
+        if len(present) == 0:  # never reported
+            return np.full(len(rows), -1, dtype=np.int64)
+        rows = np.where(rows < 0, rows + len(self), rows)  # as indexing a full-length array would
+        pos = np.searchsorted(present, rows, side="right") - 1
+        source = np.where(pos >= 0, present[np.maximum(pos, 0)], -1)
+        starts = self._vessel_first_rows
+        vessel_start = starts[np.searchsorted(starts, rows, side="right") - 1]
+        return np.asarray(np.where(source >= vessel_start, source, -1), dtype=np.int64)
+
+    @cached_property
+    def _vessel_first_rows(self) -> IntArray:
+        return np.asarray(np.flatnonzero(self.new_vessel), dtype=np.int64)
+
     def carried(self, column: str, rows: npt.ArrayLike) -> pd.Series:
         """The last value of ``column`` each of ``rows``' vessel reported at or before it (NA if none)."""
-        source = self.last_reported(column)[np.asarray(rows, dtype=np.int64)]
+        source = self._reported_at(column, np.asarray(rows, dtype=np.int64))
         values = self.frame[column].take(np.maximum(source, 0)).reset_index(drop=True)
         return values.where(pd.Series(source >= 0))
 
@@ -383,7 +402,7 @@ class Track:
     ) -> npt.NDArray[np.object_]:
         """The last value of ``column`` reported in each span of rows ``first``..``last`` (NA if none)."""
         last_rows = np.asarray(last, dtype=np.int64)
-        source = self.last_reported(column)[last_rows]
+        source = self._reported_at(column, last_rows)
         values = self.frame[column].take(np.maximum(source, 0)).reset_index(drop=True)
         inside = pd.Series(source >= np.asarray(first, dtype=np.int64))
         return np.asarray(values.where(inside).to_numpy(), dtype=object)
