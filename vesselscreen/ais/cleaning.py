@@ -404,8 +404,12 @@ def _suspects(
     if len(rows) < 2:
         return rows, np.arange(len(rows), dtype=np.int64)
     known = None if step_m is None else steps_between(lat, lon, rows, step_m)[1:]
-    fast = impossible_steps(mmsi[rows], seconds[rows], lat[rows], lon[rows], 1, limits, known)
-    early = seconds[rows] % 86_400.0 < config.midnight_window_s
+    if len(rows) == len(mmsi):  # every row (the usual case): no copies of the columns
+        at_rows = (mmsi, seconds, lat, lon)
+    else:
+        at_rows = (mmsi[rows], seconds[rows], lat[rows], lon[rows])
+    fast = impossible_steps(*at_rows, 1, limits, known)
+    early = at_rows[1] % 86_400.0 < config.midnight_window_s
     seeds = np.flatnonzero(fast | early)
     if len(seeds) == 0:
         return rows[:0], np.empty(0, dtype=np.int64)
