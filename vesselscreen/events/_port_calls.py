@@ -112,7 +112,14 @@ def detect_port_calls(track: Track, config: PortCallConfig) -> pd.DataFrame:
     del current  # full-length intermediates go as soon as they are used (3M rows: 24 MB each)
     radius = index.radius_m
     exit_dist = np.where(current_pos >= 0, radius[current_pos] + config.exit_margin_m, np.nan)
-    outside = (current_pos < 0) | (index.distance_to(lat, lon, current_pos) > exit_dist)
+    # the exit distance matters only where no entry circle holds the row (an entry sets the
+    # state whatever the distance): measure those rows alone
+    between = np.flatnonzero((entry_port < 0) & (current_pos >= 0))
+    dist = np.full(n, np.nan)
+    dist[between] = index.distance_to(lat[between], lon[between], current_pos[between])
+    with np.errstate(invalid="ignore"):
+        outside = (current_pos < 0) | (dist > exit_dist)
+    del dist, between
     signal = np.where(entry_port >= 0, 1.0, np.where(outside, 0.0, np.nan))
     inside = np.nan_to_num(ffill(signal, segment, segment_start), nan=0.0) > 0.5
     del exit_dist, outside, signal, segment, segment_start
