@@ -221,7 +221,31 @@ def test_the_rules_near_suspect_rows_equal_the_rules_everywhere(
         patch.setattr(
             cleaning,
             "_suspects",
-            lambda m, s, la, lo, usable, c, li: (np.flatnonzero(usable), np.arange(usable.sum())),
+            lambda m, s, la, lo, usable, c, li, _step=None: (np.flatnonzero(usable), np.arange(usable.sum())),
         )
         everywhere = cleaning.flag_artefacts(mmsi, seconds, lat, lon, config, limits)
     assert near.tolist() == everywhere.tolist()
+
+
+def test_shared_step_distances_flag_the_same_artefacts() -> None:
+    """A track hands cleaning the steps it measured: the reasons are those cleaning finds alone."""
+    import numpy as np
+
+    from vesselscreen.ais import cleaning
+    from vesselscreen.geo.distance import haversine_m
+
+    head = MARINECADASTRE.parent / "marinecadastre_2022-01-03_head_vessels.csv"  # ~10 reports a vessel
+    frame = read_ais(head).sort_values([POSITION.MMSI, POSITION.TIMESTAMP], kind="stable")
+    frame = frame.dropna(subset=[POSITION.LAT, POSITION.LON])
+    mmsi = frame[POSITION.MMSI].to_numpy(dtype="int64")
+    seconds = frame[POSITION.TIMESTAMP].to_numpy(dtype="datetime64[ns]").view("int64") / 1e9
+    lat, lon = frame[POSITION.LAT].to_numpy(dtype=float).copy(), frame[POSITION.LON].to_numpy(dtype=float)
+    middle = np.flatnonzero((mmsi[1:-1] == mmsi[:-2]) & (mmsi[1:-1] == mmsi[2:]))[::7] + 1
+    lat[middle] += 3.0  # lone fixes 330 km off their tracks
+    step = np.zeros(len(lat))
+    step[1:] = haversine_m(lat[:-1], lon[:-1], lat[1:], lon[1:])
+    config, limits = CleaningConfig(), MotionLimits()
+    alone = cleaning.flag_artefacts(mmsi, seconds, lat, lon, config, limits)
+    shared = cleaning.flag_artefacts(mmsi, seconds, lat, lon, config, limits, step)
+    assert (alone == "impossible jump").sum() > 10
+    assert shared.tolist() == alone.tolist()

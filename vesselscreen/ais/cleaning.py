@@ -195,13 +195,19 @@ def impossible_steps(
     lon: FloatArray,
     gap: int,
     limits: MotionLimits,
+    distance: FloatArray | None = None,
 ) -> BoolArray:
-    """``fast[i]``: the jump from row ``i - gap`` to row ``i`` (same MMSI) is impossible."""
+    """``fast[i]``: the jump from row ``i - gap`` to row ``i`` (same MMSI) is impossible.
+
+    ``distance``: the metres of those jumps (``distance[k]`` from row ``k`` to ``k + gap``)
+    when the caller has them already.
+    """
     fast = np.zeros(len(mmsi), dtype=bool)
     if len(mmsi) <= gap:
         return fast
     same = mmsi[gap:] == mmsi[:-gap]
-    distance = haversine_m(lat[:-gap], lon[:-gap], lat[gap:], lon[gap:])
+    if distance is None:
+        distance = haversine_m(lat[:-gap], lon[:-gap], lat[gap:], lon[gap:])
     interval = np.maximum(seconds[gap:] - seconds[:-gap], limits.min_interval_s)
     with np.errstate(invalid="ignore"):
         too_fast = (distance / interval > limits.max_speed_kn * KNOT_M_PER_S) & (distance > limits.min_jump_m)
@@ -292,12 +298,15 @@ def flag_artefacts(
     lon: FloatArray,
     config: CleaningConfig,
     limits: MotionLimits,
+    step_m: FloatArray | None = None,
 ) -> npt.NDArray[np.object_]:
     """Rules 4 and 5 on rows sorted by mmsi, time (and content): the reason each row is an artefact.
 
     ``""`` for a row to keep; otherwise ``duplicate report``, ``near-duplicate reception``,
     ``midnight carry-over`` or ``impossible jump``. The screening context and
     :func:`clean_ais` both call this, so a row is an artefact by one definition.
+    ``step_m``: metres from each row to the row before it (any vessel; row 0 unused), when
+    the caller has them already (a track measures every step anyway).
     """
     n = len(mmsi)
     reason = np.full(n, "", dtype=object)
@@ -315,8 +324,33 @@ def flag_artefacts(
     reason[duplicate] = "duplicate report"
     reason[near] = "near-duplicate reception"
     kept = ~(duplicate | near)
-    reason[kept] = flag_motion_artefacts(mmsi, seconds, lat, lon, config, limits, kept)[kept]
+    reason[kept] = flag_motion_artefacts(mmsi, seconds, lat, lon, config, limits, kept, step_m)[kept]
     return reason
+
+
+def steps_between(
+    lat: FloatArray, lon: FloatArray, rows: npt.NDArray[np.int64], step_m: FloatArray
+) -> FloatArray:
+    """Metres from each of ``rows`` (ascending) to the one before it in ``rows`` (element 0: from
+    itself, 0), reusing ``step_m`` (metres from each row to the row before it) where the two
+    rows are next to each other and measuring only the other pairs.
+
+    >>> lat, lon = np.array([0.0, 0.0, 0.0]), np.array([0.0, 1.0, 2.0])
+    >>> step = np.array([0.0, 111_195.0, 111_195.0])
+    >>> steps_between(lat, lon, np.array([0, 2]), step).round().tolist()
+    [0.0, 222390.0]
+    """
+    out = np.zeros(len(rows), dtype=np.float64)
+    if len(rows) < 2:
+        return out
+    before, after = rows[:-1], rows[1:]
+    out[1:] = step_m[after]
+    apart = np.flatnonzero(after - before != 1)
+    if len(apart):
+        out[1 + apart] = haversine_m(
+            lat[before[apart]], lon[before[apart]], lat[after[apart]], lon[after[apart]]
+        )
+    return out
 
 
 def flag_motion_artefacts(
@@ -327,14 +361,16 @@ def flag_motion_artefacts(
     config: CleaningConfig,
     limits: MotionLimits,
     candidate: BoolArray | None = None,
+    step_m: FloatArray | None = None,
 ) -> npt.NDArray[np.object_]:
     """Rules 5a and 5b alone (midnight carry-over, impossible jumps) on the ``candidate`` rows
-    (default: all; the others are skipped): ``""`` or the reason, per row."""
+    (default: all; the others are skipped): ``""`` or the reason, per row. ``step_m`` as for
+    `flag_artefacts`."""
     reason = np.full(len(mmsi), "", dtype=object)
     usable = np.ones(len(mmsi), dtype=bool) if candidate is None else candidate
     # the midnight and jump rules only ever touch rows near an impossible step or in the
     # first seconds of a day: run them on those stretches alone (a few rows in a million)
-    rows, nth = _suspects(mmsi, seconds, lat, lon, usable, config, limits)
+    rows, nth = _suspects(mmsi, seconds, lat, lon, usable, config, limits, step_m)
     if len(rows) == 0:
         return reason
     # a stretch: rows next to each other among the usable ones, of one vessel
@@ -356,6 +392,7 @@ def _suspects(
     usable: BoolArray,
     config: CleaningConfig,
     limits: MotionLimits,
+    step_m: FloatArray | None = None,
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """The usable rows within reach of an impossible step, or of the first seconds of a day,
     and the rank of each among the usable rows (so the caller sees where a skipped row lies).
@@ -366,8 +403,13 @@ def _suspects(
     rows = np.flatnonzero(usable & ~np.isnan(lat) & ~np.isnan(lon))
     if len(rows) < 2:
         return rows, np.arange(len(rows), dtype=np.int64)
-    fast = impossible_steps(mmsi[rows], seconds[rows], lat[rows], lon[rows], 1, limits)
-    early = seconds[rows] % 86_400.0 < config.midnight_window_s
+    known = None if step_m is None else steps_between(lat, lon, rows, step_m)[1:]
+    if len(rows) == len(mmsi):  # every row (the usual case): no copies of the columns
+        at_rows = (mmsi, seconds, lat, lon)
+    else:
+        at_rows = (mmsi[rows], seconds[rows], lat[rows], lon[rows])
+    fast = impossible_steps(*at_rows, 1, limits, known)
+    early = at_rows[1] % 86_400.0 < config.midnight_window_s
     seeds = np.flatnonzero(fast | early)
     if len(seeds) == 0:
         return rows[:0], np.empty(0, dtype=np.int64)

@@ -141,24 +141,34 @@ def _intervals(positions: pd.DataFrame) -> pd.DataFrame:
         }
     )
     frame = frame.astype({c: INTERVAL_DTYPES[c] for c in _TRACKED})
-    frame = frame[frame[INTERVAL.MMSI].notna() & frame[POSITION.TIMESTAMP].notna()]
+    timed = frame[INTERVAL.MMSI].notna() & frame[POSITION.TIMESTAMP].notna()
+    if not timed.all():  # a screening's rows are all timed: no copy of them then
+        frame = frame[timed]
     frame = _in_time_order(frame)
     mmsi = frame[INTERVAL.MMSI].to_numpy(dtype=np.int64)
     n = len(frame)
     new_mmsi = np.ones(n, dtype=bool)
     new_mmsi[1:] = mmsi[1:] != mmsi[:-1]
-    vessel_start = np.maximum.accumulate(np.where(new_mmsi, np.arange(n), 0))
+    row = np.arange(n)
+    vessel_start = np.maximum.accumulate(np.where(new_mmsi, row, 0))
     changed = new_mmsi.copy()
-    carried: dict[str, npt.NDArray[np.int64]] = {}
+    # row numbers fit 32 bits on any frame that fits in memory: half the size of what is kept
+    fits = n < np.iinfo(np.int32).max
+    carried: dict[str, npt.NDArray[np.integer]] = {}
     for column in _TRACKED:
         # a missing value continues the last one the MMSI broadcast (static data is sparse)
-        present = frame[column].notna().to_numpy(dtype=bool)
-        last = np.maximum.accumulate(np.where(present, np.arange(n), -1))
-        source = np.where(last >= vessel_start, last, -1)
+        last = np.maximum.accumulate(np.where(frame[column].notna().to_numpy(dtype=bool), row, -1))
+        found = np.where(last >= vessel_start, last, -1)
+        del last
+        source: npt.NDArray[np.integer] = found.astype(np.int32) if fits else found
+        del found
         codes = np.asarray(pd.factorize(frame[column])[0], dtype=np.int64)
         value = np.where(source >= 0, codes[np.maximum(source, 0)], -1)
+        del codes
         changed[1:] |= value[1:] != value[:-1]
+        del value
         carried[column] = source
+    del row, vessel_start
     start = np.flatnonzero(changed)
     end = np.append(start[1:], n) - 1
     ts = frame[POSITION.TIMESTAMP]
@@ -181,6 +191,8 @@ def _text(values: pd.Series) -> pd.Series:
 
 def mmsi_changes(intervals: pd.DataFrame) -> list[pd.DataFrame]:
     """Name, call sign and IMO changes between consecutive intervals of one MMSI (frames of CHANGE rows)."""
+    if not intervals[INTERVAL.MMSI].duplicated().any():  # one interval per MMSI: nothing changed
+        return []
     previous = intervals.groupby(INTERVAL.MMSI, sort=False).shift()
     same_mmsi = intervals[INTERVAL.MMSI].eq(intervals[INTERVAL.MMSI].shift()).fillna(False).astype(bool)
     parts = []
@@ -219,6 +231,8 @@ def mmsi_changes(intervals: pd.DataFrame) -> list[pd.DataFrame]:
 def imo_changes(intervals: pd.DataFrame) -> list[pd.DataFrame]:
     """An IMO number appearing under another MMSI than in its previous interval (frames of CHANGE rows)."""
     with_imo = intervals[intervals[INTERVAL.IMO].notna()]
+    if not with_imo[INTERVAL.IMO].duplicated().any():  # each IMO in one interval: it never moved
+        return []
     ordered = with_imo.sort_values([INTERVAL.IMO, INTERVAL.FIRST_SEEN], kind="stable")
     previous = ordered.groupby(INTERVAL.IMO, sort=False).shift()
     same_imo = ordered[INTERVAL.IMO].eq(ordered[INTERVAL.IMO].shift()).fillna(False).astype(bool)

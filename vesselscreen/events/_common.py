@@ -25,16 +25,23 @@ FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
 
-def _run_start(groups: npt.NDArray[np.integer]) -> IntArray:
-    """For each row, the first row of its run of equal consecutive ``groups``."""
+def run_start(groups: npt.NDArray[np.integer]) -> IntArray:
+    """For each row, the first row of its run of equal consecutive ``groups``.
+
+    >>> run_start(np.array([7, 7, 3, 7])).tolist()
+    [0, 0, 2, 3]
+    """
     n = len(groups)
     start = np.ones(n, dtype=bool)
     start[1:] = groups[1:] != groups[:-1]
     return np.asarray(np.maximum.accumulate(np.where(start, np.arange(n), 0)), dtype=np.int64)
 
 
-def ffill(values: FloatArray, groups: npt.NDArray[np.integer]) -> FloatArray:
+def ffill(values: FloatArray, groups: npt.NDArray[np.integer], starts: IntArray | None = None) -> FloatArray:
     """Forward-fill NaN within runs of equal consecutive ``groups``.
+
+    ``starts``: each row's run's first row (`run_start`), if the caller has it (several fills over
+    one grouping find the runs once).
 
     >>> ffill(np.array([1.0, np.nan, np.nan, np.nan]), np.array([1, 1, 2, 2])).tolist()
     [1.0, 1.0, nan, nan]
@@ -43,7 +50,8 @@ def ffill(values: FloatArray, groups: npt.NDArray[np.integer]) -> FloatArray:
         return np.asarray(values, dtype=np.float64)
     last = np.maximum.accumulate(np.where(np.isnan(values), -1, np.arange(len(values))))
     filled = values[np.maximum(last, 0)]
-    return np.asarray(np.where(last >= _run_start(groups), filled, np.nan), dtype=np.float64)
+    start = run_start(groups) if starts is None else starts
+    return np.asarray(np.where(last >= start, filled, np.nan), dtype=np.float64)
 
 
 def bfill(values: FloatArray, groups: npt.NDArray[np.integer]) -> FloatArray:

@@ -40,7 +40,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from vesselscreen.events._common import HOUR_NS, check_config, ffill
+from vesselscreen.events._common import HOUR_NS, check_config, ffill, run_start
 from vesselscreen.events.config import PortCallConfig
 from vesselscreen.events.track import BASE_COLUMNS, Track
 from vesselscreen.geo.ports import PortIndex
@@ -106,13 +106,23 @@ def detect_port_calls(track: Track, config: PortCallConfig) -> pd.DataFrame:
 
     # In-port state with hysteresis: entry sets it, beyond the current port's exit distance clears it.
     entry_port = track.port_within
-    current = ffill(np.where(entry_port >= 0, entry_port, np.nan), segment)
+    segment_start = run_start(segment)
+    current = ffill(np.where(entry_port >= 0, entry_port, np.nan), segment, segment_start)
     current_pos = np.where(np.isnan(current), -1, current).astype(np.int64)
+    del current  # full-length intermediates go as soon as they are used (3M rows: 24 MB each)
     radius = index.radius_m
     exit_dist = np.where(current_pos >= 0, radius[current_pos] + config.exit_margin_m, np.nan)
-    outside = (current_pos < 0) | (index.distance_to(lat, lon, current_pos) > exit_dist)
+    # the exit distance matters only where no entry circle holds the row (an entry sets the
+    # state whatever the distance): measure those rows alone
+    between = np.flatnonzero((entry_port < 0) & (current_pos >= 0))
+    dist = np.full(n, np.nan)
+    dist[between] = index.distance_to(lat[between], lon[between], current_pos[between])
+    with np.errstate(invalid="ignore"):
+        outside = (current_pos < 0) | (dist > exit_dist)
+    del dist, between
     signal = np.where(entry_port >= 0, 1.0, np.where(outside, 0.0, np.nan))
-    inside = np.nan_to_num(ffill(signal, segment), nan=0.0) > 0.5
+    inside = np.nan_to_num(ffill(signal, segment, segment_start), nan=0.0) > 0.5
+    del exit_dist, outside, signal, segment, segment_start
 
     # Visits: runs of inside rows of one segment at one port.
     prev_inside = np.zeros(n, dtype=bool)
@@ -121,6 +131,7 @@ def detect_port_calls(track: Track, config: PortCallConfig) -> pd.DataFrame:
     port_changed[1:] = current_pos[1:] != current_pos[:-1]
     visit_start = inside & (reset | ~prev_inside | port_changed)
     visit = np.where(inside, np.cumsum(visit_start, dtype=np.int64), 0)
+    del prev_inside, port_changed
     if not inside.any():
         return empty_frame(PORT_CALL_DTYPES)
 
@@ -129,6 +140,7 @@ def detect_port_calls(track: Track, config: PortCallConfig) -> pd.DataFrame:
         sog <= config.stop_speed_kn, 1.0, np.where(sog >= config.resume_speed_kn, 0.0, np.nan)
     )
     stopped = inside & (np.nan_to_num(ffill(stop_signal, visit), nan=0.0) > 0.5)
+    del stop_signal
 
     # Time to the next row of the same visit: counts as dwell when stopped or a port gap.
     dt_next = np.zeros(n, dtype=np.int64)
@@ -137,6 +149,7 @@ def detect_port_calls(track: Track, config: PortCallConfig) -> pd.DataFrame:
     next_same[:-1] = inside[:-1] & (visit[1:] == visit[:-1])
     port_gap = next_same & (dt_next >= int(config.port_gap_h * HOUR_NS))
     dwell = np.where(next_same & (stopped | port_gap), dt_next, 0)
+    del dt_next, next_same, visit
     next_reset = np.ones(n, dtype=bool)
     next_reset[:-1] = reset[1:]
 

@@ -27,9 +27,10 @@ from __future__ import annotations
 from typing import Final
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
-from vesselscreen.events._common import check_config, to_utc
+from vesselscreen.events._common import IntArray, check_config, to_utc
 from vesselscreen.events._port_calls import detect_port_calls
 from vesselscreen.events._stops import detect_stops
 from vesselscreen.events.config import VoyageConfig
@@ -80,10 +81,51 @@ def _legs(calls: pd.DataFrame, first_ts: pd.Series, last_ts: pd.Series) -> pd.Da
     return legs.sort_values([VOYAGE.MMSI, _START], kind="mergesort").reset_index(drop=True)
 
 
+def _last_leg_at(legs: pd.DataFrame, mmsi: IntArray, ts: IntArray) -> IntArray:
+    """For each (mmsi, ts), the position in ``legs`` (sorted by mmsi, start) of the vessel's last
+    leg starting at or before ``ts`` (the last of equal starts); -1 where there is none."""
+    leg_mmsi = legs[VOYAGE.MMSI].to_numpy(dtype=np.int64)
+    leg_start = legs[_START].to_numpy(dtype=np.int64)
+    vessels = np.unique(leg_mmsi)
+    code = np.searchsorted(vessels, mmsi)
+    known = code < len(vessels)
+    known[known] = vessels[code[known]] == mmsi[known]
+    leg_code = np.searchsorted(vessels, leg_mmsi)
+    base = min(int(leg_start.min()), int(ts.min())) if len(ts) else int(leg_start.min())
+    top = max(int(leg_start.max()), int(ts.max())) if len(ts) else int(leg_start.max())
+    span = top - base + 1
+    if len(vessels) * span < 2**62:  # (vessel, time) as one integer key
+        leg_key = leg_code * span + (leg_start - base)
+        key = code * span + (ts - base)
+    else:  # times too far apart for that: their ranks instead
+        times = np.unique(np.concatenate((leg_start, ts)))
+        leg_key = leg_code * len(times) + np.searchsorted(times, leg_start)
+        key = code * len(times) + np.searchsorted(times, ts)
+    pos = np.searchsorted(leg_key, key, side="right") - 1
+    same = known & (pos >= 0)
+    same[same] = leg_code[pos[same]] == code[same]
+    return np.asarray(np.where(same, pos, -1), dtype=np.int64)
+
+
 def _call_columns(calls: pd.DataFrame, which: np.ndarray, names: dict[str, str]) -> pd.DataFrame:
-    picked = calls.iloc[np.maximum(which, 0)][list(names)].rename(columns=names).reset_index(drop=True)
-    picked.loc[which < 0, :] = pd.NA
-    return pd.DataFrame(picked)
+    """Columns ``names`` of the calls at positions ``which``, renamed; NA where ``which`` is -1."""
+    rows = np.maximum(which, 0)
+    none = pd.Series(which < 0)
+    columns = {}
+    for source, target in names.items():
+        column = calls[source].take(rows).reset_index(drop=True)
+        columns[target] = column.mask(none) if none.any() else column
+    return pd.DataFrame(columns)
+
+
+def _ends_by(leg: IntArray, end: IntArray, leg_end: IntArray) -> npt.NDArray[np.bool_]:
+    """Whether each item with a leg (``leg`` >= 0) ends by its leg's end."""
+    found = leg >= 0
+    by = leg_end[np.maximum(leg, 0)]
+    if found.all():
+        return np.asarray(end <= by, dtype=np.bool_)
+    # the join this replaces compared times in float64 once some item had no leg: so do we
+    return np.asarray(found & (end.astype(np.float64) <= by.astype(np.float64)), dtype=np.bool_)
 
 
 def voyages(
@@ -122,54 +164,58 @@ def detect_voyages(track: Track, calls: pd.DataFrame, stops: pd.DataFrame) -> pd
     """`voyages` on a track, from its port calls and stops (the screening context detects each once)."""
     if calls.empty or track.empty:
         return empty_frame(VOYAGE_DTYPES)
-    ts = pd.Series(track.ts)
-    first_ts = ts.groupby(track.mmsi).min()
-    last_ts = ts.groupby(track.mmsi).max()
+    # rows are sorted by vessel and time: a vessel's first and last rows hold its first and last time
+    first = np.flatnonzero(track.new_vessel)
+    last = np.append(first[1:], len(track)) - 1
+    first_ts = pd.Series(track.ts[first], index=track.mmsi[first])
+    last_ts = pd.Series(track.ts[last], index=track.mmsi[first])
     legs = _legs(calls, first_ts, last_ts)
     if legs.empty:
         return empty_frame(VOYAGE_DTYPES)
     legs[_LEG] = np.arange(len(legs))
-    # merge_asof needs the right side sorted on its key across all vessels
-    by_start = legs[[VOYAGE.MMSI, _START, _END, _LEG]].sort_values(_START, kind="mergesort")
+    n_legs = len(legs)
+    leg_end = legs[_END].to_numpy(dtype=np.int64)
 
     # every step between consecutive positions of a vessel, given to the leg that spans it
+    # (the last leg of its vessel starting at or before the step): one search, no join
     step_rows = np.flatnonzero(~track.new_vessel)
-    steps = pd.DataFrame(
-        {
-            VOYAGE.MMSI: track.mmsi[step_rows],
-            "t0": track.ts[step_rows - 1],
-            "t1": track.ts[step_rows],
-            "dist": track.dist_prev[step_rows],
-            "row": step_rows,
-        }
-    ).sort_values("t0", kind="mergesort")
-    steps = pd.merge_asof(steps, by_start, left_on="t0", right_on=_START, by=VOYAGE.MMSI)
-    steps = steps[steps[_END].notna() & (steps["t1"] <= steps[_END])]
-    per_leg = steps.groupby(_LEG).agg(distance=("dist", "sum"), last_row=("row", "max"), n=("row", "size"))
-    longest = (steps["t1"] - steps["t0"]).groupby(steps[_LEG]).max()
-    per_leg = per_leg.reindex(legs[_LEG])
+    leg = _last_leg_at(legs, track.mmsi[step_rows], track.ts[step_rows - 1])
+    within = _ends_by(leg, track.ts[step_rows], leg_end)
+    rows, leg = step_rows[within], leg[within]
+    # steps come in track order, so each leg's steps are one run, in time order (the sum adds
+    # them in that order, as it always has: pandas' compensated group sum)
+    distance = np.zeros(n_legs, dtype=np.float64)
+    last_row = np.zeros(n_legs, dtype=np.int64)
+    n_steps = np.zeros(n_legs, dtype=np.int64)
+    longest = np.zeros(n_legs, dtype=np.int64)
+    if len(rows):
+        sums = pd.Series(track.dist_prev[rows]).groupby(leg).sum()
+        distance[sums.index.to_numpy(dtype=np.int64)] = sums.to_numpy(dtype=np.float64)
+        run = np.flatnonzero(np.concatenate(([True], leg[1:] != leg[:-1])))
+        run_end = np.append(run[1:], len(leg)) - 1
+        last_row[leg[run]] = rows[run_end]
+        n_steps[leg[run]] = run_end - run + 1
+        longest[leg[run]] = np.maximum.reduceat(track.ts[rows] - track.ts[rows - 1], run)
 
     # port-less stops wholly inside a leg
     sea_stops = stops[stops[STOP.PORT_ID].isna()]
-    stop_start = sea_stops[STOP.START].to_numpy(dtype="datetime64[ns]").view(np.int64)
-    stop_frame = pd.DataFrame(
-        {
-            VOYAGE.MMSI: sea_stops[STOP.MMSI].to_numpy(dtype=np.int64),
-            "s0": stop_start,
-            "s1": sea_stops[STOP.END].to_numpy(dtype="datetime64[ns]").view(np.int64),
-            "dur": sea_stops[STOP.DURATION].to_numpy(dtype="timedelta64[ns]").view(np.int64),
-        }
-    ).sort_values("s0", kind="mergesort")
-    stop_frame = pd.merge_asof(stop_frame, by_start, left_on="s0", right_on=_START, by=VOYAGE.MMSI)
-    stop_frame = stop_frame[stop_frame[_END].notna() & (stop_frame["s1"] <= stop_frame[_END])]
-    stop_count = stop_frame.groupby(_LEG)["dur"].size().reindex(legs[_LEG], fill_value=0)
-    stop_time = stop_frame.groupby(_LEG)["dur"].sum().reindex(legs[_LEG], fill_value=0)
+    stop_leg = _last_leg_at(
+        legs,
+        sea_stops[STOP.MMSI].to_numpy(dtype=np.int64),
+        sea_stops[STOP.START].to_numpy(dtype="datetime64[ns]").view(np.int64),
+    )
+    inside = _ends_by(stop_leg, sea_stops[STOP.END].to_numpy(dtype="datetime64[ns]").view(np.int64), leg_end)
+    stop_count = np.bincount(stop_leg[inside], minlength=n_legs).astype(np.int64)
+    stop_time = np.zeros(n_legs, dtype=np.int64)
+    np.add.at(
+        stop_time,
+        stop_leg[inside],
+        sea_stops[STOP.DURATION].to_numpy(dtype="timedelta64[ns]").view(np.int64)[inside],
+    )
 
     # identity: the last IMO and name the vessel broadcast up to its arrival
-    last_row = per_leg["last_row"].fillna(0).to_numpy(dtype=np.int64)
     origin = legs["origin"].to_numpy()
     destination = legs["destination"].to_numpy()
-    n_steps = per_leg["n"].fillna(0).to_numpy(dtype=np.int64)
     out = pd.concat(
         [
             pd.DataFrame(
@@ -201,12 +247,10 @@ def detect_voyages(track: Track, calls: pd.DataFrame, stops: pd.DataFrame) -> pd
                 {
                     VOYAGE.DEPARTURE: to_utc(legs[_START].to_numpy(dtype=np.int64)),
                     VOYAGE.ARRIVAL: to_utc(legs[_END].to_numpy(dtype=np.int64)),
-                    VOYAGE.DISTANCE_M: per_leg["distance"].fillna(0.0).to_numpy(),
-                    VOYAGE.LONGEST_GAP: pd.to_timedelta(
-                        longest.reindex(legs[_LEG]).fillna(0).to_numpy(dtype=np.int64), unit="ns"
-                    ),
-                    VOYAGE.N_STOPS: stop_count.to_numpy(),
-                    VOYAGE.STOP_DURATION: pd.to_timedelta(stop_time.to_numpy(dtype=np.int64), unit="ns"),
+                    VOYAGE.DISTANCE_M: distance,
+                    VOYAGE.LONGEST_GAP: pd.to_timedelta(longest, unit="ns"),
+                    VOYAGE.N_STOPS: stop_count,
+                    VOYAGE.STOP_DURATION: pd.to_timedelta(stop_time, unit="ns"),
                     VOYAGE.N_POSITIONS: np.where(n_steps > 0, n_steps + 1, 0),
                 }
             ),

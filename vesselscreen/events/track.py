@@ -34,7 +34,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from vesselscreen._sorting import vessel_time_order
-from vesselscreen.ais.cleaning import CleaningConfig, CleaningReport, flag_artefacts
+from vesselscreen.ais.cleaning import CleaningConfig, CleaningReport, flag_artefacts, steps_between
 from vesselscreen.errors import ConfigError, SchemaError
 from vesselscreen.events._common import HOUR_NS, BoolArray, FloatArray, IntArray, port_index
 from vesselscreen.geo.distance import haversine_m
@@ -58,6 +58,10 @@ TRACK_COLUMNS: Final = (
     POSITION.LENGTH,
 )
 """The columns a track keeps (absent ones become all-missing)."""
+IDENTITY_COLUMNS: Final = (
+    POSITION.MMSI, POSITION.TIMESTAMP, POSITION.IMO, POSITION.NAME, POSITION.CALL_SIGN, POSITION.SHIP_TYPE
+)  # fmt: skip
+"""What the identity timeline reads (`vesselscreen.identity_timeline`)."""
 _DTYPES: Final = {**POSITION_DTYPES, **POSITION_OPTIONAL_DTYPES}
 _SECOND_NS: Final = 1_000_000_000
 
@@ -78,35 +82,57 @@ def _check_frame(positions: object, required: Sequence[str]) -> pd.DataFrame:
     return positions
 
 
-def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
-    """Rows ordered by vessel and time; rows sharing both ordered by content (input order never matters)."""
-    order = vessel_time_order(frame, POSITION.MMSI, POSITION.TIMESTAMP)
-    if (order == np.arange(len(order))).all():  # readers usually hand over frames sorted already
-        return frame.reset_index(drop=True)
-    return frame.take(order).reset_index(drop=True)
-
-
-def _without_artefacts(
-    placed: pd.DataFrame, rows: int, timed: int, config: CleaningConfig, limits: MotionLimits
-) -> tuple[pd.DataFrame, CleaningReport]:
-    """The placed rows without the artefacts of real feeds, and the report that accounts for every row."""
+def _artefacts(
+    source: pd.DataFrame,
+    placed: IntArray,
+    lat: FloatArray,
+    lon: FloatArray,
+    rows: int,
+    timed: int,
+    config: CleaningConfig,
+    limits: MotionLimits,
+    step_m: FloatArray,
+) -> tuple[BoolArray, CleaningReport]:
+    """Which of the ``placed`` rows (positions into ``source``, sorted; at ``lat``/``lon``) are
+    artefacts of real feeds, and the report that accounts for every row."""
     reason = flag_artefacts(
-        placed[POSITION.MMSI].to_numpy(dtype=np.int64),
-        placed[POSITION.TIMESTAMP].to_numpy(dtype="datetime64[ns]").view(np.int64) / _SECOND_NS,
-        placed[POSITION.LAT].to_numpy(dtype=np.float64),
-        placed[POSITION.LON].to_numpy(dtype=np.float64),
+        _ints(source, POSITION.MMSI, placed),
+        _ints(source, POSITION.TIMESTAMP, placed) / _SECOND_NS,
+        lat,
+        lon,
         config,
         limits,
+        step_m,
     )
-    artefact = reason != ""
+    artefact = np.asarray(reason != "", dtype=np.bool_)
     labels, counts = np.unique(reason[artefact].astype(str), return_counts=True)
     rejected = {str(label): int(count) for label, count in zip(labels, counts, strict=True)}
     if rows > timed:
         rejected["missing MMSI or timestamp"] = rows - timed
     if timed > len(placed):
         rejected["no position"] = timed - len(placed)
-    kept = placed if not artefact.any() else placed.loc[~artefact].reset_index(drop=True)
-    return kept, CleaningReport(rows=rows, kept=len(kept), rejected=rejected, config=config, limits=limits)
+    kept = len(placed) - int(artefact.sum())
+    return artefact, CleaningReport(rows=rows, kept=kept, rejected=rejected, config=config, limits=limits)
+
+
+def _ints(frame: pd.DataFrame, name: str, rows: IntArray) -> IntArray:
+    """A column's values at ``rows`` as int64 (timestamps: ns since the epoch)."""
+    series = frame[name].take(rows)
+    if series.dtype.kind == "M":
+        return np.asarray(series.to_numpy(dtype="datetime64[ns]").view(np.int64), dtype=np.int64)
+    return np.asarray(series.to_numpy(dtype=np.int64), dtype=np.int64)
+
+
+def _floats(frame: pd.DataFrame, name: str, rows: IntArray) -> FloatArray:
+    """A column's values at ``rows`` as float64."""
+    return np.asarray(frame[name].take(rows).to_numpy(dtype=np.float64), dtype=np.float64)
+
+
+def _rows(frame: pd.DataFrame, rows: IntArray) -> pd.DataFrame:
+    """``frame``'s rows at positions ``rows``, indexed 0..n-1 (no copy when that is all of them in order)."""
+    if len(rows) == len(frame) and bool((rows == np.arange(len(rows))).all()):
+        return frame.reset_index(drop=True)  # readers usually hand over frames sorted already
+    return frame.take(rows).reset_index(drop=True)
 
 
 @dataclass(frozen=True, eq=False)
@@ -124,7 +150,6 @@ class Track:
     """
 
     frame: pd.DataFrame
-    all_rows: pd.DataFrame
     ports: PortIndex
     limits: MotionLimits
     columns: frozenset[str]
@@ -138,6 +163,22 @@ class Track:
     new_vessel: BoolArray = field(repr=False)
     dt_prev: IntArray = field(repr=False)
     dist_prev: FloatArray = field(repr=False)
+    _source: pd.DataFrame = field(repr=False)
+    """The input's canonical columns, unsorted (shared with the input, not copied)."""
+    _order: IntArray = field(repr=False)
+    """Positions in ``_source`` of the rows with an MMSI and a time, sorted: ``all_rows``."""
+
+    @cached_property
+    def all_rows(self) -> pd.DataFrame:
+        """Every row with an MMSI and a time, sorted as ``frame``, also those without a valid position
+        or left out as artefacts (taken on first use: screening needs only `identity_rows`)."""
+        return _rows(self._source, self._order)
+
+    def identity_rows(self) -> pd.DataFrame:
+        """The `all_rows` in the columns the identity timeline reads (a copy of those alone)."""
+        if "all_rows" in self.__dict__:
+            return self.all_rows[list(IDENTITY_COLUMNS)]
+        return _rows(self._source[list(IDENTITY_COLUMNS)], self._order)
 
     @classmethod
     def build(
@@ -163,39 +204,65 @@ class Track:
         if limits is not None and not isinstance(limits, MotionLimits):
             raise ConfigError(f"limits must be a MotionLimits, got {type(limits).__name__}")
         present = [name for name in TRACK_COLUMNS if name in positions.columns]
-        frame = pd.DataFrame({name: positions[name] for name in present})
+        # the input's columns, not copied (copy-on-write): the track copies only the rows it keeps
+        frame = pd.DataFrame({name: positions[name] for name in present}, copy=False)
         frame[POSITION.TIMESTAMP] = frame[POSITION.TIMESTAMP].dt.tz_convert("UTC").dt.as_unit("ns")
         frame = conform(frame, {name: _DTYPES[name] for name in TRACK_COLUMNS})
-        timed = frame[POSITION.MMSI].notna() & frame[POSITION.TIMESTAMP].notna()
-        all_rows = _sorted(frame if bool(timed.all()) else frame.loc[timed])
-        placed = all_rows[POSITION.LAT].between(-90.0, 90.0) & all_rows[POSITION.LON].between(-180.0, 180.0)
-        placed_frame = all_rows if bool(placed.all()) else all_rows.loc[placed].reset_index(drop=True)
+        timed = (frame[POSITION.MMSI].notna() & frame[POSITION.TIMESTAMP].notna()).to_numpy(dtype=bool)
+        if timed.all():
+            order = vessel_time_order(frame, POSITION.MMSI, POSITION.TIMESTAMP)
+        else:
+            timed_rows = np.flatnonzero(timed)
+            order = timed_rows[vessel_time_order(frame.take(timed_rows), POSITION.MMSI, POSITION.TIMESTAMP)]
+        lat = _floats(frame, POSITION.LAT, order)
+        lon = _floats(frame, POSITION.LON, order)
+        with np.errstate(invalid="ignore"):  # NaN is not placed
+            placed = (lat >= -90.0) & (lat <= 90.0) & (lon >= -180.0) & (lon <= 180.0)
+        everywhere = bool(placed.all())
+        kept = order if everywhere else order[placed]
+        lat_kept = lat if everywhere else lat[placed]
+        lon_kept = lon if everywhere else lon[placed]
+        del lat, lon
+        # every step from one placed row to the next, measured once: cleaning and the track share it
+        step = np.zeros(len(kept), dtype=np.float64)
+        if len(kept) > 1:
+            step[1:] = haversine_m(lat_kept[:-1], lon_kept[:-1], lat_kept[1:], lon_kept[1:])
         limits = limits or MotionLimits()
         report = None
         if cleaning is not None:
-            placed_frame, report = _without_artefacts(
-                placed_frame, len(positions), len(all_rows), cleaning, limits
+            artefact, report = _artefacts(
+                frame, kept, lat_kept, lon_kept, len(positions), len(order), cleaning, limits, step
             )
+            if artefact.any():
+                left = np.flatnonzero(~artefact)
+                kept, step = kept[left], steps_between(lat_kept, lon_kept, left, step)
         return cls.of_sorted(
-            placed_frame,
-            all_rows,
+            _rows(frame, np.asarray(kept, dtype=np.int64)),
             port_index(ports, default_radius_m),
             limits,
             frozenset(positions.columns),
             report,
+            source=frame,
+            order=np.asarray(order, dtype=np.int64),
+            steps=step,
         )
 
     @classmethod
     def of_sorted(
         cls,
         frame: pd.DataFrame,
-        all_rows: pd.DataFrame,
         ports: PortIndex,
         limits: MotionLimits,
         columns: frozenset[str],
         cleaning: CleaningReport | None = None,
+        *,
+        source: pd.DataFrame,
+        order: IntArray,
+        steps: FloatArray | None = None,
     ) -> Track:
-        """A track from frames already cast and sorted (as `build` makes them)."""
+        """A track from a frame already cast and sorted (as `build` makes them); ``all_rows`` is
+        ``source``'s rows at positions ``order``, taken when first asked for. ``steps``: metres
+        from each row to the row before it, if measured already."""
         mmsi = frame[POSITION.MMSI].to_numpy(dtype=np.int64)
         ts = frame[POSITION.TIMESTAMP].to_numpy(dtype="datetime64[ns]").view(np.int64)
         lat = frame[POSITION.LAT].to_numpy(dtype=np.float64)
@@ -208,12 +275,12 @@ class Track:
         dist_prev = np.zeros(n, dtype=np.float64)
         if n > 1:
             dt_prev[1:] = np.diff(ts)
-            dist_prev[1:] = haversine_m(lat[:-1], lon[:-1], lat[1:], lon[1:])
+            dist_prev[1:] = haversine_m(lat[:-1], lon[:-1], lat[1:], lon[1:]) if steps is None else steps[1:]
         dt_prev[new_vessel] = 0
         dist_prev[new_vessel] = 0.0
         return cls(
-            frame, all_rows, ports, limits, columns, cleaning, mmsi, ts, lat, lon, sog, new_vessel, dt_prev,
-            dist_prev,
+            frame, ports, limits, columns, cleaning, mmsi, ts, lat, lon, sog, new_vessel, dt_prev, dist_prev,
+            source, order,
         )  # fmt: skip
 
     @classmethod
@@ -305,9 +372,28 @@ class Track:
             cache[column] = np.asarray(np.where(last >= self.vessel_start, last, -1), dtype=np.int64)
         return cache[column]
 
+    def _reported_at(self, column: str, rows: IntArray) -> IntArray:
+        """`last_reported` at ``rows`` alone: a search per row, not a pass over the whole track."""
+        cache: dict[str, IntArray] = self.__dict__.setdefault("_present_cache", {})
+        if column not in cache:
+            cache[column] = np.flatnonzero(self.frame[column].notna().to_numpy(dtype=bool))
+        present = cache[column]
+        if len(present) == 0:  # never reported
+            return np.full(len(rows), -1, dtype=np.int64)
+        rows = np.where(rows < 0, rows + len(self), rows)  # as indexing a full-length array would
+        pos = np.searchsorted(present, rows, side="right") - 1
+        source = np.where(pos >= 0, present[np.maximum(pos, 0)], -1)
+        starts = self._vessel_first_rows
+        vessel_start = starts[np.searchsorted(starts, rows, side="right") - 1]
+        return np.asarray(np.where(source >= vessel_start, source, -1), dtype=np.int64)
+
+    @cached_property
+    def _vessel_first_rows(self) -> IntArray:
+        return np.asarray(np.flatnonzero(self.new_vessel), dtype=np.int64)
+
     def carried(self, column: str, rows: npt.ArrayLike) -> pd.Series:
         """The last value of ``column`` each of ``rows``' vessel reported at or before it (NA if none)."""
-        source = self.last_reported(column)[np.asarray(rows, dtype=np.int64)]
+        source = self._reported_at(column, np.asarray(rows, dtype=np.int64))
         values = self.frame[column].take(np.maximum(source, 0)).reset_index(drop=True)
         return values.where(pd.Series(source >= 0))
 
@@ -316,7 +402,7 @@ class Track:
     ) -> npt.NDArray[np.object_]:
         """The last value of ``column`` reported in each span of rows ``first``..``last`` (NA if none)."""
         last_rows = np.asarray(last, dtype=np.int64)
-        source = self.last_reported(column)[last_rows]
+        source = self._reported_at(column, last_rows)
         values = self.frame[column].take(np.maximum(source, 0)).reset_index(drop=True)
         inside = pd.Series(source >= np.asarray(first, dtype=np.int64))
         return np.asarray(values.where(inside).to_numpy(), dtype=object)

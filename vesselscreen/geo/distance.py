@@ -36,10 +36,28 @@ def haversine_m(
     >>> bool(np.isnan(haversine_m(np.nan, 0.0, 0.0, 0.0)))
     True
     """
-    phi1 = np.radians(np.asarray(lat1, dtype=np.float64))
-    phi2 = np.radians(np.asarray(lat2, dtype=np.float64))
+    arrays = [np.asarray(a, dtype=np.float64) for a in (lat1, lon1, lat2, lon2)]
+    n = arrays[0].size
+    if n <= _CHUNK or any(a.ndim != 1 or a.size != n for a in arrays):
+        return _haversine(*arrays)
+    # long arrays in slices: the same elementwise arithmetic, without a dozen full-length
+    # temporaries alive at once (a 3M-row track would hold ~200 MB of them)
+    out = np.empty(n, dtype=np.float64)
+    for start in range(0, n, _CHUNK):
+        piece = slice(start, start + _CHUNK)
+        out[piece] = _haversine(*(a[piece] for a in arrays))
+    return out
+
+
+_CHUNK: Final = 1 << 16
+"""Elements per slice of a long `haversine_m` call (temporaries of 512 kB: cache-sized)."""
+
+
+def _haversine(lat1: FloatArray, lon1: FloatArray, lat2: FloatArray, lon2: FloatArray) -> FloatArray:
+    phi1 = np.radians(lat1)
+    phi2 = np.radians(lat2)
     dphi = phi2 - phi1
-    dlmb = np.radians(np.asarray(lon2, dtype=np.float64) - np.asarray(lon1, dtype=np.float64))
+    dlmb = np.radians(lon2 - lon1)
     a = np.sin(dphi / 2.0) ** 2 + np.cos(phi1) * np.cos(phi2) * np.sin(dlmb / 2.0) ** 2
     # clip guards against a > 1 from rounding for antipodal points
     return np.asarray(2.0 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0))), dtype=np.float64)

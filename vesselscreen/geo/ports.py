@@ -53,9 +53,11 @@ PORTS_DTYPES: Final = {**PORT_DTYPES, HARBOR_SIZE: "string"}
 _REQUIRED: Final = (PORT.PORT_ID, PORT.LAT, PORT.LON)
 _MAX_LISTED: Final = 20
 _CHUNK: Final = 200_000
-_CELL_DEG: Final = 0.02
-"""Grid of `PortProximity`: cells 0.02 degree square (2.2 km north-south): a point's distance
-to any port is within about 1.6 km of its cell centre's."""
+_CELL_DEG: Final = 0.05
+"""Grid of `PortProximity`: cells 0.05 degree square (5.6 km north-south): a point's distance
+to any port is within about 4 km of its cell centre's. Answers are exact whatever the size;
+it trades candidate searches (one per occupied cell) against points measured one by one:
+on a realistic million-row day, 0.04-0.08 is fastest (0.02 took a third longer)."""
 _SHIFT: Final = np.array([360.0, 0.0])  # one turn east, in (lon, lat)
 
 IntArray = npt.NDArray[np.int64]
@@ -302,8 +304,13 @@ class PortIndex:
             return np.full(pos.shape, np.nan)
         lat_a = np.broadcast_to(np.asarray(lat, dtype=np.float64), pos.shape).ravel()
         lon_a = np.broadcast_to(np.asarray(lon, dtype=np.float64), pos.shape).ravel()
-        dist = self._distance(lat_a, lon_a, safe.ravel()).reshape(pos.shape)
-        return np.where(valid, dist, np.nan)
+        if valid.all():
+            return self._distance(lat_a, lon_a, safe.ravel()).reshape(pos.shape)
+        # measure only the points paired with a port (a track's rows at sea are most)
+        dist = np.full(pos.size, np.nan)
+        paired = np.flatnonzero(valid.ravel())
+        dist[paired] = self._distance(lat_a[paired], lon_a[paired], safe.ravel()[paired])
+        return dist.reshape(pos.shape)
 
     def _may_be_near(self, lat: FloatArray, lon: FloatArray, reach_m: float) -> npt.NDArray[np.bool_]:
         """False only for points certainly farther than ``reach_m`` from every port."""

@@ -39,6 +39,7 @@ from vesselscreen.geo.ports import PortIndex
 from vesselscreen.lists.watchlist import Watchlist
 from vesselscreen.models import DesignationStatus, EvidencePosition, MatchTier
 from vesselscreen.schema import IDENTITY, LISTED, MATCH, POSITION, WATCHLIST
+from vesselscreen.screening._prepared import derived
 from vesselscreen.screening.config import ScreeningConfig
 from vesselscreen.screening.evidence import PositionLookup
 from vesselscreen.screening.matching import METHODS, match_identities
@@ -61,12 +62,8 @@ def _check_inputs(ais: object, watchlist: object) -> None:
         )
 
 
-def listed_vessels(matches: pd.DataFrame, vessels: pd.DataFrame) -> pd.DataFrame:
-    """Every match with its entry's name, identifiers and dates (`schema.LISTED` columns)."""
-    cols = [
-        MATCH.MMSI, MATCH.ENTRY_ID, MATCH.METHOD, METHODS, MATCH.SCORE, MATCH.FIRST_SEEN, MATCH.LAST_SEEN,
-        MATCH.TIER, MATCH.CONTRADICTIONS,
-    ]  # fmt: skip
+def _entries(vessels: pd.DataFrame) -> pd.DataFrame:
+    """One row per entry: its name, identifiers and dates, under their `schema.LISTED` names."""
     entries = vessels[
         [
             WATCHLIST.ENTRY_ID, WATCHLIST.NAME, WATCHLIST.LISTED_ON, WATCHLIST.LISTED_NOT_BEFORE,
@@ -74,7 +71,7 @@ def listed_vessels(matches: pd.DataFrame, vessels: pd.DataFrame) -> pd.DataFrame
             WATCHLIST.CALL_SIGN,
         ]
     ].drop_duplicates(WATCHLIST.ENTRY_ID)  # fmt: skip
-    entries = entries.rename(
+    return entries.rename(
         columns={
             WATCHLIST.NAME: LISTED.LISTED_NAME,
             WATCHLIST.IMO: LISTED.LISTED_IMO,
@@ -82,7 +79,15 @@ def listed_vessels(matches: pd.DataFrame, vessels: pd.DataFrame) -> pd.DataFrame
             WATCHLIST.CALL_SIGN: LISTED.LISTED_CALL_SIGN,
         }
     )
-    rows = matches[cols].merge(entries, on=MATCH.ENTRY_ID, how="left")
+
+
+def listed_vessels(matches: pd.DataFrame, vessels: pd.DataFrame) -> pd.DataFrame:
+    """Every match with its entry's name, identifiers and dates (`schema.LISTED` columns)."""
+    cols = [
+        MATCH.MMSI, MATCH.ENTRY_ID, MATCH.METHOD, METHODS, MATCH.SCORE, MATCH.FIRST_SEEN, MATCH.LAST_SEEN,
+        MATCH.TIER, MATCH.CONTRADICTIONS,
+    ]  # fmt: skip
+    rows = matches[cols].merge(derived(vessels, "listed_entries", _entries), on=MATCH.ENTRY_ID, how="left")
     return rows.rename(
         columns={
             MATCH.SCORE: LISTED.MATCH_SCORE,
@@ -172,6 +177,11 @@ class EventFrames:
     spoofing: pd.DataFrame
 
 
+_NO_EVENTS_KEPT = 64
+_NO_EVENTS: dict[tuple[object, ...], pd.DataFrame] = {}
+"""`ScreeningContext.events_of_listed` of no events, per column layout (a handful per process)."""
+
+
 def _matched(
     identities: pd.DataFrame, watchlist: Watchlist, config: ScreeningConfig
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -245,7 +255,7 @@ class ScreeningContext:
                 default_radius_m=config.port_calls.default_radius_m,
                 cleaning=config.cleaning if config.clean else None,
             )
-        timeline = identity_timeline(track.all_rows)
+        timeline = identity_timeline(track.identity_rows())
         identities = with_particulars(
             timeline.identities, particulars(ais if isinstance(ais, pd.DataFrame) else track.all_rows)
         )
@@ -350,6 +360,10 @@ class ScreeningContext:
         return match_registry(self.registry, self.watchlist.entities)
 
     @cached_property
+    def _listed_mmsis(self) -> frozenset[int]:
+        return frozenset(int(m) for m in self.listed[LISTED.MMSI].dropna())
+
+    @cached_property
     def _lookup(self) -> PositionSource:
         return PositionLookup(self.track)
 
@@ -366,6 +380,19 @@ class ScreeningContext:
         `schema.LISTED` columns, ``status`` (the designation status during the event, judged
         by overlap: `status_during`) and ``status_changed``.
         """
+        # only events of listed MMSIs can join: most events are not (an inner join keeps the
+        # events' order, so filtering first changes nothing but the work)
+        events = events[events[mmsi].isin(self._listed_mmsis).to_numpy(dtype=bool)]
+        if events.empty:  # the same columns as joining nothing, without joining each time
+            key = (tuple(events.dtypes.items()), tuple(self.listed.dtypes.items()), mmsi, start, end)
+            if key not in _NO_EVENTS:
+                if len(_NO_EVENTS) >= _NO_EVENTS_KEPT:
+                    _NO_EVENTS.clear()
+                _NO_EVENTS[key] = self._events_of_listed(events, start, end, mmsi)
+            return _NO_EVENTS[key].copy()
+        return self._events_of_listed(events, start, end, mmsi)
+
+    def _events_of_listed(self, events: pd.DataFrame, start: str, end: str, mmsi: str) -> pd.DataFrame:
         rows = events.merge(
             self.listed, left_on=mmsi, right_on=LISTED.MMSI, how="inner", suffixes=("", "_listed")
         )

@@ -35,6 +35,7 @@ import pandas as pd
 from vesselscreen.identifiers import normalize_call_sign, normalize_name
 from vesselscreen.models import MatchMethod
 from vesselscreen.schema import IDENTITY, MATCH, MATCH_DTYPES, POSITION, WATCHLIST, conform, empty_frame
+from vesselscreen.screening._prepared import derived
 from vesselscreen.screening.config import MatchingConfig
 from vesselscreen.screening.tiers import consistent_names, match_tiers
 
@@ -55,6 +56,7 @@ CONFLICT = "conflict"  # extra column: why the match contradicts itself (NA when
 LISTED_IMO = "listed_imo"
 
 _EXTRA_DTYPES = {METHODS: "object", CONFLICT: "string", LISTED_IMO: "Int64"}
+_NO_HITS = pd.DataFrame()  # a method that found nothing (left out of the concatenation)
 
 
 def _tag(hits: pd.DataFrame, method: MatchMethod, explanation: pd.Series) -> pd.DataFrame:
@@ -65,19 +67,23 @@ def _tag(hits: pd.DataFrame, method: MatchMethod, explanation: pd.Series) -> pd.
     return hits
 
 
-def _by_imo(identities: pd.DataFrame, vessels: pd.DataFrame) -> pd.DataFrame:
-    left = identities[identities[POSITION.IMO].notna()]
-    right = vessels.loc[vessels[WATCHLIST.IMO].notna(), [WATCHLIST.ENTRY_ID, WATCHLIST.IMO]]
-    hits = left.merge(right, on=POSITION.IMO, how="inner")
+def _by_imo(identities: pd.DataFrame, prepared: _Listed) -> pd.DataFrame:
+    # only identities whose IMO is listed can match: most screenings have none, and
+    # merging nothing is cheaper than merging everything
+    left = identities[identities[POSITION.IMO].isin(prepared.imos).to_numpy(dtype=bool)]
+    if left.empty:
+        return _NO_HITS
+    hits = left.merge(prepared.by_imo, on=POSITION.IMO, how="inner")
     hits[LISTED_IMO] = hits[POSITION.IMO]
     text = "AIS IMO " + hits[POSITION.IMO].astype("string") + " is the listed IMO"
     return _tag(hits, MatchMethod.IMO, text)
 
 
-def _by_mmsi(identities: pd.DataFrame, vessels: pd.DataFrame) -> pd.DataFrame:
-    right = vessels.loc[vessels[WATCHLIST.MMSI].notna(), [WATCHLIST.ENTRY_ID, WATCHLIST.MMSI, WATCHLIST.IMO]]
-    right = right.rename(columns={WATCHLIST.IMO: LISTED_IMO})
-    hits = identities.merge(right, on=POSITION.MMSI, how="inner")
+def _by_mmsi(identities: pd.DataFrame, prepared: _Listed) -> pd.DataFrame:
+    left = identities[identities[POSITION.MMSI].isin(prepared.mmsis).to_numpy(dtype=bool)]
+    if left.empty:
+        return _NO_HITS
+    hits = left.merge(prepared.by_mmsi, on=POSITION.MMSI, how="inner")
     contradicts = (
         hits[POSITION.IMO].notna() & hits[LISTED_IMO].notna() & (hits[POSITION.IMO] != hits[LISTED_IMO])
     ).fillna(False)
@@ -116,18 +122,49 @@ def _listed_names(vessels: pd.DataFrame) -> pd.DataFrame:
     return names[names[IDENTITY.NAME_KEY] != ""].drop_duplicates([WATCHLIST.ENTRY_ID, IDENTITY.NAME_KEY])
 
 
+def _listed_call_signs(vessels: pd.DataFrame, flags: pd.DataFrame) -> pd.DataFrame:
+    """One row per (entry, normalised call sign, flag) over the listed flag and former flags."""
+    listed = vessels.loc[vessels[WATCHLIST.CALL_SIGN].notna(), [WATCHLIST.ENTRY_ID, WATCHLIST.CALL_SIGN]]
+    listed = listed.assign(cs_key=listed[WATCHLIST.CALL_SIGN].map(normalize_call_sign).astype("string"))
+    return listed.drop(columns=[WATCHLIST.CALL_SIGN]).merge(flags, on=WATCHLIST.ENTRY_ID)
+
+
 @dataclass(frozen=True)
 class _Listed:
-    """The list side of matching, prepared once per call: flags, name keys, both joined."""
+    """The list side of matching, prepared once per list (`_prepared.derived`): flags, name
+    keys, both joined, the identifier tables and the sets that say which AIS values can match."""
 
     flags: pd.DataFrame
     names: pd.DataFrame
     named_flags: pd.DataFrame
+    by_imo: pd.DataFrame
+    by_mmsi: pd.DataFrame
+    call_signs: pd.DataFrame
+    imos: frozenset[int]
+    mmsis: frozenset[int]
+    cs_keys: frozenset[str]
+    name_keys: frozenset[str]
 
     @classmethod
     def of(cls, vessels: pd.DataFrame) -> _Listed:
+        return derived(vessels, "matching", cls._build)
+
+    @classmethod
+    def _build(cls, vessels: pd.DataFrame) -> _Listed:
         flags, names = _listed_flags(vessels), _listed_names(vessels)
-        return cls(flags, names, names.merge(flags, on=WATCHLIST.ENTRY_ID, how="inner"))
+        named_flags = names.merge(flags, on=WATCHLIST.ENTRY_ID, how="inner")
+        by_imo = vessels.loc[vessels[WATCHLIST.IMO].notna(), [WATCHLIST.ENTRY_ID, WATCHLIST.IMO]]
+        by_mmsi = vessels.loc[
+            vessels[WATCHLIST.MMSI].notna(), [WATCHLIST.ENTRY_ID, WATCHLIST.MMSI, WATCHLIST.IMO]
+        ].rename(columns={WATCHLIST.IMO: LISTED_IMO})
+        call_signs = _listed_call_signs(vessels, flags)
+        return cls(
+            flags, names, named_flags, by_imo, by_mmsi, call_signs,
+            imos=frozenset(int(v) for v in by_imo[WATCHLIST.IMO]),
+            mmsis=frozenset(int(v) for v in by_mmsi[WATCHLIST.MMSI]),
+            cs_keys=frozenset(str(v) for v in call_signs["cs_key"].dropna()),
+            name_keys=frozenset(str(v) for v in named_flags[IDENTITY.NAME_KEY].dropna()),
+        )  # fmt: skip
 
 
 def _flag_words(hits: pd.DataFrame) -> pd.Series:
@@ -135,13 +172,13 @@ def _flag_words(hits: pd.DataFrame) -> pd.Series:
     return " carries the MID of " + hits[IDENTITY.FLAG].astype("string") + ", " + which
 
 
-def _by_call_sign(identities: pd.DataFrame, vessels: pd.DataFrame, prepared: _Listed) -> pd.DataFrame:
-    listed = vessels.loc[vessels[WATCHLIST.CALL_SIGN].notna(), [WATCHLIST.ENTRY_ID, WATCHLIST.CALL_SIGN]]
-    listed = listed.assign(cs_key=listed[WATCHLIST.CALL_SIGN].map(normalize_call_sign).astype("string"))
-    listed = listed.drop(columns=[WATCHLIST.CALL_SIGN]).merge(prepared.flags, on=WATCHLIST.ENTRY_ID)
+def _by_call_sign(identities: pd.DataFrame, prepared: _Listed) -> pd.DataFrame:
     left = identities[identities[POSITION.CALL_SIGN].notna() & identities[IDENTITY.FLAG].notna()]
+    keys = [normalize_call_sign(str(v)) for v in left[POSITION.CALL_SIGN]]
+    if not any(key in prepared.cs_keys for key in keys):
+        return _NO_HITS
     left = left.assign(cs_key=left[POSITION.CALL_SIGN].map(normalize_call_sign).astype("string"))
-    hits = left.merge(listed, on=["cs_key", IDENTITY.FLAG], how="inner")
+    hits = left.merge(prepared.call_signs, on=["cs_key", IDENTITY.FLAG], how="inner")
     hits[MATCH.SCORE] = np.where(hits["former"], FORMER_FLAG_SCORE, METHOD_SCORES[MatchMethod.CALL_SIGN])
     text = (
         "AIS call sign " + hits[POSITION.CALL_SIGN].astype("string") + " is the listed call sign and MMSI "
@@ -156,6 +193,9 @@ def _named(identities: pd.DataFrame) -> pd.DataFrame:
 
 def _by_name_and_flag(identities: pd.DataFrame, prepared: _Listed) -> pd.DataFrame:
     left, listed = _named(identities), prepared.named_flags
+    left = left[left[IDENTITY.NAME_KEY].isin(prepared.name_keys).to_numpy(dtype=bool)]
+    if left.empty:
+        return _NO_HITS
     hits = left.merge(listed, on=[IDENTITY.NAME_KEY, IDENTITY.FLAG], how="inner")
     hits[MATCH.SCORE] = np.where(hits["former"], FORMER_FLAG_SCORE, METHOD_SCORES[MatchMethod.NAME_FLAG])
     text = (
@@ -229,9 +269,9 @@ def match_identities(
     keys = [POSITION.MMSI, POSITION.IMO, POSITION.NAME, POSITION.CALL_SIGN, MATCH.ENTRY_ID]
     prepared = _Listed.of(vessels)
     parts = [
-        _by_imo(identities, vessels),
-        _by_mmsi(identities, vessels),
-        _by_call_sign(identities, vessels, prepared),
+        _by_imo(identities, prepared),
+        _by_mmsi(identities, prepared),
+        _by_call_sign(identities, prepared),
     ]
     if config.by_name_and_flag:
         parts.append(_by_name_and_flag(identities, prepared))

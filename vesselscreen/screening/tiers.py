@@ -40,6 +40,7 @@ import pandas as pd
 from vesselscreen.identifiers import normalize_call_sign
 from vesselscreen.models import MatchMethod, MatchTier
 from vesselscreen.schema import IDENTITY, MATCH, POSITION, WATCHLIST
+from vesselscreen.screening._prepared import derived
 
 __all__ = ["listed_category", "lower", "match_tiers", "ship_category"]
 
@@ -129,6 +130,18 @@ def _contradictions(row: dict[str, object]) -> list[str]:
     return said
 
 
+def _entries(vessels: pd.DataFrame) -> pd.DataFrame:
+    """One row per entry: the identifiers and type a match is checked against."""
+    listed = vessels[[WATCHLIST.ENTRY_ID, WATCHLIST.IMO, WATCHLIST.CALL_SIGN, WATCHLIST.VESSEL_TYPE]].rename(
+        columns={
+            WATCHLIST.IMO: "listed_imo_",
+            WATCHLIST.CALL_SIGN: "listed_call_sign_",
+            WATCHLIST.VESSEL_TYPE: "listed_type_",
+        }
+    )
+    return listed.drop_duplicates(WATCHLIST.ENTRY_ID)
+
+
 def match_tiers(
     matches: pd.DataFrame, methods: pd.Series, name_consistent: pd.Series, identities: pd.DataFrame,
     vessels: pd.DataFrame,
@@ -145,14 +158,7 @@ def match_tiers(
     rows = matches[[*keys, MATCH.ENTRY_ID]].merge(
         identities[[*keys, *extra]].drop_duplicates(keys), on=keys, how="left"
     )
-    listed = vessels[[WATCHLIST.ENTRY_ID, WATCHLIST.IMO, WATCHLIST.CALL_SIGN, WATCHLIST.VESSEL_TYPE]].rename(
-        columns={
-            WATCHLIST.IMO: "listed_imo_",
-            WATCHLIST.CALL_SIGN: "listed_call_sign_",
-            WATCHLIST.VESSEL_TYPE: "listed_type_",
-        }
-    )
-    rows = rows.merge(listed.drop_duplicates(WATCHLIST.ENTRY_ID), on=MATCH.ENTRY_ID, how="left")
+    rows = rows.merge(derived(vessels, "tier_entries", _entries), on=MATCH.ENTRY_ID, how="left")
     tiers, said_all = [], []
     records = rows.astype(object).where(rows.notna(), None).to_dict("records")
     for record, how, consistent in zip(records, methods, name_consistent, strict=True):

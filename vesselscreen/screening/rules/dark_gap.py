@@ -22,6 +22,7 @@ from vesselscreen.screening.rules._base import (
     listed_party,
     listed_severity,
     listing_parameters,
+    rows_of,
     thresholds,
 )
 
@@ -67,14 +68,14 @@ class DarkGapRule(BuiltinRule):
                 ),
                 FINDING.MATCH_TIER: r[LISTED.TIER],
             }
-            for r in of_listed.to_dict("records")
+            for r in rows_of(of_listed)
         ]
         listed_keys = set(zip(of_listed[GAP.MMSI], of_listed[GAP.START], strict=True))
         for area in context.config.risk_areas:  # a few named areas, each tested over all gaps at once
             inside = area.contains(dark[GAP.START_LAT], dark[GAP.START_LON]) | area.contains(
                 dark[GAP.END_LAT], dark[GAP.END_LON]
             )
-            for r in dark[inside].to_dict("records"):
+            for r in rows_of(dark[inside]):
                 if (r[GAP.MMSI], r[GAP.START]) in listed_keys:
                     continue
                 records.append(

@@ -24,6 +24,7 @@ from vesselscreen.screening.rules._base import (
     listed_severity,
     listing_parameters,
     listing_words,
+    rows_of,
     thresholds,
     to_confirm,
 )
@@ -66,7 +67,7 @@ class DesignatedVesselRule(BuiltinRule):
         )
         used = thresholds(context.config.matching)
         records = []
-        for r in rows.to_dict("records"):
+        for r in rows_of(rows):
             tier = MatchTier(str(r[LISTED.TIER]))
             lead = "" if tier is MatchTier.CONFIRMED else f"{tier.value} match, verify before acting: "
             tail = "" if tier is MatchTier.CONFIRMED else f"; {to_confirm(r)}"

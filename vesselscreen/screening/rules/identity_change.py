@@ -14,7 +14,7 @@ from pydantic import Field
 from vesselscreen.models import FindingKind, Severity
 from vesselscreen.schema import CHANGE, FINDING, LISTED
 from vesselscreen.screening.evidence import opt_str
-from vesselscreen.screening.rules._base import BuiltinRule, finding_frame
+from vesselscreen.screening.rules._base import BuiltinRule, finding_frame, rows_of
 
 if TYPE_CHECKING:
     from vesselscreen.screening.context import ScreeningContext
@@ -38,7 +38,7 @@ class IdentityChangeRule(BuiltinRule):
         for mmsi, entry_id in zip(context.listed[LISTED.MMSI], context.listed[LISTED.ENTRY_ID], strict=True):
             entries_of[int(mmsi)] = tuple(sorted({*entries_of.get(int(mmsi), ()), str(entry_id)}))
         records = []
-        for r in context.timeline.changes.to_dict("records"):
+        for r in rows_of(context.timeline.changes):
             entries = entries_of.get(int(r[CHANGE.MMSI]), ())
             detail = f" ({r[CHANGE.DETAIL]})" if opt_str(r[CHANGE.DETAIL]) else ""
             records.append(

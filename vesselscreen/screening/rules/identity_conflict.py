@@ -19,7 +19,7 @@ from vesselscreen.models import FindingKind, Severity
 from vesselscreen.schema import FINDING, IDENTITY, MATCH, POSITION, WATCHLIST
 from vesselscreen.screening.evidence import opt_int
 from vesselscreen.screening.matching import CONFLICT, LISTED_IMO
-from vesselscreen.screening.rules._base import BuiltinRule, finding_frame
+from vesselscreen.screening.rules._base import BuiltinRule, finding_frame, rows_of
 
 if TYPE_CHECKING:
     from vesselscreen.screening.context import ScreeningContext
@@ -58,7 +58,7 @@ class IdentityConflictRule(BuiltinRule):
                 FINDING.EXPLANATION: f"{r[CONFLICT]} ({r[MATCH.ENTRY_ID]})",
                 FINDING.PARAMETERS: {"ais_imo": opt_int(r[MATCH.IMO]), "listed_imo": opt_int(r[LISTED_IMO])},
             }
-            for r in rows.to_dict("records")
+            for r in rows_of(rows)
         ]
 
     def _imo_on_two_mmsis(self, context: ScreeningContext) -> list[dict[str, Any]]:
@@ -67,6 +67,8 @@ class IdentityConflictRule(BuiltinRule):
         cols = [POSITION.MMSI, POSITION.IMO, POSITION.NAME, IDENTITY.FIRST_SEEN, IDENTITY.LAST_SEEN]
         spans = context.identities.dropna(subset=[POSITION.IMO])[cols]
         spans = spans[spans[POSITION.IMO].isin(listed[WATCHLIST.IMO])]
+        if spans[POSITION.MMSI].nunique() < 2:  # one MMSI cannot conflict with itself
+            return []
         spans = spans.groupby([POSITION.IMO, POSITION.MMSI], as_index=False).agg(
             name=(POSITION.NAME, "last"),
             first_seen=(IDENTITY.FIRST_SEEN, "min"),
@@ -80,7 +82,7 @@ class IdentityConflictRule(BuiltinRule):
         ]
         pairs = pairs.merge(listed, left_on=POSITION.IMO, right_on=WATCHLIST.IMO)
         records = []
-        for r in pairs.to_dict("records"):
+        for r in rows_of(pairs):
             a, b, imo = int(r["mmsi_a"]), int(r["mmsi_b"]), int(r[POSITION.IMO])
             records.append(
                 {

@@ -25,6 +25,7 @@ from vesselscreen.screening.rules._base import (
     listed_party,
     listed_severity,
     listing_parameters,
+    rows_of,
     status_words,
     thresholds,
 )
@@ -55,7 +56,7 @@ class LoiteringRule(BuiltinRule):
         of_listed = context.events_of_listed(spells, LOITERING.START, LOITERING.END)
         used = thresholds(context.config.loitering)
         records = []
-        for r in of_listed.to_dict("records"):
+        for r in rows_of(of_listed):
             record = self._record(r, used)
             record.update(
                 {
@@ -75,7 +76,7 @@ class LoiteringRule(BuiltinRule):
         listed_keys = set(zip(of_listed[LOITERING.MMSI], of_listed[LOITERING.START], strict=True))
         for area in context.config.risk_areas:  # a few named areas, each over all spells at once
             inside = area.contains(spells[LOITERING.LAT], spells[LOITERING.LON])
-            for r in spells[inside].to_dict("records"):
+            for r in rows_of(spells[inside]):
                 if (r[LOITERING.MMSI], r[LOITERING.START]) in listed_keys:
                     continue
                 record = self._record(r, {**used, "area": area.name})

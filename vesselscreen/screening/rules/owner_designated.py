@@ -14,7 +14,7 @@ from pydantic import Field
 from vesselscreen.models import DesignationStatus, FindingKind, Severity
 from vesselscreen.schema import ENTITY, FINDING, IDENTITY, POSITION
 from vesselscreen.screening.evidence import opt_int
-from vesselscreen.screening.rules._base import BuiltinRule, finding_frame
+from vesselscreen.screening.rules._base import BuiltinRule, finding_frame, rows_of
 from vesselscreen.screening.status import designation_status
 
 if TYPE_CHECKING:
@@ -53,7 +53,7 @@ class OwnerDesignatedRule(BuiltinRule):
             listed_not_before=rows[ENTITY.LISTED_NOT_BEFORE],
         )
         records = []
-        for r, status in zip(rows.to_dict("records"), statuses, strict=True):
+        for r, status in zip(rows_of(rows), statuses, strict=True):
             pre = DesignationStatus(status) is DesignationStatus.PRE_DESIGNATION
             records.append(
                 {

@@ -21,6 +21,7 @@ from vesselscreen.screening.rules._base import (
     listed_party,
     listed_severity,
     listing_parameters,
+    rows_of,
     status_words,
     thresholds,
 )
@@ -46,7 +47,7 @@ class PortCallRule(BuiltinRule):
         rows = context.events_of_listed(context.port_calls, PORT_CALL.ARRIVAL, PORT_CALL.DEPARTURE)
         used = thresholds(context.config.port_calls)
         records = []
-        for r in rows.to_dict("records"):
+        for r in rows_of(rows):
             hours = (r[PORT_CALL.DEPARTURE] - r[PORT_CALL.ARRIVAL]).total_seconds() / 3600
             port = f"{r[PORT_CALL.PORT_NAME]} ({r[PORT_CALL.PORT_ID]})"
             records.append(

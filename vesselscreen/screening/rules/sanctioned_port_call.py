@@ -15,7 +15,7 @@ from pydantic import Field
 from vesselscreen.models import FindingKind, Severity
 from vesselscreen.schema import FINDING, PORT_CALL
 from vesselscreen.screening.jurisdictions import Jurisdiction
-from vesselscreen.screening.rules._base import BuiltinRule, finding_frame
+from vesselscreen.screening.rules._base import BuiltinRule, finding_frame, rows_of
 
 if TYPE_CHECKING:
     from vesselscreen.screening.context import ScreeningContext
@@ -54,7 +54,7 @@ class SanctionedPortCallRule(BuiltinRule):
             picked = calls[inside.fillna(False) & _in_force(calls[PORT_CALL.ARRIVAL], jurisdiction)]
             valid_from = jurisdiction.valid_from.isoformat() if jurisdiction.valid_from else None
             valid_to = jurisdiction.valid_to.isoformat() if jurisdiction.valid_to else None
-            for call in picked.to_dict("records"):
+            for call in rows_of(picked):
                 port = f"{call[PORT_CALL.PORT_NAME]} ({call[PORT_CALL.PORT_ID]})"
                 confidence = int(call[PORT_CALL.CONFIDENCE])
                 records.append(

@@ -13,7 +13,7 @@ from pydantic import Field
 
 from vesselscreen.models import FindingKind, Severity
 from vesselscreen.schema import FINDING, SPOOFING
-from vesselscreen.screening.rules._base import BuiltinRule, finding_frame, thresholds
+from vesselscreen.screening.rules._base import BuiltinRule, finding_frame, rows_of, thresholds
 
 if TYPE_CHECKING:
     from vesselscreen.screening.context import ScreeningContext
@@ -69,6 +69,6 @@ class SpoofingRule(BuiltinRule):
                 },
                 FINDING.QUOTE: quote,
             }
-            for r in context.spoofing.to_dict("records")
+            for r in rows_of(context.spoofing)
         ]
         return finding_frame(records)

@@ -29,6 +29,7 @@ from vesselscreen.screening.rules._base import (
     listed_party,
     listed_severity,
     listing_parameters,
+    rows_of,
     status_words,
     thresholds,
 )
@@ -65,7 +66,7 @@ class StsEncounterRule(BuiltinRule):
         rows = pd.concat(sides, ignore_index=True).sort_values([_LISTED, ENCOUNTER.START], kind="stable")
         used = thresholds(context.config.encounters)
         records = []
-        for r in rows.to_dict("records"):
+        for r in rows_of(rows):
             records.append(self._record(r, context, used, counterpart_view=False))
             records.append(self._record(r, context, used, counterpart_view=True))
         return finding_frame(records)

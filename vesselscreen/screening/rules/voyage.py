@@ -17,6 +17,7 @@ from vesselscreen.screening.rules._base import (
     listed_party,
     listed_severity,
     listing_parameters,
+    rows_of,
     status_words,
     thresholds,
 )
@@ -44,7 +45,7 @@ class VoyageRule(BuiltinRule):
         rows = context.events_of_listed(complete, VOYAGE.DEPARTURE, VOYAGE.ARRIVAL)
         used = thresholds(context.config.port_calls, context.config.stops)
         records = []
-        for r in rows.to_dict("records"):
+        for r in rows_of(rows):
             origin = f"{r[VOYAGE.ORIGIN_PORT_NAME]} ({r[VOYAGE.ORIGIN_PORT_ID]})"
             destination = f"{r[VOYAGE.DESTINATION_PORT_NAME]} ({r[VOYAGE.DESTINATION_PORT_ID]})"
             km = float(r[VOYAGE.DISTANCE_M]) / 1000
