@@ -118,6 +118,11 @@ class Watchlist:
     :meth:`from_frames`. Frames passed to the constructor are conformed to
     ``WATCHLIST_DTYPES`` / ``ENTITY_DTYPES`` (missing columns added as NA, extra columns
     kept after them) and re-indexed from 0.
+
+    Treat ``vessels`` and ``entities`` as read-only: to change a list, edit a copy and build
+    a new Watchlist from it. Screening keeps the work it derives from these frames
+    (normalised names, identifier sets) for as long as the frame objects live, and notices
+    a change of length or columns, not an edited cell.
     """
 
     __slots__ = ("entities", "reports", "snapshot", "vessels")
