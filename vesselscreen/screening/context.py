@@ -46,7 +46,7 @@ from vesselscreen.screening.matching import METHODS, match_identities
 from vesselscreen.screening.ownership import match_registry
 from vesselscreen.screening.status import designation_status
 
-__all__ = ["EventFrames", "PositionSource", "ScreeningContext"]
+__all__ = ["EventFrames", "PositionSource", "ScreeningContext", "particulars", "with_particulars"]
 
 
 def _check_inputs(ais: object, watchlist: object) -> None:

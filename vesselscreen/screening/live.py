@@ -72,7 +72,7 @@ from vesselscreen.screening.matching import match_identities
 from vesselscreen.screening.result import findings_frame
 from vesselscreen.screening.rules import DEFAULT_RULES, Rule
 
-__all__ = ["RecentPositions", "Screener", "finding_key"]
+__all__ = ["ParticularsTally", "RecentPositions", "Screener", "finding_key"]
 
 _START_COLUMN: Final = {
     "port_calls": PORT_CALL.ARRIVAL,
