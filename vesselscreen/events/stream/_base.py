@@ -19,9 +19,10 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-from vesselscreen.events._common import HOUR_NS, BoolArray, FloatArray, IntArray
+from vesselscreen.events._common import BoolArray, FloatArray, IntArray
+from vesselscreen.events.track import implied_speed_kn, impossible_steps_between
 from vesselscreen.geo.ports import PortIndex, PortProximity
-from vesselscreen.limits import M_PER_NM, MotionLimits
+from vesselscreen.limits import MotionLimits
 from vesselscreen.schema import POSITION, empty_frame
 
 __all__ = [
@@ -38,7 +39,6 @@ __all__ = [
 
 NEVER: Final = np.iinfo(np.int64).min
 """An integer time that is before every time (no row yet)."""
-_SECOND_NS: Final = 1_000_000_000
 
 
 _EMPTY: dict[int, pd.DataFrame] = {}
@@ -267,18 +267,12 @@ class Chunk:
     @cached_property
     def implied_speed(self) -> FloatArray:
         """As `Track.implied_speed_kn`: kn over the step into each row; NaN at a vessel's start."""
-        hours = self.dt_prev / HOUR_NS
-        with np.errstate(divide="ignore", invalid="ignore"):
-            speed = self.dist_prev / M_PER_NM / hours
-        speed = np.where(hours > 0, speed, np.where(self.dist_prev > 0, np.inf, 0.0))
-        return np.asarray(np.where(self.start, np.nan, speed), dtype=np.float64)
+        return implied_speed_kn(self.dt_prev, self.dist_prev, self.start)
 
     @cached_property
     def impossible_step(self) -> BoolArray:
         """As `Track.impossible_step`."""
-        seconds = np.maximum(self.dt_prev / _SECOND_NS, self.limits.min_interval_s)
-        fast = self.dist_prev / seconds > self.limits.max_speed_kn * M_PER_NM / 3600.0
-        return np.asarray(~self.start & fast & (self.dist_prev > self.limits.min_jump_m), dtype=np.bool_)
+        return impossible_steps_between(self.dt_prev, self.dist_prev, self.start, self.limits)
 
     @cached_property
     def proximity(self) -> PortProximity:
