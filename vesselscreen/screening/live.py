@@ -89,6 +89,7 @@ FindingKey = tuple[str, str, int | None, int | None, str | None, object, tuple[s
 _BLOCK_ROWS: Final = 1_000_000
 """Evidence rows merged into one block at most (see `RecentPositions`)."""
 _PARTS: Final = 32
+_NEVER: Final = np.iinfo(np.int64).min
 """Event frames kept per kind before they are joined into one."""
 _EVIDENCE_COLUMNS: Final = (POSITION.MMSI, POSITION.TIMESTAMP, POSITION.LAT, POSITION.LON, POSITION.SOG,
                             POSITION.NAME, POSITION.IMO)  # fmt: skip
@@ -354,8 +355,13 @@ class Screener:
         self._view: dict[FindingKey, Finding] = {}
         self._events: dict[str, list[pd.DataFrame]] = {kind: [] for kind in EVENT_KINDS}
         self._matches = match_identities(self._feed.identity.identities, watchlist.vessels, config.matching)
-        self._spans = pd.Series(dtype=np.int64)
-        self._starts: list[pd.DataFrame] = []
+        self._listed, self._match_keys = self._keys_of_matches()
+        self._spans: dict[int, int] = {}
+        """Per listed MMSI, the latest time its match span reached when last looked at (ns)."""
+        self._start_mmsi = np.empty(0, dtype=np.int64)
+        self._start_ns = np.empty(0, dtype=np.int64)
+        """(mmsi, start) of every final event, both vessels of a meeting: what a growing match
+        span may reach."""
         self._names: dict[int, str] = {}
         self._matched: dict[tuple[object, ...], object] = {}
         """Each identity matched so far, with the ship type, class and length it had (the tier
@@ -443,9 +449,10 @@ class Screener:
         dirty |= self._match(np.union1d(out.identity_recomputed, self._particulars_changed))
         self._particulars_changed = np.empty(0, dtype=np.int64)
         dirty |= self._overlapping_now(out.identity_touched)
-        self._starts.append(self._starts_of(new_events))
-        if len(self._starts) > _PARTS:
-            self._starts = [pd.concat(self._starts, ignore_index=True)]
+        if new_events:
+            mmsi, start = self._starts_of(new_events)
+            self._start_mmsi = np.concatenate((self._start_mmsi, mmsi))
+            self._start_ns = np.concatenate((self._start_ns, start))
         horizon = None if final else feed.horizon(np.arange(len(feed.slots), dtype=np.int64))
         provisional = feed.spoofing.provisional(horizon)
         fresh = {
@@ -485,44 +492,56 @@ class Screener:
         self._stale = False
 
     @staticmethod
-    def _starts_of(events: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    def _starts_of(events: dict[str, pd.DataFrame]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
         """(mmsi, start) of events, both vessels of a meeting: what a growing match span may reach."""
-        parts = []
+        mmsi, start = [], []
         for kind, frame in events.items():
-            start = frame[_START_COLUMN[kind]].to_numpy(dtype="datetime64[ns]").view(np.int64)
+            at = frame[_START_COLUMN[kind]].to_numpy(dtype="datetime64[ns]").view(np.int64)
             vessels = (ENCOUNTER.MMSI_1, ENCOUNTER.MMSI_2) if kind == "encounters" else (POSITION.MMSI,)
-            parts += [
-                pd.DataFrame({"mmsi": frame[v].to_numpy(dtype=np.int64), "start": start}) for v in vessels
-            ]
-        if not parts:
-            return pd.DataFrame({"mmsi": np.empty(0, np.int64), "start": np.empty(0, np.int64)})
-        return pd.concat(parts, ignore_index=True)
+            for vessel in vessels:
+                mmsi.append(frame[vessel].to_numpy(dtype=np.int64))
+                start.append(at)
+        return np.concatenate(mmsi), np.concatenate(start)
 
     def _overlapping_now(self, touched: np.ndarray) -> set[int]:
         """Listed vessels seen again whose match now reaches an event it did not reach before."""
-        matched = self._matches[MATCH.MMSI].to_numpy(dtype=np.int64)
-        if not np.isin(touched, matched).any():  # no listed vessel seen: no span grew
+        if not len(self._listed) or not np.isin(touched, self._listed).any():  # no span grew
             return set()
         spans = self._spans
         current = self._span_ends()
         self._spans = current
-        seen = current[current.index.isin(touched)]
-        if seen.empty or not self._starts:
+        seen = np.array(sorted(int(m) for m in np.unique(touched) if int(m) in current), dtype=np.int64)
+        if not len(seen) or not len(self._start_mmsi):
             return set()
-        before = spans.reindex(seen.index).fillna(np.iinfo(np.int64).min).to_numpy(dtype=np.int64)
-        starts = pd.concat([part[part["mmsi"].isin(seen.index)] for part in self._starts], ignore_index=True)
-        low = pd.Series(before, index=seen.index).reindex(starts["mmsi"]).to_numpy(dtype=np.int64)
-        high = seen.reindex(starts["mmsi"]).to_numpy(dtype=np.int64)
-        reached = (starts["start"].to_numpy() > low) & (starts["start"].to_numpy() <= high)
-        return {int(m) for m in starts["mmsi"].to_numpy()[reached]}
+        mine = np.isin(self._start_mmsi, seen)
+        mmsi, start = self._start_mmsi[mine], self._start_ns[mine]
+        at = np.searchsorted(seen, mmsi)
+        low = np.array([spans.get(int(m), _NEVER) for m in seen], dtype=np.int64)[at]
+        high = np.array([current[int(m)] for m in seen], dtype=np.int64)[at]
+        reached = (start > low) & (start <= high)
+        return {int(m) for m in mmsi[reached]}
 
-    def _span_ends(self) -> pd.Series:
-        """Per listed MMSI, the latest time any of its matching identities was seen (ns)."""
-        matches = self._current_matches()
-        if matches.empty:
-            return pd.Series(dtype=np.int64)
-        last = matches[MATCH.LAST_SEEN].to_numpy(dtype="datetime64[ns]").view(np.int64)
-        return pd.Series(last).groupby(matches[MATCH.MMSI].to_numpy(dtype=np.int64)).max()
+    def _keys_of_matches(self) -> tuple[npt.NDArray[np.int64], list[tuple[int, tuple[object, ...]]]]:
+        """The listed MMSIs, and each match row's (MMSI, identity key)."""
+        keys = _identity_keys(self._matches)
+        mmsi = self._matches[MATCH.MMSI].to_numpy(dtype=np.int64)
+        return np.unique(mmsi), [(int(m), key) for m, key in zip(mmsi, keys, strict=True)]
+
+    def _span_ends(self) -> dict[int, int]:
+        """Per listed MMSI, the latest time any of its matching identities was seen (ns; `_NEVER`
+        when none was)."""
+        identities = self._feed.identity.identities
+        mine = identities.iloc[
+            np.flatnonzero(np.isin(identities[POSITION.MMSI].to_numpy(dtype=np.int64), self._listed))
+        ]
+        last = mine[IDENTITY.LAST_SEEN].to_numpy(dtype="datetime64[ns]").view(np.int64)
+        seen: dict[tuple[object, ...], int] = {}
+        for key, at in zip(_identity_keys(mine), last.tolist(), strict=True):
+            seen.setdefault(key, at)  # as a merge with the first of duplicate identities
+        ends: dict[int, int] = {}
+        for mmsi, key in self._match_keys:
+            ends[mmsi] = max(ends.get(mmsi, _NEVER), seen.get(key, _NEVER))
+        return ends
 
     def _current_matches(self) -> pd.DataFrame:
         """The matches with each identity's latest sighting (identities seen again are not re-matched)."""
@@ -584,6 +603,7 @@ class Screener:
             self._matches = matches.sort_values(order, kind="stable", na_position="last").reset_index(
                 drop=True
             )
+            self._listed, self._match_keys = self._keys_of_matches()
             compare = [c for c in fresh.columns if c != MATCH.LAST_SEEN]
             signature: dict[str, dict[int, list[str]]] = {"before": {}, "after": {}}
             for which, frame in (("before", before), ("after", fresh)):  # match rows: few
@@ -647,3 +667,19 @@ class Screener:
             positions=self._evidence,
             matches=matches,
         )
+
+
+def _identity_keys(frame: pd.DataFrame) -> list[tuple[object, ...]]:
+    """Each row's identity key (MMSI, IMO, name, first sighting in ns), missing values as ``None``:
+    how a match row knows its identity."""
+    imo = frame[MATCH.IMO].astype(object)
+    name = frame[MATCH.NAME].astype(object)
+    return list(
+        zip(
+            frame[MATCH.MMSI].to_numpy(dtype=np.int64).tolist(),
+            [None if pd.isna(v) else int(v) for v in imo.tolist()],
+            [None if pd.isna(v) else str(v) for v in name.tolist()],
+            frame[MATCH.FIRST_SEEN].to_numpy(dtype="datetime64[ns]").view(np.int64).tolist(),
+            strict=True,
+        )
+    )
