@@ -91,8 +91,6 @@ _BLOCK_ROWS: Final = 1_000_000
 _PARTS: Final = 32
 _NEVER: Final = np.iinfo(np.int64).min
 """Event frames kept per kind before they are joined into one."""
-_EVIDENCE_COLUMNS: Final = (POSITION.MMSI, POSITION.TIMESTAMP, POSITION.LAT, POSITION.LON, POSITION.SOG,
-                            POSITION.NAME, POSITION.IMO)  # fmt: skip
 
 
 def finding_key(finding: Finding) -> FindingKey:
@@ -120,12 +118,13 @@ class RecentPositions:
 
     def __init__(self, window_ns: int) -> None:
         self.window_ns = window_ns
-        self._chunks: list[tuple[pd.DataFrame, np.ndarray, np.ndarray]] = []
+        # each chunk: its columns as arrays (mmsi, ns, lat, lon, sog, name, imo), sorted by vessel
+        self._chunks: list[tuple[np.ndarray, ...]] = []
 
     def add(self, rows: pd.DataFrame, clock: int) -> None:
         """Rows sorted by vessel and time (later than every row added before, per vessel)."""
         if len(rows):
-            self._chunks.append(self._indexed(rows[list(_EVIDENCE_COLUMNS)].reset_index(drop=True)))
+            self._chunks.append(self._columns(rows))
             # merge small chunks as a binary counter carries (the newest two while the newer is as
             # large), up to blocks of _BLOCK_ROWS: a row is copied a few times at most, a lookup
             # searches few chunks, and no feed pays for re-sorting a large block
@@ -135,18 +134,22 @@ class RecentPositions:
                 and len(self._chunks[-1][0]) + len(self._chunks[-2][0]) <= _BLOCK_ROWS
             ):
                 newer, older = self._chunks.pop(), self._chunks.pop()
-                joined = pd.concat([older[0], newer[0]], ignore_index=True)
-                order = np.argsort(joined[POSITION.MMSI].to_numpy(dtype=np.int64), kind="stable")
-                self._chunks.append(self._indexed(joined.take(order).reset_index(drop=True)))
+                joined = [np.concatenate((old, new)) for old, new in zip(older, newer, strict=True)]
+                order = np.argsort(joined[0], kind="stable")
+                self._chunks.append(tuple(column[order] for column in joined))
         # a chunk goes when its newest row is older than the window
-        self._chunks = [c for c in self._chunks if len(c[2]) and int(c[2].max()) >= clock - self.window_ns]
+        self._chunks = [c for c in self._chunks if len(c[1]) and int(c[1].max()) >= clock - self.window_ns]
 
     @staticmethod
-    def _indexed(frame: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    def _columns(frame: pd.DataFrame) -> tuple[np.ndarray, ...]:
         return (
-            frame,
             frame[POSITION.MMSI].to_numpy(dtype=np.int64),
             frame[POSITION.TIMESTAMP].to_numpy(dtype="datetime64[ns]").view(np.int64),
+            frame[POSITION.LAT].to_numpy(dtype=np.float64),
+            frame[POSITION.LON].to_numpy(dtype=np.float64),
+            frame[POSITION.SOG].to_numpy(dtype=np.float64, na_value=np.nan),
+            frame[POSITION.NAME].astype(object).to_numpy(),
+            frame[POSITION.IMO].astype(object).to_numpy(),
         )
 
     def __len__(self) -> int:
@@ -160,27 +163,30 @@ class RecentPositions:
             return []
         t0, t1 = int(start.as_unit("ns").value), int(end.as_unit("ns").value)
         parts = []
-        for frame, vessel, ts in self._chunks:
+        for chunk in self._chunks:
+            vessel, ts = chunk[0], chunk[1]
             lo, hi = np.searchsorted(vessel, mmsi, "left"), np.searchsorted(vessel, mmsi, "right")
             a = lo + np.searchsorted(ts[lo:hi], t0, "left")
             b = lo + np.searchsorted(ts[lo:hi], t1, "right")
             if b > a:
-                parts.append(frame.iloc[a:b])
+                parts.append([column[a:b] for column in chunk])
         if not parts:
             return []
-        rows = pd.concat(parts, ignore_index=True)
-        picks = np.unique(np.linspace(0, len(rows) - 1, num=min(limit, len(rows))).round().astype(int))
+        columns = [np.concatenate(pieces) for pieces in zip(*parts, strict=True)]
+        n = len(columns[0])
+        picks = np.unique(np.linspace(0, n - 1, num=min(limit, n)).round().astype(int))
+        _, ts, lat, lon, sog, name, imo = (column[picks] for column in columns)
         return [
             EvidencePosition(
-                mmsi=int(r[POSITION.MMSI]),
-                timestamp=r[POSITION.TIMESTAMP].to_pydatetime(),
-                lat=float(r[POSITION.LAT]),
-                lon=float(r[POSITION.LON]),
-                sog=None if pd.isna(r[POSITION.SOG]) else float(r[POSITION.SOG]),
-                name=opt_str(r[POSITION.NAME]),
-                imo=opt_int(r[POSITION.IMO]),
+                mmsi=int(mmsi),
+                timestamp=pd.Timestamp(int(ts[i]), tz="UTC").to_pydatetime(),
+                lat=float(lat[i]),
+                lon=float(lon[i]),
+                sog=None if np.isnan(sog[i]) else float(sog[i]),
+                name=opt_str(name[i]),
+                imo=opt_int(imo[i]),
             )
-            for r in rows.iloc[picks].to_dict("records")
+            for i in range(len(picks))
         ]
 
 
