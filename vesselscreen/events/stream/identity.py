@@ -51,7 +51,7 @@ class IdentityStream:
         self.identities = IdentityTimeline(_empty_intervals(), self.changes).identities
         self.recomputed = np.empty(0, dtype=np.int64)
         """The vessels whose identities the last push recomputed (new or changed identities)."""
-        self._identity_index: pd.MultiIndex | None = None
+        self._identity_rows: dict[tuple[object, ...], int] | None = None
 
     def intervals(self) -> pd.DataFrame:
         """Every interval so far (the open ones last of their vessel), by MMSI then time."""
@@ -152,19 +152,23 @@ class IdentityStream:
 
     def _extend(self, rows: pd.DataFrame, mmsi: np.ndarray) -> None:
         """Rows that carry on open intervals: the intervals and their identities grow."""
-        where = self.open.index.get_indexer(pd.Index(mmsi))
         ns = rows[POSITION.TIMESTAMP].to_numpy(dtype="datetime64[ns]").view(np.int64)
-        per = pd.DataFrame({"v": where, "ts": ns}).groupby("v")["ts"].agg(["max", "size"])
-        rows_at = per.index.to_numpy(dtype=np.int64)
-        latest = pd.to_datetime(per["max"].to_numpy(dtype=np.int64), unit="ns", utc=True)
-        grew = per["size"].to_numpy(dtype=np.int64)
+        # rows are in vessel-time order: one run of rows per vessel
+        first = np.ones(len(mmsi), dtype=bool)
+        first[1:] = mmsi[1:] != mmsi[:-1]
+        starts = np.flatnonzero(first)
+        rows_at = np.asarray(self.open.index.get_indexer(pd.Index(mmsi[starts])), dtype=np.int64)
+        latest = pd.to_datetime(np.maximum.reduceat(ns, starts), unit="ns", utc=True)
+        grew = np.diff(np.append(starts, len(mmsi))).astype(np.int64)
         _grow(self.open, rows_at, latest, grew)
         # each open interval's identity row grows the same way
-        keys = [INTERVAL.MMSI, INTERVAL.IMO, INTERVAL.NAME, INTERVAL.CALL_SIGN]
-        if self._identity_index is None:  # rebuilt only when the identities change
-            self._identity_index = pd.MultiIndex.from_frame(self.identities[keys])
-        at = self._identity_index.get_indexer(pd.MultiIndex.from_frame(self.open.iloc[rows_at][keys]))
-        _grow(self.identities, np.asarray(at, dtype=np.int64), latest, grew)
+        if self._identity_rows is None:  # rebuilt only when the identities change
+            self._identity_rows = {key: i for i, key in enumerate(_identity_keys(self.identities))}
+        at = np.array(
+            [self._identity_rows.get(key, -1) for key in _identity_keys(self.open.iloc[rows_at])],
+            dtype=np.int64,
+        )
+        _grow(self.identities, at, latest, grew)
 
     def _update_identities(self, touched: np.ndarray) -> None:
         """Recompute the identities (one row per MMSI, IMO, name, call sign) of ``touched`` vessels."""
@@ -181,7 +185,7 @@ class IdentityStream:
         both = pd.concat([others, fresh], ignore_index=True)
         keys = [POSITION.MMSI, POSITION.IMO, POSITION.NAME, POSITION.CALL_SIGN]
         self.identities = both.sort_values(keys, kind="stable", na_position="last").reset_index(drop=True)
-        self._identity_index = None
+        self._identity_rows = None
 
     def timeline(self) -> IdentityTimeline:
         """The timeline of everything fed so far (identities and changes as kept here)."""
@@ -200,3 +204,12 @@ def _grow(frame: pd.DataFrame, rows: np.ndarray, last_seen: pd.DatetimeIndex, mo
     frame[INTERVAL.N_POSITIONS] = pd.Series(count, index=frame.index).astype(
         frame[INTERVAL.N_POSITIONS].dtype
     )
+
+
+def _identity_keys(frame: pd.DataFrame) -> list[tuple[object, ...]]:
+    """Each row's (MMSI, IMO, name, call sign), missing values as ``None`` (an identity's key)."""
+    columns = [frame[INTERVAL.MMSI].to_numpy(dtype=np.int64).tolist()]
+    for column in (INTERVAL.IMO, INTERVAL.NAME, INTERVAL.CALL_SIGN):
+        values = frame[column].astype(object)
+        columns.append(values.where(values.notna(), None).tolist())
+    return list(zip(*columns, strict=True))
