@@ -34,6 +34,7 @@ __all__ = [
     "group_last",
     "kahan_running",
     "kahan_sums",
+    "last_marked",
     "run_ids",
 ]
 
@@ -128,6 +129,19 @@ def ffill_from(values: FloatArray, groups: IntArray, first: BoolArray, carried: 
 
     seeded = np.where(first & np.isnan(values), carried, values)
     return ffill(np.asarray(seeded, dtype=np.float64), groups)
+
+
+def last_marked(marked: BoolArray, first: BoolArray) -> IntArray:
+    """For each row, the last row at or before it in its vessel's run where ``marked``; -1 if none
+    (``first`` marks each run's first row; runs are contiguous).
+
+    >>> last_marked(np.array([True, False, False, True]), np.array([True, False, True, False])).tolist()
+    [0, 0, -1, 3]
+    """
+    n = len(marked)
+    last = np.maximum.accumulate(np.where(marked, np.arange(n), -1)) if n else np.empty(0, dtype=np.int64)
+    begins = np.maximum.accumulate(np.where(first, np.arange(n), 0)) if n else last
+    return np.asarray(np.where(last >= begins, last, -1), dtype=np.int64)
 
 
 def choose(mask: BoolArray, chosen: np.ndarray, otherwise: np.ndarray | None) -> np.ndarray:

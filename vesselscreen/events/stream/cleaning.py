@@ -26,8 +26,8 @@ import numpy as np
 import pandas as pd
 
 from vesselscreen.ais.cleaning import CleaningConfig, flag_motion_artefacts, impossible_steps
-from vesselscreen.events._common import BoolArray, IntArray
-from vesselscreen.events.stream._base import Slots, State
+from vesselscreen.events._common import BoolArray, IntArray, ffill
+from vesselscreen.events.stream._base import Slots, State, last_marked
 from vesselscreen.limits import MotionLimits
 from vesselscreen.schema import POSITION
 
@@ -70,7 +70,11 @@ class CleaningStream:
         if self.pending is None or self.pending.empty:
             return pd.Series(dtype=np.int64)
         ts = self.pending[POSITION.TIMESTAMP].to_numpy(dtype="datetime64[ns]").view(np.int64)
-        return pd.Series(ts).groupby(self.pending[POSITION.MMSI].to_numpy(dtype=np.int64)).min()
+        mmsi = self.pending[POSITION.MMSI].to_numpy(dtype=np.int64)
+        # pending rows are in vessel-time order: a vessel's first row is its earliest
+        first = np.ones(len(mmsi), dtype=bool)
+        first[1:] = mmsi[1:] != mmsi[:-1]
+        return pd.Series(ts[first], index=pd.Index(mmsi[first]))
 
     def _count(self, reasons: np.ndarray) -> dict[str, int]:
         labels, counts = np.unique(reasons[reasons != ""].astype(str), return_counts=True)
@@ -116,7 +120,7 @@ class CleaningStream:
         same_place = (qlat == prev_lat) & (qlon == prev_lon)  # never at a vessel's first row ever (NaN)
         start = np.where(~same_place, seconds, np.nan)
         start[first & same_place] = state["run_start"][slot[first & same_place]]
-        start = pd.Series(start).groupby(np.cumsum(first)).ffill().to_numpy(dtype=np.float64)
+        start = ffill(start, np.cumsum(first))
         since_first = seconds - start
         exact = same_place & (since_first == 0)
         near = same_place & ~exact & (since_first <= config.near_duplicate_s)
@@ -178,7 +182,12 @@ class CleaningStream:
         kept: pd.DataFrame = settled_frame[done_reasons == ""].drop(columns=_SEC).reset_index(drop=True)
         # the new context: each vessel's last settled rows (a prefix of its window), whatever their status
         prefix = settled | is_ctx
-        rank = pd.Series(np.where(prefix, 1, 0)).groupby(block).cumsum().to_numpy()
+        # running count of prefix rows within each vessel's block (blocks are contiguous)
+        running = np.cumsum(prefix, dtype=np.int64)
+        block_first = np.ones(n, dtype=bool)
+        block_first[1:] = block[1:] != block[:-1]
+        before_block = (running - prefix)[block_first]
+        rank = running - before_block[block]
         total = np.bincount(block, weights=prefix, minlength=len(vessels)).astype(np.int64)
         keep = prefix & (rank > total[block] - CONTEXT_ROWS)
         slot_of_row = vessels[block]
@@ -231,7 +240,7 @@ class CleaningStream:
         fast_in = impossible_steps(mmsi, seconds, lat, lon, 1, self.limits)
         quiet = ~early & ~fast_in
         # the quiet stretch that ends each vessel's window
-        last_break = pd.Series(np.where(~quiet, np.arange(n), -1)).groupby(group).cummax().to_numpy()
+        last_break = last_marked(~quiet, first)
         ends = np.flatnonzero(last)
         begins = np.flatnonzero(first)
         stretch_start = np.maximum(last_break[ends] + 1, begins)  # first row of the final quiet stretch
