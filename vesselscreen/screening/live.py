@@ -678,13 +678,11 @@ class Screener:
 def _identity_keys(frame: pd.DataFrame) -> list[tuple[object, ...]]:
     """Each row's identity key (MMSI, IMO, name, first sighting in ns), missing values as ``None``:
     how a match row knows its identity."""
-    imo = frame[MATCH.IMO].astype(object)
-    name = frame[MATCH.NAME].astype(object)
     return list(
         zip(
             frame[MATCH.MMSI].to_numpy(dtype=np.int64).tolist(),
-            [None if pd.isna(v) else int(v) for v in imo.tolist()],
-            [None if pd.isna(v) else str(v) for v in name.tolist()],
+            frame[MATCH.IMO].to_numpy(dtype=object, na_value=None).tolist(),
+            frame[MATCH.NAME].to_numpy(dtype=object, na_value=None).tolist(),
             frame[MATCH.FIRST_SEEN].to_numpy(dtype="datetime64[ns]").view(np.int64).tolist(),
             strict=True,
         )

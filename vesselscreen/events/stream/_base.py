@@ -66,15 +66,14 @@ class Slots:
 
     def of(self, mmsi: IntArray) -> IntArray:
         """The slots of ``mmsi`` (any order, repeats allowed); new MMSIs get new slots."""
-        unique = pd.Index(pd.unique(mmsi))
-        where = self._index.get_indexer(unique)
-        new = unique[where < 0]
-        if len(new):
-            self.mmsi = np.concatenate((self.mmsi, new))
+        where = self._index.get_indexer(mmsi)
+        unseen = where < 0
+        if unseen.any():
+            # new MMSIs take slots in order of first sight
+            self.mmsi = np.concatenate((self.mmsi, pd.unique(np.asarray(mmsi)[unseen]).astype(np.int64)))
             self._index = pd.Index(self.mmsi)
-            where = self._index.get_indexer(unique)
-        lookup = pd.Series(where, index=unique)
-        return np.asarray(lookup.reindex(mmsi).to_numpy(), dtype=np.int64)
+            where = self._index.get_indexer(mmsi)
+        return np.asarray(where, dtype=np.int64)
 
     def known(self, mmsi: IntArray) -> IntArray:
         """The slots of ``mmsi`` (-1 for an MMSI never seen)."""

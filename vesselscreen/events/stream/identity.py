@@ -210,6 +210,5 @@ def _identity_keys(frame: pd.DataFrame) -> list[tuple[object, ...]]:
     """Each row's (MMSI, IMO, name, call sign), missing values as ``None`` (an identity's key)."""
     columns = [frame[INTERVAL.MMSI].to_numpy(dtype=np.int64).tolist()]
     for column in (INTERVAL.IMO, INTERVAL.NAME, INTERVAL.CALL_SIGN):
-        values = frame[column].astype(object)
-        columns.append(values.where(values.notna(), None).tolist())
+        columns.append(frame[column].to_numpy(dtype=object, na_value=None).tolist())
     return list(zip(*columns, strict=True))
