@@ -38,7 +38,6 @@ CONTEXT_ROWS: Final = 10
 way in each of their three passes."""
 LAG_ROWS: Final = 12
 """A row is settled once this many later rows of its vessel have come, quiet or not."""
-_SEC: Final = "_seconds"
 _DUPLICATE: Final = "duplicate report"
 _NEAR: Final = "near-duplicate reception"
 
@@ -58,6 +57,8 @@ class CleaningStream:
             }
         )
         self.pending: pd.DataFrame | None = None
+        self.pending_sec = np.empty(0, dtype=np.float64)
+        """The pending rows' times in seconds (kept beside the frame: no column to add and drop)."""
         # each vessel's last settled rows (seconds, lat, lon), oldest first: the window's left context
         self.context_sec = np.empty((0, CONTEXT_ROWS))
         self.context_lat = np.empty((0, CONTEXT_ROWS))
@@ -90,24 +91,24 @@ class CleaningStream:
             return placed
         mmsi = placed[POSITION.MMSI].to_numpy(dtype=np.int64)
         ns = placed[POSITION.TIMESTAMP].to_numpy(dtype="datetime64[ns]").view(np.int64)
-        frame = placed.assign(**{_SEC: ns / 1e9})
+        frame, seconds = placed, ns / 1e9
         if len(frame):
             slot = self.slots.of(mmsi)
             self.state.grow(len(self.slots))
-            duplicate = self._duplicates(frame, slot)
+            duplicate = self._duplicates(frame, seconds, slot)
             self._count(np.where(duplicate, np.where(self._was_exact, _DUPLICATE, _NEAR), ""))
-            frame = frame[~duplicate]
-        return self._settle(frame, clock, flush=flush)
+            if duplicate.any():
+                frame, seconds = frame[~duplicate], seconds[~duplicate]
+        return self._settle(frame, seconds, clock, flush=flush)
 
     _was_exact: BoolArray
 
-    def _duplicates(self, frame: pd.DataFrame, slot: IntArray) -> BoolArray:
+    def _duplicates(self, frame: pd.DataFrame, seconds: np.ndarray, slot: IntArray) -> BoolArray:
         """Rule 4 with each vessel's last position and run start carried in."""
         config, state = self.config, self.state
         assert config is not None
         n = len(frame)
         mmsi = frame[POSITION.MMSI].to_numpy(dtype=np.int64)
-        seconds = frame[_SEC].to_numpy(dtype=np.float64)
         scale = 10.0**config.duplicate_decimals
         qlat = np.round(frame[POSITION.LAT].to_numpy(dtype=np.float64) * scale)
         qlon = np.round(frame[POSITION.LON].to_numpy(dtype=np.float64) * scale)
@@ -132,17 +133,19 @@ class CleaningStream:
         self._was_exact = exact
         return np.asarray(exact | near, dtype=np.bool_)
 
-    def _settle(self, new: pd.DataFrame, clock: int, *, flush: bool) -> pd.DataFrame:
+    def _settle(self, new: pd.DataFrame, new_sec: np.ndarray, clock: int, *, flush: bool) -> pd.DataFrame:
         config = self.config
         assert config is not None
         pending = new if self.pending is None else pd.concat([self.pending, new], ignore_index=True)
+        pending_sec = np.concatenate((self.pending_sec, new_sec))
         if pending.empty:
-            self.pending = pending
-            return pending.drop(columns=_SEC)
+            self.pending, self.pending_sec = pending, pending_sec
+            return pending
         if not new.empty and self.pending is not None and not self.pending.empty:
             # each part is in vessel-time order and a vessel's new rows come after its old ones
             order = np.argsort(pending[POSITION.MMSI].to_numpy(dtype=np.int64), kind="stable")
             pending = pending.take(order).reset_index(drop=True)
+            pending_sec = pending_sec[order]
         p_mmsi = pending[POSITION.MMSI].to_numpy(dtype=np.int64)
         p_slot = self.slots.of(p_mmsi)
         self._grow_context(len(self.slots))
@@ -166,7 +169,7 @@ class CleaningStream:
         w_sec[is_ctx] = self.context_sec[ctx_vessel, ctx_k]
         w_lat[is_ctx] = self.context_lat[ctx_vessel, ctx_k]
         w_lon[is_ctx] = self.context_lon[ctx_vessel, ctx_k]
-        w_sec[~is_ctx] = pending[_SEC].to_numpy(dtype=np.float64)
+        w_sec[~is_ctx] = pending_sec
         w_lat[~is_ctx] = pending[POSITION.LAT].to_numpy(dtype=np.float64)
         w_lon[~is_ctx] = pending[POSITION.LON].to_numpy(dtype=np.float64)
         reasons = flag_motion_artefacts(w_mmsi, w_sec, w_lat, w_lon, config, self.limits)
@@ -178,8 +181,7 @@ class CleaningStream:
         done_rows = row[done]
         done_reasons = reasons[done]
         self._count(done_reasons)
-        settled_frame = pending.iloc[done_rows]
-        kept: pd.DataFrame = settled_frame[done_reasons == ""].drop(columns=_SEC).reset_index(drop=True)
+        kept: pd.DataFrame = pending.take(done_rows[done_reasons == ""]).reset_index(drop=True)
         # the new context: each vessel's last settled rows (a prefix of its window), whatever their status
         prefix = settled | is_ctx
         # running count of prefix rows within each vessel's block (blocks are contiguous)
@@ -199,6 +201,7 @@ class CleaningStream:
         left = np.ones(len(pending), dtype=bool)
         left[done_rows] = False
         self.pending = pending[left].reset_index(drop=True)
+        self.pending_sec = pending_sec[left]
         return kept
 
     def _grow_context(self, size: int) -> None:
