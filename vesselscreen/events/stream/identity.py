@@ -182,9 +182,13 @@ class IdentityStream:
         mine = mine.iloc[np.argsort(mine[INTERVAL.MMSI].to_numpy(dtype=np.int64), kind="stable")]
         fresh = IdentityTimeline(mine.reset_index(drop=True), self.changes.iloc[:0]).identities
         others = self.identities[~self.identities[POSITION.MMSI].isin(touched)]
-        both = pd.concat([others, fresh], ignore_index=True)
         keys = [POSITION.MMSI, POSITION.IMO, POSITION.NAME, POSITION.CALL_SIGN]
-        self.identities = both.sort_values(keys, kind="stable", na_position="last").reset_index(drop=True)
+        fresh = fresh.sort_values(keys, kind="stable", na_position="last")
+        both = pd.concat([others, fresh], ignore_index=True)
+        # the others are in key order already and no MMSI is in both parts: ordering by MMSI
+        # alone (stable) gives the order of sorting by every key
+        order = np.argsort(both[POSITION.MMSI].to_numpy(dtype=np.int64), kind="stable")
+        self.identities = both.take(order).reset_index(drop=True)
         self._identity_rows = None
 
     def timeline(self) -> IdentityTimeline:
