@@ -51,7 +51,6 @@ class IdentityStream:
         self.identities = IdentityTimeline(_empty_intervals(), self.changes).identities
         self.recomputed = np.empty(0, dtype=np.int64)
         """The vessels whose identities the last push recomputed (new or changed identities)."""
-        self._identity_rows: dict[tuple[object, ...], int] | None = None
 
     def intervals(self) -> pd.DataFrame:
         """Every interval so far (the open ones last of their vessel), by MMSI then time."""
@@ -161,13 +160,16 @@ class IdentityStream:
         latest = pd.to_datetime(np.maximum.reduceat(ns, starts), unit="ns", utc=True)
         grew = np.diff(np.append(starts, len(mmsi))).astype(np.int64)
         _grow(self.open, rows_at, latest, grew)
-        # each open interval's identity row grows the same way
-        if self._identity_rows is None:  # rebuilt only when the identities change
-            self._identity_rows = {key: i for i, key in enumerate(_identity_keys(self.identities))}
-        at = np.array(
-            [self._identity_rows.get(key, -1) for key in _identity_keys(self.open.iloc[rows_at])],
-            dtype=np.int64,
-        )
+        # each open interval's identity row grows the same way; the identities are in MMSI order,
+        # so only the rows of these vessels are looked at
+        wanted = _identity_keys(self.open.iloc[rows_at])
+        known = self.identities[INTERVAL.MMSI].to_numpy(dtype=np.int64)
+        vessels = np.array([key[0] for key in wanted], dtype=np.int64)
+        lo, hi = np.searchsorted(known, vessels, "left"), np.searchsorted(known, vessels, "right")
+        count = hi - lo
+        rows = np.repeat(lo - (np.cumsum(count) - count), count) + np.arange(int(count.sum()))
+        row_of = dict(zip(_identity_keys(self.identities.iloc[rows]), rows.tolist(), strict=True))
+        at = np.array([row_of.get(key, -1) for key in wanted], dtype=np.int64)
         _grow(self.identities, at, latest, grew)
 
     def _update_identities(self, touched: np.ndarray) -> None:
@@ -189,7 +191,6 @@ class IdentityStream:
         # alone (stable) gives the order of sorting by every key
         order = np.argsort(both[POSITION.MMSI].to_numpy(dtype=np.int64), kind="stable")
         self.identities = both.take(order).reset_index(drop=True)
-        self._identity_rows = None
 
     def timeline(self) -> IdentityTimeline:
         """The timeline of everything fed so far (identities and changes as kept here)."""
