@@ -360,6 +360,8 @@ class Screener:
         self.reported: list[Finding] = []
         self._view: dict[FindingKey, Finding] = {}
         self._events: dict[str, list[pd.DataFrame]] = {kind: [] for kind in EVENT_KINDS}
+        self._event_vessels: dict[str, list[npt.NDArray[np.int64]]] = {kind: [] for kind in EVENT_KINDS}
+        """Per kind and part, the vessels of each event (both of a meeting: two columns)."""
         self._matches = match_identities(self._feed.identity.identities, watchlist.vessels, config.matching)
         self._listed, self._match_keys = self._keys_of_matches()
         self._spans: dict[int, int] = {}
@@ -445,10 +447,13 @@ class Screener:
         self._evidence.add(out.settled if out.settled is not None else pd.DataFrame(), feed.clock)
         new_events = {kind: frame for kind, frame in out.events.items() if len(frame)}
         for kind, frame in new_events.items():
-            parts = self._events[kind]
+            parts, vessels = self._events[kind], self._event_vessels[kind]
             parts.append(frame)
+            columns = [ENCOUNTER.MMSI_1, ENCOUNTER.MMSI_2] if kind == "encounters" else [POSITION.MMSI]
+            vessels.append(np.column_stack([frame[c].to_numpy(dtype=np.int64) for c in columns]))
             if len(parts) > _PARTS:  # keep few parts: each evaluation filters every one
                 self._events[kind] = [pd.concat(parts, ignore_index=True)]
+                self._event_vessels[kind] = [np.concatenate(vessels)]
         dirty = set(self._mmsi_of(new_events))
         if out.changes is not None and len(out.changes):
             dirty |= {int(m) for m in out.changes[CHANGE.MMSI]}
@@ -533,10 +538,8 @@ class Screener:
         mmsi = self._matches[MATCH.MMSI].to_numpy(dtype=np.int64)
         return np.unique(mmsi), [(int(m), key) for m, key in zip(mmsi, keys, strict=True)]
 
-    def _span_ends(self) -> dict[int, int]:
-        """Per listed MMSI, the latest time any of its matching identities was seen (ns; `_NEVER`
-        when none was)."""
-        identities = self._feed.identity.identities
+    def _last_seen_of(self, identities: pd.DataFrame) -> dict[tuple[object, ...], int]:
+        """The latest sighting (ns) of each identity of a listed MMSI, by identity key."""
         mine = identities.iloc[
             np.flatnonzero(np.isin(identities[POSITION.MMSI].to_numpy(dtype=np.int64), self._listed))
         ]
@@ -544,6 +547,12 @@ class Screener:
         seen: dict[tuple[object, ...], int] = {}
         for key, at in zip(_identity_keys(mine), last.tolist(), strict=True):
             seen.setdefault(key, at)  # as a merge with the first of duplicate identities
+        return seen
+
+    def _span_ends(self) -> dict[int, int]:
+        """Per listed MMSI, the latest time any of its matching identities was seen (ns; `_NEVER`
+        when none was)."""
+        seen = self._last_seen_of(self._feed.identity.identities)
         ends: dict[int, int] = {}
         for mmsi, key in self._match_keys:
             ends[mmsi] = max(ends.get(mmsi, _NEVER), seen.get(key, _NEVER))
@@ -553,12 +562,14 @@ class Screener:
         """The matches with each identity's latest sighting (identities seen again are not re-matched)."""
         if self._matches.empty:
             return self._matches
-        keys = [MATCH.MMSI, MATCH.IMO, MATCH.NAME, MATCH.FIRST_SEEN]
         identities = self._feed.identity.identities
-        identities = identities[identities[POSITION.MMSI].isin(self._matches[MATCH.MMSI])]
-        seen = identities[[*keys, IDENTITY.LAST_SEEN]].drop_duplicates(keys)
-        joined = self._matches.drop(columns=MATCH.LAST_SEEN).merge(seen, on=keys, how="left")
-        return joined[list(self._matches.columns)]
+        seen = self._last_seen_of(identities)
+        last = np.array([seen.get(key, _NEVER) for _, key in self._match_keys], dtype=np.int64)
+        out = self._matches.copy()
+        out[MATCH.LAST_SEEN] = pd.Series(pd.to_datetime(last, unit="ns", utc=True), index=out.index).astype(
+            identities[IDENTITY.LAST_SEEN].dtype
+        )
+        return out
 
     @staticmethod
     def _mmsi_of(events: dict[str, pd.DataFrame]) -> list[int]:
@@ -639,13 +650,10 @@ class Screener:
         for kind, parts in self._events.items():
             dtypes = EVENT_KINDS[kind][0]
             mine = []
-            for frame in parts:
-                if kind == "encounters":
-                    keep = frame[ENCOUNTER.MMSI_1].isin(wanted) | frame[ENCOUNTER.MMSI_2].isin(wanted)
-                else:
-                    keep = frame[POSITION.MMSI].isin(wanted)
+            for frame, vessels in zip(parts, self._event_vessels[kind], strict=True):
+                keep = np.isin(vessels, wanted).any(axis=1)
                 if keep.any():
-                    mine.append(frame[keep.to_numpy(dtype=bool)])
+                    mine.append(frame[keep])
             frames[kind] = pd.concat(mine, ignore_index=True) if mine else empty_frame(dtypes)
         if len(provisional):
             frames["spoofing"] = pd.concat([frames["spoofing"], provisional], ignore_index=True)
