@@ -304,11 +304,22 @@ class Chunk:
 
     def present(self, column: str) -> BoolArray:
         """Whether each row reported ``column`` itself."""
-        return np.asarray(self.frame[column].notna().to_numpy(dtype=bool), dtype=np.bool_)
+        return self._column(column)[1]
 
     def values(self, column: str) -> np.ndarray:
-        """``column`` as an object array (missing values as ``pd.NA``)."""
-        return np.asarray(self.frame[column].astype(object).to_numpy(), dtype=object)
+        """``column`` as an object array (missing values as ``pd.NA``); read, not written."""
+        return self._column(column)[0]
+
+    def _column(self, column: str) -> tuple[np.ndarray, BoolArray]:
+        # several detectors read the same columns of a chunk: each is converted once
+        cache: dict[str, tuple[np.ndarray, BoolArray]] = self.__dict__.setdefault("_column_cache", {})
+        if column not in cache:
+            series = self.frame[column]
+            cache[column] = (
+                np.asarray(series.astype(object).to_numpy(), dtype=object),
+                np.asarray(series.notna().to_numpy(dtype=bool), dtype=np.bool_),
+            )
+        return cache[column]
 
 
 IMO: Final = POSITION.IMO

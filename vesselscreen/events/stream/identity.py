@@ -135,13 +135,13 @@ class IdentityStream:
         ok = where >= 0
         at = np.maximum(where, 0)
         for column in _TRACKED:
-            value = rows[column]
-            present = value.notna().to_numpy(dtype=bool)
-            held = self.open[column].take(at)
-            held_missing = held.isna().to_numpy(dtype=bool)
+            value = rows[column].to_numpy(dtype=object, na_value=None)
+            present = np.asarray(pd.notna(value), dtype=bool)
+            held = self.open[column].array.take(at).to_numpy(dtype=object, na_value=None)
+            held_missing = np.asarray(pd.isna(held), dtype=bool)
             both = np.flatnonzero(present & ~held_missing)
             differs = held_missing.copy()
-            differs[both] = value.to_numpy(dtype=object)[both] != held.to_numpy(dtype=object)[both]
+            differs[both] = value[both] != held[both]
             ok &= ~(present & differs)
         first = np.ones(n, dtype=bool)
         first[1:] = mmsi[1:] != mmsi[:-1]
