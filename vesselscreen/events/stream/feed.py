@@ -139,10 +139,10 @@ class Feed:
 
     def _timed(self, chunk: pd.DataFrame) -> pd.DataFrame:
         """The chunk's rows that have an MMSI and a time, cast and in vessel-time order, none late."""
-        present = [name for name in (*_COLUMNS, POSITION.CALL_SIGN) if name in chunk.columns]
-        frame = pd.DataFrame({name: chunk[name] for name in present})
-        frame = conform(frame, {name: POSITION_DTYPES[name] for name in _COLUMNS})
-        frame[POSITION.TIMESTAMP] = frame[POSITION.TIMESTAMP].dt.tz_convert("UTC").dt.as_unit("ns")
+        present = [name for name in dict.fromkeys((*_COLUMNS, POSITION.CALL_SIGN)) if name in chunk.columns]
+        frame = conform(chunk[present], {name: POSITION_DTYPES[name] for name in _COLUMNS})
+        if frame[POSITION.TIMESTAMP].dtype != _UTC_NS:
+            frame[POSITION.TIMESTAMP] = frame[POSITION.TIMESTAMP].dt.tz_convert("UTC").dt.as_unit("ns")
         timed = frame[POSITION.MMSI].notna() & frame[POSITION.TIMESTAMP].notna()
         if not timed.all():
             self.unplaced["missing MMSI or timestamp"] = self.unplaced.get(
@@ -308,6 +308,7 @@ class Feed:
         )
 
 
+_UTC_NS: Final = pd.DatetimeTZDtype("ns", "UTC")
 EVENT_KINDS: Final = {
     "port_calls": (PORT_CALL_DTYPES, (PORT_CALL.MMSI, PORT_CALL.ARRIVAL, PORT_CALL.PORT_ID)),
     "stops": (STOP_DTYPES, (STOP.MMSI, STOP.START)),

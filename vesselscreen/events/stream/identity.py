@@ -162,13 +162,13 @@ class IdentityStream:
         _grow(self.open, rows_at, latest, grew)
         # each open interval's identity row grows the same way; the identities are in MMSI order,
         # so only the rows of these vessels are looked at
-        wanted = _identity_keys(self.open.iloc[rows_at])
+        wanted = _identity_keys(self.open, rows_at)
         known = self.identities[INTERVAL.MMSI].to_numpy(dtype=np.int64)
         vessels = np.array([key[0] for key in wanted], dtype=np.int64)
         lo, hi = np.searchsorted(known, vessels, "left"), np.searchsorted(known, vessels, "right")
         count = hi - lo
         rows = np.repeat(lo - (np.cumsum(count) - count), count) + np.arange(int(count.sum()))
-        row_of = dict(zip(_identity_keys(self.identities.iloc[rows]), rows.tolist(), strict=True))
+        row_of = dict(zip(_identity_keys(self.identities, rows), rows.tolist(), strict=True))
         at = np.array([row_of.get(key, -1) for key in wanted], dtype=np.int64)
         _grow(self.identities, at, latest, grew)
 
@@ -211,9 +211,9 @@ def _grow(frame: pd.DataFrame, rows: np.ndarray, last_seen: pd.DatetimeIndex, mo
     )
 
 
-def _identity_keys(frame: pd.DataFrame) -> list[tuple[object, ...]]:
-    """Each row's (MMSI, IMO, name, call sign), missing values as ``None`` (an identity's key)."""
-    columns = [frame[INTERVAL.MMSI].to_numpy(dtype=np.int64).tolist()]
+def _identity_keys(frame: pd.DataFrame, rows: np.ndarray) -> list[tuple[object, ...]]:
+    """The (MMSI, IMO, name, call sign) of these rows, missing values as ``None`` (an identity's key)."""
+    columns = [frame[INTERVAL.MMSI].to_numpy(dtype=np.int64)[rows].tolist()]
     for column in (INTERVAL.IMO, INTERVAL.NAME, INTERVAL.CALL_SIGN):
-        columns.append(frame[column].to_numpy(dtype=object, na_value=None).tolist())
+        columns.append(frame[column].array.take(rows).to_numpy(dtype=object, na_value=None).tolist())
     return list(zip(*columns, strict=True))
