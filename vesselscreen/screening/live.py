@@ -653,7 +653,7 @@ class Screener:
             for frame, vessels in zip(parts, self._event_vessels[kind], strict=True):
                 keep = np.isin(vessels, wanted).any(axis=1)
                 if keep.any():
-                    mine.append(frame[keep])
+                    mine.append(frame.iloc[np.flatnonzero(keep)])
             frames[kind] = pd.concat(mine, ignore_index=True) if mine else empty_frame(dtypes)
         if len(provisional):
             frames["spoofing"] = pd.concat([frames["spoofing"], provisional], ignore_index=True)
@@ -689,8 +689,8 @@ def _identity_keys(frame: pd.DataFrame) -> list[tuple[object, ...]]:
     return list(
         zip(
             frame[MATCH.MMSI].to_numpy(dtype=np.int64).tolist(),
-            frame[MATCH.IMO].to_numpy(dtype=object, na_value=None).tolist(),
-            frame[MATCH.NAME].to_numpy(dtype=object, na_value=None).tolist(),
+            frame[MATCH.IMO].array.to_numpy(dtype=object, na_value=None).tolist(),
+            frame[MATCH.NAME].array.to_numpy(dtype=object, na_value=None).tolist(),
             frame[MATCH.FIRST_SEEN].to_numpy(dtype="datetime64[ns]").view(np.int64).tolist(),
             strict=True,
         )

@@ -66,13 +66,13 @@ class Slots:
 
     def of(self, mmsi: IntArray) -> IntArray:
         """The slots of ``mmsi`` (any order, repeats allowed); new MMSIs get new slots."""
-        where = self._index.get_indexer(mmsi)
+        where = self._index.get_indexer(pd.Index(mmsi))
         unseen = where < 0
         if unseen.any():
             # new MMSIs take slots in order of first sight
             self.mmsi = np.concatenate((self.mmsi, pd.unique(np.asarray(mmsi)[unseen]).astype(np.int64)))
             self._index = pd.Index(self.mmsi)
-            where = self._index.get_indexer(mmsi)
+            where = self._index.get_indexer(pd.Index(mmsi))
         return np.asarray(where, dtype=np.int64)
 
     def known(self, mmsi: IntArray) -> IntArray:

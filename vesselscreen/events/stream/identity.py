@@ -135,7 +135,7 @@ class IdentityStream:
         ok = where >= 0
         at = np.maximum(where, 0)
         for column in _TRACKED:
-            value = rows[column].to_numpy(dtype=object, na_value=None)
+            value = rows[column].array.to_numpy(dtype=object, na_value=None)
             present = np.asarray(pd.notna(value), dtype=bool)
             held = self.open[column].array.take(at).to_numpy(dtype=object, na_value=None)
             held_missing = np.asarray(pd.isna(held), dtype=bool)
@@ -167,8 +167,8 @@ class IdentityStream:
         vessels = np.array([key[0] for key in wanted], dtype=np.int64)
         lo, hi = np.searchsorted(known, vessels, "left"), np.searchsorted(known, vessels, "right")
         count = hi - lo
-        rows = np.repeat(lo - (np.cumsum(count) - count), count) + np.arange(int(count.sum()))
-        row_of = dict(zip(_identity_keys(self.identities, rows), rows.tolist(), strict=True))
+        candidates = np.repeat(lo - (np.cumsum(count) - count), count) + np.arange(int(count.sum()))
+        row_of = dict(zip(_identity_keys(self.identities, candidates), candidates.tolist(), strict=True))
         at = np.array([row_of.get(key, -1) for key in wanted], dtype=np.int64)
         _grow(self.identities, at, latest, grew)
 
