@@ -32,7 +32,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -119,7 +119,7 @@ class RecentPositions:
     def __init__(self, window_ns: int) -> None:
         self.window_ns = window_ns
         # each chunk: its columns as arrays (mmsi, ns, lat, lon, sog, name, imo), sorted by vessel
-        self._chunks: list[tuple[np.ndarray, ...]] = []
+        self._chunks: list[tuple[Any, ...]] = []
 
     def add(self, rows: pd.DataFrame, clock: int) -> None:
         """Rows sorted by vessel and time (later than every row added before, per vessel)."""
@@ -134,22 +134,24 @@ class RecentPositions:
                 and len(self._chunks[-1][0]) + len(self._chunks[-2][0]) <= _BLOCK_ROWS
             ):
                 newer, older = self._chunks.pop(), self._chunks.pop()
-                joined = [np.concatenate((old, new)) for old, new in zip(older, newer, strict=True)]
-                order = np.argsort(joined[0], kind="stable")
-                self._chunks.append(tuple(column[order] for column in joined))
+                order = np.argsort(np.concatenate((older[0], newer[0])), kind="stable")
+                self._chunks.append(
+                    tuple(_joined(old, new).take(order) for old, new in zip(older, newer, strict=True))
+                )
         # a chunk goes when its newest row is older than the window
         self._chunks = [c for c in self._chunks if len(c[1]) and int(c[1].max()) >= clock - self.window_ns]
 
     @staticmethod
-    def _columns(frame: pd.DataFrame) -> tuple[np.ndarray, ...]:
+    def _columns(frame: pd.DataFrame) -> tuple[Any, ...]:
+        # name and IMO stay pandas arrays (compact, missing values as NA)
         return (
             frame[POSITION.MMSI].to_numpy(dtype=np.int64),
             frame[POSITION.TIMESTAMP].to_numpy(dtype="datetime64[ns]").view(np.int64),
             frame[POSITION.LAT].to_numpy(dtype=np.float64),
             frame[POSITION.LON].to_numpy(dtype=np.float64),
             frame[POSITION.SOG].to_numpy(dtype=np.float64, na_value=np.nan),
-            frame[POSITION.NAME].astype(object).to_numpy(),
-            frame[POSITION.IMO].astype(object).to_numpy(),
+            frame[POSITION.NAME].array,
+            frame[POSITION.IMO].array,
         )
 
     def __len__(self) -> int:
@@ -166,28 +168,41 @@ class RecentPositions:
         for chunk in self._chunks:
             vessel, ts = chunk[0], chunk[1]
             lo, hi = np.searchsorted(vessel, mmsi, "left"), np.searchsorted(vessel, mmsi, "right")
-            a = lo + np.searchsorted(ts[lo:hi], t0, "left")
-            b = lo + np.searchsorted(ts[lo:hi], t1, "right")
+            a = int(lo + np.searchsorted(ts[lo:hi], t0, "left"))
+            b = int(lo + np.searchsorted(ts[lo:hi], t1, "right"))
             if b > a:
-                parts.append([column[a:b] for column in chunk])
+                parts.append((chunk, a, b))
         if not parts:
             return []
-        columns = [np.concatenate(pieces) for pieces in zip(*parts, strict=True)]
-        n = len(columns[0])
+        sizes = np.array([b - a for _, a, b in parts])
+        n = int(sizes.sum())
         picks = np.unique(np.linspace(0, n - 1, num=min(limit, n)).round().astype(int))
-        _, ts, lat, lon, sog, name, imo = (column[picks] for column in columns)
-        return [
-            EvidencePosition(
-                mmsi=int(mmsi),
-                timestamp=pd.Timestamp(int(ts[i]), tz="UTC").to_pydatetime(),
-                lat=float(lat[i]),
-                lon=float(lon[i]),
-                sog=None if np.isnan(sog[i]) else float(sog[i]),
-                name=opt_str(name[i]),
-                imo=opt_int(imo[i]),
+        ends = np.cumsum(sizes)
+        found = []
+        for pick in picks.tolist():
+            k = int(np.searchsorted(ends, pick, "right"))  # the part holding the pick
+            chunk, a, _ = parts[k]
+            row = a + pick - int(ends[k] - sizes[k])
+            sog = float(chunk[4][row])
+            found.append(
+                EvidencePosition(
+                    mmsi=int(mmsi),
+                    timestamp=pd.Timestamp(int(chunk[1][row]), tz="UTC").to_pydatetime(),
+                    lat=float(chunk[2][row]),
+                    lon=float(chunk[3][row]),
+                    sog=None if np.isnan(sog) else sog,
+                    name=opt_str(chunk[5][row]),
+                    imo=opt_int(chunk[6][row]),
+                )
             )
-            for i in range(len(picks))
-        ]
+        return found
+
+
+def _joined(older: Any, newer: Any) -> Any:
+    """Two columns of evidence, one after the other (NumPy or pandas arrays)."""
+    if isinstance(older, np.ndarray):
+        return np.concatenate((older, newer))
+    return pd.concat([pd.Series(older), pd.Series(newer)], ignore_index=True).array
 
 
 class ParticularsTally:
