@@ -42,7 +42,7 @@ from vesselscreen.geo.ports import DEFAULT_RADIUS_M, PortIndex, PortProximity
 from vesselscreen.limits import M_PER_NM, MotionLimits
 from vesselscreen.schema import POSITION, POSITION_DTYPES, POSITION_OPTIONAL_DTYPES, conform
 
-__all__ = ["BASE_COLUMNS", "TRACK_COLUMNS", "Track"]
+__all__ = ["BASE_COLUMNS", "TRACK_COLUMNS", "Track", "implied_speed_kn", "impossible_steps_between"]
 
 BASE_COLUMNS: Final = (POSITION.MMSI, POSITION.TIMESTAMP, POSITION.LAT, POSITION.LON)
 """What every detector needs."""
@@ -64,6 +64,35 @@ IDENTITY_COLUMNS: Final = (
 """What the identity timeline reads (`vesselscreen.identity_timeline`)."""
 _DTYPES: Final = {**POSITION_DTYPES, **POSITION_OPTIONAL_DTYPES}
 _SECOND_NS: Final = 1_000_000_000
+
+
+def implied_speed_kn(dt_prev_ns: IntArray, dist_prev_m: FloatArray, start: BoolArray) -> FloatArray:
+    """Speed (kn) over the step into each row; inf for a jump in no time, NaN at a vessel's ``start``.
+
+    >>> implied_speed_kn(np.array([0, 3_600_000_000_000, 0]), np.array([0.0, 1852.0, 5.0]),
+    ...                  np.array([True, False, False])).tolist()
+    [nan, 1.0, inf]
+    """
+    hours = dt_prev_ns / HOUR_NS
+    with np.errstate(divide="ignore", invalid="ignore"):
+        speed = dist_prev_m / M_PER_NM / hours
+    speed = np.where(hours > 0, speed, np.where(dist_prev_m > 0, np.inf, 0.0))
+    return np.asarray(np.where(start, np.nan, speed), dtype=np.float64)
+
+
+def impossible_steps_between(
+    dt_prev_ns: IntArray, dist_prev_m: FloatArray, start: BoolArray, limits: MotionLimits
+) -> BoolArray:
+    """Whether the step into each row is physically impossible (see `vesselscreen.MotionLimits`);
+    never at a vessel's ``start``.
+
+    >>> impossible_steps_between(np.array([0, 60_000_000_000]), np.array([0.0, 50_000.0]),
+    ...                          np.array([True, False]), MotionLimits()).tolist()
+    [False, True]
+    """
+    seconds = np.maximum(dt_prev_ns / _SECOND_NS, limits.min_interval_s)
+    fast = dist_prev_m / seconds > limits.max_speed_kn * M_PER_NM / 3600.0
+    return np.asarray(~start & fast & (dist_prev_m > limits.min_jump_m), dtype=np.bool_)
 
 
 def _check_frame(positions: object, required: Sequence[str]) -> pd.DataFrame:
@@ -342,18 +371,12 @@ class Track:
 
     @cached_property
     def _implied_speed(self) -> FloatArray:
-        hours = self.dt_prev / HOUR_NS
-        with np.errstate(divide="ignore", invalid="ignore"):
-            speed = self.dist_prev / M_PER_NM / hours
-        speed = np.where(hours > 0, speed, np.where(self.dist_prev > 0, np.inf, 0.0))
-        return np.asarray(np.where(self.new_vessel, np.nan, speed), dtype=np.float64)
+        return implied_speed_kn(self.dt_prev, self.dist_prev, self.new_vessel)
 
     @cached_property
     def impossible_step(self) -> BoolArray:
         """Whether the step into each row is physically impossible (see `vesselscreen.MotionLimits`)."""
-        seconds = np.maximum(self.dt_prev / _SECOND_NS, self.limits.min_interval_s)
-        fast = self.dist_prev / seconds > self.limits.max_speed_kn * M_PER_NM / 3600.0
-        return np.asarray(~self.new_vessel & fast & (self.dist_prev > self.limits.min_jump_m), dtype=np.bool_)
+        return impossible_steps_between(self.dt_prev, self.dist_prev, self.new_vessel, self.limits)
 
     def last_reported(self, column: str) -> IntArray:
         """For each row, the row at or before it (same vessel) that last reported ``column``; -1 if none.

@@ -32,7 +32,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -89,9 +89,8 @@ FindingKey = tuple[str, str, int | None, int | None, str | None, object, tuple[s
 _BLOCK_ROWS: Final = 1_000_000
 """Evidence rows merged into one block at most (see `RecentPositions`)."""
 _PARTS: Final = 32
+_NEVER: Final = np.iinfo(np.int64).min
 """Event frames kept per kind before they are joined into one."""
-_EVIDENCE_COLUMNS: Final = (POSITION.MMSI, POSITION.TIMESTAMP, POSITION.LAT, POSITION.LON, POSITION.SOG,
-                            POSITION.NAME, POSITION.IMO)  # fmt: skip
 
 
 def finding_key(finding: Finding) -> FindingKey:
@@ -119,12 +118,13 @@ class RecentPositions:
 
     def __init__(self, window_ns: int) -> None:
         self.window_ns = window_ns
-        self._chunks: list[tuple[pd.DataFrame, np.ndarray, np.ndarray]] = []
+        # each chunk: its columns as arrays (mmsi, ns, lat, lon, sog, name, imo), sorted by vessel
+        self._chunks: list[tuple[Any, ...]] = []
 
     def add(self, rows: pd.DataFrame, clock: int) -> None:
         """Rows sorted by vessel and time (later than every row added before, per vessel)."""
         if len(rows):
-            self._chunks.append(self._indexed(rows[list(_EVIDENCE_COLUMNS)].reset_index(drop=True)))
+            self._chunks.append(self._columns(rows))
             # merge small chunks as a binary counter carries (the newest two while the newer is as
             # large), up to blocks of _BLOCK_ROWS: a row is copied a few times at most, a lookup
             # searches few chunks, and no feed pays for re-sorting a large block
@@ -134,18 +134,24 @@ class RecentPositions:
                 and len(self._chunks[-1][0]) + len(self._chunks[-2][0]) <= _BLOCK_ROWS
             ):
                 newer, older = self._chunks.pop(), self._chunks.pop()
-                joined = pd.concat([older[0], newer[0]], ignore_index=True)
-                order = np.argsort(joined[POSITION.MMSI].to_numpy(dtype=np.int64), kind="stable")
-                self._chunks.append(self._indexed(joined.take(order).reset_index(drop=True)))
+                order = np.argsort(np.concatenate((older[0], newer[0])), kind="stable")
+                self._chunks.append(
+                    tuple(_joined(old, new).take(order) for old, new in zip(older, newer, strict=True))
+                )
         # a chunk goes when its newest row is older than the window
-        self._chunks = [c for c in self._chunks if len(c[2]) and int(c[2].max()) >= clock - self.window_ns]
+        self._chunks = [c for c in self._chunks if len(c[1]) and int(c[1].max()) >= clock - self.window_ns]
 
     @staticmethod
-    def _indexed(frame: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    def _columns(frame: pd.DataFrame) -> tuple[Any, ...]:
+        # name and IMO stay pandas arrays (compact, missing values as NA)
         return (
-            frame,
             frame[POSITION.MMSI].to_numpy(dtype=np.int64),
             frame[POSITION.TIMESTAMP].to_numpy(dtype="datetime64[ns]").view(np.int64),
+            frame[POSITION.LAT].to_numpy(dtype=np.float64),
+            frame[POSITION.LON].to_numpy(dtype=np.float64),
+            frame[POSITION.SOG].to_numpy(dtype=np.float64, na_value=np.nan),
+            frame[POSITION.NAME].array,
+            frame[POSITION.IMO].array,
         )
 
     def __len__(self) -> int:
@@ -159,28 +165,44 @@ class RecentPositions:
             return []
         t0, t1 = int(start.as_unit("ns").value), int(end.as_unit("ns").value)
         parts = []
-        for frame, vessel, ts in self._chunks:
+        for chunk in self._chunks:
+            vessel, ts = chunk[0], chunk[1]
             lo, hi = np.searchsorted(vessel, mmsi, "left"), np.searchsorted(vessel, mmsi, "right")
-            a = lo + np.searchsorted(ts[lo:hi], t0, "left")
-            b = lo + np.searchsorted(ts[lo:hi], t1, "right")
+            a = int(lo + np.searchsorted(ts[lo:hi], t0, "left"))
+            b = int(lo + np.searchsorted(ts[lo:hi], t1, "right"))
             if b > a:
-                parts.append(frame.iloc[a:b])
+                parts.append((chunk, a, b))
         if not parts:
             return []
-        rows = pd.concat(parts, ignore_index=True)
-        picks = np.unique(np.linspace(0, len(rows) - 1, num=min(limit, len(rows))).round().astype(int))
-        return [
-            EvidencePosition(
-                mmsi=int(r[POSITION.MMSI]),
-                timestamp=r[POSITION.TIMESTAMP].to_pydatetime(),
-                lat=float(r[POSITION.LAT]),
-                lon=float(r[POSITION.LON]),
-                sog=None if pd.isna(r[POSITION.SOG]) else float(r[POSITION.SOG]),
-                name=opt_str(r[POSITION.NAME]),
-                imo=opt_int(r[POSITION.IMO]),
+        sizes = np.array([b - a for _, a, b in parts])
+        n = int(sizes.sum())
+        picks = np.unique(np.linspace(0, n - 1, num=min(limit, n)).round().astype(int))
+        ends = np.cumsum(sizes)
+        found = []
+        for pick in picks.tolist():
+            k = int(np.searchsorted(ends, pick, "right"))  # the part holding the pick
+            chunk, a, _ = parts[k]
+            row = a + pick - int(ends[k] - sizes[k])
+            sog = float(chunk[4][row])
+            found.append(
+                EvidencePosition(
+                    mmsi=int(mmsi),
+                    timestamp=pd.Timestamp(int(chunk[1][row]), tz="UTC").to_pydatetime(),
+                    lat=float(chunk[2][row]),
+                    lon=float(chunk[3][row]),
+                    sog=None if np.isnan(sog) else sog,
+                    name=opt_str(chunk[5][row]),
+                    imo=opt_int(chunk[6][row]),
+                )
             )
-            for r in rows.iloc[picks].to_dict("records")
-        ]
+        return found
+
+
+def _joined(older: Any, newer: Any) -> Any:
+    """Two columns of evidence, one after the other (NumPy or pandas arrays)."""
+    if isinstance(older, np.ndarray):
+        return np.concatenate((older, newer))
+    return pd.concat([pd.Series(older), pd.Series(newer)], ignore_index=True).array
 
 
 class ParticularsTally:
@@ -353,9 +375,16 @@ class Screener:
         self.reported: list[Finding] = []
         self._view: dict[FindingKey, Finding] = {}
         self._events: dict[str, list[pd.DataFrame]] = {kind: [] for kind in EVENT_KINDS}
+        self._event_vessels: dict[str, list[npt.NDArray[np.int64]]] = {kind: [] for kind in EVENT_KINDS}
+        """Per kind and part, the vessels of each event (both of a meeting: two columns)."""
         self._matches = match_identities(self._feed.identity.identities, watchlist.vessels, config.matching)
-        self._spans = pd.Series(dtype=np.int64)
-        self._starts: list[pd.DataFrame] = []
+        self._listed, self._match_keys = self._keys_of_matches()
+        self._spans: dict[int, int] = {}
+        """Per listed MMSI, the latest time its match span reached when last looked at (ns)."""
+        self._start_mmsi = np.empty(0, dtype=np.int64)
+        self._start_ns = np.empty(0, dtype=np.int64)
+        """(mmsi, start) of every final event, both vessels of a meeting: what a growing match
+        span may reach."""
         self._names: dict[int, str] = {}
         self._matched: dict[tuple[object, ...], object] = {}
         """Each identity matched so far, with the ship type, class and length it had (the tier
@@ -433,19 +462,23 @@ class Screener:
         self._evidence.add(out.settled if out.settled is not None else pd.DataFrame(), feed.clock)
         new_events = {kind: frame for kind, frame in out.events.items() if len(frame)}
         for kind, frame in new_events.items():
-            parts = self._events[kind]
+            parts, vessels = self._events[kind], self._event_vessels[kind]
             parts.append(frame)
+            columns = [ENCOUNTER.MMSI_1, ENCOUNTER.MMSI_2] if kind == "encounters" else [POSITION.MMSI]
+            vessels.append(np.column_stack([frame[c].to_numpy(dtype=np.int64) for c in columns]))
             if len(parts) > _PARTS:  # keep few parts: each evaluation filters every one
                 self._events[kind] = [pd.concat(parts, ignore_index=True)]
+                self._event_vessels[kind] = [np.concatenate(vessels)]
         dirty = set(self._mmsi_of(new_events))
         if out.changes is not None and len(out.changes):
             dirty |= {int(m) for m in out.changes[CHANGE.MMSI]}
         dirty |= self._match(np.union1d(out.identity_recomputed, self._particulars_changed))
         self._particulars_changed = np.empty(0, dtype=np.int64)
         dirty |= self._overlapping_now(out.identity_touched)
-        self._starts.append(self._starts_of(new_events))
-        if len(self._starts) > _PARTS:
-            self._starts = [pd.concat(self._starts, ignore_index=True)]
+        if new_events:
+            mmsi, start = self._starts_of(new_events)
+            self._start_mmsi = np.concatenate((self._start_mmsi, mmsi))
+            self._start_ns = np.concatenate((self._start_ns, start))
         horizon = None if final else feed.horizon(np.arange(len(feed.slots), dtype=np.int64))
         provisional = feed.spoofing.provisional(horizon)
         fresh = {
@@ -485,55 +518,73 @@ class Screener:
         self._stale = False
 
     @staticmethod
-    def _starts_of(events: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    def _starts_of(events: dict[str, pd.DataFrame]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
         """(mmsi, start) of events, both vessels of a meeting: what a growing match span may reach."""
-        parts = []
+        mmsi, start = [], []
         for kind, frame in events.items():
-            start = frame[_START_COLUMN[kind]].to_numpy(dtype="datetime64[ns]").view(np.int64)
+            at = frame[_START_COLUMN[kind]].to_numpy(dtype="datetime64[ns]").view(np.int64)
             vessels = (ENCOUNTER.MMSI_1, ENCOUNTER.MMSI_2) if kind == "encounters" else (POSITION.MMSI,)
-            parts += [
-                pd.DataFrame({"mmsi": frame[v].to_numpy(dtype=np.int64), "start": start}) for v in vessels
-            ]
-        if not parts:
-            return pd.DataFrame({"mmsi": np.empty(0, np.int64), "start": np.empty(0, np.int64)})
-        return pd.concat(parts, ignore_index=True)
+            for vessel in vessels:
+                mmsi.append(frame[vessel].to_numpy(dtype=np.int64))
+                start.append(at)
+        return np.concatenate(mmsi), np.concatenate(start)
 
     def _overlapping_now(self, touched: np.ndarray) -> set[int]:
         """Listed vessels seen again whose match now reaches an event it did not reach before."""
-        matched = self._matches[MATCH.MMSI].to_numpy(dtype=np.int64)
-        if not np.isin(touched, matched).any():  # no listed vessel seen: no span grew
+        if not len(self._listed) or not np.isin(touched, self._listed).any():  # no span grew
             return set()
         spans = self._spans
         current = self._span_ends()
         self._spans = current
-        seen = current[current.index.isin(touched)]
-        if seen.empty or not self._starts:
+        seen = np.array(sorted(int(m) for m in np.unique(touched) if int(m) in current), dtype=np.int64)
+        if not len(seen) or not len(self._start_mmsi):
             return set()
-        before = spans.reindex(seen.index).fillna(np.iinfo(np.int64).min).to_numpy(dtype=np.int64)
-        starts = pd.concat([part[part["mmsi"].isin(seen.index)] for part in self._starts], ignore_index=True)
-        low = pd.Series(before, index=seen.index).reindex(starts["mmsi"]).to_numpy(dtype=np.int64)
-        high = seen.reindex(starts["mmsi"]).to_numpy(dtype=np.int64)
-        reached = (starts["start"].to_numpy() > low) & (starts["start"].to_numpy() <= high)
-        return {int(m) for m in starts["mmsi"].to_numpy()[reached]}
+        mine = np.isin(self._start_mmsi, seen)
+        mmsi, start = self._start_mmsi[mine], self._start_ns[mine]
+        at = np.searchsorted(seen, mmsi)
+        low = np.array([spans.get(int(m), _NEVER) for m in seen], dtype=np.int64)[at]
+        high = np.array([current[int(m)] for m in seen], dtype=np.int64)[at]
+        reached = (start > low) & (start <= high)
+        return {int(m) for m in mmsi[reached]}
 
-    def _span_ends(self) -> pd.Series:
-        """Per listed MMSI, the latest time any of its matching identities was seen (ns)."""
-        matches = self._current_matches()
-        if matches.empty:
-            return pd.Series(dtype=np.int64)
-        last = matches[MATCH.LAST_SEEN].to_numpy(dtype="datetime64[ns]").view(np.int64)
-        return pd.Series(last).groupby(matches[MATCH.MMSI].to_numpy(dtype=np.int64)).max()
+    def _keys_of_matches(self) -> tuple[npt.NDArray[np.int64], list[tuple[int, tuple[object, ...]]]]:
+        """The listed MMSIs, and each match row's (MMSI, identity key)."""
+        keys = _identity_keys(self._matches)
+        mmsi = self._matches[MATCH.MMSI].to_numpy(dtype=np.int64)
+        return np.unique(mmsi), [(int(m), key) for m, key in zip(mmsi, keys, strict=True)]
+
+    def _last_seen_of(self, identities: pd.DataFrame) -> dict[tuple[object, ...], int]:
+        """The latest sighting (ns) of each identity of a listed MMSI, by identity key."""
+        mine = identities.iloc[
+            np.flatnonzero(np.isin(identities[POSITION.MMSI].to_numpy(dtype=np.int64), self._listed))
+        ]
+        last = mine[IDENTITY.LAST_SEEN].to_numpy(dtype="datetime64[ns]").view(np.int64)
+        seen: dict[tuple[object, ...], int] = {}
+        for key, at in zip(_identity_keys(mine), last.tolist(), strict=True):
+            seen.setdefault(key, at)  # as a merge with the first of duplicate identities
+        return seen
+
+    def _span_ends(self) -> dict[int, int]:
+        """Per listed MMSI, the latest time any of its matching identities was seen (ns; `_NEVER`
+        when none was)."""
+        seen = self._last_seen_of(self._feed.identity.identities)
+        ends: dict[int, int] = {}
+        for mmsi, key in self._match_keys:
+            ends[mmsi] = max(ends.get(mmsi, _NEVER), seen.get(key, _NEVER))
+        return ends
 
     def _current_matches(self) -> pd.DataFrame:
         """The matches with each identity's latest sighting (identities seen again are not re-matched)."""
         if self._matches.empty:
             return self._matches
-        keys = [MATCH.MMSI, MATCH.IMO, MATCH.NAME, MATCH.FIRST_SEEN]
         identities = self._feed.identity.identities
-        identities = identities[identities[POSITION.MMSI].isin(self._matches[MATCH.MMSI])]
-        seen = identities[[*keys, IDENTITY.LAST_SEEN]].drop_duplicates(keys)
-        joined = self._matches.drop(columns=MATCH.LAST_SEEN).merge(seen, on=keys, how="left")
-        return joined[list(self._matches.columns)]
+        seen = self._last_seen_of(identities)
+        last = np.array([seen.get(key, _NEVER) for _, key in self._match_keys], dtype=np.int64)
+        out = self._matches.copy()
+        out[MATCH.LAST_SEEN] = pd.Series(pd.to_datetime(last, unit="ns", utc=True), index=out.index).astype(
+            identities[IDENTITY.LAST_SEEN].dtype
+        )
+        return out
 
     @staticmethod
     def _mmsi_of(events: dict[str, pd.DataFrame]) -> list[int]:
@@ -584,6 +635,7 @@ class Screener:
             self._matches = matches.sort_values(order, kind="stable", na_position="last").reset_index(
                 drop=True
             )
+            self._listed, self._match_keys = self._keys_of_matches()
             compare = [c for c in fresh.columns if c != MATCH.LAST_SEEN]
             signature: dict[str, dict[int, list[str]]] = {"before": {}, "after": {}}
             for which, frame in (("before", before), ("after", fresh)):  # match rows: few
@@ -613,13 +665,10 @@ class Screener:
         for kind, parts in self._events.items():
             dtypes = EVENT_KINDS[kind][0]
             mine = []
-            for frame in parts:
-                if kind == "encounters":
-                    keep = frame[ENCOUNTER.MMSI_1].isin(wanted) | frame[ENCOUNTER.MMSI_2].isin(wanted)
-                else:
-                    keep = frame[POSITION.MMSI].isin(wanted)
+            for frame, vessels in zip(parts, self._event_vessels[kind], strict=True):
+                keep = np.isin(vessels, wanted).any(axis=1)
                 if keep.any():
-                    mine.append(frame[keep.to_numpy(dtype=bool)])
+                    mine.append(frame.iloc[np.flatnonzero(keep)])
             frames[kind] = pd.concat(mine, ignore_index=True) if mine else empty_frame(dtypes)
         if len(provisional):
             frames["spoofing"] = pd.concat([frames["spoofing"], provisional], ignore_index=True)
@@ -647,3 +696,17 @@ class Screener:
             positions=self._evidence,
             matches=matches,
         )
+
+
+def _identity_keys(frame: pd.DataFrame) -> list[tuple[object, ...]]:
+    """Each row's identity key (MMSI, IMO, name, first sighting in ns), missing values as ``None``:
+    how a match row knows its identity."""
+    return list(
+        zip(
+            frame[MATCH.MMSI].to_numpy(dtype=np.int64).tolist(),
+            frame[MATCH.IMO].array.to_numpy(dtype=object, na_value=None).tolist(),
+            frame[MATCH.NAME].array.to_numpy(dtype=object, na_value=None).tolist(),
+            frame[MATCH.FIRST_SEEN].to_numpy(dtype="datetime64[ns]").view(np.int64).tolist(),
+            strict=True,
+        )
+    )

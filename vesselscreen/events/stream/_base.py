@@ -19,9 +19,10 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-from vesselscreen.events._common import HOUR_NS, BoolArray, FloatArray, IntArray
+from vesselscreen.events._common import BoolArray, FloatArray, IntArray
+from vesselscreen.events.track import implied_speed_kn, impossible_steps_between
 from vesselscreen.geo.ports import PortIndex, PortProximity
-from vesselscreen.limits import M_PER_NM, MotionLimits
+from vesselscreen.limits import MotionLimits
 from vesselscreen.schema import POSITION, empty_frame
 
 __all__ = [
@@ -33,12 +34,12 @@ __all__ = [
     "group_last",
     "kahan_running",
     "kahan_sums",
+    "last_marked",
     "run_ids",
 ]
 
 NEVER: Final = np.iinfo(np.int64).min
 """An integer time that is before every time (no row yet)."""
-_SECOND_NS: Final = 1_000_000_000
 
 
 _EMPTY: dict[int, pd.DataFrame] = {}
@@ -65,15 +66,14 @@ class Slots:
 
     def of(self, mmsi: IntArray) -> IntArray:
         """The slots of ``mmsi`` (any order, repeats allowed); new MMSIs get new slots."""
-        unique = pd.Index(pd.unique(mmsi))
-        where = self._index.get_indexer(unique)
-        new = unique[where < 0]
-        if len(new):
-            self.mmsi = np.concatenate((self.mmsi, new))
+        where = self._index.get_indexer(pd.Index(mmsi))
+        unseen = where < 0
+        if unseen.any():
+            # new MMSIs take slots in order of first sight
+            self.mmsi = np.concatenate((self.mmsi, pd.unique(np.asarray(mmsi)[unseen]).astype(np.int64)))
             self._index = pd.Index(self.mmsi)
-            where = self._index.get_indexer(unique)
-        lookup = pd.Series(where, index=unique)
-        return np.asarray(lookup.reindex(mmsi).to_numpy(), dtype=np.int64)
+            where = self._index.get_indexer(pd.Index(mmsi))
+        return np.asarray(where, dtype=np.int64)
 
     def known(self, mmsi: IntArray) -> IntArray:
         """The slots of ``mmsi`` (-1 for an MMSI never seen)."""
@@ -128,6 +128,19 @@ def ffill_from(values: FloatArray, groups: IntArray, first: BoolArray, carried: 
 
     seeded = np.where(first & np.isnan(values), carried, values)
     return ffill(np.asarray(seeded, dtype=np.float64), groups)
+
+
+def last_marked(marked: BoolArray, first: BoolArray) -> IntArray:
+    """For each row, the last row at or before it in its vessel's run where ``marked``; -1 if none
+    (``first`` marks each run's first row; runs are contiguous).
+
+    >>> last_marked(np.array([True, False, False, True]), np.array([True, False, True, False])).tolist()
+    [0, 0, -1, 3]
+    """
+    n = len(marked)
+    last = np.maximum.accumulate(np.where(marked, np.arange(n), -1)) if n else np.empty(0, dtype=np.int64)
+    begins = np.maximum.accumulate(np.where(first, np.arange(n), 0)) if n else last
+    return np.asarray(np.where(last >= begins, last, -1), dtype=np.int64)
 
 
 def choose(mask: BoolArray, chosen: np.ndarray, otherwise: np.ndarray | None) -> np.ndarray:
@@ -267,18 +280,12 @@ class Chunk:
     @cached_property
     def implied_speed(self) -> FloatArray:
         """As `Track.implied_speed_kn`: kn over the step into each row; NaN at a vessel's start."""
-        hours = self.dt_prev / HOUR_NS
-        with np.errstate(divide="ignore", invalid="ignore"):
-            speed = self.dist_prev / M_PER_NM / hours
-        speed = np.where(hours > 0, speed, np.where(self.dist_prev > 0, np.inf, 0.0))
-        return np.asarray(np.where(self.start, np.nan, speed), dtype=np.float64)
+        return implied_speed_kn(self.dt_prev, self.dist_prev, self.start)
 
     @cached_property
     def impossible_step(self) -> BoolArray:
         """As `Track.impossible_step`."""
-        seconds = np.maximum(self.dt_prev / _SECOND_NS, self.limits.min_interval_s)
-        fast = self.dist_prev / seconds > self.limits.max_speed_kn * M_PER_NM / 3600.0
-        return np.asarray(~self.start & fast & (self.dist_prev > self.limits.min_jump_m), dtype=np.bool_)
+        return impossible_steps_between(self.dt_prev, self.dist_prev, self.start, self.limits)
 
     @cached_property
     def proximity(self) -> PortProximity:
@@ -297,11 +304,22 @@ class Chunk:
 
     def present(self, column: str) -> BoolArray:
         """Whether each row reported ``column`` itself."""
-        return np.asarray(self.frame[column].notna().to_numpy(dtype=bool), dtype=np.bool_)
+        return self._column(column)[1]
 
     def values(self, column: str) -> np.ndarray:
-        """``column`` as an object array (missing values as ``pd.NA``)."""
-        return np.asarray(self.frame[column].astype(object).to_numpy(), dtype=object)
+        """``column`` as an object array (missing values as ``pd.NA``); read, not written."""
+        return self._column(column)[0]
+
+    def _column(self, column: str) -> tuple[np.ndarray, BoolArray]:
+        # several detectors read the same columns of a chunk: each is converted once
+        cache: dict[str, tuple[np.ndarray, BoolArray]] = self.__dict__.setdefault("_column_cache", {})
+        if column not in cache:
+            series = self.frame[column]
+            cache[column] = (
+                np.asarray(series.astype(object).to_numpy(), dtype=object),
+                np.asarray(series.notna().to_numpy(dtype=bool), dtype=np.bool_),
+            )
+        return cache[column]
 
 
 IMO: Final = POSITION.IMO

@@ -26,8 +26,8 @@ import numpy as np
 import pandas as pd
 
 from vesselscreen.ais.cleaning import CleaningConfig, flag_motion_artefacts, impossible_steps
-from vesselscreen.events._common import BoolArray, IntArray
-from vesselscreen.events.stream._base import Slots, State
+from vesselscreen.events._common import BoolArray, IntArray, ffill
+from vesselscreen.events.stream._base import Slots, State, last_marked
 from vesselscreen.limits import MotionLimits
 from vesselscreen.schema import POSITION
 
@@ -38,7 +38,6 @@ CONTEXT_ROWS: Final = 10
 way in each of their three passes."""
 LAG_ROWS: Final = 12
 """A row is settled once this many later rows of its vessel have come, quiet or not."""
-_SEC: Final = "_seconds"
 _DUPLICATE: Final = "duplicate report"
 _NEAR: Final = "near-duplicate reception"
 
@@ -58,6 +57,8 @@ class CleaningStream:
             }
         )
         self.pending: pd.DataFrame | None = None
+        self.pending_sec = np.empty(0, dtype=np.float64)
+        """The pending rows' times in seconds (kept beside the frame: no column to add and drop)."""
         # each vessel's last settled rows (seconds, lat, lon), oldest first: the window's left context
         self.context_sec = np.empty((0, CONTEXT_ROWS))
         self.context_lat = np.empty((0, CONTEXT_ROWS))
@@ -70,7 +71,11 @@ class CleaningStream:
         if self.pending is None or self.pending.empty:
             return pd.Series(dtype=np.int64)
         ts = self.pending[POSITION.TIMESTAMP].to_numpy(dtype="datetime64[ns]").view(np.int64)
-        return pd.Series(ts).groupby(self.pending[POSITION.MMSI].to_numpy(dtype=np.int64)).min()
+        mmsi = self.pending[POSITION.MMSI].to_numpy(dtype=np.int64)
+        # pending rows are in vessel-time order: a vessel's first row is its earliest
+        first = np.ones(len(mmsi), dtype=bool)
+        first[1:] = mmsi[1:] != mmsi[:-1]
+        return pd.Series(ts[first], index=pd.Index(mmsi[first]))
 
     def _count(self, reasons: np.ndarray) -> dict[str, int]:
         labels, counts = np.unique(reasons[reasons != ""].astype(str), return_counts=True)
@@ -86,24 +91,24 @@ class CleaningStream:
             return placed
         mmsi = placed[POSITION.MMSI].to_numpy(dtype=np.int64)
         ns = placed[POSITION.TIMESTAMP].to_numpy(dtype="datetime64[ns]").view(np.int64)
-        frame = placed.assign(**{_SEC: ns / 1e9})
+        frame, seconds = placed, ns / 1e9
         if len(frame):
             slot = self.slots.of(mmsi)
             self.state.grow(len(self.slots))
-            duplicate = self._duplicates(frame, slot)
+            duplicate = self._duplicates(frame, seconds, slot)
             self._count(np.where(duplicate, np.where(self._was_exact, _DUPLICATE, _NEAR), ""))
-            frame = frame[~duplicate]
-        return self._settle(frame, clock, flush=flush)
+            if duplicate.any():
+                frame, seconds = frame[~duplicate], seconds[~duplicate]
+        return self._settle(frame, seconds, clock, flush=flush)
 
     _was_exact: BoolArray
 
-    def _duplicates(self, frame: pd.DataFrame, slot: IntArray) -> BoolArray:
+    def _duplicates(self, frame: pd.DataFrame, seconds: np.ndarray, slot: IntArray) -> BoolArray:
         """Rule 4 with each vessel's last position and run start carried in."""
         config, state = self.config, self.state
         assert config is not None
         n = len(frame)
         mmsi = frame[POSITION.MMSI].to_numpy(dtype=np.int64)
-        seconds = frame[_SEC].to_numpy(dtype=np.float64)
         scale = 10.0**config.duplicate_decimals
         qlat = np.round(frame[POSITION.LAT].to_numpy(dtype=np.float64) * scale)
         qlon = np.round(frame[POSITION.LON].to_numpy(dtype=np.float64) * scale)
@@ -116,7 +121,7 @@ class CleaningStream:
         same_place = (qlat == prev_lat) & (qlon == prev_lon)  # never at a vessel's first row ever (NaN)
         start = np.where(~same_place, seconds, np.nan)
         start[first & same_place] = state["run_start"][slot[first & same_place]]
-        start = pd.Series(start).groupby(np.cumsum(first)).ffill().to_numpy(dtype=np.float64)
+        start = ffill(start, np.cumsum(first))
         since_first = seconds - start
         exact = same_place & (since_first == 0)
         near = same_place & ~exact & (since_first <= config.near_duplicate_s)
@@ -128,17 +133,19 @@ class CleaningStream:
         self._was_exact = exact
         return np.asarray(exact | near, dtype=np.bool_)
 
-    def _settle(self, new: pd.DataFrame, clock: int, *, flush: bool) -> pd.DataFrame:
+    def _settle(self, new: pd.DataFrame, new_sec: np.ndarray, clock: int, *, flush: bool) -> pd.DataFrame:
         config = self.config
         assert config is not None
         pending = new if self.pending is None else pd.concat([self.pending, new], ignore_index=True)
+        pending_sec = np.concatenate((self.pending_sec, new_sec))
         if pending.empty:
-            self.pending = pending
-            return pending.drop(columns=_SEC)
+            self.pending, self.pending_sec = pending, pending_sec
+            return pending
         if not new.empty and self.pending is not None and not self.pending.empty:
             # each part is in vessel-time order and a vessel's new rows come after its old ones
             order = np.argsort(pending[POSITION.MMSI].to_numpy(dtype=np.int64), kind="stable")
             pending = pending.take(order).reset_index(drop=True)
+            pending_sec = pending_sec[order]
         p_mmsi = pending[POSITION.MMSI].to_numpy(dtype=np.int64)
         p_slot = self.slots.of(p_mmsi)
         self._grow_context(len(self.slots))
@@ -162,7 +169,7 @@ class CleaningStream:
         w_sec[is_ctx] = self.context_sec[ctx_vessel, ctx_k]
         w_lat[is_ctx] = self.context_lat[ctx_vessel, ctx_k]
         w_lon[is_ctx] = self.context_lon[ctx_vessel, ctx_k]
-        w_sec[~is_ctx] = pending[_SEC].to_numpy(dtype=np.float64)
+        w_sec[~is_ctx] = pending_sec
         w_lat[~is_ctx] = pending[POSITION.LAT].to_numpy(dtype=np.float64)
         w_lon[~is_ctx] = pending[POSITION.LON].to_numpy(dtype=np.float64)
         reasons = flag_motion_artefacts(w_mmsi, w_sec, w_lat, w_lon, config, self.limits)
@@ -174,11 +181,15 @@ class CleaningStream:
         done_rows = row[done]
         done_reasons = reasons[done]
         self._count(done_reasons)
-        settled_frame = pending.iloc[done_rows]
-        kept: pd.DataFrame = settled_frame[done_reasons == ""].drop(columns=_SEC).reset_index(drop=True)
+        kept: pd.DataFrame = pending.take(done_rows[done_reasons == ""]).reset_index(drop=True)
         # the new context: each vessel's last settled rows (a prefix of its window), whatever their status
         prefix = settled | is_ctx
-        rank = pd.Series(np.where(prefix, 1, 0)).groupby(block).cumsum().to_numpy()
+        # running count of prefix rows within each vessel's block (blocks are contiguous)
+        running = np.cumsum(prefix, dtype=np.int64)
+        block_first = np.ones(n, dtype=bool)
+        block_first[1:] = block[1:] != block[:-1]
+        before_block = (running - prefix)[block_first]
+        rank = running - before_block[block]
         total = np.bincount(block, weights=prefix, minlength=len(vessels)).astype(np.int64)
         keep = prefix & (rank > total[block] - CONTEXT_ROWS)
         slot_of_row = vessels[block]
@@ -190,6 +201,7 @@ class CleaningStream:
         left = np.ones(len(pending), dtype=bool)
         left[done_rows] = False
         self.pending = pending[left].reset_index(drop=True)
+        self.pending_sec = pending_sec[left]
         return kept
 
     def _grow_context(self, size: int) -> None:
@@ -231,7 +243,7 @@ class CleaningStream:
         fast_in = impossible_steps(mmsi, seconds, lat, lon, 1, self.limits)
         quiet = ~early & ~fast_in
         # the quiet stretch that ends each vessel's window
-        last_break = pd.Series(np.where(~quiet, np.arange(n), -1)).groupby(group).cummax().to_numpy()
+        last_break = last_marked(~quiet, first)
         ends = np.flatnonzero(last)
         begins = np.flatnonzero(first)
         stretch_start = np.maximum(last_break[ends] + 1, begins)  # first row of the final quiet stretch

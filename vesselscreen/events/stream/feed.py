@@ -33,7 +33,7 @@ from vesselscreen.events.config import (
     SpoofingConfig,
     StopConfig,
 )
-from vesselscreen.events.stream._base import NEVER, Chunk, Slots, State, none
+from vesselscreen.events.stream._base import NEVER, Chunk, Slots, State, last_marked, none
 from vesselscreen.events.stream.cleaning import CleaningStream
 from vesselscreen.events.stream.encounters import EncounterStream
 from vesselscreen.events.stream.gaps import GapStream
@@ -139,10 +139,10 @@ class Feed:
 
     def _timed(self, chunk: pd.DataFrame) -> pd.DataFrame:
         """The chunk's rows that have an MMSI and a time, cast and in vessel-time order, none late."""
-        present = [name for name in (*_COLUMNS, POSITION.CALL_SIGN) if name in chunk.columns]
-        frame = pd.DataFrame({name: chunk[name] for name in present})
-        frame = conform(frame, {name: POSITION_DTYPES[name] for name in _COLUMNS})
-        frame[POSITION.TIMESTAMP] = frame[POSITION.TIMESTAMP].dt.tz_convert("UTC").dt.as_unit("ns")
+        present = [name for name in dict.fromkeys((*_COLUMNS, POSITION.CALL_SIGN)) if name in chunk.columns]
+        frame = conform(chunk[present], {name: POSITION_DTYPES[name] for name in _COLUMNS})
+        if frame[POSITION.TIMESTAMP].dtype != _UTC_NS:
+            frame[POSITION.TIMESTAMP] = frame[POSITION.TIMESTAMP].dt.tz_convert("UTC").dt.as_unit("ns")
         timed = frame[POSITION.MMSI].notna() & frame[POSITION.TIMESTAMP].notna()
         if not timed.all():
             self.unplaced["missing MMSI or timestamp"] = self.unplaced.get(
@@ -195,12 +195,10 @@ class Feed:
             dist_prev = np.where(start, 0.0, haversine_m(prev_lat, prev_lon, lat, lon))
         carried: dict[str, np.ndarray] = {}
         prev_carried: dict[str, np.ndarray] = {}
-        group = np.cumsum(first)
         for column in _CARRIED:
             values = frame[column].astype(object).to_numpy()
             present = frame[column].notna().to_numpy(dtype=bool)
-            source = np.where(present, np.arange(n), -1)
-            last_present = pd.Series(source).groupby(group).cummax().to_numpy()
+            last_present = last_marked(present, first)
             from_before = state[f"carried_{column}"][slot]
             carried[column] = np.where(last_present >= 0, values[np.maximum(last_present, 0)], from_before)
             before = np.empty(n, dtype=object)
@@ -243,8 +241,9 @@ class Feed:
         unsettled = self.cleaning.first_unsettled()
         if len(unsettled):
             where = self.slots.known(unsettled.index.to_numpy(dtype=np.int64))
-            first = pd.Series(unsettled.to_numpy(dtype=np.int64), index=where)
-            out = np.minimum(out, first.reindex(slots).fillna(floor).to_numpy(dtype=np.int64))
+            first = np.full(len(self.slots), floor, dtype=np.int64)
+            first[where] = unsettled.to_numpy(dtype=np.int64)
+            out = np.minimum(out, first[slots])
         return out
 
     # -- the steps ---------------------------------------------------------------------------
@@ -309,6 +308,7 @@ class Feed:
         )
 
 
+_UTC_NS: Final = pd.DatetimeTZDtype("ns", "UTC")
 EVENT_KINDS: Final = {
     "port_calls": (PORT_CALL_DTYPES, (PORT_CALL.MMSI, PORT_CALL.ARRIVAL, PORT_CALL.PORT_ID)),
     "stops": (STOP_DTYPES, (STOP.MMSI, STOP.START)),

@@ -51,7 +51,6 @@ class IdentityStream:
         self.identities = IdentityTimeline(_empty_intervals(), self.changes).identities
         self.recomputed = np.empty(0, dtype=np.int64)
         """The vessels whose identities the last push recomputed (new or changed identities)."""
-        self._identity_index: pd.MultiIndex | None = None
 
     def intervals(self) -> pd.DataFrame:
         """Every interval so far (the open ones last of their vessel), by MMSI then time."""
@@ -136,13 +135,13 @@ class IdentityStream:
         ok = where >= 0
         at = np.maximum(where, 0)
         for column in _TRACKED:
-            value = rows[column]
-            present = value.notna().to_numpy(dtype=bool)
-            held = self.open[column].take(at)
-            held_missing = held.isna().to_numpy(dtype=bool)
+            value = rows[column].array.to_numpy(dtype=object, na_value=None)
+            present = np.asarray(pd.notna(value), dtype=bool)
+            held = self.open[column].array.take(at).to_numpy(dtype=object, na_value=None)
+            held_missing = np.asarray(pd.isna(held), dtype=bool)
             both = np.flatnonzero(present & ~held_missing)
             differs = held_missing.copy()
-            differs[both] = value.to_numpy(dtype=object)[both] != held.to_numpy(dtype=object)[both]
+            differs[both] = value[both] != held[both]
             ok &= ~(present & differs)
         first = np.ones(n, dtype=bool)
         first[1:] = mmsi[1:] != mmsi[:-1]
@@ -152,19 +151,26 @@ class IdentityStream:
 
     def _extend(self, rows: pd.DataFrame, mmsi: np.ndarray) -> None:
         """Rows that carry on open intervals: the intervals and their identities grow."""
-        where = self.open.index.get_indexer(pd.Index(mmsi))
         ns = rows[POSITION.TIMESTAMP].to_numpy(dtype="datetime64[ns]").view(np.int64)
-        per = pd.DataFrame({"v": where, "ts": ns}).groupby("v")["ts"].agg(["max", "size"])
-        rows_at = per.index.to_numpy(dtype=np.int64)
-        latest = pd.to_datetime(per["max"].to_numpy(dtype=np.int64), unit="ns", utc=True)
-        grew = per["size"].to_numpy(dtype=np.int64)
+        # rows are in vessel-time order: one run of rows per vessel
+        first = np.ones(len(mmsi), dtype=bool)
+        first[1:] = mmsi[1:] != mmsi[:-1]
+        starts = np.flatnonzero(first)
+        rows_at = np.asarray(self.open.index.get_indexer(pd.Index(mmsi[starts])), dtype=np.int64)
+        latest = pd.to_datetime(np.maximum.reduceat(ns, starts), unit="ns", utc=True)
+        grew = np.diff(np.append(starts, len(mmsi))).astype(np.int64)
         _grow(self.open, rows_at, latest, grew)
-        # each open interval's identity row grows the same way
-        keys = [INTERVAL.MMSI, INTERVAL.IMO, INTERVAL.NAME, INTERVAL.CALL_SIGN]
-        if self._identity_index is None:  # rebuilt only when the identities change
-            self._identity_index = pd.MultiIndex.from_frame(self.identities[keys])
-        at = self._identity_index.get_indexer(pd.MultiIndex.from_frame(self.open.iloc[rows_at][keys]))
-        _grow(self.identities, np.asarray(at, dtype=np.int64), latest, grew)
+        # each open interval's identity row grows the same way; the identities are in MMSI order,
+        # so only the rows of these vessels are looked at
+        wanted = _identity_keys(self.open, rows_at)
+        known = self.identities[INTERVAL.MMSI].to_numpy(dtype=np.int64)
+        vessels = np.array([key[0] for key in wanted], dtype=np.int64)
+        lo, hi = np.searchsorted(known, vessels, "left"), np.searchsorted(known, vessels, "right")
+        count = hi - lo
+        candidates = np.repeat(lo - (np.cumsum(count) - count), count) + np.arange(int(count.sum()))
+        row_of = dict(zip(_identity_keys(self.identities, candidates), candidates.tolist(), strict=True))
+        at = np.array([row_of.get(key, -1) for key in wanted], dtype=np.int64)
+        _grow(self.identities, at, latest, grew)
 
     def _update_identities(self, touched: np.ndarray) -> None:
         """Recompute the identities (one row per MMSI, IMO, name, call sign) of ``touched`` vessels."""
@@ -178,10 +184,13 @@ class IdentityStream:
         mine = mine.iloc[np.argsort(mine[INTERVAL.MMSI].to_numpy(dtype=np.int64), kind="stable")]
         fresh = IdentityTimeline(mine.reset_index(drop=True), self.changes.iloc[:0]).identities
         others = self.identities[~self.identities[POSITION.MMSI].isin(touched)]
-        both = pd.concat([others, fresh], ignore_index=True)
         keys = [POSITION.MMSI, POSITION.IMO, POSITION.NAME, POSITION.CALL_SIGN]
-        self.identities = both.sort_values(keys, kind="stable", na_position="last").reset_index(drop=True)
-        self._identity_index = None
+        fresh = fresh.sort_values(keys, kind="stable", na_position="last")
+        both = pd.concat([others, fresh], ignore_index=True)
+        # the others are in key order already and no MMSI is in both parts: ordering by MMSI
+        # alone (stable) gives the order of sorting by every key
+        order = np.argsort(both[POSITION.MMSI].to_numpy(dtype=np.int64), kind="stable")
+        self.identities = both.take(order).reset_index(drop=True)
 
     def timeline(self) -> IdentityTimeline:
         """The timeline of everything fed so far (identities and changes as kept here)."""
@@ -200,3 +209,11 @@ def _grow(frame: pd.DataFrame, rows: np.ndarray, last_seen: pd.DatetimeIndex, mo
     frame[INTERVAL.N_POSITIONS] = pd.Series(count, index=frame.index).astype(
         frame[INTERVAL.N_POSITIONS].dtype
     )
+
+
+def _identity_keys(frame: pd.DataFrame, rows: np.ndarray) -> list[tuple[object, ...]]:
+    """The (MMSI, IMO, name, call sign) of these rows, missing values as ``None`` (an identity's key)."""
+    columns = [frame[INTERVAL.MMSI].to_numpy(dtype=np.int64)[rows].tolist()]
+    for column in (INTERVAL.IMO, INTERVAL.NAME, INTERVAL.CALL_SIGN):
+        columns.append(frame[column].array.take(rows).to_numpy(dtype=object, na_value=None).tolist())
+    return list(zip(*columns, strict=True))

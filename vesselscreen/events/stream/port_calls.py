@@ -69,6 +69,7 @@ class PortCallStream:
                 **{f"rep_{c}": (object, None) for c in _IDENTITY},
             }
         )
+        self._no_calls: pd.DataFrame | None = None
 
     def push(self, chunk: Chunk) -> tuple[pd.DataFrame, VisitMarks]:
         """The calls that ended with this chunk, and the marks voyages need."""
@@ -212,6 +213,8 @@ class PortCallStream:
         slots = np.flatnonzero(state["open"][: state.size])
         if horizon is not None:
             slots = slots[horizon[slots] > state["last_ts"][slots] + self.config.max_gap_h * HOUR_NS]
+        if len(slots) == 0:
+            return none(PORT_CALL_DTYPES)
         calls = self._carried_calls(slots, exit_seen=np.zeros(len(slots), dtype=bool))
         return calls[calls["_kept"]].drop(columns="_kept").reset_index(drop=True)
 
@@ -224,7 +227,9 @@ class PortCallStream:
     ) -> pd.DataFrame:
         """Visits as rows of `PORT_CALL_DTYPES` plus ``_kept`` (whether the visit is a call)."""
         if len(slots) == 0:
-            return none(PORT_CALL_DTYPES).assign(_kept=np.empty(0, dtype=bool))
+            if self._no_calls is None:  # built once: most feeds end no visit
+                self._no_calls = none(PORT_CALL_DTYPES).assign(_kept=np.empty(0, dtype=bool))
+            return self._no_calls
         config = self.config
         is_call = (aggregates["stopped_any"] | aggregates["gap_any"]) & (
             aggregates["dwell"] >= config.min_duration_h * HOUR_NS
