@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from vesselscreen.ais import (
@@ -305,6 +305,8 @@ def test_damaged_real_files_are_accounted_for(name: str, data: st.DataObject) ->
 @pytest.mark.parametrize("name", sorted(SAMPLES))
 @settings(max_examples=25, deadline=None)
 @given(content=st.binary(max_size=300))
+@example(content=b"!")  # a line too short for a checksum once crashed the NMEA scanner
+@example(content=b"!AIVDM*00\n\\s:1*00\\!")
 def test_random_bytes_raise_only_library_errors(name: str, content: bytes) -> None:
     reader, _, _ = SAMPLES[name]
     check(reader, content, "", None)

@@ -524,12 +524,18 @@ def _hex_pair(buf: ByteArray, at: IntArray) -> tuple[IntArray, BoolArray]:
 
 def _xor(buf: ByteArray, start: IntArray, end: IntArray) -> IntArray:
     """XOR of the bytes in each ``[start, end)``: ranges sorted and not overlapping."""
-    if not len(start):
-        return np.zeros(0, dtype=np.int64)
-    bounds = np.empty(2 * len(start), dtype=np.int64)
-    bounds[0::2], bounds[1::2] = start, end
-    total = np.bitwise_xor.reduceat(buf, bounds)[0::2].astype(np.int64)
-    return np.where(start < end, total, 0)  # reduceat gives buf[start] for an empty range
+    total = np.zeros(len(start), dtype=np.int64)
+    # a range that is empty or outside the buffer (a line too short to hold a sentence) is 0;
+    # reduceat would give buf[start] for an empty range and fail outside the buffer
+    usable = (start < end) & (start >= 0) & (end <= len(buf))
+    if not usable.any():
+        return total
+    if end[usable].max() == len(buf):  # reduceat takes an end only inside the buffer: pad one byte
+        buf = np.append(buf, np.uint8(0))
+    bounds = np.empty(2 * int(usable.sum()), dtype=np.int64)
+    bounds[0::2], bounds[1::2] = start[usable], end[usable]
+    total[usable] = np.bitwise_xor.reduceat(buf, bounds)[0::2]
+    return total
 
 
 def _unsigned(buf: ByteArray, start: IntArray, end: IntArray, digits: int) -> tuple[IntArray, BoolArray]:
