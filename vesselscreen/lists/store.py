@@ -56,6 +56,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from time import monotonic, sleep
 from typing import Final, Literal
 
 import numpy as np
@@ -107,6 +108,8 @@ DELISTED_AT: Final = "delisted_at"
 _APP: Final = "vesselscreen"
 _FILENAME: Final = "snapshots.sqlite3"
 _COMPRESSION: Final = "xz"
+_WAL_RETRY_S: Final = 0.05
+"""Seconds between attempts to switch a store another process holds to write-ahead logging."""
 _VESSEL: Final = "vessel"
 _ENTITY: Final = "entity"
 _UTC_NS: Final = "datetime64[ns, UTC]"
@@ -420,8 +423,7 @@ class SnapshotStore:
             return self._check_tables(con) == SCHEMA_VERSION
 
     def _initialise(self) -> None:
-        with self._connect() as con:
-            con.execute("PRAGMA journal_mode = WAL")
+        self._use_wal()
         with self._write() as con:
             version = self._check_tables(con)
             # executescript() would COMMIT first; run the statements inside this transaction
@@ -433,6 +435,25 @@ class SnapshotStore:
             if version != SCHEMA_VERSION:
                 con.execute("DELETE FROM schema_version")
                 con.execute("INSERT INTO schema_version (version) VALUES (?)", (SCHEMA_VERSION,))
+
+    def _use_wal(self) -> None:
+        """Switch the database to write-ahead logging (readers never wait for a writer).
+
+        The switch needs the database to itself, and SQLite answers "locked" at once rather
+        than waiting when another process holds it (two processes creating one store), so
+        it is retried until ``timeout``; a database in WAL mode already is left alone.
+        """
+        deadline = monotonic() + self.timeout
+        while True:
+            try:
+                with self._connect() as con:
+                    if con.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                        con.execute("PRAGMA journal_mode = WAL")
+                return
+            except StoreError as exc:
+                if not exc.message.startswith("busy") or monotonic() > deadline:
+                    raise
+                sleep(_WAL_RETRY_S)
 
     # ------------------------------------------------------------------ writing
 
