@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from vesselscreen.events._common import HOUR_NS, IntArray, to_utc
+from vesselscreen.events._common import HOUR_NS, BoolArray, IntArray, to_utc
 from vesselscreen.events.config import LoiteringConfig, StopConfig
 from vesselscreen.events.stream._base import Chunk, Slots, State, ffill_from, none
 from vesselscreen.events.stream._runs import ClosedRuns, RunTracker
@@ -28,8 +28,30 @@ def _silent(tracker: RunTracker, horizon: IntArray | None, max_gap_ns: float) ->
     return slots[horizon[slots] > tracker.state["last_ts"][slots] + max_gap_ns]
 
 
-class StopStream:
+class _SpellStream:
+    """What stops and loitering share: spells of a vessel's rows, kept when long enough,
+    closed when the vessel has been silent longer than the config's ``max_gap_h``."""
+
+    config: StopConfig | LoiteringConfig
+    runs: RunTracker
+
+    def close(self, horizon: IntArray | None) -> pd.DataFrame:
+        """Spells whose vessel has been silent longer than ``max_gap_h`` (all when ``horizon`` is None)."""
+        return self._frame(self.runs.close(_silent(self.runs, horizon, self.config.max_gap_h * HOUR_NS)))
+
+    def _frame(self, runs: ClosedRuns) -> pd.DataFrame:
+        raise NotImplementedError
+
+    def _long_enough(self, runs: ClosedRuns) -> tuple[BoolArray, IntArray]:
+        """(keep, duration in ns) of closed spells: kept when they last ``min_duration_h``."""
+        duration = runs.last_ts - runs.first_ts
+        return duration >= self.config.min_duration_h * HOUR_NS, duration
+
+
+class StopStream(_SpellStream):
     """Stops, closed as they end."""
+
+    config: StopConfig
 
     def __init__(self, slots: Slots, ports: PortIndex, config: StopConfig) -> None:
         self.ports = ports
@@ -54,13 +76,8 @@ class StopStream:
         closed = self.runs.push(chunk, stopped, breaks, {"lat": chunk.lat, "lon": chunk.lon}, {})
         return self._frame(closed)
 
-    def close(self, horizon: IntArray | None) -> pd.DataFrame:
-        """Stops whose vessel has been silent longer than ``max_gap_h`` (all when ``horizon`` is None)."""
-        return self._frame(self.runs.close(_silent(self.runs, horizon, self.config.max_gap_h * HOUR_NS)))
-
     def _frame(self, runs: ClosedRuns) -> pd.DataFrame:
-        duration = runs.last_ts - runs.first_ts
-        keep = duration >= self.config.min_duration_h * HOUR_NS
+        keep, duration = self._long_enough(runs)
         if not keep.any():
             return none(STOP_DTYPES)
         lat, lon = runs.medians["lat"][keep], runs.medians["lon"][keep]
@@ -83,8 +100,10 @@ class StopStream:
         return conform(out, STOP_DTYPES)
 
 
-class LoiteringStream:
+class LoiteringStream(_SpellStream):
     """Loitering spells, closed as they end."""
+
+    config: LoiteringConfig
 
     def __init__(self, slots: Slots, config: LoiteringConfig) -> None:
         self.config = config
@@ -107,13 +126,8 @@ class LoiteringStream:
         )
         return self._frame(closed)
 
-    def close(self, horizon: IntArray | None) -> pd.DataFrame:
-        """Spells whose vessel has been silent longer than ``max_gap_h`` (all when ``horizon`` is None)."""
-        return self._frame(self.runs.close(_silent(self.runs, horizon, self.config.max_gap_h * HOUR_NS)))
-
     def _frame(self, runs: ClosedRuns) -> pd.DataFrame:
-        duration = runs.last_ts - runs.first_ts
-        keep = duration >= self.config.min_duration_h * HOUR_NS
+        keep, duration = self._long_enough(runs)
         if not keep.any():
             return none(LOITERING_DTYPES)
         out = pd.DataFrame(
