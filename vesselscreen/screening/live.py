@@ -390,7 +390,6 @@ class Screener:
         """Each identity matched so far, with the ship type, class and length it had (the tier
         depends on them)."""
         self._particulars = ParticularsTally()
-        self._particulars_changed = np.empty(0, dtype=np.int64)
         self._provisional_seen: set[tuple[int, str, int]] = set()
         self._stale = False
         self._evidence = RecentPositions(int(window.total_seconds() * 1e9))
@@ -445,8 +444,7 @@ class Screener:
         if chunk.empty:
             return []
         out = self._feed.push(chunk)  # checks the chunk first
-        self._particulars_changed = self._particulars.add(chunk)
-        return self._take(out)
+        return self._take(out, particulars_changed=self._particulars.add(chunk))
 
     def flush(self) -> list[Finding]:
         """End the feed: every open event ends where it stands; return the findings that makes."""
@@ -455,7 +453,13 @@ class Screener:
         self._closed = True
         return self._take(self._feed.flush(), final=True)
 
-    def _take(self, out: FeedOutput, *, final: bool = False) -> list[Finding]:
+    def _take(
+        self,
+        out: FeedOutput,
+        *,
+        final: bool = False,
+        particulars_changed: npt.NDArray[np.int64] | None = None,
+    ) -> list[Finding]:
         """Store what the feed made final; run the rules for the vessels it concerns."""
         feed = self._feed
         self._stale = True
@@ -472,8 +476,10 @@ class Screener:
         dirty = set(self._mmsi_of(new_events))
         if out.changes is not None and len(out.changes):
             dirty |= {int(m) for m in out.changes[CHANGE.MMSI]}
-        dirty |= self._match(np.union1d(out.identity_recomputed, self._particulars_changed))
-        self._particulars_changed = np.empty(0, dtype=np.int64)
+        changed = out.identity_recomputed
+        if particulars_changed is not None:  # a class or median length changed: match again
+            changed = np.union1d(changed, particulars_changed)
+        dirty |= self._match(changed)
         dirty |= self._overlapping_now(out.identity_touched)
         if new_events:
             mmsi, start = self._starts_of(new_events)
