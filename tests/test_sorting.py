@@ -1,0 +1,40 @@
+"""The one ordering of positions: by vessel, then time, ties in input order, as ``np.lexsort``."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from vesselscreen._sorting import by_vessel_then_time, vessel_time_order
+
+MMSIS = st.sampled_from(
+    [0, 1, 211_000_000, 273_451_000, 636_015_565, 999_999_999, (1 << 32) - 1, 1 << 32, -5]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(MMSIS, st.integers(-5, 5)), max_size=60), st.booleans())
+def test_by_vessel_then_time_is_lexsort(rows: list[tuple[int, int]], time_ordered: bool) -> None:
+    vessel = np.array([v for v, _ in rows], dtype=np.int64)
+    stamp = np.array([t for _, t in rows], dtype=np.int64)
+    if time_ordered:  # the usual feed: only the vessel sort is left
+        stamp = np.sort(stamp)
+    assert by_vessel_then_time(vessel, stamp).tolist() == np.lexsort((stamp, vessel)).tolist()
+
+
+def test_a_day_in_time_order_sorts_by_vessel_keeping_time_order() -> None:
+    rng = np.random.default_rng(3)
+    vessel = rng.choice(np.array([366_000_001, 636_015_565, 273_451_000, 211_000_000]), size=10_000)
+    stamp = np.sort(rng.integers(0, 86_400, size=10_000))
+    order = by_vessel_then_time(vessel, stamp)
+    assert np.all(np.diff(vessel[order]) >= 0)
+    same = np.diff(vessel[order]) == 0
+    assert np.all(np.diff(stamp[order])[same] >= 0)
+    assert sorted(order.tolist()) == list(range(10_000))
+
+
+def test_ties_are_ordered_by_content() -> None:
+    frame = pd.DataFrame({"mmsi": [5, 5, 3], "t": [1, 1, 9], "name": ["B", "A", "C"]})
+    assert frame.take(vessel_time_order(frame, "mmsi", "t"))["name"].tolist() == ["C", "A", "B"]
