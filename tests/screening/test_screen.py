@@ -155,3 +155,34 @@ def test_positions_missing_columns_are_refused() -> None:
     frame = synthetic_track(273999301, None, "PORT OLYA 3", 36.78, 53.35).drop(columns=[POSITION.LAT])
     with pytest.raises(vs.SchemaError, match="lat"):
         vs.screen(frame, vs.load_watchlist(vs.demo.watchlist_path()))
+
+
+EVENT_FRAMES = ("port_calls", "voyages", "gaps", "encounters", "loitering", "spoofing", "identity_changes")
+
+
+@pytest.mark.parametrize("case", ["scenario", "marinecadastre"])
+def test_threads_change_nothing_but_the_time(case: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from vesselscreen.screening import context
+
+    if case == "scenario":
+        ais, watchlist = (
+            vs.read_ais(DATA / "scenario" / "ais.csv"),
+            vs.load_watchlist(DATA / "scenario" / "watchlist.csv"),
+        )
+    else:
+        ais = vs.read_ais(DATA / "ais" / "csv" / "marinecadastre_2022-01-03_head_vessels.csv")
+        watchlist = vs.load_watchlist(DATA / "lists" / "ofac" / "sdn.csv")
+    monkeypatch.setattr(context, "MIN_ROWS_FOR_THREADS", 0)  # these real-format files are small
+    one, three = vs.screen(ais, watchlist, threads=1), vs.screen(ais, watchlist, threads=3)
+    assert len(one.findings) > 0
+    pd.testing.assert_frame_equal(one.to_frame(), three.to_frame())
+    for name in (*EVENT_FRAMES, "matches", "risk"):
+        pd.testing.assert_frame_equal(getattr(one, name), getattr(three, name), obj=name)
+    assert one.metadata.cleaning_report == three.metadata.cleaning_report
+
+
+@pytest.mark.parametrize("threads", [0, -1, True, 1.5])
+def test_threads_must_be_a_whole_number(threads: object) -> None:
+    ais, watchlist = vs.read_ais(vs.demo.ais_path()), vs.load_watchlist(vs.demo.watchlist_path())
+    with pytest.raises(vs.ConfigError, match="threads"):
+        vs.screen(ais, watchlist, threads=threads)  # type: ignore[arg-type]  # wrong on purpose

@@ -42,7 +42,14 @@ from vesselscreen.geo.ports import DEFAULT_RADIUS_M, PortIndex, PortProximity
 from vesselscreen.limits import M_PER_NM, MotionLimits
 from vesselscreen.schema import POSITION, POSITION_DTYPES, POSITION_OPTIONAL_DTYPES, conform
 
-__all__ = ["BASE_COLUMNS", "TRACK_COLUMNS", "Track", "implied_speed_kn", "impossible_steps_between"]
+__all__ = [
+    "BASE_COLUMNS",
+    "TRACK_COLUMNS",
+    "SortedPositions",
+    "Track",
+    "implied_speed_kn",
+    "impossible_steps_between",
+]
 
 BASE_COLUMNS: Final = (POSITION.MMSI, POSITION.TIMESTAMP, POSITION.LAT, POSITION.LON)
 """What every detector needs."""
@@ -165,6 +172,49 @@ def _rows(frame: pd.DataFrame, rows: IntArray) -> pd.DataFrame:
 
 
 @dataclass(frozen=True, eq=False)
+class SortedPositions:
+    """Positions in the canonical dtypes with their (vessel, time) order: the first step of
+    `Track.build`, which the identity timeline shares (one sort for both).
+
+    >>> import pandas as pd
+    >>> t0 = pd.Timestamp("2024-03-01", tz="UTC")
+    >>> ais = pd.DataFrame({"mmsi": [2, 1], "lat": [0.0, 40.0], "lon": [0.0, 51.0], "timestamp": [t0, t0]})
+    >>> SortedPositions.of(ais).identity_rows()["mmsi"].tolist()
+    [1, 2]
+    """
+
+    frame: pd.DataFrame
+    """The input's canonical columns (`TRACK_COLUMNS` present), cast, in input order (not copied)."""
+    order: IntArray
+    """Positions in ``frame`` of the rows with an MMSI and a time, by vessel, time and content."""
+    rows: int
+    """Rows in the input."""
+    columns: frozenset[str]
+    """The columns the input carried."""
+
+    @classmethod
+    def of(cls, positions: pd.DataFrame) -> SortedPositions:
+        """Cast and order ``positions`` (`SchemaError` as for `Track.build`)."""
+        positions = _check_frame(positions, BASE_COLUMNS)
+        present = [name for name in TRACK_COLUMNS if name in positions.columns]
+        # the input's columns, not copied (copy-on-write): the track copies only the rows it keeps
+        frame = pd.DataFrame({name: positions[name] for name in present}, copy=False)
+        frame[POSITION.TIMESTAMP] = frame[POSITION.TIMESTAMP].dt.tz_convert("UTC").dt.as_unit("ns")
+        frame = conform(frame, {name: _DTYPES[name] for name in TRACK_COLUMNS})
+        timed = (frame[POSITION.MMSI].notna() & frame[POSITION.TIMESTAMP].notna()).to_numpy(dtype=bool)
+        if timed.all():
+            order = vessel_time_order(frame, POSITION.MMSI, POSITION.TIMESTAMP)
+        else:
+            timed_rows = np.flatnonzero(timed)
+            order = timed_rows[vessel_time_order(frame.take(timed_rows), POSITION.MMSI, POSITION.TIMESTAMP)]
+        return cls(frame, np.asarray(order, dtype=np.int64), len(positions), frozenset(positions.columns))
+
+    def identity_rows(self) -> pd.DataFrame:
+        """The sorted rows in the columns the identity timeline reads (a copy of those alone)."""
+        return _rows(self.frame[list(IDENTITY_COLUMNS)], self.order)
+
+
+@dataclass(frozen=True, eq=False)
 class Track:
     """Positions of many vessels sorted by (mmsi, timestamp), with per-row steps and port proximity.
 
@@ -212,7 +262,7 @@ class Track:
     @classmethod
     def build(
         cls,
-        positions: pd.DataFrame,
+        positions: pd.DataFrame | SortedPositions,
         ports: pd.DataFrame | PortIndex | None = None,
         *,
         limits: MotionLimits | None = None,
@@ -224,25 +274,16 @@ class Track:
         With ``cleaning``, the artefacts of real feeds (duplicate and near-duplicate
         receptions, midnight carry-over rows, lone impossible fixes: see
         `vesselscreen.clean_ais`) are left out of ``frame`` and counted in ``cleaning``, a
-        `vesselscreen.CleaningReport` that accounts for every input row.
+        `vesselscreen.CleaningReport` that accounts for every input row. ``positions`` may
+        be sorted already (`SortedPositions`: the identity timeline reads them too).
 
         Raises `SchemaError` when ``mmsi``, ``timestamp``, ``lat`` or ``lon`` is missing, the
         timestamps are naive, or a column cannot be cast to its canonical dtype.
         """
-        positions = _check_frame(positions, BASE_COLUMNS)
         if limits is not None and not isinstance(limits, MotionLimits):
             raise ConfigError(f"limits must be a MotionLimits, got {type(limits).__name__}")
-        present = [name for name in TRACK_COLUMNS if name in positions.columns]
-        # the input's columns, not copied (copy-on-write): the track copies only the rows it keeps
-        frame = pd.DataFrame({name: positions[name] for name in present}, copy=False)
-        frame[POSITION.TIMESTAMP] = frame[POSITION.TIMESTAMP].dt.tz_convert("UTC").dt.as_unit("ns")
-        frame = conform(frame, {name: _DTYPES[name] for name in TRACK_COLUMNS})
-        timed = (frame[POSITION.MMSI].notna() & frame[POSITION.TIMESTAMP].notna()).to_numpy(dtype=bool)
-        if timed.all():
-            order = vessel_time_order(frame, POSITION.MMSI, POSITION.TIMESTAMP)
-        else:
-            timed_rows = np.flatnonzero(timed)
-            order = timed_rows[vessel_time_order(frame.take(timed_rows), POSITION.MMSI, POSITION.TIMESTAMP)]
+        given = positions if isinstance(positions, SortedPositions) else SortedPositions.of(positions)
+        frame, order = given.frame, given.order
         lat = _floats(frame, POSITION.LAT, order)
         lon = _floats(frame, POSITION.LON, order)
         with np.errstate(invalid="ignore"):  # NaN is not placed
@@ -260,7 +301,7 @@ class Track:
         report = None
         if cleaning is not None:
             artefact, report = _artefacts(
-                frame, kept, lat_kept, lon_kept, len(positions), len(order), cleaning, limits, step
+                frame, kept, lat_kept, lon_kept, given.rows, len(order), cleaning, limits, step
             )
             if artefact.any():
                 left = np.flatnonzero(~artefact)
@@ -269,10 +310,10 @@ class Track:
             _rows(frame, np.asarray(kept, dtype=np.int64)),
             port_index(ports, default_radius_m),
             limits,
-            frozenset(positions.columns),
+            given.columns,
             report,
             source=frame,
-            order=np.asarray(order, dtype=np.int64),
+            order=order,
             steps=step,
         )
 

@@ -18,9 +18,11 @@ rules (`vesselscreen.screening.rules`) read the results from here and never re-d
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Protocol
+from typing import Final, Protocol
 
 import pandas as pd
 
@@ -34,7 +36,7 @@ from vesselscreen.events._port_calls import detect_port_calls
 from vesselscreen.events._spoofing import detect_spoofing
 from vesselscreen.events._stops import detect_stops
 from vesselscreen.events._voyages import detect_voyages
-from vesselscreen.events.track import Track
+from vesselscreen.events.track import SortedPositions, Track
 from vesselscreen.geo.ports import PortIndex
 from vesselscreen.lists.watchlist import Watchlist
 from vesselscreen.models import DesignationStatus, EvidencePosition, MatchTier
@@ -177,6 +179,36 @@ class EventFrames:
     spoofing: pd.DataFrame
 
 
+_Detector = Callable[..., pd.DataFrame]
+_DETECTORS: Final[Mapping[str, tuple[tuple[str, ...], _Detector]]] = {
+    # name: (the events it reads, detector(track, config, *those events)); in the order they are
+    # started on threads, the longest first (port calls, encounters) so the others fill in around them
+    "port_calls": ((), lambda track, config: detect_port_calls(track, config.port_calls)),
+    "encounters": ((), lambda track, config: detect_encounters(track, config.encounters)),
+    "stops": ((), lambda track, config: detect_stops(track, config.stops)),
+    "loitering": ((), lambda track, config: detect_loitering(track, config.loitering)),
+    "gaps": ((), lambda track, config: detect_gaps(track, config.gaps)),
+    "spoofing": (("gaps",), lambda track, config, gaps: detect_spoofing(track, config.spoofing, gaps)),
+    "voyages": (("port_calls", "stops"), lambda track, _, calls, stops: detect_voyages(track, calls, stops)),
+}
+"""Every event detector the context runs, each once: lazily on first use, or all at once on threads."""
+
+MIN_ROWS_FOR_THREADS: Final = 50_000
+"""Below this many positions `ScreeningContext.build` stays on one thread whatever it is given:
+small screens spend their time in Python, which holds the interpreter lock (measured with
+benchmarks/screen_day.py: 10,000 positions screen no faster on two threads)."""
+
+
+def _detect_all(track: Track, config: ScreeningConfig, pool: ThreadPoolExecutor) -> dict[str, pd.DataFrame]:
+    """Every event frame, the detectors run side by side on ``pool`` (each reads the shared
+    track and nothing else: NumPy and pandas release the interpreter lock in their loops)."""
+    futures: dict[str, Future[pd.DataFrame]] = {}
+    for name, (needs, detect) in _DETECTORS.items():
+        inputs = [futures[need].result() for need in needs]  # waited for here, never on a worker
+        futures[name] = pool.submit(detect, track, config, *inputs)
+    return {name: future.result() for name, future in futures.items()}
+
+
 _NO_EVENTS_KEPT = 64
 _NO_EVENTS: dict[tuple[object, ...], pd.DataFrame] = {}
 """`ScreeningContext.events_of_listed` of no events, per column layout (a handful per process)."""
@@ -195,6 +227,15 @@ def _listed(matches: pd.DataFrame, watchlist: Watchlist, config: ScreeningConfig
     surest = matches[MATCH.TIER].map({t.value: t.rank for t in MatchTier})
     reported = matches[(surest >= config.matching.min_tier.rank).to_numpy(dtype=bool)]
     return listed_vessels(reported, watchlist.vessels)
+
+
+def _identities(
+    identity_rows: pd.DataFrame, rows: pd.DataFrame, watchlist: Watchlist, config: ScreeningConfig
+) -> tuple[IdentityTimeline, pd.DataFrame, pd.DataFrame]:
+    """(timeline, matches, listed) of the positions ``rows`` (``identity_rows``: them sorted)."""
+    timeline = identity_timeline(identity_rows)
+    matches, listed = _matched(with_particulars(timeline.identities, particulars(rows)), watchlist, config)
+    return timeline, matches, listed
 
 
 @dataclass(frozen=True, eq=False)
@@ -229,8 +270,14 @@ class ScreeningContext:
         ports: pd.DataFrame | PortIndex | None = None,
         config: ScreeningConfig | None = None,
         registry: pd.DataFrame | None = None,
+        threads: int = 1,
     ) -> ScreeningContext:
         """Sort, locate, build the identity timeline and match, once.
+
+        With ``threads`` above 1 (and at least `MIN_ROWS_FOR_THREADS` positions), the track
+        and the identities are built side by side, then every detector is run at once on
+        that many threads; otherwise each detector runs on first use. The results are the
+        same either way.
 
         Raises `ConfigError` for arguments of the wrong kind (or in the wrong order) and
         `SchemaError` for a positions frame without the canonical columns.
@@ -243,24 +290,47 @@ class ScreeningContext:
             raise ConfigError(f"registry must be a DataFrame, got {type(registry).__name__}")
         if isinstance(ais, pd.DataFrame):
             validate_positions(ais)
+        if type(threads) is not int or threads < 1:  # an int of at least 1 (True is not a number here)
+            raise ConfigError(f"threads must be a whole number of at least 1, got {threads!r}")
         if isinstance(ais, Track):
             if ports is not None:
                 raise ConfigError("a Track carries its ports: give them to Track.build, not to screen")
-            track = ais
-        else:
-            track = Track.build(
-                ais,
+            return cls._of_track(ais, ais.all_rows, watchlist, config, registry)
+        given = SortedPositions.of(ais)
+
+        def track_of() -> Track:
+            return Track.build(
+                given,
                 ports,
                 limits=config.limits,
                 default_radius_m=config.port_calls.default_radius_m,
                 cleaning=config.cleaning if config.clean else None,
             )
-        timeline = identity_timeline(track.identity_rows())
-        identities = with_particulars(
-            timeline.identities, particulars(ais if isinstance(ais, pd.DataFrame) else track.all_rows)
-        )
-        matches, listed = _matched(identities, watchlist, config)
-        return cls(config, watchlist, track, timeline, matches, listed, registry)
+
+        if threads == 1 or len(ais) < MIN_ROWS_FOR_THREADS:
+            return cls._of_track(track_of(), ais, watchlist, config, registry, given.identity_rows())
+        with ThreadPoolExecutor(threads, thread_name_prefix="vesselscreen") as pool:
+            known = pool.submit(lambda: _identities(given.identity_rows(), ais, watchlist, config))
+            track = pool.submit(track_of).result()
+            events = _detect_all(track, config, pool)
+            context = cls(config, watchlist, track, *known.result(), registry)
+        context.__dict__.update(events)  # the detectors' cached properties, filled in advance
+        return context
+
+    @classmethod
+    def _of_track(
+        cls,
+        track: Track,
+        rows: pd.DataFrame,
+        watchlist: Watchlist,
+        config: ScreeningConfig,
+        registry: pd.DataFrame | None,
+        identity_rows: pd.DataFrame | None = None,
+    ) -> ScreeningContext:
+        """The context of ``track`` (of the positions ``rows``), detectors run on first use."""
+        rows_of_identities = track.identity_rows() if identity_rows is None else identity_rows
+        known = _identities(rows_of_identities, rows, watchlist, config)
+        return cls(config, watchlist, track, *known, registry)
 
     @classmethod
     def of_events(
@@ -320,37 +390,41 @@ class ScreeningContext:
     @cached_property
     def port_calls(self) -> pd.DataFrame:
         """Every port call (``schema.PORT_CALL``)."""
-        return detect_port_calls(self.track, self.config.port_calls)
+        return self._detected("port_calls")
 
     @cached_property
     def stops(self) -> pd.DataFrame:
         """Every stop, in port or at sea (``schema.STOP``)."""
-        return detect_stops(self.track, self.config.stops)
+        return self._detected("stops")
 
     @cached_property
     def voyages(self) -> pd.DataFrame:
         """Every port-to-port leg (``schema.VOYAGE``), from the port calls and stops."""
-        return detect_voyages(self.track, self.port_calls, self.stops)
+        return self._detected("voyages")
 
     @cached_property
     def gaps(self) -> pd.DataFrame:
         """Every AIS gap (``schema.GAP``)."""
-        return detect_gaps(self.track, self.config.gaps)
+        return self._detected("gaps")
 
     @cached_property
     def encounters(self) -> pd.DataFrame:
         """Every encounter between two vessels (``schema.ENCOUNTER``)."""
-        return detect_encounters(self.track, self.config.encounters)
+        return self._detected("encounters")
 
     @cached_property
     def loitering(self) -> pd.DataFrame:
         """Every loitering spell (``schema.LOITERING``)."""
-        return detect_loitering(self.track, self.config.loitering)
+        return self._detected("loitering")
 
     @cached_property
     def spoofing(self) -> pd.DataFrame:
         """Every spoofing event (``schema.SPOOFING``), its draught check on `gaps`."""
-        return detect_spoofing(self.track, self.config.spoofing, self.gaps)
+        return self._detected("spoofing")
+
+    def _detected(self, name: str) -> pd.DataFrame:
+        needs, detect = _DETECTORS[name]
+        return detect(self.track, self.config, *(getattr(self, need) for need in needs))
 
     @cached_property
     def owner_matches(self) -> pd.DataFrame:

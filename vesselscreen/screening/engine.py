@@ -7,6 +7,7 @@ vessel and the audit trail.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -31,6 +32,9 @@ from vesselscreen.screening.rules import DEFAULT_RULES, DEFAULT_USER_RULE_WEIGHT
 
 __all__ = ["result_of", "run_rules", "screen", "sort_findings"]
 
+MAX_DEFAULT_THREADS = 4
+"""Threads `screen` uses by default, at most: seven detectors, two of them long (port calls,
+encounters), gain little from more."""
 _KIND_ORDER = {str(kind): i for i, kind in enumerate(FindingKind)}
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -109,6 +113,7 @@ def screen(
     registry: pd.DataFrame | None = None,
     rules: Sequence[Rule] = DEFAULT_RULES,
     progress: bool | Progress = False,
+    threads: int | None = None,
 ) -> ScreeningResult:
     """Screen AIS positions against a watchlist.
 
@@ -126,6 +131,10 @@ def screen(
             ``rules=(*vs.DEFAULT_RULES, MyRule())``.
         progress: ``True`` to print each stage on stderr with the elapsed time (a real day
             takes minutes), or a callable given each stage's message.
+        threads: how many threads the detectors may run on side by side (``None``: one per
+            CPU core, at most four; ``1``: one after the other). Inputs of fewer than
+            ``MIN_ROWS_FOR_THREADS`` (50,000) positions always run on one. The result does not
+            depend on it.
 
     Returns:
         A :class:`ScreeningResult`: findings with evidence, the frames behind them, a
@@ -145,7 +154,11 @@ def screen(
     say = stderr_progress() if progress is True else (progress or None)
     if say is not None:
         say(f"sorting, cleaning and locating {len(ais):,} positions; identities and matches")
-    context = ScreeningContext.build(ais, watchlist, ports=ports, config=config, registry=registry)
+    if threads is None:
+        threads = min(os.cpu_count() or 1, MAX_DEFAULT_THREADS)
+    context = ScreeningContext.build(
+        ais, watchlist, ports=ports, config=config, registry=registry, threads=threads
+    )
     frame = ais.all_rows if isinstance(ais, Track) else ais
     report = ingest_report(frame)
     return result_of(
