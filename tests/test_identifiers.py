@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -17,6 +18,7 @@ from vesselscreen.identifiers import (
     is_valid_mmsi,
     mid_table,
     mmsi_flag,
+    mmsi_flags,
     normalize_call_sign,
     normalize_name,
     parse_company_imo,
@@ -135,3 +137,9 @@ def test_name_normalisation_is_idempotent(name: str) -> None:
 def test_call_sign_normalisation() -> None:
     assert normalize_call_sign(" 9h-ds9 ") == "9HDS9"
     assert normalize_call_sign(" - ") is None
+
+
+@given(st.lists(st.one_of(st.none(), st.integers(-5, 1_100_000_000), st.integers(200_000_000, 799_999_999))))
+def test_mmsi_flags_equal_mmsi_flag_one_by_one(mmsis: list[int | None]) -> None:
+    got = mmsi_flags(pd.Series(mmsis, dtype="Int64"))
+    assert got.tolist() == [pd.NA if m is None or mmsi_flag(m) is None else mmsi_flag(m) for m in mmsis]

@@ -20,6 +20,7 @@ from functools import cache
 from importlib import resources
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from vesselscreen.errors import IdentifierError
@@ -248,9 +249,23 @@ def mmsi_flags(mmsis: pd.Series) -> pd.Series:
     >>> mmsi_flags(pd.Series([273345000, 422012300, None], dtype="Int64")).tolist()
     ['RU', 'IR', <NA>]
     """
-    unique = pd.unique(mmsis.dropna())
-    lookup = {int(m): mmsi_flag(int(m)) for m in unique}
+    unique = np.asarray(pd.unique(mmsis.dropna()), dtype=np.int64)
+    # ship stations (2xx-7xx, nearly all of them) by table; the rest one by one
+    ship = (unique >= 200_000_000) & (unique <= 799_999_999)
+    flags = _flags_by_mid()[unique[ship] // 1_000_000]
+    lookup = dict(zip(unique[ship].tolist(), flags.tolist(), strict=True))
+    lookup.update({int(m): mmsi_flag(int(m)) for m in unique[~ship]})
     return mmsis.map(lookup).astype("string")
+
+
+@cache
+def _flags_by_mid() -> npt.NDArray[np.object_]:
+    """The flag (ISO2) of every three-digit MID, ``None`` where the table has none."""
+    flags = np.full(1000, None, dtype=object)
+    for mid, (iso2, _) in mid_table().items():
+        if 0 <= mid < 1000:
+            flags[mid] = iso2
+    return flags
 
 
 @cache
