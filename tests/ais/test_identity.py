@@ -4,6 +4,8 @@ that alternates two IMO numbers, a call-sign change; and on the real MarineCadas
 from __future__ import annotations
 
 import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from vesselscreen.ais import identity_timeline, read_ais
 from vesselscreen.ais.identity import CHANGE_DTYPES, INTERVAL_DTYPES
@@ -132,3 +134,68 @@ def test_real_sample() -> None:
         "5LCB4",
         "LR",
     ]
+
+
+def test_rows_without_an_mmsi_or_a_time_give_no_interval() -> None:
+    frame = story().assign(**{POSITION.MMSI: pd.array([None] * len(story()), dtype="Int64")})
+    assert identity_timeline(frame).intervals.empty
+
+
+def _walked(frame: pd.DataFrame) -> list[tuple[object, ...]]:
+    """The intervals by walking each MMSI's rows one by one (the reference the vectorised
+    code must equal): a missing field continues the last one the MMSI broadcast."""
+    tracked = [POSITION.IMO, POSITION.NAME, POSITION.CALL_SIGN, POSITION.SHIP_TYPE]
+    timed = frame.dropna(subset=[POSITION.MMSI, POSITION.TIMESTAMP])
+    ordered = timed.sort_values(
+        [POSITION.MMSI, POSITION.TIMESTAMP, *tracked], na_position="last", kind="stable"
+    )
+    out: list[tuple[object, ...]] = []
+    for _, rows in ordered.groupby(POSITION.MMSI, sort=True):
+        carried: dict[str, object] = dict.fromkeys(tracked)
+        current: tuple[object, ...] | None = None
+        for row in rows.itertuples(index=False):
+            for column in tracked:
+                value = getattr(row, column)
+                if not pd.isna(value):
+                    carried[column] = value
+            identity = tuple(carried[c] for c in tracked)
+            if identity != current:
+                out.append((int(row.mmsi), *identity, row.timestamp, 1))
+                current = identity
+            else:
+                out[-1] = (*out[-1][:-1], out[-1][-1] + 1)  # type: ignore[operator]  # a count
+    return out
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([None, 273345000, 422012300]),
+            st.integers(0, 5),
+            st.sampled_from([None, 9187629, 9307839]),
+            st.sampled_from([None, "MARAL", "SEA STAR"]),
+            st.sampled_from([None, "UBAB2"]),
+            st.sampled_from([None, 70, 80]),
+        ),
+        max_size=25,
+    )
+)
+def test_intervals_equal_a_row_by_row_walk(rows: list[tuple[object, ...]]) -> None:
+    frame = pd.DataFrame(
+        {
+            POSITION.MMSI: pd.array([r[0] for r in rows], dtype="Int64"),
+            POSITION.TIMESTAMP: pd.to_datetime([T0 + r[1] * DAY for r in rows], utc=True),
+            POSITION.IMO: pd.array([r[2] for r in rows], dtype="Int64"),
+            POSITION.NAME: pd.array([r[3] for r in rows], dtype="string"),
+            POSITION.CALL_SIGN: pd.array([r[4] for r in rows], dtype="string"),
+            POSITION.SHIP_TYPE: pd.array([r[5] for r in rows], dtype="Int16"),
+        }
+    )
+    intervals = identity_timeline(frame).intervals
+    got = [
+        (int(r.mmsi), *(None if pd.isna(v) else v for v in (r.imo, r.name, r.call_sign, r.ship_type)),
+         r.first_seen, int(r.n_positions))
+        for r in intervals.itertuples(index=False)
+    ]  # fmt: skip
+    assert got == _walked(frame)

@@ -144,37 +144,40 @@ def _intervals(positions: pd.DataFrame) -> pd.DataFrame:
     timed = frame[INTERVAL.MMSI].notna() & frame[POSITION.TIMESTAMP].notna()
     if not timed.all():  # a screening's rows are all timed: no copy of them then
         frame = frame[timed]
+        if frame.empty:
+            return empty_frame(INTERVAL_DTYPES)
     frame = _in_time_order(frame)
     mmsi = frame[INTERVAL.MMSI].to_numpy(dtype=np.int64)
     n = len(frame)
     new_mmsi = np.ones(n, dtype=bool)
     new_mmsi[1:] = mmsi[1:] != mmsi[:-1]
-    row = np.arange(n)
-    vessel_start = np.maximum.accumulate(np.where(new_mmsi, row, 0))
+    vessel = np.cumsum(new_mmsi) - 1  # 0, 1, ... per MMSI
+    first_row = np.flatnonzero(new_mmsi)
     changed = new_mmsi.copy()
-    # row numbers fit 32 bits on any frame that fits in memory: half the size of what is kept
-    fits = n < np.iinfo(np.int32).max
-    carried: dict[str, npt.NDArray[np.integer]] = {}
+    reported: dict[str, npt.NDArray[np.int64]] = {}
     for column in _TRACKED:
-        # a missing value continues the last one the MMSI broadcast (static data is sparse)
-        last = np.maximum.accumulate(np.where(frame[column].notna().to_numpy(dtype=bool), row, -1))
-        found = np.where(last >= vessel_start, last, -1)
-        del last
-        source: npt.NDArray[np.integer] = found.astype(np.int32) if fits else found
-        del found
-        codes = np.asarray(pd.factorize(frame[column])[0], dtype=np.int64)
-        value = np.where(source >= 0, codes[np.maximum(source, 0)], -1)
-        del codes
-        changed[1:] |= value[1:] != value[:-1]
-        del value
-        carried[column] = source
-    del row, vessel_start
+        # a missing value continues the last one the MMSI broadcast (static data is sparse), so
+        # the identity can only change at a row that reports the field: one that differs
+        # from the MMSI's previous report of it, or is its first
+        values = frame[column]
+        rows = np.flatnonzero(values.notna().to_numpy(dtype=bool))
+        reported[column] = rows
+        if len(rows) == 0:
+            continue
+        said = values.array if len(rows) == n else values.array.take(rows)
+        differs = np.ones(len(rows), dtype=bool)
+        differs[1:] = np.asarray(said[1:] != said[:-1], dtype=bool)
+        differs[1:] |= vessel[rows[1:]] != vessel[rows[:-1]]
+        changed[rows[differs]] = True
     start = np.flatnonzero(changed)
     end = np.append(start[1:], n) - 1
     ts = frame[POSITION.TIMESTAMP]
     intervals = pd.DataFrame({INTERVAL.MMSI: frame[INTERVAL.MMSI].take(start).to_numpy()})
     for column in _TRACKED:
-        source = carried[column][start]
+        # the MMSI's last report of the field at or before the interval's first row, if any
+        rows = np.append(-1, reported[column])  # -1: no report yet
+        source = rows[np.searchsorted(rows, start, side="right") - 1]
+        source = np.where(source >= first_row[vessel[start]], source, -1)
         values = frame[column].take(np.maximum(source, 0)).reset_index(drop=True)
         intervals[column] = values.where(pd.Series(source >= 0))
     intervals[INTERVAL.FIRST_SEEN] = ts.take(start).to_numpy()
