@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Final, Protocol
 
+import numpy as np
 import pandas as pd
 
 from vesselscreen.ais.identity import IdentityTimeline, identity_timeline
@@ -112,21 +113,23 @@ def with_particulars(identities: pd.DataFrame, particulars: pd.DataFrame | None)
 def particulars(rows: pd.DataFrame) -> pd.DataFrame:
     """Per MMSI, the AIS class most of its reports came from (``A``/``B``) and its median length
     overall, where the source says (`schema.POSITION_OPTIONAL_DTYPES`)."""
-    out = pd.DataFrame({POSITION.MMSI: pd.array(rows[POSITION.MMSI].dropna().unique(), dtype="Int64")})
+    timed = rows[POSITION.MMSI].notna().to_numpy(dtype=bool)
+    vessel, mmsis = pd.factorize(rows[POSITION.MMSI].to_numpy(dtype=np.int64, na_value=-1)[timed])
+    out = pd.DataFrame({POSITION.MMSI: pd.array(mmsis, dtype="Int64")})
     if POSITION.TRANSCEIVER in rows.columns:
-        said = rows[[POSITION.MMSI, POSITION.TRANSCEIVER]].dropna()
-        counts = said.value_counts().reset_index(name="n")
         # the most frequent class; a tie goes to the first in order ("A" before "B")
-        top = counts.sort_values(
-            [POSITION.MMSI, "n", POSITION.TRANSCEIVER], ascending=[True, False, True]
-        ).drop_duplicates(POSITION.MMSI)
-        classes = top.set_index(POSITION.MMSI)[POSITION.TRANSCEIVER].astype("string")
-        out[IDENTITY.TRANSCEIVER] = out[POSITION.MMSI].map(classes).astype("string")
+        said, classes = pd.factorize(rows[POSITION.TRANSCEIVER].array[timed], sort=True)
+        known = said >= 0
+        counts = np.bincount(vessel[known] * len(classes) + said[known], minlength=len(mmsis) * len(classes))
+        counts = counts.reshape(len(mmsis), len(classes))
+        choice = np.full(len(mmsis), len(classes))  # the last name: no class reported
+        if len(classes):
+            choice = np.where(counts.any(axis=1), counts.argmax(axis=1), len(classes))
+        names = np.array([*classes, None], dtype=object)
+        out[IDENTITY.TRANSCEIVER] = pd.array(names[choice], dtype="string")
     if POSITION.LENGTH in rows.columns:
-        lengths = (
-            rows[[POSITION.MMSI, POSITION.LENGTH]].dropna().groupby(POSITION.MMSI)[POSITION.LENGTH].median()
-        )
-        out[IDENTITY.LENGTH] = out[POSITION.MMSI].map(lengths).astype("float64")
+        lengths = pd.Series(rows[POSITION.LENGTH].to_numpy(dtype=np.float64, na_value=np.nan)[timed])
+        out[IDENTITY.LENGTH] = lengths.groupby(vessel).median().reindex(range(len(mmsis))).to_numpy()
     return out
 
 
