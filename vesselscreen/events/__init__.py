@@ -30,13 +30,14 @@ from vesselscreen.events.config import (
     StopSpeeds,
     VoyageConfig,
 )
-from vesselscreen.events.track import Track
+from vesselscreen.events.track import SortedPositions, Track
 
 __all__ = [
     "EncounterConfig",
     "GapConfig",
     "LoiteringConfig",
     "PortCallConfig",
+    "SortedPositions",
     "SpoofingConfig",
     "StopConfig",
     "StopSpeeds",
