@@ -278,10 +278,10 @@ class ScreeningContext:
     ) -> ScreeningContext:
         """Sort, locate, build the identity timeline and match, once.
 
-        With ``threads`` above 1 (and at least `MIN_ROWS_FOR_THREADS` positions), the track
-        and the identities are built side by side, then every detector is run at once on
-        that many threads; otherwise each detector runs on first use. The results are the
-        same either way.
+        With ``threads`` above 1 and a positions frame of at least `MIN_ROWS_FOR_THREADS`
+        rows, the track and the identities are built side by side, then every detector is
+        run at once on that many threads; otherwise (or given a `Track`) each detector runs
+        on first use. The results are the same either way.
 
         Raises `ConfigError` for arguments of the wrong kind (or in the wrong order) and
         `SchemaError` for a positions frame without the canonical columns.
