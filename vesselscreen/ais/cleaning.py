@@ -291,6 +291,13 @@ def _midnight_carry_over(
     return found
 
 
+ARTEFACT_REASONS: Final = (
+    "", "duplicate report", "near-duplicate reception", "midnight carry-over", "impossible jump"
+)  # fmt: skip
+"""The reasons `flag_artefacts` gives, by code (`artefact_codes`): 0 keeps the row."""
+_DUPLICATE, _NEAR, _STALE, _JUMP = 1, 2, 3, 4
+
+
 def flag_artefacts(
     mmsi: npt.NDArray[np.int64],
     seconds: FloatArray,
@@ -308,10 +315,24 @@ def flag_artefacts(
     ``step_m``: metres from each row to the row before it (any vessel; row 0 unused), when
     the caller has them already (a track measures every step anyway).
     """
+    codes = artefact_codes(mmsi, seconds, lat, lon, config, limits, step_m)
+    return np.asarray(np.array(ARTEFACT_REASONS, dtype=object)[codes], dtype=object)
+
+
+def artefact_codes(
+    mmsi: npt.NDArray[np.int64],
+    seconds: FloatArray,
+    lat: FloatArray,
+    lon: FloatArray,
+    config: CleaningConfig,
+    limits: MotionLimits,
+    step_m: FloatArray | None = None,
+) -> npt.NDArray[np.int8]:
+    """`flag_artefacts` as codes into `ARTEFACT_REASONS` (0: keep): no string per row."""
     n = len(mmsi)
-    reason = np.full(n, "", dtype=object)
+    code = np.zeros(n, dtype=np.int8)
     if n == 0:
-        return reason
+        return code
     scale = 10.0**config.duplicate_decimals
     qlat, qlon = np.round(lat * scale), np.round(lon * scale)
     same_place = np.zeros(n, dtype=bool)
@@ -321,11 +342,12 @@ def flag_artefacts(
     since_first = seconds - seconds[run_start]
     duplicate = same_place & (since_first == 0)
     near = same_place & ~duplicate & (since_first <= config.near_duplicate_s)
-    reason[duplicate] = "duplicate report"
-    reason[near] = "near-duplicate reception"
+    code[duplicate] = _DUPLICATE
+    code[near] = _NEAR
     kept = ~(duplicate | near)
-    reason[kept] = flag_motion_artefacts(mmsi, seconds, lat, lon, config, limits, kept, step_m)[kept]
-    return reason
+    motion = _motion_codes(mmsi, seconds, lat, lon, config, limits, kept, step_m)
+    code[kept] = motion[kept]
+    return code
 
 
 def steps_between(
@@ -366,22 +388,36 @@ def flag_motion_artefacts(
     """Rules 5a and 5b alone (midnight carry-over, impossible jumps) on the ``candidate`` rows
     (default: all; the others are skipped): ``""`` or the reason, per row. ``step_m`` as for
     `flag_artefacts`."""
-    reason = np.full(len(mmsi), "", dtype=object)
+    codes = _motion_codes(mmsi, seconds, lat, lon, config, limits, candidate, step_m)
+    return np.asarray(np.array(ARTEFACT_REASONS, dtype=object)[codes], dtype=object)
+
+
+def _motion_codes(
+    mmsi: npt.NDArray[np.int64],
+    seconds: FloatArray,
+    lat: FloatArray,
+    lon: FloatArray,
+    config: CleaningConfig,
+    limits: MotionLimits,
+    candidate: BoolArray | None = None,
+    step_m: FloatArray | None = None,
+) -> npt.NDArray[np.int8]:
+    code = np.zeros(len(mmsi), dtype=np.int8)
     usable = np.ones(len(mmsi), dtype=bool) if candidate is None else candidate
     # the midnight and jump rules only ever touch rows near an impossible step or in the
     # first seconds of a day: run them on those stretches alone (a few rows in a million)
     rows, nth = _suspects(mmsi, seconds, lat, lon, usable, config, limits, step_m)
     if len(rows) == 0:
-        return reason
+        return code
     # a stretch: rows next to each other among the usable ones, of one vessel
     cut = np.concatenate([[True], (np.diff(nth) != 1) | (mmsi[rows][1:] != mmsi[rows][:-1])])
     stretch = np.cumsum(cut).astype(np.int64)
     args = (seconds[rows], lat[rows], lon[rows])
     stale = _midnight_carry_over(stretch, *args, np.zeros(len(rows), dtype=bool), config, limits)
-    reason[rows[stale]] = "midnight carry-over"
+    code[rows[stale]] = _STALE
     jumps = _jump_outliers(stretch, *args, stale, config, limits)
-    reason[rows[jumps]] = "impossible jump"
-    return reason
+    code[rows[jumps]] = _JUMP
+    return code
 
 
 def _suspects(

@@ -34,7 +34,13 @@ import numpy.typing as npt
 import pandas as pd
 
 from vesselscreen._sorting import vessel_time_order
-from vesselscreen.ais.cleaning import CleaningConfig, CleaningReport, flag_artefacts, steps_between
+from vesselscreen.ais.cleaning import (
+    ARTEFACT_REASONS,
+    CleaningConfig,
+    CleaningReport,
+    artefact_codes,
+    steps_between,
+)
 from vesselscreen.errors import ConfigError, SchemaError
 from vesselscreen.events._common import HOUR_NS, BoolArray, FloatArray, IntArray, port_index
 from vesselscreen.geo.distance import haversine_m
@@ -131,7 +137,7 @@ def _artefacts(
 ) -> tuple[BoolArray, CleaningReport]:
     """Which of the ``placed`` rows (positions into ``source``, sorted; at ``lat``/``lon``) are
     artefacts of real feeds, and the report that accounts for every row."""
-    reason = flag_artefacts(
+    code = artefact_codes(
         _ints(source, POSITION.MMSI, placed),
         _ints(source, POSITION.TIMESTAMP, placed) / _SECOND_NS,
         lat,
@@ -140,9 +146,10 @@ def _artefacts(
         limits,
         step_m,
     )
-    artefact = np.asarray(reason != "", dtype=np.bool_)
-    labels, counts = np.unique(reason[artefact].astype(str), return_counts=True)
-    rejected = {str(label): int(count) for label, count in zip(labels, counts, strict=True)}
+    artefact = code != 0
+    counts = np.bincount(code, minlength=len(ARTEFACT_REASONS))
+    rejected = {reason: int(counts[i]) for i, reason in enumerate(ARTEFACT_REASONS) if i and counts[i]}
+    rejected = dict(sorted(rejected.items()))  # by name, as every cleaning report lists them
     if rows > timed:
         rejected["missing MMSI or timestamp"] = rows - timed
     if timed > len(placed):
