@@ -123,19 +123,20 @@ def _resample(
     t0 = track.ts[step - 1]
     k0 = -(-t0 // grid_ns)
     count = -(-track.ts[step] // grid_ns) - k0
-    rep = np.repeat(np.arange(len(step)), count)
-    offset = np.arange(len(rep)) - np.repeat(np.cumsum(count) - count, count)
-    slot = k0[rep] + offset
-    i1 = step[rep]
+    if bool((count == 1).all()):  # reports more often than the grid: one instant per step
+        slot, i1 = k0, step
+    else:
+        rep = np.repeat(np.arange(len(step)), count)
+        slot = k0[rep] + (np.arange(len(rep)) - np.repeat(np.cumsum(count) - count, count))
+        i1 = step[rep]
     i0 = i1 - 1
-    frac = (slot * grid_ns - track.ts[i0]) / (track.ts[i1] - track.ts[i0])
-    implied = track.dist_prev[i1] / M_PER_NM / (track.dt_prev[i1] / HOUR_NS)
+    dt = track.dt_prev[i1]  # ts[i1] - ts[i0]: one vessel's consecutive rows
+    frac = (slot * grid_ns - track.ts[i0]) / dt
     s0, s1 = sog[i0], sog[i1]
-    speed = np.where(
-        np.isfinite(s0) & np.isfinite(s1),
-        s0 + frac * (s1 - s0),
-        np.where(np.isfinite(s0), s0, np.where(np.isfinite(s1), s1, implied)),
-    )
+    known0, known1 = np.isfinite(s0), np.isfinite(s1)
+    speed = np.where(known0 & known1, s0 + frac * (s1 - s0), np.where(known0, s0, s1))
+    neither = np.flatnonzero(~known0 & ~known1)  # no speed reported: the implied one
+    speed[neither] = track.dist_prev[i1[neither]] / M_PER_NM / (dt[neither] / HOUR_NS)
     row = i1
     between = np.ones(len(slot), dtype=bool)  # a point between two positions, not a chain end
     if len(tail):
@@ -152,23 +153,35 @@ def _resample(
         between = np.insert(between, at, False)
     mmsi = track.mmsi[row]
     keep = np.flatnonzero(_may_meet(mmsi, slot, speed, grid_ns, config))
-    mmsi, slot, speed, row, frac, between = (a[keep] for a in (mmsi, slot, speed, row, frac, between))
+    mmsi, slot, speed, row = mmsi[keep], slot[keep], speed[keep], row[keep]
+    frac, between = frac[keep], between[keep]
 
-    lat = track.lat[row]
-    lon = track.lon[row]
     r1 = row[between]
     r0 = r1 - 1
     f = frac[between]
-    lat[between] = track.lat[r0] + f * (track.lat[r1] - track.lat[r0])
-    dlon = (track.lon[r1] - track.lon[r0] + 180.0) % 360.0 - 180.0
-    lon[between] = (track.lon[r0] + f * dlon + 180.0) % 360.0 - 180.0
-    return (
-        np.asarray(mmsi, dtype=np.int64),
-        np.asarray(slot, dtype=np.int64),
-        np.asarray(lat, dtype=np.float64),
-        np.asarray(lon, dtype=np.float64),
-        np.asarray(speed, dtype=np.float64),
-    )
+    lon0 = track.lon[r0]
+    lat_between = track.lat[r0] + f * (track.lat[r1] - track.lat[r0])
+    lon_between = _wrap(lon0 + f * _wrap(track.lon[r1] - lon0))
+    if len(r1) == len(row):
+        lat, lon = lat_between, lon_between
+    else:  # chain ends are points at their own position
+        lat, lon = track.lat[row], track.lon[row]
+        lat[between], lon[between] = lat_between, lon_between
+    return mmsi, slot, lat, lon, np.asarray(speed, dtype=np.float64)
+
+
+def _wrap(lon: FloatArray) -> FloatArray:
+    """``(lon + 180) % 360 - 180`` (a longitude difference or sum back into [-180, 180)), with the
+    remainder, which is slow, taken only where it changes something.
+
+    >>> _wrap(np.array([10.0, 190.0, -200.0])).tolist()
+    [10.0, -170.0, 160.0]
+    """
+    shifted = lon + 180.0
+    outside = np.flatnonzero((shifted < 0.0) | (shifted >= 360.0))
+    shifted[outside] %= 360.0
+    shifted -= 180.0
+    return shifted
 
 
 def _may_meet(
