@@ -56,6 +56,7 @@ __all__ = ["encounters"]
 
 _REQUIRED: Final = (*BASE_COLUMNS, POSITION.SOG)
 _MINUTE_NS: Final = 60_000_000_000
+_M_PER_DEG: Final = EARTH_RADIUS_M * np.pi / 180.0
 # half of the 27-cell neighbourhood, as columns of three cells along z (dx, dy): each unordered
 # pair of cells is visited once. The column (0, 0) is the cell itself (its later points) and the
 # cell above it; points of one column are contiguous in key order, so two searches find them.
@@ -184,6 +185,55 @@ def _wrap(lon: FloatArray) -> FloatArray:
     return shifted
 
 
+def _chain_starts(mmsi: IntArray, slot: IntArray) -> IntArray:
+    """The first point of each chain of one vessel's consecutive slots (points sorted by vessel and slot).
+
+    >>> _chain_starts(np.array([1, 1, 1, 2]), np.array([5, 6, 8, 8])).tolist()
+    [0, 2, 3]
+    """
+    new = np.ones(len(slot), dtype=bool)
+    new[1:] = (mmsi[1:] != mmsi[:-1]) | (slot[1:] != slot[:-1] + 1)
+    return np.asarray(np.flatnonzero(new), dtype=np.int64)
+
+
+_SETTLED_WITHIN_M: Final = 500.0
+"""A grid point this close (m) to the first point of its chain is near a port when that first point
+is within ``min_port_distance_m`` less twice this of one (`_near_port`). 500 m: the swing of an
+anchored ship; metre-scale jitter at a berth."""
+
+
+def _near_port(
+    ports: PortIndex, mmsi: IntArray, slot: IntArray, lat: FloatArray, lon: FloatArray, max_distance_m: float
+) -> BoolArray:
+    """Whether a port lies within ``max_distance_m`` of each grid point (sorted by vessel and slot),
+    as `PortProximity.any_within` answers.
+
+    Moored and anchored ships, half the points of a day, hardly move: when a chain's first
+    point has a port within ``max_distance_m - 2 * _SETTLED_WITHIN_M``, every point of the
+    chain within `_SETTLED_WITHIN_M` of it has one within ``max_distance_m`` (triangle
+    inequality, with 500 m to spare), so one question settles them all. The other points
+    are asked one by one. Only "near" is ever inferred, and only with circle ports (measured
+    by haversine; a polygon port is measured on its own projection).
+    """
+    near = np.zeros(len(lat), dtype=bool)
+    inner = max_distance_m - 2 * _SETTLED_WITHIN_M
+    ask = np.arange(len(lat))
+    if inner > 0 and len(ports.polygon_ports) == 0 and len(lat):
+        first = _chain_starts(mmsi, slot)
+        length = np.diff(np.append(first, len(lat)))
+        lat0, lon0 = np.repeat(lat[first], length), np.repeat(lon[first], length)
+        cos0 = np.repeat(np.cos(np.radians(lat[first])), length)
+        # at most this far from the chain's first point (cheaper than haversine): along the meridian
+        # to its latitude, then along that parallel (no shorter than the great circle; longitude
+        # unwrapped, which only lengthens it)
+        apart = (np.abs(lat - lat0) + np.abs(lon - lon0) * cos0) * _M_PER_DEG
+        first_near = PortProximity(ports, lat[first], lon[first]).any_within(inner)
+        near = (apart <= _SETTLED_WITHIN_M) & np.repeat(first_near, length)
+        ask = np.flatnonzero(~near)
+    near[ask] = PortProximity(ports, lat[ask], lon[ask]).any_within(max_distance_m)
+    return near
+
+
 def _may_meet(
     mmsi: IntArray, slot: IntArray, speed: FloatArray, grid_ns: int, config: EncounterConfig
 ) -> BoolArray:
@@ -197,9 +247,7 @@ def _may_meet(
     n = len(slot)
     if n == 0:
         return np.zeros(0, dtype=bool)
-    new = np.ones(n, dtype=bool)
-    new[1:] = (mmsi[1:] != mmsi[:-1]) | (slot[1:] != slot[:-1] + 1)
-    first = np.flatnonzero(new)
+    first = _chain_starts(mmsi, slot)
     last = np.append(first[1:], n) - 1
     long_enough = (slot[last] - slot[first]) * grid_ns >= config.min_duration_h * HOUR_NS
     slow = np.add.reduceat((speed < config.max_median_sog_kn).astype(np.int64), first) > 0
@@ -311,7 +359,7 @@ def grid_points(track: Track, config: EncounterConfig) -> pd.DataFrame:
         track, grid_ns, int(config.max_interpolation_gap_h * HOUR_NS), config
     )
     if config.min_port_distance_m > 0 and len(mmsi):
-        far = ~PortProximity(track.ports, lat, lon).any_within(config.min_port_distance_m)
+        far = ~_near_port(track.ports, mmsi, slot, lat, lon, config.min_port_distance_m)
         mmsi, slot, lat, lon, speed = mmsi[far], slot[far], lat[far], lon[far], speed[far]
         # a point near a port cuts its chain: the pieces may be too short now
         ok = _may_meet(mmsi, slot, speed, grid_ns, config)
