@@ -135,3 +135,15 @@ def test_ffill_in_one_scan_matches_pandas(values: list[float], groups: list[int]
     expected = pd.Series(v).groupby(runs_of_g).ffill().to_numpy(dtype=np.float64)
     np.testing.assert_array_equal(ffill(v, g), expected)
     np.testing.assert_array_equal(ffill(v, g, run_start(g)), expected)
+
+
+@pytest.mark.parametrize("rows_per_slice", [1, 2, 7, 64])
+def test_grid_points_do_not_depend_on_the_slices_of_the_row_pass(
+    rows_per_slice: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    track = _track(1)
+    config = EncounterConfig(min_port_distance_m=0)
+    whole = enc.grid_points(track, config)
+    monkeypatch.setattr(enc, "_ROWS_PER_SLICE", rows_per_slice)
+    pd.testing.assert_frame_equal(enc.grid_points(track, config), whole, check_exact=True)
+    assert len(whole) > 100
