@@ -46,33 +46,70 @@ def ffill(values: FloatArray, groups: npt.NDArray[np.integer], starts: IntArray 
     >>> ffill(np.array([1.0, np.nan, np.nan, np.nan]), np.array([1, 1, 2, 2])).tolist()
     [1.0, 1.0, nan, nan]
     """
-    if len(values) == 0:
+    n = len(values)
+    if n == 0:
         return np.asarray(values, dtype=np.float64)
-    last = np.maximum.accumulate(np.where(np.isnan(values), -1, np.arange(len(values))))
-    filled = values[np.maximum(last, 0)]
-    start = run_start(groups) if starts is None else starts
-    return np.asarray(np.where(last >= start, filled, np.nan), dtype=np.float64)
+    row = np.arange(n)
+    if starts is None:
+        first = np.ones(n, dtype=bool)
+        first[1:] = groups[1:] != groups[:-1]
+    else:
+        first = starts == row
+    # each row takes the value of the last row at or before it that is a value or starts a run
+    # (a NaN there stays NaN): one scan, with no second one for the runs
+    source = np.where(first | ~np.isnan(values), row, 0)
+    np.maximum.accumulate(source, out=source)
+    return np.asarray(values[source], dtype=np.float64)
 
 
-def bfill(values: FloatArray, groups: npt.NDArray[np.integer]) -> FloatArray:
-    """Backward-fill NaN within runs of equal consecutive ``groups``.
+def hysteresis(on: BoolArray, off: BoolArray, breaks: BoolArray) -> BoolArray:
+    """State that switches on where ``on``, off where ``off``, and holds in between.
 
-    >>> bfill(np.array([np.nan, 1.0, np.nan, 2.0]), np.array([1, 1, 2, 2])).tolist()
-    [1.0, 1.0, 2.0, 2.0]
-    """
-    return ffill(values[::-1], groups[::-1])[::-1].copy()
+    Starts off at each row of ``breaks`` (a new vessel, a long silence) unless that row is
+    ``on``; ``on`` wins where both are set.
 
-
-def hysteresis(on: BoolArray, off: BoolArray, groups: IntArray) -> BoolArray:
-    """State that switches on where ``on``, off where ``off``, and holds in between (per group).
-
-    Starts off at each group's first row.
-
-    >>> hysteresis(np.array([1, 0, 0, 0], bool), np.array([0, 0, 1, 0], bool), np.zeros(4, np.int64))
+    >>> hysteresis(np.array([1, 0, 0, 0], bool), np.array([0, 0, 1, 0], bool), np.array([1, 0, 0, 0], bool))
     array([ True,  True, False, False])
     """
-    signal = np.where(on, 1.0, np.where(off, 0.0, np.nan))
-    return np.asarray(np.nan_to_num(ffill(signal, groups), nan=0.0) > 0.5, dtype=np.bool_)
+    n = len(on)
+    if n == 0:
+        return np.zeros(0, dtype=bool)
+    # each row's state is the kind of the last row at or before it that decides (on, off, or a
+    # break): one scan, with no fill per group
+    decides = on | off | breaks
+    decides[0] = True
+    last = np.maximum.accumulate(np.where(decides, np.arange(n), 0))
+    return np.asarray(on[last], dtype=np.bool_)
+
+
+def spells(active: BoolArray, breaks: BoolArray) -> tuple[IntArray, IntArray]:
+    """First and last row of each run of consecutive ``active`` rows; a run also ends before a
+    row of ``breaks`` (a new vessel or a long silence starts a new run).
+
+    >>> first, last = spells(np.array([1, 1, 0, 1, 1], bool), np.array([1, 0, 0, 0, 1], bool))
+    >>> first.tolist(), last.tolist()
+    ([0, 3, 4], [1, 3, 4])
+    """
+    continues = np.zeros(len(active), dtype=bool)  # the row carries on the run of the row before it
+    continues[1:] = active[1:] & active[:-1] & ~breaks[1:]
+    first = np.flatnonzero(active & ~continues)
+    carried = np.zeros(len(active), dtype=bool)  # the next row carries on this row's run
+    carried[:-1] = continues[1:]
+    last = np.flatnonzero(active & ~carried)
+    return np.asarray(first, dtype=np.int64), np.asarray(last, dtype=np.int64)
+
+
+def spell_rows(first: IntArray, last: IntArray) -> tuple[IntArray, IntArray]:
+    """The rows of the spells ``first``..``last`` in order, and each one's spell (0, 1, ...).
+
+    >>> rows, spell = spell_rows(np.array([2, 7]), np.array([4, 7]))
+    >>> rows.tolist(), spell.tolist()
+    ([2, 3, 4, 7], [0, 0, 0, 1])
+    """
+    length = last - first + 1
+    spell = np.repeat(np.arange(len(first)), length)
+    rows = np.arange(len(spell)) + np.repeat(first - (np.cumsum(length) - length), length)
+    return np.asarray(rows, dtype=np.int64), np.asarray(spell, dtype=np.int64)
 
 
 def runs(active: BoolArray, breaks: BoolArray) -> IntArray:

@@ -11,7 +11,10 @@ at least ``min_port_distance_m`` (10 km) from every port. The method:
    vessels with different report rates are compared at the same instants and nothing
    is invented across a silence. Speed at a grid point is interpolated from the
    reported speeds (the implied speed where none is reported).
-2. **Away from ports.** Grid points within ``min_port_distance_m`` of a port are dropped.
+2. **Away from ports.** Grid points within ``min_port_distance_m`` of a port are dropped,
+   and so is every stretch of a vessel's consecutive grid points that cannot hold an
+   encounter: shorter than ``min_duration_h``, or with no point below ``max_median_sog_kn``
+   (the encounters found are the same; there are far fewer points to pair).
 3. **Space-time buckets, never all pairs.** Each grid point goes into a cell of a 3-D
    grid over the unit sphere (cells ``max_distance_m`` wide, so there are no seams at the
    antimeridian or the poles) at its instant. Candidate pairs are the points in the same
@@ -53,63 +56,202 @@ __all__ = ["encounters"]
 
 _REQUIRED: Final = (*BASE_COLUMNS, POSITION.SOG)
 _MINUTE_NS: Final = 60_000_000_000
-# half of the 27-cell neighbourhood (the cell itself and 13 neighbours): each unordered pair
-# of cells is visited once
-_FORWARD: Final = tuple(
-    (dx, dy, dz)
-    for dx in (-1, 0, 1)
-    for dy in (-1, 0, 1)
-    for dz in (-1, 0, 1)
-    if (dx, dy, dz) > (0, 0, 0) or (dx, dy, dz) == (0, 0, 0)
-)
+_M_PER_DEG: Final = EARTH_RADIUS_M * np.pi / 180.0
+# half of the 27-cell neighbourhood, as columns of three cells along z (dx, dy): each unordered
+# pair of cells is visited once. The column (0, 0) is the cell itself (its later points) and the
+# cell above it; points of one column are contiguous in key order, so two searches find them.
+_FORWARD: Final = ((0, 1), (1, -1), (1, 0), (1, 1))
+
+
+_ROWS_PER_SLICE: Final = 1 << 16
+"""Rows per slice of the row-wise pass of `_grid_steps` (its temporaries stay cache-sized)."""
+
+
+def _grid_steps(track: Track, grid_ns: int, max_gap_ns: int) -> tuple[IntArray, IntArray]:
+    """The rows whose step from the previous row holds grid instants, and the chain ends on the grid.
+
+    Row ``i``'s step covers ``[ts[i - 1], ts[i])`` when it is one vessel's, lasts at most
+    ``max_gap_ns`` and is not empty; a chain's last position is a point itself when it falls
+    on the grid exactly. Reports come seconds apart and instants minutes apart, so few rows
+    qualify: the whole track is scanned once, slice by slice, and only those rows go on.
+    """
+    n = len(track)
+    steps: list[IntArray] = []
+    tails: list[IntArray] = []
+    for a in range(0, n, _ROWS_PER_SLICE):
+        b = min(a + _ROWS_PER_SLICE, n)
+        hi = min(b + 1, n)  # one row more: whether the step after the slice's last row is valid
+        dt = track.dt_prev[a:hi]
+        valid = ~track.new_vessel[a:hi] & (dt > 0) & (dt <= max_gap_ns)
+        # first instant at or after each time: the step into i holds instants up[i - 1] .. up[i] - 1
+        lo = max(a - 1, 0)
+        up = -(-track.ts[lo:b] // grid_ns)
+        holds = np.zeros(b - a, dtype=bool)
+        holds[lo + 1 - a :] = up[1:] > up[:-1]
+        steps.append(np.flatnonzero(valid[: b - a] & holds) + a)
+        next_valid = np.zeros(b - a, dtype=bool)
+        next_valid[: hi - a - 1] = valid[1:]
+        ends = np.flatnonzero(valid[: b - a] & ~next_valid) + a
+        tails.append(ends[track.ts[ends] % grid_ns == 0])
+    return np.concatenate(steps), _uncovered(track, np.concatenate(tails), max_gap_ns)
+
+
+def _uncovered(track: Track, tails: IntArray, max_gap_ns: int) -> IntArray:
+    """The chain ends whose instant no step holds: a step from the same time (after rows that
+    share it) starts with that instant, and the step's point is the one kept."""
+    n = len(track)
+    after = tails + 1
+    while True:  # past the rows sharing the time (a few duplicates at most)
+        inside = np.flatnonzero(after < n)
+        same = inside[~track.new_vessel[after[inside]] & (track.dt_prev[after[inside]] == 0)]
+        if len(same) == 0:
+            break
+        after[same] += 1
+    covered = np.zeros(len(tails), dtype=bool)
+    inside = np.flatnonzero(after < n)
+    dt = track.dt_prev[after[inside]]
+    covered[inside] = ~track.new_vessel[after[inside]] & (dt > 0) & (dt <= max_gap_ns)
+    return tails[~covered]
 
 
 def _resample(
-    track: Track, sog: FloatArray, grid_ns: int, max_gap_ns: int
+    track: Track, grid_ns: int, max_gap_ns: int, config: EncounterConfig
 ) -> tuple[IntArray, IntArray, FloatArray, FloatArray, FloatArray]:
-    """Each vessel's positions on the grid: (mmsi, slot, lat, lon, speed kn), one point per vessel-slot."""
-    n = len(track)
-    valid = ~track.new_vessel & (track.dt_prev > 0) & (track.dt_prev <= max_gap_ns)
-    step = np.flatnonzero(valid)  # interval [ts[step - 1], ts[step]) of one vessel
+    """The grid points that can be part of an encounter (`_may_meet`), sorted by vessel and slot:
+    (mmsi, slot, lat, lon, speed kn), one point per vessel-slot."""
+    sog = track.sog
+    step, tail = _grid_steps(track, grid_ns, max_gap_ns)
     t0 = track.ts[step - 1]
-    t1 = track.ts[step]
     k0 = -(-t0 // grid_ns)
-    count = -(-t1 // grid_ns) - k0
-    # a chain's last position, when it falls on the grid exactly, is a grid point too
-    next_valid = np.zeros(n, dtype=bool)
-    next_valid[:-1] = valid[1:]
-    tail = np.flatnonzero(valid & ~next_valid & (track.ts % grid_ns == 0))
-
-    rep = np.repeat(np.arange(len(step)), count)
-    offset = np.arange(len(rep)) - np.repeat(np.cumsum(count) - count, count)
-    slot = k0[rep] + offset
-    i0, i1 = step[rep] - 1, step[rep]
-    frac = (slot * grid_ns - track.ts[i0]) / (track.ts[i1] - track.ts[i0])
-    lat = track.lat[i0] + frac * (track.lat[i1] - track.lat[i0])
-    dlon = (track.lon[i1] - track.lon[i0] + 180.0) % 360.0 - 180.0
-    lon = (track.lon[i0] + frac * dlon + 180.0) % 360.0 - 180.0
-    implied = track.dist_prev[i1] / M_PER_NM / (track.dt_prev[i1] / HOUR_NS)
+    count = -(-track.ts[step] // grid_ns) - k0
+    if bool((count == 1).all()):  # reports more often than the grid: one instant per step
+        slot, i1 = k0, step
+    else:
+        rep = np.repeat(np.arange(len(step)), count)
+        slot = k0[rep] + (np.arange(len(rep)) - np.repeat(np.cumsum(count) - count, count))
+        i1 = step[rep]
+    i0 = i1 - 1
+    dt = track.dt_prev[i1]  # ts[i1] - ts[i0]: one vessel's consecutive rows
+    frac = (slot * grid_ns - track.ts[i0]) / dt
     s0, s1 = sog[i0], sog[i1]
-    speed = np.where(
-        np.isfinite(s0) & np.isfinite(s1),
-        s0 + frac * (s1 - s0),
-        np.where(np.isfinite(s0), s0, np.where(np.isfinite(s1), s1, implied)),
-    )
-    implied_tail = np.where(
-        track.dt_prev[tail] > 0, track.dist_prev[tail] / M_PER_NM / (track.dt_prev[tail] / HOUR_NS), 0.0
-    )
-    mmsi = np.concatenate((track.mmsi[i1], track.mmsi[tail]))
-    slot = np.concatenate((slot, track.ts[tail] // grid_ns))
-    lat = np.concatenate((lat, track.lat[tail]))
-    lon = np.concatenate((lon, track.lon[tail]))
-    speed = np.concatenate((speed, np.where(np.isfinite(sog[tail]), sog[tail], implied_tail)))
-    # positions sharing a time can make a vessel-slot twice: keep one
-    order = np.lexsort((slot, mmsi))
-    first = np.ones(len(order), dtype=bool)
-    first[1:] = (np.diff(mmsi[order]) != 0) | (np.diff(slot[order]) != 0)
-    keep = order[first]
-    keep.sort()
-    return mmsi[keep], slot[keep], lat[keep], lon[keep], speed[keep]
+    known0, known1 = np.isfinite(s0), np.isfinite(s1)
+    speed = np.where(known0 & known1, s0 + frac * (s1 - s0), np.where(known0, s0, s1))
+    neither = np.flatnonzero(~known0 & ~known1)  # no speed reported: the implied one
+    speed[neither] = track.dist_prev[i1[neither]] / M_PER_NM / (dt[neither] / HOUR_NS)
+    row = i1
+    between = np.ones(len(slot), dtype=bool)  # a point between two positions, not a chain end
+    if len(tail):
+        implied_tail = np.where(
+            track.dt_prev[tail] > 0, track.dist_prev[tail] / M_PER_NM / (track.dt_prev[tail] / HOUR_NS), 0.0
+        )
+        # steps hold increasing instants in row order; a chain end's instant follows its own
+        # row's step and precedes every later one: inserted there, all stay sorted by vessel and slot
+        at = np.searchsorted(i1, tail, side="right")
+        row = np.insert(i1, at, tail)
+        slot = np.insert(slot, at, track.ts[tail] // grid_ns)
+        speed = np.insert(speed, at, np.where(np.isfinite(sog[tail]), sog[tail], implied_tail))
+        frac = np.insert(frac, at, 0.0)
+        between = np.insert(between, at, False)
+    mmsi = track.mmsi[row]
+    keep = np.flatnonzero(_may_meet(mmsi, slot, speed, grid_ns, config))
+    mmsi, slot, speed, row = mmsi[keep], slot[keep], speed[keep], row[keep]
+    frac, between = frac[keep], between[keep]
+
+    r1 = row[between]
+    r0 = r1 - 1
+    f = frac[between]
+    lon0 = track.lon[r0]
+    lat_between = track.lat[r0] + f * (track.lat[r1] - track.lat[r0])
+    lon_between = _wrap(lon0 + f * _wrap(track.lon[r1] - lon0))
+    if len(r1) == len(row):
+        lat, lon = lat_between, lon_between
+    else:  # chain ends are points at their own position
+        lat, lon = track.lat[row], track.lon[row]
+        lat[between], lon[between] = lat_between, lon_between
+    return mmsi, slot, lat, lon, np.asarray(speed, dtype=np.float64)
+
+
+def _wrap(lon: FloatArray) -> FloatArray:
+    """``(lon + 180) % 360 - 180`` (a longitude difference or sum back into [-180, 180)), with the
+    remainder, which is slow, taken only where it changes something.
+
+    >>> _wrap(np.array([10.0, 190.0, -200.0])).tolist()
+    [10.0, -170.0, 160.0]
+    """
+    shifted = lon + 180.0
+    outside = np.flatnonzero((shifted < 0.0) | (shifted >= 360.0))
+    shifted[outside] %= 360.0
+    shifted -= 180.0
+    return shifted
+
+
+def _chain_starts(mmsi: IntArray, slot: IntArray) -> IntArray:
+    """The first point of each chain of one vessel's consecutive slots (points sorted by vessel and slot).
+
+    >>> _chain_starts(np.array([1, 1, 1, 2]), np.array([5, 6, 8, 8])).tolist()
+    [0, 2, 3]
+    """
+    new = np.ones(len(slot), dtype=bool)
+    new[1:] = (mmsi[1:] != mmsi[:-1]) | (slot[1:] != slot[:-1] + 1)
+    return np.asarray(np.flatnonzero(new), dtype=np.int64)
+
+
+_SETTLED_WITHIN_M: Final = 500.0
+"""A grid point this close (m) to the first point of its chain is near a port when that first point
+is within ``min_port_distance_m`` less twice this of one (`_near_port`). 500 m: the swing of an
+anchored ship; metre-scale jitter at a berth."""
+
+
+def _near_port(
+    ports: PortIndex, mmsi: IntArray, slot: IntArray, lat: FloatArray, lon: FloatArray, max_distance_m: float
+) -> BoolArray:
+    """Whether a port lies within ``max_distance_m`` of each grid point (sorted by vessel and slot),
+    as `PortProximity.any_within` answers.
+
+    Moored and anchored ships, half the points of a day, hardly move: when a chain's first
+    point has a port within ``max_distance_m - 2 * _SETTLED_WITHIN_M``, every point of the
+    chain within `_SETTLED_WITHIN_M` of it has one within ``max_distance_m`` (triangle
+    inequality, with 500 m to spare), so one question settles them all. The other points
+    are asked one by one. Only "near" is ever inferred, and only with circle ports (measured
+    by haversine; a polygon port is measured on its own projection).
+    """
+    near = np.zeros(len(lat), dtype=bool)
+    inner = max_distance_m - 2 * _SETTLED_WITHIN_M
+    ask = np.arange(len(lat))
+    if inner > 0 and len(ports.polygon_ports) == 0 and len(lat):
+        first = _chain_starts(mmsi, slot)
+        length = np.diff(np.append(first, len(lat)))
+        lat0, lon0 = np.repeat(lat[first], length), np.repeat(lon[first], length)
+        cos0 = np.repeat(np.cos(np.radians(lat[first])), length)
+        # at most this far from the chain's first point (cheaper than haversine): along the meridian
+        # to its latitude, then along that parallel (no shorter than the great circle; longitude
+        # unwrapped, which only lengthens it)
+        apart = (np.abs(lat - lat0) + np.abs(lon - lon0) * cos0) * _M_PER_DEG
+        first_near = PortProximity(ports, lat[first], lon[first]).any_within(inner)
+        near = (apart <= _SETTLED_WITHIN_M) & np.repeat(first_near, length)
+        ask = np.flatnonzero(~near)
+    near[ask] = PortProximity(ports, lat[ask], lon[ask]).any_within(max_distance_m)
+    return near
+
+
+def _may_meet(
+    mmsi: IntArray, slot: IntArray, speed: FloatArray, grid_ns: int, config: EncounterConfig
+) -> BoolArray:
+    """Which grid points (sorted by vessel and slot) can be part of an encounter.
+
+    An encounter's instants are consecutive for both vessels, so each vessel's points of it
+    lie in one chain of its consecutive slots; the chain must span ``min_duration_h`` and,
+    for a median below ``max_median_sog_kn``, hold a point below it. Other chains are
+    dropped whole: a kept chain keeps all its pairs, so the runs found are unchanged.
+    """
+    n = len(slot)
+    if n == 0:
+        return np.zeros(0, dtype=bool)
+    first = _chain_starts(mmsi, slot)
+    last = np.append(first[1:], n) - 1
+    long_enough = (slot[last] - slot[first]) * grid_ns >= config.min_duration_h * HOUR_NS
+    slow = np.add.reduceat((speed < config.max_median_sog_kn).astype(np.int64), first) > 0
+    return np.asarray(np.repeat(long_enough & slow, last - first + 1), dtype=np.bool_)
 
 
 def _candidate_pairs(slot: IntArray, cells: IntArray, nx: int) -> tuple[IntArray, IntArray]:
@@ -120,18 +262,22 @@ def _candidate_pairs(slot: IntArray, cells: IntArray, nx: int) -> tuple[IntArray
     sorted_key = key[order]
     firsts: list[IntArray] = []
     seconds: list[IntArray] = []
-    for dx, dy, dz in _FORWARD:
-        target = sorted_key + (dx * nx + dy) * nx + dz
-        hi = np.searchsorted(sorted_key, target, side="right")
-        if (dx, dy, dz) == (0, 0, 0):
-            lo = np.arange(len(sorted_key)) + 1  # later points of the same cell
-        else:
-            lo = np.searchsorted(sorted_key, target, side="left")
+    everyone = np.arange(len(sorted_key))
+    columns = [(everyone + 1, np.searchsorted(sorted_key, sorted_key + 1, side="right"))]
+    for dx, dy in _FORWARD:
+        centre = sorted_key + (dx * nx + dy) * nx
+        columns.append(
+            (
+                np.searchsorted(sorted_key, centre - 1, side="left"),
+                np.searchsorted(sorted_key, centre + 1, side="right"),
+            )
+        )
+    for lo, hi in columns:
         count = np.maximum(hi - lo, 0)
         total = int(count.sum())
         if total == 0:
             continue
-        a = np.repeat(np.arange(len(sorted_key)), count)
+        a = np.repeat(everyone, count)
         b = np.repeat(lo, count) + (np.arange(total) - np.repeat(np.cumsum(count) - count, count))
         firsts.append(order[a])
         seconds.append(order[b])
@@ -200,7 +346,8 @@ interpolated position (WGS84 degrees) and speed (kn)."""
 
 
 def grid_points(track: Track, config: EncounterConfig) -> pd.DataFrame:
-    """Every vessel's positions on the common time grid, away from ports (steps 1 and 2).
+    """Every vessel's positions on the common time grid, away from ports (steps 1 and 2), that can
+    be part of an encounter (in a chain of consecutive instants long enough, with a slow point).
 
     A function of each vessel's rows alone: on a partition of vessels it gives those
     vessels' points of the whole frame. Sorted by vessel and instant.
@@ -209,11 +356,14 @@ def grid_points(track: Track, config: EncounterConfig) -> pd.DataFrame:
         return _empty(GRID_COLUMNS, integers=2)
     grid_ns = config.grid_minutes * _MINUTE_NS
     mmsi, slot, lat, lon, speed = _resample(
-        track, track.sog, grid_ns, int(config.max_interpolation_gap_h * HOUR_NS)
+        track, grid_ns, int(config.max_interpolation_gap_h * HOUR_NS), config
     )
     if config.min_port_distance_m > 0 and len(mmsi):
-        far = ~PortProximity(track.ports, lat, lon).any_within(config.min_port_distance_m)
+        far = ~_near_port(track.ports, mmsi, slot, lat, lon, config.min_port_distance_m)
         mmsi, slot, lat, lon, speed = mmsi[far], slot[far], lat[far], lon[far], speed[far]
+        # a point near a port cuts its chain: the pieces may be too short now
+        ok = _may_meet(mmsi, slot, speed, grid_ns, config)
+        mmsi, slot, lat, lon, speed = mmsi[ok], slot[ok], lat[ok], lon[ok], speed[ok]
     return pd.DataFrame(dict(zip(GRID_COLUMNS, (mmsi, slot, lat, lon, speed), strict=True)))
 
 

@@ -31,7 +31,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from vesselscreen.events._common import HOUR_NS, bfill, check_config, ffill, to_utc
+from vesselscreen.events._common import HOUR_NS, FloatArray, IntArray, check_config, to_utc
 from vesselscreen.events.config import GapConfig
 from vesselscreen.events.track import Track
 from vesselscreen.geo.ports import PortIndex
@@ -73,6 +73,25 @@ def gaps(
     return detect_gaps(Track.of(positions, ports), config)
 
 
+def _draught_around(track: Track, before: IntArray, after: IntArray) -> tuple[FloatArray, FloatArray]:
+    """The last draught reported at or before each ``before`` row and the first at or after each
+    ``after`` row, by the same vessel (NaN if none): a search per gap, not a fill of the track."""
+    draught = track.frame[POSITION.DRAUGHT].to_numpy(dtype=np.float64, na_value=np.nan)
+    reported = np.flatnonzero(~np.isnan(draught))
+    if len(reported) == 0:
+        return np.full(len(before), np.nan), np.full(len(after), np.nan)
+    vessel_first = np.flatnonzero(track.new_vessel)
+    vessel_end = np.append(vessel_first[1:], len(track))
+    vessel = np.searchsorted(vessel_first, after, side="right") - 1  # before and after: one vessel's rows
+    at = np.searchsorted(reported, before, side="right") - 1
+    source = reported[np.maximum(at, 0)]
+    start = np.where((at >= 0) & (source >= vessel_first[vessel]), draught[source], np.nan)
+    at = np.searchsorted(reported, after, side="left")
+    source = reported[np.minimum(at, len(reported) - 1)]
+    end = np.where((at < len(reported)) & (source < vessel_end[vessel]), draught[source], np.nan)
+    return np.asarray(start, dtype=np.float64), np.asarray(end, dtype=np.float64)
+
+
 def detect_gaps(track: Track, config: GapConfig) -> pd.DataFrame:
     """`gaps` on a track (the screening context calls this once)."""
     if track.empty:
@@ -81,7 +100,6 @@ def detect_gaps(track: Track, config: GapConfig) -> pd.DataFrame:
     if len(after) == 0:
         return empty_frame(GAP_DTYPES)
     before = after - 1
-    draught = track.frame[POSITION.DRAUGHT].to_numpy(dtype=np.float64, na_value=np.nan)
     index = track.ports
     lat = np.concatenate([track.lat[before], track.lat[after]])
     lon = np.concatenate([track.lon[before], track.lon[after]])
@@ -89,6 +107,7 @@ def detect_gaps(track: Track, config: GapConfig) -> pd.DataFrame:
     ids = index.ports[PORT.PORT_ID].to_numpy(dtype=object)
     port_id = pd.Series(ids[np.maximum(near, 0)]).where(near >= 0).to_numpy()
     n = len(after)
+    draught_start, draught_end = _draught_around(track, before, after)
 
     duration = track.dt_prev[after]
     hours = duration / HOUR_NS
@@ -110,8 +129,8 @@ def detect_gaps(track: Track, config: GapConfig) -> pd.DataFrame:
             GAP.IMPLIED_SPEED_KN: speed,
             GAP.START_PORT_ID: port_id[:n],
             GAP.END_PORT_ID: port_id[n:],
-            GAP.DRAUGHT_START: ffill(draught, track.vessel)[before],
-            GAP.DRAUGHT_END: bfill(draught, track.vessel)[after],
+            GAP.DRAUGHT_START: draught_start,
+            GAP.DRAUGHT_END: draught_end,
             GAP.DARK: (duration >= config.dark_gap_h * HOUR_NS) & (near[:n] < 0),
             GAP.IMPOSSIBLE_SPEED: speed > track.limits.max_speed_kn,
         }

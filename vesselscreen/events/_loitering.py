@@ -22,7 +22,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from vesselscreen.events._common import HOUR_NS, check_config, runs, to_utc
+from vesselscreen.events._common import HOUR_NS, BoolArray, IntArray, check_config, spell_rows, spells, to_utc
 from vesselscreen.events.config import LoiteringConfig
 from vesselscreen.events.track import BASE_COLUMNS, Track
 from vesselscreen.geo.ports import PortIndex
@@ -55,6 +55,15 @@ def loitering(
     return detect_loitering(Track.of(positions, ports, required=_REQUIRED), config)
 
 
+def _long_spells(
+    track: Track, slow: BoolArray, breaks: BoolArray, min_duration_ns: float
+) -> tuple[IntArray, IntArray]:
+    """First and last rows of the spells of ``slow`` rows lasting ``min_duration_ns``."""
+    first, last = spells(slow, breaks)
+    keep = track.ts[last] - track.ts[first] >= min_duration_ns
+    return first[keep], last[keep]
+
+
 def detect_loitering(track: Track, config: LoiteringConfig) -> pd.DataFrame:
     """`loitering` on a track (the screening context calls this once)."""
     if track.empty:
@@ -62,41 +71,41 @@ def detect_loitering(track: Track, config: LoiteringConfig) -> pd.DataFrame:
     sog = track.sog
     speed = np.where(np.isfinite(sog), sog, track.implied_speed_kn())
     slow = speed < config.max_sog_kn  # NaN is not slow
-    if config.min_port_distance_m > 0 and slow.any():
-        slow &= ~track.near_port(config.min_port_distance_m, rows=slow)
     breaks = track.new_vessel | (track.dt_prev > config.max_gap_h * HOUR_NS)
-    run = runs(slow, breaks)
-    if not slow.any():
+    min_duration = config.min_duration_h * HOUR_NS
+    first, last = _long_spells(track, slow, breaks, min_duration)
+    if config.min_port_distance_m > 0 and len(first):
+        # near a port cuts a spell short: only the rows of spells long enough without that
+        # question are asked it, and the pieces of each are measured again
+        rows, _ = spell_rows(first, last)
+        slow = np.zeros(len(track), dtype=bool)
+        slow[rows] = True
+        slow &= ~track.near_port(config.min_port_distance_m, rows=slow)
+        first, last = _long_spells(track, slow, breaks, min_duration)
+    if len(first) == 0:
         return empty_frame(LOITERING_DTYPES)
-
-    rows = np.flatnonzero(slow)
-    ids = run[rows]
-    starts = np.flatnonzero(np.concatenate(([True], ids[1:] != ids[:-1])))
-    first = rows[starts]
-    last = rows[np.concatenate((starts[1:], [len(rows)])) - 1]
     duration = track.ts[last] - track.ts[first]
-    keep = duration >= config.min_duration_h * HOUR_NS
-    if not keep.any():
-        return empty_frame(LOITERING_DTYPES)
+    rows, spell = spell_rows(first, last)
     # the step into a spell's first position is travel before the spell
-    step = np.where(np.isin(rows, first), 0.0, track.dist_prev[rows])
+    step = track.dist_prev[rows]
+    step[np.cumsum(last - first + 1) - (last - first + 1)] = 0.0
     per_run = pd.DataFrame(
         {"lat": track.lat[rows], "lon": track.lon[rows], "speed": speed[rows], "step": step}
-    ).groupby(ids, sort=True)
+    ).groupby(spell, sort=True)
     medians = per_run[["lat", "lon", "speed"]].median()
     out = pd.DataFrame(
         {
-            LOITERING.MMSI: track.mmsi[first[keep]],
-            LOITERING.IMO: track.reported_between(POSITION.IMO, first[keep], last[keep]),
-            LOITERING.NAME: track.reported_between(POSITION.NAME, first[keep], last[keep]),
-            LOITERING.START: to_utc(track.ts[first[keep]]),
-            LOITERING.END: to_utc(track.ts[last[keep]]),
-            LOITERING.DURATION: pd.to_timedelta(duration[keep], unit="ns"),
-            LOITERING.LAT: medians["lat"].to_numpy()[keep],
-            LOITERING.LON: medians["lon"].to_numpy()[keep],
-            LOITERING.MEDIAN_SOG: medians["speed"].to_numpy()[keep],
-            LOITERING.DISTANCE_M: per_run["step"].sum().to_numpy()[keep],
-            LOITERING.N_POSITIONS: (last - first + 1)[keep],
+            LOITERING.MMSI: track.mmsi[first],
+            LOITERING.IMO: track.reported_between(POSITION.IMO, first, last),
+            LOITERING.NAME: track.reported_between(POSITION.NAME, first, last),
+            LOITERING.START: to_utc(track.ts[first]),
+            LOITERING.END: to_utc(track.ts[last]),
+            LOITERING.DURATION: pd.to_timedelta(duration, unit="ns"),
+            LOITERING.LAT: medians["lat"].to_numpy(),
+            LOITERING.LON: medians["lon"].to_numpy(),
+            LOITERING.MEDIAN_SOG: medians["speed"].to_numpy(),
+            LOITERING.DISTANCE_M: per_run["step"].sum().to_numpy(),
+            LOITERING.N_POSITIONS: last - first + 1,
         }
     )
     return conform(out, LOITERING_DTYPES)

@@ -24,7 +24,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from vesselscreen.events._common import HOUR_NS, check_config, hysteresis, runs, to_utc
+from vesselscreen.events._common import HOUR_NS, check_config, hysteresis, spell_rows, spells, to_utc
 from vesselscreen.events.config import StopConfig
 from vesselscreen.events.track import BASE_COLUMNS, Track
 from vesselscreen.geo.ports import PortIndex
@@ -67,39 +67,32 @@ def detect_stops(track: Track, config: StopConfig) -> pd.DataFrame:
         return empty_frame(STOP_DTYPES)
     sog = track.sog
     breaks = track.new_vessel | (track.dt_prev > config.max_gap_h * HOUR_NS)
-    segment = np.cumsum(breaks, dtype=np.int64)
-    stopped = hysteresis(sog <= config.stop_speed_kn, sog >= config.resume_speed_kn, segment)
-    run = runs(stopped, breaks)
-    if not stopped.any():
-        return empty_frame(STOP_DTYPES)
-
-    rows = np.flatnonzero(stopped)
-    ids = run[rows]
-    starts = np.flatnonzero(np.concatenate(([True], ids[1:] != ids[:-1])))
-    first = rows[starts]
-    last = rows[np.concatenate((starts[1:], [len(rows)])) - 1]
+    stopped = hysteresis(sog <= config.stop_speed_kn, sog >= config.resume_speed_kn, breaks)
+    first, last = spells(stopped, breaks)
     duration = track.ts[last] - track.ts[first]
     keep = duration >= config.min_duration_h * HOUR_NS
     if not keep.any():
         return empty_frame(STOP_DTYPES)
-    where = pd.DataFrame({"lat": track.lat[rows], "lon": track.lon[rows]}).groupby(ids, sort=True).median()
-    lat = where["lat"].to_numpy()[keep]
-    lon = where["lon"].to_numpy()[keep]
+    first, last, duration = first[keep], last[keep], duration[keep]
+    rows, spell = spell_rows(first, last)  # the long stops' rows alone
+    where = pd.DataFrame({"lat": track.lat[rows], "lon": track.lon[rows]}).groupby(spell, sort=True).median()
+    lat = where["lat"].to_numpy()
+    lon = where["lon"].to_numpy()
     index = track.ports
     inside, _ = index.within(lat, lon)
     port_ids = index.ports[PORT.PORT_ID].to_numpy(dtype=object)
     out = pd.DataFrame(
         {
-            STOP.MMSI: track.mmsi[first[keep]],
-            STOP.IMO: track.reported_between(POSITION.IMO, first[keep], last[keep]),
-            STOP.NAME: track.reported_between(POSITION.NAME, first[keep], last[keep]),
-            STOP.START: to_utc(track.ts[first[keep]]),
-            STOP.END: to_utc(track.ts[last[keep]]),
-            STOP.DURATION: pd.to_timedelta(duration[keep], unit="ns"),
+            STOP.MMSI: track.mmsi[first],
+            STOP.IMO: track.reported_between(POSITION.IMO, first, last),
+            STOP.NAME: track.reported_between(POSITION.NAME, first, last),
+            STOP.START: to_utc(track.ts[first]),
+            STOP.END: to_utc(track.ts[last]),
+            STOP.DURATION: pd.to_timedelta(duration, unit="ns"),
             STOP.LAT: lat,
             STOP.LON: lon,
             STOP.PORT_ID: pd.Series(port_ids[np.maximum(inside, 0)]).where(inside >= 0).to_numpy(),
-            STOP.N_POSITIONS: (last - first + 1)[keep],
+            STOP.N_POSITIONS: last - first + 1,
         }
     )
     return conform(out, STOP_DTYPES)
