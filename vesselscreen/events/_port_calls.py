@@ -40,7 +40,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from vesselscreen.events._common import HOUR_NS, check_config, ffill, run_start
+from vesselscreen.events._common import HOUR_NS, check_config, latest
 from vesselscreen.events.config import PortCallConfig
 from vesselscreen.events.track import BASE_COLUMNS, Track
 from vesselscreen.geo.ports import PortIndex
@@ -96,60 +96,56 @@ def detect_port_calls(track: Track, config: PortCallConfig) -> pd.DataFrame:
         return empty_frame(PORT_CALL_DTYPES)
     mmsi, ts, lat, lon, sog = track.mmsi, track.ts, track.lat, track.lon, track.sog
     n = len(track)
-    max_gap = int(config.max_gap_h * HOUR_NS)
+    rows = np.arange(n)
     dt_prev = track.dt_prev
 
     # A row "resets" when it starts a vessel or follows a silence longer than max_gap: no
-    # state (port, in/out, stopped) carries across it.
-    reset = track.new_vessel | (dt_prev > max_gap)
-    segment = np.cumsum(reset, dtype=np.int64)
+    # state (port, in/out, stopped) carries across it. States with hysteresis below hold the
+    # value of the last row that decided them (a running maximum of row numbers), from the
+    # start of their run on.
+    reset = track.new_vessel | (dt_prev > int(config.max_gap_h * HOUR_NS))
+    segment_start = np.maximum.accumulate(np.where(reset, rows, 0))
 
-    # In-port state with hysteresis: entry sets it, beyond the current port's exit distance clears it.
+    # In-port state: entry (a port circle holds the row) sets it; beyond the current port's
+    # exit distance clears it.
     entry_port = track.port_within
-    segment_start = run_start(segment)
-    current = ffill(np.where(entry_port >= 0, entry_port, np.nan), segment, segment_start)
-    current_pos = np.where(np.isnan(current), -1, current).astype(np.int64)
-    del current  # full-length intermediates go as soon as they are used (3M rows: 24 MB each)
-    radius = index.radius_m
-    exit_dist = np.where(current_pos >= 0, radius[current_pos] + config.exit_margin_m, np.nan)
-    # the exit distance matters only where no entry circle holds the row (an entry sets the
-    # state whatever the distance): measure those rows alone
-    between = np.flatnonzero((entry_port < 0) & (current_pos >= 0))
-    dist = np.full(n, np.nan)
-    dist[between] = index.distance_to(lat[between], lon[between], current_pos[between])
-    with np.errstate(invalid="ignore"):
-        outside = (current_pos < 0) | (dist > exit_dist)
-    del dist, between
-    signal = np.where(entry_port >= 0, 1.0, np.where(outside, 0.0, np.nan))
-    inside = np.nan_to_num(ffill(signal, segment, segment_start), nan=0.0) > 0.5
-    del exit_dist, outside, signal, segment, segment_start
+    entered = entry_port >= 0
+    last_entry = latest(entered, segment_start)
+    current_pos = np.where(last_entry >= 0, entry_port[last_entry], -1)
+    del last_entry  # full-length intermediates go as soon as they are used (3M rows: 24 MB each)
+    # the exit distance matters only where no entry circle holds the row: test those rows alone
+    # (a row with no current port is outside, one in an entry circle inside: both decide)
+    between = np.flatnonzero(~entered & (current_pos >= 0))
+    stays = index.within_limit(
+        lat[between], lon[between], current_pos[between], index.radius_m + config.exit_margin_m
+    )
+    decides = np.ones(n, dtype=bool)
+    decides[between[stays]] = False
+    del between, stays
+    # a segment's first row always decides: no row looks back past it
+    inside = entered[np.maximum.accumulate(np.where(decides, rows, 0))]
+    del decides, entered
 
     # Visits: runs of inside rows of one segment at one port.
-    prev_inside = np.zeros(n, dtype=bool)
-    prev_inside[1:] = inside[:-1]
-    port_changed = np.ones(n, dtype=bool)
-    port_changed[1:] = current_pos[1:] != current_pos[:-1]
-    visit_start = inside & (reset | ~prev_inside | port_changed)
-    visit = np.where(inside, np.cumsum(visit_start, dtype=np.int64), 0)
-    del prev_inside, port_changed
+    visit_start = inside.copy()
+    visit_start[1:] &= reset[1:] | ~inside[:-1] | (current_pos[1:] != current_pos[:-1])
     if not inside.any():
         return empty_frame(PORT_CALL_DTYPES)
 
     # Stop state with hysteresis, within each visit.
-    stop_signal = np.where(
-        sog <= config.stop_speed_kn, 1.0, np.where(sog >= config.resume_speed_kn, 0.0, np.nan)
-    )
-    stopped = inside & (np.nan_to_num(ffill(stop_signal, visit), nan=0.0) > 0.5)
-    del stop_signal
+    stop_decided = (sog <= config.stop_speed_kn) | (sog >= config.resume_speed_kn)
+    last_speed = latest(stop_decided, np.maximum.accumulate(np.where(visit_start, rows, 0)))
+    stopped = inside & (last_speed >= 0) & (sog[last_speed] <= config.stop_speed_kn)
+    del stop_decided, last_speed
 
     # Time to the next row of the same visit: counts as dwell when stopped or a port gap.
     dt_next = np.zeros(n, dtype=np.int64)
     dt_next[:-1] = dt_prev[1:]
     next_same = np.zeros(n, dtype=bool)
-    next_same[:-1] = inside[:-1] & (visit[1:] == visit[:-1])
+    next_same[:-1] = inside[:-1] & inside[1:] & ~visit_start[1:]
     port_gap = next_same & (dt_next >= int(config.port_gap_h * HOUR_NS))
     dwell = np.where(next_same & (stopped | port_gap), dt_next, 0)
-    del dt_next, next_same, visit
+    del dt_next, next_same
     next_reset = np.ones(n, dtype=bool)
     next_reset[:-1] = reset[1:]
 
@@ -160,7 +156,7 @@ def detect_port_calls(track: Track, config: PortCallConfig) -> pd.DataFrame:
     count = last - first + 1
     stopped_any = np.logical_or.reduceat(stopped, first)
     gap_any = np.logical_or.reduceat(port_gap, first)
-    dwell_sum = np.add.reduceat(np.where(inside, dwell, 0), first)
+    dwell_sum = np.add.reduceat(dwell, first)  # dwell is 0 outside visits
     entry_seen = ~reset[first]
     exit_seen = ~next_reset[last]
     is_call = (stopped_any | gap_any) & (dwell_sum >= config.min_duration_h * HOUR_NS)
