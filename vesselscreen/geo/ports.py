@@ -825,8 +825,8 @@ class PortProximity:
         point, port = table.pairs(lat, lon)
         p_lat, p_lon = lat[point], lon[point]
         a = index._series_a(p_lat, p_lon, port)
-        inside = np.flatnonzero(index._within_limit(p_lat, p_lon, port, limit, a))
-        point, port, a = point[inside], port[inside], a[inside]
+        held = np.flatnonzero(index._within_limit(p_lat, p_lon, port, limit, a))
+        point, port, a = point[held], port[held], a[held]
         # most points are inside one circle at most; where circles overlap, the nearest wins
         shared = np.zeros(len(point), dtype=bool)
         shared[1:] = point[1:] == point[:-1]
