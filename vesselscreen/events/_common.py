@@ -54,18 +54,6 @@ def ffill(values: FloatArray, groups: npt.NDArray[np.integer], starts: IntArray 
     return np.asarray(np.where(last >= start, filled, np.nan), dtype=np.float64)
 
 
-def latest(mask: BoolArray, starts: IntArray) -> IntArray:
-    """For each row, the last row at or before it where ``mask`` holds, if at or after the row's
-    run's first row (``starts``, as `run_start` gives them); -1 otherwise.
-
-    >>> latest(np.array([1, 0, 0, 1, 0], bool), np.array([0, 0, 2, 2, 2])).tolist()
-    [0, 0, -1, 3, 3]
-    """
-    last = np.where(mask, np.arange(len(mask)), -1)
-    np.maximum.accumulate(last, out=last)
-    return np.asarray(np.where(last >= starts, last, -1), dtype=np.int64)
-
-
 def search_within(
     values: IntArray,
     lo: IntArray,

@@ -40,7 +40,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from vesselscreen.events._common import HOUR_NS, check_config, latest
+from vesselscreen.events._common import HOUR_NS, check_config
 from vesselscreen.events.config import PortCallConfig
 from vesselscreen.events.track import BASE_COLUMNS, Track
 from vesselscreen.geo.ports import PortIndex
@@ -96,76 +96,78 @@ def detect_port_calls(track: Track, config: PortCallConfig) -> pd.DataFrame:
         return empty_frame(PORT_CALL_DTYPES)
     mmsi, ts, lat, lon, sog = track.mmsi, track.ts, track.lat, track.lon, track.sog
     n = len(track)
-    rows = np.arange(n)
     dt_prev = track.dt_prev
 
     # A row "resets" when it starts a vessel or follows a silence longer than max_gap: no
-    # state (port, in/out, stopped) carries across it. States with hysteresis below hold the
-    # value of the last row that decided them (a running maximum of row numbers), from the
-    # start of their run on.
+    # state (port, in/out, stopped) carries across it. A state with hysteresis is the value
+    # of the last row that decided it: with rows numbered by a running count of deciding rows,
+    # one read per row (cheaper than a fill or a running maximum of row numbers).
     reset = track.new_vessel | (dt_prev > int(config.max_gap_h * HOUR_NS))
-    segment_start = np.maximum.accumulate(np.where(reset, rows, 0))
 
     # In-port state: entry (a port circle holds the row) sets it; beyond the current port's
-    # exit distance clears it.
+    # exit distance clears it. The current port: the last entry since the last reset.
     entry_port = track.port_within
     entered = entry_port >= 0
-    last_entry = latest(entered, segment_start)
-    current_pos = np.where(last_entry >= 0, entry_port[last_entry], -1)
-    del last_entry  # full-length intermediates go as soon as they are used (3M rows: 24 MB each)
-    # the exit distance matters only where no entry circle holds the row: test those rows alone
-    # (a row with no current port is outside, one in an entry circle inside: both decide)
+    marks = entered | reset
+    current_pos = entry_port[np.flatnonzero(marks)][np.cumsum(marks) - 1]  # -1 at a reset not entering
+    del marks  # full-length intermediates go as soon as they are used (3M rows: 24 MB each)
+    # Rows in no entry circle: out if there is no current port or beyond its exit distance;
+    # within it, the row keeps the state of the row before its run of such rows.
     between = np.flatnonzero(~entered & (current_pos >= 0))
-    stays = index.within_limit(
-        lat[between], lon[between], current_pos[between], index.radius_m + config.exit_margin_m
-    )
-    decides = np.ones(n, dtype=bool)
-    decides[between[stays]] = False
-    del between, stays
-    # a segment's first row always decides: no row looks back past it
-    inside = entered[np.maximum.accumulate(np.where(decides, rows, 0))]
-    del decides, entered
+    stays = between[
+        index.within_limit(
+            lat[between], lon[between], current_pos[between], index.radius_m + config.exit_margin_m
+        )
+    ]
+    inside = entered.copy()
+    if len(stays):
+        run_first = np.concatenate(([True], stays[1:] != stays[:-1] + 1))
+        before = stays[run_first][np.cumsum(run_first) - 1] - 1  # never a reset: a port is current
+        inside[stays] = entered[before]
+    del between, stays, entered
 
-    # Visits: runs of inside rows of one segment at one port.
-    visit_start = inside.copy()
-    visit_start[1:] &= reset[1:] | ~inside[:-1] | (current_pos[1:] != current_pos[:-1])
-    if not inside.any():
+    # Visits: runs of inside rows of one segment at one port, reduced on the inside rows alone.
+    rows = np.flatnonzero(inside)
+    del inside
+    if not len(rows):
         return empty_frame(PORT_CALL_DTYPES)
+    port = current_pos[rows]
+    visit_start = reset[rows]
+    visit_start[0] = True
+    visit_start[1:] |= (rows[1:] != rows[:-1] + 1) | (port[1:] != port[:-1])
 
-    # Stop state with hysteresis, within each visit.
-    stop_decided = (sog <= config.stop_speed_kn) | (sog >= config.resume_speed_kn)
-    last_speed = latest(stop_decided, np.maximum.accumulate(np.where(visit_start, rows, 0)))
-    stopped = inside & (last_speed >= 0) & (sog[last_speed] <= config.stop_speed_kn)
-    del stop_decided, last_speed
+    # Stop state with hysteresis, within each visit (not stopped until a report says so).
+    speed = sog[rows]
+    stop_now = speed <= config.stop_speed_kn
+    marks = stop_now | (speed >= config.resume_speed_kn) | visit_start
+    stopped = stop_now[np.flatnonzero(marks)][np.cumsum(marks) - 1]
+    del speed, marks
 
     # Time to the next row of the same visit: counts as dwell when stopped or a port gap.
-    dt_next = np.zeros(n, dtype=np.int64)
-    dt_next[:-1] = dt_prev[1:]
-    next_same = np.zeros(n, dtype=bool)
-    next_same[:-1] = inside[:-1] & inside[1:] & ~visit_start[1:]
+    next_same = np.zeros(len(rows), dtype=bool)
+    next_same[:-1] = ~visit_start[1:]
+    dt_next = np.zeros(len(rows), dtype=np.int64)
+    dt_next[:-1] = dt_prev[rows[1:]]
     port_gap = next_same & (dt_next >= int(config.port_gap_h * HOUR_NS))
     dwell = np.where(next_same & (stopped | port_gap), dt_next, 0)
-    del dt_next, next_same
-    next_reset = np.ones(n, dtype=bool)
-    next_reset[:-1] = reset[1:]
 
-    # visits are runs of consecutive rows: reduce each run by its first row, no group-by
-    first = np.flatnonzero(visit_start)
-    last = np.append(first[1:] - 1, n - 1)
-    last = np.minimum(last, first + np.add.reduceat(inside.astype(np.int64), first) - 1)
-    count = last - first + 1
-    stopped_any = np.logical_or.reduceat(stopped, first)
-    gap_any = np.logical_or.reduceat(port_gap, first)
-    dwell_sum = np.add.reduceat(dwell, first)  # dwell is 0 outside visits
+    # visits are runs: reduce each by its first row, no group-by
+    begin = np.flatnonzero(visit_start)
+    end = np.append(begin[1:], len(rows)) - 1
+    count = end - begin + 1
+    stopped_any = np.logical_or.reduceat(stopped, begin)
+    gap_any = np.logical_or.reduceat(port_gap, begin)
+    dwell_sum = np.add.reduceat(dwell, begin)
+    first, last = rows[begin], rows[end]
     entry_seen = ~reset[first]
-    exit_seen = ~next_reset[last]
+    exit_seen = (last + 1 < n) & ~reset[np.minimum(last + 1, n - 1)]
     is_call = (stopped_any | gap_any) & (dwell_sum >= config.min_duration_h * HOUR_NS)
     if not is_call.any():
         return empty_frame(PORT_CALL_DTYPES)
 
     last_rows = last[is_call]
     gazetteer = index.ports
-    port_pos = current_pos[first[is_call]]
+    port_pos = port[begin[is_call]]
     calls = pd.DataFrame(
         {
             PORT_CALL.MMSI: mmsi[first[is_call]],
