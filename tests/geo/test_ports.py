@@ -458,3 +458,14 @@ def test_circles_too_wide_for_a_table_are_searched_per_cell(monkeypatch: pytest.
     lat, lon = np.array([36.80, 40.0, 42.98]), np.array([53.33, 51.0, 47.52])
     assert index._cell_table(0.0) is None
     assert PortProximity(index, lat, lon).ports_within().tolist() == index.within(lat, lon)[0].tolist()
+
+
+def test_a_pickled_index_leaves_its_cell_tables_behind() -> None:
+    import pickle
+
+    index = PortIndex()
+    lat, lon = np.array([36.80, 40.0]), np.array([53.33, 51.0])
+    expected = PortProximity(index, lat, lon).ports_within()
+    copy = pickle.loads(pickle.dumps(index))
+    assert copy._tables == {}
+    assert PortProximity(copy, lat, lon).ports_within().tolist() == expected.tolist()

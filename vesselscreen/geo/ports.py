@@ -301,6 +301,10 @@ class PortIndex:
             keys.append(_cell_key(np.repeat(lats, len(lons)), np.tile(lons, len(lats))))
         self._cells = np.unique(np.concatenate(keys))
 
+    def __getstate__(self) -> dict[str, object]:
+        # the cell tables are a cache of megabytes: a copy sent to another process rebuilds its own
+        return {**self.__dict__, "_tables": {}}
+
     def _distance(self, lat: FloatArray, lon: FloatArray, pos: IntArray) -> FloatArray:
         """Metres from each point to the paired port: its point, or its polygon (0 inside)."""
         dist = haversine_m(lat, lon, self._lat[pos], self._lon[pos])
