@@ -40,7 +40,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from vesselscreen.events._common import HOUR_NS, check_config
+from vesselscreen.events._common import HOUR_NS, BoolArray, FloatArray, IntArray, check_config
 from vesselscreen.events.config import PortCallConfig
 from vesselscreen.events.track import BASE_COLUMNS, Track
 from vesselscreen.geo.ports import PortIndex
@@ -49,6 +49,49 @@ from vesselscreen.schema import PORT, PORT_CALL, PORT_CALL_DTYPES, POSITION, con
 __all__ = ["PortCallConfig", "port_calls"]
 
 _REQUIRED: Final = (*BASE_COLUMNS, POSITION.SOG, POSITION.IMO, POSITION.NAME)
+
+
+_FIRST_ROUND: Final = 16
+"""Rows of each run that `_before_exit` tests first; each later round tests four times more."""
+
+
+def _before_exit(
+    index: PortIndex, lat: FloatArray, lon: FloatArray, rows: IntArray, port: IntArray, exit_margin_m: float
+) -> BoolArray:
+    """For runs of consecutive ``rows`` at one current ``port`` each, whether each row comes
+    before its run's first row beyond the port's exit distance (``radius_m + exit_margin_m``).
+
+    Only that first row matters (a vessel out of port stays out until it enters again), so
+    rows are tested from each run's start in growing rounds until it is found: a vessel
+    leaving port is past the exit distance within a few reports, and its hours at sea are
+    never measured.
+    """
+    exit_m = index.radius_m + exit_margin_m
+    starts = np.flatnonzero(np.concatenate(([True], rows[1:] != rows[:-1] + 1))) if len(rows) else rows
+    ends = np.append(starts[1:], len(rows))
+    exit_at = ends.copy()  # per run, the position in rows of its first row beyond (its end: none)
+    tested = starts.copy()  # per run, the first position not tested yet
+    width = _FIRST_ROUND
+    pending = np.arange(len(starts))
+    while len(pending):
+        lo = tested[pending]
+        count = np.minimum(ends[pending] - lo, width)
+        total = np.cumsum(count)
+        at = np.arange(int(total[-1])) + np.repeat(lo - (total - count), count)
+        r = rows[at]
+        beyond = np.flatnonzero(~index.within_limit(lat[r], lon[r], port[at], exit_m))
+        # the first beyond row of each tested range (ranges are in order, so a search finds it)
+        which = np.searchsorted(total, beyond, side="right")
+        hit, first = np.unique(which, return_index=True)
+        exit_at[pending[hit]] = at[beyond[first]]
+        tested[pending] = lo + count
+        left = np.ones(len(pending), dtype=bool)
+        left[hit] = False
+        pending = pending[left & (tested[pending] < ends[pending])]
+        width *= 4
+    position = np.arange(len(rows))
+    run = np.repeat(np.arange(len(starts)), ends - starts)
+    return np.asarray(position < exit_at[run], dtype=np.bool_)
 
 
 def port_calls(
@@ -111,20 +154,12 @@ def detect_port_calls(track: Track, config: PortCallConfig) -> pd.DataFrame:
     marks = entered | reset
     current_pos = entry_port[np.flatnonzero(marks)][np.cumsum(marks) - 1]  # -1 at a reset not entering
     del marks  # full-length intermediates go as soon as they are used (3M rows: 24 MB each)
-    # Rows in no entry circle: out if there is no current port or beyond its exit distance;
-    # within it, the row keeps the state of the row before its run of such rows.
+    # Rows in no entry circle come in runs, each after an entry (a reset that does not enter
+    # has no current port): inside up to the run's first row beyond the exit distance.
     between = np.flatnonzero(~entered & (current_pos >= 0))
-    stays = between[
-        index.within_limit(
-            lat[between], lon[between], current_pos[between], index.radius_m + config.exit_margin_m
-        )
-    ]
     inside = entered.copy()
-    if len(stays):
-        run_first = np.concatenate(([True], stays[1:] != stays[:-1] + 1))
-        before = stays[run_first][np.cumsum(run_first) - 1] - 1  # never a reset: a port is current
-        inside[stays] = entered[before]
-    del between, stays, entered
+    inside[between] = _before_exit(index, lat, lon, between, current_pos[between], config.exit_margin_m)
+    del between, entered
 
     # Visits: runs of inside rows of one segment at one port, reduced on the inside rows alone.
     rows = np.flatnonzero(inside)
