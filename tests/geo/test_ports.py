@@ -388,9 +388,13 @@ def test_port_proximity_answers_exactly_as_the_index(
     ),
     points=st.lists(st.tuples(st.integers(0, 11), st.floats(-0.15, 0.15), st.floats(-0.6, 0.6)), max_size=50),
     margin=st.sampled_from([0.0, 1_000.0]),
+    distance=st.sampled_from([1_000.0, 10_000.0, 37_040.0]),
 )
 def test_cell_table_answers_as_the_index_everywhere(
-    ports: list[tuple[float, float, float]], points: list[tuple[int, float, float]], margin: float
+    ports: list[tuple[float, float, float]],
+    points: list[tuple[int, float, float]],
+    margin: float,
+    distance: float,
 ) -> None:
     frame = pd.DataFrame(
         {
@@ -408,6 +412,8 @@ def test_cell_table_answers_as_the_index_everywhere(
     near = PortProximity(index, lat, lon)
     assert near.ports_within(margin).tolist() == expected.tolist()
     assert near.within(margin)[0].tolist() == expected.tolist()
+    # any_within: points the table places near a port, the others cell by cell
+    assert near.any_within(distance).tolist() == (index.nearest(lat, lon, distance)[0] >= 0).tolist()
     # within_limit: exactly distance_to <= limit, points at the very edge included
     pos = np.array(at, dtype=np.int64)
     limit = index.radius_m + margin

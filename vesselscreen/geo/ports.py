@@ -16,6 +16,7 @@ point with a radius (``radius_m``): the distance within which a vessel counts as
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from functools import cache, cached_property
 from importlib import resources
@@ -441,7 +442,9 @@ class PortIndex:
         """The `_CellTable` of the circles widened by ``margin_m`` (built on first use, then kept);
         None when the circles are too wide for one (see `_TABLE_MAX_CELLS`)."""
         if margin_m not in self._tables:
-            self._tables[margin_m] = _CellTable.build(self, self._radius + margin_m)
+            with _TABLE_LOCK:  # detectors on threads share the index: build each table once
+                if margin_m not in self._tables:
+                    self._tables[margin_m] = _CellTable.build(self, self._radius + margin_m)
         return self._tables[margin_m]
 
     def _candidates(
@@ -544,9 +547,12 @@ class PortIndex:
         return self._run(lat, lon, max_distance_m=None, margin_m=margin_m)
 
 
-_TABLE_MAX_CELLS: Final = 20_000_000
-"""Most (cell, port) pairs `_CellTable` may try: 16,600 bundled ports of up to 8 km try about
-400,000; wide user circles (tens of km) go to the per-cell search of `PortProximity` instead."""
+_TABLE_LOCK: Final = threading.Lock()
+_TABLE_MAX_CELLS: Final = 4_000_000
+"""Most (cell, port) pairs `_CellTable` may try (its size and build time follow): the 16,600
+bundled ports of 3-8 km try 600,000 (12 MB, 60 ms), with a 10 km margin 1.8 million; wider
+circles (a margin of 20 km and more on the bundled ports) go to the per-cell search of
+`PortProximity` instead."""
 
 
 class _CellTable:
@@ -559,7 +565,13 @@ class _CellTable:
     ports takes a few array reads: no hash, search or tree query per point or per cell.
     """
 
-    def __init__(self, block_of: npt.NDArray[np.int32], count: npt.NDArray[np.int32], port: IntArray) -> None:
+    def __init__(
+        self,
+        block_of: npt.NDArray[np.int32],
+        count: npt.NDArray[np.int32],
+        port: IntArray,
+        near: npt.NDArray[np.float32],
+    ) -> None:
         self._block_of = block_of  # block number by (block row, block column); -1: none listed
         # per cell of the stored blocks, its ports' count and first entry in _port; then a
         # block's worth of empty cells, where the cells of block -1 fall (negative indices)
@@ -568,6 +580,9 @@ class _CellTable:
         np.cumsum(count[:-1], out=first[1 : len(count)])
         self._first = first
         self._port = port  # port row positions, ascending within a cell
+        # per cell, a distance (m) within which every point of it has a listed port: its
+        # centre's nearest one plus its half-diagonal (inf: none listed)
+        self._near = np.concatenate([near, np.full(_BLOCK**2, np.inf, dtype=np.float32)])
 
     @classmethod
     def build(cls, index: PortIndex, reach_m: FloatArray) -> _CellTable | None:
@@ -596,7 +611,9 @@ class _CellTable:
         count = (row_hi - row_lo + 1) * n_cols
         if int(count.sum()) > _TABLE_MAX_CELLS:
             return None
-        cells, ports = [], []
+        cells: list[IntArray] = []
+        ports: list[IntArray] = []
+        bounds: list[FloatArray] = []
         bound = np.cumsum(count)
         first = 0
         while first < len(count):  # ports in slices of about _CHUNK pairs: temporaries stay small
@@ -615,9 +632,11 @@ class _CellTable:
             keep = dist <= reach_m[port] + half[row]
             cells.append(row[keep] * _COLS + col[keep])
             ports.append(port[keep])
+            bounds.append(dist[keep] + half[row[keep]])
             first = last
         cell = np.concatenate(cells) if cells else np.empty(0, dtype=np.int64)
         port = np.concatenate(ports) if ports else np.empty(0, dtype=np.int64)
+        reach = np.concatenate(bounds) if bounds else np.empty(0, dtype=np.float64)
         row, col = cell // _COLS, cell % _COLS
         blocks, block = np.unique((row // _BLOCK) * _BLOCK_COLS + col // _BLOCK, return_inverse=True)
         block_of = np.full(_BLOCK_ROWS * _BLOCK_COLS, -1, dtype=np.int32)
@@ -625,11 +644,33 @@ class _CellTable:
         slot = block.ravel() * _BLOCK**2 + (row % _BLOCK) * _BLOCK + col % _BLOCK
         order = np.argsort(slot, kind="stable")  # pairs came by port: ports stay ascending per cell
         count = np.bincount(slot, minlength=len(blocks) * _BLOCK**2).astype(np.int32)
-        return cls(block_of, count, np.asarray(port[order], dtype=np.int64))
+        near = np.full(len(count), np.inf)
+        np.minimum.at(near, slot, reach)
+        near32 = near.astype(np.float32)
+        near32 = np.where(near32 < near, np.nextafter(near32, np.float32(np.inf)), near32)  # round up
+        return cls(block_of, count, np.asarray(port[order], dtype=np.int64), near32)
 
     def pairs(self, lat: FloatArray, lon: FloatArray) -> tuple[IntArray, IntArray]:
         """(point, port row) for every port listed in each point's cell: grouped by point, in
         order, ports ascending within a point. Points must have valid coordinates."""
+        slot = self._slots(lat, lon)
+        count = self._count[slot]
+        point = np.flatnonzero(count)
+        first = self._first[slot[point]]
+        count = count[point]
+        ends = np.cumsum(count, dtype=np.int64)
+        offset = np.arange(int(ends[-1]) if len(ends) else 0) - np.repeat(ends - count - first, count)
+        return np.repeat(point, count), self._port[offset]
+
+    def near(self, lat: FloatArray, lon: FloatArray) -> FloatArray:
+        """Per point, a distance (m) within which some port surely lies (inf: none listed).
+        Points must have valid coordinates."""
+        # float64, so that comparing with a limit never rounds the limit to float32
+        return np.asarray(self._near[self._slots(lat, lon)], dtype=np.float64)
+
+    def _slots(self, lat: FloatArray, lon: FloatArray) -> npt.NDArray[np.int32]:
+        """Each point's cell, as a position in the per-cell arrays (block -1: one of the empty
+        padding cells at their end, by a negative position)."""
         # cell row and column, counted from 0 (truncating a positive number is flooring it)
         row = lat - (-_ROW0 * _CELL_DEG)
         row *= 1 / _CELL_DEG
@@ -650,13 +691,7 @@ class _CellTable:
         slot |= rows
         cols &= _MASK
         slot |= cols
-        count = self._count[slot]
-        point = np.flatnonzero(count)
-        first = self._first[slot[point]]
-        count = count[point]
-        ends = np.cumsum(count, dtype=np.int64)
-        offset = np.arange(int(ends[-1]) if len(ends) else 0) - np.repeat(ends - count - first, count)
-        return np.repeat(point, count), self._port[offset]
+        return slot
 
 
 class _Bins(NamedTuple):
@@ -786,6 +821,25 @@ class PortProximity:
 
     def any_within(self, max_distance_m: float) -> npt.NDArray[np.bool_]:
         """Whether some port lies within ``max_distance_m`` of each point (as `PortIndex.nearest`)."""
+        out = np.zeros(len(self.lat), dtype=bool)
+        if len(self.index) == 0 or len(self._rows) == 0:
+            return out
+        # points that the in-port table places within that distance of a port need no search
+        # (most slow vessels are at berth); the others are settled cell by cell
+        table = self.index._cell_table(0.0)
+        if table is not None:
+            sure = table.near(self.lat[self._rows], self.lon[self._rows]) <= max_distance_m
+            if sure.any():
+                out[self._rows[sure]] = True
+                rest = self._rows[~sure]
+                if len(rest):
+                    others = PortProximity(self.index, self.lat[rest], self.lon[rest])
+                    out[rest] = others._any_within_cells(max_distance_m)
+                return out
+        return self._any_within_cells(max_distance_m)
+
+    def _any_within_cells(self, max_distance_m: float) -> npt.NDArray[np.bool_]:
+        """`any_within`, settled cell by cell."""
         out = np.zeros(len(self.lat), dtype=bool)
         if len(self.index) == 0 or len(self._rows) == 0:
             return out
