@@ -104,8 +104,12 @@ def hysteresis(on: BoolArray, off: BoolArray, groups: IntArray) -> BoolArray:
     >>> hysteresis(np.array([1, 0, 0, 0], bool), np.array([0, 0, 1, 0], bool), np.zeros(4, np.int64))
     array([ True,  True, False, False])
     """
-    signal = np.where(on, 1.0, np.where(off, 0.0, np.nan))
-    return np.asarray(np.nan_to_num(ffill(signal, groups), nan=0.0) > 0.5, dtype=np.bool_)
+    # the state of each row is ``on`` at the last row that decided it (on, off, or a group's
+    # first row): found by a running count of deciding rows, no fill
+    marks = on | off
+    marks[0:1] = True
+    marks[1:] |= groups[1:] != groups[:-1]
+    return np.asarray(on[np.flatnonzero(marks)][np.cumsum(marks) - 1], dtype=np.bool_)
 
 
 def runs(active: BoolArray, breaks: BoolArray) -> IntArray:
