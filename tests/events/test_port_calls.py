@@ -166,6 +166,19 @@ def test_exit_hysteresis_keeps_one_visit() -> None:
     assert len(no_margin) == 2
 
 
+def test_hours_in_the_exit_ring_before_and_after_leaving() -> None:
+    # 40 reports drifting at 3.6 km (inside the exit distance: still in port), out to 4.5 km
+    # (left), back to 3.6 km for 100 reports (not in port: only entry re-enters), then in again
+    stay = [(6.0, 9.0), (2.0, 5.0)] + [(0.3, 0.0)] * 10
+    legs = [*stay, *[(3.6, 0.3)] * 40, (4.5, 3.0), *[(3.6, 0.3)] * 100, *stay[1:], (6.0, 9.0)]
+    calls = port_calls(track(legs))
+    assert len(calls) == 2
+    times = pd.date_range(T0, periods=len(legs), freq="10min")
+    assert calls[PORT_CALL.DEPARTURE].tolist() == [times[51], times[len(legs) - 2]]
+    assert calls[PORT_CALL.ARRIVAL].tolist() == [times[1], times[len(legs) - 12]]
+    assert calls[PORT_CALL.N_POSITIONS].tolist() == [51, 11]
+
+
 def test_track_that_starts_and_ends_in_port_has_confidence_two() -> None:
     legs = [(0.3, 0.0)] * 20
     calls = port_calls(track(legs))

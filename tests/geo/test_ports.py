@@ -373,3 +373,105 @@ def test_port_proximity_answers_exactly_as_the_index(
     np.testing.assert_allclose(dist, expected_dist, rtol=0, atol=1e-6)
     assert near.any_within(distance).tolist() == (expected_pos >= 0).tolist()
     assert near.within(margin)[0].tolist() == index.within(lat, lon, margin)[0].tolist()
+
+
+# the cell table of PortProximity.within (built once per index and margin) and within_limit:
+# every answer as PortIndex gives it, near poles, across the antimeridian, with polygons
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    ports=st.lists(
+        st.tuples(st.floats(-89.99, 89.99), st.floats(-180.0, 180.0), st.floats(500.0, 12_000.0)),
+        min_size=1,
+        max_size=12,
+    ),
+    points=st.lists(st.tuples(st.integers(0, 11), st.floats(-0.15, 0.15), st.floats(-0.6, 0.6)), max_size=50),
+    margin=st.sampled_from([0.0, 1_000.0]),
+    distance=st.sampled_from([1_000.0, 10_000.0, 37_040.0]),
+)
+def test_cell_table_answers_as_the_index_everywhere(
+    ports: list[tuple[float, float, float]],
+    points: list[tuple[int, float, float]],
+    margin: float,
+    distance: float,
+) -> None:
+    frame = pd.DataFrame(
+        {
+            "port_id": [f"P{i}" for i in range(len(ports))],
+            "lat": [p[0] for p in ports],
+            "lon": [p[1] for p in ports],
+            "radius_m": [p[2] for p in ports],
+        }
+    )
+    index = PortIndex(frame)
+    at = [i % len(ports) for i, _, _ in points]
+    lat = np.clip(np.array([ports[i][0] + d for i, (_, d, _) in zip(at, points, strict=True)]), -90, 90)
+    lon = np.array([ports[i][1] + d for i, (_, _, d) in zip(at, points, strict=True)])  # may pass +-180
+    expected, _ = index.within(lat, lon, margin)
+    near = PortProximity(index, lat, lon)
+    assert near.ports_within(margin).tolist() == expected.tolist()
+    assert near.within(margin)[0].tolist() == expected.tolist()
+    # any_within: points the table places near a port, the others cell by cell
+    assert near.any_within(distance).tolist() == (index.nearest(lat, lon, distance)[0] >= 0).tolist()
+    # within_limit: exactly distance_to <= limit, points at the very edge included
+    pos = np.array(at, dtype=np.int64)
+    limit = index.radius_m + margin
+    dist = index.distance_to(lat, lon, pos)
+    assert index.within_limit(lat, lon, pos, limit).tolist() == (dist <= limit[pos]).tolist()
+    assert index.within_limit(lat, lon, pos, dist.max() if len(dist) else 1.0).all()
+
+
+def test_cell_table_at_the_edges_of_the_map() -> None:
+    ports = pd.DataFrame(
+        {"port_id": ["EAST", "WEST", "POLE", "SOUTH"], "lat": [0.0, 0.0, 89.999, -89.99],
+         "lon": [179.99, -179.98, 10.0, 0.0], "radius_m": [3000.0, 3000.0, 8000.0, 5000.0]}
+    )  # fmt: skip
+    index = PortIndex(ports)
+    lat = np.array([0.0, 0.0, 0.0, 0.01, 89.99, 90.0, 89.9, -90.0, -89.96, 0.0])
+    lon = np.array([180.0, -180.0, 179.985, -179.99, -170.0, 0.0, 100.0, 0.0, 180.0, 540.0 - 0.015])
+    expected, _ = index.within(lat, lon)
+    assert PortProximity(index, lat, lon).ports_within().tolist() == expected.tolist()
+    assert expected.tolist() == [0, 0, 0, 1, 2, 2, -1, 3, -1, 0]
+
+
+def test_cell_table_with_polygon_ports() -> None:
+    from shapely.geometry import box
+
+    basin = box(53.34, 36.77, 53.42, 36.80)
+    ports = pd.DataFrame({"port_id": ["IRAMD", "NEAR"], "lat": [36.78333, 36.80], "lon": [53.35, 53.45]})
+    index = PortIndex(ports, polygons={"IRAMD": basin})
+    rng = np.random.default_rng(5)
+    lat, lon = rng.uniform(36.70, 36.87, 2_000), rng.uniform(53.25, 53.55, 2_000)
+    for margin in (0.0, 1_000.0):
+        expected, _ = index.within(lat, lon, margin)
+        assert (expected == 0).any()
+        assert (expected == 1).any()
+        assert PortProximity(index, lat, lon).ports_within(margin).tolist() == expected.tolist()
+    pos = np.zeros(len(lat), dtype=np.int64)
+    limit = np.array([500.0, 3000.0])
+    assert (
+        index.within_limit(lat, lon, pos, limit).tolist()
+        == (index.distance_to(lat, lon, pos) <= 500.0).tolist()
+    )
+
+
+def test_circles_too_wide_for_a_table_are_searched_per_cell(monkeypatch: pytest.MonkeyPatch) -> None:
+    import vesselscreen.geo.ports as ports_module
+
+    monkeypatch.setattr(ports_module, "_TABLE_MAX_CELLS", 0)
+    index = PortIndex()
+    lat, lon = np.array([36.80, 40.0, 42.98]), np.array([53.33, 51.0, 47.52])
+    assert index._cell_table(0.0) is None
+    assert PortProximity(index, lat, lon).ports_within().tolist() == index.within(lat, lon)[0].tolist()
+
+
+def test_a_pickled_index_leaves_its_cell_tables_behind() -> None:
+    import pickle
+
+    index = PortIndex()
+    lat, lon = np.array([36.80, 40.0]), np.array([53.33, 51.0])
+    expected = PortProximity(index, lat, lon).ports_within()
+    copy = pickle.loads(pickle.dumps(index))
+    assert copy._tables == {}
+    assert PortProximity(copy, lat, lon).ports_within().tolist() == expected.tolist()

@@ -62,6 +62,39 @@ def ffill(values: FloatArray, groups: npt.NDArray[np.integer], starts: IntArray 
     return np.asarray(values[source], dtype=np.float64)
 
 
+def search_within(
+    values: IntArray,
+    lo: IntArray,
+    hi: IntArray,
+    targets: IntArray,
+    *,
+    side: str = "left",
+    as_float: bool = False,
+) -> IntArray:
+    """Per target, `numpy.searchsorted` of it in ``values[lo:hi]`` (ascending there), as a
+    position in ``values``: a bisection over all targets at once, so many short sorted runs
+    of one array (a vessel's times) are searched without a key per row. ``as_float``
+    compares in float64.
+
+    >>> values = np.array([5, 7, 9, 1, 3])
+    >>> search_within(values, np.array([0, 0, 3]), np.array([3, 3, 5]), np.array([7, 7, 2]),
+    ...               side="right").tolist()
+    [2, 2, 4]
+    """
+    lo = np.array(lo, dtype=np.int64)
+    hi = np.array(hi, dtype=np.int64)
+    key = targets.astype(np.float64) if as_float else targets
+    while True:
+        active = np.flatnonzero(lo < hi)
+        if not len(active):
+            return lo
+        mid = (lo[active] + hi[active]) // 2
+        at = values[mid].astype(np.float64) if as_float else values[mid]
+        right = at <= key[active] if side == "right" else at < key[active]
+        lo[active[right]] = mid[right] + 1
+        hi[active[~right]] = mid[~right]
+
+
 def hysteresis(on: BoolArray, off: BoolArray, breaks: BoolArray) -> BoolArray:
     """State that switches on where ``on``, off where ``off``, and holds in between.
 

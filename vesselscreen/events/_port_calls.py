@@ -40,7 +40,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from vesselscreen.events._common import HOUR_NS, check_config, ffill, run_start
+from vesselscreen.events._common import HOUR_NS, BoolArray, FloatArray, IntArray, check_config
 from vesselscreen.events.config import PortCallConfig
 from vesselscreen.events.track import BASE_COLUMNS, Track
 from vesselscreen.geo.ports import PortIndex
@@ -49,6 +49,49 @@ from vesselscreen.schema import PORT, PORT_CALL, PORT_CALL_DTYPES, POSITION, con
 __all__ = ["PortCallConfig", "port_calls"]
 
 _REQUIRED: Final = (*BASE_COLUMNS, POSITION.SOG, POSITION.IMO, POSITION.NAME)
+
+
+_FIRST_ROUND: Final = 16
+"""Rows of each run that `_before_exit` tests first; each later round tests four times more."""
+
+
+def _before_exit(
+    index: PortIndex, lat: FloatArray, lon: FloatArray, rows: IntArray, port: IntArray, exit_margin_m: float
+) -> BoolArray:
+    """For runs of consecutive ``rows`` at one current ``port`` each, whether each row comes
+    before its run's first row beyond the port's exit distance (``radius_m + exit_margin_m``).
+
+    Only that first row matters (a vessel out of port stays out until it enters again), so
+    rows are tested from each run's start in growing rounds until it is found: a vessel
+    leaving port is past the exit distance within a few reports, and its hours at sea are
+    never measured.
+    """
+    exit_m = index.radius_m + exit_margin_m
+    starts = np.flatnonzero(np.concatenate(([True], rows[1:] != rows[:-1] + 1))) if len(rows) else rows
+    ends = np.append(starts[1:], len(rows))
+    exit_at = ends.copy()  # per run, the position in rows of its first row beyond (its end: none)
+    tested = starts.copy()  # per run, the first position not tested yet
+    width = _FIRST_ROUND
+    pending = np.arange(len(starts))
+    while len(pending):
+        lo = tested[pending]
+        count = np.minimum(ends[pending] - lo, width)
+        total = np.cumsum(count)
+        at = np.arange(int(total[-1])) + np.repeat(lo - (total - count), count)
+        r = rows[at]
+        beyond = np.flatnonzero(~index.within_limit(lat[r], lon[r], port[at], exit_m))
+        # the first beyond row of each tested range (ranges are in order, so a search finds it)
+        which = np.searchsorted(total, beyond, side="right")
+        hit, first = np.unique(which, return_index=True)
+        exit_at[pending[hit]] = at[beyond[first]]
+        tested[pending] = lo + count
+        left = np.ones(len(pending), dtype=bool)
+        left[hit] = False
+        pending = pending[left & (tested[pending] < ends[pending])]
+        width *= 4
+    position = np.arange(len(rows))
+    run = np.repeat(np.arange(len(starts)), ends - starts)
+    return np.asarray(position < exit_at[run], dtype=np.bool_)
 
 
 def port_calls(
@@ -96,80 +139,70 @@ def detect_port_calls(track: Track, config: PortCallConfig) -> pd.DataFrame:
         return empty_frame(PORT_CALL_DTYPES)
     mmsi, ts, lat, lon, sog = track.mmsi, track.ts, track.lat, track.lon, track.sog
     n = len(track)
-    max_gap = int(config.max_gap_h * HOUR_NS)
     dt_prev = track.dt_prev
 
     # A row "resets" when it starts a vessel or follows a silence longer than max_gap: no
-    # state (port, in/out, stopped) carries across it.
-    reset = track.new_vessel | (dt_prev > max_gap)
-    segment = np.cumsum(reset, dtype=np.int64)
+    # state (port, in/out, stopped) carries across it. A state with hysteresis is the value
+    # of the last row that decided it: with rows numbered by a running count of deciding rows,
+    # one read per row (cheaper than a fill or a running maximum of row numbers).
+    reset = track.new_vessel | (dt_prev > int(config.max_gap_h * HOUR_NS))
 
-    # In-port state with hysteresis: entry sets it, beyond the current port's exit distance clears it.
+    # In-port state: entry (a port circle holds the row) sets it; beyond the current port's
+    # exit distance clears it. The current port: the last entry since the last reset.
     entry_port = track.port_within
-    segment_start = run_start(segment)
-    current = ffill(np.where(entry_port >= 0, entry_port, np.nan), segment, segment_start)
-    current_pos = np.where(np.isnan(current), -1, current).astype(np.int64)
-    del current  # full-length intermediates go as soon as they are used (3M rows: 24 MB each)
-    radius = index.radius_m
-    exit_dist = np.where(current_pos >= 0, radius[current_pos] + config.exit_margin_m, np.nan)
-    # the exit distance matters only where no entry circle holds the row (an entry sets the
-    # state whatever the distance): measure those rows alone
-    between = np.flatnonzero((entry_port < 0) & (current_pos >= 0))
-    dist = np.full(n, np.nan)
-    dist[between] = index.distance_to(lat[between], lon[between], current_pos[between])
-    with np.errstate(invalid="ignore"):
-        outside = (current_pos < 0) | (dist > exit_dist)
-    del dist, between
-    signal = np.where(entry_port >= 0, 1.0, np.where(outside, 0.0, np.nan))
-    inside = np.nan_to_num(ffill(signal, segment, segment_start), nan=0.0) > 0.5
-    del exit_dist, outside, signal, segment, segment_start
+    entered = entry_port >= 0
+    marks = entered | reset
+    current_pos = entry_port[np.flatnonzero(marks)][np.cumsum(marks) - 1]  # -1 at a reset not entering
+    del marks  # full-length intermediates go as soon as they are used (3M rows: 24 MB each)
+    # Rows in no entry circle come in runs, each after an entry (a reset that does not enter
+    # has no current port): inside up to the run's first row beyond the exit distance.
+    between = np.flatnonzero(~entered & (current_pos >= 0))
+    inside = entered.copy()
+    inside[between] = _before_exit(index, lat, lon, between, current_pos[between], config.exit_margin_m)
+    del between, entered
 
-    # Visits: runs of inside rows of one segment at one port.
-    prev_inside = np.zeros(n, dtype=bool)
-    prev_inside[1:] = inside[:-1]
-    port_changed = np.ones(n, dtype=bool)
-    port_changed[1:] = current_pos[1:] != current_pos[:-1]
-    visit_start = inside & (reset | ~prev_inside | port_changed)
-    visit = np.where(inside, np.cumsum(visit_start, dtype=np.int64), 0)
-    del prev_inside, port_changed
-    if not inside.any():
+    # Visits: runs of inside rows of one segment at one port, reduced on the inside rows alone.
+    rows = np.flatnonzero(inside)
+    del inside
+    if not len(rows):
         return empty_frame(PORT_CALL_DTYPES)
+    port = current_pos[rows]
+    visit_start = reset[rows]
+    visit_start[0] = True
+    visit_start[1:] |= (rows[1:] != rows[:-1] + 1) | (port[1:] != port[:-1])
 
-    # Stop state with hysteresis, within each visit.
-    stop_signal = np.where(
-        sog <= config.stop_speed_kn, 1.0, np.where(sog >= config.resume_speed_kn, 0.0, np.nan)
-    )
-    stopped = inside & (np.nan_to_num(ffill(stop_signal, visit), nan=0.0) > 0.5)
-    del stop_signal
+    # Stop state with hysteresis, within each visit (not stopped until a report says so).
+    speed = sog[rows]
+    stop_now = speed <= config.stop_speed_kn
+    marks = stop_now | (speed >= config.resume_speed_kn) | visit_start
+    stopped = stop_now[np.flatnonzero(marks)][np.cumsum(marks) - 1]
+    del speed, marks
 
     # Time to the next row of the same visit: counts as dwell when stopped or a port gap.
-    dt_next = np.zeros(n, dtype=np.int64)
-    dt_next[:-1] = dt_prev[1:]
-    next_same = np.zeros(n, dtype=bool)
-    next_same[:-1] = inside[:-1] & (visit[1:] == visit[:-1])
+    next_same = np.zeros(len(rows), dtype=bool)
+    next_same[:-1] = ~visit_start[1:]
+    dt_next = np.zeros(len(rows), dtype=np.int64)
+    dt_next[:-1] = dt_prev[rows[1:]]
     port_gap = next_same & (dt_next >= int(config.port_gap_h * HOUR_NS))
     dwell = np.where(next_same & (stopped | port_gap), dt_next, 0)
-    del dt_next, next_same, visit
-    next_reset = np.ones(n, dtype=bool)
-    next_reset[:-1] = reset[1:]
 
-    # visits are runs of consecutive rows: reduce each run by its first row, no group-by
-    first = np.flatnonzero(visit_start)
-    last = np.append(first[1:] - 1, n - 1)
-    last = np.minimum(last, first + np.add.reduceat(inside.astype(np.int64), first) - 1)
-    count = last - first + 1
-    stopped_any = np.logical_or.reduceat(stopped, first)
-    gap_any = np.logical_or.reduceat(port_gap, first)
-    dwell_sum = np.add.reduceat(np.where(inside, dwell, 0), first)
+    # visits are runs: reduce each by its first row, no group-by
+    begin = np.flatnonzero(visit_start)
+    end = np.append(begin[1:], len(rows)) - 1
+    count = end - begin + 1
+    stopped_any = np.logical_or.reduceat(stopped, begin)
+    gap_any = np.logical_or.reduceat(port_gap, begin)
+    dwell_sum = np.add.reduceat(dwell, begin)
+    first, last = rows[begin], rows[end]
     entry_seen = ~reset[first]
-    exit_seen = ~next_reset[last]
+    exit_seen = (last + 1 < n) & ~reset[np.minimum(last + 1, n - 1)]
     is_call = (stopped_any | gap_any) & (dwell_sum >= config.min_duration_h * HOUR_NS)
     if not is_call.any():
         return empty_frame(PORT_CALL_DTYPES)
 
     last_rows = last[is_call]
     gazetteer = index.ports
-    port_pos = current_pos[first[is_call]]
+    port_pos = port[begin[is_call]]
     calls = pd.DataFrame(
         {
             PORT_CALL.MMSI: mmsi[first[is_call]],

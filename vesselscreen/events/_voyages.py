@@ -30,7 +30,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from vesselscreen.events._common import IntArray, check_config, to_utc
+from vesselscreen.events._common import IntArray, check_config, search_within, to_utc
 from vesselscreen.events._port_calls import detect_port_calls
 from vesselscreen.events._stops import detect_stops
 from vesselscreen.events.config import VoyageConfig
@@ -49,7 +49,6 @@ from vesselscreen.schema import (
 __all__ = ["voyages"]
 
 _REQUIRED: Final = (*BASE_COLUMNS, POSITION.SOG)
-_LEG: Final = "_leg"
 _START: Final = "_start"
 _END: Final = "_end"
 
@@ -128,6 +127,51 @@ def _ends_by(leg: IntArray, end: IntArray, leg_end: IntArray) -> npt.NDArray[np.
     return np.asarray(found & (end.astype(np.float64) <= by.astype(np.float64)), dtype=np.bool_)
 
 
+def _steps_of_legs(
+    track: Track, legs: pd.DataFrame, leg_end: IntArray
+) -> tuple[npt.NDArray[np.float64], IntArray, IntArray, IntArray]:
+    """Per leg: metres sailed (the sum of its steps), its last row, its number of steps and its
+    longest step (ns); zeros for a leg with no step."""
+    n_legs = len(legs)
+    leg_mmsi = legs[VOYAGE.MMSI].to_numpy(dtype=np.int64)
+    leg_start = legs[_START].to_numpy(dtype=np.int64)
+    ts = track.ts
+    first = np.flatnonzero(track.new_vessel)
+    vessel = np.minimum(np.searchsorted(track.mmsi[first], leg_mmsi), len(first) - 1)
+    known = track.mmsi[first][vessel] == leg_mmsi
+    # a step's first row ("from") runs over a vessel's rows but its last
+    lo = np.where(known, first[vessel], 0)
+    hi = np.where(known, np.append(first[1:], len(track))[vessel] - 1, 0)
+    # the vessel's next leg takes the steps from its start on (the last of equal starts wins)
+    next_same = np.zeros(n_legs, dtype=bool)
+    next_same[:-1] = leg_mmsi[1:] == leg_mmsi[:-1]
+    next_start = np.append(leg_start[1:], 0)
+    from_lo = search_within(ts, lo, hi, leg_start)
+    from_hi = np.where(next_same, search_within(ts, lo, hi, next_start), hi)
+    from_hi = np.maximum(from_hi, from_lo)
+    # the search this replaces compared times in float64 once some step had no leg: so do we
+    spanned = int((from_hi - from_lo).sum())
+    exact = spanned == len(track) - len(first)
+    # steps into rows from_lo + 1 .. from_hi; those ending by the leg's end are a prefix of them
+    stop = search_within(ts, from_lo + 1, from_hi + 1, leg_end, side="right", as_float=not exact)
+    count = stop - (from_lo + 1)
+    distance = np.zeros(n_legs, dtype=np.float64)
+    last_row = np.zeros(n_legs, dtype=np.int64)
+    longest = np.zeros(n_legs, dtype=np.int64)
+    stepped = np.flatnonzero(count > 0)
+    if len(stepped):
+        begin, count_s = from_lo[stepped] + 1, count[stepped]
+        ends = np.cumsum(count_s)
+        rows = np.arange(int(ends[-1])) + np.repeat(begin - (ends - count_s), count_s)
+        label = np.repeat(stepped, count_s)
+        # pandas' compensated group sum, adding each leg's steps in time order, as it always has
+        sums = pd.Series(track.dist_prev[rows]).groupby(label).sum()
+        distance[stepped] = sums.to_numpy(dtype=np.float64)
+        last_row[stepped] = begin + count_s - 1
+        longest[stepped] = np.maximum.reduceat(track.dt_prev[rows], ends - count_s)
+    return distance, last_row, np.asarray(count, dtype=np.int64), longest
+
+
 def voyages(
     positions: pd.DataFrame | Track,
     ports: pd.DataFrame | PortIndex | None = None,
@@ -172,31 +216,14 @@ def detect_voyages(track: Track, calls: pd.DataFrame, stops: pd.DataFrame) -> pd
     legs = _legs(calls, first_ts, last_ts)
     if legs.empty:
         return empty_frame(VOYAGE_DTYPES)
-    legs[_LEG] = np.arange(len(legs))
     n_legs = len(legs)
     leg_end = legs[_END].to_numpy(dtype=np.int64)
 
-    # every step between consecutive positions of a vessel, given to the leg that spans it
-    # (the last leg of its vessel starting at or before the step): one search, no join
-    step_rows = np.flatnonzero(~track.new_vessel)
-    leg = _last_leg_at(legs, track.mmsi[step_rows], track.ts[step_rows - 1])
-    within = _ends_by(leg, track.ts[step_rows], leg_end)
-    rows, leg = step_rows[within], leg[within]
-    # steps come in track order, so each leg's steps are one run, in time order (the sum adds
-    # them in that order, as it always has: pandas' compensated group sum)
-    distance = np.zeros(n_legs, dtype=np.float64)
-    last_row = np.zeros(n_legs, dtype=np.int64)
-    n_steps = np.zeros(n_legs, dtype=np.int64)
-    longest = np.zeros(n_legs, dtype=np.int64)
-    if len(rows):
-        sums = pd.Series(track.dist_prev[rows]).groupby(leg).sum()
-        distance[sums.index.to_numpy(dtype=np.int64)] = sums.to_numpy(dtype=np.float64)
-        run = np.flatnonzero(np.concatenate(([True], leg[1:] != leg[:-1])))
-        run_end = np.append(run[1:], len(leg)) - 1
-        last_row[leg[run]] = rows[run_end]
-        n_steps[leg[run]] = run_end - run + 1
-        longest[leg[run]] = np.maximum.reduceat(track.ts[rows] - track.ts[rows - 1], run)
-
+    # Every step between consecutive positions of a vessel goes to the leg that spans it: the
+    # vessel's last leg starting at or before the step's first row, if the step's last row is
+    # by the leg's end. Rows and legs are both sorted by vessel and time, so each leg's steps
+    # are one run of rows, found by a search per leg, not per row.
+    distance, last_row, n_steps, longest = _steps_of_legs(track, legs, leg_end)
     # port-less stops wholly inside a leg
     sea_stops = stops[stops[STOP.PORT_ID].isna()]
     stop_leg = _last_leg_at(

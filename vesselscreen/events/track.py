@@ -504,5 +504,4 @@ class Track:
     @cached_property
     def port_within(self) -> IntArray:
         """For each row, the nearest port whose circle contains it (`PortIndex.within`), -1 outside."""
-        pos, _ = self.proximity.within()
-        return pos
+        return self.proximity.ports_within()

@@ -16,10 +16,11 @@ point with a radius (``radius_m``): the distance within which a vessel counts as
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
-from typing import Final
+from typing import Final, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -54,12 +55,32 @@ _REQUIRED: Final = (PORT.PORT_ID, PORT.LAT, PORT.LON)
 _MAX_LISTED: Final = 20
 _CHUNK: Final = 200_000
 _CELL_DEG: Final = 0.05
-"""Grid of `PortProximity`: cells 0.05 degree square (5.6 km north-south): a point's distance
-to any port is within about 4 km of its cell centre's. Answers are exact whatever the size;
-it trades candidate searches (one per occupied cell) against points measured one by one:
-on a realistic million-row day, 0.04-0.08 is fastest (0.02 took a third longer)."""
+"""Grid of `PortProximity` and `_CellTable`: cells 0.05 degree square (5.6 km north-south): a
+point's distance to any port is within about 4 km of its cell centre's. Answers are exact
+whatever the size; it trades candidate searches (one per occupied cell) against points
+measured one by one: on a realistic million-row day, 0.04-0.08 is fastest (0.02 took a third
+longer). For the table, smaller cells list fewer ports per point but cost more to build
+(once per gazetteer): at 0.05, 60 ms and 12 MB for the bundled ports."""
 _SHIFT: Final = np.array([360.0, 0.0])  # one turn east, in (lon, lat)
+_BLOCK: Final = 16
+"""Side, in cells, of a block of `_CellTable` (a power of two: a lookup shifts and masks)."""
+_COLS: Final = round(360 / _CELL_DEG)
+_ROW0: Final = -(-round(90 / _CELL_DEG) // _BLOCK) * _BLOCK
+"""Added to a cell row (floor(lat / cell)) to make it >= 0 and keep blocks aligned."""
+_ROW_LAST: Final = _ROW0 + round(90 / _CELL_DEG)
+"""The shifted row of latitude 90 (rows from ``_ROW0 - _ROW_LAST`` to it hold every point)."""
+_BLOCK_ROWS: Final = _ROW_LAST // _BLOCK + 1
+_BLOCK_COLS: Final = _COLS // _BLOCK
+_SHIFT_BITS: Final = _BLOCK.bit_length() - 1
+_MASK: Final = _BLOCK - 1
 
+_SERIES_MARGIN: Final = 1e-6
+"""`PortIndex._within_limit` measures points whose series value is within this fraction of the limit's."""
+_SERIES_MIN_M: Final = 1.0
+_SERIES_MAX_M: Final = 100_000.0
+"""Limits for which `PortIndex._within_limit` trusts its series (beyond: it measures)."""
+
+BoolArray = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 
@@ -163,6 +184,17 @@ def _cell_key(cell_lat: IntArray, cell_lon: IntArray) -> IntArray:
     return np.asarray((cell_lat + 91) * 360 + np.mod(cell_lon + 180, 360), dtype=np.int64)
 
 
+def _half_diagonal(c_lat: FloatArray) -> FloatArray:
+    """Metres from the centre of a cell at ``c_lat`` to its farthest point, with a slack.
+
+    The farthest corner is on the poleward side; the slack covers rounding and polygon ports,
+    whose distances are measured in a local projection.
+    """
+    half = _CELL_DEG / 2
+    pole_lat = np.clip(c_lat + np.where(c_lat >= 0, half, -half), -90.0, 90.0)
+    return haversine_m(c_lat, 0.0, pole_lat, half) * 1.01 + 1.0
+
+
 def _polygons(polygons: PortPolygonsInput | Mapping[str, PortPolygon] | None) -> dict[str, PortPolygon]:
     if polygons is None:
         return {}
@@ -251,6 +283,13 @@ class PortIndex:
             ]
         )
         self._tree = shapely.STRtree(copies)
+        # each port's area as a lon/lat box (a point's box is the point): where `_CellTable` looks
+        self._bounds = np.column_stack([self._lon, self._lat, self._lon, self._lat])
+        if len(self._poly_pos):
+            self._bounds[self._poly_pos] = shapely.bounds(geoms[self._poly_pos])
+        self._tables: dict[float, _CellTable | None] = {}
+        self._cos_lat = np.cos(np.radians(self._lat))
+        self._sin_lat = np.sin(np.radians(self._lat))
         # 1-degree cells holding a port, and their neighbours: a cheap first filter that
         # spares the tree query for positions far out at sea
         cell_lat = np.floor(self._lat).astype(np.int64)[:, None] + np.array([-1, -1, -1, 0, 0, 0, 1, 1, 1])
@@ -263,6 +302,10 @@ class PortIndex:
             keys.append(_cell_key(np.repeat(lats, len(lons)), np.tile(lons, len(lats))))
         self._cells = np.unique(np.concatenate(keys))
 
+    def __getstate__(self) -> dict[str, object]:
+        # the cell tables are a cache of megabytes: a copy sent to another process rebuilds its own
+        return {**self.__dict__, "_tables": {}}
+
     def _distance(self, lat: FloatArray, lon: FloatArray, pos: IntArray) -> FloatArray:
         """Metres from each point to the paired port: its point, or its polygon (0 inside)."""
         dist = haversine_m(lat, lon, self._lat[pos], self._lon[pos])
@@ -272,6 +315,78 @@ class PortIndex:
             xy = project(lat[poly], lon[poly], self._origin[p, 0], self._origin[p, 1])
             dist[poly] = shapely.distance(shapely.points(xy), self._projected[p])
         return dist
+
+    def _series_a(self, lat: FloatArray, lon: FloatArray, pos: IntArray) -> FloatArray:
+        """Haversine's a (sin²(dφ/2) + cos φ cos φp sin²(dλ/2), which grows with the distance) from
+        each point to the paired port row, by short series (dφ, dλ up to 0.02 rad; cos φ from
+        φp's) good to 1e-8 of a; NaN where they are not: polygon ports, longer ways, the poles."""
+        out = np.empty(len(pos), dtype=np.float64)
+        for first in range(0, len(pos), _CHUNK):
+            piece = slice(first, first + _CHUNK)
+            p = pos[piece]
+            half_dphi = (lat[piece] - self._lat[p]) * (np.pi / 360.0)
+            half_dlmb = (lon[piece] - self._lon[p]) * (np.pi / 360.0)
+            dphi = 2.0 * half_dphi
+            dphi2 = dphi * dphi
+            cos_p = self._cos_lat[p]
+            cos_lat = cos_p * (1.0 - dphi2 * (0.5 - dphi2 / 24.0))
+            cos_lat -= self._sin_lat[p] * dphi * (1.0 - dphi2 / 6.0)
+            h2 = half_dphi * half_dphi
+            l2 = half_dlmb * half_dlmb
+            a = h2 * (1.0 - h2 / 3.0) + cos_lat * cos_p * l2 * (1.0 - l2 / 3.0)
+            usable = ~self._is_poly[p] & (np.abs(half_dphi) <= 0.01) & (np.abs(half_dlmb) <= 0.01)
+            out[piece] = np.where(usable & (cos_lat >= 0.01), a, np.nan)
+        return out
+
+    def within_limit(
+        self, lat: npt.ArrayLike, lon: npt.ArrayLike, positions: npt.ArrayLike, limit_m: npt.ArrayLike
+    ) -> BoolArray:
+        """Whether each point lies within ``limit_m`` (metres, one per port row) of the port at the
+        paired row position (-1: False).
+
+        Exactly ``distance_to(lat, lon, positions) <= limit_m[positions]``, but only points near
+        their limit are measured: the others are settled by cheap bounds (latitude alone, then
+        a series for the haversine), which is several times faster on many points.
+
+        >>> index = PortIndex(pd.DataFrame({"port_id": ["A"], "lat": [0.0], "lon": [0.0]}))
+        >>> index.within_limit([0.0, 0.0, 0.0], [0.02, 0.03, 0.02], [0, 0, -1], [3000.0]).tolist()
+        [True, False, False]
+        """
+        pos = np.asarray(positions, dtype=np.int64).ravel()
+        lat_a = np.broadcast_to(np.asarray(lat, dtype=np.float64), pos.shape)
+        lon_a = np.broadcast_to(np.asarray(lon, dtype=np.float64), pos.shape)
+        limit = np.broadcast_to(np.asarray(limit_m, dtype=np.float64), (self._n,))
+        out = np.zeros(len(pos), dtype=bool)
+        # points farther in latitude alone than their limit are out (R dφ is a lower bound of the
+        # distance): asked about the rows after a port call, most are out at sea
+        paired = np.flatnonzero(pos >= 0)
+        p = pos[paired]
+        dlat = np.abs(lat_a[paired] - self._lat[p])
+        far = (dlat * (np.pi / 180.0 * EARTH_RADIUS_M) > limit[p] * (1.0 + _SERIES_MARGIN)) & ~self._is_poly[
+            p
+        ]
+        ask = paired[~far & ~np.isnan(dlat)]
+        out[ask] = self._within_limit(lat_a[ask], lon_a[ask], pos[ask], limit)
+        return out
+
+    def _within_limit(
+        self, lat: FloatArray, lon: FloatArray, pos: IntArray, limit: FloatArray, a: FloatArray | None = None
+    ) -> BoolArray:
+        """`within_limit` for valid points and positions: measured only where the series
+        (`_series_a`, or ``a`` if given) leave it in doubt, at a circle's very edge."""
+        if a is None:
+            a = self._series_a(lat, lon, pos)
+        a_limit = np.sin(np.minimum(limit / (2.0 * EARTH_RADIUS_M), np.pi / 2)) ** 2
+        usable = (limit >= _SERIES_MIN_M) & (limit <= _SERIES_MAX_M)
+        a_limit = np.where(usable, a_limit, np.nan)  # a limit the series cannot settle: measure
+        bound = a_limit[pos]
+        inside = a <= bound * (1.0 - _SERIES_MARGIN)
+        outside = a >= bound * (1.0 + _SERIES_MARGIN)
+        doubt = np.flatnonzero(~(inside | outside))
+        if len(doubt):
+            q = pos[doubt]
+            inside[doubt] = self._distance(lat[doubt], lon[doubt], q) <= limit[q]
+        return np.asarray(inside, dtype=np.bool_)
 
     @property
     def polygon_ports(self) -> IntArray:
@@ -322,6 +437,15 @@ class PortIndex:
         )
         keys = _cell_key(np.floor(lat).astype(np.int64), np.floor(lon).astype(np.int64))
         return np.asarray(~narrow | np.isin(keys, self._cells), dtype=np.bool_)
+
+    def _cell_table(self, margin_m: float) -> _CellTable | None:
+        """The `_CellTable` of the circles widened by ``margin_m`` (built on first use, then kept);
+        None when the circles are too wide for one (see `_TABLE_MAX_CELLS`)."""
+        if margin_m not in self._tables:
+            with _TABLE_LOCK:  # detectors on threads share the index: build each table once
+                if margin_m not in self._tables:
+                    self._tables[margin_m] = _CellTable.build(self, self._radius + margin_m)
+        return self._tables[margin_m]
 
     def _candidates(
         self, lat: FloatArray, lon: FloatArray, reach_m: FloatArray
@@ -423,6 +547,160 @@ class PortIndex:
         return self._run(lat, lon, max_distance_m=None, margin_m=margin_m)
 
 
+_TABLE_LOCK: Final = threading.Lock()
+_TABLE_MAX_CELLS: Final = 4_000_000
+"""Most (cell, port) pairs `_CellTable` may try (its size and build time follow): the 16,600
+bundled ports of 3-8 km try 600,000 (12 MB, 60 ms), with a 10 km margin 1.8 million; wider
+circles (a margin of 20 km and more on the bundled ports) go to the per-cell search of
+`PortProximity` instead."""
+
+
+class _CellTable:
+    """Per grid cell, the ports that a point of the cell may be within reach of, looked up by array.
+
+    Built once per index and reach (`PortIndex._cell_table`), from the ports' side: each port
+    lists the cells (of `_CELL_DEG`) whose centre lies within its reach plus the cell's
+    half-diagonal, so (triangle inequality) every cell holding a point within its reach. Only
+    blocks of `_BLOCK` x `_BLOCK` cells with a port listed are stored, so finding a point's
+    ports takes a few array reads: no hash, search or tree query per point or per cell.
+    """
+
+    def __init__(
+        self,
+        block_of: npt.NDArray[np.int32],
+        count: npt.NDArray[np.int32],
+        port: IntArray,
+        near: npt.NDArray[np.float32],
+    ) -> None:
+        self._block_of = block_of  # block number by (block row, block column); -1: none listed
+        # per cell of the stored blocks, its ports' count and first entry in _port; then a
+        # block's worth of empty cells, where the cells of block -1 fall (negative indices)
+        self._count = np.concatenate([count, np.zeros(_BLOCK**2, dtype=np.int32)])
+        first = np.zeros(len(self._count), dtype=np.int32)
+        np.cumsum(count[:-1], out=first[1 : len(count)])
+        self._first = first
+        self._port = port  # port row positions, ascending within a cell
+        # per cell, a distance (m) within which every point of it has a listed port: its
+        # centre's nearest one plus its half-diagonal (inf: none listed)
+        self._near = np.concatenate([near, np.full(_BLOCK**2, np.inf, dtype=np.float32)])
+
+    @classmethod
+    def build(cls, index: PortIndex, reach_m: FloatArray) -> _CellTable | None:
+        """The table of ``index`` for a reach per port (metres); None past `_TABLE_MAX_CELLS`."""
+        # per row; rows past the poles hold no point: they get the polar rows' value
+        c_lat = (np.arange(_BLOCK_ROWS * _BLOCK) - _ROW0 + 0.5) * _CELL_DEG
+        half = _half_diagonal(np.clip(c_lat, -90.0 - _CELL_DEG / 2, 90.0 + _CELL_DEG / 2))
+        # cells to try: each port's box widened by its reach plus the widest half-diagonal
+        # (in longitude, by the widest span of a cap of that radius: see `_boxes`)
+        lo_lon, lo_lat, hi_lon, hi_lat = index._bounds.T
+        delta = (reach_m + half.max()) * 1.001 / EARTH_RADIUS_M + 1e-9
+        dlat = np.degrees(delta)
+        far_lat = np.maximum(np.abs(lo_lat), np.abs(hi_lat))
+        cos_lat = np.cos(np.radians(far_lat))
+        sin_delta = np.sin(np.minimum(delta, np.pi / 2))
+        polar = (far_lat + dlat >= 90.0) | (sin_delta >= cos_lat) | (delta >= np.pi / 2)
+        dlon = np.degrees(np.arcsin(np.where(polar, 1.0, sin_delta / np.where(polar, 1.0, cos_lat))))
+        first_row = _ROW0 - (_ROW_LAST - _ROW0)
+        row_lo = np.clip(np.floor((lo_lat - dlat) / _CELL_DEG) + _ROW0 - 1, first_row, _ROW_LAST)
+        row_hi = np.clip(np.floor((hi_lat + dlat) / _CELL_DEG) + _ROW0 + 1, first_row, _ROW_LAST)
+        row_lo, row_hi = row_lo.astype(np.int64), row_hi.astype(np.int64)
+        col_lo = np.floor((lo_lon - dlon) / _CELL_DEG).astype(np.int64) - 1
+        n_cols = np.floor((hi_lon + dlon) / _CELL_DEG).astype(np.int64) + 1 - col_lo + 1
+        around = polar | (n_cols >= _COLS)
+        col_lo, n_cols = np.where(around, 0, col_lo), np.where(around, _COLS, n_cols)
+        count = (row_hi - row_lo + 1) * n_cols
+        if int(count.sum()) > _TABLE_MAX_CELLS:
+            return None
+        cells: list[IntArray] = []
+        ports: list[IntArray] = []
+        bounds: list[FloatArray] = []
+        bound = np.cumsum(count)
+        first = 0
+        while first < len(count):  # ports in slices of about _CHUNK pairs: temporaries stay small
+            last = max(
+                int(np.searchsorted(bound, bound[first] - count[first] + _CHUNK, side="right")), first + 1
+            )
+            port = np.repeat(np.arange(first, last), count[first:last])
+            k = np.arange(len(port)) - np.repeat(
+                bound[first:last] - count[first:last] - (bound[first] - count[first]), count[first:last]
+            )
+            row = row_lo[port] + k // n_cols[port]
+            col = (col_lo[port] + k % n_cols[port] + _COLS // 2) % _COLS
+            dist = index._distance(
+                (row - _ROW0 + 0.5) * _CELL_DEG, (col - _COLS // 2 + 0.5) * _CELL_DEG, port
+            )
+            keep = dist <= reach_m[port] + half[row]
+            cells.append(row[keep] * _COLS + col[keep])
+            ports.append(port[keep])
+            bounds.append(dist[keep] + half[row[keep]])
+            first = last
+        cell = np.concatenate(cells) if cells else np.empty(0, dtype=np.int64)
+        port = np.concatenate(ports) if ports else np.empty(0, dtype=np.int64)
+        reach = np.concatenate(bounds) if bounds else np.empty(0, dtype=np.float64)
+        row, col = cell // _COLS, cell % _COLS
+        blocks, block = np.unique((row // _BLOCK) * _BLOCK_COLS + col // _BLOCK, return_inverse=True)
+        block_of = np.full(_BLOCK_ROWS * _BLOCK_COLS, -1, dtype=np.int32)
+        block_of[blocks] = np.arange(len(blocks))
+        slot = block.ravel() * _BLOCK**2 + (row % _BLOCK) * _BLOCK + col % _BLOCK
+        order = np.argsort(slot, kind="stable")  # pairs came by port: ports stay ascending per cell
+        count = np.bincount(slot, minlength=len(blocks) * _BLOCK**2).astype(np.int32)
+        near = np.full(len(count), np.inf)
+        np.minimum.at(near, slot, reach)
+        near32 = near.astype(np.float32)
+        near32 = np.where(near32 < near, np.nextafter(near32, np.float32(np.inf)), near32)  # round up
+        return cls(block_of, count, np.asarray(port[order], dtype=np.int64), near32)
+
+    def pairs(self, lat: FloatArray, lon: FloatArray) -> tuple[IntArray, IntArray]:
+        """(point, port row) for every port listed in each point's cell: grouped by point, in
+        order, ports ascending within a point. Points must have valid coordinates."""
+        slot = self._slots(lat, lon)
+        count = self._count[slot]
+        point = np.flatnonzero(count)
+        first = self._first[slot[point]]
+        count = count[point]
+        ends = np.cumsum(count, dtype=np.int64)
+        offset = np.arange(int(ends[-1]) if len(ends) else 0) - np.repeat(ends - count - first, count)
+        return np.repeat(point, count), self._port[offset]
+
+    def near(self, lat: FloatArray, lon: FloatArray) -> FloatArray:
+        """Per point, a distance (m) within which some port surely lies (inf: none listed).
+        Points must have valid coordinates."""
+        # float64, so that comparing with a limit never rounds the limit to float32
+        return np.asarray(self._near[self._slots(lat, lon)], dtype=np.float64)
+
+    def _slots(self, lat: FloatArray, lon: FloatArray) -> npt.NDArray[np.int32]:
+        """Each point's cell, as a position in the per-cell arrays (block -1: one of the empty
+        padding cells at their end, by a negative position)."""
+        # cell row and column, counted from 0 (truncating a positive number is flooring it)
+        row = lat - (-_ROW0 * _CELL_DEG)
+        row *= 1 / _CELL_DEG
+        rows = row.astype(np.int32)
+        if len(lon) and not (float(lon.min()) >= -180.0 and float(lon.max()) <= 180.0):
+            lon = ((lon + 180.0) % 360.0) - 180.0
+        col = lon + 180.0
+        col *= 1 / _CELL_DEG
+        cols = col.astype(np.int32)
+        del row, col
+        # longitude 180 is the east edge of the last column (rounding never moves a point by more
+        # than the slack of the half-diagonal)
+        np.minimum(cols, _COLS - 1, out=cols)
+        slot = self._block_of[(rows >> _SHIFT_BITS) * _BLOCK_COLS + (cols >> _SHIFT_BITS)]
+        slot <<= 2 * _SHIFT_BITS  # block -1: a slot from -256 to -1, an empty padding cell
+        rows &= _MASK
+        rows <<= _SHIFT_BITS
+        slot |= rows
+        cols &= _MASK
+        slot |= cols
+        return slot
+
+
+class _Bins(NamedTuple):
+    cell: IntArray  # per valid point, its cell's number
+    c_lat: FloatArray  # per cell, its centre
+    c_lon: FloatArray
+    half: FloatArray  # per cell, its half-diagonal (`_half_diagonal`)
+
+
 class PortProximity:
     """Port questions about many points at once, answered per grid cell where possible.
 
@@ -434,6 +712,11 @@ class PortProximity:
     when every point of it must give the same answer, and is measured point by point,
     against the cell's few candidate ports only, where it may not. Every answer is exactly
     what `PortIndex.nearest` and `PortIndex.within` give for the same points.
+
+    `within` and `ports_within` ("in port") look each point's cell up in the index's cell
+    table instead (`_CellTable`, built once per index and margin): no binning or search per
+    call, and the candidate ports are settled by a series bound, measured only at a circle's
+    edge or where circles overlap closely.
 
     >>> index = PortIndex()
     >>> near = PortProximity(index, np.array([36.80, 40.0]), np.array([53.33, 51.0]))
@@ -450,38 +733,37 @@ class PortProximity:
         self.lon = np.asarray(lon, dtype=np.float64).ravel()
         valid = np.isfinite(self.lat) & np.isfinite(self.lon) & (np.abs(self.lat) <= 90.0)
         self._rows = np.flatnonzero(valid)
+        self._reach = -1.0
+        self._cand_start = np.zeros(1, dtype=np.int64)
+        self._cand_port = np.empty(0, dtype=np.int64)
+        self._cand_dist = np.empty(0, dtype=np.float64)
+
+    @cached_property
+    def _bins(self) -> _Bins:
+        """The points' cells (binned on first use: `within` looks ports up without them)."""
         cell_lat = np.floor(self.lat[self._rows] / _CELL_DEG).astype(np.int64)
         wrapped = ((self.lon[self._rows] + 180.0) % 360.0) - 180.0
         cell_lon = np.floor(wrapped / _CELL_DEG).astype(np.int64)
         codes, keys = pd.factorize((cell_lat + 50_000) * 100_000 + (cell_lon + 50_000))
-        self._cell = np.asarray(codes, dtype=np.int64)
         keys = np.asarray(keys, dtype=np.int64)
-        self._c_lat: FloatArray = ((keys // 100_000 - 50_000 + 0.5) * _CELL_DEG).astype(np.float64)
-        self._c_lon: FloatArray = ((keys % 100_000 - 50_000 + 0.5) * _CELL_DEG).astype(np.float64)
-        half = _CELL_DEG / 2
-        # the corner farthest from the centre is on the poleward side; a slack covers rounding
-        # and polygon ports, whose distances are measured in a local projection
-        pole_lat = np.clip(self._c_lat + np.where(self._c_lat >= 0, half, -half), -90.0, 90.0)
-        self._half = haversine_m(self._c_lat, self._c_lon, pole_lat, self._c_lon + half) * 1.01 + 1.0
-        self._reach = -1.0
-        self._cand_start = np.zeros(len(keys) + 1, dtype=np.int64)
-        self._cand_port = np.empty(0, dtype=np.int64)
-        self._cand_dist = np.empty(0, dtype=np.float64)
+        c_lat = ((keys // 100_000 - 50_000 + 0.5) * _CELL_DEG).astype(np.float64)
+        c_lon = ((keys % 100_000 - 50_000 + 0.5) * _CELL_DEG).astype(np.float64)
+        return _Bins(np.asarray(codes, dtype=np.int64), c_lat, c_lon, _half_diagonal(c_lat))
 
     def _candidates(self, reach_m: float) -> None:
         """List, per cell, the ports within ``reach_m`` + half-diagonal of its centre (by port row)."""
         if reach_m <= self._reach:
             return
-        n_cells = len(self._c_lat)
+        n_cells = len(self._bins.c_lat)
         qi = np.empty(0, dtype=np.int64)
         pi = np.empty(0, dtype=np.int64)
         dist = np.empty(0, dtype=np.float64)
         if len(self.index) and n_cells:
-            widest = reach_m + float(self._half.max())
-            near = np.flatnonzero(self.index._may_be_near(self._c_lat, self._c_lon, widest))
+            widest = reach_m + float(self._bins.half.max())
+            near = np.flatnonzero(self.index._may_be_near(self._bins.c_lat, self._bins.c_lon, widest))
             if len(near):
-                limit = reach_m + self._half[near]
-                qi, pi, dist = self.index._candidates(self._c_lat[near], self._c_lon[near], limit)
+                limit = reach_m + self._bins.half[near]
+                qi, pi, dist = self.index._candidates(self._bins.c_lat[near], self._bins.c_lon[near], limit)
                 keep = dist <= limit[qi]
                 qi, pi, dist = near[qi[keep]], pi[keep], dist[keep]
         order = np.lexsort((pi, qi))
@@ -491,7 +773,7 @@ class PortProximity:
 
     def _nearest_centre(self) -> FloatArray:
         """Each cell centre's distance to its nearest candidate port (inf: none within reach)."""
-        best = np.full(len(self._c_lat), np.inf)
+        best = np.full(len(self._bins.c_lat), np.inf)
         counts = np.diff(self._cand_start)
         has = counts > 0
         if has.any():
@@ -506,13 +788,13 @@ class PortProximity:
 
         Pairs come grouped by point, ports ascending within a point.
         """
-        entry_cell = np.repeat(np.arange(len(self._c_lat)), np.diff(self._cand_start))
+        entry_cell = np.repeat(np.arange(len(self._bins.c_lat)), np.diff(self._cand_start))
         reach = reach_of[self._cand_port] if isinstance(reach_of, np.ndarray) else reach_of
-        useful = cells[entry_cell] & (self._cand_dist <= reach + margin_m + self._half[entry_cell])
+        useful = cells[entry_cell] & (self._cand_dist <= reach + margin_m + self._bins.half[entry_cell])
         port_of = self._cand_port[useful]
         start = np.searchsorted(np.flatnonzero(useful), self._cand_start)  # per cell, into port_of
-        members = np.flatnonzero(np.diff(start)[self._cell] > 0)
-        cell = self._cell[members]
+        members = np.flatnonzero(np.diff(start)[self._bins.cell] > 0)
+        cell = self._bins.cell[members]
         count = np.diff(start)[cell]
         total = int(count.sum())
         rep = np.repeat(members, count)
@@ -542,11 +824,30 @@ class PortProximity:
         out = np.zeros(len(self.lat), dtype=bool)
         if len(self.index) == 0 or len(self._rows) == 0:
             return out
+        # points that the in-port table places within that distance of a port need no search
+        # (most slow vessels are at berth); the others are settled cell by cell
+        table = self.index._cell_table(0.0)
+        if table is not None:
+            sure = table.near(self.lat[self._rows], self.lon[self._rows]) <= max_distance_m
+            if sure.any():
+                out[self._rows[sure]] = True
+                rest = self._rows[~sure]
+                if len(rest):
+                    others = PortProximity(self.index, self.lat[rest], self.lon[rest])
+                    out[rest] = others._any_within_cells(max_distance_m)
+                return out
+        return self._any_within_cells(max_distance_m)
+
+    def _any_within_cells(self, max_distance_m: float) -> npt.NDArray[np.bool_]:
+        """`any_within`, settled cell by cell."""
+        out = np.zeros(len(self.lat), dtype=bool)
+        if len(self.index) == 0 or len(self._rows) == 0:
+            return out
         self._candidates(max_distance_m)
         centre = self._nearest_centre()
-        sure = centre + self._half <= max_distance_m
-        out[self._rows[sure[self._cell]]] = True
-        unsure = ~sure & (centre - self._half <= max_distance_m)
+        sure = centre + self._bins.half <= max_distance_m
+        out[self._rows[sure[self._bins.cell]]] = True
+        unsure = ~sure & (centre - self._bins.half <= max_distance_m)
         rows, _, dist = self._measure(unsure, max_distance_m, 0.0)
         out[rows[dist <= max_distance_m]] = True
         return out
@@ -556,16 +857,63 @@ class PortProximity:
         if len(self.index) == 0 or len(self._rows) == 0:
             return np.full(len(self.lat), -1, dtype=np.int64), np.full(len(self.lat), np.nan)
         self._candidates(max_distance_m)
-        rows, port, dist = self._measure(np.ones(len(self._c_lat), dtype=bool), max_distance_m, 0.0)
+        rows, port, dist = self._measure(np.ones(len(self._bins.c_lat), dtype=bool), max_distance_m, 0.0)
         close = dist <= max_distance_m
         return self._closest(rows[close], port[close], dist[close])
 
     def within(self, margin_m: float = 0.0) -> tuple[IntArray, FloatArray]:
         """`PortIndex.within`: the nearest port whose circle (``radius_m + margin_m``) contains each point."""
+        pos = self.ports_within(margin_m)
+        dist = np.full(len(self.lat), np.nan)
+        rows = np.flatnonzero(pos >= 0)
+        dist[rows] = self.index._distance(self.lat[rows], self.lon[rows], pos[rows])
+        return pos, dist
+
+    def ports_within(self, margin_m: float = 0.0) -> IntArray:
+        """The positions of `within` alone (-1 outside every circle): no distance is returned, so
+        most points are placed by a bound, not measured."""
+        pos = np.full(len(self.lat), -1, dtype=np.int64)
         if len(self.index) == 0 or len(self._rows) == 0:
-            return np.full(len(self.lat), -1, dtype=np.int64), np.full(len(self.lat), np.nan)
-        radius = self.index._radius
-        self._candidates(float(radius.max()) + margin_m)
-        rows, port, dist = self._measure(np.ones(len(self._c_lat), dtype=bool), radius, margin_m)
-        inside = dist <= radius[port] + margin_m
-        return self._closest(rows[inside], port[inside], dist[inside])
+            return pos
+        index = self.index
+        limit = index._radius + margin_m
+        table = index._cell_table(margin_m)
+        if table is None:  # circles too wide for a table: list candidates per occupied cell
+            self._candidates(float(index._radius.max()) + margin_m)
+            rows, port, dist = self._measure(
+                np.ones(len(self._bins.c_lat), dtype=bool), index._radius, margin_m
+            )
+            inside = dist <= limit[port]
+            return self._closest(rows[inside], port[inside], dist[inside])[0]
+        every = len(self._rows) == len(self.lat)
+        lat = self.lat if every else self.lat[self._rows]
+        lon = self.lon if every else self.lon[self._rows]
+        point, port = table.pairs(lat, lon)
+        p_lat, p_lon = lat[point], lon[point]
+        a = index._series_a(p_lat, p_lon, port)
+        held = np.flatnonzero(index._within_limit(p_lat, p_lon, port, limit, a))
+        point, port, a = point[held], port[held], a[held]
+        # most points are inside one circle at most; where circles overlap, the nearest wins
+        shared = np.zeros(len(point), dtype=bool)
+        shared[1:] = point[1:] == point[:-1]
+        shared[:-1] |= shared[1:]
+        rows = point if every else self._rows[point]
+        alone = ~shared
+        pos[rows[alone]] = port[alone]
+        if shared.any():
+            many = np.flatnonzero(shared)
+            point, port, a, rows = point[many], port[many], a[many], rows[many]
+            first = np.flatnonzero(np.concatenate(([True], point[1:] != point[:-1])))
+            group = np.repeat(np.arange(len(first)), np.diff(np.append(first, len(point))))
+            # the series settle it when one port is clearly nearer than the others (NaN: measure)
+            low = np.minimum.reduceat(a, first)
+            near = a <= low[group] * (1.0 + 4 * _SERIES_MARGIN)
+            settled = (np.add.reduceat(near, first) == 1)[group]
+            pick = settled & near
+            pos[rows[pick]] = port[pick]
+            doubt = np.flatnonzero(~settled)
+            if len(doubt):
+                d = index._distance(lat[point[doubt]], lon[point[doubt]], port[doubt])
+                chosen, _ = self._closest(rows[doubt], port[doubt], d)
+                pos[rows[doubt]] = chosen[rows[doubt]]
+        return pos

@@ -299,8 +299,7 @@ class Chunk:
 
     @cached_property
     def port_within(self) -> IntArray:
-        pos, _ = self.proximity.within()
-        return pos
+        return self.proximity.ports_within()
 
     def present(self, column: str) -> BoolArray:
         """Whether each row reported ``column`` itself."""

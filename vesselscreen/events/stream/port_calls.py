@@ -89,8 +89,9 @@ class PortCallStream:
             np.where(entry_port >= 0, entry_port, np.nan), segment, continues, state["current"][slot]
         )
         current_pos = np.where(np.isnan(current), -1, current).astype(np.int64)
-        exit_dist = np.where(current_pos >= 0, index.radius_m[current_pos] + config.exit_margin_m, np.nan)
-        outside = (current_pos < 0) | (index.distance_to(chunk.lat, chunk.lon, current_pos) > exit_dist)
+        # beyond the current port's exit distance, or no current port (-1 is never within)
+        exit_m = index.radius_m + config.exit_margin_m
+        outside = ~index.within_limit(chunk.lat, chunk.lon, current_pos, exit_m)
         signal = np.where(entry_port >= 0, 1.0, np.where(outside, 0.0, np.nan))
         filled = ffill_from(signal, segment, continues, state["signal"][slot])
         inside = np.nan_to_num(filled, nan=0.0) > 0.5
