@@ -38,3 +38,17 @@ def test_a_day_in_time_order_sorts_by_vessel_keeping_time_order() -> None:
 def test_ties_are_ordered_by_content() -> None:
     frame = pd.DataFrame({"mmsi": [5, 5, 3], "t": [1, 1, 9], "name": ["B", "A", "C"]})
     assert frame.take(vessel_time_order(frame, "mmsi", "t"))["name"].tolist() == ["C", "A", "B"]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(1, 3), st.integers(0, 3), st.sampled_from(["A", "B", None])), max_size=30)
+)
+def test_vessel_time_order_sorts_by_every_column_in_and_out_of_order(
+    rows: list[tuple[int, int, str | None]],
+) -> None:
+    frame = pd.DataFrame(rows, columns=["mmsi", "t", "name"]).astype({"name": "string"})
+    expected = frame.sort_values(["mmsi", "t", "name"], kind="mergesort", na_position="last")
+    for given_frame in (frame, expected.reset_index(drop=True)):  # shuffled, and sorted already
+        ordered = given_frame.take(vessel_time_order(given_frame, "mmsi", "t")).reset_index(drop=True)
+        pd.testing.assert_frame_equal(ordered, expected.reset_index(drop=True))

@@ -38,11 +38,13 @@ def vessel_time_order(frame: pd.DataFrame, mmsi: str, time: str) -> npt.NDArray[
     if n < 2:
         return np.arange(n, dtype=np.int64)
     step_v, step_t = np.diff(vessel), np.diff(stamp)
-    if ((step_v > 0) | ((step_v == 0) & (step_t >= 0))).all():
+    same_vessel = step_v == 0
+    if ((step_v > 0) | (same_vessel & (step_t >= 0))).all():
         order = np.arange(n, dtype=np.int64)
+        tie = same_vessel & (step_t == 0)
     else:
         order = by_vessel_then_time(vessel, stamp)
-    tie = (np.diff(vessel[order]) == 0) & (np.diff(stamp[order]) == 0)
+        tie = (np.diff(vessel[order]) == 0) & (np.diff(stamp[order]) == 0)
     if not tie.any():
         return order
     member = np.zeros(n, dtype=bool)
