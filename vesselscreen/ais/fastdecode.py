@@ -428,29 +428,49 @@ def _signed(values: npt.NDArray[np.uint8], offset: int, width: int) -> Int64Arra
     return (_unsigned(values, offset, width) ^ sign) - sign
 
 
-def _text(values: npt.NDArray[np.uint8], offset: int, chars: int) -> npt.NDArray[np.object_]:
-    """6-bit text as pyais gives it: trailing ``@`` padding, then spaces, removed. Each distinct
-    text is made a string once (names and destinations repeat)."""
+def _text(values: npt.NDArray[np.uint8], offset: int, chars: int) -> npt.NDArray[np.uint8]:
+    """The ASCII of the ``chars`` 6-bit text characters at bit ``offset`` of each row of 6-bit values."""
     first, shift = divmod(offset, 6)
     if shift:  # each character straddles two armour characters
         high = values[:, first : first + chars] << np.uint8(shift)
         codes = (high | (values[:, first + 1 : first + chars + 1] >> np.uint8(6 - shift))) & np.uint8(63)
     else:
         codes = values[:, first : first + chars]
-    ascii_rows = np.ascontiguousarray(_TEXT_CHARS[codes])
-    words = np.zeros((len(codes), -(-chars // 8)), dtype=np.uint64)
-    words.view(np.uint8)[:, :chars] = ascii_rows
-    which, firsts = _distinct_rows(words)
-    # the distinct rows as one Arrow string array, trimmed there: no Python step per text
+    ascii_rows: npt.NDArray[np.uint8] = _TEXT_CHARS[codes]
+    return ascii_rows
+
+
+_TEXT_WIDTH: Final = 24  # bytes of a text row: the longest text (20 characters), in whole 64-bit words
+
+
+def _set_texts(out: Messages, texts: list[tuple[str, Int64Array, npt.NDArray[np.uint8]]]) -> None:
+    """Each ``(field, rows, ASCII rows)`` of ``texts`` written to ``out`` as pyais gives it: trailing
+    ``@`` padding, then spaces, removed.
+
+    All the texts of a batch go through Arrow at once (padded with ``@`` to one width, which the
+    trim removes with the text's own padding), each distinct text made a string once: names and
+    destinations repeat.
+    """
+    texts = [text for text in texts if len(text[1])]
+    if not texts:
+        return
+    padded = np.full((sum(len(rows) for _, rows, _ in texts), _TEXT_WIDTH), ord("@"), dtype=np.uint8)
+    at = 0
+    for _, rows, ascii_rows in texts:
+        padded[at : at + len(rows), : ascii_rows.shape[1]] = ascii_rows
+        at += len(rows)
+    which, firsts = _distinct_rows(padded.view(np.uint64))
     distinct = pa.StringArray.from_buffers(
         len(firsts),
-        pa.py_buffer(np.arange(len(firsts) + 1, dtype=np.int32) * np.int32(chars)),
-        pa.py_buffer(np.ascontiguousarray(ascii_rows[firsts])),
+        pa.py_buffer(np.arange(len(firsts) + 1, dtype=np.int32) * np.int32(_TEXT_WIDTH)),
+        pa.py_buffer(padded[firsts]),
     )
     trimmed = pc.utf8_trim_whitespace(pc.utf8_rtrim(distinct, characters="@"))
-    texts: npt.NDArray[np.object_] = trimmed.to_numpy(zero_copy_only=False)
-    result: npt.NDArray[np.object_] = texts[which]
-    return result
+    strings: npt.NDArray[np.object_] = trimmed.to_numpy(zero_copy_only=False)[which]
+    at = 0
+    for name, rows, _ in texts:
+        getattr(out, name)[rows] = strings[at : at + len(rows)]
+        at += len(rows)
 
 
 _MIX: Final = np.uint64(0x9E3779B97F4A7C15)  # 2**64 / golden ratio: a multiplier that spreads bits
@@ -529,6 +549,7 @@ def decode_messages(
     kind = np.where(bits >= 6, armour_values(first).astype(np.int64), -1)
     out = _empty_messages(kind)
     decoded = out.decoded
+    texts: list[tuple[str, Int64Array, npt.NDArray[np.uint8]]] = []
 
     positions = np.flatnonzero(buffer_decodable(data, starts, lengths, fill_bits))
     if positions.size:
@@ -555,7 +576,7 @@ def decode_messages(
         out.lat[rows] = _lat_lon(_signed(values, 85, 27))
         out.course[rows] = _tenths(_unsigned(values, 112, 12))
         out.heading[rows] = _unsigned(values, 124, 9).astype(np.float64)
-        out.shipname[rows] = _text(values, 143, 20)
+        texts.append(("shipname", rows, _text(values, 143, 20)))
         out.ship_type[rows] = _ship_types()[_unsigned(values, 263, 8)]
         decoded[rows] = True
 
@@ -564,11 +585,11 @@ def decode_messages(
         values = _sixbit(data, starts[rows], -(-_T5_BITS // 6))
         out.mmsi[rows] = _unsigned(values, 8, 30)
         out.imo[rows] = _unsigned(values, 40, 30)
-        out.callsign[rows] = _text(values, 70, 7)
-        out.shipname[rows] = _text(values, 112, 20)
+        texts.append(("callsign", rows, _text(values, 70, 7)))
+        texts.append(("shipname", rows, _text(values, 112, 20)))
         out.ship_type[rows] = _ship_types()[_unsigned(values, 232, 8)]
         out.draught[rows] = _tenths(_unsigned(values, 294, 8))
-        out.destination[rows] = _text(values, 302, 20)
+        texts.append(("destination", rows, _text(values, 302, 20)))
         decoded[rows] = True
 
     rows = np.flatnonzero((kind == 24) & (bits >= 40))
@@ -585,12 +606,13 @@ def decode_messages(
             out.mmsi[these] = _unsigned(values, 8, 30)
             out.partno[these] = number
             if number == 0:
-                out.shipname[these] = _text(values, 40, 20)
+                texts.append(("shipname", these, _text(values, 40, 20)))
             else:  # pyais reads part B's ship type without its enumeration
                 out.ship_type[these] = _unsigned(values, 40, 8)
-                out.callsign[these] = _text(values, 90, 7)
+                texts.append(("callsign", these, _text(values, 90, 7)))
             decoded[these] = True
 
+    _set_texts(out, texts)
     others = (kind >= 0) & np.isin(kind, list(KNOWN_TYPES - POSITION_TYPES - IDENTITY_TYPES))
     decoded[others] = True
     return out
