@@ -964,22 +964,33 @@ def _part_rows(
     mmsi, lat, lon = fields.mmsi, fields.lat, fields.lon
     is_position = _kinds_in(POSITION_MESSAGE_TYPES)[kind + 1]
     needs_mmsi = is_position | _kinds_in(STATIC_MESSAGE_TYPES)[kind + 1]
-    undecodable = ~fields.decoded  # each message left undecoded has pyais' complaint (see _decode)
+    # each message left undecoded has pyais' complaint (see _decode)
+    suspect = ~fields.decoded | decoded.no_mmsi | decoded.no_position
+    suspect |= needs_mmsi & ((mmsi < MMSI_MIN) | (mmsi > MMSI_MAX))
     with np.errstate(invalid="ignore"):
-        checks = (
-            ("pyais", undecodable),
-            ("truncated", needs_mmsi & decoded.no_mmsi),
-            ("invalid MMSI", needs_mmsi & ((mmsi < MMSI_MIN) | (mmsi > MMSI_MAX))),
-            ("truncated", is_position & decoded.no_position),
-            ("invalid latitude", is_position & ~((lat >= -90.0) & (lat <= 90.0))),
-            ("invalid longitude", is_position & ~((lon >= -180.0) & (lon <= 180.0))),
-        )
+        suspect |= is_position & ~((lat >= -90.0) & (lat <= 90.0) & (lon >= -180.0) & (lon <= 180.0))
     failed = np.zeros(len(kind), dtype=bool)
-    for label, mask in checks:
-        these = np.flatnonzero(mask & ~failed)
-        failed[these] = True
-        if these.size:
-            _reject_messages(decoded, these, label, events)
+    which = np.flatnonzero(suspect)  # the checks, in order, on the few messages that may fail one
+    if which.size:
+        position_s, needs_s, mmsi_s, lat_s, lon_s = (
+            is_position[which], needs_mmsi[which], mmsi[which], lat[which], lon[which]
+        )
+        with np.errstate(invalid="ignore"):
+            checks = (
+                ("pyais", ~fields.decoded[which]),
+                ("truncated", needs_s & decoded.no_mmsi[which]),
+                ("invalid MMSI", needs_s & ((mmsi_s < MMSI_MIN) | (mmsi_s > MMSI_MAX))),
+                ("truncated", position_s & decoded.no_position[which]),
+                ("invalid latitude", position_s & ~((lat_s >= -90.0) & (lat_s <= 90.0))),
+                ("invalid longitude", position_s & ~((lon_s >= -180.0) & (lon_s <= 180.0))),
+            )
+        passed = np.ones(len(which), dtype=bool)
+        for label, mask in checks:
+            these = which[mask & passed]
+            passed &= ~mask
+            if these.size:
+                _reject_messages(decoded, these, label, events)
+        failed[which[~passed]] = True
     ok = np.flatnonzero(~failed)
     accepted = int(decoded.part_size[ok].sum())
     per_kind = np.bincount(kind[ok] + 1, minlength=_KIND_SLOTS)
