@@ -29,7 +29,7 @@ import threading
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import cache, cached_property, reduce
+from functools import cache, reduce
 from operator import xor
 from typing import Any, Final, Generic, TypeVar
 
@@ -329,14 +329,6 @@ class Lines:
         """The stripped text of block line ``line``."""
         return self.data[self.start[line] : self.end[line]]
 
-    @cached_property
-    def words(self) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]]:
-        """The data as 64-bit words, and their running XOR (``prefix[k]``: of the first ``k`` words)."""
-        words = self.buf[: len(self.buf) // 8 * 8].view(np.uint64)
-        prefix = np.zeros(len(words) + 1, dtype=np.uint64)
-        np.bitwise_xor.accumulate(words, out=prefix[1:])
-        return words, prefix
-
 
 PAD: Final = 64
 """Zero bytes after a block's data, so fixed-width reads past a line's end need no bounds checks."""
@@ -530,24 +522,20 @@ def _hex_pair(buf: ByteArray, at: IntArray) -> tuple[IntArray, BoolArray]:
     return high * 16 + low, (high >= 0) & (low >= 0)
 
 
-def _xor(lines: Lines, start: IntArray, end: IntArray) -> IntArray:
-    """XOR of the bytes in each ``[start, end)`` (0 for an empty range or one outside the data).
-
-    The XOR of whole words between the range's first and last word comes from their running
-    XOR; the bytes of those two words outside the range are taken out, and the word's 8 bytes
-    folded into one.
-    """
-    words, prefix = lines.words
-    usable = (start < end) & (start >= 0) & (end < 8 * len(words))
-    start, end = np.where(usable, start, 0), np.where(usable, end, 0)
-    first, last = start >> 3, end >> 3
-    total = prefix[last] ^ prefix[first]
-    total ^= words[first] & _BYTES_KEPT[start & 7]
-    total ^= words[last] & _BYTES_KEPT[end & 7]
-    for shift in (32, 16, 8):
-        total ^= total >> np.uint64(shift)
-    folded: IntArray = (total & np.uint64(0xFF)).astype(np.int64)
-    return folded
+def _xor(buf: ByteArray, start: IntArray, end: IntArray) -> IntArray:
+    """XOR of the bytes in each ``[start, end)``: ranges sorted and not overlapping."""
+    total = np.zeros(len(start), dtype=np.int64)
+    # a range that is empty or outside the buffer (a line too short to hold a sentence) is 0;
+    # reduceat would give buf[start] for an empty range and fail outside the buffer
+    usable = (start < end) & (start >= 0) & (end <= len(buf))
+    if not usable.any():
+        return total
+    if end[usable].max() == len(buf):  # reduceat takes an end only inside the buffer: pad one byte
+        buf = np.append(buf, np.uint8(0))
+    bounds = np.empty(2 * int(usable.sum()), dtype=np.int64)
+    bounds[0::2], bounds[1::2] = start[usable], end[usable]
+    total[usable] = np.bitwise_xor.reduceat(buf, bounds)[0::2]
+    return total
 
 
 def _unsigned(buf: ByteArray, start: IntArray, end: IntArray, digits: int) -> tuple[IntArray, BoolArray]:
@@ -775,11 +763,11 @@ def _tag_blocks(
     keys = _tag_keys(buf, start, star)
     covered = start + 1  # where the fields the checksum covers begin
     if validate:
-        whole = _xor(lines, start + 1, star) == check
+        whole = _xor(buf, start + 1, star) == check
         odd = np.flatnonzero(~whole)
         is_partial = np.zeros(len(tagged), dtype=bool)
         is_partial[odd] = _covers_time_only(
-            lines, start[odd], star[odd], check[odd], {key: keys[key][odd] for key in keys}
+            buf, start[odd], star[odd], check[odd], {key: keys[key][odd] for key in keys}
         )
         partial[keep[is_partial]] = True
         mismatch = ~whole & ~is_partial  # other mismatches: the reference rule words them
@@ -969,11 +957,10 @@ _PARTIAL_WIDTH: Final = 64  # longest tag block part before c: read in bulk
 
 
 def _covers_time_only(
-    lines: Lines, tag_start: IntArray, star: IntArray, check: IntArray, keys: dict[str, IntArray]
+    buf: ByteArray, tag_start: IntArray, star: IntArray, check: IntArray, keys: dict[str, IntArray]
 ) -> BoolArray:
     """Tag blocks of two fields, ``x:..,c:..``, whose checksum is that of the ``c:`` field alone
     (the Norwegian Coastal Administration's feed): the one shape of a partial checksum read in bulk."""
-    buf = lines.buf
     time_key = keys["c"]
     before = time_key - tag_start - 1  # bytes between the backslash and c:
     candidate = (time_key < star) & (before <= _PARTIAL_WIDTH)
@@ -985,7 +972,7 @@ def _covers_time_only(
     window = _window(buf, tag_start[which] + 1, _PARTIAL_WIDTH)
     commas = ((window == ord(",")) & (np.arange(_PARTIAL_WIDTH) < before[which][:, None])).sum(axis=1)
     ok = commas == 1  # exactly one comma in the tag block: the one before c:
-    ok &= _xor(lines, time_key[which], star[which]) == check[which]
+    ok &= _xor(buf, time_key[which], star[which]) == check[which]
     result[which[ok]] = True
     return result
 
@@ -1104,7 +1091,7 @@ def _pghp(
     out.events.add(lines.first + records[which[~is_pghp]], "non-AIS sentence", _detail(lines, validate))
     which, begin, star, check = which[is_pghp], begin[is_pghp], star[is_pghp], check[is_pghp]
     if validate:
-        bad = _xor(lines, begin + 1, star) != check
+        bad = _xor(buf, begin + 1, star) != check
         out.events.add(lines.first + records[which[bad]], "bad checksum", _detail(lines, validate))
         which, begin, star = which[~bad], begin[~bad], star[~bad]
     commas = _where_byte(buf, ord(","))
@@ -1188,20 +1175,27 @@ def _ais_fields(
     out: Scan,
     slow: BoolArray,
 ) -> dict[str, IntArray]:
-    """AIS sentences ``!xxVDM,n,i,[s],[c],payload,f*hh``; any other ``!`` line goes to the reference rule."""
+    """AIS sentences ``!xxVDM,n,i,[s],[c],payload,f*hh``; any other ``!`` line goes to the reference rule.
+
+    Every field but the payload is within a sentence's first 15 bytes or its last 8: each
+    sentence's first 16 and last 8 bytes are gathered once, as rows byte by byte.
+    """
     buf = lines.buf
     b, e = body[which], end[which]
-    head = np.ascontiguousarray(_window(buf, b, 13).T)  # byte by byte: each a contiguous row
+    head = np.ascontiguousarray(_window(buf, b, 16).T)  # byte by byte: each a contiguous row
+    # ...,f*hh: a sentence too short to hold it fails the shape below whatever these bytes say
+    tail = np.ascontiguousarray(_window(buf, np.maximum(e - 8, 0), 8).T)
     seq_empty = head[11] == ord(",")
-    channel_at = np.where(seq_empty, b + 12, b + 13)
-    channel_empty = _at(buf, channel_at) == ord(",")
-    payload_start = np.where(channel_empty, channel_at + 1, channel_at + 2)
+    channel = np.where(seq_empty, head[12], head[13])  # the channel, or the comma of an empty one
+    channel_empty = channel == ord(",")
+    payload_start = b + np.where(seq_empty, 13, 14) + np.where(channel_empty, 0, 1)
     payload_end = e - 5
     count = _DIGIT[head[7]]
     number = _DIGIT[head[9]]
     seq = np.where(seq_empty, -1, _DIGIT[head[11]])
-    fill = _DIGIT[_at(buf, e - 4)]
-    check, is_hex = _hex_pair(buf, e - 2)
+    fill = _DIGIT[tail[4]]
+    high, low = _HEX[tail[6]], _HEX[tail[7]]
+    star = (tail[5] == ord("*")) if stars.usual else stars.first_is(b, e - 3)
     shaped = (
         (head[1] != ord(","))
         & (head[2] != ord(","))
@@ -1215,19 +1209,20 @@ def _ais_fields(
         & (number <= count)
         & (head[10] == ord(","))
         & (seq_empty | ((seq >= 0) & (head[12] == ord(","))))
-        & (channel_empty | (_at(buf, channel_at + 1) == ord(",")))
+        & (channel_empty | (np.where(seq_empty, head[13], head[14]) == ord(",")))
         & (payload_end >= payload_start)
         & (payload_end - payload_start <= MAX_PAYLOAD)
-        & (_at(buf, payload_end) == ord(","))
+        & (tail[3] == ord(","))
         & (fill >= 0)
         & (fill <= 5)
-        & stars.first_is(b, e - 3)
-        & is_hex
+        & star
+        & (high >= 0)
+        & (low >= 0)
     )
     slow[records[which[~shaped]]] = True  # other talker shapes, trailing fields...: the reference rule
-    ok = shaped  # each check on the rows that passed the ones before; the rows filtered once
+    ok = shaped
     if validate:
-        good = _xor(lines, b + 1, e - 3) == check
+        good = _xor(buf, b + 1, e - 3) == high * 16 + low
         out.events.add(lines.first + records[which[shaped & ~good]], "bad checksum")
         ok = shaped & good
     length = payload_end - payload_start
@@ -1236,22 +1231,17 @@ def _ais_fields(
     bad = _bad_armour(buf, payload_start[candidates], length[candidates])
     slow[records[which[candidates[bad]]]] = True  # the reference rule names the character
     keep = candidates[~bad]
-    which, b, payload_start, length = which[keep], b[keep], payload_start[keep], length[keep]
-    count, number, seq, fill = count[keep], number[keep], seq[keep], fill[keep]
-    channel = np.where(_at(buf, payload_start - 2) == ord(","), 0, _at(buf, payload_start - 2)).astype(
-        np.int64
-    )
-    talker = _at(buf, b + 1).astype(np.int64) * 256 + _at(buf, b + 2)
-    vdo = (_at(buf, b + 5) == ord("O")).astype(np.int64)
-    key = ((((talker * 2 + vdo) * 16 + (seq + 1)) * 256 + channel) * 16) + count
+    talker = head[1].astype(np.int64) * 256 + head[2]
+    vdo = (head[5] == ord("O")).astype(np.int64)
+    key = ((((talker * 2 + vdo) * 16 + (seq + 1)) * 256 + np.where(channel_empty, 0, channel)) * 16) + count
     return {
-        "line": records[which],
-        "payload_start": payload_start,
-        "payload_length": length,
-        "fill": fill,
-        "count": count,
-        "number": number,
-        "key": key,
+        "line": records[which[keep]],
+        "payload_start": payload_start[keep],
+        "payload_length": length[keep],
+        "fill": fill[keep],
+        "count": count[keep],
+        "number": number[keep],
+        "key": key[keep],
     }
 
 
