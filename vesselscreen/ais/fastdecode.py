@@ -153,7 +153,8 @@ _LANES: Final = np.uint64(0x0101010101010101)  # one in each byte of a 64-bit wo
 def _armoured_words(
     data: npt.NDArray[np.uint8], starts: Int64Array
 ) -> tuple[UInt64Array, UInt64Array, UInt64Array]:
-    """:func:`_words` of payloads known to hold armour characters only, 8 characters at a time.
+    """:func:`_words` of payloads known to hold armour characters only, 8 characters at a time (the
+    bits past a payload's end are not 0: fields are read within it).
 
     Each row's 32 bytes from its start are read as four little-endian words and undone in place
     as 8 lanes of a byte (SWAR): the armour offset taken off (no lane borrows, every character
@@ -161,8 +162,10 @@ def _armoured_words(
     the 6-bit values packed pairwise into 12, 24 and 48 bits, and the four 48-bit numbers
     regrouped into three words.
     """
-    if not len(starts) or int(starts.max()) + 32 > len(data):  # rows of a buffer without padding
+    if not len(starts):
         return _words(data, starts)
+    if int(starts.max()) + 32 > len(data):  # a buffer without padding (assembled messages: few)
+        data = np.concatenate((data, np.zeros(32, dtype=np.uint8)))
     words = sliding_window_view(data, 32)[starts].view("<u8")  # a copy: worked in place
     words -= np.uint64(48) * _LANES
     words -= ((words + np.uint64(87) * _LANES) & (np.uint64(0x80) * _LANES)) >> np.uint64(4)  # 8 off above 40
@@ -593,13 +596,13 @@ def decode_messages(
 
     rows = np.flatnonzero((kind == 27) & (bits >= _T27_BITS))
     if rows.size:
-        values = _sixbit(data, starts[rows], -(-_T27_BITS // 6))
-        out.mmsi[rows] = _unsigned(values, 8, 30)
-        out.status[rows] = _unsigned(values, 40, 4)
-        out.lon[rows] = _lat_lon_600(_signed(values, 44, 18))
-        out.lat[rows] = _lat_lon_600(_signed(values, 62, 17))
-        out.speed[rows] = _unsigned(values, 79, 6).astype(np.float64)
-        out.course[rows] = _unsigned(values, 85, 9).astype(np.float64)
+        fields = _Bits(_armoured_words(data, starts[rows]))
+        out.mmsi[rows] = fields.unsigned(8, 30)
+        out.status[rows] = fields.unsigned(40, 4)
+        out.lon[rows] = _lat_lon_600(fields.signed(44, 18))
+        out.lat[rows] = _lat_lon_600(fields.signed(62, 17))
+        out.speed[rows] = fields.unsigned(79, 6).astype(np.float64)
+        out.course[rows] = fields.unsigned(85, 9).astype(np.float64)
         decoded[rows] = True
 
     rows = np.flatnonzero((kind == 19) & (bits >= _T19_BITS))
