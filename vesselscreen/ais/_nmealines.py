@@ -474,6 +474,19 @@ class Vocabulary(Generic[_Label]):
                     self.labels.append(label)
         return code
 
+    def codes(self, labels: list[_Label]) -> list[int]:
+        """:meth:`code` of each of ``labels``, under one lock."""
+        found: list[int] = []
+        with self._lock:
+            known = self._codes
+            for label in labels:
+                code = known.get(label)
+                if code is None:
+                    code = known[label] = len(self.labels)
+                    self.labels.append(label)
+                found.append(code)
+        return found
+
 
 # -- the vectorised scanner ------------------------------------------------------------------
 

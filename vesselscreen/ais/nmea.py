@@ -1144,8 +1144,11 @@ def _text_codes(
         trimmed = pc.utf8_trim_whitespace(
             pc.utf8_trim(pa.array([raw[index] for index in new]), characters="@ ")
         )
-        for index, text in zip(new, trimmed.to_pylist(), strict=True):
-            table[index] = known[raw[index]] = texts.code(text) if text else -1
+        cleaned: list[str] = trimmed.to_pylist()
+        named = [text for text in cleaned if text]
+        codes_of = dict(zip(named, texts.codes(named), strict=True))
+        for index, text in zip(new, cleaned, strict=True):
+            table[index] = known[raw[index]] = codes_of.get(text, -1)
     result[which] = np.array([*table, -1], dtype=np.int64)[codes]
     return result
 
