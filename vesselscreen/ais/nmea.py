@@ -1293,6 +1293,7 @@ def _frame(rows: _Rows, report: IngestReport, identity: _Identity | None) -> tup
     last = np.cumsum(is_identity)[is_position] - 1  # each position's last identity row so far
     linked = last >= 0
     linked[linked] = identity_mmsi[last[linked]] == mmsi[linked]
+    source = np.where(linked, last, len(chosen))  # each position's identity row; past the last: none
     start = _group_starts(identity_mmsi)
     columns: dict[str, npt.NDArray[Any]] = {}
     updated: dict[str, tuple[IntArray, npt.NDArray[Any], IntArray]] = {}
@@ -1309,8 +1310,7 @@ def _frame(rows: _Rows, report: IngestReport, identity: _Identity | None) -> tup
         )
         known = latest >= start
         filled = np.where(known, values[np.maximum(latest, 0)], values)  # forward within each MMSI
-        column = np.full(len(final), _NONE[name], dtype=values.dtype)
-        column[linked] = filled[last[linked]]
+        column = np.append(filled, np.array([_NONE[name]], dtype=values.dtype)).take(source)
         if identity is not None:
             column = _from_earlier_chunks(identity.fields[name], mmsi, time, column, ~_missing(name, column))
         columns[name] = column
