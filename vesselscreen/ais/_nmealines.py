@@ -1233,17 +1233,22 @@ def _ais_fields(
         & (low >= 0)
     )
     slow[records[which[~shaped]]] = True  # other talker shapes, trailing fields...: the reference rule
+    length = payload_end - payload_start
+    filled = np.flatnonzero(shaped & (length != 0))
+    bad = np.zeros(len(which), dtype=bool)
+    payload_xor = np.zeros(len(which), dtype=np.int64)
+    bad[filled], payload_xor[filled] = _payload_checks(buf, payload_start[filled], length[filled])
     ok = shaped
-    if validate:
-        good = _xor(buf, b + 1, e - 3) == high * 16 + low
+    if validate:  # the checksum of the bytes before the payload, the payload's and the ",f" after it
+        before = np.bitwise_xor.reduce(head[1:13], axis=0) ^ np.where(seq_empty, 0, head[13])
+        before ^= np.where(channel_empty, 0, np.where(seq_empty, head[13], head[14]))
+        good = (before ^ tail[3] ^ tail[4] ^ payload_xor) == high * 16 + low
         out.events.add(lines.first + records[which[shaped & ~good]], "bad checksum")
         ok = shaped & good
-    length = payload_end - payload_start
     out.events.add(lines.first + records[which[ok & (length == 0)]], "empty payload")
     candidates = np.flatnonzero(ok & (length != 0))
-    bad = _bad_armour(buf, payload_start[candidates], length[candidates])
-    slow[records[which[candidates[bad]]]] = True  # the reference rule names the character
-    keep = candidates[~bad]
+    slow[records[which[candidates[bad[candidates]]]]] = True  # the reference rule names the character
+    keep = candidates[~bad[candidates]]
     talker = head[1].astype(np.int64) * 256 + head[2]
     vdo = (head[5] == ord("O")).astype(np.int64)
     key = ((((talker * 2 + vdo) * 16 + (seq + 1)) * 256 + np.where(channel_empty, 0, channel)) * 16) + count
@@ -1258,29 +1263,38 @@ def _ais_fields(
     }
 
 
-def _bad_armour(buf: ByteArray, start: IntArray, length: IntArray) -> BoolArray:
-    """Payloads holding a byte outside the 6-bit armour: :data:`_ARMOUR_WIDTH` bytes of every
-    payload at a time, byte by byte, each row's bytes past its end masked off 8 at a time.
+def _payload_checks(buf: ByteArray, start: IntArray, length: IntArray) -> tuple[BoolArray, IntArray]:
+    """Which payloads hold a byte outside the 6-bit armour, and the XOR of each payload's bytes (its
+    part of the sentence's checksum): :data:`_ARMOUR_WIDTH` bytes of every payload at a time, byte
+    by byte, each row's bytes past its end masked off 8 at a time.
 
-    Rows are reduced as 64-bit words ORed column by column: numpy's reductions along a
+    Rows are reduced as 64-bit words combined column by column: numpy's reductions along a
     short axis (``any(axis=1)``) and broadcast comparisons cost more than the checks. Rows
     go :data:`_ARMOUR_ROWS` at a time, worked in place: the few temporaries stay small,
     in cache and in the allocator's free lists (large ones come back as fresh pages).
     """
     bad = np.zeros(len(start), dtype=bool)
+    xor = np.zeros(len(start), dtype=np.int64)
     for low in range(0, len(start), _ARMOUR_ROWS):
         rows = slice(low, low + _ARMOUR_ROWS)
-        bad[rows] = _bad_armour_rows(buf, start[rows], length[rows])
-    return bad
+        bad[rows], xor[rows] = _payload_rows(buf, start[rows], length[rows])
+    return bad, xor
 
 
-def _bad_armour_rows(buf: ByteArray, start: IntArray, length: IntArray) -> BoolArray:
+def _payload_rows(buf: ByteArray, start: IntArray, length: IntArray) -> tuple[BoolArray, IntArray]:
     bad = np.zeros(len(start), dtype=bool)
+    xor = np.zeros(len(start), dtype=np.uint64)
     todo = np.arange(len(start))
     offset = 0
     while todo.size:
         left = length[todo] - offset
         chars = sliding_window_view(buf, _ARMOUR_WIDTH)[start[todo] + offset]  # a copy
+        kept = [_BYTES_KEPT[np.clip(left - 8 * word, 0, 8)] for word in range(_ARMOUR_WIDTH // 8)]
+        words = chars.view("<u8")  # byte i of a row is bits 8i-8i+7 of its word
+        folded = words[:, 0] & kept[0]
+        for word in range(1, _ARMOUR_WIDTH // 8):
+            folded ^= words[:, word] & kept[word]
+        xor[todo] ^= folded
         chars -= np.uint8(48)  # wraps around below '0'
         # armour: '0'-'W' (0-39 after the shift) and '`'-'w' (48-71)
         invalid = chars > 71
@@ -1288,14 +1302,16 @@ def _bad_armour_rows(buf: ByteArray, start: IntArray, length: IntArray) -> BoolA
         outside = chars.view(np.bool_)
         np.equal(chars, 40, out=outside)  # 40-47
         invalid |= outside
-        words = invalid.view("<u8")  # byte i of a row is bits 8i-8i+7 of its word
-        hit = words[:, 0] & _BYTES_KEPT[np.clip(left, 0, 8)]
+        flags = invalid.view("<u8")
+        hit = flags[:, 0] & kept[0]
         for word in range(1, _ARMOUR_WIDTH // 8):
-            hit |= words[:, word] & _BYTES_KEPT[np.clip(left - 8 * word, 0, 8)]
+            hit |= flags[:, word] & kept[word]
         bad[todo] |= hit != 0
         offset += _ARMOUR_WIDTH
         todo = todo[left > _ARMOUR_WIDTH]
-    return bad
+    for shift in (32, 16, 8):  # the 8 bytes of each word XORed into one
+        xor ^= xor >> np.uint64(shift)
+    return bad, (xor & np.uint64(0xFF)).astype(np.int64)
 
 
 _ARMOUR_ROWS: Final = 16_384  # payloads checked at a time: 512 KB of each temporary
