@@ -367,11 +367,16 @@ class _Fragments:
 
     @staticmethod
     def concat(parts: list[_Fragments]) -> _Fragments:
+        """The fragments of ``parts`` one after the other (payloads left in a block gathered first)."""
         parts = [part for part in parts if len(part)]
         if not parts:
             return _Fragments.empty()
         if len(parts) == 1:
             return parts[0]
+        parts = [
+            part if len(part.data) == int(part.length.sum()) else part.take(np.arange(len(part)))
+            for part in parts
+        ]
         offsets = np.cumsum([0, *(len(part.data) for part in parts[:-1])])
 
         def joined(name: str) -> IntArray:
@@ -569,9 +574,8 @@ def _line_times(time_event: IntArray, carried: int, reference: int | None) -> tu
 
 
 def _sentences(lines: Lines, said: Scan, keys: Vocabulary[tuple[Any, ...]]) -> tuple[_Fragments, _Fragments]:
-    """The block's AIS sentences (times not set yet): single-fragment ones read in bulk (payloads
-    left in the block), and the others (multipart, or read one by one) with their payloads
-    gathered."""
+    """The block's AIS sentences (times not set yet): single-fragment ones read in bulk, and the
+    others (multipart, or read one by one); payloads read in bulk are left in the block."""
     found = said.sentences
     line = found["line"]
     single = found["count"] == 1
@@ -593,8 +597,7 @@ def _sentences(lines: Lines, said: Scan, keys: Vocabulary[tuple[Any, ...]]) -> t
         )
 
     singles = fast(single)
-    multi = fast(~single)
-    fragments = multi.take(np.arange(len(multi))) if len(multi) else _Fragments.empty()
+    fragments = fast(~single)  # payloads gathered when assembled
     if said.slow:
         both = _Fragments.concat([fragments, _slow_fragments(lines, said, keys)])
         fragments = both.take(np.argsort(both.line, kind="stable"))
