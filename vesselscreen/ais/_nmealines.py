@@ -36,7 +36,8 @@ from typing import Any, Final, Generic, TypeVar
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from numpy.lib.stride_tricks import sliding_window_view
+
+from vesselscreen.ais import fastdecode
 
 __all__ = [
     "Events",
@@ -822,8 +823,7 @@ def _warning(lines: Lines, validate: bool, reason: str) -> Callable[[int], str]:
 
 def _window(buf: ByteArray, start: IntArray, width: int) -> ByteArray:
     """``width`` bytes from each of ``start`` (positions in the data, ``width`` <= :data:`PAD`)."""
-    rows: ByteArray = sliding_window_view(buf, width)[start]
-    return rows
+    return fastdecode._byte_rows(buf, start, width)
 
 
 def _tag_times(buf: ByteArray, start: IntArray) -> tuple[IntArray, BoolArray]:
@@ -1288,7 +1288,7 @@ def _payload_rows(buf: ByteArray, start: IntArray, length: IntArray) -> tuple[Bo
     offset = 0
     while todo.size:
         left = length[todo] - offset
-        chars = sliding_window_view(buf, _ARMOUR_WIDTH)[start[todo] + offset]  # a copy
+        chars = fastdecode._byte_rows(buf, start[todo] + offset, _ARMOUR_WIDTH)  # a copy
         kept = [_BYTES_KEPT[np.clip(left - 8 * word, 0, 8)] for word in range(_ARMOUR_WIDTH // 8)]
         words = chars.view("<u8")  # byte i of a row is bits 8i-8i+7 of its word
         folded = words[:, 0] & kept[0]

@@ -396,7 +396,9 @@ class _Fragments:
         )
 
 
-def _gather(data: ByteArray, start: IntArray, length: IntArray, index: IntArray) -> tuple[ByteArray, IntArray]:
+def _gather(
+    data: ByteArray, start: IntArray, length: IntArray, index: IntArray
+) -> tuple[ByteArray, IntArray]:
     """The byte ranges ``index`` of ``[start, start + length)`` in ``data`` back to back, and where
     each begins.
 
@@ -976,7 +978,11 @@ def _part_rows(
     which = np.flatnonzero(suspect)  # the checks, in order, on the few messages that may fail one
     if which.size:
         position_s, needs_s, mmsi_s, lat_s, lon_s = (
-            is_position[which], needs_mmsi[which], mmsi[which], lat[which], lon[which]
+            is_position[which],
+            needs_mmsi[which],
+            mmsi[which],
+            lat[which],
+            lon[which],
         )
         with np.errstate(invalid="ignore"):
             checks = (
