@@ -526,13 +526,13 @@ def _next(positions: IntArray, after: IntArray) -> IntArray:
 
 def _at(buf: ByteArray, where: IntArray) -> ByteArray:
     """``buf[where]``: positions up to :data:`PAD` past the data read the padding's zeros."""
-    values: ByteArray = buf[where]
+    values: ByteArray = buf.take(where)
     return values
 
 
 def _hex_pair(buf: ByteArray, at: IntArray) -> tuple[IntArray, BoolArray]:
     """The value of the two hex digits at ``at`` and whether both are hex digits."""
-    high, low = _HEX[_at(buf, at)], _HEX[_at(buf, at + 1)]
+    high, low = _HEX.take(_at(buf, at)), _HEX.take(_at(buf, at + 1))
     return high * 16 + low, (high >= 0) & (low >= 0)
 
 
@@ -624,37 +624,49 @@ def _scan_plain(
 ) -> None:
     """Settle printable record lines in bulk; the ones of an unusual shape are marked ``slow``."""
     buf = lines.buf
-    start, end = lines.start[records], lines.end[records]
+    start, end = lines.start.take(records), lines.end.take(records)
     body = start.copy()
     live = np.ones(len(records), dtype=bool)
 
     # tag blocks: "\" fields "*hh\"
-    tagged = np.flatnonzero(buf[start] == ord("\\"))
+    tagged = np.flatnonzero(buf.take(start) == ord("\\"))
     closing = np.zeros(0, dtype=np.int64)
     if tagged.size:
-        closing = _closing(buf, start[tagged])
+        closing = _closing(buf, start.take(tagged))
         unterminated = closing >= end[tagged]
         detail = _detail(lines, validate)
         out.events.add(lines.first + records[tagged[unterminated]], "malformed sentence", detail)
         live[tagged[unterminated]] = False
         tagged, closing = tagged[~unterminated], closing[~unterminated]
-    stars = _Stars.of(buf, start, end, start[tagged], closing)
+    stars = _Stars.of(buf, start, end, start.take(tagged), closing)
     if tagged.size:
         # a tag block like the line's before says the same: read each run's first only
-        head = _repeats(buf, start[tagged], closing)
+        head = _repeats(buf, start.take(tagged), closing)
         heads = np.flatnonzero(head)
         partial = _tag_blocks(
-            lines, records, tagged[heads], closing[heads], stars, validate, stations, out, slow, live
+            lines,
+            records,
+            tagged.take(heads),
+            closing.take(heads),
+            stars,
+            validate,
+            stations,
+            out,
+            slow,
+            live,
         )
         body[tagged] = closing + 1
         follower = np.flatnonzero(~head)
         if follower.size:
-            leader = tagged[np.maximum.accumulate(np.where(head, np.arange(len(tagged)), 0))[follower]]
-            follows = tagged[follower]
-            slow[records[follows]] = slow[records[leader]]
-            live[follows] = live[leader]
-            out.time[records[follows]] = out.time[records[leader]]
-            out.station[records[follows]] = out.station[records[leader]]
+            leader = tagged.take(
+                np.maximum.accumulate(np.where(head, np.arange(len(tagged)), 0)).take(follower)
+            )
+            follows = tagged.take(follower)
+            follows_line, leader_line = records.take(follows), records.take(leader)
+            slow[follows_line] = slow.take(leader_line)
+            live[follows] = live.take(leader)
+            out.time[follows_line] = out.time.take(leader_line)
+            out.station[follows_line] = out.station.take(leader_line)
             flagged = np.zeros(len(records), dtype=bool)
             flagged[tagged[heads[partial]]] = True
             out.events.add(
@@ -666,13 +678,13 @@ def _scan_plain(
 
     # bodies: "$PGHP,..." or "!xxVDM,..."
     which = np.flatnonzero(live & (body < end))
-    lead = buf[body[which]]
-    other = which[(lead != ord("$")) & (lead != ord("!"))]
+    lead = buf.take(body.take(which))
+    other = which.compress((lead != ord("$")) & (lead != ord("!")))
     out.events.add(lines.first + records[other], "not an NMEA sentence")
     empty_body = np.flatnonzero(live & (body >= end))
     out.events.add(lines.first + records[empty_body], "not an NMEA sentence")
-    dollar = which[lead == ord("$")]
-    bang = which[lead == ord("!")]
+    dollar = which.compress(lead == ord("$"))
+    bang = which.compress(lead == ord("!"))
     if dollar.size:
         _pghp(lines, records, dollar, body, end, stars, validate, out, slow)
     out.sentences = _ais_fields(lines, records, bang, body, end, stars, validate, out, slow)
@@ -711,8 +723,8 @@ class _Stars:
         """The stars of ``buf`` given its lines ``[start, end)`` and its terminated tag blocks."""
         count = _count_byte(buf, ord("*"))
         line_star, tag_star = end - 3, closing - 3
-        at_places = int(np.count_nonzero(buf[line_star[line_star >= start]] == ord("*")))
-        at_places += int(np.count_nonzero(buf[tag_star[tag_star > tag_start]] == ord("*")))
+        at_places = int(np.count_nonzero(buf.take(line_star.compress(line_star >= start)) == ord("*")))
+        at_places += int(np.count_nonzero(buf.take(tag_star.compress(tag_star > tag_start)) == ord("*")))
         if at_places == count:  # every star is at one of those places (they are all distinct)
             return _Stars(buf, True, np.zeros(0, dtype=np.int64))
         return _Stars(buf, False, _where_byte(buf, ord("*")))
@@ -720,7 +732,7 @@ class _Stars:
     def first_is(self, begin: IntArray, star: IntArray) -> BoolArray:
         """Whether the first star at or after each ``begin`` is at ``star`` (see the class)."""
         if self.usual:
-            found: BoolArray = (star >= begin) & (self.buf[np.maximum(star, 0)] == ord("*"))
+            found: BoolArray = (star >= begin) & (self.buf.take(np.maximum(star, 0)) == ord("*"))
             return found
         is_first: BoolArray = _next(self.positions, begin) == star
         return is_first
@@ -765,7 +777,7 @@ def _tag_blocks(
 ) -> BoolArray:
     """Checksum, time and station of terminated tag blocks; which had a partial checksum."""
     buf = lines.buf
-    start = lines.start[records[tagged]]
+    start = lines.start.take(records.take(tagged))
     star = closing - 3
     check, is_hex = _hex_pair(buf, star + 1)
     shaped = (star > start + 1) & stars.first_is(start, star) & is_hex
@@ -773,7 +785,7 @@ def _tag_blocks(
     live[tagged[~shaped]] = False
     partial = np.zeros(len(tagged), dtype=bool)
     keep = np.flatnonzero(shaped)
-    tagged, start, star, check = tagged[keep], start[keep], star[keep], check[keep]
+    tagged, start, star, check = tagged.take(keep), start.take(keep), star.take(keep), check.take(keep)
     keys = _tag_keys(buf, start, star)
     covered = start + 1  # where the fields the checksum covers begin
     if validate:
@@ -795,8 +807,8 @@ def _tag_blocks(
         )
         covered = np.where(is_partial, keys["c"], covered)
         fine = ~mismatch
-        tagged, star, covered = tagged[fine], star[fine], covered[fine]
-        keys = {key: position[fine] for key, position in keys.items()}
+        tagged, star, covered = tagged.compress(fine), star.compress(fine), covered.compress(fine)
+        keys = {key: position.compress(fine) for key, position in keys.items()}
     _tag_fields(lines, records, tagged, star, covered, keys, stations, out, slow, live)
     return partial
 
@@ -864,47 +876,51 @@ def _tag_keys(buf: ByteArray, tag_start: IntArray, star: IntArray) -> dict[str, 
     settled = np.zeros(count, dtype=bool)
     candidates = np.arange(count)
     for digits, scale in ((10, 1_000_000_000), (13, 1_000_000)):
-        key = star[candidates] - digits - 2
-        inside = key > tag_start[candidates]
-        key = np.where(inside, key, star[candidates])
-        shaped = inside & (buf[key] == ord("c")) & (buf[key + 1] == ord(":"))
-        shaped &= (buf[key - 1] == ord(",")) | (buf[key - 1] == ord("\\"))
-        which, key = candidates[shaped], key[shaped]
+        star_here = star.take(candidates)
+        key = star_here - digits - 2
+        inside = key > tag_start.take(candidates)
+        key = np.where(inside, key, star_here)
+        shaped = inside & (buf.take(key) == ord("c")) & (buf.take(key + 1) == ord(":"))
+        before = buf.take(key - 1)
+        shaped &= (before == ord(",")) | (before == ord("\\"))
+        which, key = candidates.compress(shaped), key.compress(shaped)
         values = _window(buf, key + 2, digits) - np.uint8(ord("0"))  # wraps around below '0'
         numeric = values[:, 0] <= 9
         for column in range(1, digits):  # column by column: a reduction along rows is slower
             numeric &= values[:, column] <= 9
-        which, key, values = which[numeric], key[numeric], values[numeric]
+        which, key, values = which.compress(numeric), key.compress(numeric), values[numeric]
         number = _digits(values)
         fits = number <= _MAX_NS // scale
         keys["c"][which] = key
-        keys["time"][which[fits]] = number[fits] * scale
+        keys["time"][which.compress(fits)] = number.compress(fits) * scale
         settled[which] = True
-        candidates = candidates[~settled[candidates]]
+        candidates = candidates.compress(~settled.take(candidates))
     time_key = keys["c"]
-    alone = settled & (buf[np.where(settled, time_key, star) - 1] == ord("\\"))  # the only field
+    alone = settled & (buf.take(np.where(settled, time_key, star) - 1) == ord("\\"))  # the only field
     after = np.flatnonzero(settled & ~alone)  # a field before c: is it s:?
     if after.size:
         # the field before c: begins after the last separator among the _STATION_WIDTH bytes before
         # its comma: looked for backwards, byte by byte, over the rows not found yet (names are short)
-        previous = star[after].copy()  # none found: not a station
+        previous = star.take(after)  # none found: not a station
+        before_comma = time_key.take(after)
         todo = np.arange(len(after))
         for distance in range(2, _STATION_WIDTH + 2):
-            at = time_key[after[todo]] - distance
+            at = before_comma.take(todo) - distance
             inside = at >= 0
-            byte = buf[np.maximum(at, 0)]
+            byte = buf.take(np.maximum(at, 0))
             separator = inside & ((byte == ord(",")) | (byte == ord("\\")))
-            previous[todo[separator]] = at[separator] + 1
-            todo = todo[~separator & inside]
+            previous[todo.compress(separator)] = at.compress(separator) + 1
+            todo = todo.compress(~separator & inside)
             if not todo.size:
                 break
-        station = (buf[previous] == ord("s")) & (buf[previous + 1] == ord(":"))
-        keys["s"][after[station]] = previous[station]
-        keys["s_end"][after[station]] = time_key[after[station]] - 1  # the comma before c:
-        settled[after[~station]] = False
+        station = (buf.take(previous) == ord("s")) & (buf.take(previous + 1) == ord(":"))
+        named = after.compress(station)
+        keys["s"][named] = previous.compress(station)
+        keys["s_end"][named] = before_comma.compress(station) - 1  # the comma before c:
+        settled[after.compress(~station)] = False
     rest = np.flatnonzero(~settled)
     if rest.size:
-        general = _tag_keys_anywhere(buf, tag_start[rest], star[rest])
+        general = _tag_keys_anywhere(buf, tag_start.take(rest), star.take(rest))
         for name in ("c", "s"):
             keys[name][rest] = general[name]
         keys["time"][rest] = -1
@@ -1010,26 +1026,27 @@ def _tag_fields(
     buf = lines.buf
     time_key = keys["c"]
     which = np.flatnonzero((time_key < star) & (time_key >= covered))
-    known = keys["time"][which] >= 0
-    time = keys["time"][which]
+    time = keys["time"].take(which)
+    known = time >= 0
     usual = known.copy()
     unknown = np.flatnonzero(~known)
     if unknown.size:
         time[unknown], usual[unknown] = _tag_times(buf, time_key[which[unknown]] + 2)
-    unusual = which[~usual]  # fractions, other lengths, bad times: the reference rule
-    slow[records[tagged[unusual]]] = True
-    live[tagged[unusual]] = False
-    out.time[records[tagged[which[usual]]]] = time[usual]
+    unusual = tagged.take(which.compress(~usual))  # fractions, other lengths, bad times: the reference rule
+    slow[records.take(unusual)] = True
+    live[unusual] = False
+    out.time[records.take(tagged.take(which.compress(usual)))] = time.compress(usual)
 
     station_key = keys["s"]
-    named = np.flatnonzero((station_key < star) & (station_key >= covered) & live[tagged])
+    named = np.flatnonzero((station_key < star) & (station_key >= covered) & live.take(tagged))
     if not named.size:
         return
-    known_length = keys["s_end"][named] - station_key[named] - 2
+    known_length = keys["s_end"].take(named) - station_key.take(named) - 2
     fits = (known_length >= 0) & (known_length <= 8)  # the value's end known (s: just before c:)
     if fits.any():  # each name as one 64-bit word
-        these = named[fits]
-        words = _window(buf, station_key[these] + 2, 8).view("<u8")[:, 0] & _BYTES_KEPT[known_length[fits]]
+        these = named.compress(fits)
+        words = _window(buf, station_key.take(these) + 2, 8).view("<u8")[:, 0]
+        words &= _BYTES_KEPT.take(known_length.compress(fits))
         codes, distinct = pd.factorize(words)
         labels = np.array(
             [
@@ -1038,8 +1055,8 @@ def _tag_fields(
             ],
             dtype=np.int64,
         )
-        out.station[records[tagged[these]]] = labels[codes]
-        named = named[~fits]
+        out.station[records.take(tagged.take(these))] = labels.take(codes)
+        named = named.compress(~fits)
         if not named.size:
             return
     width = _STATION_WIDTH
@@ -1194,7 +1211,7 @@ def _ais_fields(
     sentence's first 16 and last 8 bytes are gathered once, as rows byte by byte.
     """
     buf = lines.buf
-    b, e = body[which], end[which]
+    b, e = body.take(which), end.take(which)
     head = np.ascontiguousarray(_window(buf, b, 16).T)  # byte by byte: each a contiguous row
     # ...,f*hh: a sentence too short to hold it fails the shape below whatever these bytes say
     tail = np.ascontiguousarray(_window(buf, np.maximum(e - 8, 0), 8).T)
@@ -1203,11 +1220,11 @@ def _ais_fields(
     channel_empty = channel == ord(",")
     payload_start = b + np.where(seq_empty, 13, 14) + np.where(channel_empty, 0, 1)
     payload_end = e - 5
-    count = _DIGIT[head[7]]
-    number = _DIGIT[head[9]]
-    seq = np.where(seq_empty, -1, _DIGIT[head[11]])
-    fill = _DIGIT[tail[4]]
-    high, low = _HEX[tail[6]], _HEX[tail[7]]
+    count = _DIGIT.take(head[7])
+    number = _DIGIT.take(head[9])
+    seq = np.where(seq_empty, -1, _DIGIT.take(head[11]))
+    fill = _DIGIT.take(tail[4])
+    high, low = _HEX.take(tail[6]), _HEX.take(tail[7])
     star = (tail[5] == ord("*")) if stars.usual else stars.first_is(b, e - 3)
     shaped = (
         (head[1] != ord(","))
@@ -1232,34 +1249,37 @@ def _ais_fields(
         & (high >= 0)
         & (low >= 0)
     )
-    slow[records[which[~shaped]]] = True  # other talker shapes, trailing fields...: the reference rule
+    slow[records.take(which.compress(~shaped))] = (
+        True  # other talker shapes, trailing fields...: the reference rule
+    )
     length = payload_end - payload_start
     filled = np.flatnonzero(shaped & (length != 0))
     bad = np.zeros(len(which), dtype=bool)
     payload_xor = np.zeros(len(which), dtype=np.int64)
-    bad[filled], payload_xor[filled] = _payload_checks(buf, payload_start[filled], length[filled])
+    bad[filled], payload_xor[filled] = _payload_checks(buf, payload_start.take(filled), length.take(filled))
     ok = shaped
     if validate:  # the checksum of the bytes before the payload, the payload's and the ",f" after it
         before = np.bitwise_xor.reduce(head[1:13], axis=0) ^ np.where(seq_empty, 0, head[13])
         before ^= np.where(channel_empty, 0, np.where(seq_empty, head[13], head[14]))
         good = (before ^ tail[3] ^ tail[4] ^ payload_xor) == high * 16 + low
-        out.events.add(lines.first + records[which[shaped & ~good]], "bad checksum")
+        out.events.add(lines.first + records.take(which.compress(shaped & ~good)), "bad checksum")
         ok = shaped & good
-    out.events.add(lines.first + records[which[ok & (length == 0)]], "empty payload")
+    out.events.add(lines.first + records.take(which.compress(ok & (length == 0))), "empty payload")
     candidates = np.flatnonzero(ok & (length != 0))
-    slow[records[which[candidates[bad[candidates]]]]] = True  # the reference rule names the character
-    keep = candidates[~bad[candidates]]
+    bad_here = bad.take(candidates)
+    slow[records.take(which.take(candidates.compress(bad_here)))] = True  # the reference rule names it
+    keep = candidates.compress(~bad_here)
     talker = head[1].astype(np.int64) * 256 + head[2]
     vdo = (head[5] == ord("O")).astype(np.int64)
     key = ((((talker * 2 + vdo) * 16 + (seq + 1)) * 256 + np.where(channel_empty, 0, channel)) * 16) + count
     return {
-        "line": records[which[keep]],
-        "payload_start": payload_start[keep],
-        "payload_length": length[keep],
-        "fill": fill[keep],
-        "count": count[keep],
-        "number": number[keep],
-        "key": key[keep],
+        "line": records.take(which.take(keep)),
+        "payload_start": payload_start.take(keep),
+        "payload_length": length.take(keep),
+        "fill": fill.take(keep),
+        "count": count.take(keep),
+        "number": number.take(keep),
+        "key": key.take(keep),
     }
 
 

@@ -134,9 +134,8 @@ def buffer_decodable(
     [True]
     """
     long_enough = lengths * 6 - fill_bits >= MESSAGE_BITS
-    first = np.zeros(len(starts), dtype=np.uint8)
-    first[long_enough] = data[starts[long_enough]]
-    mask: npt.NDArray[np.bool_] = long_enough & _FAST_FIRST[first]
+    first = data.take(np.where(long_enough, starts, 0)) if len(data) else np.zeros(len(starts), np.uint8)
+    mask: npt.NDArray[np.bool_] = long_enough & _FAST_FIRST.take(first)
     return mask
 
 
@@ -427,6 +426,11 @@ def _ship_types() -> npt.NDArray[np.int64]:
     return np.array([int(ShipType.from_value(code) or 0) for code in range(256)], dtype=np.int64)
 
 
+_OTHER_KNOWN: Final = np.zeros(65, dtype=bool)
+"""By message type + 1 (-1: none), the types pyais knows whose fields a positions frame does not need."""
+_OTHER_KNOWN[[kind + 1 for kind in KNOWN_TYPES - POSITION_TYPES - IDENTITY_TYPES]] = True
+
+
 @dataclass(frozen=True)
 class Messages:
     """The fields a positions frame needs, for a batch of messages, one entry per message.
@@ -595,22 +599,21 @@ def decode_messages(
     """
     count = len(starts)
     bits = lengths * 6 - fill_bits
-    first = np.zeros(count, dtype=np.uint8)
     present = lengths > 0
-    first[present] = data[starts[present]]
-    kind = np.where(bits >= 6, armour_values(first).astype(np.int64), -1)
+    first = data.take(np.where(present, starts, 0)) if len(data) else np.zeros(count, np.uint8)
+    kind = np.where(present & (bits >= 6), armour_values(first).astype(np.int64), -1)
     out = _empty_messages(kind)
     decoded = out.decoded
     texts: list[tuple[str, Int64Array, npt.NDArray[np.uint8]]] = []
 
     positions = np.flatnonzero(buffer_decodable(data, starts, lengths, fill_bits))
     if positions.size:
-        _reports(data, starts[positions], out, positions)
+        _reports(data, starts.take(positions), out, positions)
         decoded[positions] = True
 
     rows = np.flatnonzero((kind == 27) & (bits >= _T27_BITS))
     if rows.size:
-        fields = _Bits(_armoured_words(data, starts[rows]))
+        fields = _Bits(_armoured_words(data, starts.take(rows)))
         out.mmsi[rows] = fields.unsigned(8, 30)
         out.status[rows] = fields.unsigned(40, 4)
         out.lon[rows] = _lat_lon_600(fields.signed(44, 18))
@@ -665,8 +668,7 @@ def decode_messages(
             decoded[these] = True
 
     _set_texts(out, texts)
-    others = (kind >= 0) & np.isin(kind, list(KNOWN_TYPES - POSITION_TYPES - IDENTITY_TYPES))
-    decoded[others] = True
+    decoded |= _OTHER_KNOWN.take(kind + 1)
     return out
 
 

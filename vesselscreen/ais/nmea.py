@@ -353,15 +353,15 @@ class _Fragments:
         """The fragments at ``index``, their payloads gathered into a new buffer."""
         data, start = _gather(self.data, self.start, self.length, index)
         return _Fragments(
-            self.line[index],
-            self.time[index],
-            self.station[index],
-            self.key[index],
-            self.count[index],
-            self.number[index],
-            self.fill[index],
+            self.line.take(index),
+            self.time.take(index),
+            self.station.take(index),
+            self.key.take(index),
+            self.count.take(index),
+            self.number.take(index),
+            self.fill.take(index),
             start,
-            self.length[index],
+            self.length.take(index),
             data,
         )
 
@@ -529,8 +529,8 @@ def _finish(
     """A prepared block given the blocks before it: times, assembly, checks, rows and report."""
     lines, said = prepared.lines, prepared.said
     times, last_time = _line_times(said.time, carry.time, settings.reference)
-    singles = replace(prepared.singles, time=times[prepared.singles.line - lines.first])
-    fragments = replace(prepared.fragments, time=times[prepared.fragments.line - lines.first])
+    singles = replace(prepared.singles, time=times.take(prepared.singles.line - lines.first))
+    fragments = replace(prepared.fragments, time=times.take(prepared.fragments.line - lines.first))
     _check_dated(singles, fragments, settings.name)
     events = said.events
     messages, pending = _assemble(
@@ -571,7 +571,7 @@ def _line_times(time_event: IntArray, carried: int, reference: int | None) -> tu
     has = time_event >= 0
     last = np.maximum.accumulate(np.where(has, np.arange(len(has)), -1))
     before = carried if carried >= 0 else (-1 if reference is None else reference)
-    times = np.where(last >= 0, time_event[np.maximum(last, 0)], before)
+    times = np.where(last >= 0, time_event.take(np.maximum(last, 0)), before)
     return times, int(time_event[last[-1]]) if last[-1] >= 0 else carried
 
 
@@ -584,17 +584,17 @@ def _sentences(lines: Lines, said: Scan, keys: Vocabulary[tuple[Any, ...]]) -> t
     no_time = np.full(len(line), -1, dtype=np.int64)
 
     def fast(which: BoolArray) -> _Fragments:
-        where = line[which]
+        where = line.compress(which)
         return _Fragments(
             lines.first + where,
-            no_time[which],
-            said.station[where],
-            found["key"][which],
-            found["count"][which],
-            found["number"][which],
-            found["fill"][which],
-            found["payload_start"][which],
-            found["payload_length"][which],
+            no_time.compress(which),
+            said.station.take(where),
+            found["key"].compress(which),
+            found["count"].compress(which),
+            found["number"].compress(which),
+            found["fill"].compress(which),
+            found["payload_start"].compress(which),
+            found["payload_length"].compress(which),
             lines.buf,
         )
 
@@ -967,8 +967,9 @@ def _part_rows(
     fields = decoded.fields
     kind = fields.kind
     mmsi, lat, lon = fields.mmsi, fields.lat, fields.lon
-    is_position = _kinds_in(POSITION_MESSAGE_TYPES)[kind + 1]
-    needs_mmsi = is_position | _kinds_in(STATIC_MESSAGE_TYPES)[kind + 1]
+    slot = kind + 1
+    is_position = _kinds_in(POSITION_MESSAGE_TYPES).take(slot)
+    needs_mmsi = is_position | _kinds_in(STATIC_MESSAGE_TYPES).take(slot)
     # each message left undecoded has pyais' complaint (see _decode)
     suspect = ~fields.decoded | decoded.no_mmsi | decoded.no_position
     suspect |= needs_mmsi & ((mmsi < MMSI_MIN) | (mmsi > MMSI_MAX))
@@ -1001,15 +1002,16 @@ def _part_rows(
                 _reject_messages(decoded, these, label, events)
         failed[which[~passed]] = True
     ok = np.flatnonzero(~failed)
-    accepted = int(decoded.part_size[ok].sum())
-    per_kind = np.bincount(kind[ok] + 1, minlength=_KIND_SLOTS)
+    accepted = int(decoded.part_size.take(ok).sum())
+    ok_slot = slot.take(ok)
+    per_kind = np.bincount(ok_slot, minlength=_KIND_SLOTS)
     imo = _checked_imos(decoded, ok, events)
     carriers = {"shipname": (5, 19, 24), "callsign": (5, 24), "destination": (5,)}
     text = {
-        name: _text_codes(getattr(fields, name), texts, _kinds_in(kinds)[kind + 1], text_codes)
+        name: _text_codes(getattr(fields, name), texts, _kinds_in(kinds).take(slot), text_codes)
         for name, kinds in carriers.items()
     }
-    position = ok[is_position[ok]]
+    position = ok.compress(is_position.take(ok))
     kind_p = kind.take(position)
     t27 = kind_p == 27
     speed, course = fields.speed.take(position), fields.course.take(position)
@@ -1022,12 +1024,12 @@ def _part_rows(
         "sog": _speed(np.where(t27 & (speed == _T27_SPEED_NA), np.nan, speed)),
         "cog": _angle(np.where(t27 & (course == _T27_COURSE_NA), np.nan, course)),
         "heading": _angle(np.where(t27, np.nan, fields.heading.take(position))),
-        "status": np.where(_kinds_in(_NAV_STATUS_TYPES)[kind_p + 1], fields.status.take(position), -1),
+        "status": np.where(_kinds_in(_NAV_STATUS_TYPES).take(kind_p + 1), fields.status.take(position), -1),
         "name": np.where(kind_p == 19, text["shipname"].take(position), -1),
         "ship_type": np.where(kind_p == 19, _code(fields.ship_type.take(position)), 0),
         "station": decoded.station.take(position),
     }
-    static = ok[_kinds_in((5, 24))[kind[ok] + 1]]
+    static = ok.compress(_kinds_in((5, 24)).take(ok_slot))
     kind_s, part = kind.take(static), fields.partno.take(static)
     t5, part_a, part_b = kind_s == 5, (kind_s == 24) & (part == 0), (kind_s == 24) & (part == 1)
     draught = fields.draught.take(static)
@@ -1293,15 +1295,14 @@ def _frame(rows: _Rows, report: IngestReport, identity: _Identity | None) -> tup
     both = {name: np.concatenate((positions[name], statics[name])) for name in ("seq", "time", "mmsi")}
     order = _order(both["mmsi"], both["time"], both["seq"])
     is_position = order < count_p
-    final = order[is_position]  # the position rows, in the frame's order
+    final = order.compress(is_position)  # the position rows, in the frame's order
     mmsi, time = positions["mmsi"].take(final), positions["time"].take(final)  # take: faster than [...]
     named = (positions["name"] >= 0) | (positions["ship_type"] != 0)  # type 19
-    is_identity = np.concatenate((named, np.ones(len(statics["seq"]), dtype=bool)))[order]
-    chosen = order[is_identity]  # identity rows in order (indices into positions, then statics)
-    identity_mmsi, identity_time = both["mmsi"][chosen], both["time"][chosen]
-    last = np.cumsum(is_identity)[is_position] - 1  # each position's last identity row so far
-    linked = last >= 0
-    linked[linked] = identity_mmsi[last[linked]] == mmsi[linked]
+    is_identity = np.concatenate((named, np.ones(len(statics["seq"]), dtype=bool))).take(order)
+    chosen = order.compress(is_identity)  # identity rows in order (indices into positions, then statics)
+    identity_mmsi, identity_time = both["mmsi"].take(chosen), both["time"].take(chosen)
+    last = np.cumsum(is_identity).compress(is_position) - 1  # each position's last identity row so far
+    linked = (last >= 0) & (identity_mmsi.take(np.maximum(last, 0)) == mmsi) if len(chosen) else last >= 0
     source = np.where(linked, last, len(chosen))  # each position's identity row; past the last: none
     start = _group_starts(identity_mmsi)
     columns: dict[str, npt.NDArray[Any]] = {}
