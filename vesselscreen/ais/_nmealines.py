@@ -573,8 +573,7 @@ def scan(lines: Lines, validate: bool, stations: Vocabulary[str], *, fast: bool 
     buf, count = lines.buf, len(lines)
     start, end = lines.start, lines.end
     nonblank = start < end
-    first = np.zeros(count, dtype=np.uint8)
-    first[nonblank] = buf[start[nonblank]]
+    first = buf.take(start)  # a blank line's first byte is its line feed or the padding's zero
     comment = nonblank & (first == ord("#"))
     record = nonblank & ~comment
     out = Scan(
@@ -593,8 +592,8 @@ def scan(lines: Lines, validate: bool, stations: Vocabulary[str], *, fast: bool 
     slow = np.zeros(count, dtype=bool)
     if fast:
         plain = _plain(lines, records)
-        slow[records[~plain]] = True
-        _scan_plain(lines, records[plain], validate, stations, out, slow)
+        slow[records.compress(~plain)] = True
+        _scan_plain(lines, records.compress(plain), validate, stations, out, slow)
         out.events = out.events.without(slow, lines.first)  # a line read again counts as read again
     else:
         slow[records] = True
@@ -1307,8 +1306,8 @@ def _payload_rows(buf: ByteArray, start: IntArray, length: IntArray) -> tuple[Bo
     todo = np.arange(len(start))
     offset = 0
     while todo.size:
-        left = length[todo] - offset
-        chars = fastdecode._byte_rows(buf, start[todo] + offset, _ARMOUR_WIDTH)  # a copy
+        left = length.take(todo) - offset
+        chars = fastdecode._byte_rows(buf, start.take(todo) + offset, _ARMOUR_WIDTH)  # a copy
         kept = [_BYTES_KEPT[np.clip(left - 8 * word, 0, 8)] for word in range(_ARMOUR_WIDTH // 8)]
         words = chars.view("<u8")  # byte i of a row is bits 8i-8i+7 of its word
         folded = words[:, 0] & kept[0]
@@ -1328,7 +1327,7 @@ def _payload_rows(buf: ByteArray, start: IntArray, length: IntArray) -> tuple[Bo
             hit |= flags[:, word] & kept[word]
         bad[todo] |= hit != 0
         offset += _ARMOUR_WIDTH
-        todo = todo[left > _ARMOUR_WIDTH]
+        todo = todo.compress(left > _ARMOUR_WIDTH)
     for shift in (32, 16, 8):  # the 8 bytes of each word XORed into one
         xor ^= xor >> np.uint64(shift)
     return bad, (xor & np.uint64(0xFF)).astype(np.int64)
