@@ -1073,9 +1073,9 @@ def _tag_fields(
     live[tagged[odd]] = False
     named, window, length = named[found], window[found], length[found]
     window = window * (np.arange(width) < length[:, None])
-    codes, distinct = _factorize_rows(window)
+    codes, rows = _factorize_rows(window)
     labels = np.array(
-        [stations.code(bytes(row).rstrip(b"\x00").decode("ascii").strip()) for row in distinct],
+        [stations.code(bytes(row).rstrip(b"\x00").decode("ascii").strip()) for row in rows],
         dtype=np.int64,
     )
     if len(labels):
