@@ -187,7 +187,7 @@ def pghp_time_ns(data: bytes) -> int | None:
     try:
         year, month, day, hour, minute, second, millis = (int(item) for item in fields[2:9])
         moment = datetime(year, month, day, hour, minute, second, millis * 1000)
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: a field beyond what datetime takes in C
         return None
     time = (moment - _EPOCH) // _MICROSECOND * 1000
     return time if _MIN_NS <= time <= _MAX_NS else None
