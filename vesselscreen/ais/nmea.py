@@ -1455,10 +1455,8 @@ def _utc(nanoseconds: IntArray) -> pd.DatetimeIndex:
     return pd.DatetimeIndex(nanoseconds.astype(np.int64).view("datetime64[ns]")).tz_localize("UTC")
 
 
-def _strings(texts: Any, codes: IntArray) -> pd.Series:
+def _strings(texts: Any, codes: IntArray) -> pd.arrays.ArrowStringArray:
     """A text column of the positions schema (``"string"``) of codes into ``texts`` (an Arrow string
     array; -1: NA), built in Arrow: each row points at one of few strings, and no Python object is
     made per row."""
-    taken = texts.take(pa.array(codes, mask=codes < 0, type=pa.int64()))
-    series: pd.Series = taken.to_pandas(types_mapper={pa.string(): pd.StringDtype()}.get)
-    return series
+    return pd.arrays.ArrowStringArray(texts.take(pa.array(codes, mask=codes < 0, type=pa.int64())))
