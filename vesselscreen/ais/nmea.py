@@ -1451,8 +1451,12 @@ _ISCLOSE_RTOL: Final = 1e-05  # np.isclose's default tolerances
 _ISCLOSE_ATOL: Final = 1e-08
 
 
+_UTC: Final = pd.DatetimeTZDtype("ns", "UTC")
+
+
 def _utc(nanoseconds: IntArray) -> pd.DatetimeIndex:
-    return pd.DatetimeIndex(nanoseconds.astype(np.int64).view("datetime64[ns]")).tz_localize("UTC")
+    # the dtype says the values are UTC: no pass to localize them
+    return pd.DatetimeIndex(nanoseconds.astype(np.int64, copy=False).view("datetime64[ns]"), dtype=_UTC)
 
 
 def _strings(texts: Any, codes: IntArray) -> pd.arrays.ArrowStringArray:
