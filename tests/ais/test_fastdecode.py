@@ -253,12 +253,12 @@ def test_every_message_of_the_shared_logs_decodes_as_pyais_decodes_it() -> None:
 
 @settings(max_examples=200, deadline=None)
 @given(
-    message_type=st.sampled_from([5, 19, 24, 27]),
+    message_type=st.sampled_from([1, 5, 18, 19, 24, 27]),
     bits=st.integers(min_value=0, max_value=2**420 - 1),
     length=st.sampled_from([96, 160, 168, 312, 426]),
     fill=st.integers(min_value=0, max_value=5),
 )
-def test_random_bits_of_identity_and_long_range_types_decode_as_pyais(
+def test_random_bits_of_positions_identity_and_long_range_types_decode_as_pyais(
     message_type: int, bits: int, length: int, fill: int
 ) -> None:
     payload = _armour((message_type << (length - 6)) | (bits % (1 << (length - 6))), length)

@@ -151,6 +151,16 @@ def test_pghp_gives_the_time_of_the_following_sentence() -> None:
     assert frame[POSITION.TIMESTAMP].min() >= pd.Timestamp("2010-06-11 11:46", tz="UTC")
 
 
+def test_pghp_with_an_oversized_field_is_rejected_not_raised() -> None:
+    # a real DMA line with its milliseconds field damaged to 7 digits: datetime() overflows on it
+    log = b"$PGHP,1,2010,6,11,11,46,24,7900219,,2190065,1,70*28\n"
+    frame = read_nmea(io.BytesIO(log), validate_checksum=False)
+    report = ingest_report(frame)
+    assert report is not None
+    assert (report.records, report.rejected) == (1, 1)
+    assert report.samples[0].reason == "malformed sentence: PGHP without a valid date and time"
+
+
 def test_multipart_type_5_identity_is_carried_forward_not_back() -> None:
     # lines 3292-3293: !BSVDM,2,1,9,B,537U0b... + !BSVDM,2,2,9,B,... type 5 at 11:46:22.606
     frame = read("dma_aislib_stream_example.txt")

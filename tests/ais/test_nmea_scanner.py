@@ -9,7 +9,9 @@ reasons), on every shared log and on logs of real lines with hypothesis-chosen d
 from __future__ import annotations
 
 import io
+import operator
 from datetime import datetime
+from functools import reduce
 from unittest import mock
 
 import numpy as np
@@ -19,7 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vesselscreen.ais import nmea
-from vesselscreen.ais._nmealines import PAD, _bad_armour
+from vesselscreen.ais._nmealines import PAD, _payload_checks
 from vesselscreen.ais.nmea import iter_stream, read_stream
 from vesselscreen.errors import ReferenceTimeError
 from vesselscreen.ingest import ingest_report
@@ -140,13 +142,17 @@ PAYLOAD_BYTE = st.one_of(st.sampled_from(list(ARMOUR)), st.integers(0, 255))
 
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.lists(PAYLOAD_BYTE, max_size=210).map(bytes), min_size=1, max_size=12))
-def test_payload_armour_check_finds_exactly_the_payloads_with_a_byte_outside(payloads: list[bytes]) -> None:
+def test_payload_checks_find_the_payloads_with_a_byte_outside_the_armour_and_their_xor(
+    payloads: list[bytes],
+) -> None:
     data = b",".join(payloads) + b","
     lengths = np.array([len(payload) for payload in payloads], dtype=np.int64)
     starts = np.concatenate(([0], np.cumsum(lengths[:-1] + 1))).astype(np.int64)
     buf = np.frombuffer(data + bytes(PAD), dtype=np.uint8)
     expected = [any(byte not in ARMOUR for byte in payload) for payload in payloads]
-    assert _bad_armour(buf, starts, lengths).tolist() == expected
+    bad, xor = _payload_checks(buf, starts, lengths)
+    assert bad.tolist() == expected
+    assert xor.tolist() == [reduce(operator.xor, payload, 0) for payload in payloads]
 
 
 @settings(max_examples=25, deadline=None)

@@ -36,7 +36,8 @@ from typing import Any, Final, Generic, TypeVar
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from numpy.lib.stride_tricks import sliding_window_view
+
+from vesselscreen.ais import fastdecode
 
 __all__ = [
     "Events",
@@ -186,7 +187,7 @@ def pghp_time_ns(data: bytes) -> int | None:
     try:
         year, month, day, hour, minute, second, millis = (int(item) for item in fields[2:9])
         moment = datetime(year, month, day, hour, minute, second, millis * 1000)
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: a field beyond what datetime takes in C
         return None
     time = (moment - _EPOCH) // _MICROSECOND * 1000
     return time if _MIN_NS <= time <= _MAX_NS else None
@@ -474,6 +475,19 @@ class Vocabulary(Generic[_Label]):
                     self.labels.append(label)
         return code
 
+    def codes(self, labels: list[_Label]) -> list[int]:
+        """:meth:`code` of each of ``labels``, under one lock."""
+        found: list[int] = []
+        with self._lock:
+            known = self._codes
+            for label in labels:
+                code = known.get(label)
+                if code is None:
+                    code = known[label] = len(self.labels)
+                    self.labels.append(label)
+                found.append(code)
+        return found
+
 
 # -- the vectorised scanner ------------------------------------------------------------------
 
@@ -512,13 +526,13 @@ def _next(positions: IntArray, after: IntArray) -> IntArray:
 
 def _at(buf: ByteArray, where: IntArray) -> ByteArray:
     """``buf[where]``: positions up to :data:`PAD` past the data read the padding's zeros."""
-    values: ByteArray = buf[where]
+    values: ByteArray = buf.take(where)
     return values
 
 
 def _hex_pair(buf: ByteArray, at: IntArray) -> tuple[IntArray, BoolArray]:
     """The value of the two hex digits at ``at`` and whether both are hex digits."""
-    high, low = _HEX[_at(buf, at)], _HEX[_at(buf, at + 1)]
+    high, low = _HEX.take(_at(buf, at)), _HEX.take(_at(buf, at + 1))
     return high * 16 + low, (high >= 0) & (low >= 0)
 
 
@@ -559,8 +573,7 @@ def scan(lines: Lines, validate: bool, stations: Vocabulary[str], *, fast: bool 
     buf, count = lines.buf, len(lines)
     start, end = lines.start, lines.end
     nonblank = start < end
-    first = np.zeros(count, dtype=np.uint8)
-    first[nonblank] = buf[start[nonblank]]
+    first = buf.take(start)  # a blank line's first byte is its line feed or the padding's zero
     comment = nonblank & (first == ord("#"))
     record = nonblank & ~comment
     out = Scan(
@@ -579,8 +592,8 @@ def scan(lines: Lines, validate: bool, stations: Vocabulary[str], *, fast: bool 
     slow = np.zeros(count, dtype=bool)
     if fast:
         plain = _plain(lines, records)
-        slow[records[~plain]] = True
-        _scan_plain(lines, records[plain], validate, stations, out, slow)
+        slow[records.compress(~plain)] = True
+        _scan_plain(lines, records.compress(plain), validate, stations, out, slow)
         out.events = out.events.without(slow, lines.first)  # a line read again counts as read again
     else:
         slow[records] = True
@@ -610,37 +623,49 @@ def _scan_plain(
 ) -> None:
     """Settle printable record lines in bulk; the ones of an unusual shape are marked ``slow``."""
     buf = lines.buf
-    start, end = lines.start[records], lines.end[records]
+    start, end = lines.start.take(records), lines.end.take(records)
     body = start.copy()
     live = np.ones(len(records), dtype=bool)
 
     # tag blocks: "\" fields "*hh\"
-    tagged = np.flatnonzero(buf[start] == ord("\\"))
+    tagged = np.flatnonzero(buf.take(start) == ord("\\"))
     closing = np.zeros(0, dtype=np.int64)
     if tagged.size:
-        closing = _closing(buf, start[tagged])
+        closing = _closing(buf, start.take(tagged))
         unterminated = closing >= end[tagged]
         detail = _detail(lines, validate)
         out.events.add(lines.first + records[tagged[unterminated]], "malformed sentence", detail)
         live[tagged[unterminated]] = False
         tagged, closing = tagged[~unterminated], closing[~unterminated]
-    stars = _Stars.of(buf, start, end, start[tagged], closing)
+    stars = _Stars.of(buf, start, end, start.take(tagged), closing)
     if tagged.size:
         # a tag block like the line's before says the same: read each run's first only
-        head = _repeats(buf, start[tagged], closing)
+        head = _repeats(buf, start.take(tagged), closing)
         heads = np.flatnonzero(head)
         partial = _tag_blocks(
-            lines, records, tagged[heads], closing[heads], stars, validate, stations, out, slow, live
+            lines,
+            records,
+            tagged.take(heads),
+            closing.take(heads),
+            stars,
+            validate,
+            stations,
+            out,
+            slow,
+            live,
         )
         body[tagged] = closing + 1
         follower = np.flatnonzero(~head)
         if follower.size:
-            leader = tagged[np.maximum.accumulate(np.where(head, np.arange(len(tagged)), 0))[follower]]
-            follows = tagged[follower]
-            slow[records[follows]] = slow[records[leader]]
-            live[follows] = live[leader]
-            out.time[records[follows]] = out.time[records[leader]]
-            out.station[records[follows]] = out.station[records[leader]]
+            leader = tagged.take(
+                np.maximum.accumulate(np.where(head, np.arange(len(tagged)), 0)).take(follower)
+            )
+            follows = tagged.take(follower)
+            follows_line, leader_line = records.take(follows), records.take(leader)
+            slow[follows_line] = slow.take(leader_line)
+            live[follows] = live.take(leader)
+            out.time[follows_line] = out.time.take(leader_line)
+            out.station[follows_line] = out.station.take(leader_line)
             flagged = np.zeros(len(records), dtype=bool)
             flagged[tagged[heads[partial]]] = True
             out.events.add(
@@ -652,13 +677,13 @@ def _scan_plain(
 
     # bodies: "$PGHP,..." or "!xxVDM,..."
     which = np.flatnonzero(live & (body < end))
-    lead = buf[body[which]]
-    other = which[(lead != ord("$")) & (lead != ord("!"))]
+    lead = buf.take(body.take(which))
+    other = which.compress((lead != ord("$")) & (lead != ord("!")))
     out.events.add(lines.first + records[other], "not an NMEA sentence")
     empty_body = np.flatnonzero(live & (body >= end))
     out.events.add(lines.first + records[empty_body], "not an NMEA sentence")
-    dollar = which[lead == ord("$")]
-    bang = which[lead == ord("!")]
+    dollar = which.compress(lead == ord("$"))
+    bang = which.compress(lead == ord("!"))
     if dollar.size:
         _pghp(lines, records, dollar, body, end, stars, validate, out, slow)
     out.sentences = _ais_fields(lines, records, bang, body, end, stars, validate, out, slow)
@@ -697,8 +722,8 @@ class _Stars:
         """The stars of ``buf`` given its lines ``[start, end)`` and its terminated tag blocks."""
         count = _count_byte(buf, ord("*"))
         line_star, tag_star = end - 3, closing - 3
-        at_places = int(np.count_nonzero(buf[line_star[line_star >= start]] == ord("*")))
-        at_places += int(np.count_nonzero(buf[tag_star[tag_star > tag_start]] == ord("*")))
+        at_places = int(np.count_nonzero(buf.take(line_star.compress(line_star >= start)) == ord("*")))
+        at_places += int(np.count_nonzero(buf.take(tag_star.compress(tag_star > tag_start)) == ord("*")))
         if at_places == count:  # every star is at one of those places (they are all distinct)
             return _Stars(buf, True, np.zeros(0, dtype=np.int64))
         return _Stars(buf, False, _where_byte(buf, ord("*")))
@@ -706,7 +731,7 @@ class _Stars:
     def first_is(self, begin: IntArray, star: IntArray) -> BoolArray:
         """Whether the first star at or after each ``begin`` is at ``star`` (see the class)."""
         if self.usual:
-            found: BoolArray = (star >= begin) & (self.buf[np.maximum(star, 0)] == ord("*"))
+            found: BoolArray = (star >= begin) & (self.buf.take(np.maximum(star, 0)) == ord("*"))
             return found
         is_first: BoolArray = _next(self.positions, begin) == star
         return is_first
@@ -751,7 +776,7 @@ def _tag_blocks(
 ) -> BoolArray:
     """Checksum, time and station of terminated tag blocks; which had a partial checksum."""
     buf = lines.buf
-    start = lines.start[records[tagged]]
+    start = lines.start.take(records.take(tagged))
     star = closing - 3
     check, is_hex = _hex_pair(buf, star + 1)
     shaped = (star > start + 1) & stars.first_is(start, star) & is_hex
@@ -759,7 +784,7 @@ def _tag_blocks(
     live[tagged[~shaped]] = False
     partial = np.zeros(len(tagged), dtype=bool)
     keep = np.flatnonzero(shaped)
-    tagged, start, star, check = tagged[keep], start[keep], star[keep], check[keep]
+    tagged, start, star, check = tagged.take(keep), start.take(keep), star.take(keep), check.take(keep)
     keys = _tag_keys(buf, start, star)
     covered = start + 1  # where the fields the checksum covers begin
     if validate:
@@ -781,8 +806,8 @@ def _tag_blocks(
         )
         covered = np.where(is_partial, keys["c"], covered)
         fine = ~mismatch
-        tagged, star, covered = tagged[fine], star[fine], covered[fine]
-        keys = {key: position[fine] for key, position in keys.items()}
+        tagged, star, covered = tagged.compress(fine), star.compress(fine), covered.compress(fine)
+        keys = {key: position.compress(fine) for key, position in keys.items()}
     _tag_fields(lines, records, tagged, star, covered, keys, stations, out, slow, live)
     return partial
 
@@ -809,8 +834,7 @@ def _warning(lines: Lines, validate: bool, reason: str) -> Callable[[int], str]:
 
 def _window(buf: ByteArray, start: IntArray, width: int) -> ByteArray:
     """``width`` bytes from each of ``start`` (positions in the data, ``width`` <= :data:`PAD`)."""
-    rows: ByteArray = sliding_window_view(buf, width)[start]
-    return rows
+    return fastdecode._byte_rows(buf, start, width)
 
 
 def _tag_times(buf: ByteArray, start: IntArray) -> tuple[IntArray, BoolArray]:
@@ -851,47 +875,51 @@ def _tag_keys(buf: ByteArray, tag_start: IntArray, star: IntArray) -> dict[str, 
     settled = np.zeros(count, dtype=bool)
     candidates = np.arange(count)
     for digits, scale in ((10, 1_000_000_000), (13, 1_000_000)):
-        key = star[candidates] - digits - 2
-        inside = key > tag_start[candidates]
-        key = np.where(inside, key, star[candidates])
-        shaped = inside & (buf[key] == ord("c")) & (buf[key + 1] == ord(":"))
-        shaped &= (buf[key - 1] == ord(",")) | (buf[key - 1] == ord("\\"))
-        which, key = candidates[shaped], key[shaped]
+        star_here = star.take(candidates)
+        key = star_here - digits - 2
+        inside = key > tag_start.take(candidates)
+        key = np.where(inside, key, star_here)
+        shaped = inside & (buf.take(key) == ord("c")) & (buf.take(key + 1) == ord(":"))
+        before = buf.take(key - 1)
+        shaped &= (before == ord(",")) | (before == ord("\\"))
+        which, key = candidates.compress(shaped), key.compress(shaped)
         values = _window(buf, key + 2, digits) - np.uint8(ord("0"))  # wraps around below '0'
         numeric = values[:, 0] <= 9
         for column in range(1, digits):  # column by column: a reduction along rows is slower
             numeric &= values[:, column] <= 9
-        which, key, values = which[numeric], key[numeric], values[numeric]
+        which, key, values = which.compress(numeric), key.compress(numeric), values[numeric]
         number = _digits(values)
         fits = number <= _MAX_NS // scale
         keys["c"][which] = key
-        keys["time"][which[fits]] = number[fits] * scale
+        keys["time"][which.compress(fits)] = number.compress(fits) * scale
         settled[which] = True
-        candidates = candidates[~settled[candidates]]
+        candidates = candidates.compress(~settled.take(candidates))
     time_key = keys["c"]
-    alone = settled & (buf[np.where(settled, time_key, star) - 1] == ord("\\"))  # the only field
+    alone = settled & (buf.take(np.where(settled, time_key, star) - 1) == ord("\\"))  # the only field
     after = np.flatnonzero(settled & ~alone)  # a field before c: is it s:?
     if after.size:
         # the field before c: begins after the last separator among the _STATION_WIDTH bytes before
         # its comma: looked for backwards, byte by byte, over the rows not found yet (names are short)
-        previous = star[after].copy()  # none found: not a station
+        previous = star.take(after)  # none found: not a station
+        before_comma = time_key.take(after)
         todo = np.arange(len(after))
         for distance in range(2, _STATION_WIDTH + 2):
-            at = time_key[after[todo]] - distance
+            at = before_comma.take(todo) - distance
             inside = at >= 0
-            byte = buf[np.maximum(at, 0)]
+            byte = buf.take(np.maximum(at, 0))
             separator = inside & ((byte == ord(",")) | (byte == ord("\\")))
-            previous[todo[separator]] = at[separator] + 1
-            todo = todo[~separator & inside]
+            previous[todo.compress(separator)] = at.compress(separator) + 1
+            todo = todo.compress(~separator & inside)
             if not todo.size:
                 break
-        station = (buf[previous] == ord("s")) & (buf[previous + 1] == ord(":"))
-        keys["s"][after[station]] = previous[station]
-        keys["s_end"][after[station]] = time_key[after[station]] - 1  # the comma before c:
-        settled[after[~station]] = False
+        station = (buf.take(previous) == ord("s")) & (buf.take(previous + 1) == ord(":"))
+        named = after.compress(station)
+        keys["s"][named] = previous.compress(station)
+        keys["s_end"][named] = before_comma.compress(station) - 1  # the comma before c:
+        settled[after.compress(~station)] = False
     rest = np.flatnonzero(~settled)
     if rest.size:
-        general = _tag_keys_anywhere(buf, tag_start[rest], star[rest])
+        general = _tag_keys_anywhere(buf, tag_start.take(rest), star.take(rest))
         for name in ("c", "s"):
             keys[name][rest] = general[name]
         keys["time"][rest] = -1
@@ -997,26 +1025,27 @@ def _tag_fields(
     buf = lines.buf
     time_key = keys["c"]
     which = np.flatnonzero((time_key < star) & (time_key >= covered))
-    known = keys["time"][which] >= 0
-    time = keys["time"][which]
+    time = keys["time"].take(which)
+    known = time >= 0
     usual = known.copy()
     unknown = np.flatnonzero(~known)
     if unknown.size:
         time[unknown], usual[unknown] = _tag_times(buf, time_key[which[unknown]] + 2)
-    unusual = which[~usual]  # fractions, other lengths, bad times: the reference rule
-    slow[records[tagged[unusual]]] = True
-    live[tagged[unusual]] = False
-    out.time[records[tagged[which[usual]]]] = time[usual]
+    unusual = tagged.take(which.compress(~usual))  # fractions, other lengths, bad times: the reference rule
+    slow[records.take(unusual)] = True
+    live[unusual] = False
+    out.time[records.take(tagged.take(which.compress(usual)))] = time.compress(usual)
 
     station_key = keys["s"]
-    named = np.flatnonzero((station_key < star) & (station_key >= covered) & live[tagged])
+    named = np.flatnonzero((station_key < star) & (station_key >= covered) & live.take(tagged))
     if not named.size:
         return
-    known_length = keys["s_end"][named] - station_key[named] - 2
+    known_length = keys["s_end"].take(named) - station_key.take(named) - 2
     fits = (known_length >= 0) & (known_length <= 8)  # the value's end known (s: just before c:)
     if fits.any():  # each name as one 64-bit word
-        these = named[fits]
-        words = _window(buf, station_key[these] + 2, 8).view("<u8")[:, 0] & _BYTES_KEPT[known_length[fits]]
+        these = named.compress(fits)
+        words = _window(buf, station_key.take(these) + 2, 8).view("<u8")[:, 0]
+        words &= _BYTES_KEPT.take(known_length.compress(fits))
         codes, distinct = pd.factorize(words)
         labels = np.array(
             [
@@ -1025,8 +1054,8 @@ def _tag_fields(
             ],
             dtype=np.int64,
         )
-        out.station[records[tagged[these]]] = labels[codes]
-        named = named[~fits]
+        out.station[records.take(tagged.take(these))] = labels.take(codes)
+        named = named.compress(~fits)
         if not named.size:
             return
     width = _STATION_WIDTH
@@ -1044,9 +1073,9 @@ def _tag_fields(
     live[tagged[odd]] = False
     named, window, length = named[found], window[found], length[found]
     window = window * (np.arange(width) < length[:, None])
-    codes, distinct = _factorize_rows(window)
+    codes, rows = _factorize_rows(window)
     labels = np.array(
-        [stations.code(bytes(row).rstrip(b"\x00").decode("ascii").strip()) for row in distinct],
+        [stations.code(bytes(row).rstrip(b"\x00").decode("ascii").strip()) for row in rows],
         dtype=np.int64,
     )
     if len(labels):
@@ -1175,20 +1204,27 @@ def _ais_fields(
     out: Scan,
     slow: BoolArray,
 ) -> dict[str, IntArray]:
-    """AIS sentences ``!xxVDM,n,i,[s],[c],payload,f*hh``; any other ``!`` line goes to the reference rule."""
+    """AIS sentences ``!xxVDM,n,i,[s],[c],payload,f*hh``; any other ``!`` line goes to the reference rule.
+
+    Every field but the payload is within a sentence's first 15 bytes or its last 8: each
+    sentence's first 16 and last 8 bytes are gathered once, as rows byte by byte.
+    """
     buf = lines.buf
-    b, e = body[which], end[which]
-    head = np.ascontiguousarray(_window(buf, b, 13).T)  # byte by byte: each a contiguous row
+    b, e = body.take(which), end.take(which)
+    head = np.ascontiguousarray(_window(buf, b, 16).T)  # byte by byte: each a contiguous row
+    # ...,f*hh: a sentence too short to hold it fails the shape below whatever these bytes say
+    tail = np.ascontiguousarray(_window(buf, np.maximum(e - 8, 0), 8).T)
     seq_empty = head[11] == ord(",")
-    channel_at = np.where(seq_empty, b + 12, b + 13)
-    channel_empty = _at(buf, channel_at) == ord(",")
-    payload_start = np.where(channel_empty, channel_at + 1, channel_at + 2)
+    channel = np.where(seq_empty, head[12], head[13])  # the channel, or the comma of an empty one
+    channel_empty = channel == ord(",")
+    payload_start = b + np.where(seq_empty, 13, 14) + np.where(channel_empty, 0, 1)
     payload_end = e - 5
-    count = _DIGIT[head[7]]
-    number = _DIGIT[head[9]]
-    seq = np.where(seq_empty, -1, _DIGIT[head[11]])
-    fill = _DIGIT[_at(buf, e - 4)]
-    check, is_hex = _hex_pair(buf, e - 2)
+    count = _DIGIT.take(head[7])
+    number = _DIGIT.take(head[9])
+    seq = np.where(seq_empty, -1, _DIGIT.take(head[11]))
+    fill = _DIGIT.take(tail[4])
+    high, low = _HEX.take(tail[6]), _HEX.take(tail[7])
+    star = (tail[5] == ord("*")) if stars.usual else stars.first_is(b, e - 3)
     shaped = (
         (head[1] != ord(","))
         & (head[2] != ord(","))
@@ -1202,69 +1238,82 @@ def _ais_fields(
         & (number <= count)
         & (head[10] == ord(","))
         & (seq_empty | ((seq >= 0) & (head[12] == ord(","))))
-        & (channel_empty | (_at(buf, channel_at + 1) == ord(",")))
+        & (channel_empty | (np.where(seq_empty, head[13], head[14]) == ord(",")))
         & (payload_end >= payload_start)
         & (payload_end - payload_start <= MAX_PAYLOAD)
-        & (_at(buf, payload_end) == ord(","))
+        & (tail[3] == ord(","))
         & (fill >= 0)
         & (fill <= 5)
-        & stars.first_is(b, e - 3)
-        & is_hex
+        & star
+        & (high >= 0)
+        & (low >= 0)
     )
-    slow[records[which[~shaped]]] = True  # other talker shapes, trailing fields...: the reference rule
-    ok = shaped  # each check on the rows that passed the ones before; the rows filtered once
-    if validate:
-        good = _xor(buf, b + 1, e - 3) == check
-        out.events.add(lines.first + records[which[shaped & ~good]], "bad checksum")
-        ok = shaped & good
+    slow[records.take(which.compress(~shaped))] = (
+        True  # other talker shapes, trailing fields...: the reference rule
+    )
     length = payload_end - payload_start
-    out.events.add(lines.first + records[which[ok & (length == 0)]], "empty payload")
+    filled = np.flatnonzero(shaped & (length != 0))
+    bad = np.zeros(len(which), dtype=bool)
+    payload_xor = np.zeros(len(which), dtype=np.int64)
+    bad[filled], payload_xor[filled] = _payload_checks(buf, payload_start.take(filled), length.take(filled))
+    ok = shaped
+    if validate:  # the checksum of the bytes before the payload, the payload's and the ",f" after it
+        before = np.bitwise_xor.reduce(head[1:13], axis=0) ^ np.where(seq_empty, 0, head[13])
+        before ^= np.where(channel_empty, 0, np.where(seq_empty, head[13], head[14]))
+        good = (before ^ tail[3] ^ tail[4] ^ payload_xor) == high * 16 + low
+        out.events.add(lines.first + records.take(which.compress(shaped & ~good)), "bad checksum")
+        ok = shaped & good
+    out.events.add(lines.first + records.take(which.compress(ok & (length == 0))), "empty payload")
     candidates = np.flatnonzero(ok & (length != 0))
-    bad = _bad_armour(buf, payload_start[candidates], length[candidates])
-    slow[records[which[candidates[bad]]]] = True  # the reference rule names the character
-    keep = candidates[~bad]
-    which, b, payload_start, length = which[keep], b[keep], payload_start[keep], length[keep]
-    count, number, seq, fill = count[keep], number[keep], seq[keep], fill[keep]
-    channel = np.where(_at(buf, payload_start - 2) == ord(","), 0, _at(buf, payload_start - 2)).astype(
-        np.int64
-    )
-    talker = _at(buf, b + 1).astype(np.int64) * 256 + _at(buf, b + 2)
-    vdo = (_at(buf, b + 5) == ord("O")).astype(np.int64)
-    key = ((((talker * 2 + vdo) * 16 + (seq + 1)) * 256 + channel) * 16) + count
+    bad_here = bad.take(candidates)
+    slow[records.take(which.take(candidates.compress(bad_here)))] = True  # the reference rule names it
+    keep = candidates.compress(~bad_here)
+    talker = head[1].astype(np.int64) * 256 + head[2]
+    vdo = (head[5] == ord("O")).astype(np.int64)
+    key = ((((talker * 2 + vdo) * 16 + (seq + 1)) * 256 + np.where(channel_empty, 0, channel)) * 16) + count
     return {
-        "line": records[which],
-        "payload_start": payload_start,
-        "payload_length": length,
-        "fill": fill,
-        "count": count,
-        "number": number,
-        "key": key,
+        "line": records.take(which.take(keep)),
+        "payload_start": payload_start.take(keep),
+        "payload_length": length.take(keep),
+        "fill": fill.take(keep),
+        "count": count.take(keep),
+        "number": number.take(keep),
+        "key": key.take(keep),
     }
 
 
-def _bad_armour(buf: ByteArray, start: IntArray, length: IntArray) -> BoolArray:
-    """Payloads holding a byte outside the 6-bit armour: :data:`_ARMOUR_WIDTH` bytes of every
-    payload at a time, byte by byte, each row's bytes past its end masked off 8 at a time.
+def _payload_checks(buf: ByteArray, start: IntArray, length: IntArray) -> tuple[BoolArray, IntArray]:
+    """Which payloads hold a byte outside the 6-bit armour, and the XOR of each payload's bytes (its
+    part of the sentence's checksum): :data:`_ARMOUR_WIDTH` bytes of every payload at a time, byte
+    by byte, each row's bytes past its end masked off 8 at a time.
 
-    Rows are reduced as 64-bit words ORed column by column: numpy's reductions along a
+    Rows are reduced as 64-bit words combined column by column: numpy's reductions along a
     short axis (``any(axis=1)``) and broadcast comparisons cost more than the checks. Rows
     go :data:`_ARMOUR_ROWS` at a time, worked in place: the few temporaries stay small,
     in cache and in the allocator's free lists (large ones come back as fresh pages).
     """
     bad = np.zeros(len(start), dtype=bool)
+    xor = np.zeros(len(start), dtype=np.int64)
     for low in range(0, len(start), _ARMOUR_ROWS):
         rows = slice(low, low + _ARMOUR_ROWS)
-        bad[rows] = _bad_armour_rows(buf, start[rows], length[rows])
-    return bad
+        bad[rows], xor[rows] = _payload_rows(buf, start[rows], length[rows])
+    return bad, xor
 
 
-def _bad_armour_rows(buf: ByteArray, start: IntArray, length: IntArray) -> BoolArray:
+def _payload_rows(buf: ByteArray, start: IntArray, length: IntArray) -> tuple[BoolArray, IntArray]:
     bad = np.zeros(len(start), dtype=bool)
+    xor = np.zeros(len(start), dtype=np.uint64)
     todo = np.arange(len(start))
     offset = 0
     while todo.size:
-        left = length[todo] - offset
-        chars = sliding_window_view(buf, _ARMOUR_WIDTH)[start[todo] + offset]  # a copy
+        left = length.take(todo) - offset
+        chars = fastdecode._byte_rows(buf, start.take(todo) + offset, _ARMOUR_WIDTH)  # a copy
+        kept = [_BYTES_KEPT[np.clip(left - 8 * word, 0, 8)] for word in range(_ARMOUR_WIDTH // 8)]
+        words = chars.view("<u8")  # byte i of a row is bits 8i-8i+7 of its word
+        folded = words[:, 0] & kept[0]
+        for word in range(1, _ARMOUR_WIDTH // 8):
+            folded ^= words[:, word] & kept[word]
+        xor[todo] ^= folded
         chars -= np.uint8(48)  # wraps around below '0'
         # armour: '0'-'W' (0-39 after the shift) and '`'-'w' (48-71)
         invalid = chars > 71
@@ -1272,14 +1321,16 @@ def _bad_armour_rows(buf: ByteArray, start: IntArray, length: IntArray) -> BoolA
         outside = chars.view(np.bool_)
         np.equal(chars, 40, out=outside)  # 40-47
         invalid |= outside
-        words = invalid.view("<u8")  # byte i of a row is bits 8i-8i+7 of its word
-        hit = words[:, 0] & _BYTES_KEPT[np.clip(left, 0, 8)]
+        flags = invalid.view("<u8")
+        hit = flags[:, 0] & kept[0]
         for word in range(1, _ARMOUR_WIDTH // 8):
-            hit |= words[:, word] & _BYTES_KEPT[np.clip(left - 8 * word, 0, 8)]
+            hit |= flags[:, word] & kept[word]
         bad[todo] |= hit != 0
         offset += _ARMOUR_WIDTH
-        todo = todo[left > _ARMOUR_WIDTH]
-    return bad
+        todo = todo.compress(left > _ARMOUR_WIDTH)
+    for shift in (32, 16, 8):  # the 8 bytes of each word XORed into one
+        xor ^= xor >> np.uint64(shift)
+    return bad, (xor & np.uint64(0xFF)).astype(np.int64)
 
 
 _ARMOUR_ROWS: Final = 16_384  # payloads checked at a time: 512 KB of each temporary

@@ -32,7 +32,6 @@ import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa  # type: ignore[import-untyped]  # pyarrow ships no type hints
 import pyarrow.compute as pc  # type: ignore[import-untyped]  # idem
-from numpy.lib.stride_tricks import sliding_window_view
 
 from vesselscreen.errors import ConfigError
 
@@ -66,6 +65,20 @@ _FAST_FIRST[[ord("1"), ord("2"), ord("3"), ord("B")]] = True
 
 UInt64Array = npt.NDArray[np.uint64]
 Int64Array = npt.NDArray[np.int64]
+
+
+def _byte_rows(data: npt.NDArray[np.uint8], starts: Int64Array, width: int) -> npt.NDArray[np.uint8]:
+    """``width`` bytes of ``data`` from each of ``starts``, one row each (a copy).
+
+    The bytes at every offset are viewed as one ``width``-byte item, so that rows are
+    gathered as items, each copied whole: a fancy index of a sliding-window view copies
+    them byte by byte, about 2.5 times slower, and holds the GIL meanwhile.
+    """
+    if not len(starts):
+        return np.zeros((0, width), dtype=np.uint8)
+    items = np.ndarray(shape=(len(data) - width + 1,), dtype=f"V{width}", buffer=data, strides=(1,))
+    rows: npt.NDArray[np.uint8] = items[starts].view(np.uint8).reshape(len(starts), width)
+    return rows
 
 
 def armour_values(chars: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
@@ -121,9 +134,8 @@ def buffer_decodable(
     [True]
     """
     long_enough = lengths * 6 - fill_bits >= MESSAGE_BITS
-    first = np.zeros(len(starts), dtype=np.uint8)
-    first[long_enough] = data[starts[long_enough]]
-    mask: npt.NDArray[np.bool_] = long_enough & _FAST_FIRST[first]
+    first = data.take(np.where(long_enough, starts, 0)) if len(data) else np.zeros(len(starts), np.uint8)
+    mask: npt.NDArray[np.bool_] = long_enough & _FAST_FIRST.take(first)
     return mask
 
 
@@ -137,7 +149,7 @@ def _words(data: npt.NDArray[np.uint8], starts: Int64Array) -> tuple[UInt64Array
     if not len(starts):
         empty = np.zeros(0, dtype=np.uint64)
         return empty, empty, empty
-    values = armour_values(sliding_window_view(data, _CHARS)[starts]).reshape(-1, _CHARS // 4, 4)
+    values = armour_values(_byte_rows(data, starts, _CHARS)).reshape(-1, _CHARS // 4, 4)
     first, second, third, fourth = (values[:, :, k] for k in range(4))
     packed = np.zeros((len(starts), 24), dtype=np.uint8)
     packed[:, 0:21:3] = (first << 2) | (second >> 4)
@@ -145,6 +157,45 @@ def _words(data: npt.NDArray[np.uint8], starts: Int64Array) -> tuple[UInt64Array
     packed[:, 2:21:3] = (third << 6) | fourth
     words = packed.view(">u8")
     return tuple(words[:, k].astype(np.uint64) for k in range(3))  # type: ignore[return-value]  # 3 words
+
+
+_LANES: Final = np.uint64(0x0101010101010101)  # one in each byte of a 64-bit word
+
+
+def _armoured_words(
+    data: npt.NDArray[np.uint8], starts: Int64Array
+) -> tuple[UInt64Array, UInt64Array, UInt64Array]:
+    """:func:`_words` of payloads known to hold armour characters only, 8 characters at a time (the
+    bits past a payload's end are not 0: fields are read within it).
+
+    Each row's 32 bytes from its start are read as four little-endian words and undone in place
+    as 8 lanes of a byte (SWAR): the armour offset taken off (no lane borrows, every character
+    being at least '0'; a borrow or carry only runs towards later bytes, past the 28 used),
+    the 6-bit values packed pairwise into 12, 24 and 48 bits, and the four 48-bit numbers
+    regrouped into three words.
+    """
+    if not len(starts):
+        return _words(data, starts)
+    if int(starts.max()) + 32 > len(data):  # a buffer without padding (assembled messages: few)
+        data = np.concatenate((data, np.zeros(32, dtype=np.uint8)))
+    words = _byte_rows(data, starts, 32).view("<u8")  # a copy: worked in place
+    words -= np.uint64(48) * _LANES
+    words -= ((words + np.uint64(87) * _LANES) & (np.uint64(0x80) * _LANES)) >> np.uint64(4)  # 8 off above 40
+    words &= np.uint64(0x3F) * _LANES
+    words = ((words & np.uint64(0x003F003F003F003F)) << np.uint64(6)) | (
+        (words >> np.uint64(8)) & np.uint64(0x003F003F003F003F)
+    )
+    words = ((words & np.uint64(0x00000FFF00000FFF)) << np.uint64(12)) | (
+        (words >> np.uint64(16)) & np.uint64(0x00000FFF00000FFF)
+    )
+    low24 = np.uint64(0xFFFFFF)
+    words = ((words & low24) << np.uint64(24)) | ((words >> np.uint64(32)) & low24)
+    a, b, c, d = (words[:, k] for k in range(4))  # characters 0-7, 8-15, 16-23, 24-31 (28 used)
+    return (
+        (a << np.uint64(16)) | (b >> np.uint64(32)),
+        (b << np.uint64(32)) | (c >> np.uint64(16)),
+        (c << np.uint64(48)) | (d & np.uint64(0xFFFFFF000000)),
+    )
 
 
 class _Bits:
@@ -375,6 +426,11 @@ def _ship_types() -> npt.NDArray[np.int64]:
     return np.array([int(ShipType.from_value(code) or 0) for code in range(256)], dtype=np.int64)
 
 
+_OTHER_KNOWN: Final = np.zeros(65, dtype=bool)
+"""By message type + 1 (-1: none), the types pyais knows whose fields a positions frame does not need."""
+_OTHER_KNOWN[[kind + 1 for kind in KNOWN_TYPES - POSITION_TYPES - IDENTITY_TYPES]] = True
+
+
 @dataclass(frozen=True)
 class Messages:
     """The fields a positions frame needs, for a batch of messages, one entry per message.
@@ -409,7 +465,7 @@ def _sixbit(data: npt.NDArray[np.uint8], starts: Int64Array, chars: int) -> npt.
     """The 6-bit values of the first ``chars`` armoured characters of each payload, one row each."""
     if not len(starts):
         return np.zeros((0, chars), dtype=np.uint8)
-    return armour_values(sliding_window_view(data, chars)[starts])
+    return armour_values(_byte_rows(data, starts, chars))
 
 
 def _unsigned(values: npt.NDArray[np.uint8], offset: int, width: int) -> Int64Array:
@@ -428,29 +484,49 @@ def _signed(values: npt.NDArray[np.uint8], offset: int, width: int) -> Int64Arra
     return (_unsigned(values, offset, width) ^ sign) - sign
 
 
-def _text(values: npt.NDArray[np.uint8], offset: int, chars: int) -> npt.NDArray[np.object_]:
-    """6-bit text as pyais gives it: trailing ``@`` padding, then spaces, removed. Each distinct
-    text is made a string once (names and destinations repeat)."""
+def _text(values: npt.NDArray[np.uint8], offset: int, chars: int) -> npt.NDArray[np.uint8]:
+    """The ASCII of the ``chars`` 6-bit text characters at bit ``offset`` of each row of 6-bit values."""
     first, shift = divmod(offset, 6)
     if shift:  # each character straddles two armour characters
         high = values[:, first : first + chars] << np.uint8(shift)
         codes = (high | (values[:, first + 1 : first + chars + 1] >> np.uint8(6 - shift))) & np.uint8(63)
     else:
         codes = values[:, first : first + chars]
-    ascii_rows = np.ascontiguousarray(_TEXT_CHARS[codes])
-    words = np.zeros((len(codes), -(-chars // 8)), dtype=np.uint64)
-    words.view(np.uint8)[:, :chars] = ascii_rows
-    which, firsts = _distinct_rows(words)
-    # the distinct rows as one Arrow string array, trimmed there: no Python step per text
+    ascii_rows: npt.NDArray[np.uint8] = _TEXT_CHARS[codes]
+    return ascii_rows
+
+
+_TEXT_WIDTH: Final = 24  # bytes of a text row: the longest text (20 characters), in whole 64-bit words
+
+
+def _set_texts(out: Messages, texts: list[tuple[str, Int64Array, npt.NDArray[np.uint8]]]) -> None:
+    """Each ``(field, rows, ASCII rows)`` of ``texts`` written to ``out`` as pyais gives it: trailing
+    ``@`` padding, then spaces, removed.
+
+    All the texts of a batch go through Arrow at once (padded with ``@`` to one width, which the
+    trim removes with the text's own padding), each distinct text made a string once: names and
+    destinations repeat.
+    """
+    texts = [text for text in texts if len(text[1])]
+    if not texts:
+        return
+    padded = np.full((sum(len(rows) for _, rows, _ in texts), _TEXT_WIDTH), ord("@"), dtype=np.uint8)
+    at = 0
+    for _, rows, ascii_rows in texts:
+        padded[at : at + len(rows), : ascii_rows.shape[1]] = ascii_rows
+        at += len(rows)
+    which, firsts = _distinct_rows(padded.view(np.uint64))
     distinct = pa.StringArray.from_buffers(
         len(firsts),
-        pa.py_buffer(np.arange(len(firsts) + 1, dtype=np.int32) * np.int32(chars)),
-        pa.py_buffer(np.ascontiguousarray(ascii_rows[firsts])),
+        pa.py_buffer(np.arange(len(firsts) + 1, dtype=np.int32) * np.int32(_TEXT_WIDTH)),
+        pa.py_buffer(padded[firsts]),
     )
     trimmed = pc.utf8_trim_whitespace(pc.utf8_rtrim(distinct, characters="@"))
-    texts: npt.NDArray[np.object_] = trimmed.to_numpy(zero_copy_only=False)
-    result: npt.NDArray[np.object_] = texts[which]
-    return result
+    strings: npt.NDArray[np.object_] = trimmed.to_numpy(zero_copy_only=False)[which]
+    at = 0
+    for name, rows, _ in texts:
+        getattr(out, name)[rows] = strings[at : at + len(rows)]
+        at += len(rows)
 
 
 _MIX: Final = np.uint64(0x9E3779B97F4A7C15)  # 2**64 / golden ratio: a multiplier that spreads bits
@@ -523,27 +599,27 @@ def decode_messages(
     """
     count = len(starts)
     bits = lengths * 6 - fill_bits
-    first = np.zeros(count, dtype=np.uint8)
     present = lengths > 0
-    first[present] = data[starts[present]]
-    kind = np.where(bits >= 6, armour_values(first).astype(np.int64), -1)
+    first = data.take(np.where(present, starts, 0)) if len(data) else np.zeros(count, np.uint8)
+    kind = np.where(present & (bits >= 6), armour_values(first).astype(np.int64), -1)
     out = _empty_messages(kind)
     decoded = out.decoded
+    texts: list[tuple[str, Int64Array, npt.NDArray[np.uint8]]] = []
 
     positions = np.flatnonzero(buffer_decodable(data, starts, lengths, fill_bits))
     if positions.size:
-        _reports(data, starts[positions], out, positions)
+        _reports(data, starts.take(positions), out, positions)
         decoded[positions] = True
 
     rows = np.flatnonzero((kind == 27) & (bits >= _T27_BITS))
     if rows.size:
-        values = _sixbit(data, starts[rows], -(-_T27_BITS // 6))
-        out.mmsi[rows] = _unsigned(values, 8, 30)
-        out.status[rows] = _unsigned(values, 40, 4)
-        out.lon[rows] = _lat_lon_600(_signed(values, 44, 18))
-        out.lat[rows] = _lat_lon_600(_signed(values, 62, 17))
-        out.speed[rows] = _unsigned(values, 79, 6).astype(np.float64)
-        out.course[rows] = _unsigned(values, 85, 9).astype(np.float64)
+        fields = _Bits(_armoured_words(data, starts.take(rows)))
+        out.mmsi[rows] = fields.unsigned(8, 30)
+        out.status[rows] = fields.unsigned(40, 4)
+        out.lon[rows] = _lat_lon_600(fields.signed(44, 18))
+        out.lat[rows] = _lat_lon_600(fields.signed(62, 17))
+        out.speed[rows] = fields.unsigned(79, 6).astype(np.float64)
+        out.course[rows] = fields.unsigned(85, 9).astype(np.float64)
         decoded[rows] = True
 
     rows = np.flatnonzero((kind == 19) & (bits >= _T19_BITS))
@@ -555,7 +631,7 @@ def decode_messages(
         out.lat[rows] = _lat_lon(_signed(values, 85, 27))
         out.course[rows] = _tenths(_unsigned(values, 112, 12))
         out.heading[rows] = _unsigned(values, 124, 9).astype(np.float64)
-        out.shipname[rows] = _text(values, 143, 20)
+        texts.append(("shipname", rows, _text(values, 143, 20)))
         out.ship_type[rows] = _ship_types()[_unsigned(values, 263, 8)]
         decoded[rows] = True
 
@@ -564,11 +640,11 @@ def decode_messages(
         values = _sixbit(data, starts[rows], -(-_T5_BITS // 6))
         out.mmsi[rows] = _unsigned(values, 8, 30)
         out.imo[rows] = _unsigned(values, 40, 30)
-        out.callsign[rows] = _text(values, 70, 7)
-        out.shipname[rows] = _text(values, 112, 20)
+        texts.append(("callsign", rows, _text(values, 70, 7)))
+        texts.append(("shipname", rows, _text(values, 112, 20)))
         out.ship_type[rows] = _ship_types()[_unsigned(values, 232, 8)]
         out.draught[rows] = _tenths(_unsigned(values, 294, 8))
-        out.destination[rows] = _text(values, 302, 20)
+        texts.append(("destination", rows, _text(values, 302, 20)))
         decoded[rows] = True
 
     rows = np.flatnonzero((kind == 24) & (bits >= 40))
@@ -585,14 +661,14 @@ def decode_messages(
             out.mmsi[these] = _unsigned(values, 8, 30)
             out.partno[these] = number
             if number == 0:
-                out.shipname[these] = _text(values, 40, 20)
+                texts.append(("shipname", these, _text(values, 40, 20)))
             else:  # pyais reads part B's ship type without its enumeration
                 out.ship_type[these] = _unsigned(values, 40, 8)
-                out.callsign[these] = _text(values, 90, 7)
+                texts.append(("callsign", these, _text(values, 90, 7)))
             decoded[these] = True
 
-    others = (kind >= 0) & np.isin(kind, list(KNOWN_TYPES - POSITION_TYPES - IDENTITY_TYPES))
-    decoded[others] = True
+    _set_texts(out, texts)
+    decoded |= _OTHER_KNOWN.take(kind + 1)
     return out
 
 
@@ -600,7 +676,7 @@ def _reports(data: npt.NDArray[np.uint8], starts: Int64Array, out: Messages, row
     """The fields :class:`Messages` holds of position reports (types 1, 2, 3, 18 of 168 bits) at
     ``starts``, written to ``rows`` of ``out``: :func:`decode_buffer`'s values, only the ones a
     positions frame needs."""
-    bits = _Bits(_words(data, starts))
+    bits = _Bits(_armoured_words(data, starts))
     class_b = bits.unsigned(0, 6) == 18
 
     def field(class_a_offset: int, class_b_offset: int, width: int) -> Int64Array:

@@ -351,27 +351,32 @@ class _Fragments:
 
     def take(self, index: IntArray) -> _Fragments:
         """The fragments at ``index``, their payloads gathered into a new buffer."""
-        data, start = _gather(self.data, self.start[index], self.length[index])
+        data, start = _gather(self.data, self.start, self.length, index)
         return _Fragments(
-            self.line[index],
-            self.time[index],
-            self.station[index],
-            self.key[index],
-            self.count[index],
-            self.number[index],
-            self.fill[index],
+            self.line.take(index),
+            self.time.take(index),
+            self.station.take(index),
+            self.key.take(index),
+            self.count.take(index),
+            self.number.take(index),
+            self.fill.take(index),
             start,
-            self.length[index],
+            self.length.take(index),
             data,
         )
 
     @staticmethod
     def concat(parts: list[_Fragments]) -> _Fragments:
+        """The fragments of ``parts`` one after the other (payloads left in a block gathered first)."""
         parts = [part for part in parts if len(part)]
         if not parts:
             return _Fragments.empty()
         if len(parts) == 1:
             return parts[0]
+        parts = [
+            part if len(part.data) == int(part.length.sum()) else part.take(np.arange(len(part)))
+            for part in parts
+        ]
         offsets = np.cumsum([0, *(len(part.data) for part in parts[:-1])])
 
         def joined(name: str) -> IntArray:
@@ -391,14 +396,36 @@ class _Fragments:
         )
 
 
-def _gather(data: ByteArray, start: IntArray, length: IntArray) -> tuple[ByteArray, IntArray]:
-    """The byte ranges ``[start, start + length)`` of ``data`` back to back, and where each begins."""
+def _gather(
+    data: ByteArray, start: IntArray, length: IntArray, index: IntArray
+) -> tuple[ByteArray, IntArray]:
+    """The byte ranges ``index`` of ``[start, start + length)`` in ``data`` back to back, and where
+    each begins.
+
+    Fragments hold their ranges in order, not overlapping: then Arrow takes them (one pass in C)
+    from a binary array laid over ``data`` whose even items are the ranges and odd ones the
+    gaps between them; otherwise numpy gathers them through an index per byte.
+    """
+    if len(index) and len(start) and bool(np.all(start[1:] >= start[:-1] + length[:-1])):
+        bounds = np.empty(2 * len(start), dtype=np.int64)
+        bounds[0::2] = start
+        bounds[1::2] = start + length
+        laid = pa.LargeBinaryArray.from_buffers(
+            pa.large_binary(), len(bounds) - 1, [None, pa.py_buffer(bounds), pa.py_buffer(data)]
+        )
+        _, offsets_buffer, data_buffer = laid.take(pa.array(2 * index)).buffers()
+        offsets = np.frombuffer(offsets_buffer, dtype=np.int64, count=len(index) + 1)
+        if data_buffer is None:  # only empty ranges
+            return np.zeros(0, dtype=np.uint8), np.zeros(len(index), dtype=np.int64)
+        gathered: ByteArray = np.frombuffer(data_buffer, dtype=np.uint8)[offsets[0] : offsets[-1]]
+        return gathered, offsets[:-1] - offsets[0]
+    start, length = start[index], length[index]
     new_start = np.zeros(len(start), dtype=np.int64)
     if len(start) > 1:
         np.cumsum(length[:-1], out=new_start[1:])
     total = int(length.sum()) if len(length) else 0
-    index = np.repeat(start - new_start, length) + np.arange(total, dtype=np.int64)
-    return data[index], new_start
+    positions = np.repeat(start - new_start, length) + np.arange(total, dtype=np.int64)
+    return data[positions], new_start
 
 
 @dataclass(frozen=True)
@@ -502,8 +529,8 @@ def _finish(
     """A prepared block given the blocks before it: times, assembly, checks, rows and report."""
     lines, said = prepared.lines, prepared.said
     times, last_time = _line_times(said.time, carry.time, settings.reference)
-    singles = replace(prepared.singles, time=times[prepared.singles.line - lines.first])
-    fragments = replace(prepared.fragments, time=times[prepared.fragments.line - lines.first])
+    singles = replace(prepared.singles, time=times.take(prepared.singles.line - lines.first))
+    fragments = replace(prepared.fragments, time=times.take(prepared.fragments.line - lines.first))
     _check_dated(singles, fragments, settings.name)
     events = said.events
     messages, pending = _assemble(
@@ -544,37 +571,35 @@ def _line_times(time_event: IntArray, carried: int, reference: int | None) -> tu
     has = time_event >= 0
     last = np.maximum.accumulate(np.where(has, np.arange(len(has)), -1))
     before = carried if carried >= 0 else (-1 if reference is None else reference)
-    times = np.where(last >= 0, time_event[np.maximum(last, 0)], before)
+    times = np.where(last >= 0, time_event.take(np.maximum(last, 0)), before)
     return times, int(time_event[last[-1]]) if last[-1] >= 0 else carried
 
 
 def _sentences(lines: Lines, said: Scan, keys: Vocabulary[tuple[Any, ...]]) -> tuple[_Fragments, _Fragments]:
-    """The block's AIS sentences (times not set yet): single-fragment ones read in bulk (payloads
-    left in the block), and the others (multipart, or read one by one) with their payloads
-    gathered."""
+    """The block's AIS sentences (times not set yet): single-fragment ones read in bulk, and the
+    others (multipart, or read one by one); payloads read in bulk are left in the block."""
     found = said.sentences
     line = found["line"]
     single = found["count"] == 1
     no_time = np.full(len(line), -1, dtype=np.int64)
 
     def fast(which: BoolArray) -> _Fragments:
-        where = line[which]
+        where = line.compress(which)
         return _Fragments(
             lines.first + where,
-            no_time[which],
-            said.station[where],
-            found["key"][which],
-            found["count"][which],
-            found["number"][which],
-            found["fill"][which],
-            found["payload_start"][which],
-            found["payload_length"][which],
+            no_time.compress(which),
+            said.station.take(where),
+            found["key"].compress(which),
+            found["count"].compress(which),
+            found["number"].compress(which),
+            found["fill"].compress(which),
+            found["payload_start"].compress(which),
+            found["payload_length"].compress(which),
             lines.buf,
         )
 
     singles = fast(single)
-    multi = fast(~single)
-    fragments = multi.take(np.arange(len(multi))) if len(multi) else _Fragments.empty()
+    fragments = fast(~single)  # payloads gathered when assembled
     if said.slow:
         both = _Fragments.concat([fragments, _slow_fragments(lines, said, keys)])
         fragments = both.take(np.argsort(both.line, kind="stable"))
@@ -942,34 +967,51 @@ def _part_rows(
     fields = decoded.fields
     kind = fields.kind
     mmsi, lat, lon = fields.mmsi, fields.lat, fields.lon
-    is_position = _kinds_in(POSITION_MESSAGE_TYPES)[kind + 1]
-    needs_mmsi = is_position | _kinds_in(STATIC_MESSAGE_TYPES)[kind + 1]
-    undecodable = ~fields.decoded  # each message left undecoded has pyais' complaint (see _decode)
+    slot = kind + 1
+    is_position = _kinds_in(POSITION_MESSAGE_TYPES).take(slot)
+    needs_mmsi = is_position | _kinds_in(STATIC_MESSAGE_TYPES).take(slot)
+    # each message left undecoded has pyais' complaint (see _decode)
+    suspect = ~fields.decoded | decoded.no_mmsi | decoded.no_position
+    suspect |= needs_mmsi & ((mmsi < MMSI_MIN) | (mmsi > MMSI_MAX))
     with np.errstate(invalid="ignore"):
-        checks = (
-            ("pyais", undecodable),
-            ("truncated", needs_mmsi & decoded.no_mmsi),
-            ("invalid MMSI", needs_mmsi & ((mmsi < MMSI_MIN) | (mmsi > MMSI_MAX))),
-            ("truncated", is_position & decoded.no_position),
-            ("invalid latitude", is_position & ~((lat >= -90.0) & (lat <= 90.0))),
-            ("invalid longitude", is_position & ~((lon >= -180.0) & (lon <= 180.0))),
-        )
+        suspect |= is_position & ~((lat >= -90.0) & (lat <= 90.0) & (lon >= -180.0) & (lon <= 180.0))
     failed = np.zeros(len(kind), dtype=bool)
-    for label, mask in checks:
-        these = np.flatnonzero(mask & ~failed)
-        failed[these] = True
-        if these.size:
-            _reject_messages(decoded, these, label, events)
+    which = np.flatnonzero(suspect)  # the checks, in order, on the few messages that may fail one
+    if which.size:
+        position_s, needs_s, mmsi_s, lat_s, lon_s = (
+            is_position[which],
+            needs_mmsi[which],
+            mmsi[which],
+            lat[which],
+            lon[which],
+        )
+        with np.errstate(invalid="ignore"):
+            checks = (
+                ("pyais", ~fields.decoded[which]),
+                ("truncated", needs_s & decoded.no_mmsi[which]),
+                ("invalid MMSI", needs_s & ((mmsi_s < MMSI_MIN) | (mmsi_s > MMSI_MAX))),
+                ("truncated", position_s & decoded.no_position[which]),
+                ("invalid latitude", position_s & ~((lat_s >= -90.0) & (lat_s <= 90.0))),
+                ("invalid longitude", position_s & ~((lon_s >= -180.0) & (lon_s <= 180.0))),
+            )
+        passed = np.ones(len(which), dtype=bool)
+        for label, mask in checks:
+            these = which[mask & passed]
+            passed &= ~mask
+            if these.size:
+                _reject_messages(decoded, these, label, events)
+        failed[which[~passed]] = True
     ok = np.flatnonzero(~failed)
-    accepted = int(decoded.part_size[ok].sum())
-    per_kind = np.bincount(kind[ok] + 1, minlength=_KIND_SLOTS)
+    accepted = int(decoded.part_size.take(ok).sum())
+    ok_slot = slot.take(ok)
+    per_kind = np.bincount(ok_slot, minlength=_KIND_SLOTS)
     imo = _checked_imos(decoded, ok, events)
     carriers = {"shipname": (5, 19, 24), "callsign": (5, 24), "destination": (5,)}
     text = {
-        name: _text_codes(getattr(fields, name), texts, _kinds_in(kinds)[kind + 1], text_codes)
+        name: _text_codes(getattr(fields, name), texts, _kinds_in(kinds).take(slot), text_codes)
         for name, kinds in carriers.items()
     }
-    position = ok[is_position[ok]]
+    position = ok.compress(is_position.take(ok))
     kind_p = kind.take(position)
     t27 = kind_p == 27
     speed, course = fields.speed.take(position), fields.course.take(position)
@@ -982,12 +1024,12 @@ def _part_rows(
         "sog": _speed(np.where(t27 & (speed == _T27_SPEED_NA), np.nan, speed)),
         "cog": _angle(np.where(t27 & (course == _T27_COURSE_NA), np.nan, course)),
         "heading": _angle(np.where(t27, np.nan, fields.heading.take(position))),
-        "status": np.where(_kinds_in(_NAV_STATUS_TYPES)[kind_p + 1], fields.status.take(position), -1),
+        "status": np.where(_kinds_in(_NAV_STATUS_TYPES).take(kind_p + 1), fields.status.take(position), -1),
         "name": np.where(kind_p == 19, text["shipname"].take(position), -1),
         "ship_type": np.where(kind_p == 19, _code(fields.ship_type.take(position)), 0),
         "station": decoded.station.take(position),
     }
-    static = ok[_kinds_in((5, 24))[kind[ok] + 1]]
+    static = ok.compress(_kinds_in((5, 24)).take(ok_slot))
     kind_s, part = kind.take(static), fields.partno.take(static)
     t5, part_a, part_b = kind_s == 5, (kind_s == 24) & (part == 0), (kind_s == 24) & (part == 1)
     draught = fields.draught.take(static)
@@ -1113,8 +1155,11 @@ def _text_codes(
         trimmed = pc.utf8_trim_whitespace(
             pc.utf8_trim(pa.array([raw[index] for index in new]), characters="@ ")
         )
-        for index, text in zip(new, trimmed.to_pylist(), strict=True):
-            table[index] = known[raw[index]] = texts.code(text) if text else -1
+        cleaned: list[str] = trimmed.to_pylist()
+        named = [text for text in cleaned if text]
+        codes_of = dict(zip(named, texts.codes(named), strict=True))
+        for index, text in zip(new, cleaned, strict=True):
+            table[index] = known[raw[index]] = codes_of.get(text, -1)
     result[which] = np.array([*table, -1], dtype=np.int64)[codes]
     return result
 
@@ -1250,15 +1295,15 @@ def _frame(rows: _Rows, report: IngestReport, identity: _Identity | None) -> tup
     both = {name: np.concatenate((positions[name], statics[name])) for name in ("seq", "time", "mmsi")}
     order = _order(both["mmsi"], both["time"], both["seq"])
     is_position = order < count_p
-    final = order[is_position]  # the position rows, in the frame's order
+    final = order.compress(is_position)  # the position rows, in the frame's order
     mmsi, time = positions["mmsi"].take(final), positions["time"].take(final)  # take: faster than [...]
     named = (positions["name"] >= 0) | (positions["ship_type"] != 0)  # type 19
-    is_identity = np.concatenate((named, np.ones(len(statics["seq"]), dtype=bool)))[order]
-    chosen = order[is_identity]  # identity rows in order (indices into positions, then statics)
-    identity_mmsi, identity_time = both["mmsi"][chosen], both["time"][chosen]
-    last = np.cumsum(is_identity)[is_position] - 1  # each position's last identity row so far
-    linked = last >= 0
-    linked[linked] = identity_mmsi[last[linked]] == mmsi[linked]
+    is_identity = np.concatenate((named, np.ones(len(statics["seq"]), dtype=bool))).take(order)
+    chosen = order.compress(is_identity)  # identity rows in order (indices into positions, then statics)
+    identity_mmsi, identity_time = both["mmsi"].take(chosen), both["time"].take(chosen)
+    last = np.cumsum(is_identity).compress(is_position) - 1  # each position's last identity row so far
+    linked = (last >= 0) & (identity_mmsi.take(np.maximum(last, 0)) == mmsi) if len(chosen) else last >= 0
+    source = np.where(linked, last, len(chosen))  # each position's identity row; past the last: none
     start = _group_starts(identity_mmsi)
     columns: dict[str, npt.NDArray[Any]] = {}
     updated: dict[str, tuple[IntArray, npt.NDArray[Any], IntArray]] = {}
@@ -1275,8 +1320,7 @@ def _frame(rows: _Rows, report: IngestReport, identity: _Identity | None) -> tup
         )
         known = latest >= start
         filled = np.where(known, values[np.maximum(latest, 0)], values)  # forward within each MMSI
-        column = np.full(len(final), _NONE[name], dtype=values.dtype)
-        column[linked] = filled[last[linked]]
+        column = np.append(filled, np.array([_NONE[name]], dtype=values.dtype)).take(source)
         if identity is not None:
             column = _from_earlier_chunks(identity.fields[name], mmsi, time, column, ~_missing(name, column))
         columns[name] = column
@@ -1407,14 +1451,16 @@ _ISCLOSE_RTOL: Final = 1e-05  # np.isclose's default tolerances
 _ISCLOSE_ATOL: Final = 1e-08
 
 
+_UTC: Final = pd.DatetimeTZDtype("ns", "UTC")
+
+
 def _utc(nanoseconds: IntArray) -> pd.DatetimeIndex:
-    return pd.DatetimeIndex(nanoseconds.astype(np.int64).view("datetime64[ns]")).tz_localize("UTC")
+    # the dtype says the values are UTC: no pass to localize them
+    return pd.DatetimeIndex(nanoseconds.astype(np.int64, copy=False).view("datetime64[ns]"), dtype=_UTC)
 
 
-def _strings(texts: Any, codes: IntArray) -> pd.Series:
+def _strings(texts: Any, codes: IntArray) -> pd.arrays.ArrowStringArray:
     """A text column of the positions schema (``"string"``) of codes into ``texts`` (an Arrow string
     array; -1: NA), built in Arrow: each row points at one of few strings, and no Python object is
     made per row."""
-    taken = texts.take(pa.array(codes, mask=codes < 0, type=pa.int64()))
-    series: pd.Series = taken.to_pandas(types_mapper={pa.string(): pd.StringDtype()}.get)
-    return series
+    return pd.arrays.ArrowStringArray(texts.take(pa.array(codes, mask=codes < 0, type=pa.int64())))
