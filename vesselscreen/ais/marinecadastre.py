@@ -64,6 +64,7 @@ from vesselscreen.ais._common import (
 from vesselscreen.ais._csvlines import (
     BadRow,
     CsvGuard,
+    MappedCsv,
     bad_row_handler,
     check_unique,
     header_fields,
@@ -270,15 +271,20 @@ def _read_table(
     """
     start = stream.tell()
     bad_rows: list[BadRow] = []
+    mapped = MappedCsv.of(stream, start)  # None: read through a CsvGuard
 
     def read(threads: bool, typed: bool) -> Any:
         bad_rows.clear()
-        stream.seek(start)
-        guard = CsvGuard(stream)
+        lines: CsvGuard | MappedCsv
+        if mapped is not None:
+            lines, source = mapped, mapped.reader()
+        else:
+            stream.seek(start)
+            lines = source = CsvGuard(stream)
         return pacsv.read_csv(
-            guard,
+            source,
             read_options=read_options(header, threads=threads),
-            parse_options=parse_options(bad_row_handler(guard, bad_rows)),
+            parse_options=parse_options(bad_row_handler(lines, bad_rows)),
             convert_options=_options(renames, present, typed),
         )
 
@@ -295,6 +301,9 @@ def _read_table(
             table = read(threads=False, typed=typed)  # only single-threaded parsing knows line numbers
     except pa.ArrowException as exc:
         raise FormatError(name, f"not a readable CSV: {exc}") from exc
+    finally:
+        if mapped is not None:
+            mapped.close()
     return table.rename_columns([renames[c] for c in table.column_names]), bad_rows, typed
 
 
