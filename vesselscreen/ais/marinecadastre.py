@@ -151,6 +151,7 @@ _GEOMETRY = "geometry"
 _NUMBER = r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$"
 _IMO = r"^(?:IMO)?\s*(?P<number>\d{1,9})$"
 _NULL = pa.scalar(None, pa.string())
+_TEXT_TYPE = pa.dictionary(pa.int32(), pa.string())
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%S"
 _PARQUET_MAGIC = b"PAR1"
 _RTOL, _ATOL = 1e-05, 1e-08  # np.isclose defaults
@@ -242,7 +243,8 @@ def _options(renames: Mapping[str, str], present: list[str], typed: bool) -> Any
     in_file = {column: original for original, column in renames.items()}
     if typed:
         types = {in_file[c]: pa.float64() for c in present if c in _NUMERIC}
-        types |= {in_file[c]: pa.string() for c in present if c in _TEXT}
+        # text repeats per vessel: encoded while parsing (in parallel), cheaper than a string column
+        types |= {in_file[c]: _TEXT_TYPE for c in present if c in _TEXT}
         types[in_file["BaseDateTime"]] = pa.timestamp("ns")
         return pacsv.ConvertOptions(
             include_columns=[in_file[c] for c in present],
@@ -387,7 +389,7 @@ class _Encoded:
 
     @classmethod
     def of(cls, column: Any) -> _Encoded:
-        encoded = pc.dictionary_encode(pc.cast(column, pa.string()))
+        encoded = column if column.type == _TEXT_TYPE else pc.dictionary_encode(pc.cast(column, pa.string()))
         if isinstance(encoded, pa.ChunkedArray):
             encoded = encoded.unify_dictionaries()
             chunks = encoded.chunks
