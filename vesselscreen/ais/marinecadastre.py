@@ -158,6 +158,7 @@ _RTOL, _ATOL = 1e-05, 1e-08  # np.isclose defaults
 _IMO_WEIGHTS = np.array([7, 6, 5, 4, 3, 2], dtype=np.int64)
 _THREADS: Final = max(2, min(pa.cpu_count(), 8))  # per-column jobs after parsing
 _BLOCK_BYTES = 1 << 22  # streaming: 4 MB of CSV text per parsed block
+_PREFIX_ROWS = 4096  # rows in time order (not by vessel) show it in their first rows: no full check
 
 FloatArray = npt.NDArray[np.float64]
 _T = TypeVar("_T")
@@ -492,11 +493,20 @@ def _positions(
         checked = {c: floats_of(c) for c in ("MMSI", "LAT", "LON")}
         timed = pool.submit(_times, column["BaseDateTime"])
         encoded = {c: pool.submit(_Encoded.of, column[c]) for c in _TEXT if c in column}
-        numbers: dict[str, Future[npt.NDArray[Any]]] = {
-            c: floats_of(c) for c in ("SOG", "COG", "Heading", "Draft", "Length")
+
+        def cleaned(name: str, clean: Callable[[FloatArray], npt.NDArray[Any]]) -> Future[npt.NDArray[Any]]:
+            # value by value, so done before the gather into sorted order: while the sort runs
+            return pool.submit(lambda: clean(floats(name)))
+
+        numbers = {
+            "SOG": cleaned("SOG", _speeds),
+            "COG": cleaned("COG", _angles),
+            "Heading": cleaned("Heading", _angles),
+            "Draft": cleaned("Draft", _draughts),
+            "Length": cleaned("Length", _lengths),
+            "Status": cleaned("Status", lambda values: _codes(values, 0, 15, "int8")),
+            "VesselType": cleaned("VesselType", lambda values: _codes(values, 1, 255, "int16")),
         }
-        numbers["Status"] = pool.submit(lambda: _codes(floats("Status"), 0, 15, "int8"))
-        numbers["VesselType"] = pool.submit(lambda: _codes(floats("VesselType"), 1, 255, "int16"))
         mmsi, lat, lon = (checked[c].result() for c in ("MMSI", "LAT", "LON"))
         times, time_ok = timed.result()
         keep = _reject_bad_rows(column, mmsi, time_ok, lat, lon, lines, log, raw)
@@ -526,18 +536,18 @@ def _positions(
             POSITION.TIMESTAMP: pool.submit(ordered, times),
             POSITION.LAT: pool.submit(ordered, lat),
             POSITION.LON: pool.submit(ordered, lon),
-            POSITION.SOG: pool.submit(gathered, "SOG", _speeds),
-            POSITION.COG: pool.submit(gathered, "COG", _angles),
-            POSITION.HEADING: pool.submit(gathered, "Heading", _angles),
+            POSITION.SOG: pool.submit(gathered, "SOG", _as_is),
+            POSITION.COG: pool.submit(gathered, "COG", _as_is),
+            POSITION.HEADING: pool.submit(gathered, "Heading", _as_is),
             POSITION.NAV_STATUS: pool.submit(gathered, "Status", _code_series),
             POSITION.NAME: pool.submit(strings, "VesselName"),
             POSITION.CALL_SIGN: pool.submit(strings, "CallSign"),
             POSITION.SHIP_TYPE: pool.submit(gathered, "VesselType", _code_series),
-            POSITION.DRAUGHT: pool.submit(gathered, "Draft", _draughts),
+            POSITION.DRAUGHT: pool.submit(gathered, "Draft", _as_is),
             POSITION.DESTINATION: pool.submit(_constant, None, count),  # not in the format
             POSITION.SOURCE: pool.submit(_constant, SOURCE, count),
             POSITION.TRANSCEIVER: pool.submit(strings, "TransceiverClass"),
-            POSITION.LENGTH: pool.submit(gathered, "Length", _lengths),
+            POSITION.LENGTH: pool.submit(gathered, "Length", _as_is),
         }
         imo = np.zeros(count, dtype=np.int64)
         imo_valid = np.zeros(count, dtype=bool)
@@ -558,6 +568,10 @@ def _positions(
     # copy=False: the arrays are new, and pandas would otherwise copy the float columns into one block
     columns = [*POSITION_DTYPES, *POSITION_OPTIONAL_DTYPES]
     return pd.DataFrame({name: done[name] for name in columns}, copy=False)
+
+
+def _as_is(values: _T) -> _T:
+    return values
 
 
 def _lengths(metres: FloatArray) -> FloatArray:
@@ -589,11 +603,15 @@ def _sort_order(
     count = len(mmsi)
     if count < 2:
         return None, mmsi
-    same = mmsi[1:] == mmsi[:-1]
-    if ((mmsi[1:] > mmsi[:-1]) | (same & (times[1:] >= times[:-1]))).all():
+    if _in_order(mmsi[:_PREFIX_ROWS], times[:_PREFIX_ROWS]) and _in_order(mmsi, times):
         return None, mmsi
     order = by_vessel_then_time(mmsi, times)
     return order, mmsi[order]
+
+
+def _in_order(mmsi: npt.NDArray[np.int64], times: npt.NDArray[np.int64]) -> bool:
+    same = mmsi[1:] == mmsi[:-1]
+    return bool(((mmsi[1:] > mmsi[:-1]) | (same & (times[1:] >= times[:-1]))).all())
 
 
 def _reject_bad_rows(
