@@ -7,6 +7,7 @@ import math
 import random
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -18,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vesselscreen.ais import read_marinecadastre
-from vesselscreen.ais.marinecadastre import iter_marinecadastre
+from vesselscreen.ais.marinecadastre import _sort_order, iter_marinecadastre
 from vesselscreen.errors import ColumnsError
 from vesselscreen.ingest import IngestReport, ingest_report
 from vesselscreen.schema import POSITION, POSITION_DTYPES, validate
@@ -348,3 +349,30 @@ def test_any_chunking_keeps_every_row(chunksize: int, seed: int) -> None:
     assert all(report_of(chunk).accepted == len(chunk) for chunk in chunks)
     mmsis = sorted(int(row.split(",")[0]) for row in rows)
     assert sorted(pd.concat(chunks)[POSITION.MMSI].astype(int)) == mmsis
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    vessels=st.lists(st.integers(0, 999_999_999), min_size=1, max_size=8),
+    picks=st.lists(st.tuples(st.integers(0, 7), st.integers(0, 5)), min_size=0, max_size=60),
+    in_time_order=st.booleans(),
+)
+def test_sorting_rows_by_vessel_then_time_keeps_ties_in_file_order(
+    vessels: list[int], picks: list[tuple[int, int]], in_time_order: bool
+) -> None:
+    mmsi = np.array([vessels[vessel % len(vessels)] for vessel, _ in picks], dtype=np.int64)
+    times = np.array([time for _, time in picks], dtype=np.int64)
+    if in_time_order:
+        times = np.sort(times)
+    order, sorted_mmsi = _sort_order(mmsi, times)
+    expected = np.lexsort((np.arange(len(mmsi)), times, mmsi))
+    assert (np.arange(len(mmsi)) if order is None else order).tolist() == expected.tolist()
+    assert sorted_mmsi.tolist() == mmsi[expected].tolist()
+
+
+def test_more_vessels_than_a_rank_holds_are_sorted_too() -> None:
+    mmsi = np.arange(70_000, dtype=np.int64)[::-1].copy()
+    order, sorted_mmsi = _sort_order(mmsi, np.zeros(len(mmsi), dtype=np.int64))
+    assert order is not None
+    assert order[:3].tolist() == [69_999, 69_998, 69_997]
+    assert sorted_mmsi[:3].tolist() == [0, 1, 2]

@@ -605,8 +605,29 @@ def _sort_order(
         return None, mmsi
     if _in_order(mmsi[:_PREFIX_ROWS], times[:_PREFIX_ROWS]) and _in_order(mmsi, times):
         return None, mmsi
+    if bool((np.diff(times) >= 0).all()):  # the usual file, in time order: a stable sort by vessel is left
+        by_vessel = _by_vessel(mmsi)
+        if by_vessel is not None:
+            return by_vessel
     order = by_vessel_then_time(mmsi, times)
     return order, mmsi[order]
+
+
+def _by_vessel(
+    mmsi: npt.NDArray[np.int64],
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] | None:
+    """The stable order by MMSI and the MMSIs in it, as one 16-bit radix sort of each row's
+    vessel rank (a day has some thousands of vessels); ``None`` beyond 65,536 vessels."""
+    encoded = pc.dictionary_encode(pa.array(mmsi))
+    vessels = np.asarray(encoded.dictionary.to_numpy(zero_copy_only=False), dtype=np.int64)
+    if len(vessels) > 1 << 16:
+        return None
+    by_number = np.argsort(vessels)
+    rank = np.empty(len(vessels), dtype=np.uint16)
+    rank[by_number] = np.arange(len(vessels), dtype=np.uint16)
+    ranks = rank[encoded.indices.to_numpy(zero_copy_only=False)]
+    order = np.argsort(ranks, kind="stable").astype(np.int64, copy=False)
+    return order, np.repeat(vessels[by_number], np.bincount(ranks, minlength=len(vessels)))
 
 
 def _in_order(mmsi: npt.NDArray[np.int64], times: npt.NDArray[np.int64]) -> bool:
