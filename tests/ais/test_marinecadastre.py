@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vesselscreen.ais import read_marinecadastre
-from vesselscreen.ais.marinecadastre import _sort_order, iter_marinecadastre
+from vesselscreen.ais.marinecadastre import _row_lines, _sort_order, iter_marinecadastre
 from vesselscreen.errors import ColumnsError
 from vesselscreen.ingest import IngestReport, ingest_report
 from vesselscreen.schema import POSITION, POSITION_DTYPES, validate
@@ -376,3 +376,23 @@ def test_more_vessels_than_a_rank_holds_are_sorted_too() -> None:
     assert order is not None
     assert order[:3].tolist() == [69_999, 69_998, 69_997]
     assert sorted_mmsi[:3].tolist() == [0, 1, 2]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    count=st.integers(0, 40),
+    bad_lines=st.lists(st.integers(0, 50), max_size=12),
+    first=st.sampled_from([1, 2]),
+)
+def test_row_lines_skip_the_malformed_lines(count: int, bad_lines: list[int], first: int) -> None:
+    expected = np.arange(count, dtype=np.int64) + first
+    for bad in sorted(bad_lines):  # the plain rule: each skipped line pushes the rows at or after it
+        expected[expected >= bad] += 1
+    assert _row_lines(count, bad_lines, first=first).tolist() == expected.tolist()
+
+
+def test_row_lines_of_many_malformed_lines_are_one_pass() -> None:
+    bad = list(range(3, 400_003, 2))  # every other line of 400,000: 200,000 skipped
+    lines = _row_lines(1_000_000, bad, first=2)
+    assert lines[:4].tolist() == [2, 4, 6, 8]
+    assert int(lines[-1]) == 1_000_001 + len(bad)

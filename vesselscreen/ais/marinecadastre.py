@@ -312,9 +312,12 @@ def _read_table(
 
 def _row_lines(count: int, bad_lines: list[int], *, first: int) -> npt.NDArray[np.int64]:
     """Physical line of each table row (the first data line is ``first``); skipped lines shift the rest."""
-    lines = np.arange(count, dtype="int64") + first
-    for bad in sorted(bad_lines):
-        lines[lines >= bad] += 1
+    rows = np.arange(count, dtype=np.int64)
+    bad = np.sort(np.asarray(bad_lines, dtype=np.int64))
+    # rows read before each skipped line; a skipped line at or before one counted already
+    # (or before the first) pushes the rows one line further
+    before = np.maximum.accumulate(np.maximum(bad - np.arange(len(bad), dtype=np.int64), first)) - first
+    lines: npt.NDArray[np.int64] = rows + first + np.searchsorted(before, rows, side="right")
     return lines
 
 
