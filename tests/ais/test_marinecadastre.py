@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vesselscreen.ais import read_marinecadastre
-from vesselscreen.ais.marinecadastre import _row_lines, _sort_order, iter_marinecadastre
+from vesselscreen.ais.marinecadastre import _RawLines, _row_lines, _sort_order, iter_marinecadastre
 from vesselscreen.errors import ColumnsError
 from vesselscreen.ingest import IngestReport, ingest_report
 from vesselscreen.schema import POSITION, POSITION_DTYPES, validate
@@ -396,3 +396,16 @@ def test_row_lines_of_many_malformed_lines_are_one_pass() -> None:
     lines = _row_lines(1_000_000, bad, first=2)
     assert lines[:4].tolist() == [2, 4, 6, 8]
     assert int(lines[-1]) == 1_000_001 + len(bad)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    data=st.lists(st.sampled_from([b"\n", b"\r", b"\r\n", b"a", b"bc,d", b'"']), max_size=60).map(b"".join),
+    wanted=st.lists(st.integers(1, 40), max_size=6),
+    block_size=st.integers(1, 12),
+)
+def test_raw_lines_are_the_lines_of_the_file(data: bytes, wanted: list[int], block_size: int) -> None:
+    lines = enumerate(io.BytesIO(data), start=1)  # iterating a binary file: lines end at line feeds
+    expected = [(number, line.removesuffix(b"\n")) for number, line in lines if number in wanted]
+    raw = _RawLines(io.BytesIO(data), 0, [], {})
+    assert list(raw.lines(sorted(set(wanted)), block_size=block_size)) == expected

@@ -37,6 +37,7 @@ rows, in memory that does not grow with the file.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Generator, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -331,19 +332,35 @@ class _RawLines:
     renames: Mapping[str, str]
 
     def fields(self, lines: list[int]) -> dict[int, dict[str, str]]:
-        wanted, found = set(lines), {}
+        wanted, found = sorted(set(lines)), {}
         position = self.stream.tell()
         self.stream.seek(self.start)
-        for number, raw in enumerate(self.stream, start=1):
-            if number in wanted:
-                text = raw.decode("utf-8", errors="replace").rstrip("\r\n")
-                values = split_line(text)
-                by_name = {self.renames.get(h, h): v for h, v in zip(self.header, values, strict=False)}
-                found[number] = {**by_name, "": text}
-                if len(found) == len(wanted):
-                    break
+        for number, raw in self.lines(wanted):
+            text = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+            values = split_line(text)
+            by_name = {self.renames.get(h, h): v for h, v in zip(self.header, values, strict=False)}
+            found[number] = {**by_name, "": text}
         self.stream.seek(position)
         return found
+
+    def lines(self, wanted: list[int], *, block_size: int = _BLOCK_BYTES) -> Iterator[tuple[int, bytes]]:
+        """``(number, line)`` of the ``wanted`` (sorted) lines of the stream, split at line feeds
+        only (as iterating a binary file does); blocks without one are counted, not split."""
+        number, rest, chosen = 1, b"", set(wanted)  # number: the line that ``rest`` starts
+        while wanted and number <= wanted[-1]:
+            block = self.stream.read(block_size)
+            data = rest + block
+            cut = data.rfind(b"\n") + 1 if block else len(data)
+            whole, rest = data[:cut], data[cut:]
+            pieces = whole.count(b"\n") if block else int(bool(whole))  # at the end: the last line, unended
+            first_wanted = bisect.bisect_left(wanted, number)
+            if first_wanted < len(wanted) and wanted[first_wanted] < number + pieces:
+                for index, line in enumerate(whole.split(b"\n")[:pieces]):
+                    if number + index in chosen:
+                        yield number + index, line
+            number += pieces
+            if not block:
+                return
 
 
 # -- columns to positions -------------------------------------------------------------------
