@@ -409,3 +409,18 @@ def test_raw_lines_are_the_lines_of_the_file(data: bytes, wanted: list[int], blo
     expected = [(number, line.removesuffix(b"\n")) for number, line in lines if number in wanted]
     raw = _RawLines(io.BytesIO(data), 0, [], {})
     assert list(raw.lines(sorted(set(wanted)), block_size=block_size)) == expected
+
+
+def test_sorted_columns_written_to_their_places_equal_the_gathered_ones(
+    marinecadastre_lines: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = marinecadastre_lines[1:]
+    random.Random(3).shuffle(rows)
+    rows[7] = rows[7].replace(rows[7].split(",")[2], "91.0", 1)  # a rejected row: the kept ones are placed
+    text = "\n".join([marinecadastre_lines[0], *rows]) + "\n"
+    gathered = read_marinecadastre(io.StringIO(text))
+    monkeypatch.setattr("vesselscreen.ais.marinecadastre._SCATTER_ROWS", 0)
+    placed = read_marinecadastre(io.StringIO(text))
+    pd.testing.assert_frame_equal(placed, gathered)
+    assert report_of(placed).rejected == 1
+    assert len(placed) == len(rows) - 1

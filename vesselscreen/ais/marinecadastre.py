@@ -38,6 +38,7 @@ rows, in memory that does not grow with the file.
 from __future__ import annotations
 
 import bisect
+import threading
 from collections.abc import Callable, Generator, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -159,6 +160,7 @@ _RTOL, _ATOL = 1e-05, 1e-08  # np.isclose defaults
 _IMO_WEIGHTS = np.array([7, 6, 5, 4, 3, 2], dtype=np.int64)
 _THREADS: Final = max(2, min(pa.cpu_count(), 8))  # per-column jobs after parsing
 _BLOCK_BYTES = 1 << 22  # streaming: 4 MB of CSV text per parsed block
+_SCATTER_ROWS = 500_000  # from here on, sorted 8-byte columns are written to their places (_Placement)
 _PREFIX_ROWS = 4096  # rows in time order (not by vessel) show it in their first rows: no full check
 
 FloatArray = npt.NDArray[np.float64]
@@ -540,12 +542,14 @@ def _positions(
         order, sorted_mmsi = _sort_order(whole_mmsi, times)  # order None: the rows are in order already
         rows = kept if order is None else order if kept is None else kept[order]  # table rows, output order
 
+        place = None if order is None else _Placement(order)
+
         def ordered(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
-            return values if order is None else np.take(values, order)
+            return values if place is None else place(values)
 
         def gathered(name: str, clean: Callable[[Any], _T]) -> _T:
             values = numbers[name].result()  # submitted before this job: FIFO, so it is running or done
-            return clean(values if rows is None else np.take(values, rows))
+            return clean(ordered(values if kept is None else np.take(values, kept)))
 
         def strings(name: str) -> pd.Series:
             if name not in encoded:
@@ -588,6 +592,33 @@ def _positions(
     # copy=False: the arrays are new, and pandas would otherwise copy the float columns into one block
     columns = [*POSITION_DTYPES, *POSITION_OPTIONAL_DTYPES]
     return pd.DataFrame({name: done[name] for name in columns}, copy=False)
+
+
+class _Placement:
+    """Values into the order ``order`` (``values[order]``). Beyond the caches, writing each
+    8-byte value to its place beats reading it from its place: the writes do not wait on memory
+    (3M rows of a day: 9.5 ms a column instead of 23 on its own, 6 % less for the positions).
+    """
+
+    def __init__(self, order: npt.NDArray[np.int64]) -> None:
+        self.order = order
+        self._places: npt.NDArray[np.int64] | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self, values: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        if len(values) < _SCATTER_ROWS or values.dtype.itemsize < 8:  # small values: read in cache
+            return np.take(values, self.order)
+        out = np.empty_like(values)
+        out[self.places()] = values
+        return out
+
+    def places(self) -> npt.NDArray[np.int64]:
+        with self._lock:  # the first job to need them computes them
+            if self._places is None:
+                places = np.empty_like(self.order)
+                places[self.order] = np.arange(len(self.order), dtype=np.int64)
+                self._places = places
+            return self._places
 
 
 def _as_is(values: _T) -> _T:
