@@ -7,6 +7,7 @@ import math
 import random
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -18,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vesselscreen.ais import read_marinecadastre
-from vesselscreen.ais.marinecadastre import iter_marinecadastre
+from vesselscreen.ais.marinecadastre import _RawLines, _row_lines, _sort_order, iter_marinecadastre
 from vesselscreen.errors import ColumnsError
 from vesselscreen.ingest import IngestReport, ingest_report
 from vesselscreen.schema import POSITION, POSITION_DTYPES, validate
@@ -348,3 +349,78 @@ def test_any_chunking_keeps_every_row(chunksize: int, seed: int) -> None:
     assert all(report_of(chunk).accepted == len(chunk) for chunk in chunks)
     mmsis = sorted(int(row.split(",")[0]) for row in rows)
     assert sorted(pd.concat(chunks)[POSITION.MMSI].astype(int)) == mmsis
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    vessels=st.lists(st.integers(0, 999_999_999), min_size=1, max_size=8),
+    picks=st.lists(st.tuples(st.integers(0, 7), st.integers(0, 5)), min_size=0, max_size=60),
+    in_time_order=st.booleans(),
+)
+def test_sorting_rows_by_vessel_then_time_keeps_ties_in_file_order(
+    vessels: list[int], picks: list[tuple[int, int]], in_time_order: bool
+) -> None:
+    mmsi = np.array([vessels[vessel % len(vessels)] for vessel, _ in picks], dtype=np.int64)
+    times = np.array([time for _, time in picks], dtype=np.int64)
+    if in_time_order:
+        times = np.sort(times)
+    order, sorted_mmsi = _sort_order(mmsi, times)
+    expected = np.lexsort((np.arange(len(mmsi)), times, mmsi))
+    assert (np.arange(len(mmsi)) if order is None else order).tolist() == expected.tolist()
+    assert sorted_mmsi.tolist() == mmsi[expected].tolist()
+
+
+def test_more_vessels_than_a_rank_holds_are_sorted_too() -> None:
+    mmsi = np.arange(70_000, dtype=np.int64)[::-1].copy()
+    order, sorted_mmsi = _sort_order(mmsi, np.zeros(len(mmsi), dtype=np.int64))
+    assert order is not None
+    assert order[:3].tolist() == [69_999, 69_998, 69_997]
+    assert sorted_mmsi[:3].tolist() == [0, 1, 2]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    count=st.integers(0, 40),
+    bad_lines=st.lists(st.integers(0, 50), max_size=12),
+    first=st.sampled_from([1, 2]),
+)
+def test_row_lines_skip_the_malformed_lines(count: int, bad_lines: list[int], first: int) -> None:
+    expected = np.arange(count, dtype=np.int64) + first
+    for bad in sorted(bad_lines):  # the plain rule: each skipped line pushes the rows at or after it
+        expected[expected >= bad] += 1
+    assert _row_lines(count, bad_lines, first=first).tolist() == expected.tolist()
+
+
+def test_row_lines_of_many_malformed_lines_are_one_pass() -> None:
+    bad = list(range(3, 400_003, 2))  # every other line of 400,000: 200,000 skipped
+    lines = _row_lines(1_000_000, bad, first=2)
+    assert lines[:4].tolist() == [2, 4, 6, 8]
+    assert int(lines[-1]) == 1_000_001 + len(bad)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    data=st.lists(st.sampled_from([b"\n", b"\r", b"\r\n", b"a", b"bc,d", b'"']), max_size=60).map(b"".join),
+    wanted=st.lists(st.integers(1, 40), max_size=6),
+    block_size=st.integers(1, 12),
+)
+def test_raw_lines_are_the_lines_of_the_file(data: bytes, wanted: list[int], block_size: int) -> None:
+    lines = enumerate(io.BytesIO(data), start=1)  # iterating a binary file: lines end at line feeds
+    expected = [(number, line.removesuffix(b"\n")) for number, line in lines if number in wanted]
+    raw = _RawLines(io.BytesIO(data), 0, [], {})
+    assert list(raw.lines(sorted(set(wanted)), block_size=block_size)) == expected
+
+
+def test_sorted_columns_written_to_their_places_equal_the_gathered_ones(
+    marinecadastre_lines: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = marinecadastre_lines[1:]
+    random.Random(3).shuffle(rows)
+    rows[7] = rows[7].replace(rows[7].split(",")[2], "91.0", 1)  # a rejected row: the kept ones are placed
+    text = "\n".join([marinecadastre_lines[0], *rows]) + "\n"
+    gathered = read_marinecadastre(io.StringIO(text))
+    monkeypatch.setattr("vesselscreen.ais.marinecadastre._SCATTER_ROWS", 0)
+    placed = read_marinecadastre(io.StringIO(text))
+    pd.testing.assert_frame_equal(placed, gathered)
+    assert report_of(placed).rejected == 1
+    assert len(placed) == len(rows) - 1

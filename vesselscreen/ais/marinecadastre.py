@@ -37,6 +37,8 @@ rows, in memory that does not grow with the file.
 
 from __future__ import annotations
 
+import bisect
+import threading
 from collections.abc import Callable, Generator, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -64,6 +66,7 @@ from vesselscreen.ais._common import (
 from vesselscreen.ais._csvlines import (
     BadRow,
     CsvGuard,
+    MappedCsv,
     bad_row_handler,
     check_unique,
     header_fields,
@@ -150,12 +153,15 @@ _GEOMETRY = "geometry"
 _NUMBER = r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$"
 _IMO = r"^(?:IMO)?\s*(?P<number>\d{1,9})$"
 _NULL = pa.scalar(None, pa.string())
+_TEXT_TYPE = pa.dictionary(pa.int32(), pa.string())
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%S"
 _PARQUET_MAGIC = b"PAR1"
 _RTOL, _ATOL = 1e-05, 1e-08  # np.isclose defaults
 _IMO_WEIGHTS = np.array([7, 6, 5, 4, 3, 2], dtype=np.int64)
 _THREADS: Final = max(2, min(pa.cpu_count(), 8))  # per-column jobs after parsing
 _BLOCK_BYTES = 1 << 22  # streaming: 4 MB of CSV text per parsed block
+_SCATTER_ROWS = 500_000  # from here on, sorted 8-byte columns are written to their places (_Placement)
+_PREFIX_ROWS = 4096  # rows in time order (not by vessel) show it in their first rows: no full check
 
 FloatArray = npt.NDArray[np.float64]
 _T = TypeVar("_T")
@@ -241,7 +247,8 @@ def _options(renames: Mapping[str, str], present: list[str], typed: bool) -> Any
     in_file = {column: original for original, column in renames.items()}
     if typed:
         types = {in_file[c]: pa.float64() for c in present if c in _NUMERIC}
-        types |= {in_file[c]: pa.string() for c in present if c in _TEXT}
+        # text repeats per vessel: encoded while parsing (in parallel), cheaper than a string column
+        types |= {in_file[c]: _TEXT_TYPE for c in present if c in _TEXT}
         types[in_file["BaseDateTime"]] = pa.timestamp("ns")
         return pacsv.ConvertOptions(
             include_columns=[in_file[c] for c in present],
@@ -270,15 +277,20 @@ def _read_table(
     """
     start = stream.tell()
     bad_rows: list[BadRow] = []
+    mapped = MappedCsv.of(stream, start)  # None: read through a CsvGuard
 
     def read(threads: bool, typed: bool) -> Any:
         bad_rows.clear()
-        stream.seek(start)
-        guard = CsvGuard(stream)
+        lines: CsvGuard | MappedCsv
+        if mapped is not None:
+            lines, source = mapped, mapped.reader()
+        else:
+            stream.seek(start)
+            lines = source = CsvGuard(stream)
         return pacsv.read_csv(
-            guard,
+            source,
             read_options=read_options(header, threads=threads),
-            parse_options=parse_options(bad_row_handler(guard, bad_rows)),
+            parse_options=parse_options(bad_row_handler(lines, bad_rows)),
             convert_options=_options(renames, present, typed),
         )
 
@@ -295,14 +307,20 @@ def _read_table(
             table = read(threads=False, typed=typed)  # only single-threaded parsing knows line numbers
     except pa.ArrowException as exc:
         raise FormatError(name, f"not a readable CSV: {exc}") from exc
+    finally:
+        if mapped is not None:
+            mapped.close()
     return table.rename_columns([renames[c] for c in table.column_names]), bad_rows, typed
 
 
 def _row_lines(count: int, bad_lines: list[int], *, first: int) -> npt.NDArray[np.int64]:
     """Physical line of each table row (the first data line is ``first``); skipped lines shift the rest."""
-    lines = np.arange(count, dtype="int64") + first
-    for bad in sorted(bad_lines):
-        lines[lines >= bad] += 1
+    rows = np.arange(count, dtype=np.int64)
+    bad = np.sort(np.asarray(bad_lines, dtype=np.int64))
+    # rows read before each skipped line; a skipped line at or before one counted already
+    # (or before the first) pushes the rows one line further
+    before = np.maximum.accumulate(np.maximum(bad - np.arange(len(bad), dtype=np.int64), first)) - first
+    lines: npt.NDArray[np.int64] = rows + first + np.searchsorted(before, rows, side="right")
     return lines
 
 
@@ -316,19 +334,35 @@ class _RawLines:
     renames: Mapping[str, str]
 
     def fields(self, lines: list[int]) -> dict[int, dict[str, str]]:
-        wanted, found = set(lines), {}
+        wanted, found = sorted(set(lines)), {}
         position = self.stream.tell()
         self.stream.seek(self.start)
-        for number, raw in enumerate(self.stream, start=1):
-            if number in wanted:
-                text = raw.decode("utf-8", errors="replace").rstrip("\r\n")
-                values = split_line(text)
-                by_name = {self.renames.get(h, h): v for h, v in zip(self.header, values, strict=False)}
-                found[number] = {**by_name, "": text}
-                if len(found) == len(wanted):
-                    break
+        for number, raw in self.lines(wanted):
+            text = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+            values = split_line(text)
+            by_name = {self.renames.get(h, h): v for h, v in zip(self.header, values, strict=False)}
+            found[number] = {**by_name, "": text}
         self.stream.seek(position)
         return found
+
+    def lines(self, wanted: list[int], *, block_size: int = _BLOCK_BYTES) -> Iterator[tuple[int, bytes]]:
+        """``(number, line)`` of the ``wanted`` (sorted) lines of the stream, split at line feeds
+        only (as iterating a binary file does); blocks without one are counted, not split."""
+        number, rest, chosen = 1, b"", set(wanted)  # number: the line that ``rest`` starts
+        while wanted and number <= wanted[-1]:
+            block = self.stream.read(block_size)
+            data = rest + block
+            cut = data.rfind(b"\n") + 1 if block else len(data)
+            whole, rest = data[:cut], data[cut:]
+            pieces = whole.count(b"\n") if block else int(bool(whole))  # at the end: the last line, unended
+            first_wanted = bisect.bisect_left(wanted, number)
+            if first_wanted < len(wanted) and wanted[first_wanted] < number + pieces:
+                for index, line in enumerate(whole.split(b"\n")[:pieces]):
+                    if number + index in chosen:
+                        yield number + index, line
+            number += pieces
+            if not block:
+                return
 
 
 # -- columns to positions -------------------------------------------------------------------
@@ -378,7 +412,7 @@ class _Encoded:
 
     @classmethod
     def of(cls, column: Any) -> _Encoded:
-        encoded = pc.dictionary_encode(pc.cast(column, pa.string()))
+        encoded = column if column.type == _TEXT_TYPE else pc.dictionary_encode(pc.cast(column, pa.string()))
         if isinstance(encoded, pa.ChunkedArray):
             encoded = encoded.unify_dictionaries()
             chunks = encoded.chunks
@@ -481,11 +515,20 @@ def _positions(
         checked = {c: floats_of(c) for c in ("MMSI", "LAT", "LON")}
         timed = pool.submit(_times, column["BaseDateTime"])
         encoded = {c: pool.submit(_Encoded.of, column[c]) for c in _TEXT if c in column}
-        numbers: dict[str, Future[npt.NDArray[Any]]] = {
-            c: floats_of(c) for c in ("SOG", "COG", "Heading", "Draft", "Length")
+
+        def cleaned(name: str, clean: Callable[[FloatArray], npt.NDArray[Any]]) -> Future[npt.NDArray[Any]]:
+            # value by value, so done before the gather into sorted order: while the sort runs
+            return pool.submit(lambda: clean(floats(name)))
+
+        numbers = {
+            "SOG": cleaned("SOG", _speeds),
+            "COG": cleaned("COG", _angles),
+            "Heading": cleaned("Heading", _angles),
+            "Draft": cleaned("Draft", _draughts),
+            "Length": cleaned("Length", _lengths),
+            "Status": cleaned("Status", lambda values: _codes(values, 0, 15, "int8")),
+            "VesselType": cleaned("VesselType", lambda values: _codes(values, 1, 255, "int16")),
         }
-        numbers["Status"] = pool.submit(lambda: _codes(floats("Status"), 0, 15, "int8"))
-        numbers["VesselType"] = pool.submit(lambda: _codes(floats("VesselType"), 1, 255, "int16"))
         mmsi, lat, lon = (checked[c].result() for c in ("MMSI", "LAT", "LON"))
         times, time_ok = timed.result()
         keep = _reject_bad_rows(column, mmsi, time_ok, lat, lon, lines, log, raw)
@@ -499,12 +542,14 @@ def _positions(
         order, sorted_mmsi = _sort_order(whole_mmsi, times)  # order None: the rows are in order already
         rows = kept if order is None else order if kept is None else kept[order]  # table rows, output order
 
+        place = None if order is None else _Placement(order)
+
         def ordered(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
-            return values if order is None else np.take(values, order)
+            return values if place is None else place(values)
 
         def gathered(name: str, clean: Callable[[Any], _T]) -> _T:
             values = numbers[name].result()  # submitted before this job: FIFO, so it is running or done
-            return clean(values if rows is None else np.take(values, rows))
+            return clean(ordered(values if kept is None else np.take(values, kept)))
 
         def strings(name: str) -> pd.Series:
             if name not in encoded:
@@ -515,18 +560,18 @@ def _positions(
             POSITION.TIMESTAMP: pool.submit(ordered, times),
             POSITION.LAT: pool.submit(ordered, lat),
             POSITION.LON: pool.submit(ordered, lon),
-            POSITION.SOG: pool.submit(gathered, "SOG", _speeds),
-            POSITION.COG: pool.submit(gathered, "COG", _angles),
-            POSITION.HEADING: pool.submit(gathered, "Heading", _angles),
+            POSITION.SOG: pool.submit(gathered, "SOG", _as_is),
+            POSITION.COG: pool.submit(gathered, "COG", _as_is),
+            POSITION.HEADING: pool.submit(gathered, "Heading", _as_is),
             POSITION.NAV_STATUS: pool.submit(gathered, "Status", _code_series),
             POSITION.NAME: pool.submit(strings, "VesselName"),
             POSITION.CALL_SIGN: pool.submit(strings, "CallSign"),
             POSITION.SHIP_TYPE: pool.submit(gathered, "VesselType", _code_series),
-            POSITION.DRAUGHT: pool.submit(gathered, "Draft", _draughts),
+            POSITION.DRAUGHT: pool.submit(gathered, "Draft", _as_is),
             POSITION.DESTINATION: pool.submit(_constant, None, count),  # not in the format
             POSITION.SOURCE: pool.submit(_constant, SOURCE, count),
             POSITION.TRANSCEIVER: pool.submit(strings, "TransceiverClass"),
-            POSITION.LENGTH: pool.submit(gathered, "Length", _lengths),
+            POSITION.LENGTH: pool.submit(gathered, "Length", _as_is),
         }
         imo = np.zeros(count, dtype=np.int64)
         imo_valid = np.zeros(count, dtype=bool)
@@ -547,6 +592,37 @@ def _positions(
     # copy=False: the arrays are new, and pandas would otherwise copy the float columns into one block
     columns = [*POSITION_DTYPES, *POSITION_OPTIONAL_DTYPES]
     return pd.DataFrame({name: done[name] for name in columns}, copy=False)
+
+
+class _Placement:
+    """Values into the order ``order`` (``values[order]``). Beyond the caches, writing each
+    8-byte value to its place beats reading it from its place: the writes do not wait on memory
+    (3M rows of a day: 9.5 ms a column instead of 23 on its own, 6 % less for the positions).
+    """
+
+    def __init__(self, order: npt.NDArray[np.int64]) -> None:
+        self.order = order
+        self._places: npt.NDArray[np.int64] | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self, values: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        if len(values) < _SCATTER_ROWS or values.dtype.itemsize < 8:  # small values: read in cache
+            return np.take(values, self.order)
+        out = np.empty_like(values)
+        out[self.places()] = values
+        return out
+
+    def places(self) -> npt.NDArray[np.int64]:
+        with self._lock:  # the first job to need them computes them
+            if self._places is None:
+                places = np.empty_like(self.order)
+                places[self.order] = np.arange(len(self.order), dtype=np.int64)
+                self._places = places
+            return self._places
+
+
+def _as_is(values: _T) -> _T:
+    return values
 
 
 def _lengths(metres: FloatArray) -> FloatArray:
@@ -578,11 +654,36 @@ def _sort_order(
     count = len(mmsi)
     if count < 2:
         return None, mmsi
-    same = mmsi[1:] == mmsi[:-1]
-    if ((mmsi[1:] > mmsi[:-1]) | (same & (times[1:] >= times[:-1]))).all():
+    if _in_order(mmsi[:_PREFIX_ROWS], times[:_PREFIX_ROWS]) and _in_order(mmsi, times):
         return None, mmsi
+    if bool((np.diff(times) >= 0).all()):  # the usual file, in time order: a stable sort by vessel is left
+        by_vessel = _by_vessel(mmsi)
+        if by_vessel is not None:
+            return by_vessel
     order = by_vessel_then_time(mmsi, times)
     return order, mmsi[order]
+
+
+def _by_vessel(
+    mmsi: npt.NDArray[np.int64],
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] | None:
+    """The stable order by MMSI and the MMSIs in it, as one 16-bit radix sort of each row's
+    vessel rank (a day has some thousands of vessels); ``None`` beyond 65,536 vessels."""
+    encoded = pc.dictionary_encode(pa.array(mmsi))
+    vessels = np.asarray(encoded.dictionary.to_numpy(zero_copy_only=False), dtype=np.int64)
+    if len(vessels) > 1 << 16:
+        return None
+    by_number = np.argsort(vessels)
+    rank = np.empty(len(vessels), dtype=np.uint16)
+    rank[by_number] = np.arange(len(vessels), dtype=np.uint16)
+    ranks = rank[encoded.indices.to_numpy(zero_copy_only=False)]
+    order = np.argsort(ranks, kind="stable").astype(np.int64, copy=False)
+    return order, np.repeat(vessels[by_number], np.bincount(ranks, minlength=len(vessels)))
+
+
+def _in_order(mmsi: npt.NDArray[np.int64], times: npt.NDArray[np.int64]) -> bool:
+    same = mmsi[1:] == mmsi[:-1]
+    return bool(((mmsi[1:] > mmsi[:-1]) | (same & (times[1:] >= times[:-1]))).all())
 
 
 def _reject_bad_rows(
