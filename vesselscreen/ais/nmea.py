@@ -269,9 +269,9 @@ def _blocks(stream: BinaryIO, lines_per_block: int | None) -> Iterator[_Block]:
 def _raw_blocks(stream: BinaryIO, lines_per_block: int | None) -> Iterator[bytes]:
     """``lines_per_block`` lines at a time, or about :data:`BLOCK_BYTES` of whole lines, each followed
     by :data:`PAD` zero bytes (copied once, with them)."""
-    pending, at, done = b"", 0, False
+    pending, at, done, piece = b"", 0, False, 0
     while True:
-        cut = _cut(pending, at, lines_per_block, done)
+        cut = _cut(pending, at, lines_per_block, done, piece)
         if cut is not None:
             if cut > at:
                 yield b"".join((memoryview(pending)[at:cut], _PADDING))
@@ -282,12 +282,33 @@ def _raw_blocks(stream: BinaryIO, lines_per_block: int | None) -> Iterator[bytes
         more = stream.read(BLOCK_BYTES)
         done = not more
         pending, at = (more if at >= len(pending) else pending[at:] + more), 0
+        if done and lines_per_block is None:
+            piece = _piece(len(pending))
 
 
-def _cut(pending: bytes, at: int, lines: int | None, done: bool) -> int | None:
-    """Where the next block ends in ``pending`` (from ``at``), or ``None`` to read more first."""
+def _piece(left: int) -> int:
+    """Bytes of each block the rest of a log (``left`` bytes, read whole) is cut into: one per worker
+    thread, so that they read it side by side (a log under :data:`BLOCK_BYTES` would otherwise be one
+    block, read by one thread), but none under :data:`_SPLIT_MIN` of :data:`BLOCK_BYTES`."""
+    blocks = max(1, min(WORKERS, left // max(1, BLOCK_BYTES // _SPLIT_MIN)))
+    return -(-left // blocks)
+
+
+_SPLIT_MIN: Final = 8
+"""The rest of a log read whole is cut into blocks no smaller than 1/8 of :data:`BLOCK_BYTES` (1 MB):
+a block's fixed costs and the threads' handoff are then small beside its reading."""
+
+
+def _cut(pending: bytes, at: int, lines: int | None, done: bool, piece: int) -> int | None:
+    """Where the next block ends in ``pending`` (from ``at``), or ``None`` to read more first;
+    ``piece``: the size of the blocks the rest is cut into once all of it is read."""
+    if done and lines is None:
+        if len(pending) - at <= piece:
+            return len(pending)
+        end = pending.find(b"\n", at + piece - 1) + 1
+        return end if end > at else len(pending)
     if done:
-        return len(pending) if lines is None else _nth_newline(pending, at, lines) or len(pending)
+        return _nth_newline(pending, at, lines) or len(pending)
     if lines is not None:
         return _nth_newline(pending, at, lines)
     if len(pending) - at < BLOCK_BYTES:
