@@ -115,7 +115,8 @@ SOURCE: Final = "nmea"
 POSITION_MESSAGE_TYPES: Final = fastdecode.POSITION_TYPES
 STATIC_MESSAGE_TYPES: Final = fastdecode.IDENTITY_TYPES
 BLOCK_BYTES: Final = 8 << 20
-"""Bytes of log read and decoded at a time when a file is read whole (its lines kept whole)."""
+"""Bytes of log read and decoded at a time when a file is read whole (its lines kept whole); what is
+left at the end of the file (a whole log under this size) is cut into one block per worker thread."""
 WORKERS: Final = max(1, min(os.cpu_count() or 1, 4))
 """Worker threads that read blocks ahead (what a block says on its own); one block each in flight."""
 
@@ -309,10 +310,9 @@ def _cut(pending: bytes, at: int, lines: int | None, done: bool, piece: int) -> 
             return len(pending)
         end = pending.find(b"\n", at + piece - 1) + 1
         return end if end > at else len(pending)
-    if done:
-        return _nth_newline(pending, at, lines) or len(pending)
     if lines is not None:
-        return _nth_newline(pending, at, lines)
+        found = _nth_newline(pending, at, lines)
+        return len(pending) if done and found is None else found
     if len(pending) - at < BLOCK_BYTES:
         return None
     end = pending.rfind(b"\n", at) + 1
