@@ -69,6 +69,7 @@ import os
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cache
@@ -206,10 +207,11 @@ def read_stream(
     (the tests compare both ways).
     """
     settings = _Settings(name, reference_ns(reference_time, name), validate_checksum, fast, whole=True)
-    results = list(_results(stream, settings, lines_per_block=None))
-    rows = _Rows.concat([result.rows for result in results])
-    report = _file_report([result.report for result in results], name)
-    frame, _ = _frame(rows, report, None)
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        results = list(_results(stream, settings, lines_per_block=None, pool=pool))
+        rows = _Rows.concat([result.rows for result in results])
+        report = _file_report([result.report for result in results], name)
+        frame, _ = _frame(rows, report, None, pool)
     return frame
 
 
@@ -495,20 +497,26 @@ class _Result:
     report: IngestReport
 
 
-def _results(stream: BinaryIO, settings: _Settings, *, lines_per_block: int | None) -> Iterator[_Result]:
+def _results(
+    stream: BinaryIO,
+    settings: _Settings,
+    *,
+    lines_per_block: int | None,
+    pool: ThreadPoolExecutor | None = None,
+) -> Iterator[_Result]:
     """Each block's rows and report, in file order.
 
     What a block says on its own (lines, fields, single-sentence messages decoded) is
     worked out on worker threads, :data:`WORKERS` blocks ahead (numpy releases the GIL);
     what depends on the blocks before it (times, multipart assembly, accounts) follows in
-    order on this thread.
+    order on this thread. ``pool``: the caller's threads (else the reader's own, for this read).
     """
     carry = _Carry()
     vocabulary = _Vocabularies(Vocabulary(), Vocabulary(), Vocabulary())
-    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+    with nullcontext(pool) if pool else ThreadPoolExecutor(max_workers=WORKERS) as workers:
         ahead: deque[Future[_Prepared]] = deque()
         for block in _blocks(stream, lines_per_block):
-            ahead.append(pool.submit(_prepare, block, vocabulary, settings))
+            ahead.append(workers.submit(_prepare, block, vocabulary, settings))
             if len(ahead) > WORKERS:
                 result, carry = _finish(ahead.popleft().result(), carry, vocabulary, settings)
                 yield result
@@ -1305,13 +1313,17 @@ def _order(mmsi: IntArray, time: IntArray, seq: IntArray) -> IntArray:
     return by_time[np.argsort(keys, kind="stable")]
 
 
-def _frame(rows: _Rows, report: IngestReport, identity: _Identity | None) -> tuple[pd.DataFrame, _Identity]:
+def _frame(
+    rows: _Rows, report: IngestReport, identity: _Identity | None, pool: ThreadPoolExecutor | None = None
+) -> tuple[pd.DataFrame, _Identity]:
     """The positions frame of some rows: identity carried forward per MMSI in time order (and from
     ``identity``, what earlier chunks said), sorted by MMSI then time.
 
     Identity rows (type 5 and 24 messages, and type 19 positions, which name their ship) are
     few: each field is filled forward among them, and each position takes the values of the
-    last identity row of its MMSI at or before it.
+    last identity row of its MMSI at or before it. The position columns are put in the frame's
+    order on ``pool``'s threads meanwhile, if given (numpy releases the GIL; a gather in an
+    order by MMSI waits on memory more than it computes).
     """
     positions, statics = rows.positions, rows.statics
     count_p = len(positions["seq"])
@@ -1319,6 +1331,7 @@ def _frame(rows: _Rows, report: IngestReport, identity: _Identity | None) -> tup
     order = _order(both["mmsi"], both["time"], both["seq"])
     is_position = order < count_p
     final = order.compress(is_position)  # the position rows, in the frame's order
+    gathering = {name: pool.submit(positions[name].take, final) for name in _GATHERED} if pool else {}
     mmsi, time = positions["mmsi"].take(final), positions["time"].take(final)  # take: faster than [...]
     named = (positions["name"] >= 0) | (positions["ship_type"] != 0)  # type 19
     is_identity = np.concatenate((named, np.ones(len(statics["seq"]), dtype=bool))).take(order)
@@ -1348,11 +1361,17 @@ def _frame(rows: _Rows, report: IngestReport, identity: _Identity | None) -> tup
             column = _from_earlier_chunks(identity.fields[name], mmsi, time, column, ~_missing(name, column))
         columns[name] = column
     columns |= {"mmsi": mmsi, "time": time}
-    motion = {name: positions[name].take(final) for name in ("lat", "lon", "sog", "cog", "heading")}
-    status, station = positions["status"].take(final), positions["station"].take(final)
+    taken = {
+        name: gathering[name].result() if gathering else positions[name].take(final) for name in _GATHERED
+    }
+    motion = {name: taken[name] for name in ("lat", "lon", "sog", "cog", "heading")}
+    status, station = taken["status"], taken["station"]
     frame = _positions_frame(columns, motion, status, station, rows)
     frame.attrs[INGEST_REPORT_ATTR] = report
     return frame, (_Identity(updated) if identity is not None else _Identity.empty())
+
+
+_GATHERED: Final = ("lat", "lon", "sog", "cog", "heading", "status", "station")
 
 
 def _group_starts(mmsi: IntArray) -> IntArray:
