@@ -13,6 +13,7 @@ import pyais
 import pytest
 
 from vesselscreen.ais import nmea, read_ais, read_nmea
+from vesselscreen.ais._nmealines import PAD
 from vesselscreen.ais.nmea import _valid_imos, iter_nmea
 from vesselscreen.errors import ReferenceTimeError
 from vesselscreen.identifiers import is_valid_imo
@@ -454,6 +455,26 @@ def test_a_log_read_whole_in_small_blocks_gives_the_same_frame_and_report(
     assert report_of(blocks) == report_of(whole)  # samples too: the file's first ones, in order
     report = report_of(whole)
     assert len(report.samples) == min(MAX_SAMPLES, report.rejected + sum(report.warnings.values()))
+
+
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_a_log_under_one_block_is_cut_into_one_block_per_worker(
+    workers: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = (NMEA / GFW_TAGBLOCK).read_bytes()  # 690 KB, 10,000 lines
+    monkeypatch.setattr(nmea, "BLOCK_BYTES", 2 * len(data))  # the whole log under one block
+    monkeypatch.setattr(nmea, "WORKERS", workers)
+    blocks = list(nmea._blocks(io.BytesIO(data), None))
+    assert len(blocks) == workers
+    assert [block.last for block in blocks] == [False] * (workers - 1) + [True]
+    pad = bytes(PAD)
+    assert b"".join(block.data.removesuffix(pad) for block in blocks) == data
+    assert all(block.data.removesuffix(pad).endswith(b"\n") for block in blocks)
+    firsts = [block.first for block in blocks]
+    assert firsts == [data[: sum(len(b.data) - PAD for b in blocks[:i])].count(b"\n") for i in range(workers)]
+    frame = read_nmea(NMEA / GFW_TAGBLOCK)
+    pd.testing.assert_frame_equal(frame, read(GFW_TAGBLOCK))
+    assert report_of(frame) == report_of(read(GFW_TAGBLOCK))
 
 
 def test_a_multipart_message_split_between_chunks_is_joined() -> None:

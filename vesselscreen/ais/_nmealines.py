@@ -349,7 +349,7 @@ def _where_byte(buf: ByteArray, byte: int) -> IntArray:
     return found
 
 
-def _count_byte(buf: ByteArray, byte: int) -> int:
+def count_byte(buf: ByteArray, byte: int) -> int:
     """How many bytes of ``buf`` are ``byte``."""
     return sum(
         int(np.count_nonzero(buf[low : low + _SCAN_BYTES] == byte)) for low in range(0, len(buf), _SCAN_BYTES)
@@ -720,7 +720,7 @@ class _Stars:
     @staticmethod
     def of(buf: ByteArray, start: IntArray, end: IntArray, tag_start: IntArray, closing: IntArray) -> _Stars:
         """The stars of ``buf`` given its lines ``[start, end)`` and its terminated tag blocks."""
-        count = _count_byte(buf, ord("*"))
+        count = count_byte(buf, ord("*"))
         line_star, tag_star = end - 3, closing - 3
         at_places = int(np.count_nonzero(buf.take(line_star.compress(line_star >= start)) == ord("*")))
         at_places += int(np.count_nonzero(buf.take(tag_star.compress(tag_star > tag_start)) == ord("*")))
