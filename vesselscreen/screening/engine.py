@@ -39,6 +39,14 @@ _KIND_ORDER = {str(kind): i for i, kind in enumerate(FindingKind)}
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
+def _usable_cores() -> int:
+    """The cores this process may run on (its affinity, where the system says; a container's
+    CPU set, not the host's cores)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(len(os.sched_getaffinity(0)), 1)
+    return os.cpu_count() or 1
+
+
 def sort_findings(findings: list[Finding]) -> list[Finding]:
     """Built-in kinds in `FindingKind` order, then users' kinds by name; then by vessel and time."""
     return sorted(
@@ -155,7 +163,7 @@ def screen(
     if say is not None:
         say(f"sorting, cleaning and locating {len(ais):,} positions; identities and matches")
     if threads is None:
-        threads = min(os.cpu_count() or 1, MAX_DEFAULT_THREADS)
+        threads = min(_usable_cores(), MAX_DEFAULT_THREADS)
     context = ScreeningContext.build(
         ais, watchlist, ports=ports, config=config, registry=registry, threads=threads
     )
