@@ -298,6 +298,11 @@ ARTEFACT_REASONS: Final = (
 _DUPLICATE, _NEAR, _STALE, _JUMP = 1, 2, 3, 4
 
 
+def _reasons(codes: npt.NDArray[np.int8]) -> npt.NDArray[np.object_]:
+    """Artefact codes as their reasons (``""``: keep), the public functions' strings."""
+    return np.asarray(np.array(ARTEFACT_REASONS, dtype=object)[codes], dtype=object)
+
+
 def flag_artefacts(
     mmsi: npt.NDArray[np.int64],
     seconds: FloatArray,
@@ -316,7 +321,7 @@ def flag_artefacts(
     the caller has them already (a track measures every step anyway).
     """
     codes = artefact_codes(mmsi, seconds, lat, lon, config, limits, step_m)
-    return np.asarray(np.array(ARTEFACT_REASONS, dtype=object)[codes], dtype=object)
+    return _reasons(codes)
 
 
 def artefact_codes(
@@ -389,7 +394,7 @@ def flag_motion_artefacts(
     (default: all; the others are skipped): ``""`` or the reason, per row. ``step_m`` as for
     `flag_artefacts`."""
     codes = _motion_codes(mmsi, seconds, lat, lon, config, limits, candidate, step_m)
-    return np.asarray(np.array(ARTEFACT_REASONS, dtype=object)[codes], dtype=object)
+    return _reasons(codes)
 
 
 def _motion_codes(
