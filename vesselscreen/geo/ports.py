@@ -28,6 +28,7 @@ import pandas as pd
 import shapely
 
 from vesselscreen.errors import SchemaError
+from vesselscreen.geo._box_grid import BoxGrid
 from vesselscreen.geo.distance import EARTH_RADIUS_M, haversine_m
 from vesselscreen.geo.polygons import PortPolygon, PortPolygonsInput, load_port_polygons, project
 from vesselscreen.schema import PORT, PORT_DTYPES, conform
@@ -163,8 +164,11 @@ def validate_ports(
     return out
 
 
-def _boxes(lat: FloatArray, lon: FloatArray, reach_m: FloatArray) -> npt.NDArray[np.object_]:
-    """Lon/lat boxes that contain every point within ``reach_m`` (haversine) of each query."""
+def _boxes(
+    lat: FloatArray, lon: FloatArray, reach_m: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Lon/lat boxes (xmin, ymin, xmax, ymax) that contain every point within ``reach_m``
+    (haversine) of each query."""
     delta = reach_m * 1.001 / EARTH_RADIUS_M + 1e-9  # radians, slightly widened against rounding
     dlat = np.degrees(delta)
     cos_lat = np.cos(np.radians(lat))
@@ -176,7 +180,7 @@ def _boxes(lat: FloatArray, lon: FloatArray, reach_m: FloatArray) -> npt.NDArray
     # a polar box spans every longitude once: stop short of +180, where the shifted copies start
     xmin = np.where(polar, -180.0, lon - dlon)
     xmax = np.where(polar, np.nextafter(180.0, 0.0), lon + dlon)
-    return np.asarray(shapely.box(xmin, lat - dlat, xmax, lat + dlat))
+    return xmin, lat - dlat, xmax, lat + dlat
 
 
 def _cell_key(cell_lat: IntArray, cell_lon: IntArray) -> IntArray:
@@ -235,9 +239,10 @@ class PortIndex:
     distances in metres (NaN for none). Ports at exactly the same distance go to the row
     listed first: UN/LOCODE puts some codes on one point (TMKRW Turkmenbashi and TMKRA
     Krasnovodsk), and the bundled table lists the preferred one first.
-    Lookups use a shapely STRtree of the port points
-    (copied at longitude +-360 so searches across the antimeridian work), then exact
-    haversine distances on the candidates; there is no loop over ports or points.
+    Lookups find the ports in a box around each point (by a grid of the ports' boxes,
+    `BoxGrid`, or for wide boxes a shapely STRtree; both hold the ports copied at longitude
+    +-360, so searches across the antimeridian work), then exact haversine distances on the
+    candidates; there is no loop over ports or points.
 
     >>> index = PortIndex(pd.DataFrame({"port_id": ["A", "B"], "lat": [0.0, 0.0],
     ...                                 "lon": [179.99, 10.0], "radius_m": [3000.0, 3000.0]}))
@@ -283,6 +288,7 @@ class PortIndex:
             ]
         )
         self._tree = shapely.STRtree(copies)
+        self._grid = BoxGrid(shapely.bounds(copies))  # the tree's boxes, for small box searches
         # each port's area as a lon/lat box (a point's box is the point): where `_CellTable` looks
         self._bounds = np.column_stack([self._lon, self._lat, self._lon, self._lat])
         if len(self._poly_pos):
@@ -452,8 +458,14 @@ class PortIndex:
     ) -> tuple[IntArray, IntArray, FloatArray]:
         """(query index, port position, distance) for every port inside each query's box."""
         # boxes are narrower than 360 degrees, so each port matches at most once (itself or a copy)
-        pairs = np.asarray(self._tree.query(_boxes(lat, lon, reach_m)), dtype=np.int64)
-        qi, pi = pairs[0], pairs[1] % self._n
+        xmin, ymin, xmax, ymax = _boxes(lat, lon, reach_m)
+        qi, pi, wide = self._grid.overlaps(xmin, ymin, xmax, ymax)
+        if len(wide):  # boxes over many grid cells (polar, or wide searches): the tree
+            pairs = np.asarray(
+                self._tree.query(shapely.box(xmin[wide], ymin[wide], xmax[wide], ymax[wide])), dtype=np.int64
+            )
+            qi, pi = np.concatenate([qi, wide[pairs[0]]]), np.concatenate([pi, pairs[1]])
+        pi = pi % self._n
         return qi, pi, self._distance(lat[qi], lon[qi], pi)
 
     @staticmethod
