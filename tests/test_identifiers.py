@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 from hypothesis import given
@@ -132,6 +134,15 @@ def test_name_normalisation_equates_the_demo_spellings_only() -> None:
 def test_name_normalisation_is_idempotent(name: str) -> None:
     key = normalize_name(name)
     assert normalize_name(key) == key
+    # upper-case letters and digits, single spaces between words, none at the ends
+    assert re.fullmatch(r"(?:[0-9A-Z]+(?: [0-9A-Z]+)*)?", key)
+
+
+def test_name_normalisation_folds_accents_and_punctuation_as_lists_spell_names() -> None:
+    assert normalize_name("  Ça\tIra…  ") == "CA IRA"
+    assert normalize_name("MT  M/V Ocean-Star") == "OCEAN STAR"
+    assert normalize_name("STRAßE 1") == "STRAE 1"  # no ASCII letter in the decomposition: dropped
+    assert normalize_name("ﬁSH") == "FISH"  # compatibility ligature, decomposed
 
 
 def test_call_sign_normalisation() -> None:

@@ -16,7 +16,7 @@ import csv
 import re
 import unicodedata
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 import numpy as np
@@ -361,12 +361,16 @@ def normalize_call_sign(value: str | None) -> str | None:
     """
     if value is None:
         return None
-    text = re.sub(r"[^0-9A-Z]", "", value.upper())
+    text = _NOT_ALNUM.sub("", value.upper())
     return text or None
 
 
 # Prefixes that denote the vessel type rather than the name (M/V, MV, M/T, MT, S/S, SS, TB, ...)
 _NAME_PREFIX = re.compile(r"^(?:M ?[VTS]|S ?S|T B|R V) (?=\S)")
+_NOT_ALNUM = re.compile(r"[^0-9A-Z]+")
+_NAMES_KEPT = 1 << 16
+"""Names whose keys `normalize_name` remembers: a screening normalises every name broadcast,
+and a service screening the same fleets again meets the same names."""
 
 
 def normalize_name(name: str | None) -> str:
@@ -382,8 +386,16 @@ def normalize_name(name: str | None) -> str:
     """
     if name is None:
         return ""
-    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().upper().strip()
-    key = " ".join(re.sub(r"[^0-9A-Z]+", " ", folded).split())
+    return _name_key(name)
+
+
+@lru_cache(maxsize=_NAMES_KEPT)
+def _name_key(name: str) -> str:
+    # NFKD splits accented letters so that dropping non-ASCII keeps the base letter (a no-op on ASCII)
+    folded = (
+        name if name.isascii() else unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    )
+    key = _NOT_ALNUM.sub(" ", folded.upper()).strip(" ")  # a run of anything else: one space
     while (stripped := _NAME_PREFIX.sub("", key)) != key:  # "MV MT X": every prefix goes
         key = stripped
     return key
