@@ -51,7 +51,10 @@ def vessel_time_order(frame: pd.DataFrame, mmsi: str, time: str) -> npt.NDArray[
     member[1:] |= tie
     member[:-1] |= tie
     at = np.flatnonzero(member)
-    group = np.cumsum(np.concatenate(([True], ~tie)))[at]
+    # a tied run starts where a member is not tied to the member before it
+    starts = np.ones(len(at), dtype=bool)
+    starts[1:] = (at[1:] != at[:-1] + 1) | ~tie[at[1:] - 1]
+    group = np.cumsum(starts)
     tied = frame.take(order[at]).reset_index(drop=True)
     tied[_GROUP] = group
     by_content = tied.sort_values([_GROUP, *frame.columns], kind="mergesort", na_position="last")

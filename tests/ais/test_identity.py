@@ -179,9 +179,13 @@ def _walked(frame: pd.DataFrame) -> list[tuple[object, ...]]:
             st.sampled_from([None, 70, 80]),
         ),
         max_size=25,
-    )
+    ),
+    st.sets(st.integers(2, 5)),
 )
-def test_intervals_equal_a_row_by_row_walk(rows: list[tuple[object, ...]]) -> None:
+def test_intervals_equal_a_row_by_row_walk(rows: list[tuple[object, ...]], on_every_row: set[int]) -> None:
+    # fields some feeds repeat on every row (MarineCadastre): never missing there
+    filled = ("-", 0, 9187629, "MARAL", "UBAB2", 70)
+    rows = [tuple(filled[i] if i in on_every_row and v is None else v for i, v in enumerate(r)) for r in rows]
     frame = pd.DataFrame(
         {
             POSITION.MMSI: pd.array([r[0] for r in rows], dtype="Int64"),

@@ -164,7 +164,15 @@ def _intervals(positions: pd.DataFrame) -> pd.DataFrame:
         reported[column] = rows
         if len(rows) == 0:
             continue
-        said = values.array if len(rows) == n else values.array.take(rows)
+        every = len(rows) == n  # reported on every row (MarineCadastre repeats static data)
+        if values.dtype.kind in "iu":  # numbers compare as plain integers (the NAs are not among rows)
+            whole = values.to_numpy(dtype=np.int64, na_value=0)
+            said = whole if every else whole[rows]
+        else:
+            said = values.array if every else values.array.take(rows)
+        if every:  # each vessel's first row has changed already
+            changed[1:] |= np.asarray(said[1:] != said[:-1], dtype=bool)
+            continue
         differs = np.ones(len(rows), dtype=bool)
         differs[1:] = np.asarray(said[1:] != said[:-1], dtype=bool)
         differs[1:] |= vessel[rows[1:]] != vessel[rows[:-1]]

@@ -114,11 +114,12 @@ def particulars(rows: pd.DataFrame) -> pd.DataFrame:
     """Per MMSI, the AIS class most of its reports came from (``A``/``B``) and its median length
     overall, where the source says (`schema.POSITION_OPTIONAL_DTYPES`)."""
     timed = rows[POSITION.MMSI].notna().to_numpy(dtype=bool)
-    vessel, mmsis = pd.factorize(rows[POSITION.MMSI].to_numpy(dtype=np.int64, na_value=-1)[timed])
+    every = slice(None) if timed.all() else timed  # no copies of the usual frame, all of it timed
+    vessel, mmsis = pd.factorize(rows[POSITION.MMSI].to_numpy(dtype=np.int64, na_value=-1)[every])
     out = pd.DataFrame({POSITION.MMSI: pd.array(mmsis, dtype="Int64")})
     if POSITION.TRANSCEIVER in rows.columns:
         # the most frequent class; a tie goes to the first in order ("A" before "B")
-        said, classes = pd.factorize(rows[POSITION.TRANSCEIVER].array[timed], sort=True)
+        said, classes = pd.factorize(rows[POSITION.TRANSCEIVER].array[every], sort=True)
         known = said >= 0
         counts = np.bincount(vessel[known] * len(classes) + said[known], minlength=len(mmsis) * len(classes))
         counts = counts.reshape(len(mmsis), len(classes))
@@ -128,7 +129,7 @@ def particulars(rows: pd.DataFrame) -> pd.DataFrame:
         names = np.array([*classes, None], dtype=object)
         out[IDENTITY.TRANSCEIVER] = pd.array(names[choice], dtype="string")
     if POSITION.LENGTH in rows.columns:
-        lengths = pd.Series(rows[POSITION.LENGTH].to_numpy(dtype=np.float64, na_value=np.nan)[timed])
+        lengths = pd.Series(rows[POSITION.LENGTH].to_numpy(dtype=np.float64, na_value=np.nan)[every])
         out[IDENTITY.LENGTH] = lengths.groupby(vessel).median().reindex(range(len(mmsis))).to_numpy()
     return out
 
