@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 import numpy as np
 import pandas as pd
 
@@ -41,19 +43,26 @@ class PositionLookup:
         if b <= a:
             return []
         picks = np.unique(np.linspace(a, b - 1, num=min(limit, b - a)).round().astype(int))
-        stamps = pd.DatetimeIndex(self._time[picks]).tz_localize("UTC")
+        # the picked rows' values gathered at once (a scalar read of a pandas array costs more)
+        times = self._time[picks].astype("datetime64[us]").tolist()  # datetimes: AIS has no nanoseconds
+        sogs = self._sog[picks]
+        names = self._name.take(picks).to_numpy(dtype=object, na_value=None)
+        imos = self._imo.take(picks).to_numpy(dtype=object, na_value=None)
         return [
             EvidencePosition(
-                mmsi=int(self._mmsi[i]),
-                timestamp=time.to_pydatetime(),
-                lat=float(self._lat[i]),
-                lon=float(self._lon[i]),
-                sog=None if np.isnan(self._sog[i]) else float(self._sog[i]),
-                name=opt_str(self._name[i]),
-                imo=opt_int(self._imo[i]),
+                mmsi=mmsi,
+                timestamp=time.replace(tzinfo=UTC),
+                lat=lat,
+                lon=lon,
+                sog=None if np.isnan(sog) else float(sog),
+                name=None if name is None else str(name),
+                imo=None if imo is None else int(imo),
             )
-            for i, time in zip(picks.tolist(), stamps, strict=True)
-        ]
+            for mmsi, time, lat, lon, sog, name, imo in zip(
+                self._mmsi[picks].tolist(), times, self._lat[picks].tolist(), self._lon[picks].tolist(),
+                sogs, names, imos, strict=True,
+            )
+        ]  # fmt: skip
 
 
 def opt_int(value: object) -> int | None:
