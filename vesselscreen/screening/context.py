@@ -464,11 +464,12 @@ class ScreeningContext:
         events = events[events[mmsi].isin(self._listed_mmsis).to_numpy(dtype=bool)]
         if events.empty:  # the same columns as joining nothing, without joining each time
             key = (tuple(events.dtypes.items()), tuple(self.listed.dtypes.items()), mmsi, start, end)
-            if key not in _NO_EVENTS:
+            known = _NO_EVENTS.get(key)  # read once: a screening on another thread may clear the cache
+            if known is None:
                 if len(_NO_EVENTS) >= _NO_EVENTS_KEPT:
                     _NO_EVENTS.clear()
-                _NO_EVENTS[key] = self._events_of_listed(events, start, end, mmsi)
-            return _NO_EVENTS[key].copy()
+                known = _NO_EVENTS[key] = self._events_of_listed(events, start, end, mmsi)
+            return known.copy()
         return self._events_of_listed(events, start, end, mmsi)
 
     def _events_of_listed(self, events: pd.DataFrame, start: str, end: str, mmsi: str) -> pd.DataFrame:
