@@ -188,8 +188,8 @@ def _intervals(positions: pd.DataFrame) -> pd.DataFrame:
         source = np.where(source >= first_row[vessel[start]], source, -1)
         values = frame[column].take(np.maximum(source, 0)).reset_index(drop=True)
         intervals[column] = values.where(pd.Series(source >= 0))
-    intervals[INTERVAL.FIRST_SEEN] = ts.take(start).to_numpy()
-    intervals[INTERVAL.LAST_SEEN] = ts.take(end).to_numpy()
+    intervals[INTERVAL.FIRST_SEEN] = ts.array.take(start)  # not to_numpy: that makes a Timestamp a row
+    intervals[INTERVAL.LAST_SEEN] = ts.array.take(end)
     intervals[INTERVAL.N_POSITIONS] = end - start + 1
     intervals[INTERVAL.FLAG] = mmsi_flags(intervals[INTERVAL.MMSI])
     out = intervals[list(INTERVAL_DTYPES)].astype(INTERVAL_DTYPES)

@@ -104,8 +104,7 @@ def detect_gaps(track: Track, config: GapConfig) -> pd.DataFrame:
     lat = np.concatenate([track.lat[before], track.lat[after]])
     lon = np.concatenate([track.lon[before], track.lon[after]])
     near, _ = index.nearest(lat, lon, max_distance_m=config.dark_min_port_distance_m)
-    ids = index.ports[PORT.PORT_ID].to_numpy(dtype=object)
-    port_id = pd.Series(ids[np.maximum(near, 0)]).where(near >= 0).to_numpy()
+    port_id = index.ports[PORT.PORT_ID].array.take(near, allow_fill=True)  # -1: NA
     n = len(after)
     draught_start, draught_end = _draught_around(track, before, after)
 

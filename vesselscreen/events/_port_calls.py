@@ -208,9 +208,10 @@ def detect_port_calls(track: Track, config: PortCallConfig) -> pd.DataFrame:
             PORT_CALL.MMSI: mmsi[first[is_call]],
             PORT_CALL.IMO: track.reported_between(POSITION.IMO, first[is_call], last_rows),
             PORT_CALL.NAME: track.reported_between(POSITION.NAME, first[is_call], last_rows),
-            PORT_CALL.PORT_ID: gazetteer[PORT.PORT_ID].to_numpy()[port_pos],
-            PORT_CALL.PORT_NAME: gazetteer[PORT.PORT_NAME].to_numpy()[port_pos],
-            PORT_CALL.COUNTRY: gazetteer[PORT.COUNTRY].to_numpy()[port_pos],
+            # taken from the columns as they are (to_numpy would make a string object per port)
+            PORT_CALL.PORT_ID: gazetteer[PORT.PORT_ID].array.take(port_pos),
+            PORT_CALL.PORT_NAME: gazetteer[PORT.PORT_NAME].array.take(port_pos),
+            PORT_CALL.COUNTRY: gazetteer[PORT.COUNTRY].array.take(port_pos),
             PORT_CALL.ARRIVAL: pd.to_datetime(ts[first[is_call]], unit="ns", utc=True),
             PORT_CALL.DEPARTURE: pd.to_datetime(ts[last[is_call]], unit="ns", utc=True),
             PORT_CALL.CONFIDENCE: 2 + entry_seen[is_call].astype(int) + exit_seen[is_call].astype(int),

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from typing import Final
 
-import numpy as np
 import pandas as pd
 
 from vesselscreen.events._common import HOUR_NS, check_config, hysteresis, spell_rows, spells, to_utc
@@ -80,7 +79,6 @@ def detect_stops(track: Track, config: StopConfig) -> pd.DataFrame:
     lon = where["lon"].to_numpy()
     index = track.ports
     inside, _ = index.within(lat, lon)
-    port_ids = index.ports[PORT.PORT_ID].to_numpy(dtype=object)
     out = pd.DataFrame(
         {
             STOP.MMSI: track.mmsi[first],
@@ -91,7 +89,7 @@ def detect_stops(track: Track, config: StopConfig) -> pd.DataFrame:
             STOP.DURATION: pd.to_timedelta(duration, unit="ns"),
             STOP.LAT: lat,
             STOP.LON: lon,
-            STOP.PORT_ID: pd.Series(port_ids[np.maximum(inside, 0)]).where(inside >= 0).to_numpy(),
+            STOP.PORT_ID: index.ports[PORT.PORT_ID].array.take(inside, allow_fill=True),  # -1: NA
             STOP.N_POSITIONS: last - first + 1,
         }
     )

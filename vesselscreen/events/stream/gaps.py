@@ -48,8 +48,7 @@ class GapStream:
         lat = np.concatenate([chunk.prev_lat[after], chunk.lat[after]])
         lon = np.concatenate([chunk.prev_lon[after], chunk.lon[after]])
         near, _ = index.nearest(lat, lon, max_distance_m=config.dark_min_port_distance_m)
-        ids = index.ports[PORT.PORT_ID].to_numpy(dtype=object)
-        port_id = pd.Series(ids[np.maximum(near, 0)]).where(near >= 0).to_numpy()
+        port_id = index.ports[PORT.PORT_ID].array.take(near, allow_fill=True)  # -1: NA
         k = len(after)
         duration = chunk.dt_prev[after]
         distance = chunk.dist_prev[after]

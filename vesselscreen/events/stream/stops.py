@@ -82,7 +82,6 @@ class StopStream(_SpellStream):
             return none(STOP_DTYPES)
         lat, lon = runs.medians["lat"][keep], runs.medians["lon"][keep]
         inside, _ = self.ports.within(lat, lon)
-        port_ids = self.ports.ports[PORT.PORT_ID].to_numpy(dtype=object)
         out = pd.DataFrame(
             {
                 STOP.MMSI: self.slots.mmsi[runs.slot[keep]],
@@ -93,7 +92,7 @@ class StopStream(_SpellStream):
                 STOP.DURATION: pd.to_timedelta(duration[keep], unit="ns"),
                 STOP.LAT: lat,
                 STOP.LON: lon,
-                STOP.PORT_ID: pd.Series(port_ids[np.maximum(inside, 0)]).where(inside >= 0).to_numpy(),
+                STOP.PORT_ID: self.ports.ports[PORT.PORT_ID].array.take(inside, allow_fill=True),  # -1: NA
                 STOP.N_POSITIONS: runs.count[keep],
             }
         )
