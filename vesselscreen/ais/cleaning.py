@@ -62,7 +62,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from vesselscreen._sorting import vessel_time_order
 from vesselscreen.ais._common import clean_motion, valid_lat, valid_lon, valid_mmsi
 from vesselscreen.errors import ReferenceTimeError
-from vesselscreen.geo.distance import haversine_m
+from vesselscreen.geo.distance import haversine_m, haversine_steps
 from vesselscreen.limits import KNOT_M_PER_S, MotionLimits
 from vesselscreen.schema import POSITION, POSITION_DTYPES, conform
 
@@ -207,7 +207,11 @@ def impossible_steps(
         return fast
     same = mmsi[gap:] == mmsi[:-gap]
     if distance is None:
-        distance = haversine_m(lat[:-gap], lon[:-gap], lat[gap:], lon[gap:])
+        distance = (
+            haversine_steps(lat, lon)
+            if gap == 1
+            else haversine_m(lat[:-gap], lon[:-gap], lat[gap:], lon[gap:])
+        )
     interval = np.maximum(seconds[gap:] - seconds[:-gap], limits.min_interval_s)
     with np.errstate(invalid="ignore"):
         too_fast = (distance / interval > limits.max_speed_kn * KNOT_M_PER_S) & (distance > limits.min_jump_m)

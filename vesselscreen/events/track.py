@@ -43,7 +43,7 @@ from vesselscreen.ais.cleaning import (
 )
 from vesselscreen.errors import ConfigError, SchemaError
 from vesselscreen.events._common import HOUR_NS, BoolArray, FloatArray, IntArray, port_index
-from vesselscreen.geo.distance import haversine_m
+from vesselscreen.geo.distance import haversine_steps
 from vesselscreen.geo.ports import DEFAULT_RADIUS_M, PortIndex, PortProximity
 from vesselscreen.limits import M_PER_NM, MotionLimits
 from vesselscreen.schema import POSITION, POSITION_DTYPES, POSITION_OPTIONAL_DTYPES, conform
@@ -303,7 +303,7 @@ class Track:
         # every step from one placed row to the next, measured once: cleaning and the track share it
         step = np.zeros(len(kept), dtype=np.float64)
         if len(kept) > 1:
-            step[1:] = haversine_m(lat_kept[:-1], lon_kept[:-1], lat_kept[1:], lon_kept[1:])
+            step[1:] = haversine_steps(lat_kept, lon_kept)
         limits = limits or MotionLimits()
         report = None
         if cleaning is not None:
@@ -352,7 +352,7 @@ class Track:
         dist_prev = np.zeros(n, dtype=np.float64)
         if n > 1:
             dt_prev[1:] = np.diff(ts)
-            dist_prev[1:] = haversine_m(lat[:-1], lon[:-1], lat[1:], lon[1:]) if steps is None else steps[1:]
+            dist_prev[1:] = haversine_steps(lat, lon) if steps is None else steps[1:]
         dt_prev[new_vessel] = 0
         dist_prev[new_vessel] = 0.0
         return cls(

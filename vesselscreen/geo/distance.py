@@ -15,7 +15,7 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["EARTH_RADIUS_M", "haversine_m"]
+__all__ = ["EARTH_RADIUS_M", "haversine_m", "haversine_steps"]
 
 EARTH_RADIUS_M: Final = 6_371_008.8
 """IUGG mean Earth radius R1, metres."""
@@ -46,6 +46,29 @@ def haversine_m(
     for start in range(0, n, _CHUNK):
         piece = slice(start, start + _CHUNK)
         out[piece] = _haversine(*(a[piece] for a in arrays))
+    return out
+
+
+def haversine_steps(lat: npt.ArrayLike, lon: npt.ArrayLike) -> FloatArray:
+    """Metres from each point to the next (``n - 1`` of them): ``haversine_m(lat[:-1], lon[:-1],
+    lat[1:], lon[1:])`` to the last bit, with each point's cosine computed once, not twice.
+
+    >>> haversine_steps([0.0, 0.0, 1.0], [0.0, 1.0, 1.0]).round()
+    array([111195., 111195.])
+    """
+    lat_a = np.asarray(lat, dtype=np.float64).ravel()
+    lon_a = np.asarray(lon, dtype=np.float64).ravel()
+    if lat_a.shape != lon_a.shape:
+        raise ValueError(f"lat and lon differ in length: {lat_a.shape[0]} != {lon_a.shape[0]}")
+    out = np.empty(max(len(lat_a) - 1, 0), dtype=np.float64)
+    for start in range(0, len(out), _CHUNK):  # slices of points, each overlapping the next by one
+        points = slice(start, min(start + _CHUNK, len(out)) + 1)
+        phi = np.radians(lat_a[points])
+        cos_phi = np.cos(phi)  # trigonometry is most of the cost: each point's cosine serves two steps
+        dphi = phi[1:] - phi[:-1]
+        dlmb = np.radians(np.diff(lon_a[points]))
+        a = np.sin(dphi / 2.0) ** 2 + cos_phi[:-1] * cos_phi[1:] * np.sin(dlmb / 2.0) ** 2
+        out[start : start + len(a)] = 2.0 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
     return out
 
 
