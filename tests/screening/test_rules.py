@@ -79,6 +79,21 @@ def test_imo_on_two_mmsis_at_once_is_a_conflict(ofac: vs.Watchlist) -> None:
     assert len(conflicts[0].evidence.positions) == 4  # two of each MMSI
 
 
+def test_imo_on_two_mmsis_pairs_only_the_mmsis_that_overlap(ofac: vs.Watchlist) -> None:
+    # three MMSIs give ARTAVIL's IMO: two on the same day (a conflict), the third a week later
+    ais = pd.concat([
+        moored(572469210, *at("IRBND"), "2024-03-01", imo=9187629, name="ARTAVIL"),
+        moored(352000007, *at("AEFJR"), "2024-03-01 06:00", imo=9187629, name="NOT ARTAVIL"),
+        moored(352000008, *at("AEFJR"), "2024-03-08", imo=9187629, name="LATER"),
+    ], ignore_index=True)  # fmt: skip
+    conflicts = [f for f in vs.screen(ais, ofac).findings if f.evidence.rule == "imo_on_two_mmsis"]
+    assert [(f.mmsi, f.counterpart_mmsi, f.vessel_name, f.imo) for f in conflicts] == [
+        (352000007, 572469210, "NOT ARTAVIL", 9187629)
+    ]
+    assert conflicts[0].start == pd.Timestamp("2024-03-01 06:00", tz="UTC")  # the later first report
+    assert conflicts[0].end == pd.Timestamp("2024-03-01 12:00", tz="UTC")  # the earlier last one
+
+
 def test_listed_mmsi_with_another_imo_is_a_conflict_not_a_silent_match(ofac: vs.Watchlist) -> None:
     ais = moored(572469210, *at("IRBND"), "2024-03-01", imo=9074729, name="OTHER")
     result = vs.screen(ais, ofac)

@@ -64,43 +64,50 @@ class IdentityConflictRule(BuiltinRule):
     def _imo_on_two_mmsis(self, context: ScreeningContext) -> list[dict[str, Any]]:
         vessels = context.watchlist.vessels
         listed = vessels[[WATCHLIST.ENTRY_ID, WATCHLIST.IMO]].dropna()
-        cols = [POSITION.MMSI, POSITION.IMO, POSITION.NAME, IDENTITY.FIRST_SEEN, IDENTITY.LAST_SEEN]
-        spans = context.identities.dropna(subset=[POSITION.IMO])[cols]
-        spans = spans[spans[POSITION.IMO].isin(listed[WATCHLIST.IMO])]
+        identities = context.identities
+        spans = identities[identities[POSITION.IMO].isin(listed[WATCHLIST.IMO]).to_numpy(dtype=bool)]
         if spans[POSITION.MMSI].nunique() < 2:  # one MMSI cannot conflict with itself
             return []
-        spans = spans.groupby([POSITION.IMO, POSITION.MMSI], as_index=False).agg(
-            name=(POSITION.NAME, "last"),
-            first_seen=(IDENTITY.FIRST_SEEN, "min"),
-            last_seen=(IDENTITY.LAST_SEEN, "max"),
-        )
-        pairs = spans.merge(spans, on=POSITION.IMO, suffixes=("_a", "_b"))
-        pairs = pairs[
-            (pairs["mmsi_a"] < pairs["mmsi_b"])
-            & (pairs["first_seen_a"] <= pairs["last_seen_b"])
-            & (pairs["first_seen_b"] <= pairs["last_seen_a"])
-        ]
-        pairs = pairs.merge(listed, left_on=POSITION.IMO, right_on=WATCHLIST.IMO)
+        # a handful of identities at most (those broadcasting a listed IMO): plain Python, per
+        # (IMO, MMSI) the last name given and the first and last report
+        spells: dict[tuple[int, int], list[Any]] = {}
+        for imo, mmsi, name, first, last in zip(
+            spans[POSITION.IMO].tolist(), spans[POSITION.MMSI].tolist(), spans[POSITION.NAME].tolist(),
+            spans[IDENTITY.FIRST_SEEN].tolist(), spans[IDENTITY.LAST_SEEN].tolist(), strict=True,
+        ):  # fmt: skip
+            spell = spells.setdefault((int(imo), int(mmsi)), [pd.NA, first, last])
+            spell[0] = spell[0] if pd.isna(name) else name
+            spell[1], spell[2] = min(spell[1], first), max(spell[2], last)
+        entries: dict[int, list[str]] = {}
+        for entry_id, imo in zip(
+            listed[WATCHLIST.ENTRY_ID].tolist(), listed[WATCHLIST.IMO].tolist(), strict=True
+        ):
+            entries.setdefault(int(imo), []).append(str(entry_id))
         records = []
-        for r in rows_of(pairs):
-            a, b, imo = int(r["mmsi_a"]), int(r["mmsi_b"]), int(r[POSITION.IMO])
-            records.append(
-                {
-                    FINDING.KIND: self.kind,
-                    FINDING.RULE: "imo_on_two_mmsis",
-                    FINDING.SEVERITY: Severity.HIGH.value,
-                    FINDING.MMSI: a,
-                    FINDING.IMO: imo,
-                    FINDING.VESSEL_NAME: r["name_a"],
-                    FINDING.START: max(r["first_seen_a"], r["first_seen_b"]),
-                    FINDING.END: min(r["last_seen_a"], r["last_seen_b"]),
-                    FINDING.COUNTERPART_MMSI: b,
-                    FINDING.ENTRY_IDS: (str(r[WATCHLIST.ENTRY_ID]),),
-                    FINDING.SCORE: 1.0,
-                    FINDING.EXPLANATION: f"listed IMO {imo} ({r[WATCHLIST.ENTRY_ID]}) was broadcast by "
-                    f"MMSI {a} and MMSI {b} over the same period",
-                    FINDING.PARAMETERS: {"mmsi_a": a, "mmsi_b": b},
-                    FINDING.QUOTE_COUNTERPART: True,
-                }
-            )
+        keys = sorted(spells)
+        for (imo, a), (name_a, first_a, last_a) in ((key, spells[key]) for key in keys):
+            for other_imo, b in keys:
+                first_b, last_b = spells[(other_imo, b)][1:]
+                if other_imo != imo or not a < b or not (first_a <= last_b and first_b <= last_a):
+                    continue
+                for entry_id in entries.get(imo, []):
+                    records.append(
+                        {
+                            FINDING.KIND: self.kind,
+                            FINDING.RULE: "imo_on_two_mmsis",
+                            FINDING.SEVERITY: Severity.HIGH.value,
+                            FINDING.MMSI: a,
+                            FINDING.IMO: imo,
+                            FINDING.VESSEL_NAME: name_a,
+                            FINDING.START: max(first_a, first_b),
+                            FINDING.END: min(last_a, last_b),
+                            FINDING.COUNTERPART_MMSI: b,
+                            FINDING.ENTRY_IDS: (entry_id,),
+                            FINDING.SCORE: 1.0,
+                            FINDING.EXPLANATION: f"listed IMO {imo} ({entry_id}) was broadcast by "
+                            f"MMSI {a} and MMSI {b} over the same period",
+                            FINDING.PARAMETERS: {"mmsi_a": a, "mmsi_b": b},
+                            FINDING.QUOTE_COUNTERPART: True,
+                        }
+                    )
         return records
