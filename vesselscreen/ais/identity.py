@@ -186,8 +186,7 @@ def _intervals(positions: pd.DataFrame) -> pd.DataFrame:
         rows = np.append(-1, reported[column])  # -1: no report yet
         source = rows[np.searchsorted(rows, start, side="right") - 1]
         source = np.where(source >= first_row[vessel[start]], source, -1)
-        values = frame[column].take(np.maximum(source, 0)).reset_index(drop=True)
-        intervals[column] = values.where(pd.Series(source >= 0))
+        intervals[column] = frame[column].array.take(source, allow_fill=True)  # -1: NA
     intervals[INTERVAL.FIRST_SEEN] = ts.array.take(start)  # not to_numpy: that makes a Timestamp a row
     intervals[INTERVAL.LAST_SEEN] = ts.array.take(end)
     intervals[INTERVAL.N_POSITIONS] = end - start + 1
