@@ -19,7 +19,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vesselscreen.ais import read_marinecadastre
-from vesselscreen.ais.marinecadastre import _RawLines, _row_lines, _sort_order, iter_marinecadastre
+from vesselscreen.ais.marinecadastre import (
+    _placed_floats,
+    _Placement,
+    _RawLines,
+    _row_lines,
+    _sort_order,
+    iter_marinecadastre,
+)
 from vesselscreen.errors import ColumnsError
 from vesselscreen.ingest import IngestReport, ingest_report
 from vesselscreen.schema import POSITION, POSITION_DTYPES, validate
@@ -424,3 +431,23 @@ def test_sorted_columns_written_to_their_places_equal_the_gathered_ones(
     pd.testing.assert_frame_equal(placed, gathered)
     assert report_of(placed).rejected == 1
     assert len(placed) == len(rows) - 1
+
+
+@pytest.mark.parametrize("scatter_rows", [0, 10**9])
+def test_numbers_are_placed_from_every_chunk_nulls_as_nan(
+    scatter_rows: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("vesselscreen.ais.marinecadastre._SCATTER_ROWS", scatter_rows)
+    order = np.array([5, 0, 3, 1, 4, 2], dtype=np.int64)
+    floats = pa.chunked_array([[1.5, None, 3.0], [4.0], [None, 6.25]])
+    placed = _placed_floats(floats, 6, None, _Placement(order))
+    np.testing.assert_array_equal(placed, [6.25, 1.5, 4.0, np.nan, np.nan, 3.0])
+    integers = pa.chunked_array([[1, 2], [3, None, 5, 6]], pa.int32())
+    placed = _placed_floats(integers, 6, None, _Placement(order))
+    np.testing.assert_array_equal(placed, [6.0, 1.0, np.nan, 2.0, 5.0, 3.0])
+    kept = np.array([0, 2, 3], dtype=np.int64)
+    placed = _placed_floats(floats, 6, kept, _Placement(np.array([2, 0, 1], dtype=np.int64)))
+    np.testing.assert_array_equal(placed, [4.0, 1.5, 3.0])
+    placed[0] = 0.0  # the caller's to change, even when nothing moved
+    assert _placed_floats(pa.chunked_array([[7.0]]), 1, None, None).flags.writeable
+    assert np.isnan(_placed_floats(None, 2, None, None)).all()

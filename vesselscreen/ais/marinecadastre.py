@@ -42,7 +42,7 @@ import threading
 from collections.abc import Callable, Generator, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, BinaryIO, Final, TypeVar
+from typing import Any, BinaryIO, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -165,7 +165,6 @@ _RUN_ROWS = 8  # text is written run by run when its runs of one value are this 
 _PREFIX_ROWS = 4096  # rows in time order (not by vessel) show it in their first rows: no full check
 
 FloatArray = npt.NDArray[np.float64]
-_T = TypeVar("_T")
 
 
 def read_marinecadastre(source: AISSource) -> pd.DataFrame:
@@ -524,25 +523,16 @@ def _positions(
         def floats(name: str) -> FloatArray:
             return _floats(column[name]) if name in column else np.full(table_rows, np.nan)
 
-        def floats_of(name: str) -> Future[FloatArray]:
-            return pool.submit(floats, name)
+        def codes(name: str, low: int, high: int, dtype: str) -> npt.NDArray[np.signedinteger[Any]]:
+            return _codes(floats(name), low, high, dtype)
 
-        checked = {c: floats_of(c) for c in ("MMSI", "LAT", "LON")}
+        # first the jobs that need no order: the pool runs them while this thread sorts
+        checked = {c: pool.submit(floats, c) for c in ("MMSI", "LAT", "LON")}
         timed = pool.submit(_times, column["BaseDateTime"])
         encoded = {c: pool.submit(_Encoded.of, column[c]) for c in _TEXT if c in column}
-
-        def cleaned(name: str, clean: Callable[[FloatArray], npt.NDArray[Any]]) -> Future[npt.NDArray[Any]]:
-            # value by value, so done before the gather into sorted order: while the sort runs
-            return pool.submit(lambda: clean(floats(name)))
-
-        numbers = {
-            "SOG": cleaned("SOG", _speeds),
-            "COG": cleaned("COG", _angles),
-            "Heading": cleaned("Heading", _angles),
-            "Draft": cleaned("Draft", _draughts),
-            "Length": cleaned("Length", _lengths),
-            "Status": cleaned("Status", lambda values: _codes(values, 0, 15, "int8")),
-            "VesselType": cleaned("VesselType", lambda values: _codes(values, 1, 255, "int16")),
+        coded = {
+            "Status": pool.submit(codes, "Status", 0, 15, "int8"),
+            "VesselType": pool.submit(codes, "VesselType", 1, 255, "int16"),
         }
         mmsi, lat, lon = (checked[c].result() for c in ("MMSI", "LAT", "LON"))
         times, time_ok = timed.result()
@@ -553,6 +543,10 @@ def _positions(
             mmsi, times, lat, lon, lines = mmsi[kept], times[kept], lat[kept], lon[kept], lines[kept]
         count = len(mmsi)
         log.accept(count)
+        constants = {
+            POSITION.DESTINATION: pool.submit(_constant, None, count),  # not in the format
+            POSITION.SOURCE: pool.submit(_constant, SOURCE, count),
+        }
         whole_mmsi = mmsi.astype(np.int64)
         order, sorted_mmsi = _sort_order(whole_mmsi, times)  # order None: the rows are in order already
         rows = kept if order is None else order if kept is None else kept[order]  # table rows, output order
@@ -562,9 +556,14 @@ def _positions(
         def ordered(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
             return values if place is None else place(values)
 
-        def gathered(name: str, clean: Callable[[Any], _T]) -> _T:
-            values = numbers[name].result()  # submitted before this job: FIFO, so it is running or done
-            return clean(ordered(values if kept is None else np.take(values, kept)))
+        def measured(name: str, clean: Callable[[FloatArray], None]) -> FloatArray:
+            values = _placed_floats(column.get(name), table_rows, kept, place)
+            clean(values)  # value by value: the same before or after the gather, and in place after
+            return values
+
+        def gathered(name: str) -> pd.Series:
+            values = coded[name].result()  # submitted before this job: FIFO, so it is running or done
+            return _code_series(ordered(values if kept is None else np.take(values, kept)))
 
         def strings(name: str) -> pd.Series:
             if name not in encoded:
@@ -575,18 +574,17 @@ def _positions(
             POSITION.TIMESTAMP: pool.submit(ordered, times),
             POSITION.LAT: pool.submit(ordered, lat),
             POSITION.LON: pool.submit(ordered, lon),
-            POSITION.SOG: pool.submit(gathered, "SOG", _as_is),
-            POSITION.COG: pool.submit(gathered, "COG", _as_is),
-            POSITION.HEADING: pool.submit(gathered, "Heading", _as_is),
-            POSITION.NAV_STATUS: pool.submit(gathered, "Status", _code_series),
+            POSITION.SOG: pool.submit(measured, "SOG", _speeds),
+            POSITION.COG: pool.submit(measured, "COG", _angles),
+            POSITION.HEADING: pool.submit(measured, "Heading", _angles),
+            POSITION.NAV_STATUS: pool.submit(gathered, "Status"),
             POSITION.NAME: pool.submit(strings, "VesselName"),
             POSITION.CALL_SIGN: pool.submit(strings, "CallSign"),
-            POSITION.SHIP_TYPE: pool.submit(gathered, "VesselType", _code_series),
-            POSITION.DRAUGHT: pool.submit(gathered, "Draft", _as_is),
-            POSITION.DESTINATION: pool.submit(_constant, None, count),  # not in the format
-            POSITION.SOURCE: pool.submit(_constant, SOURCE, count),
+            POSITION.SHIP_TYPE: pool.submit(gathered, "VesselType"),
+            POSITION.DRAUGHT: pool.submit(measured, "Draft", _draughts),
             POSITION.TRANSCEIVER: pool.submit(strings, "TransceiverClass"),
-            POSITION.LENGTH: pool.submit(gathered, "Length", _as_is),
+            POSITION.LENGTH: pool.submit(measured, "Length", _lengths),
+            **constants,
         }
         imo = np.zeros(count, dtype=np.int64)
         imo_valid = np.zeros(count, dtype=bool)
@@ -621,11 +619,15 @@ class _Placement:
         self._lock = threading.Lock()
 
     def __call__(self, values: npt.NDArray[Any]) -> npt.NDArray[Any]:
-        if len(values) < _SCATTER_ROWS or values.dtype.itemsize < 8:  # small values: read in cache
+        if not self.scatters(len(values)) or values.dtype.itemsize < 8:  # small values: read in cache
             return np.take(values, self.order)
         out = np.empty_like(values)
         out[self.places()] = values
         return out
+
+    def scatters(self, rows: int) -> bool:
+        """Whether 8-byte values of ``rows`` rows are written to their places (not read from them)."""
+        return rows >= _SCATTER_ROWS
 
     def places(self) -> npt.NDArray[np.int64]:
         with self._lock:  # the first job to need them computes them
@@ -636,29 +638,58 @@ class _Placement:
             return self._places
 
 
-def _as_is(values: _T) -> _T:
-    return values
+def _placed_floats(
+    column: Any, rows: int, kept: npt.NDArray[np.int64] | None, place: _Placement | None
+) -> FloatArray:
+    """A table column (``None``: absent, all NaN) as numbers in output order: the ``kept`` rows
+    (``None``: all ``rows``) placed by ``place`` (``None``: as they are). A new array, the
+    caller's to change.
+
+    Large typed columns are written to their places chunk by chunk from Arrow's buffers:
+    no whole-column copy first.
+    """
+    count = rows if kept is None else len(kept)
+    if column is None:
+        return np.full(count, np.nan)
+    typed = pa.types.is_floating(column.type) or pa.types.is_integer(column.type)
+    if place is not None and kept is None and typed and place.scatters(rows):
+        out = np.empty(rows)
+        places, start = place.places(), 0
+        for chunk in column.chunks:
+            out[places[start : start + len(chunk)]] = _floats(chunk)
+            start += len(chunk)
+        return out
+    values = _floats(column)
+    if kept is not None:
+        values = np.take(values, kept)
+    if place is not None:
+        values = place(values)
+    return values if values.flags.writeable else values.copy()  # a zero-copy view of one chunk
 
 
-def _lengths(metres: FloatArray) -> FloatArray:
-    """Lengths overall: 0 (AIS "not available") and the impossible become NaN."""
-    return np.where((metres > 0) & (metres < 1_000), metres, np.nan)
+def _lengths(metres: FloatArray) -> None:
+    """Lengths overall, in place: 0 (AIS "not available") and the impossible become NaN."""
+    with np.errstate(invalid="ignore"):
+        metres[~((metres > 0) & (metres < 1_000))] = np.nan
 
 
-def _speeds(sog: FloatArray) -> FloatArray:
-    with np.errstate(invalid="ignore"):  # "not available" values (see vesselscreen.ais._common) -> NaN
+def _speeds(sog: FloatArray) -> None:
+    """Speeds, in place: "not available" (see vesselscreen.ais._common) and negative ones become NaN."""
+    with np.errstate(invalid="ignore"):
         close = np.abs(sog - SOG_NOT_AVAILABLE) <= _ATOL + _RTOL * SOG_NOT_AVAILABLE  # np.isclose, faster
-        return np.where((sog < 0) | close, np.nan, sog)
+        sog[(sog < 0) | close] = np.nan
 
 
-def _angles(degrees: FloatArray) -> FloatArray:
+def _angles(degrees: FloatArray) -> None:
+    """Courses and headings, in place: outside [0, 360) (511: "not available") becomes NaN."""
     with np.errstate(invalid="ignore"):
-        return np.where((degrees < 0) | (degrees >= COG_NOT_AVAILABLE), np.nan, degrees)
+        degrees[(degrees < 0) | (degrees >= COG_NOT_AVAILABLE)] = np.nan
 
 
-def _draughts(draught: FloatArray) -> FloatArray:
+def _draughts(draught: FloatArray) -> None:
+    """Draughts, in place: 0 ("not available") and below become NaN."""
     with np.errstate(invalid="ignore"):
-        return np.where(draught > 0, draught, np.nan)
+        draught[~(draught > 0)] = np.nan
 
 
 def _sort_order(
