@@ -38,6 +38,7 @@ rows, in memory that does not grow with the file.
 from __future__ import annotations
 
 import bisect
+import functools
 import threading
 from collections.abc import Callable, Generator, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -66,6 +67,7 @@ from vesselscreen.ais._common import (
 from vesselscreen.ais._csvlines import (
     BadRow,
     CsvGuard,
+    LineTooShort,
     MappedCsv,
     bad_row_handler,
     check_unique,
@@ -196,8 +198,13 @@ def read_stream(stream: BinaryIO, name: str) -> pd.DataFrame:
     log = RejectionLog(name)
     for bad in bad_rows:
         log.reject(bad.reason, line=bad.line, raw=bad.text)
-    lines = _row_lines(table.num_rows, [row.line for row in bad_rows if row.line is not None], first=2)
-    frame = _positions(table, lines, log, _RawLines(stream, start, header, renames) if typed else None)
+    skipped = [row.line for row in bad_rows if row.line is not None]
+    frame = _positions(
+        table,
+        lambda: _row_lines(table.num_rows, skipped, first=2),
+        log,
+        _RawLines(stream, start, header, renames) if typed else None,
+    )
     return _finished(frame, log.report(format=FORMAT))
 
 
@@ -279,20 +286,26 @@ def _read_table(
     bad_rows: list[BadRow] = []
     mapped = MappedCsv.of(stream, start)  # None: read through a CsvGuard
 
-    def read(threads: bool, typed: bool) -> Any:
+    def parse(lines: CsvGuard | MappedCsv, source: Any, threads: bool, typed: bool) -> Any:
         bad_rows.clear()
-        lines: CsvGuard | MappedCsv
-        if mapped is not None:
-            lines, source = mapped, mapped.reader()
-        else:
-            stream.seek(start)
-            lines = source = CsvGuard(stream)
         return pacsv.read_csv(
             source,
             read_options=read_options(header, threads=threads),
             parse_options=parse_options(bad_row_handler(lines, bad_rows)),
             convert_options=_options(renames, present, typed),
         )
+
+    def read(threads: bool, typed: bool) -> Any:
+        nonlocal mapped
+        if mapped is not None:
+            try:
+                return parse(mapped, mapped.reader(), threads, typed)
+            except LineTooShort:  # from here on, through the stream guard
+                mapped.close()
+                mapped = None
+        stream.seek(start)
+        guard = CsvGuard(stream)
+        return parse(guard, guard, threads, typed)
 
     typed = True
     try:
@@ -507,9 +520,12 @@ def _imo(
 
 
 def _positions(
-    table: Any, lines: npt.NDArray[np.int64], log: RejectionLog, raw: _RawLines | None
+    table: Any, lines: Callable[[], npt.NDArray[np.int64]], log: RejectionLog, raw: _RawLines | None
 ) -> pd.DataFrame:
     """Check and convert a table of canonical columns (typed or text) into positions sorted by mmsi, time.
+
+    ``lines`` gives the physical line of each table row; it is called only if a row is
+    rejected or warned about (a million line numbers take some milliseconds).
 
     The per-column work (conversions, text encoding, gathers into sorted order) runs on
     a thread pool: numpy and Arrow release the GIL, and after pyarrow's parse the cores
@@ -536,11 +552,12 @@ def _positions(
         }
         mmsi, lat, lon = (checked[c].result() for c in ("MMSI", "LAT", "LON"))
         times, time_ok = timed.result()
-        keep = _reject_bad_rows(column, mmsi, time_ok, lat, lon, lines, log, raw)
+        table_lines = functools.cache(lines)
+        keep = _reject_bad_rows(column, mmsi, time_ok, lat, lon, table_lines, log, raw)
         kept: npt.NDArray[np.int64] | None = None  # None: every row
         if not keep.all():
             kept = np.flatnonzero(keep)
-            mmsi, times, lat, lon, lines = mmsi[kept], times[kept], lat[kept], lon[kept], lines[kept]
+            mmsi, times, lat, lon = mmsi[kept], times[kept], lat[kept], lon[kept]
         count = len(mmsi)
         log.accept(count)
         constants = {
@@ -593,7 +610,8 @@ def _positions(
             imo_numbers, valid, flagged = _imo(imo_text)
             if flagged.any():
                 kept_text = imo_text.take(kept)
-                _warn_imos(log, flagged[kept_text.indices], kept_text, whole_mmsi, lines)
+                kept_lines = table_lines() if kept is None else table_lines()[kept]
+                _warn_imos(log, flagged[kept_text.indices], kept_text, whole_mmsi, kept_lines)
             imo_rows = imo_text.take(rows).indices
             imo, imo_valid = imo_numbers[imo_rows], valid[imo_rows]
         done: dict[str, Any] = {name: job.result() for name, job in jobs.items()}
@@ -742,7 +760,7 @@ def _reject_bad_rows(
     time_ok: npt.NDArray[np.bool_],
     lat: FloatArray,
     lon: FloatArray,
-    lines: npt.NDArray[np.int64],
+    table_lines: Callable[[], npt.NDArray[np.int64]],
     log: RejectionLog,
     raw: _RawLines | None,
 ) -> npt.NDArray[np.bool_]:
@@ -750,6 +768,7 @@ def _reject_bad_rows(
     usable = valid_mmsi(mmsi) & time_ok & valid_lat(lat) & valid_lon(lon)
     if usable.all():
         return usable
+    lines = table_lines()
     checks = (
         (~valid_mmsi(mmsi), "invalid MMSI", "MMSI"),
         (~time_ok, "unparseable timestamp", "BaseDateTime"),
@@ -883,7 +902,7 @@ def _chunk(
     for bad in mine:
         log.reject(bad.reason, line=bad.line, raw=bad.text)
     table = table.rename_columns([renames[c] for c in table.column_names])
-    frame = _positions(table, lines, log, None)
+    frame = _positions(table, lambda: lines, log, None)
     yield _finished(frame, log.report(format=FORMAT))
     return int(lines[-1]) + 1 if rows else first_line
 
@@ -947,8 +966,9 @@ def _geoparquet_frame(table: Any, renames: Mapping[str, str], first_row: int, na
     if pa.types.is_timestamp(time.type) and time.type.tz is not None:
         columns["BaseDateTime"] = pc.cast(time, pa.timestamp("ns", tz="UTC"))
     log = RejectionLog(name)
-    lines = np.arange(table.num_rows, dtype=np.int64) + first_row
-    frame = _positions(pa.table(columns), lines, log, None)
+    frame = _positions(
+        pa.table(columns), lambda: np.arange(table.num_rows, dtype=np.int64) + first_row, log, None
+    )
     return _finished(frame, log.report(format=FORMAT_GEOPARQUET))
 
 
