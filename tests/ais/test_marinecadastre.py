@@ -19,7 +19,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vesselscreen.ais import read_marinecadastre
+from vesselscreen.ais._common import valid_lat, valid_lon, valid_mmsi
 from vesselscreen.ais.marinecadastre import (
+    _all_usable,
     _placed_floats,
     _Placement,
     _RawLines,
@@ -451,3 +453,22 @@ def test_numbers_are_placed_from_every_chunk_nulls_as_nan(
     placed[0] = 0.0  # the caller's to change, even when nothing moved
     assert _placed_floats(pa.chunked_array([[7.0]]), 1, None, None).flags.writeable
     assert np.isnan(_placed_floats(None, 2, None, None)).all()
+
+
+NUMBERS = st.one_of(
+    st.sampled_from([math.nan, math.inf, -math.inf, 0.0, -90.0, 90.0, 180.0, -180.0, 1e6, 999_999_999.0]),
+    st.floats(-1e10, 1e10),
+    st.integers(0, 10**9).map(float),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(rows=st.lists(st.tuples(NUMBERS, st.booleans(), NUMBERS, NUMBERS), min_size=1, max_size=8))
+def test_the_quick_check_of_usable_rows_agrees_with_the_row_checks(
+    rows: list[tuple[float, bool, float, float]],
+) -> None:
+    mmsi, time_ok, lat, lon = (np.array(values) for values in zip(*rows, strict=True))
+    with np.errstate(invalid="ignore"):
+        whole = mmsi.astype(np.int64)
+    expected = bool((valid_mmsi(mmsi) & time_ok & valid_lat(lat) & valid_lon(lon)).all())
+    assert _all_usable(mmsi, whole, time_ok, lat, lon) == expected

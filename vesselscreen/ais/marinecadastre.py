@@ -58,6 +58,8 @@ from numpy.lib.stride_tricks import sliding_window_view
 from vesselscreen._sorting import by_vessel_then_time
 from vesselscreen.ais._common import (
     COG_NOT_AVAILABLE,
+    MMSI_MAX,
+    MMSI_MIN,
     SOG_NOT_AVAILABLE,
     reject_rows,
     valid_lat,
@@ -165,6 +167,7 @@ _BLOCK_BYTES = 1 << 22  # streaming: 4 MB of CSV text per parsed block
 _SCATTER_ROWS = 500_000  # from here on, sorted 8-byte columns are written to their places (_Placement)
 _RUN_ROWS = 8  # text is written run by run when its runs of one value are this long on average
 _PREFIX_ROWS = 4096  # rows in time order (not by vessel) show it in their first rows: no full check
+_SLICE_ROWS = 1 << 16  # rows per slice where a whole-column temporary would leave the caches
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -396,7 +399,28 @@ def _floats(column: Any) -> FloatArray:
         except pa.ArrowInvalid:
             text = pc.utf8_trim_whitespace(text)
             numbers = pc.cast(pc.if_else(pc.match_substring_regex(text, _NUMBER), text, _NULL), pa.float64())
-    return np.asarray(numbers.to_numpy(zero_copy_only=False), dtype="float64")
+    return _in_arrow_memory(numbers, np.nan)
+
+
+def _in_arrow_memory(values: Any, null: float | int) -> npt.NDArray[Any]:
+    """An Arrow array or chunked array as one read-only numpy view of Arrow's memory, nulls as
+    ``null``. Arrow's allocator reuses the pages the parse freed; a numpy copy would take
+    fresh ones, and faulting those in costs more than the copy (see :func:`_pooled`)."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    if values.null_count:
+        values = pc.fill_null(values, pa.scalar(null, values.type))
+    return np.asarray(values.to_numpy())
+
+
+def _pooled(count: int, dtype: type[np.generic]) -> npt.NDArray[Any]:
+    """A new writable array of ``count`` values in Arrow's memory.
+
+    After pyarrow's parse its allocator holds the pages the parse freed; numpy's large
+    arrays come from fresh pages instead, which the kernel must fault in and zero (a
+    million-row read faulted 60 MB of pages in for its columns, a fifth of their time).
+    """
+    return np.frombuffer(pa.allocate_buffer(count * np.dtype(dtype).itemsize), dtype=dtype)
 
 
 def _times(column: Any) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
@@ -410,9 +434,11 @@ def _times(column: Any) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
             unit="ns",
             error_is_null=True,
         )
-    ok = np.asarray(pc.is_valid(times).to_numpy(zero_copy_only=False), dtype=bool)
-    values = pc.fill_null(pc.cast(times, pa.int64()), 0).to_numpy(zero_copy_only=False)
-    return np.asarray(values, dtype=np.int64), ok
+    if times.null_count:
+        ok = np.asarray(pc.is_valid(times).to_numpy(zero_copy_only=False), dtype=bool)
+    else:
+        ok = np.ones(len(times), dtype=bool)
+    return _in_arrow_memory(pc.cast(times, pa.int64()), 0), ok
 
 
 @dataclass(frozen=True)
@@ -552,19 +578,28 @@ def _positions(
         }
         mmsi, lat, lon = (checked[c].result() for c in ("MMSI", "LAT", "LON"))
         times, time_ok = timed.result()
+        whole_mmsi = _pooled(count, np.int64)
+        with np.errstate(invalid="ignore"):  # a missing MMSI: its row is rejected below
+            whole_mmsi[:] = mmsi
         table_lines = functools.cache(lines)
-        keep = _reject_bad_rows(column, mmsi, time_ok, lat, lon, table_lines, log, raw)
         kept: npt.NDArray[np.int64] | None = None  # None: every row
-        if not keep.all():
-            kept = np.flatnonzero(keep)
-            mmsi, times, lat, lon = mmsi[kept], times[kept], lat[kept], lon[kept]
+        if not _all_usable(mmsi, whole_mmsi, time_ok, lat, lon):
+            keep = _reject_bad_rows(column, mmsi, time_ok, lat, lon, table_lines, log, raw)
+            if not keep.all():
+                kept = np.flatnonzero(keep)
+                mmsi, times, lat, lon, whole_mmsi = (
+                    mmsi[kept],
+                    times[kept],
+                    lat[kept],
+                    lon[kept],
+                    whole_mmsi[kept],
+                )
         count = len(mmsi)
         log.accept(count)
         constants = {
             POSITION.DESTINATION: pool.submit(_constant, None, count),  # not in the format
             POSITION.SOURCE: pool.submit(_constant, SOURCE, count),
         }
-        whole_mmsi = mmsi.astype(np.int64)
         order, sorted_mmsi = _sort_order(whole_mmsi, times)  # order None: the rows are in order already
         rows = kept if order is None else order if kept is None else kept[order]  # table rows, output order
 
@@ -613,7 +648,7 @@ def _positions(
                 kept_lines = table_lines() if kept is None else table_lines()[kept]
                 _warn_imos(log, flagged[kept_text.indices], kept_text, whole_mmsi, kept_lines)
             imo_rows = imo_text.take(rows).indices
-            imo, imo_valid = imo_numbers[imo_rows], valid[imo_rows]
+            imo, imo_valid = np.take(imo_numbers, imo_rows, out=_pooled(count, np.int64)), valid[imo_rows]
         done: dict[str, Any] = {name: job.result() for name, job in jobs.items()}
     done[POSITION.MMSI] = pd.arrays.IntegerArray(sorted_mmsi, np.zeros(count, dtype=bool))
     done[POSITION.TIMESTAMP] = pd.DatetimeIndex(done[POSITION.TIMESTAMP].view("datetime64[ns]")).tz_localize(
@@ -637,9 +672,9 @@ class _Placement:
         self._lock = threading.Lock()
 
     def __call__(self, values: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        out = _pooled(len(values), values.dtype.type)
         if not self.scatters(len(values)) or values.dtype.itemsize < 8:  # small values: read in cache
-            return np.take(values, self.order)
-        out = np.empty_like(values)
+            return np.take(values, self.order, out=out)
         out[self.places()] = values
         return out
 
@@ -650,8 +685,10 @@ class _Placement:
     def places(self) -> npt.NDArray[np.int64]:
         with self._lock:  # the first job to need them computes them
             if self._places is None:
-                places = np.empty_like(self.order)
-                places[self.order] = np.arange(len(self.order), dtype=np.int64)
+                places = _pooled(len(self.order), np.int64)
+                for start in range(0, len(self.order), _SLICE_ROWS):  # small ranges: no large temporary
+                    stop = min(start + _SLICE_ROWS, len(self.order))
+                    places[self.order[start:stop]] = np.arange(start, stop, dtype=np.int64)
                 self._places = places
             return self._places
 
@@ -671,7 +708,7 @@ def _placed_floats(
         return np.full(count, np.nan)
     typed = pa.types.is_floating(column.type) or pa.types.is_integer(column.type)
     if place is not None and kept is None and typed and place.scatters(rows):
-        out = np.empty(rows)
+        out = _pooled(rows, np.float64)
         places, start = place.places(), 0
         for chunk in column.chunks:
             out[places[start : start + len(chunk)]] = _floats(chunk)
@@ -752,6 +789,38 @@ def _by_vessel(
 def _in_order(mmsi: npt.NDArray[np.int64], times: npt.NDArray[np.int64]) -> bool:
     same = mmsi[1:] == mmsi[:-1]
     return bool(((mmsi[1:] > mmsi[:-1]) | (same & (times[1:] >= times[:-1]))).all())
+
+
+def _all_usable(
+    mmsi: FloatArray,
+    whole_mmsi: npt.NDArray[np.int64],
+    time_ok: npt.NDArray[np.bool_],
+    lat: FloatArray,
+    lon: FloatArray,
+) -> bool:
+    """Whether every row has a usable MMSI (``whole_mmsi``: the same, as integers), time and
+    position: the usual file, told by a few reductions instead of a mask per check and row.
+    A missing value (NaN) makes a minimum or maximum NaN, and so the answer ``False``.
+
+    >>> ok = np.ones(2, dtype=bool)
+    >>> mmsi, lat, lon = np.array([367752440.0, 1e6]), np.array([0.0, 90.0]), np.array([-180.0, 1.0])
+    >>> _all_usable(mmsi, mmsi.astype(np.int64), ok, lat, lon)
+    True
+    >>> _all_usable(mmsi, mmsi.astype(np.int64), ok, np.array([0.0, np.nan]), lon)
+    False
+    """
+    if not len(mmsi):
+        return True
+    return bool(
+        time_ok.all()
+        and mmsi.min() >= MMSI_MIN
+        and mmsi.max() <= MMSI_MAX
+        and lat.min() >= -90.0
+        and lat.max() <= 90.0
+        and lon.min() >= -180.0
+        and lon.max() <= 180.0
+        and (whole_mmsi == mmsi).all()  # whole numbers
+    )
 
 
 def _reject_bad_rows(
