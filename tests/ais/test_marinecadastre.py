@@ -21,7 +21,9 @@ from hypothesis import strategies as st
 from vesselscreen.ais import read_marinecadastre
 from vesselscreen.ais._common import valid_lat, valid_lon, valid_mmsi
 from vesselscreen.ais.marinecadastre import (
+    _TEXT_TYPE,
     _all_usable,
+    _Encoded,
     _placed_floats,
     _Placement,
     _RawLines,
@@ -472,3 +474,28 @@ def test_the_quick_check_of_usable_rows_agrees_with_the_row_checks(
         whole = mmsi.astype(np.int64)
     expected = bool((valid_mmsi(mmsi) & time_ok & valid_lat(lat) & valid_lon(lon)).all())
     assert _all_usable(mmsi, whole, time_ok, lat, lon) == expected
+
+
+TEXTS = st.lists(st.one_of(st.none(), st.sampled_from(["A", "A ", " ", "", "B", "IMO9307839", "\tC"])))
+
+
+@settings(max_examples=100, deadline=None)
+@given(blocks=st.lists(TEXTS, max_size=5), dictionary=st.booleans())
+def test_encoded_text_is_each_rows_trimmed_text(blocks: list[list[str | None]], dictionary: bool) -> None:
+    column = pa.chunked_array([pa.array(block, pa.string()) for block in blocks], pa.string())
+    if dictionary:  # as pyarrow's parse gives it: one dictionary per block
+        column = pa.chunked_array([chunk.dictionary_encode() for chunk in column.chunks], _TEXT_TYPE)
+    expected = [
+        None if text is None or not text.strip() else text.strip() for block in blocks for text in block
+    ]
+    assert _Encoded.of(column).text().to_pylist() == expected
+
+
+def test_encoded_text_of_many_values_uses_wide_indices() -> None:
+    names = [f"SHIP {number}" for number in range(40_000)]
+    column = pa.chunked_array(
+        [pa.array(names[:25_000]).dictionary_encode(), pa.array(names[20_000:]).dictionary_encode()]
+    )
+    encoded = _Encoded.of(column)
+    assert encoded.indices.dtype == np.int32
+    assert encoded.text().to_pylist() == names[:25_000] + names[20_000:]

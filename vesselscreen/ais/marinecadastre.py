@@ -451,24 +451,42 @@ class _Encoded:
 
     @classmethod
     def of(cls, column: Any) -> _Encoded:
+        """The encoding of a text column, or of a dictionary column (pyarrow's parse gives one
+        dictionary per block): the blocks' dictionaries are encoded together, and each block's
+        indices are translated by a small table, one numpy gather a block.
+
+        >>> blocks = pa.chunked_array([pa.array(["A ", None, "B"]).dictionary_encode(),
+        ...                            pa.array(["B", " "]).dictionary_encode()])
+        >>> encoded = _Encoded.of(blocks)
+        >>> encoded.values.to_pylist(), encoded.indices.tolist()
+        (['A', 'B', None, None], [0, 3, 1, 1, 2])
+        """
         encoded = column if column.type == _TEXT_TYPE else pc.dictionary_encode(pc.cast(column, pa.string()))
-        if isinstance(encoded, pa.ChunkedArray):
-            encoded = encoded.unify_dictionaries()
-            chunks = encoded.chunks
-            dictionary = chunks[0].dictionary if chunks else pa.array([], pa.string())
-            indices = pa.chunked_array([chunk.indices for chunk in chunks], pa.int32())
-        else:
-            dictionary, indices = encoded.dictionary, encoded.indices
+        blocks = encoded.chunks if isinstance(encoded, pa.ChunkedArray) else [encoded]
+        dictionaries = [block.dictionary for block in blocks]
+        every = pc.dictionary_encode(pa.concat_arrays(dictionaries) if blocks else pa.array([], pa.string()))
         values = pa.concat_arrays(
-            [_blank_to_null(pc.utf8_trim_whitespace(dictionary)), pa.nulls(1, pa.string())]
+            [_blank_to_null(pc.utf8_trim_whitespace(every.dictionary)), pa.nulls(1, pa.string())]
         )
-        rows = pc.fill_null(indices, len(values) - 1)
-        if len(values) <= np.iinfo(np.int16).max:  # the usual case: small indices gather faster (in cache)
-            rows = pc.cast(rows, pa.int16())
-        return cls(values, np.asarray(rows.to_numpy(zero_copy_only=False)))
+        missing = len(values) - 1  # a row without text
+        # the usual case: small indices gather faster (in cache)
+        dtype = np.int16 if len(values) <= np.iinfo(np.int16).max else np.int32
+        ids = np.asarray(pc.fill_null(every.indices, missing).to_numpy(), dtype=dtype)
+        indices = _pooled(len(encoded), dtype)
+        start = offset = 0
+        for block, dictionary in zip(blocks, dictionaries, strict=True):
+            table = np.append(ids[offset : offset + len(dictionary)], dtype(missing))
+            # a null row: the table's last entry
+            rows = np.asarray(pc.fill_null(block.indices, len(dictionary)).to_numpy())
+            np.take(table, rows, out=indices[start : start + len(block)])
+            start, offset = start + len(block), offset + len(dictionary)
+        return cls(values, indices)
 
     def take(self, rows: npt.NDArray[np.int64] | None) -> _Encoded:
-        return self if rows is None else _Encoded(self.values, np.take(self.indices, rows))
+        if rows is None:
+            return self
+        out = _pooled(len(rows), self.indices.dtype.type)
+        return _Encoded(self.values, np.take(self.indices, rows, out=out))
 
     def text(self) -> Any:
         """The rows' text as one Arrow array.
