@@ -511,7 +511,9 @@ class _Encoded:
         return pd.Series(text.to_pandas(types_mapper={pa.string(): pd.StringDtype()}.get), dtype="string")
 
 
-def _codes(values: FloatArray, low: int, high: int, dtype: str) -> npt.NDArray[np.signedinteger[Any]]:
+def _codes(
+    values: FloatArray, low: int, high: int, dtype: type[np.signedinteger[Any]]
+) -> npt.NDArray[np.signedinteger[Any]]:
     """Floats (``"0.0"`` in CSVs) as small integer codes (``dtype``); outside ``[low, high]``
     or not whole -> -1. Small, so gathering them into sorted order stays in cache."""
     with np.errstate(invalid="ignore"):
@@ -583,16 +585,24 @@ def _positions(
         def floats(name: str) -> FloatArray:
             return _floats(column[name]) if name in column else np.full(table_rows, np.nan)
 
-        def codes(name: str, low: int, high: int, dtype: str) -> npt.NDArray[np.signedinteger[Any]]:
-            return _codes(floats(name), low, high, dtype)
+        def codes(name: str, low: int, high: int, dtype: type[np.signedinteger[Any]]) -> npt.NDArray[Any]:
+            out = _pooled(table_rows, dtype)
+            if name not in column:
+                out[:] = -1
+                return out
+            start = 0
+            for block in column[name].chunks:  # a block at a time: its temporaries stay in the caches
+                out[start : start + len(block)] = _codes(_floats(block), low, high, dtype)
+                start += len(block)
+            return out
 
         # first the jobs that need no order: the pool runs them while this thread sorts
         checked = {c: pool.submit(floats, c) for c in ("MMSI", "LAT", "LON")}
         timed = pool.submit(_times, column["BaseDateTime"])
         encoded = {c: pool.submit(_Encoded.of, column[c]) for c in _TEXT if c in column}
         coded = {
-            "Status": pool.submit(codes, "Status", 0, 15, "int8"),
-            "VesselType": pool.submit(codes, "VesselType", 1, 255, "int16"),
+            "Status": pool.submit(codes, "Status", 0, 15, np.int8),
+            "VesselType": pool.submit(codes, "VesselType", 1, 255, np.int16),
         }
         mmsi, lat, lon = (checked[c].result() for c in ("MMSI", "LAT", "LON"))
         times, time_ok = timed.result()
