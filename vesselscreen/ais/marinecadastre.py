@@ -465,9 +465,10 @@ class _Encoded:
         blocks = encoded.chunks if isinstance(encoded, pa.ChunkedArray) else [encoded]
         dictionaries = [block.dictionary for block in blocks]
         every = pc.dictionary_encode(pa.concat_arrays(dictionaries) if blocks else pa.array([], pa.string()))
+        # large strings: the type pandas keeps text in, so the rows' text is not converted again
         values = pa.concat_arrays(
             [_blank_to_null(pc.utf8_trim_whitespace(every.dictionary)), pa.nulls(1, pa.string())]
-        )
+        ).cast(pa.large_string())
         missing = len(values) - 1  # a row without text
         # the usual case: small indices gather faster (in cache)
         dtype = np.int16 if len(values) <= np.iinfo(np.int16).max else np.int32
@@ -507,8 +508,12 @@ class _Encoded:
         return pc.run_end_decode(pa.RunEndEncodedArray.from_arrays(pa.array(ends), values))
 
     def series(self) -> pd.Series:
-        text = self.text()
-        return pd.Series(text.to_pandas(types_mapper={pa.string(): pd.StringDtype()}.get), dtype="string")
+        return _string_series(self.text())
+
+
+def _string_series(text: Any) -> pd.Series:
+    """An Arrow text array as a pandas ``string`` column (kept in Arrow, as large strings)."""
+    return pd.Series(text.to_pandas(types_mapper={pa.large_string(): pd.StringDtype()}.get), dtype="string")
 
 
 def _codes(
@@ -529,8 +534,12 @@ def _code_series(codes: npt.NDArray[np.signedinteger[Any]]) -> pd.Series:
 
 def _constant(value: str | None, count: int) -> pd.Series:
     """A string column holding ``value`` (``None``: NA) on every row, built in Arrow (no Python objects)."""
-    text = pa.nulls(count, pa.string()) if value is None else pa.repeat(pa.scalar(value), count)
-    return pd.Series(text.to_pandas(types_mapper={pa.string(): pd.StringDtype()}.get), dtype="string")
+    if value is None or not count:
+        return _string_series(pa.nulls(count, pa.large_string()))
+    one_run = pa.RunEndEncodedArray.from_arrays(
+        pa.array([count], pa.int64()), pa.array([value], pa.large_string())
+    )
+    return _string_series(pc.run_end_decode(one_run))
 
 
 def _imo_check(numbers: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
@@ -638,7 +647,10 @@ def _positions(
 
         def measured(name: str, clean: Callable[[FloatArray], None]) -> FloatArray:
             values = _placed_floats(column.get(name), table_rows, kept, place)
-            clean(values)  # value by value: the same before or after the gather, and in place after
+            # value by value: the same before or after the gather, and in place after; by
+            # slices, so that the cleaning's temporaries stay in the caches
+            for start in range(0, len(values), _SLICE_ROWS):
+                clean(values[start : start + _SLICE_ROWS])
             return values
 
         def gathered(name: str) -> pd.Series:
