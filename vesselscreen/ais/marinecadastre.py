@@ -254,6 +254,11 @@ def _canonical(header: list[str], name: str) -> dict[str, str]:
 
 
 def _options(renames: Mapping[str, str], present: list[str], typed: bool) -> Any:
+    """pyarrow's conversion options for the used columns, typed or as text.
+
+    Lines reach pyarrow through a guard (:class:`MappedCsv`, :class:`CsvGuard`) that turns
+    every line that is not UTF-8 into a marker, so pyarrow's own UTF-8 check is skipped.
+    """
     in_file = {column: original for original, column in renames.items()}
     if typed:
         types = {in_file[c]: pa.float64() for c in present if c in _NUMERIC}
@@ -266,12 +271,14 @@ def _options(renames: Mapping[str, str], present: list[str], typed: bool) -> Any
             null_values=[""],
             strings_can_be_null=True,
             quoted_strings_can_be_null=True,
+            check_utf8=False,
         )
     return pacsv.ConvertOptions(
         include_columns=[in_file[c] for c in present],
         column_types={in_file[c]: pa.string() for c in present},
         strings_can_be_null=False,
         quoted_strings_can_be_null=False,
+        check_utf8=False,
     )
 
 
@@ -797,7 +804,9 @@ def _sort_order(
         return None, mmsi
     if _in_order(mmsi[:_PREFIX_ROWS], times[:_PREFIX_ROWS]) and _in_order(mmsi, times):
         return None, mmsi
-    if bool((np.diff(times) >= 0).all()):  # the usual file, in time order: a stable sort by vessel is left
+    if bool(
+        (times[1:] >= times[:-1]).all()
+    ):  # the usual file, in time order: a stable sort by vessel is left
         by_vessel = _by_vessel(mmsi)
         if by_vessel is not None:
             return by_vessel
