@@ -22,13 +22,14 @@ from vesselscreen.ais import read_marinecadastre
 from vesselscreen.ais._common import valid_lat, valid_lon, valid_mmsi
 from vesselscreen.ais.marinecadastre import (
     _TEXT_TYPE,
-    _all_usable,
     _Encoded,
     _placed_floats,
     _Placement,
     _RawLines,
     _row_lines,
     _sort_order,
+    _vessel_numbers,
+    _within,
     iter_marinecadastre,
 )
 from vesselscreen.errors import ColumnsError
@@ -465,15 +466,23 @@ NUMBERS = st.one_of(
 
 
 @settings(max_examples=300, deadline=None)
-@given(rows=st.lists(st.tuples(NUMBERS, st.booleans(), NUMBERS, NUMBERS), min_size=1, max_size=8))
-def test_the_quick_check_of_usable_rows_agrees_with_the_row_checks(
-    rows: list[tuple[float, bool, float, float]],
+@given(
+    blocks=st.lists(st.lists(st.one_of(st.none(), NUMBERS), max_size=5), max_size=4),
+    bound=st.sampled_from([90.0, 180.0]),
+)
+def test_the_quick_checks_of_usable_rows_agree_with_the_row_checks(
+    blocks: list[list[float | None]], bound: float
 ) -> None:
-    mmsi, time_ok, lat, lon = (np.array(values) for values in zip(*rows, strict=True))
-    with np.errstate(invalid="ignore"):
-        whole = mmsi.astype(np.int64)
-    expected = bool((valid_mmsi(mmsi) & time_ok & valid_lat(lat) & valid_lon(lon)).all())
-    assert _all_usable(mmsi, whole, time_ok, lat, lon) == expected
+    column = pa.chunked_array([pa.array(block, pa.float64()) for block in blocks], pa.float64())
+    values = np.array(
+        [np.nan if value is None else value for block in blocks for value in block], dtype=float
+    )
+    numbers, usable = _vessel_numbers(column)
+    assert usable == bool(valid_mmsi(values).all())
+    if usable:
+        assert numbers.tolist() == values.astype(np.int64).tolist()
+    valid = valid_lat if bound == 90.0 else valid_lon
+    assert _within(column, -bound, bound) == bool(valid(values).all())
 
 
 TEXTS = st.lists(st.one_of(st.none(), st.sampled_from(["A", "A ", " ", "", "B", "IMO9307839", "\tC"])))

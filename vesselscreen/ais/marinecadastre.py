@@ -598,9 +598,6 @@ def _positions(
     column = {c: table.column(c) for c in table.column_names}
     with ThreadPoolExecutor(max_workers=_THREADS) as pool:
 
-        def floats(name: str) -> FloatArray:
-            return _floats(column[name]) if name in column else np.full(table_rows, np.nan)
-
         def codes(name: str, low: int, high: int, dtype: type[np.signedinteger[Any]]) -> npt.NDArray[Any]:
             out = _pooled(table_rows, dtype)
             if name not in column:
@@ -613,32 +610,27 @@ def _positions(
             return out
 
         # first the jobs that need no order: the pool runs them while this thread sorts
-        checked = {c: pool.submit(floats, c) for c in ("MMSI", "LAT", "LON")}
+        vessels = pool.submit(_vessel_numbers, column["MMSI"])
+        inside = [
+            pool.submit(_within, column[c], -bound, bound) for c, bound in (("LAT", 90.0), ("LON", 180.0))
+        ]
         timed = pool.submit(_times, column["BaseDateTime"])
         encoded = {c: pool.submit(_Encoded.of, column[c]) for c in _TEXT if c in column}
         coded = {
             "Status": pool.submit(codes, "Status", 0, 15, np.int8),
             "VesselType": pool.submit(codes, "VesselType", 1, 255, np.int16),
         }
-        mmsi, lat, lon = (checked[c].result() for c in ("MMSI", "LAT", "LON"))
+        whole_mmsi, vessels_usable = vessels.result()
         times, time_ok = timed.result()
-        whole_mmsi = _pooled(count, np.int64)
-        with np.errstate(invalid="ignore"):  # a missing MMSI: its row is rejected below
-            whole_mmsi[:] = mmsi
-        table_lines = functools.cache(lines)
         kept: npt.NDArray[np.int64] | None = None  # None: every row
-        if not _all_usable(mmsi, whole_mmsi, time_ok, lat, lon):
-            keep = _reject_bad_rows(column, mmsi, time_ok, lat, lon, table_lines, log, raw)
+        # the usual file has no bad row: told by a few reductions, without a mask per check
+        if not (vessels_usable and all(job.result() for job in inside) and time_ok.all()):
+            mmsi, lat, lon = (_floats(column[c]) for c in ("MMSI", "LAT", "LON"))
+            keep = _reject_bad_rows(column, mmsi, time_ok, lat, lon, functools.cache(lines), log, raw)
             if not keep.all():
                 kept = np.flatnonzero(keep)
-                mmsi, times, lat, lon, whole_mmsi = (
-                    mmsi[kept],
-                    times[kept],
-                    lat[kept],
-                    lon[kept],
-                    whole_mmsi[kept],
-                )
-        count = len(mmsi)
+                times, whole_mmsi = times[kept], whole_mmsi[kept]
+        count = len(whole_mmsi)
         log.accept(count)
         constants = {
             POSITION.DESTINATION: pool.submit(_constant, None, count),  # not in the format
@@ -671,8 +663,8 @@ def _positions(
 
         jobs: dict[str, Future[Any]] = {
             POSITION.TIMESTAMP: pool.submit(ordered, times),
-            POSITION.LAT: pool.submit(ordered, lat),
-            POSITION.LON: pool.submit(ordered, lon),
+            POSITION.LAT: pool.submit(_placed_floats, column["LAT"], table_rows, kept, place),
+            POSITION.LON: pool.submit(_placed_floats, column["LON"], table_rows, kept, place),
             POSITION.SOG: pool.submit(measured, "SOG", _speeds),
             POSITION.COG: pool.submit(measured, "COG", _angles),
             POSITION.HEADING: pool.submit(measured, "Heading", _angles),
@@ -692,7 +684,7 @@ def _positions(
             imo_numbers, valid, flagged = _imo(imo_text)
             if flagged.any():
                 kept_text = imo_text.take(kept)
-                kept_lines = table_lines() if kept is None else table_lines()[kept]
+                kept_lines = lines() if kept is None else lines()[kept]
                 _warn_imos(log, flagged[kept_text.indices], kept_text, whole_mmsi, kept_lines)
             imo_rows = imo_text.take(rows).indices
             imo, imo_valid = np.take(imo_numbers, imo_rows, out=_pooled(count, np.int64)), valid[imo_rows]
@@ -840,36 +832,48 @@ def _in_order(mmsi: npt.NDArray[np.int64], times: npt.NDArray[np.int64]) -> bool
     return bool(((mmsi[1:] > mmsi[:-1]) | (same & (times[1:] >= times[:-1]))).all())
 
 
-def _all_usable(
-    mmsi: FloatArray,
-    whole_mmsi: npt.NDArray[np.int64],
-    time_ok: npt.NDArray[np.bool_],
-    lat: FloatArray,
-    lon: FloatArray,
-) -> bool:
-    """Whether every row has a usable MMSI (``whole_mmsi``: the same, as integers), time and
-    position: the usual file, told by a few reductions instead of a mask per check and row.
-    A missing value (NaN) makes a minimum or maximum NaN, and so the answer ``False``.
+def _vessel_numbers(column: Any) -> tuple[npt.NDArray[np.int64], bool]:
+    """The MMSIs of a column as integers (in Arrow's memory; a missing or broken one: any
+    number), and whether every one is usable (:func:`valid_mmsi`), block by block: a few
+    reductions a block, no mask a row. A missing value (NaN) makes a minimum NaN, and so
+    the answer ``False``.
 
-    >>> ok = np.ones(2, dtype=bool)
-    >>> mmsi, lat, lon = np.array([367752440.0, 1e6]), np.array([0.0, 90.0]), np.array([-180.0, 1.0])
-    >>> _all_usable(mmsi, mmsi.astype(np.int64), ok, lat, lon)
-    True
-    >>> _all_usable(mmsi, mmsi.astype(np.int64), ok, np.array([0.0, np.nan]), lon)
+    >>> numbers, usable = _vessel_numbers(pa.chunked_array([[367752440.0], [1e6, 999999999.0]]))
+    >>> numbers.tolist(), usable
+    ([367752440, 1000000, 999999999], True)
+    >>> _vessel_numbers(pa.chunked_array([[367752440.5]]))[1]
+    False
+    >>> _vessel_numbers(pa.chunked_array([[1e6], [None, 1e6]]))[1]
     False
     """
-    if not len(mmsi):
-        return True
-    return bool(
-        time_ok.all()
-        and mmsi.min() >= MMSI_MIN
-        and mmsi.max() <= MMSI_MAX
-        and lat.min() >= -90.0
-        and lat.max() <= 90.0
-        and lon.min() >= -180.0
-        and lon.max() <= 180.0
-        and (whole_mmsi == mmsi).all()  # whole numbers
-    )
+    whole = _pooled(len(column), np.int64)
+    usable, start = True, 0
+    for block in column.chunks:
+        numbers = _floats(block)
+        part = whole[start : start + len(block)]
+        with np.errstate(invalid="ignore"):  # a missing MMSI: its row is rejected
+            part[:] = numbers
+        if usable and len(block):
+            in_range = numbers.min() >= MMSI_MIN and numbers.max() <= MMSI_MAX
+            usable = bool(in_range and (part == numbers).all())  # whole numbers
+        start += len(block)
+    return whole, usable
+
+
+def _within(column: Any, low: float, high: float) -> bool:
+    """Whether every value of a column is a number in ``[low, high]`` (:func:`valid_lat`,
+    :func:`valid_lon`), by each block's minimum and maximum (NaN, missing: ``False``).
+
+    >>> _within(pa.chunked_array([[-90.0, 3.5], [90.0]]), -90.0, 90.0)
+    True
+    >>> _within(pa.chunked_array([[3.5], [91.0]]), -90.0, 90.0)
+    False
+    """
+    for block in column.chunks:
+        numbers = _floats(block)
+        if len(numbers) and not (numbers.min() >= low and numbers.max() <= high):
+            return False
+    return True
 
 
 def _reject_bad_rows(
