@@ -661,21 +661,30 @@ def _positions(
                 return pd.Series(pd.NA, index=range(count), dtype="string")
             return encoded[name].result().take(rows).series()
 
+        def timestamps() -> pd.DatetimeIndex:
+            return pd.DatetimeIndex(ordered(times).view("datetime64[ns]")).tz_localize("UTC")
+
+        # the jobs that gather by ``order`` first, while this thread computes the places the
+        # others write to
         jobs: dict[str, Future[Any]] = {
-            POSITION.TIMESTAMP: pool.submit(ordered, times),
+            POSITION.NAME: pool.submit(strings, "VesselName"),
+            POSITION.CALL_SIGN: pool.submit(strings, "CallSign"),
+            POSITION.TRANSCEIVER: pool.submit(strings, "TransceiverClass"),
+            POSITION.NAV_STATUS: pool.submit(gathered, "Status"),
+            POSITION.SHIP_TYPE: pool.submit(gathered, "VesselType"),
+            **constants,
+        }
+        if place is not None and place.scatters(count):
+            place.places()
+        jobs |= {
+            POSITION.TIMESTAMP: pool.submit(timestamps),
             POSITION.LAT: pool.submit(_placed_floats, column["LAT"], table_rows, kept, place),
             POSITION.LON: pool.submit(_placed_floats, column["LON"], table_rows, kept, place),
             POSITION.SOG: pool.submit(measured, "SOG", _speeds),
             POSITION.COG: pool.submit(measured, "COG", _angles),
             POSITION.HEADING: pool.submit(measured, "Heading", _angles),
-            POSITION.NAV_STATUS: pool.submit(gathered, "Status"),
-            POSITION.NAME: pool.submit(strings, "VesselName"),
-            POSITION.CALL_SIGN: pool.submit(strings, "CallSign"),
-            POSITION.SHIP_TYPE: pool.submit(gathered, "VesselType"),
             POSITION.DRAUGHT: pool.submit(measured, "Draft", _draughts),
-            POSITION.TRANSCEIVER: pool.submit(strings, "TransceiverClass"),
             POSITION.LENGTH: pool.submit(measured, "Length", _lengths),
-            **constants,
         }
         imo = np.zeros(count, dtype=np.int64)
         imo_valid = np.zeros(count, dtype=bool)
@@ -690,9 +699,6 @@ def _positions(
             imo, imo_valid = np.take(imo_numbers, imo_rows, out=_pooled(count, np.int64)), valid[imo_rows]
         done: dict[str, Any] = {name: job.result() for name, job in jobs.items()}
     done[POSITION.MMSI] = pd.arrays.IntegerArray(sorted_mmsi, np.zeros(count, dtype=bool))
-    done[POSITION.TIMESTAMP] = pd.DatetimeIndex(done[POSITION.TIMESTAMP].view("datetime64[ns]")).tz_localize(
-        "UTC"
-    )
     done[POSITION.IMO] = pd.arrays.IntegerArray(imo, ~imo_valid)
     # copy=False: the arrays are new, and pandas would otherwise copy the float columns into one block
     columns = [*POSITION_DTYPES, *POSITION_OPTIONAL_DTYPES]
