@@ -382,6 +382,18 @@ def test_sorting_rows_by_vessel_then_time_keeps_ties_in_file_order(
     assert sorted_mmsi.tolist() == mmsi[expected].tolist()
 
 
+@pytest.mark.parametrize("vessels", [300, 5_000])  # ranks sorted by Arrow's counting sort, by numpy's
+def test_a_day_in_time_order_is_sorted_by_vessel_keeping_time_order(vessels: int) -> None:
+    rng = np.random.default_rng(5)
+    mmsi = rng.choice(rng.integers(200_000_000, 800_000_000, vessels), 20_000)
+    times = np.sort(rng.integers(0, 86_400, len(mmsi)))
+    order, sorted_mmsi = _sort_order(mmsi, times)
+    expected = np.lexsort((np.arange(len(mmsi)), times, mmsi))
+    assert order is not None
+    assert order.tolist() == expected.tolist()
+    assert sorted_mmsi.tolist() == mmsi[expected].tolist()
+
+
 def test_more_vessels_than_a_rank_holds_are_sorted_too() -> None:
     mmsi = np.arange(70_000, dtype=np.int64)[::-1].copy()
     order, sorted_mmsi = _sort_order(mmsi, np.zeros(len(mmsi), dtype=np.int64))

@@ -165,6 +165,9 @@ _IMO_WEIGHTS = np.array([7, 6, 5, 4, 3, 2], dtype=np.int64)
 _THREADS: Final = max(2, min(pa.cpu_count(), 8))  # per-column jobs after parsing
 _BLOCK_BYTES = 1 << 22  # streaming: 4 MB of CSV text per parsed block
 _SCATTER_ROWS = 500_000  # from here on, sorted 8-byte columns are written to their places (_Placement)
+# Arrow sorts integers by counting when their range is at most 4096 (and there are 1024 or
+# more): arrow/compute/kernels/vector_sort.cc, countsort_max_range_
+_COUNTED_RANKS = 4096
 _RUN_ROWS = 8  # text is written run by run when its runs of one value are this long on average
 _PREFIX_ROWS = 4096  # rows in time order (not by vessel) show it in their first rows: no full check
 _SLICE_ROWS = 1 << 16  # rows per slice where a whole-column temporary would leave the caches
@@ -815,11 +818,12 @@ def _sort_order(
 def _by_vessel(
     mmsi: npt.NDArray[np.int64],
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] | None:
-    """The stable order by MMSI and the MMSIs in it, as one counting sort of each row's
-    vessel rank (a day has some thousands of vessels); ``None`` beyond 65,536 vessels.
+    """The stable order by MMSI and the MMSIs in it, as one stable sort of each row's vessel
+    rank (a day has some thousands of vessels); ``None`` beyond 65,536 vessels.
 
-    Arrow sorts small-range integers by counting (one pass to count, one to place: 3 ms
-    for a million rows, where numpy's radix sort of 16-bit keys takes two passes, 7 ms).
+    Up to :data:`_COUNTED_RANKS` vessels Arrow sorts the ranks by counting (one pass to
+    count, one to place: 3 ms for a million rows); beyond, Arrow would compare (ten times
+    slower) and numpy's radix sort of 16-bit keys (two passes, 7 ms) does it.
     """
     encoded = pc.dictionary_encode(pa.array(mmsi))
     vessels = np.asarray(encoded.dictionary.to_numpy(zero_copy_only=False), dtype=np.int64)
@@ -829,7 +833,10 @@ def _by_vessel(
     rank = np.empty(len(vessels), dtype=np.uint16)
     rank[by_number] = np.arange(len(vessels), dtype=np.uint16)
     ranks = rank[encoded.indices.to_numpy(zero_copy_only=False)]
-    order = pc.array_sort_indices(pa.array(ranks)).to_numpy().view(np.int64)  # uint64 below 2**63
+    if len(vessels) <= _COUNTED_RANKS:
+        order = pc.array_sort_indices(pa.array(ranks)).to_numpy().view(np.int64)  # uint64 below 2**63
+    else:
+        order = np.argsort(ranks, kind="stable").astype(np.int64, copy=False)
     return order, np.repeat(vessels[by_number], np.bincount(ranks, minlength=len(vessels)))
 
 
