@@ -196,9 +196,8 @@ class MappedCsv:
         self._bad: list[tuple[str, str]] = []
         self._buffer: Any = pa.py_buffer(mapped)
         self._bytes: npt.NDArray[np.uint8] | None = np.frombuffer(self._buffer, dtype=np.uint8)
-        self._checked = mapped.find(b"\n", start) + 1 or len(
-            mapped
-        )  # lines before: checked (the header: as it is)
+        # the lines before this offset are checked; the header is passed on as it is
+        self._checked = mapped.find(b"\n", start) + 1 or len(mapped)
         self._lock = threading.Lock()
 
     @classmethod
@@ -271,6 +270,7 @@ class MappedCsv:
 
     @property
     def size(self) -> int:
+        """Bytes in the mapping (the whole file)."""
         return len(self._mapped)
 
     def flagged(self, text: str) -> tuple[str, str] | None:

@@ -414,8 +414,8 @@ def _floats(column: Any) -> FloatArray:
 
 def _in_arrow_memory(values: Any, null: float | int) -> npt.NDArray[Any]:
     """An Arrow array or chunked array as one read-only numpy view of Arrow's memory, nulls as
-    ``null``. Arrow's allocator reuses the pages the parse freed; a numpy copy would take
-    fresh ones, and faulting those in costs more than the copy (see :func:`_pooled`)."""
+    ``null``: one copy of the blocks (none for one block) in Arrow's allocator (see
+    :func:`_pooled`), where a conversion to numpy would go value by value."""
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
     if values.null_count:
@@ -426,9 +426,10 @@ def _in_arrow_memory(values: Any, null: float | int) -> npt.NDArray[Any]:
 def _pooled(count: int, dtype: type[np.generic]) -> npt.NDArray[Any]:
     """A new writable array of ``count`` values in Arrow's memory.
 
-    After pyarrow's parse its allocator holds the pages the parse freed; numpy's large
-    arrays come from fresh pages instead, which the kernel must fault in and zero (a
-    million-row read faulted 60 MB of pages in for its columns, a fifth of their time).
+    numpy's large arrays are mapped afresh and unmapped when freed, so the kernel faults in
+    and zeroes every page of each one (a million-row read spent a fifth of this stage's
+    time there); Arrow's allocator keeps freed memory and hands it out again. Measured on
+    the generated days: a million-row read 15-20 ms faster, three million no slower.
     """
     return np.frombuffer(pa.allocate_buffer(count * np.dtype(dtype).itemsize), dtype=dtype)
 
