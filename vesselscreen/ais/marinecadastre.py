@@ -626,11 +626,12 @@ def _positions(
         }
         whole_mmsi, vessels_usable = vessels.result()
         times, time_ok = timed.result()
+        table_lines = functools.cache(lines)
         kept: npt.NDArray[np.int64] | None = None  # None: every row
         # the usual file has no bad row: told by a few reductions, without a mask per check
         if not (vessels_usable and all(job.result() for job in inside) and time_ok.all()):
             mmsi, lat, lon = (_floats(column[c]) for c in ("MMSI", "LAT", "LON"))
-            keep = _reject_bad_rows(column, mmsi, time_ok, lat, lon, functools.cache(lines), log, raw)
+            keep = _reject_bad_rows(column, mmsi, time_ok, lat, lon, table_lines, log, raw)
             if not keep.all():
                 kept = np.flatnonzero(keep)
                 times, whole_mmsi = times[kept], whole_mmsi[kept]
@@ -697,7 +698,7 @@ def _positions(
             imo_numbers, valid, flagged = _imo(imo_text)
             if flagged.any():
                 kept_text = imo_text.take(kept)
-                kept_lines = lines() if kept is None else lines()[kept]
+                kept_lines = table_lines() if kept is None else table_lines()[kept]
                 _warn_imos(log, flagged[kept_text.indices], kept_text, whole_mmsi, kept_lines)
             imo_rows = imo_text.take(rows).indices
             imo, imo_valid = np.take(imo_numbers, imo_rows, out=_pooled(count, np.int64)), valid[imo_rows]
