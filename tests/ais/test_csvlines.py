@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from vesselscreen.ais import read_marinecadastre
 from vesselscreen.ais._csvlines import CsvGuard, LineTooShort, MappedCsv
+from vesselscreen.errors import VesselScreenError
 from vesselscreen.ingest import ingest_report
 
 from .conftest import MARINECADASTRE
@@ -108,6 +109,25 @@ def test_reading_a_path_equals_reading_its_bytes(tmp_path: Path) -> None:
         assert expected is not None
         assert report.model_dump(exclude=NAMES) == expected.model_dump(exclude=NAMES)
         assert sorted(sample.line or 0 for sample in report.samples)[:4] == [6, 18, 41, 42]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=damaged())
+def test_any_damaged_file_reads_from_its_path_as_from_its_bytes(tmp_path: Path, data: bytes) -> None:
+    path = tmp_path / "day.csv"
+    path.write_bytes(data)
+    try:
+        from_bytes = read_marinecadastre(io.BytesIO(data))
+    except VesselScreenError as exc:  # a header the damage made unreadable: the same error
+        with pytest.raises(type(exc)):
+            read_marinecadastre(path)
+        return
+    from_path = read_marinecadastre(path)
+    pd.testing.assert_frame_equal(from_path, from_bytes)
+    report, expected = ingest_report(from_path), ingest_report(from_bytes)
+    assert report is not None
+    assert expected is not None
+    assert report.model_dump(exclude=NAMES) == expected.model_dump(exclude=NAMES)
 
 
 @pytest.mark.parametrize("content", [b"", b"MMSI,BaseDateTime,LAT,LON"])
