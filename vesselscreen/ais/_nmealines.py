@@ -440,6 +440,24 @@ class Events:
         self.reasons.append(reason)
         self.kept.append(kept)
 
+    @staticmethod
+    def joined(parts: list[Events]) -> Events:
+        """The events of ``parts``, in that order (among events found at and about the same line,
+        the order they were added in decides which sample comes first).
+
+        >>> first, second = Events(), Events()
+        >>> first.one(3, 3, "bad checksum"); second.one(5, 4, "invalid MMSI: 7")
+        >>> Events.joined([first, second]).reasons
+        ['bad checksum', 'invalid MMSI: 7']
+        """
+        return Events(
+            groups=[group for part in parts for group in part.groups],
+            found=[line for part in parts for line in part.found],
+            about=[line for part in parts for line in part.about],
+            reasons=[reason for part in parts for reason in part.reasons],
+            kept=[kept for part in parts for kept in part.kept],
+        )
+
     def without(self, lines: BoolArray, first: int) -> Events:
         """These events less the grouped ones about block lines marked in ``lines`` (``first``:
         file index of the block's first line)."""

@@ -466,26 +466,21 @@ class _Carry:
 
 @dataclass(frozen=True)
 class _Rows:
-    """Position rows and identity rows of some messages, as columns."""
+    """Position rows and identity rows of some messages, as columns: tables of the same columns,
+    joined once, when the frame is built."""
 
-    positions: dict[str, npt.NDArray[Any]]
-    statics: dict[str, npt.NDArray[Any]]
+    positions: list[dict[str, npt.NDArray[Any]]]
+    statics: list[dict[str, npt.NDArray[Any]]]
     stations: list[str]  # station names by code (the log's so far)
     texts: list[str]  # names, call signs, destinations by code (-1: none)
 
     @staticmethod
     def concat(parts: list[_Rows]) -> _Rows:
-
-        def joined(tables: list[dict[str, npt.NDArray[Any]]]) -> dict[str, npt.NDArray[Any]]:
-            return {name: np.concatenate([table[name] for table in tables]) for name in tables[0]}
-
         if not parts:
-            return _Rows(_no_rows(_POSITION_COLUMNS), _no_rows(_STATIC_COLUMNS), [], [])
-        if len(parts) == 1:
-            return parts[0]
+            return _Rows([_no_rows(_POSITION_COLUMNS)], [_no_rows(_STATIC_COLUMNS)], [], [])
         return _Rows(
-            joined([part.positions for part in parts]),
-            joined([part.statics for part in parts]),
+            [table for part in parts for table in part.positions],
+            [table for part in parts for table in part.statics],
             parts[-1].stations,
             parts[-1].texts,
         )
@@ -506,10 +501,11 @@ def _results(
 ) -> Iterator[_Result]:
     """Each block's rows and report, in file order.
 
-    What a block says on its own (lines, fields, single-sentence messages decoded) is
-    worked out on worker threads, :data:`WORKERS` blocks ahead (numpy releases the GIL);
-    what depends on the blocks before it (times, multipart assembly, accounts) follows in
-    order on this thread. ``pool``: the caller's threads (else the reader's own, for this read).
+    What a block says on its own (lines, fields, its messages decoded, checked and made rows)
+    is worked out on worker threads, :data:`WORKERS` blocks ahead (numpy releases the GIL);
+    what depends on the blocks before it (times before the block's first, multipart messages
+    begun in an earlier block, accounts) follows in order on this thread. ``pool``: the
+    caller's threads (else the reader's own, for this read).
     """
     carry = _Carry()
     vocabulary = _Vocabularies(Vocabulary(), Vocabulary(), Vocabulary())
@@ -527,6 +523,8 @@ def _results(
 
 @dataclass(frozen=True)
 class _Vocabularies:
+    """Texts of the log, numbered; shared by the worker threads (numbering takes a lock)."""
+
     stations: Vocabulary[str]
     texts: Vocabulary[str]
     keys: Vocabulary[tuple[Any, ...]]  # assembly keys the integer code cannot hold
@@ -534,61 +532,197 @@ class _Vocabularies:
 
 
 @dataclass(frozen=True)
+class _Assembly:
+    """Multipart messages assembled: their rows (and what checking them found), what assembling
+    them found, and the fragments still waiting for partners."""
+
+    part: _Part
+    events: Events
+    pending: _Fragments
+
+
+@dataclass(frozen=True)
 class _Prepared:
-    """What a block says on its own: its lines, what each says, its sentences (times not yet
-    set), and its single-sentence messages decoded."""
+    """What a block says on its own: its lines and what each says, the rows of its single-sentence
+    messages, and its multipart messages assembled as if no fragment waited before the block.
+
+    Whether one did changes only what becomes of the ``heads``: fragments of a key that come
+    before its first fragment 1 in the block, which may continue a message begun in an
+    earlier block (see :func:`_resume`). They are left out of ``alone``: on their own they
+    only make orphans, which change nothing for the fragments after them.
+
+    Times are the block's own: a line before the block's first time has none yet (-1), and
+    ``undated`` is the first file line of a sentence there (-1: none).
+    """
 
     block: _Block
     lines: Lines
     said: Scan
-    singles: _Fragments
-    fragments: _Fragments
-    decoded: tuple[fastdecode.Messages, ObjectArray, BoolArray, BoolArray]
+    last_time: int  # the last time the block sets (-1: none)
+    undated: int
+    fragments: _Fragments  # multipart sentences (and sentences read one by one), in line order
+    heads: IntArray  # fragments before the first fragment 1 of their key in the block: left out of alone
+    singles: _Part
+    alone: _Assembly
 
 
 def _prepare(block: _Block, vocabulary: _Vocabularies, settings: _Settings) -> _Prepared:
     lines = split_lines(block.data, block.first, padded=True)
     said = scan(lines, settings.validate, vocabulary.stations, fast=settings.fast)
     singles, fragments = _sentences(lines, said, vocabulary.keys)
+    times, last_time = _line_times(said.time, -1, None)
+    singles = replace(singles, time=times.take(singles.line - lines.first))
+    fragments = replace(fragments, time=times.take(fragments.line - lines.first))
+    undated = np.concatenate((singles.line[singles.time < 0], fragments.line[fragments.time < 0]))
     decoded = _decode(singles.data, singles.start, singles.length, singles.fill, settings.fast)
-    return _Prepared(block, lines, said, singles, fragments, decoded)
+    single_rows = _part_rows(_single_messages(singles, decoded), vocabulary)
+    heads = _heads(fragments)
+    rest = fragments.take(np.flatnonzero(~heads)) if heads.any() else fragments
+    alone = _assembly(rest, block, lines, vocabulary, settings)
+    first_undated = int(undated.min()) if undated.size else -1
+    return _Prepared(
+        block, lines, said, last_time, first_undated, fragments, np.flatnonzero(heads), single_rows, alone
+    )
+
+
+def _heads(fragments: _Fragments) -> BoolArray:
+    """Which multipart fragments (in line order) come before the first fragment 1 of their key."""
+    heads = np.zeros(len(fragments), dtype=bool)
+    multi = np.flatnonzero(fragments.count > 1)
+    if not multi.size:
+        return heads
+    order = multi[np.argsort(fragments.key[multi], kind="stable")]  # by key, then line
+    key, first = fragments.key[order], fragments.number[order] == 1
+    new_key = np.ones(len(order), dtype=bool)
+    new_key[1:] = key[1:] != key[:-1]
+    started = np.cumsum(first)  # fragments 1 so far, over all keys: counted from each key's start
+    before_key = np.maximum.accumulate(np.where(new_key, started - first, 0))
+    heads[order] = started == before_key
+    return heads
+
+
+def _assembly(
+    fragments: _Fragments, block: _Block, lines: Lines, vocabulary: _Vocabularies, settings: _Settings
+) -> _Assembly:
+    """The messages of ``fragments`` (in line order) assembled, decoded, checked and made rows."""
+    events = Events()
+    messages, pending = _assemble(
+        fragments, events, last=block.last, fast=settings.fast, end=lines.first + len(lines)
+    )
+    part = _part_rows(_assembled_messages(messages, settings.fast), vocabulary)
+    return _Assembly(part, events, pending)
 
 
 def _finish(
     prepared: _Prepared, carry: _Carry, vocabulary: _Vocabularies, settings: _Settings
 ) -> tuple[_Result, _Carry]:
-    """A prepared block given the blocks before it: times, assembly, checks, rows and report."""
-    lines, said = prepared.lines, prepared.said
-    times, last_time = _line_times(said.time, carry.time, settings.reference)
-    singles = replace(prepared.singles, time=times.take(prepared.singles.line - lines.first))
-    fragments = replace(prepared.fragments, time=times.take(prepared.fragments.line - lines.first))
-    _check_dated(singles, fragments, settings.name)
-    events = said.events
-    messages, pending = _assemble(
-        _Fragments.concat([carry.pending, fragments]),
-        events,
-        last=prepared.block.last,
-        fast=settings.fast,
-        end=lines.first + len(lines),
-    )
-    decoded = _decode_all(singles, prepared.decoded, messages, settings.fast)
-    rows, accepted, notes = _rows(
-        decoded, events, vocabulary.stations, vocabulary.texts, vocabulary.text_codes
-    )
+    """A prepared block given the blocks before it: times, the messages begun before it, rows
+    and report."""
+    lines, said, block = prepared.lines, prepared.said, prepared.block
+    before = carry.time if carry.time >= 0 else (-1 if settings.reference is None else settings.reference)
+    _check_dated(prepared.undated, before, settings.name)
+    singles, alone, fragments = prepared.singles, prepared.alone, prepared.fragments
+    if prepared.undated >= 0:  # the block's first lines take the time before it
+        singles, alone = _dated_part(singles, before), _dated_assembly(alone, before)
+        fragments = replace(fragments, time=_dated(fragments.time, before))
+    resumed = _resume(carry.pending, fragments, prepared.heads, block, lines, vocabulary, settings)
+    pending = alone.pending
+    if len(resumed.pending):
+        pending = _Fragments.concat([pending, resumed.pending])
+        pending = pending.take(np.argsort(pending.line, kind="stable"))
+    parts = [singles, alone.part, resumed.part]
+    events = Events.joined([said.events, resumed.events, alone.events, *(part.events for part in parts)])
+    rows, accepted, notes = _rows(parts, vocabulary)
     fresh = (int(line) for line in pending.line.tolist() if line >= lines.first)
     raw = {**carry.raw, **{line: lines.text(line - lines.first).decode("ascii", "replace") for line in fresh}}
     wanted = max(MAX_SAMPLES - carry.samples, 0) if settings.whole else MAX_SAMPLES
-    report = _report(
-        lines, said, events, accepted, notes, raw, settings.name, bom=prepared.block.bom, samples=wanted
-    )
+    report = _report(lines, said, events, accepted, notes, raw, settings.name, bom=block.bom, samples=wanted)
     kept = set(pending.line.tolist())
     next_carry = _Carry(
-        time=last_time,
+        time=prepared.last_time if prepared.last_time >= 0 else carry.time,
         pending=pending,
         raw={line: text for line, text in raw.items() if line in kept},
         samples=carry.samples + len(report.samples),
     )
     return _Result(rows, report), next_carry
+
+
+def _dated(time: IntArray, before: int) -> IntArray:
+    """Times with the block's "none yet" (-1) as the time before the block."""
+    dated: IntArray = np.where(time == -1, before, time)
+    return dated
+
+
+def _dated_part(part: _Part, before: int) -> _Part:
+    positions = {**part.positions, "time": _dated(part.positions["time"], before)}
+    statics = {**part.statics, "time": _dated(part.statics["time"], before)}
+    return replace(part, positions=positions, statics=statics)
+
+
+def _dated_assembly(assembly: _Assembly, before: int) -> _Assembly:
+    pending = replace(assembly.pending, time=_dated(assembly.pending.time, before))
+    return replace(assembly, part=_dated_part(assembly.part, before), pending=pending)
+
+
+def _resume(
+    waiting: _Fragments,
+    fragments: _Fragments,
+    heads: IntArray,
+    block: _Block,
+    lines: Lines,
+    vocabulary: _Vocabularies,
+    settings: _Settings,
+) -> _Assembly:
+    """What the fragments still ``waiting`` from earlier blocks and the block's ``heads`` (indices
+    into its ``fragments``, see :class:`_Prepared`) make by the rule of :func:`_assemble`.
+
+    A head of a key nothing waits for is an orphan. The others take the rule's steps from the
+    waiting fragments (replayed: they are a message's first fragments), and the first fragment
+    of their key after the heads, if any, supersedes what still waits then; the messages
+    completed are decoded and checked as the block's others.
+    """
+    events = Events()
+    waiting_keys = np.unique(waiting.key)
+    head_keys = fragments.key.take(heads)
+    resumed = np.isin(head_keys, waiting_keys)
+    for line in fragments.line.take(heads.compress(~resumed)).tolist():
+        events.one(line, line, _ORPHAN)
+    if not len(waiting):
+        return _Assembly(_Part.empty(), events, waiting)
+    is_head = np.zeros(len(fragments), dtype=bool)
+    is_head[heads] = True
+    later = np.flatnonzero(np.isin(fragments.key, waiting_keys) & ~is_head)  # in line order
+    _, first = np.unique(fragments.key.take(later), return_index=True)
+    stoppers = later.take(first)  # each waiting key's first fragment 1 in the block
+    involved = _Fragments.concat([waiting, fragments.take(heads.compress(resumed)), fragments.take(stoppers)])
+    order = np.lexsort((involved.line, involved.key))
+    key = involved.key.take(order)
+    group = np.zeros(len(order), dtype=np.int64)
+    group[1:] = np.cumsum(key[1:] != key[:-1])
+    stopper = np.arange(len(involved)) >= len(involved) - len(stoppers)
+    done, left = _step(
+        np.arange(len(order)),
+        group,
+        involved.number.take(order),
+        involved.count.take(order),
+        stopper.take(order),  # as a run start: what waits is superseded, the fragment left to alone
+        involved.line.take(order),
+        events,
+    )
+    if block.last:
+        for parts in left:
+            for position in parts:
+                events.one(lines.first + len(lines), int(involved.line[order[position]]), _NEVER_CAME)
+        left = []
+    sizes = np.array([len(parts) for parts in done], dtype=np.int64)
+    index = order.take(np.array([position for parts in done for position in parts], dtype=np.int64))
+    first_part = np.zeros(len(sizes), dtype=np.int64)
+    if len(sizes) > 1:
+        np.cumsum(sizes[:-1], out=first_part[1:])
+    messages = _Messages(involved.take(index), first_part, sizes)
+    still = np.sort(order.take(np.array([position for parts in left for position in parts], dtype=np.int64)))
+    part = _part_rows(_assembled_messages(messages, settings.fast), vocabulary)
+    return _Assembly(part, events, involved.take(still))
 
 
 # -- times and sentences -----------------------------------------------------------------------
@@ -670,14 +804,15 @@ def _key(sentence: Sentence, keys: Vocabulary[tuple[Any, ...]]) -> int:
     return -1 - keys.code(whole)
 
 
-def _check_dated(singles: _Fragments, fragments: _Fragments, name: str) -> None:
-    undated = np.concatenate((singles.line[singles.time < 0], fragments.line[fragments.time < 0]))
-    if undated.size:
+def _check_dated(undated: int, before: int, name: str) -> None:
+    """Raise if a sentence before the block's first time (``undated``, a file line; -1: none)
+    has no time before the block either."""
+    if undated >= 0 and before < 0:
         raise ReferenceTimeError(
             name,
             "no time for this sentence: no tag block c: or $PGHP line before it; "
             "pass reference_time= (timezone-aware) to date such logs",
-            line=int(undated.min()) + 1,
+            line=undated + 1,
         )
 
 
@@ -826,32 +961,31 @@ class _Decoded:
     part_size: IntArray
 
 
-def _decode_all(
-    singles: _Fragments,
-    singles_decoded: tuple[fastdecode.Messages, ObjectArray, BoolArray, BoolArray],
-    messages: _Messages,
-    fast: bool,
-) -> list[_Decoded]:
-    """Single-sentence messages (decoded in place in their block) and assembled ones, decoded
-    in their buffer; pyais takes what the bulk decoder leaves. Two parts, kept apart: joining
-    them would copy every field of every message."""
+def _single_messages(
+    singles: _Fragments, decoded: tuple[fastdecode.Messages, ObjectArray, BoolArray, BoolArray]
+) -> _Decoded:
+    """Single-sentence messages, decoded in place in their block (see :func:`_decode`)."""
+    fields, problem, no_mmsi, no_position = decoded
+    return _Decoded(
+        fields, problem, no_mmsi, no_position, singles.line, singles.time, singles.station,
+        part_line=singles.line, part_first=np.arange(len(singles), dtype=np.int64),
+        part_size=np.ones(len(singles), dtype=np.int64),
+    )  # fmt: skip
+
+
+def _assembled_messages(messages: _Messages, fast: bool) -> _Decoded:
+    """Assembled messages decoded in their buffer; pyais takes what the bulk decoder leaves. Kept
+    apart from the single-sentence ones: joining them would copy every field of every message."""
     parts, first, size = messages.parts, messages.first, messages.size
     length = np.add.reduceat(parts.length, first) if len(first) else np.zeros(0, dtype=np.int64)
     last = first + size - 1
-    fields, problem, no_mmsi, no_position = singles_decoded
-    ones = np.ones(len(singles), dtype=np.int64)
-    single = _Decoded(
-        fields, problem, no_mmsi, no_position, singles.line, singles.time, singles.station,
-        part_line=singles.line, part_first=np.arange(len(singles), dtype=np.int64), part_size=ones,
-    )  # fmt: skip
     fields, problem, no_mmsi, no_position = _decode(
         parts.data, parts.start[first], length, parts.fill[last], fast
     )
-    assembled = _Decoded(
+    return _Decoded(
         fields, problem, no_mmsi, no_position, parts.line[last], parts.time[first], parts.station[first],
         part_line=parts.line, part_first=first, part_size=size,
     )  # fmt: skip
-    return [single, assembled]
 
 
 def _decode(
@@ -960,41 +1094,46 @@ def _no_rows(columns: tuple[str, ...]) -> dict[str, npt.NDArray[Any]]:
     return {name: np.zeros(0, dtype=np.float64 if name in floats else np.int64) for name in columns}
 
 
-def _rows(
-    decoded: list[_Decoded],
-    events: Events,
-    stations: Vocabulary[str],
-    texts: Vocabulary[str],
-    text_codes: dict[str, int],
-) -> tuple[_Rows, int, dict[str, int]]:
-    """Check every message (MMSI, position), count its fragments as accepted or rejected, and
-    give the rows of the accepted ones; also the accepted fragment count and notes."""
-    parts = [_part_rows(part, events, texts, text_codes) for part in decoded]
-    accepted = sum(part[2] for part in parts)
-    per_kind = np.sum([part[3] for part in parts], axis=0)
+@dataclass(frozen=True)
+class _Part:
+    """The rows of some messages, checked: position and identity rows, fragments accepted,
+    messages accepted per type (by ``type + 1``), and the rejections and warnings found."""
+
+    positions: dict[str, npt.NDArray[Any]]
+    statics: dict[str, npt.NDArray[Any]]
+    accepted: int
+    per_kind: IntArray
+    events: Events
+
+    @staticmethod
+    def empty() -> _Part:
+        no_kinds = np.zeros(_KIND_SLOTS, dtype=np.int64)
+        return _Part(_no_rows(_POSITION_COLUMNS), _no_rows(_STATIC_COLUMNS), 0, no_kinds, Events())
+
+
+def _rows(parts: list[_Part], vocabulary: _Vocabularies) -> tuple[_Rows, int, dict[str, int]]:
+    """The rows of a block's parts, the fragments accepted and the notes (messages per type)."""
+    accepted = sum(part.accepted for part in parts)
+    per_kind = np.sum([part.per_kind for part in parts], axis=0)
     notes: dict[str, int] = {}
     if accepted:
         notes["decoded sentences"] = accepted
     for value in np.flatnonzero(per_kind).tolist():
         notes[f"message type {value - 1}"] = int(per_kind[value])
-    positions = _joined([part[0] for part in parts])
-    statics = _joined([part[1] for part in parts])
-    return _Rows(positions, statics, list(stations.labels), list(texts.labels)), accepted, notes
+    rows = _Rows(
+        [part.positions for part in parts],
+        [part.statics for part in parts],
+        list(vocabulary.stations.labels),  # the labels of every code so far: numbered before
+        list(vocabulary.texts.labels),
+    )
+    return rows, accepted, notes
 
 
-def _joined(tables: list[dict[str, npt.NDArray[Any]]]) -> dict[str, npt.NDArray[Any]]:
-    """The rows of several tables of the same columns (a table alone is not copied)."""
-    filled = [table for table in tables if len(table["seq"])] or tables[:1]
-    if len(filled) == 1:
-        return filled[0]
-    return {name: np.concatenate([table[name] for table in filled]) for name in filled[0]}
-
-
-def _part_rows(
-    decoded: _Decoded, events: Events, texts: Vocabulary[str], text_codes: dict[str, int]
-) -> tuple[dict[str, npt.NDArray[Any]], dict[str, npt.NDArray[Any]], int, IntArray]:
-    """:func:`_rows` of some messages: their position and identity rows, accepted fragments and
-    messages accepted per type (by ``type + 1``)."""
+def _part_rows(decoded: _Decoded, vocabulary: _Vocabularies) -> _Part:
+    """Check every message (MMSI, position), count its fragments as accepted or rejected, and
+    give the rows of the accepted ones (texts numbered in the log's vocabulary)."""
+    events = Events()
+    texts, text_codes = vocabulary.texts, vocabulary.text_codes
     fields = decoded.fields
     kind = fields.kind
     mmsi, lat, lon = fields.mmsi, fields.lat, fields.lon
@@ -1075,7 +1214,7 @@ def _part_rows(
         "destination": np.where(t5, text["destination"].take(static), -1),
         "draught": np.where(t5 & (draught > 0), draught, np.nan),
     }
-    return positions, statics, accepted, per_kind
+    return _Part(positions, statics, accepted, per_kind, events)
 
 
 _KIND_SLOTS: Final = 65  # message types are 6-bit numbers; -1: none
@@ -1325,7 +1464,7 @@ def _frame(
     order on ``pool``'s threads meanwhile, if given (numpy releases the GIL; a gather in an
     order by MMSI waits on memory more than it computes).
     """
-    positions, statics = rows.positions, rows.statics
+    positions, statics = _joined(rows.positions), _joined(rows.statics)
     count_p = len(positions["seq"])
     both = {name: np.concatenate((positions[name], statics[name])) for name in ("seq", "time", "mmsi")}
     order = _order(both["mmsi"], both["time"], both["seq"])
@@ -1372,6 +1511,14 @@ def _frame(
 
 
 _GATHERED: Final = ("lat", "lon", "sog", "cog", "heading", "status", "station")
+
+
+def _joined(tables: list[dict[str, npt.NDArray[Any]]]) -> dict[str, npt.NDArray[Any]]:
+    """The rows of several tables of the same columns (a table alone is not copied)."""
+    filled = [table for table in tables if len(table["seq"])] or tables[:1]
+    if len(filled) == 1:
+        return filled[0]
+    return {name: np.concatenate([table[name] for table in filled]) for name in filled[0]}
 
 
 def _group_starts(mmsi: IntArray) -> IntArray:
