@@ -466,24 +466,17 @@ class _Carry:
 
 @dataclass(frozen=True)
 class _Rows:
-    """Position rows and identity rows of some messages, as columns: tables of the same columns,
-    joined once, when the frame is built."""
+    """Position rows and identity rows of some messages, as runs each sorted within itself."""
 
-    positions: list[dict[str, npt.NDArray[Any]]]
-    statics: list[dict[str, npt.NDArray[Any]]]
+    runs: list[_Run]
     stations: list[str]  # station names by code (the log's so far)
     texts: list[str]  # names, call signs, destinations by code (-1: none)
 
     @staticmethod
     def concat(parts: list[_Rows]) -> _Rows:
         if not parts:
-            return _Rows([_no_rows(_POSITION_COLUMNS)], [_no_rows(_STATIC_COLUMNS)], [], [])
-        return _Rows(
-            [table for part in parts for table in part.positions],
-            [table for part in parts for table in part.statics],
-            parts[-1].stations,
-            parts[-1].texts,
-        )
+            return _Rows([_Run.of([_Part.empty()])], [], [])
+        return _Rows([run for part in parts for run in part.runs], parts[-1].stations, parts[-1].texts)
 
 
 @dataclass(frozen=True)
@@ -562,8 +555,9 @@ class _Prepared:
     undated: int
     fragments: _Fragments  # multipart sentences (and sentences read one by one), in line order
     heads: IntArray  # fragments before the first fragment 1 of their key in the block: left out of alone
-    singles: _Part
-    alone: _Assembly
+    run: _Run  # the rows of the block's single-sentence messages and of alone's messages
+    singles: _Part  # the accounts of the block's single-sentence messages (rows in run)
+    alone: _Assembly  # (rows in run)
 
 
 def _prepare(block: _Block, vocabulary: _Vocabularies, settings: _Settings) -> _Prepared:
@@ -579,9 +573,20 @@ def _prepare(block: _Block, vocabulary: _Vocabularies, settings: _Settings) -> _
     heads = _heads(fragments)
     rest = fragments.take(np.flatnonzero(~heads)) if heads.any() else fragments
     alone = _assembly(rest, block, lines, vocabulary, settings)
+    run = _Run.of([single_rows, alone.part])  # sorted here, on the block's thread
+    single_rows, alone = single_rows.counted(), replace(alone, part=alone.part.counted())
     first_undated = int(undated.min()) if undated.size else -1
     return _Prepared(
-        block, lines, said, last_time, first_undated, fragments, np.flatnonzero(heads), single_rows, alone
+        block,
+        lines,
+        said,
+        last_time,
+        first_undated,
+        fragments,
+        np.flatnonzero(heads),
+        run,
+        single_rows,
+        alone,
     )
 
 
@@ -621,18 +626,25 @@ def _finish(
     lines, said, block = prepared.lines, prepared.said, prepared.block
     before = carry.time if carry.time >= 0 else (-1 if settings.reference is None else settings.reference)
     _check_dated(prepared.undated, before, settings.name)
-    singles, alone, fragments = prepared.singles, prepared.alone, prepared.fragments
+    run, alone, fragments = prepared.run, prepared.alone, prepared.fragments
     if prepared.undated >= 0:  # the block's first lines take the time before it
-        singles, alone = _dated_part(singles, before), _dated_assembly(alone, before)
+        run = run.dated(before)
+        alone = replace(alone, pending=replace(alone.pending, time=_dated(alone.pending.time, before)))
         fragments = replace(fragments, time=_dated(fragments.time, before))
     resumed = _resume(carry.pending, fragments, prepared.heads, block, lines, vocabulary, settings)
     pending = alone.pending
     if len(resumed.pending):
         pending = _Fragments.concat([pending, resumed.pending])
         pending = pending.take(np.argsort(pending.line, kind="stable"))
-    parts = [singles, alone.part, resumed.part]
+    parts = [prepared.singles, alone.part, resumed.part]
     events = Events.joined([said.events, resumed.events, alone.events, *(part.events for part in parts)])
-    rows, accepted, notes = _rows(parts, vocabulary)
+    runs = [run, _Run.of([resumed.part])] if resumed.part.accepted else [run]
+    rows = _Rows(
+        runs,
+        list(vocabulary.stations.labels),  # the labels of every code so far: numbered before
+        list(vocabulary.texts.labels),
+    )
+    accepted, notes = _accounts(parts)
     fresh = (int(line) for line in pending.line.tolist() if line >= lines.first)
     raw = {**carry.raw, **{line: lines.text(line - lines.first).decode("ascii", "replace") for line in fresh}}
     wanted = max(MAX_SAMPLES - carry.samples, 0) if settings.whole else MAX_SAMPLES
@@ -651,17 +663,6 @@ def _dated(time: IntArray, before: int) -> IntArray:
     """Times with the block's "none yet" (-1) as the time before the block."""
     dated: IntArray = np.where(time == -1, before, time)
     return dated
-
-
-def _dated_part(part: _Part, before: int) -> _Part:
-    positions = {**part.positions, "time": _dated(part.positions["time"], before)}
-    statics = {**part.statics, "time": _dated(part.statics["time"], before)}
-    return replace(part, positions=positions, statics=statics)
-
-
-def _dated_assembly(assembly: _Assembly, before: int) -> _Assembly:
-    pending = replace(assembly.pending, time=_dated(assembly.pending.time, before))
-    return replace(assembly, part=_dated_part(assembly.part, before), pending=pending)
 
 
 def _resume(
@@ -1110,9 +1111,13 @@ class _Part:
         no_kinds = np.zeros(_KIND_SLOTS, dtype=np.int64)
         return _Part(_no_rows(_POSITION_COLUMNS), _no_rows(_STATIC_COLUMNS), 0, no_kinds, Events())
 
+    def counted(self) -> _Part:
+        """The part's accounts without its rows (once they are in a :class:`_Run`)."""
+        return replace(self, positions=_no_rows(_POSITION_COLUMNS), statics=_no_rows(_STATIC_COLUMNS))
 
-def _rows(parts: list[_Part], vocabulary: _Vocabularies) -> tuple[_Rows, int, dict[str, int]]:
-    """The rows of a block's parts, the fragments accepted and the notes (messages per type)."""
+
+def _accounts(parts: list[_Part]) -> tuple[int, dict[str, int]]:
+    """The fragments a block's parts accepted, and the notes (messages accepted per type)."""
     accepted = sum(part.accepted for part in parts)
     per_kind = np.sum([part.per_kind for part in parts], axis=0)
     notes: dict[str, int] = {}
@@ -1120,13 +1125,7 @@ def _rows(parts: list[_Part], vocabulary: _Vocabularies) -> tuple[_Rows, int, di
         notes["decoded sentences"] = accepted
     for value in np.flatnonzero(per_kind).tolist():
         notes[f"message type {value - 1}"] = int(per_kind[value])
-    rows = _Rows(
-        [part.positions for part in parts],
-        [part.statics for part in parts],
-        list(vocabulary.stations.labels),  # the labels of every code so far: numbered before
-        list(vocabulary.texts.labels),
-    )
-    return rows, accepted, notes
+    return accepted, notes
 
 
 def _part_rows(decoded: _Decoded, vocabulary: _Vocabularies) -> _Part:
@@ -1434,6 +1433,80 @@ class _Identity:
         return _Identity({name: (nothing, _no_rows((name,))[name], nothing) for name in _IDENTITY})
 
 
+@dataclass(frozen=True)
+class _Run:
+    """Position and identity rows sorted within themselves: ``order`` sorts them by MMSI, time
+    and line (indices into the positions, then the identity rows), and ``keys`` holds their
+    MMSI, time and line in that order. A block's run is sorted on its thread; the frame merges
+    the runs (see :func:`_merged`).
+    """
+
+    positions: dict[str, npt.NDArray[Any]]
+    statics: dict[str, npt.NDArray[Any]]
+    order: IntArray
+    keys: dict[str, IntArray]
+
+    @staticmethod
+    def of(parts: list[_Part]) -> _Run:
+        return _Run.sorted(
+            _joined([part.positions for part in parts]), _joined([part.statics for part in parts])
+        )
+
+    @staticmethod
+    def sorted(positions: dict[str, npt.NDArray[Any]], statics: dict[str, npt.NDArray[Any]]) -> _Run:
+        both = {name: np.concatenate((positions[name], statics[name])) for name in _KEYS}
+        order = _order(both["mmsi"], both["time"], both["seq"])
+        return _Run(positions, statics, order, {name: both[name].take(order) for name in _KEYS})
+
+    def dated(self, before: int) -> _Run:
+        """The run with times "none yet" (-1) as ``before``, sorted again if that moves a row."""
+        undated = self.keys["time"] == -1
+        if not undated.any():
+            return self
+        positions = {**self.positions, "time": _dated(self.positions["time"], before)}
+        statics = {**self.statics, "time": _dated(self.statics["time"], before)}
+        if not undated.all():
+            return _Run.sorted(positions, statics)
+        return _Run(positions, statics, self.order, {**self.keys, "time": np.full(len(undated), before)})
+
+
+_KEYS: Final = ("mmsi", "time", "seq")
+
+
+def _merged(runs: list[_Run]) -> IntArray:
+    """The frame's order of the rows of ``runs``: indices into all their positions, then all their
+    identity rows (each joined in run order), by MMSI, time and line.
+
+    The runs' MMSIs are merged by one stable sort (numpy's timsort merges sorted runs in
+    linear time): each MMSI's rows then come run after run, which is their order unless
+    an earlier run has a row later in time (or line) than a later one; the MMSIs where that
+    happens are sorted again.
+    """
+    count_p = sum(len(run.positions["seq"]) for run in runs)
+    pieces, at_p, at_s = [], 0, count_p
+    for run in runs:
+        held = len(run.positions["seq"])
+        pieces.append(np.where(run.order < held, run.order + at_p, run.order - held + at_s))
+        at_p, at_s = at_p + held, at_s + len(run.statics["seq"])
+    order = np.concatenate(pieces)
+    if len(runs) == 1:
+        return order
+    keys = {name: np.concatenate([run.keys[name] for run in runs]) for name in _KEYS}
+    merge = np.argsort(keys["mmsi"], kind="stable")
+    order = order.take(merge)
+    mmsi, time, seq = (keys[name].take(merge) for name in _KEYS)
+    same = mmsi[1:] == mmsi[:-1]
+    earlier = time[1:] < time[:-1]
+    earlier |= (time[1:] == time[:-1]) & (seq[1:] < seq[:-1])
+    earlier &= same
+    if earlier.any():  # those MMSIs' rows sorted again, in place
+        group = np.zeros(len(mmsi), dtype=np.int64)
+        np.cumsum(~same, out=group[1:])
+        rows = np.flatnonzero(np.isin(group, group[1:][earlier]))
+        order[rows] = order.take(rows).take(np.lexsort((seq.take(rows), time.take(rows), group.take(rows))))
+    return order
+
+
 def _order(mmsi: IntArray, time: IntArray, seq: IntArray) -> IntArray:
     """Row order by MMSI, then time, then line.
 
@@ -1464,10 +1537,11 @@ def _frame(
     order on ``pool``'s threads meanwhile, if given (numpy releases the GIL; a gather in an
     order by MMSI waits on memory more than it computes).
     """
-    positions, statics = _joined(rows.positions), _joined(rows.statics)
+    positions = _joined([run.positions for run in rows.runs])
+    statics = _joined([run.statics for run in rows.runs])
     count_p = len(positions["seq"])
     both = {name: np.concatenate((positions[name], statics[name])) for name in ("seq", "time", "mmsi")}
-    order = _order(both["mmsi"], both["time"], both["seq"])
+    order = _merged(rows.runs)
     is_position = order < count_p
     final = order.compress(is_position)  # the position rows, in the frame's order
     gathering = {name: pool.submit(positions[name].take, final) for name in _GATHERED} if pool else {}
