@@ -69,7 +69,6 @@ import os
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cache
@@ -207,11 +206,11 @@ def read_stream(
     (the tests compare both ways).
     """
     settings = _Settings(name, reference_ns(reference_time, name), validate_checksum, fast, whole=True)
-    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        results = list(_results(stream, settings, lines_per_block=None, pool=pool))
-        rows = _Rows.concat([result.rows for result in results])
-        report = _file_report([result.report for result in results], name)
-        frame, _ = _frame(rows, report, None, pool)
+    pool = _workers()
+    results = list(_results(stream, settings, lines_per_block=None, pool=pool))
+    rows = _Rows.concat([result.rows for result in results])
+    report = _file_report([result.report for result in results], name)
+    frame, _ = _frame(rows, report, None, pool)
     return frame
 
 
@@ -498,12 +497,13 @@ def _results(
     is worked out on worker threads, :data:`WORKERS` blocks ahead (numpy releases the GIL);
     what depends on the blocks before it (times before the block's first, multipart messages
     begun in an earlier block, accounts) follows in order on this thread. ``pool``: the
-    caller's threads (else the reader's own, for this read).
+    threads to use (default: :func:`_workers`).
     """
     carry = _Carry()
     vocabulary = _Vocabularies(Vocabulary(), Vocabulary(), Vocabulary())
-    with nullcontext(pool) if pool else ThreadPoolExecutor(max_workers=WORKERS) as workers:
-        ahead: deque[Future[_Prepared]] = deque()
+    workers = pool or _workers()
+    ahead: deque[Future[_Prepared]] = deque()
+    try:
         for block in _blocks(stream, lines_per_block):
             ahead.append(workers.submit(_prepare, block, vocabulary, settings))
             if len(ahead) > WORKERS:
@@ -512,6 +512,30 @@ def _results(
         while ahead:
             result, carry = _finish(ahead.popleft().result(), carry, vocabulary, settings)
             yield result
+    finally:  # an error, or a reader left unfinished: blocks not begun are not read
+        for future in ahead:
+            future.cancel()
+
+
+_POOLS: Final[dict[int, ThreadPoolExecutor]] = {}
+
+
+def _workers() -> ThreadPoolExecutor:
+    """:data:`WORKERS` threads for the reader, started on first use and kept for the next reads.
+
+    A thread keeps the memory its blocks' temporaries took (its malloc arena) from one read to
+    the next: measured on 100,000 lines, the threads of a pool made for each read touched up
+    to 20 MB of fresh pages (about 5,000 page faults, 5-10 ms), a kept pool's almost none.
+    """
+    pool = _POOLS.get(WORKERS)
+    if pool is None:  # two threads may race here: the executor left over never starts a thread
+        made = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="vesselscreen-nmea")
+        pool = _POOLS.setdefault(WORKERS, made)
+    return pool
+
+
+# a forked child has none of its parent's threads: it starts its own
+os.register_at_fork(after_in_child=_POOLS.clear)
 
 
 @dataclass(frozen=True)
@@ -1473,9 +1497,10 @@ class _Run:
 _KEYS: Final = ("mmsi", "time", "seq")
 
 
-def _merged(runs: list[_Run]) -> IntArray:
-    """The frame's order of the rows of ``runs``: indices into all their positions, then all their
-    identity rows (each joined in run order), by MMSI, time and line.
+def _merged(runs: list[_Run]) -> tuple[IntArray, IntArray, IntArray]:
+    """The frame's order of the rows of ``runs`` (indices into all their positions, then all their
+    identity rows, each joined in run order) by MMSI, time and line; and the rows' MMSIs and
+    times in that order.
 
     The runs' MMSIs are merged by one stable sort (numpy's timsort merges sorted runs in
     linear time): each MMSI's rows then come run after run, which is their order unless
@@ -1488,12 +1513,11 @@ def _merged(runs: list[_Run]) -> IntArray:
         held = len(run.positions["seq"])
         pieces.append(np.where(run.order < held, run.order + at_p, run.order - held + at_s))
         at_p, at_s = at_p + held, at_s + len(run.statics["seq"])
-    order = np.concatenate(pieces)
     if len(runs) == 1:
-        return order
+        return pieces[0], runs[0].keys["mmsi"], runs[0].keys["time"]
     keys = {name: np.concatenate([run.keys[name] for run in runs]) for name in _KEYS}
     merge = np.argsort(keys["mmsi"], kind="stable")
-    order = order.take(merge)
+    order = np.concatenate(pieces).take(merge)
     mmsi, time, seq = (keys[name].take(merge) for name in _KEYS)
     same = mmsi[1:] == mmsi[:-1]
     earlier = time[1:] < time[:-1]
@@ -1503,8 +1527,9 @@ def _merged(runs: list[_Run]) -> IntArray:
         group = np.zeros(len(mmsi), dtype=np.int64)
         np.cumsum(~same, out=group[1:])
         rows = np.flatnonzero(np.isin(group, group[1:][earlier]))
-        order[rows] = order.take(rows).take(np.lexsort((seq.take(rows), time.take(rows), group.take(rows))))
-    return order
+        again = np.lexsort((seq.take(rows), time.take(rows), group.take(rows)))
+        order[rows], time[rows] = order.take(rows).take(again), time.take(rows).take(again)
+    return order, mmsi, time
 
 
 def _order(mmsi: IntArray, time: IntArray, seq: IntArray) -> IntArray:
@@ -1537,19 +1562,23 @@ def _frame(
     order on ``pool``'s threads meanwhile, if given (numpy releases the GIL; a gather in an
     order by MMSI waits on memory more than it computes).
     """
-    positions = _joined([run.positions for run in rows.runs])
-    statics = _joined([run.statics for run in rows.runs])
-    count_p = len(positions["seq"])
-    both = {name: np.concatenate((positions[name], statics[name])) for name in ("seq", "time", "mmsi")}
-    order = _merged(rows.runs)
+    runs = rows.runs
+    order, ordered_mmsi, ordered_time = _merged(runs)
+    count_p = sum(len(run.positions["seq"]) for run in runs)
     is_position = order < count_p
     final = order.compress(is_position)  # the position rows, in the frame's order
-    gathering = {name: pool.submit(positions[name].take, final) for name in _GATHERED} if pool else {}
-    mmsi, time = positions["mmsi"].take(final), positions["time"].take(final)  # take: faster than [...]
+
+    def gathered(name: str) -> npt.NDArray[Any]:
+        return _joined([run.positions for run in runs], (name,))[name].take(final)
+
+    gathering = {name: pool.submit(gathered, name) for name in _GATHERED} if pool else {}
+    mmsi, time = ordered_mmsi.compress(is_position), ordered_time.compress(is_position)
+    positions = _joined([run.positions for run in runs], ("seq", "name", "ship_type"))
+    statics = _joined([run.statics for run in runs])
     named = (positions["name"] >= 0) | (positions["ship_type"] != 0)  # type 19
     is_identity = np.concatenate((named, np.ones(len(statics["seq"]), dtype=bool))).take(order)
     chosen = order.compress(is_identity)  # identity rows in order (indices into positions, then statics)
-    identity_mmsi, identity_time = both["mmsi"].take(chosen), both["time"].take(chosen)
+    identity_mmsi, identity_time = ordered_mmsi.compress(is_identity), ordered_time.compress(is_identity)
     last = np.cumsum(is_identity).compress(is_position) - 1  # each position's last identity row so far
     linked = (last >= 0) & (identity_mmsi.take(np.maximum(last, 0)) == mmsi) if len(chosen) else last >= 0
     source = np.where(linked, last, len(chosen))  # each position's identity row; past the last: none
@@ -1574,9 +1603,7 @@ def _frame(
             column = _from_earlier_chunks(identity.fields[name], mmsi, time, column, ~_missing(name, column))
         columns[name] = column
     columns |= {"mmsi": mmsi, "time": time}
-    taken = {
-        name: gathering[name].result() if gathering else positions[name].take(final) for name in _GATHERED
-    }
+    taken = {name: gathering[name].result() if gathering else gathered(name) for name in _GATHERED}
     motion = {name: taken[name] for name in ("lat", "lon", "sog", "cog", "heading")}
     status, station = taken["status"], taken["station"]
     frame = _positions_frame(columns, motion, status, station, rows)
@@ -1587,12 +1614,16 @@ def _frame(
 _GATHERED: Final = ("lat", "lon", "sog", "cog", "heading", "status", "station")
 
 
-def _joined(tables: list[dict[str, npt.NDArray[Any]]]) -> dict[str, npt.NDArray[Any]]:
-    """The rows of several tables of the same columns (a table alone is not copied)."""
+def _joined(
+    tables: list[dict[str, npt.NDArray[Any]]], columns: tuple[str, ...] | None = None
+) -> dict[str, npt.NDArray[Any]]:
+    """The rows of several tables of the same columns (a table alone is not copied): all their
+    columns, or only ``columns``."""
     filled = [table for table in tables if len(table["seq"])] or tables[:1]
+    names = columns or tuple(filled[0])
     if len(filled) == 1:
-        return filled[0]
-    return {name: np.concatenate([table[name] for table in filled]) for name in filled[0]}
+        return {name: filled[0][name] for name in names}
+    return {name: np.concatenate([table[name] for table in filled]) for name in names}
 
 
 def _group_starts(mmsi: IntArray) -> IntArray:
