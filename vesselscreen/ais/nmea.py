@@ -1559,8 +1559,8 @@ def _frame(
     Identity rows (type 5 and 24 messages, and type 19 positions, which name their ship) are
     few: each field is filled forward among them, and each position takes the values of the
     last identity row of its MMSI at or before it. The position columns are put in the frame's
-    order on ``pool``'s threads meanwhile, if given (numpy releases the GIL; a gather in an
-    order by MMSI waits on memory more than it computes).
+    order, and the identity columns filled, on ``pool``'s threads if given (numpy and Arrow
+    release the GIL; a gather in an order by MMSI waits on memory more than it computes).
     """
     runs = rows.runs
     order, ordered_mmsi, ordered_time = _merged(runs)
@@ -1583,30 +1583,36 @@ def _frame(
     linked = (last >= 0) & (identity_mmsi.take(np.maximum(last, 0)) == mmsi) if len(chosen) else last >= 0
     source = np.where(linked, last, len(chosen))  # each position's identity row; past the last: none
     start = _group_starts(identity_mmsi)
-    columns: dict[str, npt.NDArray[Any]] = {}
-    updated: dict[str, tuple[IntArray, npt.NDArray[Any], IntArray]] = {}
-    for name in _IDENTITY:
+    texts = pa.array(rows.texts, type=pa.string())  # once for the three text columns
+
+    def identity_column(name: str) -> tuple[Any, tuple[IntArray, npt.NDArray[Any], IntArray] | None]:
         values = _identity_values(name, chosen, positions, statics)
         missing = _missing(name, values)
-        if identity is not None:
-            kept = ~missing
-            updated[name] = _latest(
-                identity.fields[name], identity_mmsi[kept], values[kept], identity_time[kept]
-            )
         latest = (
             np.maximum.accumulate(np.where(~missing, np.arange(len(values)), -1)) if len(values) else start
         )
         known = latest >= start
         filled = np.where(known, values[np.maximum(latest, 0)], values)  # forward within each MMSI
         column = np.append(filled, np.array([_NONE[name]], dtype=values.dtype)).take(source)
-        if identity is not None:
-            column = _from_earlier_chunks(identity.fields[name], mmsi, time, column, ~_missing(name, column))
-        columns[name] = column
-    columns |= {"mmsi": mmsi, "time": time}
+        if identity is None:
+            return _identity_array(name, column, texts), None
+        kept = ~missing
+        carried = identity.fields[name]
+        update = _latest(carried, identity_mmsi[kept], values[kept], identity_time[kept])
+        column = _from_earlier_chunks(carried, mmsi, time, column, ~_missing(name, column))
+        return _identity_array(name, column, texts), update
+
+    filling = {name: pool.submit(identity_column, name) for name in _IDENTITY} if pool else {}
+    data: dict[str, Any] = {
+        POSITION.MMSI: pd.arrays.IntegerArray(
+            mmsi.astype(np.int64, copy=False), np.zeros(len(mmsi), dtype=bool)
+        ),
+        POSITION.TIMESTAMP: _utc(time),
+    }
     taken = {name: gathering[name].result() if gathering else gathered(name) for name in _GATHERED}
-    motion = {name: taken[name] for name in ("lat", "lon", "sog", "cog", "heading")}
-    status, station = taken["status"], taken["station"]
-    frame = _positions_frame(columns, motion, status, station, rows)
+    filled = {name: filling[name].result() if filling else identity_column(name) for name in _IDENTITY}
+    updated = {name: update for name, (_, update) in filled.items() if update is not None}
+    frame = _positions_frame(data, taken, {name: column for name, (column, _) in filled.items()}, rows)
     frame.attrs[INGEST_REPORT_ATTR] = report
     return frame, (_Identity(updated) if identity is not None else _Identity.empty())
 
@@ -1686,42 +1692,43 @@ def _from_earlier_chunks(
     return np.where(usable, carried_values[index], values)
 
 
+def _identity_array(name: str, column: npt.NDArray[Any], texts: Any) -> Any:
+    """An identity column (codes of ``texts`` for the text ones) with its positions-schema dtype."""
+    if name in ("name", "call_sign", "destination"):
+        return _strings(texts, column)
+    if name == "imo":
+        return pd.arrays.IntegerArray(column.astype(np.int64, copy=False), column == 0)
+    if name == "ship_type":
+        return pd.arrays.IntegerArray(column.astype(np.int16), column == 0)
+    return column.astype(np.float64, copy=False)  # draught
+
+
 def _positions_frame(
-    columns: dict[str, npt.NDArray[Any]],
-    motion: dict[str, FloatArray],
-    status: IntArray,
-    station: IntArray,
-    rows: _Rows,
+    data: dict[str, Any], taken: dict[str, npt.NDArray[Any]], identity: dict[str, Any], rows: _Rows
 ) -> pd.DataFrame:
-    """The canonical columns and dtypes (speed, course and heading "not available" are NaN already:
-    see :func:`_speed`)."""
-    count = len(columns["mmsi"])
-    sog, cog, heading = motion["sog"], motion["cog"], motion["heading"]
+    """The canonical columns and dtypes, in order, from the MMSI and timestamp columns (``data``),
+    the position columns (``taken``: speed, course and heading "not available" are NaN already,
+    see :func:`_speed`) and the identity ones."""
+    status = taken["status"]
     sources = pa.array([SOURCE, *(f"{SOURCE}:{name}" for name in rows.stations)], type=pa.string())
-    texts = pa.array(rows.texts, type=pa.string())  # once for the three text columns
-    ship_type = columns["ship_type"]
-    data = {
-        POSITION.MMSI: pd.arrays.IntegerArray(
-            columns["mmsi"].astype(np.int64, copy=False), np.zeros(count, dtype=bool)
-        ),
-        POSITION.TIMESTAMP: _utc(columns["time"]),
-        POSITION.LAT: motion["lat"],
-        POSITION.LON: motion["lon"],
-        POSITION.SOG: sog,
-        POSITION.COG: cog,
-        POSITION.HEADING: heading,
+    columns = {
+        POSITION.MMSI: data[POSITION.MMSI],
+        POSITION.TIMESTAMP: data[POSITION.TIMESTAMP],
+        POSITION.LAT: taken["lat"],
+        POSITION.LON: taken["lon"],
+        POSITION.SOG: taken["sog"],
+        POSITION.COG: taken["cog"],
+        POSITION.HEADING: taken["heading"],
         POSITION.NAV_STATUS: pd.arrays.IntegerArray(np.maximum(status, 0).astype(np.int8), status < 0),
-        POSITION.IMO: pd.arrays.IntegerArray(
-            columns["imo"].astype(np.int64, copy=False), columns["imo"] == 0
-        ),
-        POSITION.NAME: _strings(texts, columns["name"]),
-        POSITION.CALL_SIGN: _strings(texts, columns["call_sign"]),
-        POSITION.DESTINATION: _strings(texts, columns["destination"]),
-        POSITION.SHIP_TYPE: pd.arrays.IntegerArray(ship_type.astype(np.int16), ship_type == 0),
-        POSITION.DRAUGHT: columns["draught"].astype(np.float64, copy=False),
-        POSITION.SOURCE: _strings(sources, station + 1),
+        POSITION.IMO: identity["imo"],
+        POSITION.NAME: identity["name"],
+        POSITION.CALL_SIGN: identity["call_sign"],
+        POSITION.DESTINATION: identity["destination"],
+        POSITION.SHIP_TYPE: identity["ship_type"],
+        POSITION.DRAUGHT: identity["draught"],
+        POSITION.SOURCE: _strings(sources, taken["station"] + 1),
     }
-    return pd.DataFrame(data, copy=False)
+    return pd.DataFrame(columns, copy=False)
 
 
 def _speed(sog: FloatArray) -> FloatArray:
