@@ -1326,7 +1326,8 @@ def _payload_rows(buf: ByteArray, start: IntArray, length: IntArray) -> tuple[Bo
     while todo.size:
         left = length.take(todo) - offset
         chars = fastdecode._byte_rows(buf, start.take(todo) + offset, _ARMOUR_WIDTH)  # a copy
-        kept = [_BYTES_KEPT[np.clip(left - 8 * word, 0, 8)] for word in range(_ARMOUR_WIDTH // 8)]
+        masks = _WORDS_KEPT.take(np.minimum(left, _ARMOUR_WIDTH), axis=0)  # one row of masks per payload
+        kept = [masks[:, word] for word in range(_ARMOUR_WIDTH // 8)]
         words = chars.view("<u8")  # byte i of a row is bits 8i-8i+7 of its word
         folded = words[:, 0] & kept[0]
         for word in range(1, _ARMOUR_WIDTH // 8):
@@ -1355,6 +1356,10 @@ _ARMOUR_ROWS: Final = 16_384  # payloads checked at a time: 512 KB of each tempo
 _ARMOUR_WIDTH: Final = 32  # payload bytes checked at a time (<= PAD): most payloads are 28
 _BYTES_KEPT: Final = np.array([(1 << (8 * count)) - 1 for count in range(9)], dtype=np.uint64)
 """The mask of a 64-bit word's first (lowest, little-endian) ``count`` bytes."""
+_WORDS_KEPT: Final = _BYTES_KEPT.take(
+    np.clip(np.arange(_ARMOUR_WIDTH + 1)[:, None] - 8 * np.arange(_ARMOUR_WIDTH // 8), 0, 8)
+)
+"""For ``count`` bytes (up to :data:`_ARMOUR_WIDTH`), the masks of the words of a row that keep them."""
 
 
 # -- lines the scanner leaves to the reference rule -----------------------------------------------

@@ -695,7 +695,7 @@ def _empty_messages(kind: Int64Array) -> Messages:
     count = len(kind)
 
     def texts() -> npt.NDArray[np.object_]:
-        return np.full(count, None, dtype=object)
+        return np.empty(count, dtype=object)  # None in every item: numpy fills object arrays so
 
     return Messages(
         kind=kind,

@@ -72,6 +72,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cache
+from itertools import repeat
 from typing import Any, BinaryIO, Final
 
 import numpy as np
@@ -1022,7 +1023,7 @@ def _decode(
         fields = fastdecode.decode_messages(data, start, length, fill)
     else:
         fields = fastdecode._empty_messages(np.full(len(start), -1, dtype=np.int64))
-    problem = np.full(len(start), None, dtype=object)
+    problem = np.empty(len(start), dtype=object)  # None in every item, as numpy fills them
     no_mmsi = np.zeros(len(start), dtype=bool)
     no_position = np.zeros(len(start), dtype=bool)
     for index in np.flatnonzero(~fields.decoded).tolist():
@@ -1343,17 +1344,14 @@ def _text_codes(
     codes, distinct = pd.factorize(values[which], use_na_sentinel=True)
     raw: list[str] = distinct.tolist()
     table: list[int | None] = list(map(known.get, raw))
-    new = [index for index, code in enumerate(table) if code is None]
-    if new:  # '@' padding and spaces trimmed at both ends, in Arrow
-        trimmed = pc.utf8_trim_whitespace(
-            pc.utf8_trim(pa.array([raw[index] for index in new]), characters="@ ")
-        )
-        cleaned: list[str] = trimmed.to_pylist()
+    if None in table:  # '@' padding and spaces trimmed at both ends, in Arrow
+        new = [text for text, code in zip(raw, table, strict=True) if code is None]
+        cleaned: list[str] = pc.utf8_trim_whitespace(pc.utf8_trim(pa.array(new), characters="@ ")).to_pylist()
         named = [text for text in cleaned if text]
         codes_of = dict(zip(named, texts.codes(named), strict=True))
-        for index, text in zip(new, cleaned, strict=True):
-            table[index] = known[raw[index]] = codes_of.get(text, -1)
-    result[which] = np.array([*table, -1], dtype=np.int64)[codes]
+        known.update(zip(new, map(codes_of.get, cleaned, repeat(-1)), strict=True))  # -1: nothing left
+        table = list(map(known.get, raw))
+    result[which] = np.array([*table, -1], dtype=np.int64).take(codes)
     return result
 
 
@@ -1573,7 +1571,7 @@ def _frame(
 
     gathering = {name: pool.submit(gathered, name) for name in _GATHERED} if pool else {}
     mmsi, time = ordered_mmsi.compress(is_position), ordered_time.compress(is_position)
-    positions = _joined([run.positions for run in runs], ("seq", "name", "ship_type"))
+    positions = _joined([run.positions for run in runs], ("name", "ship_type"))
     statics = _joined([run.statics for run in runs])
     named = (positions["name"] >= 0) | (positions["ship_type"] != 0)  # type 19
     is_identity = np.concatenate((named, np.ones(len(statics["seq"]), dtype=bool))).take(order)
@@ -1584,9 +1582,11 @@ def _frame(
     source = np.where(linked, last, len(chosen))  # each position's identity row; past the last: none
     start = _group_starts(identity_mmsi)
     texts = pa.array(rows.texts, type=pa.string())  # once for the three text columns
+    from_statics = chosen >= count_p
+    identity_rows = (chosen.compress(from_statics) - count_p, chosen.compress(~from_statics))
 
     def identity_column(name: str) -> tuple[Any, tuple[IntArray, npt.NDArray[Any], IntArray] | None]:
-        values = _identity_values(name, chosen, positions, statics)
+        values = _identity_values(name, from_statics, identity_rows, positions, statics)
         missing = _missing(name, values)
         latest = (
             np.maximum.accumulate(np.where(~missing, np.arange(len(values)), -1)) if len(values) else start
@@ -1643,15 +1643,18 @@ def _group_starts(mmsi: IntArray) -> IntArray:
 
 
 def _identity_values(
-    name: str, chosen: IntArray, positions: dict[str, npt.NDArray[Any]], statics: dict[str, npt.NDArray[Any]]
+    name: str,
+    from_statics: BoolArray,
+    rows: tuple[IntArray, IntArray],
+    positions: dict[str, npt.NDArray[Any]],
+    statics: dict[str, npt.NDArray[Any]],
 ) -> npt.NDArray[Any]:
-    """Field ``name`` of the identity rows ``chosen`` (indices into positions, then statics)."""
-    count_p = len(positions["seq"])
-    from_statics = chosen >= count_p
-    values = np.full(len(chosen), _NONE[name], dtype=statics[name].dtype)
-    values[from_statics] = statics[name][chosen[from_statics] - count_p]
+    """Field ``name`` of the identity rows, which come ``from_statics`` or from positions: ``rows``
+    are their indices into the statics, and into the positions."""
+    values = np.full(len(from_statics), _NONE[name], dtype=statics[name].dtype)
+    values[from_statics] = statics[name].take(rows[0])
     if name in positions:
-        values[~from_statics] = positions[name][chosen[~from_statics]]
+        values[~from_statics] = positions[name].take(rows[1])
     return values
 
 
