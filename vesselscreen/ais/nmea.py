@@ -248,38 +248,48 @@ class _Settings:
 
 @dataclass(frozen=True)
 class _Block:
-    data: bytes
+    """Whole lines of the log, numbered: ``data`` followed by :data:`PAD` zero bytes, or not yet
+    (``padded`` False: a piece of a log read whole, copied with them on its worker thread)."""
+
+    data: bytes | memoryview
     first: int  # file line index of its first line
     last: bool
     bom: bool  # a byte order mark was skipped before this block
+    padded: bool = True
+
+    def padded_data(self) -> bytes:
+        """The block's lines followed by :data:`PAD` zero bytes."""
+        return bytes(self.data) if self.padded else b"".join((self.data, _PADDING))
 
 
 def _blocks(stream: BinaryIO, lines_per_block: int | None) -> Iterator[_Block]:
-    """The log in blocks of whole lines (followed by :data:`PAD` zero bytes), numbered, the last one
-    marked, a leading byte order mark skipped."""
+    """The log in blocks of whole lines, numbered, the last one marked, a leading byte order mark
+    skipped."""
     raw = _raw_blocks(stream, lines_per_block)
-    current = next(raw, _PADDING)
-    bom = current.startswith(_BOM)
+    padded = lines_per_block is not None
+    current = next(raw, _PADDING if padded else memoryview(b""))  # an empty log: one empty block
+    bom = bytes(current[: len(_BOM)]) == _BOM
     if bom:
         current = current[len(_BOM) :]
     first = 0
     for following in raw:
-        yield _Block(current, first, last=False, bom=bom)
+        yield _Block(current, first, last=False, bom=bom, padded=padded)
         # a block other than the last ends with a line feed; numpy counts them 5 times faster than bytes
         first += count_byte(np.frombuffer(current, dtype=np.uint8), ord("\n"))
         bom, current = False, following
-    yield _Block(current, first, last=True, bom=bom)
+    yield _Block(current, first, last=True, bom=bom, padded=padded)
 
 
-def _raw_blocks(stream: BinaryIO, lines_per_block: int | None) -> Iterator[bytes]:
-    """``lines_per_block`` lines at a time, or about :data:`BLOCK_BYTES` of whole lines, each followed
-    by :data:`PAD` zero bytes (copied once, with them)."""
+def _raw_blocks(stream: BinaryIO, lines_per_block: int | None) -> Iterator[bytes | memoryview]:
+    """``lines_per_block`` lines at a time, each followed by :data:`PAD` zero bytes (copied once, with
+    them); or (a log read whole) about :data:`BLOCK_BYTES` of whole lines at a time, not copied."""
     pending, at, done, piece = b"", 0, False, 0
     while True:
         cut = _cut(pending, at, lines_per_block, done, piece)
         if cut is not None:
             if cut > at:
-                yield b"".join((memoryview(pending)[at:cut], _PADDING))
+                view = memoryview(pending)[at:cut]
+                yield b"".join((view, _PADDING)) if lines_per_block is not None else view
             at = cut
             if done and at >= len(pending):
                 return
@@ -586,7 +596,7 @@ class _Prepared:
 
 
 def _prepare(block: _Block, vocabulary: _Vocabularies, settings: _Settings) -> _Prepared:
-    lines = split_lines(block.data, block.first, padded=True)
+    lines = split_lines(block.padded_data(), block.first, padded=True)
     said = scan(lines, settings.validate, vocabulary.stations, fast=settings.fast)
     singles, fragments = _sentences(lines, said, vocabulary.keys)
     times, last_time = _line_times(said.time, -1, None)
