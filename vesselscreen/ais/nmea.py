@@ -67,11 +67,11 @@ from __future__ import annotations
 
 import os
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from functools import cache
+from functools import cache, partial
 from itertools import repeat
 from typing import Any, BinaryIO, Final
 
@@ -1567,8 +1567,8 @@ def _frame(
     Identity rows (type 5 and 24 messages, and type 19 positions, which name their ship) are
     few: each field is filled forward among them, and each position takes the values of the
     last identity row of its MMSI at or before it. The position columns are put in the frame's
-    order, and the identity columns filled, on ``pool``'s threads if given (numpy and Arrow
-    release the GIL; a gather in an order by MMSI waits on memory more than it computes).
+    order, and the identity columns filled, on ``pool``'s threads if given and on this one (numpy
+    and Arrow release the GIL; a gather in an order by MMSI waits on memory more than it computes).
     """
     runs = rows.runs
     order, ordered_mmsi, ordered_time = _merged(runs)
@@ -1579,7 +1579,6 @@ def _frame(
     def gathered(name: str) -> npt.NDArray[Any]:
         return _joined([run.positions for run in runs], (name,))[name].take(final)
 
-    gathering = {name: pool.submit(gathered, name) for name in _GATHERED} if pool else {}
     mmsi, time = ordered_mmsi.compress(is_position), ordered_time.compress(is_position)
     positions = _joined([run.positions for run in runs], ("name", "ship_type"))
     statics = _joined([run.statics for run in runs])
@@ -1612,22 +1611,38 @@ def _frame(
         column = _from_earlier_chunks(carried, mmsi, time, column, ~_missing(name, column))
         return _identity_array(name, column, texts), update
 
-    filling = {name: pool.submit(identity_column, name) for name in _IDENTITY} if pool else {}
+    sources = pa.array([SOURCE, *(f"{SOURCE}:{name}" for name in rows.stations)], type=pa.string())
+    tasks: dict[str, Callable[[], Any]] = {name: partial(identity_column, name) for name in _IDENTITY}
+    tasks |= {name: partial(gathered, name) for name in _GATHERED}
+    tasks["source"] = lambda: _strings(sources, gathered("station") + 1)
+    futures = {name: pool.submit(task) for name, task in tasks.items()} if pool else {}
     data: dict[str, Any] = {
         POSITION.MMSI: pd.arrays.IntegerArray(
             mmsi.astype(np.int64, copy=False), np.zeros(len(mmsi), dtype=bool)
         ),
         POSITION.TIMESTAMP: _utc(time),
     }
-    taken = {name: gathering[name].result() if gathering else gathered(name) for name in _GATHERED}
-    filled = {name: filling[name].result() if filling else identity_column(name) for name in _IDENTITY}
+    done = _shared(tasks, futures)
+    filled = {name: done[name] for name in _IDENTITY}
     updated = {name: update for name, (_, update) in filled.items() if update is not None}
-    frame = _positions_frame(data, taken, {name: column for name, (column, _) in filled.items()}, rows)
+    identity_columns = {name: column for name, (column, _) in filled.items()}
+    frame = _positions_frame(data, {name: done[name] for name in (*_GATHERED, "source")}, identity_columns)
     frame.attrs[INGEST_REPORT_ATTR] = report
     return frame, (_Identity(updated) if identity is not None else _Identity.empty())
 
 
-_GATHERED: Final = ("lat", "lon", "sog", "cog", "heading", "status", "station")
+def _shared(tasks: dict[str, Callable[[], Any]], futures: dict[str, Future[Any]]) -> dict[str, Any]:
+    """Each task's result: worked out by the thread pool the ``futures`` were handed to, and by this
+    thread, which takes back (from the last) the tasks no thread has begun, rather than wait."""
+    results = {}
+    for name in reversed(tasks):
+        future = futures.get(name)
+        if future is None or future.cancel():
+            results[name] = tasks[name]()
+    return {name: results[name] if name in results else futures[name].result() for name in tasks}
+
+
+_GATHERED: Final = ("lat", "lon", "sog", "cog", "heading", "status")
 
 
 def _joined(
@@ -1716,14 +1731,11 @@ def _identity_array(name: str, column: npt.NDArray[Any], texts: Any) -> Any:
     return column.astype(np.float64, copy=False)  # draught
 
 
-def _positions_frame(
-    data: dict[str, Any], taken: dict[str, npt.NDArray[Any]], identity: dict[str, Any], rows: _Rows
-) -> pd.DataFrame:
+def _positions_frame(data: dict[str, Any], taken: dict[str, Any], identity: dict[str, Any]) -> pd.DataFrame:
     """The canonical columns and dtypes, in order, from the MMSI and timestamp columns (``data``),
-    the position columns (``taken``: speed, course and heading "not available" are NaN already,
-    see :func:`_speed`) and the identity ones."""
+    the position columns and the source (``taken``: speed, course and heading "not available"
+    are NaN already, see :func:`_speed`) and the identity ones."""
     status = taken["status"]
-    sources = pa.array([SOURCE, *(f"{SOURCE}:{name}" for name in rows.stations)], type=pa.string())
     columns = {
         POSITION.MMSI: data[POSITION.MMSI],
         POSITION.TIMESTAMP: data[POSITION.TIMESTAMP],
@@ -1739,7 +1751,7 @@ def _positions_frame(
         POSITION.DESTINATION: identity["destination"],
         POSITION.SHIP_TYPE: identity["ship_type"],
         POSITION.DRAUGHT: identity["draught"],
-        POSITION.SOURCE: _strings(sources, taken["station"] + 1),
+        POSITION.SOURCE: taken["source"],
     }
     return pd.DataFrame(columns, copy=False)
 
