@@ -384,6 +384,21 @@ class _Fragments:
     def __len__(self) -> int:
         return len(self.line)
 
+    def subset(self, index: IntArray) -> _Fragments:
+        """The fragments at ``index``, their payloads left where they are."""
+        return _Fragments(
+            self.line.take(index),
+            self.time.take(index),
+            self.station.take(index),
+            self.key.take(index),
+            self.count.take(index),
+            self.number.take(index),
+            self.fill.take(index),
+            self.start.take(index),
+            self.length.take(index),
+            self.data,
+        )
+
     def take(self, index: IntArray) -> _Fragments:
         """The fragments at ``index``, their payloads gathered into a new buffer."""
         data, start = _gather(self.data, self.start, self.length, index)
@@ -603,13 +618,12 @@ def _prepare(block: _Block, vocabulary: _Vocabularies, settings: _Settings) -> _
     singles = replace(singles, time=times.take(singles.line - lines.first))
     fragments = replace(fragments, time=times.take(fragments.line - lines.first))
     undated = np.concatenate((singles.line[singles.time < 0], fragments.line[fragments.time < 0]))
-    decoded = _decode(singles.data, singles.start, singles.length, singles.fill, settings.fast)
-    single_rows = _part_rows(_single_messages(singles, decoded), vocabulary)
+    single_parts = _single_parts(singles, vocabulary, settings.fast)
     heads = _heads(fragments)
     rest = fragments.take(np.flatnonzero(~heads)) if heads.any() else fragments
     alone = _assembly(rest, block, lines, vocabulary, settings)
-    run = _Run.of([single_rows, alone.part])  # sorted here, on the block's thread
-    single_rows, alone = single_rows.counted(), replace(alone, part=alone.part.counted())
+    run = _Run.of([*single_parts, alone.part])  # sorted here, on the block's thread
+    single_rows, alone = _Part.merged(single_parts), replace(alone, part=alone.part.counted())
     first_undated = int(undated.min()) if undated.size else -1
     return _Prepared(
         block,
@@ -1150,6 +1164,16 @@ class _Part:
         """The part's accounts without its rows (once they are in a :class:`_Run`)."""
         return replace(self, positions=_no_rows(_POSITION_COLUMNS), statics=_no_rows(_STATIC_COLUMNS))
 
+    @staticmethod
+    def merged(parts: list[_Part]) -> _Part:
+        """The accounts of ``parts`` as one part's, without their rows."""
+        per_kind: IntArray = np.zeros(_KIND_SLOTS, dtype=np.int64)
+        for part in parts:
+            per_kind += part.per_kind
+        events = Events.joined([part.events for part in parts])
+        accepted = sum(part.accepted for part in parts)
+        return _Part(_no_rows(_POSITION_COLUMNS), _no_rows(_STATIC_COLUMNS), accepted, per_kind, events)
+
 
 def _accounts(parts: list[_Part]) -> tuple[int, dict[str, int]]:
     """The fragments a block's parts accepted, and the notes (messages accepted per type)."""
@@ -1161,6 +1185,85 @@ def _accounts(parts: list[_Part]) -> tuple[int, dict[str, int]]:
     for value in np.flatnonzero(per_kind).tolist():
         notes[f"message type {value - 1}"] = int(per_kind[value])
     return accepted, notes
+
+
+def _single_parts(singles: _Fragments, vocabulary: _Vocabularies, fast: bool) -> list[_Part]:
+    """The rows of single-sentence messages: position reports of types 1, 2, 3, 18 and 27 (most of
+    a feed) decoded and checked straight into rows (:func:`_report_rows`); the others decoded as
+    any message (:func:`_decode`, :func:`_part_rows`)."""
+    data, start, length, fill = singles.data, singles.start, singles.length, singles.fill
+    if not fast:
+        return [_part_rows(_single_messages(singles, _decode(data, start, length, fill, fast)), vocabulary)]
+    reports = fastdecode.buffer_decodable(data, start, length, fill)
+    first = data.take(np.where(length > 0, start, 0)) if len(data) else np.zeros(len(start), np.uint8)
+    long_range = (fastdecode.armour_values(first) == 27) & (length > 0)
+    long_range &= length * 6 - fill >= fastdecode._T27_BITS
+    parts = []
+    for which, fields in (
+        (np.flatnonzero(reports), fastdecode._report_fields),
+        (np.flatnonzero(long_range), fastdecode._long_range_fields),
+    ):
+        if which.size:
+            parts.append(_report_rows(singles.subset(which), fields(data, start.take(which))))
+    others = np.flatnonzero(~(reports | long_range))
+    if others.size or not parts:
+        rest = singles.subset(others)
+        decoded = _decode(rest.data, rest.start, rest.length, rest.fill, fast)
+        parts.append(_part_rows(_single_messages(rest, decoded), vocabulary))
+    return parts
+
+
+def _report_rows(singles: _Fragments, fields: dict[str, npt.NDArray[Any]]) -> _Part:
+    """:func:`_part_rows` of single-sentence position reports of types 1, 2, 3, 18 or 27, decoded
+    (``fields``): the same checks, rejections and rows, on arrays of these messages only."""
+    kind, mmsi, lat, lon = fields["kind"], fields["mmsi"], fields["lat"], fields["lon"]
+    events = Events()
+    failed = np.zeros(len(kind), dtype=bool)
+    with np.errstate(invalid="ignore"):
+        checks = (
+            ("invalid MMSI", (mmsi < MMSI_MIN) | (mmsi > MMSI_MAX), mmsi),
+            ("invalid latitude", ~((lat >= -90.0) & (lat <= 90.0)), lat),
+            ("invalid longitude", ~((lon >= -180.0) & (lon <= 180.0)), lon),
+        )
+    for label, check, value in checks:  # in order: a message is rejected for the first it fails
+        these = np.flatnonzero(check & ~failed)
+        failed |= check
+        if these.size:
+            lines = singles.line.take(these)
+            events.add(lines, label, _valued(label, lines, value.take(these)), found=lines)
+    ok = np.flatnonzero(~failed)
+    kind_ok = kind.take(ok)
+    long_range = fields.get("heading") is None  # type 27: its own "not available" codes, no heading
+    speed, course = fields["speed"].take(ok), fields["course"].take(ok)
+    if long_range:
+        speed = np.where(speed == _T27_SPEED_NA, np.nan, speed)
+        course = np.where(course == _T27_COURSE_NA, np.nan, course)
+    heading = np.full(len(ok), np.nan) if long_range else _angle(fields["heading"].take(ok))
+    positions = {
+        "seq": singles.line.take(ok),
+        "time": singles.time.take(ok),
+        "mmsi": mmsi.take(ok),
+        "lat": lat.take(ok),
+        "lon": lon.take(ok),
+        "sog": _speed(speed),
+        "cog": _angle(course),
+        "heading": heading,
+        "status": fields["status"].take(ok),  # -1 for type 18 already
+        "name": np.full(len(ok), -1, dtype=np.int64),
+        "ship_type": np.zeros(len(ok), dtype=np.int64),
+        "station": singles.station.take(ok),
+    }
+    per_kind = np.bincount(kind_ok + 1, minlength=_KIND_SLOTS)
+    return _Part(positions, _no_rows(_STATIC_COLUMNS), len(ok), per_kind, events)
+
+
+def _valued(label: str, lines: IntArray, values: npt.NDArray[Any]) -> Callable[[int], str]:
+    """Words a rejection of file line ``lines[i]`` (sorted) for ``label`` with its ``values[i]``."""
+
+    def detail(line: int) -> str:
+        return f"{label}: {values[np.searchsorted(lines, line)].item()}"
+
+    return detail
 
 
 def _part_rows(decoded: _Decoded, vocabulary: _Vocabularies) -> _Part:
@@ -1473,30 +1576,37 @@ class _Run:
     the runs (see :func:`_merged`).
     """
 
-    positions: dict[str, npt.NDArray[Any]]
-    statics: dict[str, npt.NDArray[Any]]
+    positions: list[dict[str, npt.NDArray[Any]]]  # tables of the same columns, not joined
+    statics: list[dict[str, npt.NDArray[Any]]]
     order: IntArray
     keys: dict[str, IntArray]
 
     @staticmethod
     def of(parts: list[_Part]) -> _Run:
-        return _Run.sorted(
-            _joined([part.positions for part in parts]), _joined([part.statics for part in parts])
-        )
+        return _Run.sorted([part.positions for part in parts], [part.statics for part in parts])
 
     @staticmethod
-    def sorted(positions: dict[str, npt.NDArray[Any]], statics: dict[str, npt.NDArray[Any]]) -> _Run:
-        both = {name: np.concatenate((positions[name], statics[name])) for name in _KEYS}
+    def sorted(
+        positions: list[dict[str, npt.NDArray[Any]]], statics: list[dict[str, npt.NDArray[Any]]]
+    ) -> _Run:
+        both = {name: np.concatenate([table[name] for table in positions + statics]) for name in _KEYS}
         order = _order(both["mmsi"], both["time"], both["seq"])
         return _Run(positions, statics, order, {name: both[name].take(order) for name in _KEYS})
+
+    @property
+    def count(self) -> tuple[int, int]:
+        """The run's position rows and identity rows."""
+        return sum(len(table["seq"]) for table in self.positions), sum(
+            len(table["seq"]) for table in self.statics
+        )
 
     def dated(self, before: int) -> _Run:
         """The run with times "none yet" (-1) as ``before``, sorted again if that moves a row."""
         undated = self.keys["time"] == -1
         if not undated.any():
             return self
-        positions = {**self.positions, "time": _dated(self.positions["time"], before)}
-        statics = {**self.statics, "time": _dated(self.statics["time"], before)}
+        positions = [{**table, "time": _dated(table["time"], before)} for table in self.positions]
+        statics = [{**table, "time": _dated(table["time"], before)} for table in self.statics]
         if not undated.all():
             return _Run.sorted(positions, statics)
         return _Run(positions, statics, self.order, {**self.keys, "time": np.full(len(undated), before)})
@@ -1515,12 +1625,12 @@ def _merged(runs: list[_Run]) -> tuple[IntArray, IntArray, IntArray]:
     an earlier run has a row later in time (or line) than a later one; the MMSIs where that
     happens are sorted again.
     """
-    count_p = sum(len(run.positions["seq"]) for run in runs)
+    count_p = sum(run.count[0] for run in runs)
     pieces, at_p, at_s = [], 0, count_p
     for run in runs:
-        held = len(run.positions["seq"])
+        held, identity_rows = run.count
         pieces.append(np.where(run.order < held, run.order + at_p, run.order - held + at_s))
-        at_p, at_s = at_p + held, at_s + len(run.statics["seq"])
+        at_p, at_s = at_p + held, at_s + identity_rows
     if len(runs) == 1:
         return pieces[0], runs[0].keys["mmsi"], runs[0].keys["time"]
     keys = {name: np.concatenate([run.keys[name] for run in runs]) for name in _KEYS}
@@ -1572,16 +1682,17 @@ def _frame(
     """
     runs = rows.runs
     order, ordered_mmsi, ordered_time = _merged(runs)
-    count_p = sum(len(run.positions["seq"]) for run in runs)
+    count_p = sum(run.count[0] for run in runs)
+    position_tables = [table for run in runs for table in run.positions]
     is_position = order < count_p
     final = order.compress(is_position)  # the position rows, in the frame's order
 
     def gathered(name: str) -> npt.NDArray[Any]:
-        return _joined([run.positions for run in runs], (name,))[name].take(final)
+        return _joined(position_tables, (name,))[name].take(final)
 
     mmsi, time = ordered_mmsi.compress(is_position), ordered_time.compress(is_position)
-    positions = _joined([run.positions for run in runs], ("name", "ship_type"))
-    statics = _joined([run.statics for run in runs])
+    positions = _joined(position_tables, ("name", "ship_type"))
+    statics = _joined([table for run in runs for table in run.statics])
     named = (positions["name"] >= 0) | (positions["ship_type"] != 0)  # type 19
     is_identity = np.concatenate((named, np.ones(len(statics["seq"]), dtype=bool))).take(order)
     chosen = order.compress(is_identity)  # identity rows in order (indices into positions, then statics)
