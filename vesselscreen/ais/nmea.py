@@ -1454,6 +1454,8 @@ def _text_codes(
     once per distinct value of the log (``known``: the codes of the values seen so far)."""
     result = np.full(len(values), -1, dtype=np.int64)
     which = np.flatnonzero(carriers)
+    if not which.size:
+        return result
     codes, distinct = pd.factorize(values[which], use_na_sentinel=True)
     raw: list[str] = distinct.tolist()
     table: list[int | None] = list(map(known.get, raw))
