@@ -56,6 +56,13 @@ assembled in bulk (one Python step only per fragment that does not pair up clean
 pyais decodes only what is left (short payloads, unknown types). Lines of an unusual shape
 are read one by one by the reference rule.
 
+Blocks are read on worker threads (:data:`WORKERS`, kept between reads), each as far as it
+can go on its own: its rows made and sorted, its multipart messages assembled as if no
+fragment waited before it. This thread then only dates the lines before a block's first
+time, resumes the messages an earlier block began (from the block's fragments that come
+before the first fragment 1 of their key), keeps the accounts, and merges the blocks'
+sorted rows into the frame.
+
 >>> import io
 >>> log = "\\c:1241544035,s:r003669945*79\\!AIVDM,1,1,,B,15N4cJ005Jrek0H@9nDW5608EP,0*13\n"
 >>> row = read_nmea(io.StringIO(log)).iloc[0]
