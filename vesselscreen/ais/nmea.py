@@ -1699,6 +1699,11 @@ def _frame(
     def gathered(name: str) -> npt.NDArray[Any]:
         return _joined(position_tables, (name,))[name].take(final)
 
+    # the position columns first: the pool gathers them while this thread works out identity rows
+    sources = pa.array([SOURCE, *(f"{SOURCE}:{name}" for name in rows.stations)], type=pa.string())
+    tasks: dict[str, Callable[[], Any]] = {name: partial(gathered, name) for name in _GATHERED}
+    tasks["source"] = lambda: _strings(sources, gathered("station") + 1)
+    futures = {name: pool.submit(task) for name, task in tasks.items()} if pool else {}
     mmsi, time = ordered_mmsi.compress(is_position), ordered_time.compress(is_position)
     positions = _joined(position_tables, ("name", "ship_type"))
     statics = _joined([table for run in runs for table in run.statics])
@@ -1731,11 +1736,9 @@ def _frame(
         column = _from_earlier_chunks(carried, mmsi, time, column, ~_missing(name, column))
         return _identity_array(name, column, texts), update
 
-    sources = pa.array([SOURCE, *(f"{SOURCE}:{name}" for name in rows.stations)], type=pa.string())
-    tasks: dict[str, Callable[[], Any]] = {name: partial(identity_column, name) for name in _IDENTITY}
-    tasks |= {name: partial(gathered, name) for name in _GATHERED}
-    tasks["source"] = lambda: _strings(sources, gathered("station") + 1)
-    futures = {name: pool.submit(task) for name, task in tasks.items()} if pool else {}
+    filling = {name: partial(identity_column, name) for name in _IDENTITY}
+    futures |= {name: pool.submit(task) for name, task in filling.items()} if pool else {}
+    tasks |= filling
     data: dict[str, Any] = {
         POSITION.MMSI: pd.arrays.IntegerArray(
             mmsi.astype(np.int64, copy=False), np.zeros(len(mmsi), dtype=bool)
