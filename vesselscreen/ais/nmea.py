@@ -573,7 +573,9 @@ os.register_at_fork(after_in_child=_POOLS.clear)
 
 @dataclass(frozen=True)
 class _Vocabularies:
-    """Texts of the log, numbered; shared by the worker threads (numbering takes a lock)."""
+    """Texts of the log, numbered as first seen; shared by the worker threads (numbering takes a
+    lock, so the numbers depend on which thread came first, never what a row's text is). Two
+    threads may work out one new text at once: they give it the same code."""
 
     stations: Vocabulary[str]
     texts: Vocabulary[str]
@@ -618,6 +620,7 @@ class _Prepared:
 
 
 def _prepare(block: _Block, vocabulary: _Vocabularies, settings: _Settings) -> _Prepared:
+    """What a block says on its own (see :class:`_Prepared`), worked out on a worker thread."""
     lines = split_lines(block.padded_data(), block.first, padded=True)
     said = scan(lines, settings.validate, vocabulary.stations, fast=settings.fast)
     singles, fragments = _sentences(lines, said, vocabulary.keys)
