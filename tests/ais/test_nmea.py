@@ -467,11 +467,13 @@ def test_a_log_under_one_block_is_cut_into_one_block_per_worker(
     blocks = list(nmea._blocks(io.BytesIO(data), None))
     assert len(blocks) == workers
     assert [block.last for block in blocks] == [False] * (workers - 1) + [True]
-    pad = bytes(PAD)
-    assert b"".join(block.data.removesuffix(pad) for block in blocks) == data
-    assert all(block.data.removesuffix(pad).endswith(b"\n") for block in blocks)
+    padded = [block.padded_data() for block in blocks]  # each block's lines, then PAD zero bytes
+    assert all(block.endswith(bytes(PAD)) for block in padded)
+    pieces = [block[:-PAD] for block in padded]
+    assert b"".join(pieces) == data
+    assert all(piece.endswith(b"\n") for piece in pieces)
     firsts = [block.first for block in blocks]
-    assert firsts == [data[: sum(len(b.data) - PAD for b in blocks[:i])].count(b"\n") for i in range(workers)]
+    assert firsts == [data[: sum(len(piece) for piece in pieces[:i])].count(b"\n") for i in range(workers)]
     frame = read_nmea(NMEA / GFW_TAGBLOCK)
     pd.testing.assert_frame_equal(frame, read(GFW_TAGBLOCK))
     assert report_of(frame) == report_of(read(GFW_TAGBLOCK))

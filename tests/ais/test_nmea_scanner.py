@@ -184,3 +184,80 @@ def test_no_line_is_lost_however_the_log_is_cut(
     assert sum(part.records for part in reports if part is not None) == records
     assert sum(part.accepted for part in reports if part is not None) == report.accepted
     assert sum(len(chunk) for chunk in chunks) == len(whole)
+
+
+def _checksum(data: bytes) -> bytes:
+    return b"%02X" % reduce(operator.xor, data, 0)
+
+
+def _multipart_messages() -> list[list[bytes]]:
+    """The shared logs' multipart messages, each as its fragments' sentences (tag blocks left off)."""
+    messages: list[list[bytes]] = []
+    for line in LINES:
+        body = line[line.find(b"!") :].strip()
+        fields = body.split(b",")
+        if len(fields) != 7 or not fields[1].isdigit() or fields[1] == b"1" or not fields[2].isdigit():
+            continue
+        if fields[2] == b"1":
+            messages.append([body])
+        elif messages and len(messages[-1]) == int(fields[2]) - 1:
+            messages[-1].append(body)
+    return [message for message in messages if len(message) == int(message[0].split(b",")[1])]
+
+
+MULTIPART = _multipart_messages()
+
+
+def _fragment(sentence: bytes, seq: int, channel: bytes, time: int | None) -> bytes:
+    """``sentence`` under sequence id ``seq`` and ``channel`` (checksum worked out again), behind a
+    tag block with ``time`` if one is given."""
+    fields = sentence.split(b"*")[0].split(b",")
+    fields[3], fields[4] = b"%d" % seq, channel
+    data = b",".join(fields)
+    line = data + b"*" + _checksum(data[1:])
+    if time is None:
+        return line
+    tag = b"c:%d" % time
+    return b"\\" + tag + b"*" + _checksum(tag) + b"\\" + line
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    picks=st.lists(
+        st.tuples(
+            st.integers(0, len(MULTIPART) - 1),
+            st.integers(0, 2),  # few sequence ids and channels: messages of one key interleave
+            st.sampled_from([b"A", b"B"]),
+            st.integers(0, 7),  # which of a message's fragments are written (the others are lost)
+            st.booleans(),  # fragments written last first
+            st.booleans(),  # a time on each fragment
+        ),
+        min_size=1,
+        max_size=40,
+    ),
+    block=st.integers(48, 1024),
+    chunksize=st.integers(1, 12),
+)
+def test_multipart_messages_cut_by_blocks_are_assembled_as_in_one_block(
+    picks: list[tuple[int, int, bytes, int, bool, bool]], block: int, chunksize: int
+) -> None:
+    # a block starts with fragments that continue messages begun in the block before (or not)
+    lines = []
+    for index, (message, seq, channel, kept, backwards, timed) in enumerate(picks):
+        fragments = [part for number, part in enumerate(MULTIPART[message]) if kept >> number & 1]
+        for sentence in reversed(fragments) if backwards else fragments:
+            lines.append(_fragment(sentence, seq, channel, 1_600_000_000 + index if timed else None))
+    data = b"\n".join(lines) + b"\n"
+    with mock.patch.object(nmea, "WORKERS", 1), mock.patch.object(nmea, "BLOCK_BYTES", 1 << 20):
+        whole = read_stream(io.BytesIO(data), "log", reference_time=REFERENCE)  # one block
+    with mock.patch.object(nmea, "BLOCK_BYTES", block):
+        blocks = read_stream(io.BytesIO(data), "log", reference_time=REFERENCE)
+    pd.testing.assert_frame_equal(blocks, whole)
+    report = ingest_report(whole)
+    assert ingest_report(blocks) == report
+    assert report is not None
+    chunks = list(iter_stream(io.BytesIO(data), "log", chunksize=chunksize, reference_time=REFERENCE))
+    reports = [ingest_report(chunk) for chunk in chunks]
+    for reason, count in report.reasons.items():
+        assert sum(part.reasons.get(reason, 0) for part in reports if part is not None) == count
+    assert sum(len(chunk) for chunk in chunks) == len(whole)

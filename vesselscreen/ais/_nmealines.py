@@ -440,6 +440,24 @@ class Events:
         self.reasons.append(reason)
         self.kept.append(kept)
 
+    @staticmethod
+    def joined(parts: list[Events]) -> Events:
+        """The events of ``parts``, in that order (among events found at and about the same line,
+        the order they were added in decides which sample comes first).
+
+        >>> first, second = Events(), Events()
+        >>> first.one(3, 3, "bad checksum"); second.one(5, 4, "invalid MMSI: 7")
+        >>> Events.joined([first, second]).reasons
+        ['bad checksum', 'invalid MMSI: 7']
+        """
+        return Events(
+            groups=[group for part in parts for group in part.groups],
+            found=[line for part in parts for line in part.found],
+            about=[line for part in parts for line in part.about],
+            reasons=[reason for part in parts for reason in part.reasons],
+            kept=[kept for part in parts for kept in part.kept],
+        )
+
     def without(self, lines: BoolArray, first: int) -> Events:
         """These events less the grouped ones about block lines marked in ``lines`` (``first``:
         file index of the block's first line)."""
@@ -1217,13 +1235,11 @@ def _ais_fields(
     seq_empty = head[11] == ord(",")
     channel = np.where(seq_empty, head[12], head[13])  # the channel, or the comma of an empty one
     channel_empty = channel == ord(",")
-    payload_start = b + np.where(seq_empty, 13, 14) + np.where(channel_empty, 0, 1)
+    payload_start = b + 13 + ~seq_empty + ~channel_empty
     payload_end = e - 5
-    count = _DIGIT.take(head[7])
-    number = _DIGIT.take(head[9])
-    seq = np.where(seq_empty, -1, _DIGIT.take(head[11]))
-    fill = _DIGIT.take(tail[4])
-    high, low = _HEX.take(tail[6]), _HEX.take(tail[7])
+    # digits as bytes less '0' (8 bits: numbers of a few values, not 64-bit lookups): others wrap past 9
+    count, number, seq, fill = (row - np.uint8(ord("0")) for row in (head[7], head[9], head[11], tail[4]))
+    high, low = _hex_digit(tail[6]), _hex_digit(tail[7])
     star = (tail[5] == ord("*")) if stars.usual else stars.first_is(b, e - 3)
     shaped = (
         (head[1] != ord(","))
@@ -1232,21 +1248,20 @@ def _ais_fields(
         & (head[4] == ord("D"))
         & ((head[5] == ord("M")) | (head[5] == ord("O")))
         & (head[6] == ord(","))
-        & (count >= 1)
+        & (count - np.uint8(1) <= 8)  # 1-9
         & (head[8] == ord(","))
-        & (number >= 1)
+        & (number - np.uint8(1) <= 8)
         & (number <= count)
         & (head[10] == ord(","))
-        & (seq_empty | ((seq >= 0) & (head[12] == ord(","))))
+        & (seq_empty | ((seq <= 9) & (head[12] == ord(","))))
         & (channel_empty | (np.where(seq_empty, head[13], head[14]) == ord(",")))
         & (payload_end >= payload_start)
         & (payload_end - payload_start <= MAX_PAYLOAD)
         & (tail[3] == ord(","))
-        & (fill >= 0)
         & (fill <= 5)
         & star
-        & (high >= 0)
-        & (low >= 0)
+        & (high <= 15)
+        & (low <= 15)
     )
     slow[records.take(which.compress(~shaped))] = (
         True  # other talker shapes, trailing fields...: the reference rule
@@ -1270,16 +1285,28 @@ def _ais_fields(
     keep = candidates.compress(~bad_here)
     talker = head[1].astype(np.int64) * 256 + head[2]
     vdo = (head[5] == ord("O")).astype(np.int64)
-    key = ((((talker * 2 + vdo) * 16 + (seq + 1)) * 256 + np.where(channel_empty, 0, channel)) * 16) + count
+    seq_code = np.where(seq_empty, 0, seq + np.uint8(1))  # 0: none, else the id + 1
+    key = ((((talker * 2 + vdo) * 16 + seq_code) * 256 + np.where(channel_empty, 0, channel)) * 16) + count
     return {
         "line": records.take(which.take(keep)),
         "payload_start": payload_start.take(keep),
         "payload_length": length.take(keep),
-        "fill": fill.take(keep),
-        "count": count.take(keep),
-        "number": number.take(keep),
+        "fill": fill.take(keep).astype(np.int64),
+        "count": count.take(keep).astype(np.int64),
+        "number": number.take(keep).astype(np.int64),
         "key": key.take(keep),
     }
+
+
+def _hex_digit(chars: ByteArray) -> ByteArray:
+    """The values of hex digit bytes (``0``-``9``, ``A``-``F``, ``a``-``f``); other bytes give more
+    than 15. In 8 bits, without a lookup (an index of 64-bit numbers per byte)."""
+    digit = chars - np.uint8(ord("0"))
+    letter = (chars | np.uint8(0x20)) - np.uint8(ord("a"))  # either case
+    value: ByteArray = np.where(
+        digit <= 9, digit, np.where(letter <= 5, letter + np.uint8(10), np.uint8(255))
+    )
+    return value
 
 
 def _payload_checks(buf: ByteArray, start: IntArray, length: IntArray) -> tuple[BoolArray, IntArray]:
@@ -1308,7 +1335,8 @@ def _payload_rows(buf: ByteArray, start: IntArray, length: IntArray) -> tuple[Bo
     while todo.size:
         left = length.take(todo) - offset
         chars = fastdecode._byte_rows(buf, start.take(todo) + offset, _ARMOUR_WIDTH)  # a copy
-        kept = [_BYTES_KEPT[np.clip(left - 8 * word, 0, 8)] for word in range(_ARMOUR_WIDTH // 8)]
+        masks = _WORDS_KEPT.take(np.minimum(left, _ARMOUR_WIDTH), axis=0)  # one row of masks per payload
+        kept = [masks[:, word] for word in range(_ARMOUR_WIDTH // 8)]
         words = chars.view("<u8")  # byte i of a row is bits 8i-8i+7 of its word
         folded = words[:, 0] & kept[0]
         for word in range(1, _ARMOUR_WIDTH // 8):
@@ -1337,6 +1365,10 @@ _ARMOUR_ROWS: Final = 16_384  # payloads checked at a time: 512 KB of each tempo
 _ARMOUR_WIDTH: Final = 32  # payload bytes checked at a time (<= PAD): most payloads are 28
 _BYTES_KEPT: Final = np.array([(1 << (8 * count)) - 1 for count in range(9)], dtype=np.uint64)
 """The mask of a 64-bit word's first (lowest, little-endian) ``count`` bytes."""
+_WORDS_KEPT: Final = _BYTES_KEPT.take(
+    np.clip(np.arange(_ARMOUR_WIDTH + 1)[:, None] - 8 * np.arange(_ARMOUR_WIDTH // 8), 0, 8)
+)
+"""For ``count`` bytes (up to :data:`_ARMOUR_WIDTH`), the masks of the words of a row that keep them."""
 
 
 # -- lines the scanner leaves to the reference rule -----------------------------------------------

@@ -406,7 +406,8 @@ KNOWN_TYPES: Final = frozenset(range(29))
 """Message types pyais knows (0 to 28); it refuses the others."""
 
 # bits each layout needs for every field read here (the field ends; fill bits excluded)
-_T27_BITS: Final = 94  # course ends at bit 94
+_T27_BITS: Final = 94
+"""Bits of a type 27 message :func:`_long_range_fields` reads (its course ends at bit 94)."""
 _T5_BITS: Final = 422  # destination ends at bit 422
 _T19_BITS: Final = 271  # ship type ends at bit 271
 _T24A_BITS: Final = 160  # part A: the name ends at bit 160
@@ -613,13 +614,9 @@ def decode_messages(
 
     rows = np.flatnonzero((kind == 27) & (bits >= _T27_BITS))
     if rows.size:
-        fields = _Bits(_armoured_words(data, starts.take(rows)))
-        out.mmsi[rows] = fields.unsigned(8, 30)
-        out.status[rows] = fields.unsigned(40, 4)
-        out.lon[rows] = _lat_lon_600(fields.signed(44, 18))
-        out.lat[rows] = _lat_lon_600(fields.signed(62, 17))
-        out.speed[rows] = fields.unsigned(79, 6).astype(np.float64)
-        out.course[rows] = fields.unsigned(85, 9).astype(np.float64)
+        long_range = _long_range_fields(data, starts.take(rows))
+        for name in ("mmsi", "status", "lon", "lat", "speed", "course"):
+            getattr(out, name)[rows] = long_range[name]
         decoded[rows] = True
 
     rows = np.flatnonzero((kind == 19) & (bits >= _T19_BITS))
@@ -672,30 +669,73 @@ def decode_messages(
     return out
 
 
+_ROW_FIELDS: Final = ("mmsi", "speed", "course", "heading", "lon", "lat", "status")
+
+
 def _reports(data: npt.NDArray[np.uint8], starts: Int64Array, out: Messages, rows: Int64Array) -> None:
     """The fields :class:`Messages` holds of position reports (types 1, 2, 3, 18 of 168 bits) at
-    ``starts``, written to ``rows`` of ``out``: :func:`decode_buffer`'s values, only the ones a
-    positions frame needs."""
+    ``starts``, written to ``rows`` of ``out``."""
+    fields = _report_fields(data, starts)
+    for name in _ROW_FIELDS:
+        getattr(out, name)[rows] = fields[name]
+
+
+def _report_fields(data: npt.NDArray[np.uint8], starts: Int64Array) -> dict[str, npt.NDArray[np.generic]]:
+    """Position reports (types 1, 2, 3, 18 of 168 bits, armour characters only) at ``starts``: the
+    fields a positions frame needs, :func:`decode_buffer`'s values (``status`` -1 for type 18),
+    and ``kind``, the message type.
+
+    >>> data = np.frombuffer(b"15RTgt0PAso;90TKcjM8h6g208CQ" + bytes(8), dtype=np.uint8)
+    >>> fields = _report_fields(data, np.array([0]))
+    >>> int(fields["kind"][0]), int(fields["mmsi"][0]), float(fields["lat"][0]), float(fields["speed"][0])
+    (1, 371798000, 48.381633, 12.3)
+    """
     bits = _Bits(_armoured_words(data, starts))
-    class_b = bits.unsigned(0, 6) == 18
+    kind = bits.unsigned(0, 6)
+    class_b = kind == 18
 
     def field(class_a_offset: int, class_b_offset: int, width: int) -> Int64Array:
         return np.where(class_b, bits.unsigned(class_b_offset, width), bits.unsigned(class_a_offset, width))
 
-    out.mmsi[rows] = bits.unsigned(8, 30)
-    out.speed[rows] = field(50, 46, 10) / 10.0
-    out.course[rows] = field(116, 112, 12) / 10.0
-    out.heading[rows] = field(128, 124, 9).astype(np.float64)
-    out.lon[rows] = _lat_lon(np.where(class_b, bits.signed(57, 28), bits.signed(61, 28)))
-    out.lat[rows] = _lat_lon(np.where(class_b, bits.signed(85, 27), bits.signed(89, 27)))
-    out.status[rows] = np.where(class_b, -1, bits.unsigned(38, 4))
+    return {
+        "kind": kind,
+        "mmsi": bits.unsigned(8, 30),
+        "speed": field(50, 46, 10) / 10.0,
+        "course": field(116, 112, 12) / 10.0,
+        "heading": field(128, 124, 9).astype(np.float64),
+        "lon": _lat_lon(np.where(class_b, bits.signed(57, 28), bits.signed(61, 28))),
+        "lat": _lat_lon(np.where(class_b, bits.signed(85, 27), bits.signed(89, 27))),
+        "status": np.where(class_b, -1, bits.unsigned(38, 4)),
+    }
+
+
+def _long_range_fields(data: npt.NDArray[np.uint8], starts: Int64Array) -> dict[str, npt.NDArray[np.generic]]:
+    """Type 27 messages (long-range broadcasts of at least 94 bits, armour characters only) at
+    ``starts``: the fields a positions frame needs, as pyais gives them (speed and course in
+    whole knots and degrees; 63 and 511 are "not available"), and ``kind`` (27).
+
+    >>> data = np.frombuffer(b"KmO6jKP6`>6bTOwv" + bytes(32), dtype=np.uint8)
+    >>> fields = _long_range_fields(data, np.array([0]))
+    >>> int(fields["mmsi"][0]), float(fields["lat"][0]), float(fields["speed"][0])
+    (368161390, 91.0, 63.0)
+    """
+    bits = _Bits(_armoured_words(data, starts))
+    return {
+        "kind": np.full(len(starts), 27, dtype=np.int64),
+        "mmsi": bits.unsigned(8, 30),
+        "status": bits.unsigned(40, 4),
+        "lon": _lat_lon_600(bits.signed(44, 18)),
+        "lat": _lat_lon_600(bits.signed(62, 17)),
+        "speed": bits.unsigned(79, 6).astype(np.float64),
+        "course": bits.unsigned(85, 9).astype(np.float64),
+    }
 
 
 def _empty_messages(kind: Int64Array) -> Messages:
     count = len(kind)
 
     def texts() -> npt.NDArray[np.object_]:
-        return np.full(count, None, dtype=object)
+        return np.empty(count, dtype=object)  # None in every item: numpy fills object arrays so
 
     return Messages(
         kind=kind,

@@ -56,6 +56,13 @@ assembled in bulk (one Python step only per fragment that does not pair up clean
 pyais decodes only what is left (short payloads, unknown types). Lines of an unusual shape
 are read one by one by the reference rule.
 
+Blocks are read on worker threads (:data:`WORKERS`, kept between reads), each as far as it
+can go on its own: its rows made and sorted, its multipart messages assembled as if no
+fragment waited before it. This thread then only dates the lines before a block's first
+time, resumes the messages an earlier block began (from the block's fragments that come
+before the first fragment 1 of their key), keeps the accounts, and merges the blocks'
+sorted rows into the frame.
+
 >>> import io
 >>> log = "\\c:1241544035,s:r003669945*79\\!AIVDM,1,1,,B,15N4cJ005Jrek0H@9nDW5608EP,0*13\n"
 >>> row = read_nmea(io.StringIO(log)).iloc[0]
@@ -67,12 +74,12 @@ from __future__ import annotations
 
 import os
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from functools import cache
+from functools import cache, partial
+from itertools import repeat
 from typing import Any, BinaryIO, Final
 
 import numpy as np
@@ -207,11 +214,11 @@ def read_stream(
     (the tests compare both ways).
     """
     settings = _Settings(name, reference_ns(reference_time, name), validate_checksum, fast, whole=True)
-    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        results = list(_results(stream, settings, lines_per_block=None, pool=pool))
-        rows = _Rows.concat([result.rows for result in results])
-        report = _file_report([result.report for result in results], name)
-        frame, _ = _frame(rows, report, None, pool)
+    pool = _workers()
+    results = list(_results(stream, settings, lines_per_block=None, pool=pool))
+    rows = _Rows.concat([result.rows for result in results])
+    report = _file_report([result.report for result in results], name)
+    frame, _ = _frame(rows, report, None, pool)
     return frame
 
 
@@ -248,38 +255,48 @@ class _Settings:
 
 @dataclass(frozen=True)
 class _Block:
-    data: bytes
+    """Whole lines of the log, numbered: ``data`` followed by :data:`PAD` zero bytes, or not yet
+    (``padded`` False: a piece of a log read whole, copied with them on its worker thread)."""
+
+    data: bytes | memoryview
     first: int  # file line index of its first line
     last: bool
     bom: bool  # a byte order mark was skipped before this block
+    padded: bool = True
+
+    def padded_data(self) -> bytes:
+        """The block's lines followed by :data:`PAD` zero bytes."""
+        return bytes(self.data) if self.padded else b"".join((self.data, _PADDING))
 
 
 def _blocks(stream: BinaryIO, lines_per_block: int | None) -> Iterator[_Block]:
-    """The log in blocks of whole lines (followed by :data:`PAD` zero bytes), numbered, the last one
-    marked, a leading byte order mark skipped."""
+    """The log in blocks of whole lines, numbered, the last one marked, a leading byte order mark
+    skipped."""
     raw = _raw_blocks(stream, lines_per_block)
-    current = next(raw, _PADDING)
-    bom = current.startswith(_BOM)
+    padded = lines_per_block is not None
+    current = next(raw, _PADDING if padded else memoryview(b""))  # an empty log: one empty block
+    bom = bytes(current[: len(_BOM)]) == _BOM
     if bom:
         current = current[len(_BOM) :]
     first = 0
     for following in raw:
-        yield _Block(current, first, last=False, bom=bom)
+        yield _Block(current, first, last=False, bom=bom, padded=padded)
         # a block other than the last ends with a line feed; numpy counts them 5 times faster than bytes
         first += count_byte(np.frombuffer(current, dtype=np.uint8), ord("\n"))
         bom, current = False, following
-    yield _Block(current, first, last=True, bom=bom)
+    yield _Block(current, first, last=True, bom=bom, padded=padded)
 
 
-def _raw_blocks(stream: BinaryIO, lines_per_block: int | None) -> Iterator[bytes]:
-    """``lines_per_block`` lines at a time, or about :data:`BLOCK_BYTES` of whole lines, each followed
-    by :data:`PAD` zero bytes (copied once, with them)."""
+def _raw_blocks(stream: BinaryIO, lines_per_block: int | None) -> Iterator[bytes | memoryview]:
+    """``lines_per_block`` lines at a time, each followed by :data:`PAD` zero bytes (copied once, with
+    them); or (a log read whole) about :data:`BLOCK_BYTES` of whole lines at a time, not copied."""
     pending, at, done, piece = b"", 0, False, 0
     while True:
         cut = _cut(pending, at, lines_per_block, done, piece)
         if cut is not None:
             if cut > at:
-                yield b"".join((memoryview(pending)[at:cut], _PADDING))
+                view = memoryview(pending)[at:cut]
+                yield b"".join((view, _PADDING)) if lines_per_block is not None else view
             at = cut
             if done and at >= len(pending):
                 return
@@ -374,6 +391,21 @@ class _Fragments:
     def __len__(self) -> int:
         return len(self.line)
 
+    def subset(self, index: IntArray) -> _Fragments:
+        """The fragments at ``index``, their payloads left where they are."""
+        return _Fragments(
+            self.line.take(index),
+            self.time.take(index),
+            self.station.take(index),
+            self.key.take(index),
+            self.count.take(index),
+            self.number.take(index),
+            self.fill.take(index),
+            self.start.take(index),
+            self.length.take(index),
+            self.data,
+        )
+
     def take(self, index: IntArray) -> _Fragments:
         """The fragments at ``index``, their payloads gathered into a new buffer."""
         data, start = _gather(self.data, self.start, self.length, index)
@@ -466,29 +498,17 @@ class _Carry:
 
 @dataclass(frozen=True)
 class _Rows:
-    """Position rows and identity rows of some messages, as columns."""
+    """Position rows and identity rows of some messages, as runs each sorted within itself."""
 
-    positions: dict[str, npt.NDArray[Any]]
-    statics: dict[str, npt.NDArray[Any]]
+    runs: list[_Run]
     stations: list[str]  # station names by code (the log's so far)
     texts: list[str]  # names, call signs, destinations by code (-1: none)
 
     @staticmethod
     def concat(parts: list[_Rows]) -> _Rows:
-
-        def joined(tables: list[dict[str, npt.NDArray[Any]]]) -> dict[str, npt.NDArray[Any]]:
-            return {name: np.concatenate([table[name] for table in tables]) for name in tables[0]}
-
         if not parts:
-            return _Rows(_no_rows(_POSITION_COLUMNS), _no_rows(_STATIC_COLUMNS), [], [])
-        if len(parts) == 1:
-            return parts[0]
-        return _Rows(
-            joined([part.positions for part in parts]),
-            joined([part.statics for part in parts]),
-            parts[-1].stations,
-            parts[-1].texts,
-        )
+            return _Rows([_Run.of([_Part.empty()])], [], [])
+        return _Rows([run for part in parts for run in part.runs], parts[-1].stations, parts[-1].texts)
 
 
 @dataclass(frozen=True)
@@ -506,27 +526,61 @@ def _results(
 ) -> Iterator[_Result]:
     """Each block's rows and report, in file order.
 
-    What a block says on its own (lines, fields, single-sentence messages decoded) is
-    worked out on worker threads, :data:`WORKERS` blocks ahead (numpy releases the GIL);
-    what depends on the blocks before it (times, multipart assembly, accounts) follows in
-    order on this thread. ``pool``: the caller's threads (else the reader's own, for this read).
+    What a block says on its own (lines, fields, its messages decoded, checked and made rows)
+    is worked out on worker threads, blocks ahead (numpy releases the GIL); what depends on
+    the blocks before it (times before the block's first, multipart messages begun in an
+    earlier block, accounts) follows in order on this thread. A log read whole is read
+    :data:`WORKERS` blocks ahead; chunks one fewer, as this thread builds each chunk's
+    frame meanwhile (measured on 1,000,000 lines in chunks of 20,000 on two cores: a third
+    busy thread made the reading 10% slower). ``pool``: the threads to use (default:
+    :func:`_workers`).
     """
     carry = _Carry()
     vocabulary = _Vocabularies(Vocabulary(), Vocabulary(), Vocabulary())
-    with nullcontext(pool) if pool else ThreadPoolExecutor(max_workers=WORKERS) as workers:
-        ahead: deque[Future[_Prepared]] = deque()
+    workers = pool or _workers()
+    reading_ahead = WORKERS if lines_per_block is None else max(1, WORKERS - 1)
+    ahead: deque[Future[_Prepared]] = deque()
+    try:
         for block in _blocks(stream, lines_per_block):
             ahead.append(workers.submit(_prepare, block, vocabulary, settings))
-            if len(ahead) > WORKERS:
+            if len(ahead) > reading_ahead:
                 result, carry = _finish(ahead.popleft().result(), carry, vocabulary, settings)
                 yield result
         while ahead:
             result, carry = _finish(ahead.popleft().result(), carry, vocabulary, settings)
             yield result
+    finally:  # an error, or a reader left unfinished: blocks not begun are not read
+        for future in ahead:
+            future.cancel()
+
+
+_POOLS: Final[dict[int, ThreadPoolExecutor]] = {}
+
+
+def _workers() -> ThreadPoolExecutor:
+    """:data:`WORKERS` threads for the reader, started on first use and kept for the next reads.
+
+    A thread keeps the memory its blocks' temporaries took (its malloc arena) from one read to
+    the next: measured on 100,000 lines, the threads of a pool made for each read touched up
+    to 20 MB of fresh pages (about 5,000 page faults, 5-10 ms), a kept pool's almost none.
+    """
+    pool = _POOLS.get(WORKERS)
+    if pool is None:  # two threads may race here: the executor left over never starts a thread
+        made = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="vesselscreen-nmea")
+        pool = _POOLS.setdefault(WORKERS, made)
+    return pool
+
+
+# a forked child has none of its parent's threads: it starts its own
+os.register_at_fork(after_in_child=_POOLS.clear)
 
 
 @dataclass(frozen=True)
 class _Vocabularies:
+    """Texts of the log, numbered as first seen; shared by the worker threads (numbering takes a
+    lock, so the numbers depend on which thread came first, never what a row's text is). Two
+    threads may work out one new text at once: they give it the same code."""
+
     stations: Vocabulary[str]
     texts: Vocabulary[str]
     keys: Vocabulary[tuple[Any, ...]]  # assembly keys the integer code cannot hold
@@ -534,61 +588,205 @@ class _Vocabularies:
 
 
 @dataclass(frozen=True)
+class _Assembly:
+    """Multipart messages assembled: their rows (and what checking them found), what assembling
+    them found, and the fragments still waiting for partners."""
+
+    part: _Part
+    events: Events
+    pending: _Fragments
+
+
+@dataclass(frozen=True)
 class _Prepared:
-    """What a block says on its own: its lines, what each says, its sentences (times not yet
-    set), and its single-sentence messages decoded."""
+    """What a block says on its own: its lines and what each says, the rows of its single-sentence
+    messages, and its multipart messages assembled as if no fragment waited before the block.
+
+    Whether one did changes only what becomes of the ``heads``: fragments of a key that come
+    before its first fragment 1 in the block, which may continue a message begun in an
+    earlier block (see :func:`_resume`). They are left out of ``alone``: on their own they
+    only make orphans, which change nothing for the fragments after them.
+
+    Times are the block's own: a line before the block's first time has none yet (-1), and
+    ``undated`` is the first file line of a sentence there (-1: none).
+    """
 
     block: _Block
     lines: Lines
     said: Scan
-    singles: _Fragments
-    fragments: _Fragments
-    decoded: tuple[fastdecode.Messages, ObjectArray, BoolArray, BoolArray]
+    last_time: int  # the last time the block sets (-1: none)
+    undated: int
+    fragments: _Fragments  # multipart sentences (and sentences read one by one), in line order
+    heads: IntArray  # fragments before the first fragment 1 of their key in the block: left out of alone
+    run: _Run  # the rows of the block's single-sentence messages and of alone's messages
+    singles: _Part  # the accounts of the block's single-sentence messages (rows in run)
+    alone: _Assembly  # (rows in run)
 
 
 def _prepare(block: _Block, vocabulary: _Vocabularies, settings: _Settings) -> _Prepared:
-    lines = split_lines(block.data, block.first, padded=True)
+    """What a block says on its own (see :class:`_Prepared`), worked out on a worker thread."""
+    lines = split_lines(block.padded_data(), block.first, padded=True)
     said = scan(lines, settings.validate, vocabulary.stations, fast=settings.fast)
     singles, fragments = _sentences(lines, said, vocabulary.keys)
-    decoded = _decode(singles.data, singles.start, singles.length, singles.fill, settings.fast)
-    return _Prepared(block, lines, said, singles, fragments, decoded)
+    times, last_time = _line_times(said.time, -1, None)
+    singles = replace(singles, time=times.take(singles.line - lines.first))
+    fragments = replace(fragments, time=times.take(fragments.line - lines.first))
+    undated = np.concatenate((singles.line[singles.time < 0], fragments.line[fragments.time < 0]))
+    single_parts = _single_parts(singles, vocabulary, settings.fast)
+    heads = _heads(fragments)
+    rest = fragments.take(np.flatnonzero(~heads)) if heads.any() else fragments
+    alone = _assembly(rest, block, lines, vocabulary, settings)
+    run = _Run.of([*single_parts, alone.part])  # sorted here, on the block's thread
+    single_rows, alone = _Part.merged(single_parts), replace(alone, part=alone.part.counted())
+    first_undated = int(undated.min()) if undated.size else -1
+    return _Prepared(
+        block,
+        lines,
+        said,
+        last_time,
+        first_undated,
+        fragments,
+        np.flatnonzero(heads),
+        run,
+        single_rows,
+        alone,
+    )
+
+
+def _heads(fragments: _Fragments) -> BoolArray:
+    """Which multipart fragments (in line order) come before the first fragment 1 of their key."""
+    heads = np.zeros(len(fragments), dtype=bool)
+    multi = np.flatnonzero(fragments.count > 1)
+    if not multi.size:
+        return heads
+    order = multi[np.argsort(fragments.key[multi], kind="stable")]  # by key, then line
+    key, first = fragments.key[order], fragments.number[order] == 1
+    new_key = np.ones(len(order), dtype=bool)
+    new_key[1:] = key[1:] != key[:-1]
+    started = np.cumsum(first)  # fragments 1 so far, over all keys: counted from each key's start
+    before_key = np.maximum.accumulate(np.where(new_key, started - first, 0))
+    heads[order] = started == before_key
+    return heads
+
+
+def _assembly(
+    fragments: _Fragments, block: _Block, lines: Lines, vocabulary: _Vocabularies, settings: _Settings
+) -> _Assembly:
+    """The messages of ``fragments`` (in line order) assembled, decoded, checked and made rows."""
+    events = Events()
+    messages, pending = _assemble(
+        fragments, events, last=block.last, fast=settings.fast, end=lines.first + len(lines)
+    )
+    part = _part_rows(_assembled_messages(messages, settings.fast), vocabulary)
+    return _Assembly(part, events, pending)
 
 
 def _finish(
     prepared: _Prepared, carry: _Carry, vocabulary: _Vocabularies, settings: _Settings
 ) -> tuple[_Result, _Carry]:
-    """A prepared block given the blocks before it: times, assembly, checks, rows and report."""
-    lines, said = prepared.lines, prepared.said
-    times, last_time = _line_times(said.time, carry.time, settings.reference)
-    singles = replace(prepared.singles, time=times.take(prepared.singles.line - lines.first))
-    fragments = replace(prepared.fragments, time=times.take(prepared.fragments.line - lines.first))
-    _check_dated(singles, fragments, settings.name)
-    events = said.events
-    messages, pending = _assemble(
-        _Fragments.concat([carry.pending, fragments]),
-        events,
-        last=prepared.block.last,
-        fast=settings.fast,
-        end=lines.first + len(lines),
+    """A prepared block given the blocks before it: times, the messages begun before it, rows
+    and report."""
+    lines, said, block = prepared.lines, prepared.said, prepared.block
+    before = carry.time if carry.time >= 0 else (-1 if settings.reference is None else settings.reference)
+    _check_dated(prepared.undated, before, settings.name)
+    run, alone, fragments = prepared.run, prepared.alone, prepared.fragments
+    if prepared.undated >= 0:  # the block's first lines take the time before it
+        run = run.dated(before)
+        alone = replace(alone, pending=replace(alone.pending, time=_dated(alone.pending.time, before)))
+        fragments = replace(fragments, time=_dated(fragments.time, before))
+    resumed = _resume(carry.pending, fragments, prepared.heads, block, lines, vocabulary, settings)
+    pending = alone.pending
+    if len(resumed.pending):
+        pending = _Fragments.concat([pending, resumed.pending])
+        pending = pending.take(np.argsort(pending.line, kind="stable"))
+    parts = [prepared.singles, alone.part, resumed.part]
+    events = Events.joined([said.events, resumed.events, alone.events, *(part.events for part in parts)])
+    runs = [run, _Run.of([resumed.part])] if resumed.part.accepted else [run]
+    rows = _Rows(
+        runs,
+        list(vocabulary.stations.labels),  # the labels of every code so far: numbered before
+        list(vocabulary.texts.labels),
     )
-    decoded = _decode_all(singles, prepared.decoded, messages, settings.fast)
-    rows, accepted, notes = _rows(
-        decoded, events, vocabulary.stations, vocabulary.texts, vocabulary.text_codes
-    )
+    accepted, notes = _accounts(parts)
     fresh = (int(line) for line in pending.line.tolist() if line >= lines.first)
     raw = {**carry.raw, **{line: lines.text(line - lines.first).decode("ascii", "replace") for line in fresh}}
     wanted = max(MAX_SAMPLES - carry.samples, 0) if settings.whole else MAX_SAMPLES
-    report = _report(
-        lines, said, events, accepted, notes, raw, settings.name, bom=prepared.block.bom, samples=wanted
-    )
+    report = _report(lines, said, events, accepted, notes, raw, settings.name, bom=block.bom, samples=wanted)
     kept = set(pending.line.tolist())
     next_carry = _Carry(
-        time=last_time,
+        time=prepared.last_time if prepared.last_time >= 0 else carry.time,
         pending=pending,
         raw={line: text for line, text in raw.items() if line in kept},
         samples=carry.samples + len(report.samples),
     )
     return _Result(rows, report), next_carry
+
+
+def _dated(time: IntArray, before: int) -> IntArray:
+    """Times with the block's "none yet" (-1) as the time before the block."""
+    dated: IntArray = np.where(time == -1, before, time)
+    return dated
+
+
+def _resume(
+    waiting: _Fragments,
+    fragments: _Fragments,
+    heads: IntArray,
+    block: _Block,
+    lines: Lines,
+    vocabulary: _Vocabularies,
+    settings: _Settings,
+) -> _Assembly:
+    """What the fragments still ``waiting`` from earlier blocks and the block's ``heads`` (indices
+    into its ``fragments``, see :class:`_Prepared`) make by the rule of :func:`_assemble`.
+
+    A head of a key nothing waits for is an orphan. The others take the rule's steps from the
+    waiting fragments (replayed: they are a message's first fragments), and the first fragment
+    of their key after the heads, if any, supersedes what still waits then; the messages
+    completed are decoded and checked as the block's others.
+    """
+    events = Events()
+    waiting_keys = np.unique(waiting.key)
+    head_keys = fragments.key.take(heads)
+    resumed = np.isin(head_keys, waiting_keys)
+    for line in fragments.line.take(heads.compress(~resumed)).tolist():
+        events.one(line, line, _ORPHAN)
+    if not len(waiting):
+        return _Assembly(_Part.empty(), events, waiting)
+    is_head = np.zeros(len(fragments), dtype=bool)
+    is_head[heads] = True
+    later = np.flatnonzero(np.isin(fragments.key, waiting_keys) & ~is_head)  # in line order
+    _, first = np.unique(fragments.key.take(later), return_index=True)
+    stoppers = later.take(first)  # each waiting key's first fragment 1 in the block
+    involved = _Fragments.concat([waiting, fragments.take(heads.compress(resumed)), fragments.take(stoppers)])
+    order = np.lexsort((involved.line, involved.key))
+    key = involved.key.take(order)
+    group = np.zeros(len(order), dtype=np.int64)
+    group[1:] = np.cumsum(key[1:] != key[:-1])
+    stopper = np.arange(len(involved)) >= len(involved) - len(stoppers)
+    done, left = _step(
+        np.arange(len(order)),
+        group,
+        involved.number.take(order),
+        involved.count.take(order),
+        stopper.take(order),  # as a run start: what waits is superseded, the fragment left to alone
+        involved.line.take(order),
+        events,
+    )
+    if block.last:
+        for parts in left:
+            for position in parts:
+                events.one(lines.first + len(lines), int(involved.line[order[position]]), _NEVER_CAME)
+        left = []
+    sizes = np.array([len(parts) for parts in done], dtype=np.int64)
+    index = order.take(np.array([position for parts in done for position in parts], dtype=np.int64))
+    first_part = np.zeros(len(sizes), dtype=np.int64)
+    if len(sizes) > 1:
+        np.cumsum(sizes[:-1], out=first_part[1:])
+    messages = _Messages(involved.take(index), first_part, sizes)
+    still = np.sort(order.take(np.array([position for parts in left for position in parts], dtype=np.int64)))
+    part = _part_rows(_assembled_messages(messages, settings.fast), vocabulary)
+    return _Assembly(part, events, involved.take(still))
 
 
 # -- times and sentences -----------------------------------------------------------------------
@@ -670,14 +868,15 @@ def _key(sentence: Sentence, keys: Vocabulary[tuple[Any, ...]]) -> int:
     return -1 - keys.code(whole)
 
 
-def _check_dated(singles: _Fragments, fragments: _Fragments, name: str) -> None:
-    undated = np.concatenate((singles.line[singles.time < 0], fragments.line[fragments.time < 0]))
-    if undated.size:
+def _check_dated(undated: int, before: int, name: str) -> None:
+    """Raise if a sentence before the block's first time (``undated``, a file line; -1: none)
+    has no time before the block either."""
+    if undated >= 0 and before < 0:
         raise ReferenceTimeError(
             name,
             "no time for this sentence: no tag block c: or $PGHP line before it; "
             "pass reference_time= (timezone-aware) to date such logs",
-            line=int(undated.min()) + 1,
+            line=undated + 1,
         )
 
 
@@ -826,32 +1025,31 @@ class _Decoded:
     part_size: IntArray
 
 
-def _decode_all(
-    singles: _Fragments,
-    singles_decoded: tuple[fastdecode.Messages, ObjectArray, BoolArray, BoolArray],
-    messages: _Messages,
-    fast: bool,
-) -> list[_Decoded]:
-    """Single-sentence messages (decoded in place in their block) and assembled ones, decoded
-    in their buffer; pyais takes what the bulk decoder leaves. Two parts, kept apart: joining
-    them would copy every field of every message."""
+def _single_messages(
+    singles: _Fragments, decoded: tuple[fastdecode.Messages, ObjectArray, BoolArray, BoolArray]
+) -> _Decoded:
+    """Single-sentence messages, decoded in place in their block (see :func:`_decode`)."""
+    fields, problem, no_mmsi, no_position = decoded
+    return _Decoded(
+        fields, problem, no_mmsi, no_position, singles.line, singles.time, singles.station,
+        part_line=singles.line, part_first=np.arange(len(singles), dtype=np.int64),
+        part_size=np.ones(len(singles), dtype=np.int64),
+    )  # fmt: skip
+
+
+def _assembled_messages(messages: _Messages, fast: bool) -> _Decoded:
+    """Assembled messages decoded in their buffer; pyais takes what the bulk decoder leaves. Kept
+    apart from the single-sentence ones: joining them would copy every field of every message."""
     parts, first, size = messages.parts, messages.first, messages.size
     length = np.add.reduceat(parts.length, first) if len(first) else np.zeros(0, dtype=np.int64)
     last = first + size - 1
-    fields, problem, no_mmsi, no_position = singles_decoded
-    ones = np.ones(len(singles), dtype=np.int64)
-    single = _Decoded(
-        fields, problem, no_mmsi, no_position, singles.line, singles.time, singles.station,
-        part_line=singles.line, part_first=np.arange(len(singles), dtype=np.int64), part_size=ones,
-    )  # fmt: skip
     fields, problem, no_mmsi, no_position = _decode(
         parts.data, parts.start[first], length, parts.fill[last], fast
     )
-    assembled = _Decoded(
+    return _Decoded(
         fields, problem, no_mmsi, no_position, parts.line[last], parts.time[first], parts.station[first],
         part_line=parts.line, part_first=first, part_size=size,
     )  # fmt: skip
-    return [single, assembled]
 
 
 def _decode(
@@ -863,7 +1061,7 @@ def _decode(
         fields = fastdecode.decode_messages(data, start, length, fill)
     else:
         fields = fastdecode._empty_messages(np.full(len(start), -1, dtype=np.int64))
-    problem = np.full(len(start), None, dtype=object)
+    problem = np.empty(len(start), dtype=object)  # None in every item, as numpy fills them
     no_mmsi = np.zeros(len(start), dtype=bool)
     no_position = np.zeros(len(start), dtype=bool)
     for index in np.flatnonzero(~fields.decoded).tolist():
@@ -960,41 +1158,133 @@ def _no_rows(columns: tuple[str, ...]) -> dict[str, npt.NDArray[Any]]:
     return {name: np.zeros(0, dtype=np.float64 if name in floats else np.int64) for name in columns}
 
 
-def _rows(
-    decoded: list[_Decoded],
-    events: Events,
-    stations: Vocabulary[str],
-    texts: Vocabulary[str],
-    text_codes: dict[str, int],
-) -> tuple[_Rows, int, dict[str, int]]:
-    """Check every message (MMSI, position), count its fragments as accepted or rejected, and
-    give the rows of the accepted ones; also the accepted fragment count and notes."""
-    parts = [_part_rows(part, events, texts, text_codes) for part in decoded]
-    accepted = sum(part[2] for part in parts)
-    per_kind = np.sum([part[3] for part in parts], axis=0)
+@dataclass(frozen=True)
+class _Part:
+    """The rows of some messages, checked: position and identity rows, fragments accepted,
+    messages accepted per type (by ``type + 1``), and the rejections and warnings found."""
+
+    positions: dict[str, npt.NDArray[Any]]
+    statics: dict[str, npt.NDArray[Any]]
+    accepted: int
+    per_kind: IntArray
+    events: Events
+
+    @staticmethod
+    def empty() -> _Part:
+        no_kinds = np.zeros(_KIND_SLOTS, dtype=np.int64)
+        return _Part(_no_rows(_POSITION_COLUMNS), _no_rows(_STATIC_COLUMNS), 0, no_kinds, Events())
+
+    def counted(self) -> _Part:
+        """The part's accounts without its rows (once they are in a :class:`_Run`)."""
+        return replace(self, positions=_no_rows(_POSITION_COLUMNS), statics=_no_rows(_STATIC_COLUMNS))
+
+    @staticmethod
+    def merged(parts: list[_Part]) -> _Part:
+        """The accounts of ``parts`` as one part's, without their rows."""
+        per_kind: IntArray = np.zeros(_KIND_SLOTS, dtype=np.int64)
+        for part in parts:
+            per_kind += part.per_kind
+        events = Events.joined([part.events for part in parts])
+        accepted = sum(part.accepted for part in parts)
+        return _Part(_no_rows(_POSITION_COLUMNS), _no_rows(_STATIC_COLUMNS), accepted, per_kind, events)
+
+
+def _accounts(parts: list[_Part]) -> tuple[int, dict[str, int]]:
+    """The fragments a block's parts accepted, and the notes (messages accepted per type)."""
+    accepted = sum(part.accepted for part in parts)
+    per_kind = np.sum([part.per_kind for part in parts], axis=0)
     notes: dict[str, int] = {}
     if accepted:
         notes["decoded sentences"] = accepted
     for value in np.flatnonzero(per_kind).tolist():
         notes[f"message type {value - 1}"] = int(per_kind[value])
-    positions = _joined([part[0] for part in parts])
-    statics = _joined([part[1] for part in parts])
-    return _Rows(positions, statics, list(stations.labels), list(texts.labels)), accepted, notes
+    return accepted, notes
 
 
-def _joined(tables: list[dict[str, npt.NDArray[Any]]]) -> dict[str, npt.NDArray[Any]]:
-    """The rows of several tables of the same columns (a table alone is not copied)."""
-    filled = [table for table in tables if len(table["seq"])] or tables[:1]
-    if len(filled) == 1:
-        return filled[0]
-    return {name: np.concatenate([table[name] for table in filled]) for name in filled[0]}
+def _single_parts(singles: _Fragments, vocabulary: _Vocabularies, fast: bool) -> list[_Part]:
+    """The rows of single-sentence messages: position reports of types 1, 2, 3, 18 and 27 (most of
+    a feed) decoded and checked straight into rows (:func:`_report_rows`); the others decoded as
+    any message (:func:`_decode`, :func:`_part_rows`)."""
+    data, start, length, fill = singles.data, singles.start, singles.length, singles.fill
+    if not fast:
+        return [_part_rows(_single_messages(singles, _decode(data, start, length, fill, fast)), vocabulary)]
+    reports = fastdecode.buffer_decodable(data, start, length, fill)
+    first = data.take(np.where(length > 0, start, 0)) if len(data) else np.zeros(len(start), np.uint8)
+    long_range = (fastdecode.armour_values(first) == 27) & (length > 0)
+    long_range &= length * 6 - fill >= fastdecode._T27_BITS
+    parts = []
+    for which, fields in (
+        (np.flatnonzero(reports), fastdecode._report_fields),
+        (np.flatnonzero(long_range), fastdecode._long_range_fields),
+    ):
+        if which.size:
+            parts.append(_report_rows(singles.subset(which), fields(data, start.take(which))))
+    others = np.flatnonzero(~(reports | long_range))
+    if others.size or not parts:
+        rest = singles.subset(others)
+        decoded = _decode(rest.data, rest.start, rest.length, rest.fill, fast)
+        parts.append(_part_rows(_single_messages(rest, decoded), vocabulary))
+    return parts
 
 
-def _part_rows(
-    decoded: _Decoded, events: Events, texts: Vocabulary[str], text_codes: dict[str, int]
-) -> tuple[dict[str, npt.NDArray[Any]], dict[str, npt.NDArray[Any]], int, IntArray]:
-    """:func:`_rows` of some messages: their position and identity rows, accepted fragments and
-    messages accepted per type (by ``type + 1``)."""
+def _report_rows(singles: _Fragments, fields: dict[str, npt.NDArray[Any]]) -> _Part:
+    """:func:`_part_rows` of single-sentence position reports of types 1, 2, 3, 18 or 27, decoded
+    (``fields``): the same checks, rejections and rows, on arrays of these messages only."""
+    kind, mmsi, lat, lon = fields["kind"], fields["mmsi"], fields["lat"], fields["lon"]
+    events = Events()
+    failed = np.zeros(len(kind), dtype=bool)
+    with np.errstate(invalid="ignore"):
+        checks = (
+            ("invalid MMSI", (mmsi < MMSI_MIN) | (mmsi > MMSI_MAX), mmsi),
+            ("invalid latitude", ~((lat >= -90.0) & (lat <= 90.0)), lat),
+            ("invalid longitude", ~((lon >= -180.0) & (lon <= 180.0)), lon),
+        )
+    for label, check, value in checks:  # in order: a message is rejected for the first it fails
+        these = np.flatnonzero(check & ~failed)
+        failed |= check
+        if these.size:
+            lines = singles.line.take(these)
+            events.add(lines, label, _valued(label, lines, value.take(these)), found=lines)
+    ok = np.flatnonzero(~failed)
+    kind_ok = kind.take(ok)
+    long_range = fields.get("heading") is None  # type 27: its own "not available" codes, no heading
+    speed, course = fields["speed"].take(ok), fields["course"].take(ok)
+    if long_range:
+        speed = np.where(speed == _T27_SPEED_NA, np.nan, speed)
+        course = np.where(course == _T27_COURSE_NA, np.nan, course)
+    heading = np.full(len(ok), np.nan) if long_range else _angle(fields["heading"].take(ok))
+    positions = {
+        "seq": singles.line.take(ok),
+        "time": singles.time.take(ok),
+        "mmsi": mmsi.take(ok),
+        "lat": lat.take(ok),
+        "lon": lon.take(ok),
+        "sog": _speed(speed),
+        "cog": _angle(course),
+        "heading": heading,
+        "status": fields["status"].take(ok),  # -1 for type 18 already
+        "name": np.full(len(ok), -1, dtype=np.int64),
+        "ship_type": np.zeros(len(ok), dtype=np.int64),
+        "station": singles.station.take(ok),
+    }
+    per_kind = np.bincount(kind_ok + 1, minlength=_KIND_SLOTS)
+    return _Part(positions, _no_rows(_STATIC_COLUMNS), len(ok), per_kind, events)
+
+
+def _valued(label: str, lines: IntArray, values: npt.NDArray[Any]) -> Callable[[int], str]:
+    """Words a rejection of file line ``lines[i]`` (sorted) for ``label`` with its ``values[i]``."""
+
+    def detail(line: int) -> str:
+        return f"{label}: {values[np.searchsorted(lines, line)].item()}"
+
+    return detail
+
+
+def _part_rows(decoded: _Decoded, vocabulary: _Vocabularies) -> _Part:
+    """Check every message (MMSI, position), count its fragments as accepted or rejected, and
+    give the rows of the accepted ones (texts numbered in the log's vocabulary)."""
+    events = Events()
+    texts, text_codes = vocabulary.texts, vocabulary.text_codes
     fields = decoded.fields
     kind = fields.kind
     mmsi, lat, lon = fields.mmsi, fields.lat, fields.lon
@@ -1075,7 +1365,7 @@ def _part_rows(
         "destination": np.where(t5, text["destination"].take(static), -1),
         "draught": np.where(t5 & (draught > 0), draught, np.nan),
     }
-    return positions, statics, accepted, per_kind
+    return _Part(positions, statics, accepted, per_kind, events)
 
 
 _KIND_SLOTS: Final = 65  # message types are 6-bit numbers; -1: none
@@ -1178,20 +1468,19 @@ def _text_codes(
     once per distinct value of the log (``known``: the codes of the values seen so far)."""
     result = np.full(len(values), -1, dtype=np.int64)
     which = np.flatnonzero(carriers)
+    if not which.size:
+        return result
     codes, distinct = pd.factorize(values[which], use_na_sentinel=True)
     raw: list[str] = distinct.tolist()
     table: list[int | None] = list(map(known.get, raw))
-    new = [index for index, code in enumerate(table) if code is None]
-    if new:  # '@' padding and spaces trimmed at both ends, in Arrow
-        trimmed = pc.utf8_trim_whitespace(
-            pc.utf8_trim(pa.array([raw[index] for index in new]), characters="@ ")
-        )
-        cleaned: list[str] = trimmed.to_pylist()
+    if None in table:  # '@' padding and spaces trimmed at both ends, in Arrow
+        new = [text for text, code in zip(raw, table, strict=True) if code is None]
+        cleaned: list[str] = pc.utf8_trim_whitespace(pc.utf8_trim(pa.array(new), characters="@ ")).to_pylist()
         named = [text for text in cleaned if text]
         codes_of = dict(zip(named, texts.codes(named), strict=True))
-        for index, text in zip(new, cleaned, strict=True):
-            table[index] = known[raw[index]] = codes_of.get(text, -1)
-    result[which] = np.array([*table, -1], dtype=np.int64)[codes]
+        known.update(zip(new, map(codes_of.get, cleaned, repeat(-1)), strict=True))  # -1: nothing left
+        table = list(map(known.get, raw))
+    result[which] = np.array([*table, -1], dtype=np.int64).take(codes)
     return result
 
 
@@ -1295,6 +1584,88 @@ class _Identity:
         return _Identity({name: (nothing, _no_rows((name,))[name], nothing) for name in _IDENTITY})
 
 
+@dataclass(frozen=True)
+class _Run:
+    """Position and identity rows sorted within themselves: ``order`` sorts them by MMSI, time
+    and line (indices into the positions, then the identity rows), and ``keys`` holds their
+    MMSI, time and line in that order. A block's run is sorted on its thread; the frame merges
+    the runs (see :func:`_merged`).
+    """
+
+    positions: list[dict[str, npt.NDArray[Any]]]  # tables of the same columns, not joined
+    statics: list[dict[str, npt.NDArray[Any]]]
+    order: IntArray
+    keys: dict[str, IntArray]
+
+    @staticmethod
+    def of(parts: list[_Part]) -> _Run:
+        return _Run.sorted([part.positions for part in parts], [part.statics for part in parts])
+
+    @staticmethod
+    def sorted(
+        positions: list[dict[str, npt.NDArray[Any]]], statics: list[dict[str, npt.NDArray[Any]]]
+    ) -> _Run:
+        both = {name: np.concatenate([table[name] for table in positions + statics]) for name in _KEYS}
+        order = _order(both["mmsi"], both["time"], both["seq"])
+        return _Run(positions, statics, order, {name: both[name].take(order) for name in _KEYS})
+
+    @property
+    def count(self) -> tuple[int, int]:
+        """The run's position rows and identity rows."""
+        return sum(len(table["seq"]) for table in self.positions), sum(
+            len(table["seq"]) for table in self.statics
+        )
+
+    def dated(self, before: int) -> _Run:
+        """The run with times "none yet" (-1) as ``before``, sorted again if that moves a row."""
+        undated = self.keys["time"] == -1
+        if not undated.any():
+            return self
+        positions = [{**table, "time": _dated(table["time"], before)} for table in self.positions]
+        statics = [{**table, "time": _dated(table["time"], before)} for table in self.statics]
+        if not undated.all():
+            return _Run.sorted(positions, statics)
+        return _Run(positions, statics, self.order, {**self.keys, "time": np.full(len(undated), before)})
+
+
+_KEYS: Final = ("mmsi", "time", "seq")
+
+
+def _merged(runs: list[_Run]) -> tuple[IntArray, IntArray, IntArray]:
+    """The frame's order of the rows of ``runs`` (indices into all their positions, then all their
+    identity rows, each joined in run order) by MMSI, time and line; and the rows' MMSIs and
+    times in that order.
+
+    The runs' MMSIs are merged by one stable sort (numpy's timsort merges sorted runs in
+    linear time): each MMSI's rows then come run after run, which is their order unless
+    an earlier run has a row later in time (or line) than a later one; the MMSIs where that
+    happens are sorted again.
+    """
+    count_p = sum(run.count[0] for run in runs)
+    pieces, at_p, at_s = [], 0, count_p
+    for run in runs:
+        held, identity_rows = run.count
+        pieces.append(np.where(run.order < held, run.order + at_p, run.order - held + at_s))
+        at_p, at_s = at_p + held, at_s + identity_rows
+    if len(runs) == 1:
+        return pieces[0], runs[0].keys["mmsi"], runs[0].keys["time"]
+    keys = {name: np.concatenate([run.keys[name] for run in runs]) for name in _KEYS}
+    merge = np.argsort(keys["mmsi"], kind="stable")
+    order = np.concatenate(pieces).take(merge)
+    mmsi, time, seq = (keys[name].take(merge) for name in _KEYS)
+    same = mmsi[1:] == mmsi[:-1]
+    earlier = time[1:] < time[:-1]
+    earlier |= (time[1:] == time[:-1]) & (seq[1:] < seq[:-1])
+    earlier &= same
+    if earlier.any():  # those MMSIs' rows sorted again, in place
+        group = np.zeros(len(mmsi), dtype=np.int64)
+        np.cumsum(~same, out=group[1:])
+        rows = np.flatnonzero(np.isin(group, group[1:][earlier]))
+        again = np.lexsort((seq.take(rows), time.take(rows), group.take(rows)))
+        order[rows], time[rows] = order.take(rows).take(again), time.take(rows).take(again)
+    return order, mmsi, time
+
+
 def _order(mmsi: IntArray, time: IntArray, seq: IntArray) -> IntArray:
     """Row order by MMSI, then time, then line.
 
@@ -1322,56 +1693,98 @@ def _frame(
     Identity rows (type 5 and 24 messages, and type 19 positions, which name their ship) are
     few: each field is filled forward among them, and each position takes the values of the
     last identity row of its MMSI at or before it. The position columns are put in the frame's
-    order on ``pool``'s threads meanwhile, if given (numpy releases the GIL; a gather in an
-    order by MMSI waits on memory more than it computes).
+    order, and the identity columns filled, on ``pool``'s threads if given and on this one (numpy
+    and Arrow release the GIL; a gather in an order by MMSI waits on memory more than it computes).
     """
-    positions, statics = rows.positions, rows.statics
-    count_p = len(positions["seq"])
-    both = {name: np.concatenate((positions[name], statics[name])) for name in ("seq", "time", "mmsi")}
-    order = _order(both["mmsi"], both["time"], both["seq"])
+    runs = rows.runs
+    order, ordered_mmsi, ordered_time = _merged(runs)
+    count_p = sum(run.count[0] for run in runs)
+    position_tables = [table for run in runs for table in run.positions]
     is_position = order < count_p
     final = order.compress(is_position)  # the position rows, in the frame's order
-    gathering = {name: pool.submit(positions[name].take, final) for name in _GATHERED} if pool else {}
-    mmsi, time = positions["mmsi"].take(final), positions["time"].take(final)  # take: faster than [...]
+
+    def gathered(name: str) -> npt.NDArray[Any]:
+        return _joined(position_tables, (name,))[name].take(final)
+
+    # the position columns first: the pool gathers them while this thread works out identity rows
+    sources = pa.array([SOURCE, *(f"{SOURCE}:{name}" for name in rows.stations)], type=pa.string())
+    tasks: dict[str, Callable[[], Any]] = {name: partial(gathered, name) for name in _GATHERED}
+    tasks["source"] = lambda: _strings(sources, gathered("station") + 1)
+    futures = {name: pool.submit(task) for name, task in tasks.items()} if pool else {}
+    mmsi, time = ordered_mmsi.compress(is_position), ordered_time.compress(is_position)
+    positions = _joined(position_tables, ("name", "ship_type"))
+    statics = _joined([table for run in runs for table in run.statics])
     named = (positions["name"] >= 0) | (positions["ship_type"] != 0)  # type 19
     is_identity = np.concatenate((named, np.ones(len(statics["seq"]), dtype=bool))).take(order)
     chosen = order.compress(is_identity)  # identity rows in order (indices into positions, then statics)
-    identity_mmsi, identity_time = both["mmsi"].take(chosen), both["time"].take(chosen)
+    identity_mmsi, identity_time = ordered_mmsi.compress(is_identity), ordered_time.compress(is_identity)
     last = np.cumsum(is_identity).compress(is_position) - 1  # each position's last identity row so far
     linked = (last >= 0) & (identity_mmsi.take(np.maximum(last, 0)) == mmsi) if len(chosen) else last >= 0
     source = np.where(linked, last, len(chosen))  # each position's identity row; past the last: none
     start = _group_starts(identity_mmsi)
-    columns: dict[str, npt.NDArray[Any]] = {}
-    updated: dict[str, tuple[IntArray, npt.NDArray[Any], IntArray]] = {}
-    for name in _IDENTITY:
-        values = _identity_values(name, chosen, positions, statics)
+    texts = pa.array(rows.texts, type=pa.string())  # once for the three text columns
+    from_statics = chosen >= count_p
+    identity_rows = (chosen.compress(from_statics) - count_p, chosen.compress(~from_statics))
+
+    def identity_column(name: str) -> tuple[Any, tuple[IntArray, npt.NDArray[Any], IntArray] | None]:
+        values = _identity_values(name, from_statics, identity_rows, positions, statics)
         missing = _missing(name, values)
-        if identity is not None:
-            kept = ~missing
-            updated[name] = _latest(
-                identity.fields[name], identity_mmsi[kept], values[kept], identity_time[kept]
-            )
         latest = (
             np.maximum.accumulate(np.where(~missing, np.arange(len(values)), -1)) if len(values) else start
         )
         known = latest >= start
         filled = np.where(known, values[np.maximum(latest, 0)], values)  # forward within each MMSI
         column = np.append(filled, np.array([_NONE[name]], dtype=values.dtype)).take(source)
-        if identity is not None:
-            column = _from_earlier_chunks(identity.fields[name], mmsi, time, column, ~_missing(name, column))
-        columns[name] = column
-    columns |= {"mmsi": mmsi, "time": time}
-    taken = {
-        name: gathering[name].result() if gathering else positions[name].take(final) for name in _GATHERED
+        if identity is None:
+            return _identity_array(name, column, texts), None
+        kept = ~missing
+        carried = identity.fields[name]
+        update = _latest(carried, identity_mmsi[kept], values[kept], identity_time[kept])
+        column = _from_earlier_chunks(carried, mmsi, time, column, ~_missing(name, column))
+        return _identity_array(name, column, texts), update
+
+    filling = {name: partial(identity_column, name) for name in _IDENTITY}
+    futures |= {name: pool.submit(task) for name, task in filling.items()} if pool else {}
+    tasks |= filling
+    data: dict[str, Any] = {
+        POSITION.MMSI: pd.arrays.IntegerArray(
+            mmsi.astype(np.int64, copy=False), np.zeros(len(mmsi), dtype=bool)
+        ),
+        POSITION.TIMESTAMP: _utc(time),
     }
-    motion = {name: taken[name] for name in ("lat", "lon", "sog", "cog", "heading")}
-    status, station = taken["status"], taken["station"]
-    frame = _positions_frame(columns, motion, status, station, rows)
+    done = _shared(tasks, futures)
+    filled = {name: done[name] for name in _IDENTITY}
+    updated = {name: update for name, (_, update) in filled.items() if update is not None}
+    identity_columns = {name: column for name, (column, _) in filled.items()}
+    frame = _positions_frame(data, {name: done[name] for name in (*_GATHERED, "source")}, identity_columns)
     frame.attrs[INGEST_REPORT_ATTR] = report
     return frame, (_Identity(updated) if identity is not None else _Identity.empty())
 
 
-_GATHERED: Final = ("lat", "lon", "sog", "cog", "heading", "status", "station")
+def _shared(tasks: dict[str, Callable[[], Any]], futures: dict[str, Future[Any]]) -> dict[str, Any]:
+    """Each task's result: worked out by the thread pool the ``futures`` were handed to, and by this
+    thread, which takes back (from the last) the tasks no thread has begun, rather than wait."""
+    results = {}
+    for name in reversed(tasks):
+        future = futures.get(name)
+        if future is None or future.cancel():
+            results[name] = tasks[name]()
+    return {name: results[name] if name in results else futures[name].result() for name in tasks}
+
+
+_GATHERED: Final = ("lat", "lon", "sog", "cog", "heading", "status")
+
+
+def _joined(
+    tables: list[dict[str, npt.NDArray[Any]]], columns: tuple[str, ...] | None = None
+) -> dict[str, npt.NDArray[Any]]:
+    """The rows of several tables of the same columns (a table alone is not copied): all their
+    columns, or only ``columns``."""
+    filled = [table for table in tables if len(table["seq"])] or tables[:1]
+    names = columns or tuple(filled[0])
+    if len(filled) == 1:
+        return {name: filled[0][name] for name in names}
+    return {name: np.concatenate([table[name] for table in filled]) for name in names}
 
 
 def _group_starts(mmsi: IntArray) -> IntArray:
@@ -1385,15 +1798,18 @@ def _group_starts(mmsi: IntArray) -> IntArray:
 
 
 def _identity_values(
-    name: str, chosen: IntArray, positions: dict[str, npt.NDArray[Any]], statics: dict[str, npt.NDArray[Any]]
+    name: str,
+    from_statics: BoolArray,
+    rows: tuple[IntArray, IntArray],
+    positions: dict[str, npt.NDArray[Any]],
+    statics: dict[str, npt.NDArray[Any]],
 ) -> npt.NDArray[Any]:
-    """Field ``name`` of the identity rows ``chosen`` (indices into positions, then statics)."""
-    count_p = len(positions["seq"])
-    from_statics = chosen >= count_p
-    values = np.full(len(chosen), _NONE[name], dtype=statics[name].dtype)
-    values[from_statics] = statics[name][chosen[from_statics] - count_p]
+    """Field ``name`` of the identity rows, which come ``from_statics`` or from positions: ``rows``
+    are their indices into the statics, and into the positions."""
+    values = np.full(len(from_statics), _NONE[name], dtype=statics[name].dtype)
+    values[from_statics] = statics[name].take(rows[0])
     if name in positions:
-        values[~from_statics] = positions[name][chosen[~from_statics]]
+        values[~from_statics] = positions[name].take(rows[1])
     return values
 
 
@@ -1434,42 +1850,40 @@ def _from_earlier_chunks(
     return np.where(usable, carried_values[index], values)
 
 
-def _positions_frame(
-    columns: dict[str, npt.NDArray[Any]],
-    motion: dict[str, FloatArray],
-    status: IntArray,
-    station: IntArray,
-    rows: _Rows,
-) -> pd.DataFrame:
-    """The canonical columns and dtypes (speed, course and heading "not available" are NaN already:
-    see :func:`_speed`)."""
-    count = len(columns["mmsi"])
-    sog, cog, heading = motion["sog"], motion["cog"], motion["heading"]
-    sources = pa.array([SOURCE, *(f"{SOURCE}:{name}" for name in rows.stations)], type=pa.string())
-    texts = pa.array(rows.texts, type=pa.string())  # once for the three text columns
-    ship_type = columns["ship_type"]
-    data = {
-        POSITION.MMSI: pd.arrays.IntegerArray(
-            columns["mmsi"].astype(np.int64, copy=False), np.zeros(count, dtype=bool)
-        ),
-        POSITION.TIMESTAMP: _utc(columns["time"]),
-        POSITION.LAT: motion["lat"],
-        POSITION.LON: motion["lon"],
-        POSITION.SOG: sog,
-        POSITION.COG: cog,
-        POSITION.HEADING: heading,
+def _identity_array(name: str, column: npt.NDArray[Any], texts: Any) -> Any:
+    """An identity column (codes of ``texts`` for the text ones) with its positions-schema dtype."""
+    if name in ("name", "call_sign", "destination"):
+        return _strings(texts, column)
+    if name == "imo":
+        return pd.arrays.IntegerArray(column.astype(np.int64, copy=False), column == 0)
+    if name == "ship_type":
+        return pd.arrays.IntegerArray(column.astype(np.int16), column == 0)
+    return column.astype(np.float64, copy=False)  # draught
+
+
+def _positions_frame(data: dict[str, Any], taken: dict[str, Any], identity: dict[str, Any]) -> pd.DataFrame:
+    """The canonical columns and dtypes, in order, from the MMSI and timestamp columns (``data``),
+    the position columns and the source (``taken``: speed, course and heading "not available"
+    are NaN already, see :func:`_speed`) and the identity ones."""
+    status = taken["status"]
+    columns = {
+        POSITION.MMSI: data[POSITION.MMSI],
+        POSITION.TIMESTAMP: data[POSITION.TIMESTAMP],
+        POSITION.LAT: taken["lat"],
+        POSITION.LON: taken["lon"],
+        POSITION.SOG: taken["sog"],
+        POSITION.COG: taken["cog"],
+        POSITION.HEADING: taken["heading"],
         POSITION.NAV_STATUS: pd.arrays.IntegerArray(np.maximum(status, 0).astype(np.int8), status < 0),
-        POSITION.IMO: pd.arrays.IntegerArray(
-            columns["imo"].astype(np.int64, copy=False), columns["imo"] == 0
-        ),
-        POSITION.NAME: _strings(texts, columns["name"]),
-        POSITION.CALL_SIGN: _strings(texts, columns["call_sign"]),
-        POSITION.DESTINATION: _strings(texts, columns["destination"]),
-        POSITION.SHIP_TYPE: pd.arrays.IntegerArray(ship_type.astype(np.int16), ship_type == 0),
-        POSITION.DRAUGHT: columns["draught"].astype(np.float64, copy=False),
-        POSITION.SOURCE: _strings(sources, station + 1),
+        POSITION.IMO: identity["imo"],
+        POSITION.NAME: identity["name"],
+        POSITION.CALL_SIGN: identity["call_sign"],
+        POSITION.DESTINATION: identity["destination"],
+        POSITION.SHIP_TYPE: identity["ship_type"],
+        POSITION.DRAUGHT: identity["draught"],
+        POSITION.SOURCE: taken["source"],
     }
-    return pd.DataFrame(data, copy=False)
+    return pd.DataFrame(columns, copy=False)
 
 
 def _speed(sog: FloatArray) -> FloatArray:
