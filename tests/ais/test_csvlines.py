@@ -11,8 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from vesselscreen.ais import read_marinecadastre
-from vesselscreen.ais._csvlines import CsvGuard, LineTooShort, MappedCsv
-from vesselscreen.errors import VesselScreenError
+from vesselscreen.ais._csvlines import CsvGuard, MappedCsv
 from vesselscreen.ingest import ingest_report
 
 from .conftest import MARINECADASTRE
@@ -30,20 +29,13 @@ def guarded(data: bytes, block_size: int) -> tuple[list[bytes], list[tuple[str, 
     return lines, [guard.flagged(f"{MARKER}{i}") or ("", "") for i in range(len(lines))]
 
 
-def mapped(path: Path, block_size: int, piece: int = -1) -> tuple[list[bytes], list[tuple[str, str]]] | None:
-    """The lines a :class:`MappedCsv` hands out, read ``piece`` bytes at a time (-1: at once),
-    or ``None`` if a bad line is too short for its marker."""
+def mapped(path: Path, block_size: int) -> tuple[list[bytes], list[tuple[str, str]]] | None:
     with path.open("rb") as file:
         lines_of = MappedCsv.of(file, 0, block_size=block_size)
-        assert lines_of is not None
+        if lines_of is None:
+            return None
         with lines_of:
-            reader, pieces = lines_of.reader(), []
-            try:
-                while data := reader.read(piece).to_pybytes():
-                    pieces.append(data)
-            except LineTooShort:
-                return None
-            lines = b"".join(pieces).split(b"\n")
+            lines = lines_of.reader().read().split(b"\n")
             flags = [lines_of.flagged(f"{MARKER}{i}") or ("", "") for i in range(len(lines))]
     return [line.rstrip(b" ") if line.startswith(b"\x00") else line for line in lines], flags
 
@@ -59,18 +51,14 @@ def damaged(draw: st.DrawFn) -> bytes:
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(
-    data=damaged(),
-    block_size=st.sampled_from([16, 200, 1000, 1 << 22]),
-    piece=st.sampled_from([-1, 1, 7, 300, 1 << 22]),
-)
+@given(data=damaged(), block_size=st.sampled_from([16, 200, 1000, 1 << 22]))
 def test_a_mapped_file_gives_the_guards_lines_and_reasons(
-    tmp_path: Path, data: bytes, block_size: int, piece: int
+    tmp_path: Path, data: bytes, block_size: int
 ) -> None:
     path = tmp_path / "day.csv"
     path.write_bytes(data)
     lines, flags = guarded(data, block_size)
-    in_place = mapped(path, block_size, piece)
+    in_place = mapped(path, block_size)
     if in_place is None:  # only when a bad line is too short to hold its marker
         assert any(reason for reason, _ in flags)
         return
@@ -109,25 +97,6 @@ def test_reading_a_path_equals_reading_its_bytes(tmp_path: Path) -> None:
         assert expected is not None
         assert report.model_dump(exclude=NAMES) == expected.model_dump(exclude=NAMES)
         assert sorted(sample.line or 0 for sample in report.samples)[:4] == [6, 18, 41, 42]
-
-
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(data=damaged())
-def test_any_damaged_file_reads_from_its_path_as_from_its_bytes(tmp_path: Path, data: bytes) -> None:
-    path = tmp_path / "day.csv"
-    path.write_bytes(data)
-    try:
-        from_bytes = read_marinecadastre(io.BytesIO(data))
-    except VesselScreenError as exc:  # a header the damage made unreadable: the same error
-        with pytest.raises(type(exc)):
-            read_marinecadastre(path)
-        return
-    from_path = read_marinecadastre(path)
-    pd.testing.assert_frame_equal(from_path, from_bytes)
-    report, expected = ingest_report(from_path), ingest_report(from_bytes)
-    assert report is not None
-    assert expected is not None
-    assert report.model_dump(exclude=NAMES) == expected.model_dump(exclude=NAMES)
 
 
 @pytest.mark.parametrize("content", [b"", b"MMSI,BaseDateTime,LAT,LON"])

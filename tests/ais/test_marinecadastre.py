@@ -19,19 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vesselscreen.ais import read_marinecadastre
-from vesselscreen.ais._common import valid_lat, valid_lon, valid_mmsi
-from vesselscreen.ais.marinecadastre import (
-    _TEXT_TYPE,
-    _Encoded,
-    _placed_floats,
-    _Placement,
-    _RawLines,
-    _row_lines,
-    _sort_order,
-    _vessel_numbers,
-    _within,
-    iter_marinecadastre,
-)
+from vesselscreen.ais.marinecadastre import _RawLines, _row_lines, _sort_order, iter_marinecadastre
 from vesselscreen.errors import ColumnsError
 from vesselscreen.ingest import IngestReport, ingest_report
 from vesselscreen.schema import POSITION, POSITION_DTYPES, validate
@@ -382,18 +370,6 @@ def test_sorting_rows_by_vessel_then_time_keeps_ties_in_file_order(
     assert sorted_mmsi.tolist() == mmsi[expected].tolist()
 
 
-@pytest.mark.parametrize("vessels", [300, 5_000])  # ranks sorted by Arrow's counting sort, by numpy's
-def test_a_day_in_time_order_is_sorted_by_vessel_keeping_time_order(vessels: int) -> None:
-    rng = np.random.default_rng(5)
-    mmsi = rng.choice(rng.integers(200_000_000, 800_000_000, vessels), 20_000)
-    times = np.sort(rng.integers(0, 86_400, len(mmsi)))
-    order, sorted_mmsi = _sort_order(mmsi, times)
-    expected = np.lexsort((np.arange(len(mmsi)), times, mmsi))
-    assert order is not None
-    assert order.tolist() == expected.tolist()
-    assert sorted_mmsi.tolist() == mmsi[expected].tolist()
-
-
 def test_more_vessels_than_a_rank_holds_are_sorted_too() -> None:
     mmsi = np.arange(70_000, dtype=np.int64)[::-1].copy()
     order, sorted_mmsi = _sort_order(mmsi, np.zeros(len(mmsi), dtype=np.int64))
@@ -448,75 +424,3 @@ def test_sorted_columns_written_to_their_places_equal_the_gathered_ones(
     pd.testing.assert_frame_equal(placed, gathered)
     assert report_of(placed).rejected == 1
     assert len(placed) == len(rows) - 1
-
-
-@pytest.mark.parametrize("scatter_rows", [0, 10**9])
-def test_numbers_are_placed_from_every_chunk_nulls_as_nan(
-    scatter_rows: int, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr("vesselscreen.ais.marinecadastre._SCATTER_ROWS", scatter_rows)
-    order = np.array([5, 0, 3, 1, 4, 2], dtype=np.int64)
-    floats = pa.chunked_array([[1.5, None, 3.0], [4.0], [None, 6.25]])
-    placed = _placed_floats(floats, 6, None, _Placement(order))
-    np.testing.assert_array_equal(placed, [6.25, 1.5, 4.0, np.nan, np.nan, 3.0])
-    integers = pa.chunked_array([[1, 2], [3, None, 5, 6]], pa.int32())
-    placed = _placed_floats(integers, 6, None, _Placement(order))
-    np.testing.assert_array_equal(placed, [6.0, 1.0, np.nan, 2.0, 5.0, 3.0])
-    kept = np.array([0, 2, 3], dtype=np.int64)
-    placed = _placed_floats(floats, 6, kept, _Placement(np.array([2, 0, 1], dtype=np.int64)))
-    np.testing.assert_array_equal(placed, [4.0, 1.5, 3.0])
-    placed[0] = 0.0  # the caller's to change, even when nothing moved
-    assert _placed_floats(pa.chunked_array([[7.0]]), 1, None, None).flags.writeable
-    assert np.isnan(_placed_floats(None, 2, None, None)).all()
-
-
-NUMBERS = st.one_of(
-    st.sampled_from([math.nan, math.inf, -math.inf, 0.0, -90.0, 90.0, 180.0, -180.0, 1e6, 999_999_999.0]),
-    st.floats(-1e10, 1e10),
-    st.integers(0, 10**9).map(float),
-)
-
-
-@settings(max_examples=300, deadline=None)
-@given(
-    blocks=st.lists(st.lists(st.one_of(st.none(), NUMBERS), max_size=5), max_size=4),
-    bound=st.sampled_from([90.0, 180.0]),
-)
-def test_the_quick_checks_of_usable_rows_agree_with_the_row_checks(
-    blocks: list[list[float | None]], bound: float
-) -> None:
-    column = pa.chunked_array([pa.array(block, pa.float64()) for block in blocks], pa.float64())
-    values = np.array(
-        [np.nan if value is None else value for block in blocks for value in block], dtype=float
-    )
-    numbers, usable = _vessel_numbers(column)
-    assert usable == bool(valid_mmsi(values).all())
-    if usable:
-        assert numbers.tolist() == values.astype(np.int64).tolist()
-    valid = valid_lat if bound == 90.0 else valid_lon
-    assert _within(column, -bound, bound) == bool(valid(values).all())
-
-
-TEXTS = st.lists(st.one_of(st.none(), st.sampled_from(["A", "A ", " ", "", "B", "IMO9307839", "\tC"])))
-
-
-@settings(max_examples=100, deadline=None)
-@given(blocks=st.lists(TEXTS, max_size=5), dictionary=st.booleans())
-def test_encoded_text_is_each_rows_trimmed_text(blocks: list[list[str | None]], dictionary: bool) -> None:
-    column = pa.chunked_array([pa.array(block, pa.string()) for block in blocks], pa.string())
-    if dictionary:  # as pyarrow's parse gives it: one dictionary per block
-        column = pa.chunked_array([chunk.dictionary_encode() for chunk in column.chunks], _TEXT_TYPE)
-    expected = [
-        None if text is None or not text.strip() else text.strip() for block in blocks for text in block
-    ]
-    assert _Encoded.of(column).text().to_pylist() == expected
-
-
-def test_encoded_text_of_many_values_uses_wide_indices() -> None:
-    names = [f"SHIP {number}" for number in range(40_000)]
-    column = pa.chunked_array(
-        [pa.array(names[:25_000]).dictionary_encode(), pa.array(names[20_000:]).dictionary_encode()]
-    )
-    encoded = _Encoded.of(column)
-    assert encoded.indices.dtype == np.int32
-    assert encoded.text().to_pylist() == names[:25_000] + names[20_000:]

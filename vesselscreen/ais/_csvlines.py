@@ -37,13 +37,10 @@ import mmap
 import os
 import re
 import stat
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, BinaryIO, Final
 
-import numpy as np
-import numpy.typing as npt
 import pyarrow as pa  # type: ignore[import-untyped]  # pyarrow ships no type hints
 import pyarrow.csv as pacsv  # type: ignore[import-untyped]  # pyarrow ships no type hints
 
@@ -53,7 +50,6 @@ __all__ = [
     "BLOCK_BYTES",
     "BadRow",
     "CsvGuard",
-    "LineTooShort",
     "MappedCsv",
     "bad_row_handler",
     "check_unique",
@@ -165,15 +161,11 @@ class CsvGuard(io.RawIOBase):
 
 class MappedCsv:
     """A regular file's CSV mapped into memory for pyarrow to read in place: the lines
-    :class:`CsvGuard` would hand out, with no copy between pyarrow and the bytes.
+    :class:`CsvGuard` would hand out, with no Python stream between pyarrow and the bytes.
 
-    :meth:`reader` hands pyarrow the lines after ``start`` as views of the mapping; before
-    it hands out a block it checks the lines in it as the guard does and overwrites each
-    bad one with its marker, padded with spaces to the line's length, in the process's
-    private copy of the page (the file is not changed). The checks thus run on pyarrow's
-    reading thread while its other threads parse the blocks before (a serial pass first
-    cost a tenth of the read). A bad line too short to hold its marker raises
-    :class:`LineTooShort`: read such a file through a :class:`CsvGuard`. Use as a context
+    :meth:`of` checks the lines after ``start``'s header block by block as the guard does
+    and overwrites each bad one with its marker, padded with spaces to the line's length,
+    in the process's private copy of the page (the file is not changed). Use as a context
     manager; it unmaps the file on leaving. As with any memory-mapped read, a file cut
     short by another program while it is read stops the process (SIGBUS).
 
@@ -181,7 +173,7 @@ class MappedCsv:
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "a.csv"
     >>> _ = path.write_bytes(b'MMSI,NAME\\n1,"MSC NAISHA III, old name\\n2,B\\n')
     >>> with path.open("rb") as file, MappedCsv.of(file, 0) as mapped:
-    ...     row = mapped.reader().read().to_pybytes().split(b"\\n")[1]
+    ...     row = mapped.reader().read().split(b"\\n")[1]
     ...     row.rstrip(b" "), mapped.flagged(row.decode())  # doctest: +NORMALIZE_WHITESPACE
     (b'\\x00vesselscreen-bad-line-0',
      ('malformed row: a quote that never closes', '1,"MSC NAISHA III, old name'))
@@ -189,21 +181,17 @@ class MappedCsv:
     b'1,"MSC NAISHA III, old name'
     """
 
-    def __init__(self, mapped: mmap.mmap, start: int, block_size: int) -> None:
+    def __init__(self, mapped: mmap.mmap, start: int) -> None:
         self._mapped = mapped
         self._start = start
-        self._block_size = block_size
         self._bad: list[tuple[str, str]] = []
-        self._buffer: Any = pa.py_buffer(mapped)
-        self._bytes: npt.NDArray[np.uint8] | None = np.frombuffer(self._buffer, dtype=np.uint8)
-        # the lines before this offset are checked; the header is passed on as it is
-        self._checked = mapped.find(b"\n", start) + 1 or len(mapped)
-        self._lock = threading.Lock()
+        self._buffer: Any = None
 
     @classmethod
     def of(cls, stream: BinaryIO, start: int, *, block_size: int = BLOCK_BYTES) -> MappedCsv | None:
         """The mapped lines of ``stream`` from ``start``, or ``None`` where a :class:`CsvGuard`
-        is needed: not a plain regular file (compressed, in memory...) or empty."""
+        is needed: not a plain regular file (compressed, in memory...), empty, or a bad line
+        too short to hold its marker."""
         if type(stream) is not io.BufferedReader or not isinstance(stream.raw, io.FileIO):
             return None
         try:
@@ -213,72 +201,46 @@ class MappedCsv:
             mapped = mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_COPY)
         except (OSError, ValueError, OverflowError):  # not mappable (a special file system, no address room)
             return None
-        return cls(mapped, start, block_size)
+        lines = cls(mapped, start)
+        if not lines._mark_bad_lines(block_size):
+            lines.close()
+            return None
+        return lines
 
-    def reader(self) -> _MappedReader:
-        """A binary stream of the lines from ``start``, each block checked before it is handed out
-        (its ``read`` gives pyarrow buffers, views of the mapping)."""
-        return _MappedReader(self, self._start)
+    def _mark_bad_lines(self, block_size: int) -> bool:
+        mapped, size = self._mapped, len(self._mapped)
+        at = mapped.find(b"\n", self._start) + 1 or size  # the header is passed on as it is
+        while at < size:
+            end = mapped.rfind(b"\n", at, min(at + block_size, size)) + 1
+            if end <= at:  # a line longer than a block (or the last line): up to its end
+                end = mapped.find(b"\n", at + block_size) + 1 or size
+            data = mapped[at:end]
+            if _suspect(data):
+                offset = at
+                for line in data.split(b"\n"):
+                    reason = _problem(line) if line else None
+                    if reason is not None:
+                        self._bad.append((reason, line.decode("utf-8", errors="replace").rstrip("\r")))
+                        marker = f"{_MARKER}{len(self._bad) - 1}".encode()
+                        if len(marker) > len(line):
+                            return False
+                        mapped[offset : offset + len(line)] = marker.ljust(len(line))
+                    offset += len(line) + 1
+            at = end
+        return True
 
-    def checked(self, end: int) -> None:
-        """Check (and mark) every line that starts before ``end``, if not done yet."""
-        with self._lock:  # one reader at a time; a block is checked once
-            mapped, size = self._mapped, len(self._mapped)
-            while self._checked < min(end, size):
-                at = self._checked
-                stop = mapped.find(b"\n", min(at + self._block_size, size) - 1) + 1 or size  # whole lines
-                if not self._clean(at, stop):
-                    self._mark(at, stop)
-                self._checked = stop
-
-    def _clean(self, at: int, end: int) -> bool:
-        """Whether the lines in ``[at, end)`` are surely good: no carriage return, no quote, only
-        ASCII. Searched in place, the ASCII test 8 bytes at a time (numpy, aligned words)."""
-        if self._mapped.find(b"\r", at, end) >= 0 or self._mapped.find(b'"', at, end) >= 0:
-            return False
-        data = self._bytes
-        assert data is not None  # set until close
-        first, last = min(-(-at // 8) * 8, end), max(end // 8 * 8, at)
-        words = data[first:last].view(np.uint64) if last > first else data[:0].view(np.uint64)
-        high = int(np.bitwise_or.reduce(words, initial=0)) & 0x8080808080808080
-        return (
-            high == 0
-            and int(data[at:first].max(initial=0)) < 0x80
-            and int(data[last:end].max(initial=0)) < 0x80
-        )
-
-    def _mark(self, at: int, end: int) -> None:
-        data = self._mapped[at:end]
-        if not _suspect(data):
-            return
-        offset = at
-        for line in data.split(b"\n"):
-            reason = _problem(line) if line else None
-            if reason is not None:
-                marker = f"{_MARKER}{len(self._bad)}".encode()
-                if len(marker) > len(line):
-                    raise LineTooShort(offset)
-                self._bad.append((reason, line.decode("utf-8", errors="replace").rstrip("\r")))
-                self._mapped[offset : offset + len(line)] = marker.ljust(len(line))
-            offset += len(line) + 1
-
-    def view(self, at: int, size: int) -> Any:
-        """``size`` bytes (fewer at the end) of the mapping from ``at``, as a pyarrow buffer, checked."""
-        size = min(size, len(self._mapped) - at)
-        self.checked(at + size)
-        return self._buffer.slice(at, size)
-
-    @property
-    def size(self) -> int:
-        """Bytes in the mapping (the whole file)."""
-        return len(self._mapped)
+    def reader(self) -> Any:
+        """A pyarrow input file of the lines from ``start`` (read in place, no copy)."""
+        if self._buffer is None:
+            self._buffer = pa.py_buffer(self._mapped)
+        return pa.BufferReader(self._buffer.slice(self._start))
 
     def flagged(self, text: str) -> tuple[str, str] | None:
         """``(reason, original text)`` if ``text`` is the marker of a bad line, else ``None``."""
         return _flagged(self._bad, text)
 
     def close(self) -> None:
-        self._buffer = self._bytes = None
+        self._buffer = None
         with contextlib.suppress(BufferError):  # a view still held (a traceback): unmapped with it
             self._mapped.close()
 
@@ -287,39 +249,6 @@ class MappedCsv:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-class LineTooShort(Exception):  # noqa: N818  # not an error of the input: a reason to read it another way
-    """A bad line of a :class:`MappedCsv` is too short to be overwritten by its marker."""
-
-    def __init__(self, offset: int) -> None:
-        super().__init__(f"the bad line at byte {offset} is too short for its marker")
-
-
-class _MappedReader:
-    """The read side of a :class:`MappedCsv` that pyarrow takes for a file: ``read`` gives checked
-    views of the mapping, so pyarrow parses the bytes in place."""
-
-    closed = False
-
-    def __init__(self, lines: MappedCsv, at: int) -> None:
-        self._lines = lines
-        self._at = at
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return False
-
-    def read(self, size: int = -1) -> Any:
-        size = self._lines.size - self._at if size < 0 else size
-        buffer = self._lines.view(self._at, size)
-        self._at += buffer.size
-        return buffer
-
-    def close(self) -> None:
-        self.closed = True
 
 
 def _flagged(bad: list[tuple[str, str]], text: str) -> tuple[str, str] | None:

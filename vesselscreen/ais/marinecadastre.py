@@ -38,12 +38,11 @@ rows, in memory that does not grow with the file.
 from __future__ import annotations
 
 import bisect
-import functools
 import threading
 from collections.abc import Callable, Generator, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, BinaryIO, Final
+from typing import Any, BinaryIO, Final, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -58,8 +57,6 @@ from numpy.lib.stride_tricks import sliding_window_view
 from vesselscreen._sorting import by_vessel_then_time
 from vesselscreen.ais._common import (
     COG_NOT_AVAILABLE,
-    MMSI_MAX,
-    MMSI_MIN,
     SOG_NOT_AVAILABLE,
     reject_rows,
     valid_lat,
@@ -69,7 +66,6 @@ from vesselscreen.ais._common import (
 from vesselscreen.ais._csvlines import (
     BadRow,
     CsvGuard,
-    LineTooShort,
     MappedCsv,
     bad_row_handler,
     check_unique,
@@ -165,14 +161,10 @@ _IMO_WEIGHTS = np.array([7, 6, 5, 4, 3, 2], dtype=np.int64)
 _THREADS: Final = max(2, min(pa.cpu_count(), 8))  # per-column jobs after parsing
 _BLOCK_BYTES = 1 << 22  # streaming: 4 MB of CSV text per parsed block
 _SCATTER_ROWS = 500_000  # from here on, sorted 8-byte columns are written to their places (_Placement)
-# Arrow sorts integers by counting when their range is at most 4096 (and there are 1024 or
-# more): arrow/compute/kernels/vector_sort.cc, countsort_max_range_
-_COUNTED_RANKS = 4096
-_RUN_ROWS = 8  # text is written run by run when its runs of one value are this long on average
 _PREFIX_ROWS = 4096  # rows in time order (not by vessel) show it in their first rows: no full check
-_SLICE_ROWS = 1 << 16  # rows per slice where a whole-column temporary would leave the caches
 
 FloatArray = npt.NDArray[np.float64]
+_T = TypeVar("_T")
 
 
 def read_marinecadastre(source: AISSource) -> pd.DataFrame:
@@ -204,13 +196,8 @@ def read_stream(stream: BinaryIO, name: str) -> pd.DataFrame:
     log = RejectionLog(name)
     for bad in bad_rows:
         log.reject(bad.reason, line=bad.line, raw=bad.text)
-    skipped = [row.line for row in bad_rows if row.line is not None]
-    frame = _positions(
-        table,
-        lambda: _row_lines(table.num_rows, skipped, first=2),
-        log,
-        _RawLines(stream, start, header, renames) if typed else None,
-    )
+    lines = _row_lines(table.num_rows, [row.line for row in bad_rows if row.line is not None], first=2)
+    frame = _positions(table, lines, log, _RawLines(stream, start, header, renames) if typed else None)
     return _finished(frame, log.report(format=FORMAT))
 
 
@@ -257,11 +244,6 @@ def _canonical(header: list[str], name: str) -> dict[str, str]:
 
 
 def _options(renames: Mapping[str, str], present: list[str], typed: bool) -> Any:
-    """pyarrow's conversion options for the used columns, typed or as text.
-
-    Lines reach pyarrow through a guard (:class:`MappedCsv`, :class:`CsvGuard`) that turns
-    every line that is not UTF-8 into a marker, so pyarrow's own UTF-8 check is skipped.
-    """
     in_file = {column: original for original, column in renames.items()}
     if typed:
         types = {in_file[c]: pa.float64() for c in present if c in _NUMERIC}
@@ -274,14 +256,12 @@ def _options(renames: Mapping[str, str], present: list[str], typed: bool) -> Any
             null_values=[""],
             strings_can_be_null=True,
             quoted_strings_can_be_null=True,
-            check_utf8=False,
         )
     return pacsv.ConvertOptions(
         include_columns=[in_file[c] for c in present],
         column_types={in_file[c]: pa.string() for c in present},
         strings_can_be_null=False,
         quoted_strings_can_be_null=False,
-        check_utf8=False,
     )
 
 
@@ -299,26 +279,20 @@ def _read_table(
     bad_rows: list[BadRow] = []
     mapped = MappedCsv.of(stream, start)  # None: read through a CsvGuard
 
-    def parse(lines: CsvGuard | MappedCsv, source: Any, threads: bool, typed: bool) -> Any:
+    def read(threads: bool, typed: bool) -> Any:
         bad_rows.clear()
+        lines: CsvGuard | MappedCsv
+        if mapped is not None:
+            lines, source = mapped, mapped.reader()
+        else:
+            stream.seek(start)
+            lines = source = CsvGuard(stream)
         return pacsv.read_csv(
             source,
             read_options=read_options(header, threads=threads),
             parse_options=parse_options(bad_row_handler(lines, bad_rows)),
             convert_options=_options(renames, present, typed),
         )
-
-    def read(threads: bool, typed: bool) -> Any:
-        nonlocal mapped
-        if mapped is not None:
-            try:
-                return parse(mapped, mapped.reader(), threads, typed)
-            except LineTooShort:  # from here on, through the stream guard
-                mapped.close()
-                mapped = None
-        stream.seek(start)
-        guard = CsvGuard(stream)
-        return parse(guard, guard, threads, typed)
 
     typed = True
     try:
@@ -409,29 +383,7 @@ def _floats(column: Any) -> FloatArray:
         except pa.ArrowInvalid:
             text = pc.utf8_trim_whitespace(text)
             numbers = pc.cast(pc.if_else(pc.match_substring_regex(text, _NUMBER), text, _NULL), pa.float64())
-    return _in_arrow_memory(numbers, np.nan)
-
-
-def _in_arrow_memory(values: Any, null: float | int) -> npt.NDArray[Any]:
-    """An Arrow array or chunked array as one read-only numpy view of Arrow's memory, nulls as
-    ``null``: one copy of the blocks (none for one block) in Arrow's allocator (see
-    :func:`_pooled`), where a conversion to numpy would go value by value."""
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks()
-    if values.null_count:
-        values = pc.fill_null(values, pa.scalar(null, values.type))
-    return np.asarray(values.to_numpy())
-
-
-def _pooled(count: int, dtype: type[np.generic]) -> npt.NDArray[Any]:
-    """A new writable array of ``count`` values in Arrow's memory.
-
-    numpy's large arrays are mapped afresh and unmapped when freed, so the kernel faults in
-    and zeroes every page of each one (a million-row read spent a fifth of this stage's
-    time there); Arrow's allocator keeps freed memory and hands it out again. Measured on
-    the generated days: a million-row read 15-20 ms faster, three million no slower.
-    """
-    return np.frombuffer(pa.allocate_buffer(count * np.dtype(dtype).itemsize), dtype=dtype)
+    return np.asarray(numbers.to_numpy(zero_copy_only=False), dtype="float64")
 
 
 def _times(column: Any) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
@@ -445,11 +397,9 @@ def _times(column: Any) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
             unit="ns",
             error_is_null=True,
         )
-    if times.null_count:
-        ok = np.asarray(pc.is_valid(times).to_numpy(zero_copy_only=False), dtype=bool)
-    else:
-        ok = np.ones(len(times), dtype=bool)
-    return _in_arrow_memory(pc.cast(times, pa.int64()), 0), ok
+    ok = np.asarray(pc.is_valid(times).to_numpy(zero_copy_only=False), dtype=bool)
+    values = pc.fill_null(pc.cast(times, pa.int64()), 0).to_numpy(zero_copy_only=False)
+    return np.asarray(values, dtype=np.int64), ok
 
 
 @dataclass(frozen=True)
@@ -462,74 +412,35 @@ class _Encoded:
 
     @classmethod
     def of(cls, column: Any) -> _Encoded:
-        """The encoding of a text column, or of a dictionary column (pyarrow's parse gives one
-        dictionary per block): the blocks' dictionaries are encoded together, and each block's
-        indices are translated by a small table, one numpy gather a block.
-
-        >>> blocks = pa.chunked_array([pa.array(["A ", None, "B"]).dictionary_encode(),
-        ...                            pa.array(["B", " "]).dictionary_encode()])
-        >>> encoded = _Encoded.of(blocks)
-        >>> encoded.values.to_pylist(), encoded.indices.tolist()
-        (['A', 'B', None, None], [0, 3, 1, 1, 2])
-        """
         encoded = column if column.type == _TEXT_TYPE else pc.dictionary_encode(pc.cast(column, pa.string()))
-        blocks = encoded.chunks if isinstance(encoded, pa.ChunkedArray) else [encoded]
-        dictionaries = [block.dictionary for block in blocks]
-        every = pc.dictionary_encode(pa.concat_arrays(dictionaries) if blocks else pa.array([], pa.string()))
-        # large strings: the type pandas keeps text in, so the rows' text is not converted again
+        if isinstance(encoded, pa.ChunkedArray):
+            encoded = encoded.unify_dictionaries()
+            chunks = encoded.chunks
+            dictionary = chunks[0].dictionary if chunks else pa.array([], pa.string())
+            indices = pa.chunked_array([chunk.indices for chunk in chunks], pa.int32())
+        else:
+            dictionary, indices = encoded.dictionary, encoded.indices
         values = pa.concat_arrays(
-            [_blank_to_null(pc.utf8_trim_whitespace(every.dictionary)), pa.nulls(1, pa.string())]
-        ).cast(pa.large_string())
-        missing = len(values) - 1  # a row without text
-        # the usual case: small indices gather faster (in cache)
-        dtype = np.int16 if len(values) <= np.iinfo(np.int16).max else np.int32
-        ids = np.asarray(pc.fill_null(every.indices, missing).to_numpy(), dtype=dtype)
-        indices = _pooled(len(encoded), dtype)
-        start = offset = 0
-        for block, dictionary in zip(blocks, dictionaries, strict=True):
-            table = np.append(ids[offset : offset + len(dictionary)], dtype(missing))
-            # a null row: the table's last entry
-            rows = np.asarray(pc.fill_null(block.indices, len(dictionary)).to_numpy())
-            np.take(table, rows, out=indices[start : start + len(block)])
-            start, offset = start + len(block), offset + len(dictionary)
-        return cls(values, indices)
+            [_blank_to_null(pc.utf8_trim_whitespace(dictionary)), pa.nulls(1, pa.string())]
+        )
+        rows = pc.fill_null(indices, len(values) - 1)
+        if len(values) <= np.iinfo(np.int16).max:  # the usual case: small indices gather faster (in cache)
+            rows = pc.cast(rows, pa.int16())
+        return cls(values, np.asarray(rows.to_numpy(zero_copy_only=False)))
 
     def take(self, rows: npt.NDArray[np.int64] | None) -> _Encoded:
-        if rows is None:
-            return self
-        out = _pooled(len(rows), self.indices.dtype.type)
-        return _Encoded(self.values, np.take(self.indices, rows, out=out))
+        return self if rows is None else _Encoded(self.values, np.take(self.indices, rows))
 
     def text(self) -> Any:
-        """The rows' text as one Arrow array.
-
-        Rows sorted by vessel repeat one value for long runs: the text is then written run
-        by run (a million names: 3 ms instead of 8 for a take row by row).
-
-        >>> encoded = _Encoded(pa.array(["A", "BB", None]), np.array([0, 0, 1, 1, 1, 2], dtype=np.int16))
-        >>> encoded.text().to_pylist()
-        ['A', 'A', 'BB', 'BB', 'BB', None]
-        """
-        indices = self.indices
-        starts = np.flatnonzero(indices[1:] != indices[:-1]) + 1
-        if len(indices) < _RUN_ROWS * (len(starts) + 1):
-            return self.values.take(pa.array(indices))
-        ends = np.append(starts, len(indices)).astype(np.int64)
-        values = self.values.take(pa.array(indices[np.concatenate(([0], starts))]))
-        return pc.run_end_decode(pa.RunEndEncodedArray.from_arrays(pa.array(ends), values))
+        """The rows' text as one Arrow array."""
+        return self.values.take(pa.array(self.indices))
 
     def series(self) -> pd.Series:
-        return _string_series(self.text())
+        text = self.text()
+        return pd.Series(text.to_pandas(types_mapper={pa.string(): pd.StringDtype()}.get), dtype="string")
 
 
-def _string_series(text: Any) -> pd.Series:
-    """An Arrow text array as a pandas ``string`` column (kept in Arrow, as large strings)."""
-    return pd.Series(text.to_pandas(types_mapper={pa.large_string(): pd.StringDtype()}.get), dtype="string")
-
-
-def _codes(
-    values: FloatArray, low: int, high: int, dtype: type[np.signedinteger[Any]]
-) -> npt.NDArray[np.signedinteger[Any]]:
+def _codes(values: FloatArray, low: int, high: int, dtype: str) -> npt.NDArray[np.signedinteger[Any]]:
     """Floats (``"0.0"`` in CSVs) as small integer codes (``dtype``); outside ``[low, high]``
     or not whole -> -1. Small, so gathering them into sorted order stays in cache."""
     with np.errstate(invalid="ignore"):
@@ -545,12 +456,8 @@ def _code_series(codes: npt.NDArray[np.signedinteger[Any]]) -> pd.Series:
 
 def _constant(value: str | None, count: int) -> pd.Series:
     """A string column holding ``value`` (``None``: NA) on every row, built in Arrow (no Python objects)."""
-    if value is None or not count:
-        return _string_series(pa.nulls(count, pa.large_string()))
-    one_run = pa.RunEndEncodedArray.from_arrays(
-        pa.array([count], pa.int64()), pa.array([value], pa.large_string())
-    )
-    return _string_series(pc.run_end_decode(one_run))
+    text = pa.nulls(count, pa.string()) if value is None else pa.repeat(pa.scalar(value), count)
+    return pd.Series(text.to_pandas(types_mapper={pa.string(): pd.StringDtype()}.get), dtype="string")
 
 
 def _imo_check(numbers: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
@@ -586,12 +493,9 @@ def _imo(
 
 
 def _positions(
-    table: Any, lines: Callable[[], npt.NDArray[np.int64]], log: RejectionLog, raw: _RawLines | None
+    table: Any, lines: npt.NDArray[np.int64], log: RejectionLog, raw: _RawLines | None
 ) -> pd.DataFrame:
     """Check and convert a table of canonical columns (typed or text) into positions sorted by mmsi, time.
-
-    ``lines`` gives the physical line of each table row; it is called only if a row is
-    rejected or warned about (a million line numbers take some milliseconds).
 
     The per-column work (conversions, text encoding, gathers into sorted order) runs on
     a thread pool: numpy and Arrow release the GIL, and after pyarrow's parse the cores
@@ -602,45 +506,39 @@ def _positions(
     column = {c: table.column(c) for c in table.column_names}
     with ThreadPoolExecutor(max_workers=_THREADS) as pool:
 
-        def codes(name: str, low: int, high: int, dtype: type[np.signedinteger[Any]]) -> npt.NDArray[Any]:
-            out = _pooled(table_rows, dtype)
-            if name not in column:
-                out[:] = -1
-                return out
-            start = 0
-            for block in column[name].chunks:  # a block at a time: its temporaries stay in the caches
-                out[start : start + len(block)] = _codes(_floats(block), low, high, dtype)
-                start += len(block)
-            return out
+        def floats(name: str) -> FloatArray:
+            return _floats(column[name]) if name in column else np.full(table_rows, np.nan)
 
-        # first the jobs that need no order: the pool runs them while this thread sorts
-        vessels = pool.submit(_vessel_numbers, column["MMSI"])
-        inside = [
-            pool.submit(_within, column[c], -bound, bound) for c, bound in (("LAT", 90.0), ("LON", 180.0))
-        ]
+        def floats_of(name: str) -> Future[FloatArray]:
+            return pool.submit(floats, name)
+
+        checked = {c: floats_of(c) for c in ("MMSI", "LAT", "LON")}
         timed = pool.submit(_times, column["BaseDateTime"])
         encoded = {c: pool.submit(_Encoded.of, column[c]) for c in _TEXT if c in column}
-        coded = {
-            "Status": pool.submit(codes, "Status", 0, 15, np.int8),
-            "VesselType": pool.submit(codes, "VesselType", 1, 255, np.int16),
+
+        def cleaned(name: str, clean: Callable[[FloatArray], npt.NDArray[Any]]) -> Future[npt.NDArray[Any]]:
+            # value by value, so done before the gather into sorted order: while the sort runs
+            return pool.submit(lambda: clean(floats(name)))
+
+        numbers = {
+            "SOG": cleaned("SOG", _speeds),
+            "COG": cleaned("COG", _angles),
+            "Heading": cleaned("Heading", _angles),
+            "Draft": cleaned("Draft", _draughts),
+            "Length": cleaned("Length", _lengths),
+            "Status": cleaned("Status", lambda values: _codes(values, 0, 15, "int8")),
+            "VesselType": cleaned("VesselType", lambda values: _codes(values, 1, 255, "int16")),
         }
-        whole_mmsi, vessels_usable = vessels.result()
+        mmsi, lat, lon = (checked[c].result() for c in ("MMSI", "LAT", "LON"))
         times, time_ok = timed.result()
-        table_lines = functools.cache(lines)
+        keep = _reject_bad_rows(column, mmsi, time_ok, lat, lon, lines, log, raw)
         kept: npt.NDArray[np.int64] | None = None  # None: every row
-        # the usual file has no bad row: told by a few reductions, without a mask per check
-        if not (vessels_usable and all(job.result() for job in inside) and time_ok.all()):
-            mmsi, lat, lon = (_floats(column[c]) for c in ("MMSI", "LAT", "LON"))
-            keep = _reject_bad_rows(column, mmsi, time_ok, lat, lon, table_lines, log, raw)
-            if not keep.all():
-                kept = np.flatnonzero(keep)
-                times, whole_mmsi = times[kept], whole_mmsi[kept]
-        count = len(whole_mmsi)
+        if not keep.all():
+            kept = np.flatnonzero(keep)
+            mmsi, times, lat, lon, lines = mmsi[kept], times[kept], lat[kept], lon[kept], lines[kept]
+        count = len(mmsi)
         log.accept(count)
-        constants = {
-            POSITION.DESTINATION: pool.submit(_constant, None, count),  # not in the format
-            POSITION.SOURCE: pool.submit(_constant, SOURCE, count),
-        }
+        whole_mmsi = mmsi.astype(np.int64)
         order, sorted_mmsi = _sort_order(whole_mmsi, times)  # order None: the rows are in order already
         rows = kept if order is None else order if kept is None else kept[order]  # table rows, output order
 
@@ -649,47 +547,31 @@ def _positions(
         def ordered(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
             return values if place is None else place(values)
 
-        def measured(name: str, clean: Callable[[FloatArray], None]) -> FloatArray:
-            values = _placed_floats(column.get(name), table_rows, kept, place)
-            # value by value: the same before or after the gather, and in place after; by
-            # slices, so that the cleaning's temporaries stay in the caches
-            for start in range(0, len(values), _SLICE_ROWS):
-                clean(values[start : start + _SLICE_ROWS])
-            return values
-
-        def gathered(name: str) -> pd.Series:
-            values = coded[name].result()  # submitted before this job: FIFO, so it is running or done
-            return _code_series(ordered(values if kept is None else np.take(values, kept)))
+        def gathered(name: str, clean: Callable[[Any], _T]) -> _T:
+            values = numbers[name].result()  # submitted before this job: FIFO, so it is running or done
+            return clean(ordered(values if kept is None else np.take(values, kept)))
 
         def strings(name: str) -> pd.Series:
             if name not in encoded:
                 return pd.Series(pd.NA, index=range(count), dtype="string")
             return encoded[name].result().take(rows).series()
 
-        def timestamps() -> pd.DatetimeIndex:
-            return pd.DatetimeIndex(ordered(times).view("datetime64[ns]")).tz_localize("UTC")
-
-        # the jobs that gather by ``order`` first, while this thread computes the places the
-        # others write to
         jobs: dict[str, Future[Any]] = {
+            POSITION.TIMESTAMP: pool.submit(ordered, times),
+            POSITION.LAT: pool.submit(ordered, lat),
+            POSITION.LON: pool.submit(ordered, lon),
+            POSITION.SOG: pool.submit(gathered, "SOG", _as_is),
+            POSITION.COG: pool.submit(gathered, "COG", _as_is),
+            POSITION.HEADING: pool.submit(gathered, "Heading", _as_is),
+            POSITION.NAV_STATUS: pool.submit(gathered, "Status", _code_series),
             POSITION.NAME: pool.submit(strings, "VesselName"),
             POSITION.CALL_SIGN: pool.submit(strings, "CallSign"),
+            POSITION.SHIP_TYPE: pool.submit(gathered, "VesselType", _code_series),
+            POSITION.DRAUGHT: pool.submit(gathered, "Draft", _as_is),
+            POSITION.DESTINATION: pool.submit(_constant, None, count),  # not in the format
+            POSITION.SOURCE: pool.submit(_constant, SOURCE, count),
             POSITION.TRANSCEIVER: pool.submit(strings, "TransceiverClass"),
-            POSITION.NAV_STATUS: pool.submit(gathered, "Status"),
-            POSITION.SHIP_TYPE: pool.submit(gathered, "VesselType"),
-            **constants,
-        }
-        if place is not None and place.scatters(count):
-            place.places()
-        jobs |= {
-            POSITION.TIMESTAMP: pool.submit(timestamps),
-            POSITION.LAT: pool.submit(_placed_floats, column["LAT"], table_rows, kept, place),
-            POSITION.LON: pool.submit(_placed_floats, column["LON"], table_rows, kept, place),
-            POSITION.SOG: pool.submit(measured, "SOG", _speeds),
-            POSITION.COG: pool.submit(measured, "COG", _angles),
-            POSITION.HEADING: pool.submit(measured, "Heading", _angles),
-            POSITION.DRAUGHT: pool.submit(measured, "Draft", _draughts),
-            POSITION.LENGTH: pool.submit(measured, "Length", _lengths),
+            POSITION.LENGTH: pool.submit(gathered, "Length", _as_is),
         }
         imo = np.zeros(count, dtype=np.int64)
         imo_valid = np.zeros(count, dtype=bool)
@@ -698,12 +580,14 @@ def _positions(
             imo_numbers, valid, flagged = _imo(imo_text)
             if flagged.any():
                 kept_text = imo_text.take(kept)
-                kept_lines = table_lines() if kept is None else table_lines()[kept]
-                _warn_imos(log, flagged[kept_text.indices], kept_text, whole_mmsi, kept_lines)
+                _warn_imos(log, flagged[kept_text.indices], kept_text, whole_mmsi, lines)
             imo_rows = imo_text.take(rows).indices
-            imo, imo_valid = np.take(imo_numbers, imo_rows, out=_pooled(count, np.int64)), valid[imo_rows]
+            imo, imo_valid = imo_numbers[imo_rows], valid[imo_rows]
         done: dict[str, Any] = {name: job.result() for name, job in jobs.items()}
     done[POSITION.MMSI] = pd.arrays.IntegerArray(sorted_mmsi, np.zeros(count, dtype=bool))
+    done[POSITION.TIMESTAMP] = pd.DatetimeIndex(done[POSITION.TIMESTAMP].view("datetime64[ns]")).tz_localize(
+        "UTC"
+    )
     done[POSITION.IMO] = pd.arrays.IntegerArray(imo, ~imo_valid)
     # copy=False: the arrays are new, and pandas would otherwise copy the float columns into one block
     columns = [*POSITION_DTYPES, *POSITION_OPTIONAL_DTYPES]
@@ -722,79 +606,44 @@ class _Placement:
         self._lock = threading.Lock()
 
     def __call__(self, values: npt.NDArray[Any]) -> npt.NDArray[Any]:
-        out = _pooled(len(values), values.dtype.type)
-        if not self.scatters(len(values)) or values.dtype.itemsize < 8:  # small values: read in cache
-            return np.take(values, self.order, out=out)
+        if len(values) < _SCATTER_ROWS or values.dtype.itemsize < 8:  # small values: read in cache
+            return np.take(values, self.order)
+        out = np.empty_like(values)
         out[self.places()] = values
         return out
-
-    def scatters(self, rows: int) -> bool:
-        """Whether 8-byte values of ``rows`` rows are written to their places (not read from them)."""
-        return rows >= _SCATTER_ROWS
 
     def places(self) -> npt.NDArray[np.int64]:
         with self._lock:  # the first job to need them computes them
             if self._places is None:
-                places = _pooled(len(self.order), np.int64)
-                for start in range(0, len(self.order), _SLICE_ROWS):  # small ranges: no large temporary
-                    stop = min(start + _SLICE_ROWS, len(self.order))
-                    places[self.order[start:stop]] = np.arange(start, stop, dtype=np.int64)
+                places = np.empty_like(self.order)
+                places[self.order] = np.arange(len(self.order), dtype=np.int64)
                 self._places = places
             return self._places
 
 
-def _placed_floats(
-    column: Any, rows: int, kept: npt.NDArray[np.int64] | None, place: _Placement | None
-) -> FloatArray:
-    """A table column (``None``: absent, all NaN) as numbers in output order: the ``kept`` rows
-    (``None``: all ``rows``) placed by ``place`` (``None``: as they are). A new array, the
-    caller's to change.
-
-    Large typed columns are written to their places chunk by chunk from Arrow's buffers:
-    no whole-column copy first.
-    """
-    count = rows if kept is None else len(kept)
-    if column is None:
-        return np.full(count, np.nan)
-    typed = pa.types.is_floating(column.type) or pa.types.is_integer(column.type)
-    if place is not None and kept is None and typed and place.scatters(rows):
-        out = _pooled(rows, np.float64)
-        places, start = place.places(), 0
-        for chunk in column.chunks:
-            out[places[start : start + len(chunk)]] = _floats(chunk)
-            start += len(chunk)
-        return out
-    values = _floats(column)
-    if kept is not None:
-        values = np.take(values, kept)
-    if place is not None:
-        values = place(values)
-    return values if values.flags.writeable else values.copy()  # a zero-copy view of one chunk
+def _as_is(values: _T) -> _T:
+    return values
 
 
-def _lengths(metres: FloatArray) -> None:
-    """Lengths overall, in place: 0 (AIS "not available") and the impossible become NaN."""
-    with np.errstate(invalid="ignore"):
-        metres[~((metres > 0) & (metres < 1_000))] = np.nan
+def _lengths(metres: FloatArray) -> FloatArray:
+    """Lengths overall: 0 (AIS "not available") and the impossible become NaN."""
+    return np.where((metres > 0) & (metres < 1_000), metres, np.nan)
 
 
-def _speeds(sog: FloatArray) -> None:
-    """Speeds, in place: "not available" (see vesselscreen.ais._common) and negative ones become NaN."""
-    with np.errstate(invalid="ignore"):
+def _speeds(sog: FloatArray) -> FloatArray:
+    with np.errstate(invalid="ignore"):  # "not available" values (see vesselscreen.ais._common) -> NaN
         close = np.abs(sog - SOG_NOT_AVAILABLE) <= _ATOL + _RTOL * SOG_NOT_AVAILABLE  # np.isclose, faster
-        sog[(sog < 0) | close] = np.nan
+        return np.where((sog < 0) | close, np.nan, sog)
 
 
-def _angles(degrees: FloatArray) -> None:
-    """Courses and headings, in place: outside [0, 360) (511: "not available") becomes NaN."""
+def _angles(degrees: FloatArray) -> FloatArray:
     with np.errstate(invalid="ignore"):
-        degrees[(degrees < 0) | (degrees >= COG_NOT_AVAILABLE)] = np.nan
+        return np.where((degrees < 0) | (degrees >= COG_NOT_AVAILABLE), np.nan, degrees)
 
 
-def _draughts(draught: FloatArray) -> None:
-    """Draughts, in place: 0 ("not available") and below become NaN."""
+def _draughts(draught: FloatArray) -> FloatArray:
     with np.errstate(invalid="ignore"):
-        draught[~(draught > 0)] = np.nan
+        return np.where(draught > 0, draught, np.nan)
 
 
 def _sort_order(
@@ -807,9 +656,7 @@ def _sort_order(
         return None, mmsi
     if _in_order(mmsi[:_PREFIX_ROWS], times[:_PREFIX_ROWS]) and _in_order(mmsi, times):
         return None, mmsi
-    if bool(
-        (times[1:] >= times[:-1]).all()
-    ):  # the usual file, in time order: a stable sort by vessel is left
+    if bool((np.diff(times) >= 0).all()):  # the usual file, in time order: a stable sort by vessel is left
         by_vessel = _by_vessel(mmsi)
         if by_vessel is not None:
             return by_vessel
@@ -820,13 +667,8 @@ def _sort_order(
 def _by_vessel(
     mmsi: npt.NDArray[np.int64],
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] | None:
-    """The stable order by MMSI and the MMSIs in it, as one stable sort of each row's vessel
-    rank (a day has some thousands of vessels); ``None`` beyond 65,536 vessels.
-
-    Up to :data:`_COUNTED_RANKS` vessels Arrow sorts the ranks by counting (one pass to
-    count, one to place: 3 ms for a million rows); beyond, Arrow would compare (ten times
-    slower) and numpy's radix sort of 16-bit keys (two passes, 7 ms) does it.
-    """
+    """The stable order by MMSI and the MMSIs in it, as one 16-bit radix sort of each row's
+    vessel rank (a day has some thousands of vessels); ``None`` beyond 65,536 vessels."""
     encoded = pc.dictionary_encode(pa.array(mmsi))
     vessels = np.asarray(encoded.dictionary.to_numpy(zero_copy_only=False), dtype=np.int64)
     if len(vessels) > 1 << 16:
@@ -835,10 +677,7 @@ def _by_vessel(
     rank = np.empty(len(vessels), dtype=np.uint16)
     rank[by_number] = np.arange(len(vessels), dtype=np.uint16)
     ranks = rank[encoded.indices.to_numpy(zero_copy_only=False)]
-    if len(vessels) <= _COUNTED_RANKS:
-        order = pc.array_sort_indices(pa.array(ranks)).to_numpy().view(np.int64)  # uint64 below 2**63
-    else:
-        order = np.argsort(ranks, kind="stable").astype(np.int64, copy=False)
+    order = np.argsort(ranks, kind="stable").astype(np.int64, copy=False)
     return order, np.repeat(vessels[by_number], np.bincount(ranks, minlength=len(vessels)))
 
 
@@ -847,57 +686,13 @@ def _in_order(mmsi: npt.NDArray[np.int64], times: npt.NDArray[np.int64]) -> bool
     return bool(((mmsi[1:] > mmsi[:-1]) | (same & (times[1:] >= times[:-1]))).all())
 
 
-def _vessel_numbers(column: Any) -> tuple[npt.NDArray[np.int64], bool]:
-    """The MMSIs of a column as integers (in Arrow's memory; a missing or broken one: any
-    number), and whether every one is usable (:func:`valid_mmsi`), block by block: a few
-    reductions a block, no mask a row. A missing value (NaN) makes a minimum NaN, and so
-    the answer ``False``.
-
-    >>> numbers, usable = _vessel_numbers(pa.chunked_array([[367752440.0], [1e6, 999999999.0]]))
-    >>> numbers.tolist(), usable
-    ([367752440, 1000000, 999999999], True)
-    >>> _vessel_numbers(pa.chunked_array([[367752440.5]]))[1]
-    False
-    >>> _vessel_numbers(pa.chunked_array([[1e6], [None, 1e6]]))[1]
-    False
-    """
-    whole = _pooled(len(column), np.int64)
-    usable, start = True, 0
-    for block in column.chunks:
-        numbers = _floats(block)
-        part = whole[start : start + len(block)]
-        with np.errstate(invalid="ignore"):  # a missing MMSI: its row is rejected
-            part[:] = numbers
-        if usable and len(block):
-            in_range = numbers.min() >= MMSI_MIN and numbers.max() <= MMSI_MAX
-            usable = bool(in_range and (part == numbers).all())  # whole numbers
-        start += len(block)
-    return whole, usable
-
-
-def _within(column: Any, low: float, high: float) -> bool:
-    """Whether every value of a column is a number in ``[low, high]`` (:func:`valid_lat`,
-    :func:`valid_lon`), by each block's minimum and maximum (NaN, missing: ``False``).
-
-    >>> _within(pa.chunked_array([[-90.0, 3.5], [90.0]]), -90.0, 90.0)
-    True
-    >>> _within(pa.chunked_array([[3.5], [91.0]]), -90.0, 90.0)
-    False
-    """
-    for block in column.chunks:
-        numbers = _floats(block)
-        if len(numbers) and not (numbers.min() >= low and numbers.max() <= high):
-            return False
-    return True
-
-
 def _reject_bad_rows(
     column: Mapping[str, Any],
     mmsi: FloatArray,
     time_ok: npt.NDArray[np.bool_],
     lat: FloatArray,
     lon: FloatArray,
-    table_lines: Callable[[], npt.NDArray[np.int64]],
+    lines: npt.NDArray[np.int64],
     log: RejectionLog,
     raw: _RawLines | None,
 ) -> npt.NDArray[np.bool_]:
@@ -905,7 +700,6 @@ def _reject_bad_rows(
     usable = valid_mmsi(mmsi) & time_ok & valid_lat(lat) & valid_lon(lon)
     if usable.all():
         return usable
-    lines = table_lines()
     checks = (
         (~valid_mmsi(mmsi), "invalid MMSI", "MMSI"),
         (~time_ok, "unparseable timestamp", "BaseDateTime"),
@@ -1039,7 +833,7 @@ def _chunk(
     for bad in mine:
         log.reject(bad.reason, line=bad.line, raw=bad.text)
     table = table.rename_columns([renames[c] for c in table.column_names])
-    frame = _positions(table, lambda: lines, log, None)
+    frame = _positions(table, lines, log, None)
     yield _finished(frame, log.report(format=FORMAT))
     return int(lines[-1]) + 1 if rows else first_line
 
@@ -1103,9 +897,8 @@ def _geoparquet_frame(table: Any, renames: Mapping[str, str], first_row: int, na
     if pa.types.is_timestamp(time.type) and time.type.tz is not None:
         columns["BaseDateTime"] = pc.cast(time, pa.timestamp("ns", tz="UTC"))
     log = RejectionLog(name)
-    frame = _positions(
-        pa.table(columns), lambda: np.arange(table.num_rows, dtype=np.int64) + first_row, log, None
-    )
+    lines = np.arange(table.num_rows, dtype=np.int64) + first_row
+    frame = _positions(pa.table(columns), lines, log, None)
     return _finished(frame, log.report(format=FORMAT_GEOPARQUET))
 
 
