@@ -409,18 +409,7 @@ class _Fragments:
     def take(self, index: IntArray) -> _Fragments:
         """The fragments at ``index``, their payloads gathered into a new buffer."""
         data, start = _gather(self.data, self.start, self.length, index)
-        return _Fragments(
-            self.line.take(index),
-            self.time.take(index),
-            self.station.take(index),
-            self.key.take(index),
-            self.count.take(index),
-            self.number.take(index),
-            self.fill.take(index),
-            start,
-            self.length.take(index),
-            data,
-        )
+        return replace(self.subset(index), start=start, data=data)
 
     @staticmethod
     def concat(parts: list[_Fragments]) -> _Fragments:
