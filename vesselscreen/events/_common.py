@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from functools import cache
-from typing import Final, TypeVar
+from typing import TYPE_CHECKING, Final, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -16,6 +16,10 @@ import pandas as pd
 
 from vesselscreen.errors import ConfigError
 from vesselscreen.geo.ports import DEFAULT_RADIUS_M, PortIndex
+from vesselscreen.schema import POSITION, STOP
+
+if TYPE_CHECKING:
+    from vesselscreen.events.track import Track
 
 HOUR_NS: Final = 3_600_000_000_000
 
@@ -212,3 +216,17 @@ def check_config(config: C | None, kind: type[C]) -> C:
 def to_utc(ns: IntArray) -> pd.DatetimeIndex:
     """ns since the epoch as UTC timestamps."""
     return pd.to_datetime(ns, unit="ns", utc=True)
+
+
+def spell_fields(track: Track, first: IntArray, last: IntArray, duration: IntArray) -> dict[str, object]:
+    """The columns every spell event (a stop, a loitering spell) starts with, under the names
+    `schema.STOP` and `schema.LOITERING` share: the vessel, the identity it last reported
+    during the spell, its start, end and duration (ns). ``first``/``last``: the spells' rows."""
+    return {
+        STOP.MMSI: track.mmsi[first],
+        STOP.IMO: track.reported_between(POSITION.IMO, first, last),
+        STOP.NAME: track.reported_between(POSITION.NAME, first, last),
+        STOP.START: to_utc(track.ts[first]),
+        STOP.END: to_utc(track.ts[last]),
+        STOP.DURATION: pd.to_timedelta(duration, unit="ns"),
+    }

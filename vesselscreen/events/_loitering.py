@@ -22,7 +22,15 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from vesselscreen.events._common import HOUR_NS, BoolArray, IntArray, check_config, spell_rows, spells, to_utc
+from vesselscreen.events._common import (
+    HOUR_NS,
+    BoolArray,
+    IntArray,
+    check_config,
+    spell_fields,
+    spell_rows,
+    spells,
+)
 from vesselscreen.events.config import LoiteringConfig
 from vesselscreen.events.track import BASE_COLUMNS, Track
 from vesselscreen.geo.ports import PortIndex
@@ -95,12 +103,7 @@ def detect_loitering(track: Track, config: LoiteringConfig) -> pd.DataFrame:
     medians = per_run[["lat", "lon", "speed"]].median()
     out = pd.DataFrame(
         {
-            LOITERING.MMSI: track.mmsi[first],
-            LOITERING.IMO: track.reported_between(POSITION.IMO, first, last),
-            LOITERING.NAME: track.reported_between(POSITION.NAME, first, last),
-            LOITERING.START: to_utc(track.ts[first]),
-            LOITERING.END: to_utc(track.ts[last]),
-            LOITERING.DURATION: pd.to_timedelta(duration, unit="ns"),
+            **spell_fields(track, first, last, duration),
             LOITERING.LAT: medians["lat"].to_numpy(),
             LOITERING.LON: medians["lon"].to_numpy(),
             LOITERING.MEDIAN_SOG: medians["speed"].to_numpy(),

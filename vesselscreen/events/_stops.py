@@ -23,7 +23,7 @@ from typing import Final
 
 import pandas as pd
 
-from vesselscreen.events._common import HOUR_NS, check_config, hysteresis, spell_rows, spells, to_utc
+from vesselscreen.events._common import HOUR_NS, check_config, hysteresis, spell_fields, spell_rows, spells
 from vesselscreen.events.config import StopConfig
 from vesselscreen.events.track import BASE_COLUMNS, Track
 from vesselscreen.geo.ports import PortIndex
@@ -81,12 +81,7 @@ def detect_stops(track: Track, config: StopConfig) -> pd.DataFrame:
     inside, _ = index.within(lat, lon)
     out = pd.DataFrame(
         {
-            STOP.MMSI: track.mmsi[first],
-            STOP.IMO: track.reported_between(POSITION.IMO, first, last),
-            STOP.NAME: track.reported_between(POSITION.NAME, first, last),
-            STOP.START: to_utc(track.ts[first]),
-            STOP.END: to_utc(track.ts[last]),
-            STOP.DURATION: pd.to_timedelta(duration, unit="ns"),
+            **spell_fields(track, first, last, duration),
             STOP.LAT: lat,
             STOP.LON: lon,
             STOP.PORT_ID: index.ports[PORT.PORT_ID].array.take(inside, allow_fill=True),  # -1: NA
