@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from vesselscreen.ais.cleaning import CleaningConfig
 from vesselscreen.events import EncounterConfig, GapConfig, LoiteringConfig, StopConfig, Track
 from vesselscreen.events import _encounters as enc
 from vesselscreen.events._common import ffill, hysteresis, run_start, runs, spell_rows, spells
@@ -147,3 +148,31 @@ def test_grid_points_do_not_depend_on_the_slices_of_the_row_pass(
     monkeypatch.setattr(enc, "_ROWS_PER_SLICE", rows_per_slice)
     pd.testing.assert_frame_equal(enc.grid_points(track, config), whole, check_exact=True)
     assert len(whole) > 100
+
+
+@given(seed=st.integers(0, 2**32 - 1))
+@SETTINGS
+def test_values_read_without_the_frame_are_the_frames(seed: int) -> None:
+    """A built track reads names, draughts and reports from the input at its rows (its `frame`
+    is taken only when asked for): every reading equals the one from the taken frame, also with
+    rows shuffled, duplicated (cleaned away) and without a position."""
+    rng = np.random.default_rng(seed)
+    rows = _track(seed % 7, vessels=4, rows=60).frame
+    rows[POSITION.NAME] = pd.array(rng.choice(["ALPHA", "BETA", None], len(rows)), dtype="string")
+    rows = pd.concat([rows, rows.sample(frac=0.2, random_state=seed % 1000)], ignore_index=True)
+    rows.loc[rng.random(len(rows)) < 0.05, POSITION.LAT] = np.nan
+    rows = rows.sample(frac=1.0, random_state=seed % 997, ignore_index=True)
+    lazy = Track.build(rows, INDEX, cleaning=CleaningConfig())
+    eager = Track.build(rows, INDEX, cleaning=CleaningConfig())
+    taken = eager.frame  # from here on, `eager` reads its frame
+    assert "frame" not in lazy.__dict__
+    assert lazy.value_source()[1] is not None
+    picks = rng.integers(0, len(lazy), 25)
+    for column in (POSITION.NAME, POSITION.DRAUGHT):
+        pd.testing.assert_series_equal(lazy.column_at(column, picks), eager.column_at(column, picks))
+        np.testing.assert_array_equal(lazy.last_reported(column), eager.last_reported(column))
+        pd.testing.assert_series_equal(lazy.carried(column, picks), eager.carried(column, picks))
+    np.testing.assert_array_equal(lazy.floats(POSITION.DRAUGHT), eager.floats(POSITION.DRAUGHT))
+    assert "frame" not in lazy.__dict__
+    pd.testing.assert_frame_equal(lazy.frame_later()(), taken)
+    pd.testing.assert_frame_equal(lazy.frame, taken)

@@ -106,6 +106,25 @@ def test_cleaning_report_travels_into_the_metadata() -> None:
     assert restored.metadata.cleaning_report == report
 
 
+def test_positions_are_the_cleaned_rows_sorted_and_made_once() -> None:
+    """``result.positions`` is made on first read (a screening that never reads it does not copy
+    every row): the rows kept by cleaning, sorted by vessel and time, the same object each read."""
+    ais = vs.read_ais(vs.demo.ais_path())
+    result = vs.screen(ais.sample(frac=1.0, random_state=3), vs.load_watchlist(vs.demo.watchlist_path()))
+    report = result.metadata.cleaning_report
+    assert result._positions is None  # not made yet
+    positions = result.positions
+    assert positions is not None
+    assert result.positions is positions
+    assert report is not None
+    assert len(positions) == report.kept
+    assert positions.index.equals(pd.RangeIndex(len(positions)))
+    key = positions[[POSITION.MMSI, POSITION.TIMESTAMP]]
+    assert key.equals(key.sort_values([POSITION.MMSI, POSITION.TIMESTAMP], ignore_index=True))
+    result.positions = None
+    assert result.positions is None
+
+
 def test_name_matching_can_be_switched_off() -> None:
     config = vs.ScreeningConfig(matching=vs.MatchingConfig(by_name_and_flag=False))
     result = vs.screen(

@@ -76,7 +76,7 @@ def gaps(
 def _draught_around(track: Track, before: IntArray, after: IntArray) -> tuple[FloatArray, FloatArray]:
     """The last draught reported at or before each ``before`` row and the first at or after each
     ``after`` row, by the same vessel (NaN if none): a search per gap, not a fill of the track."""
-    draught = track.frame[POSITION.DRAUGHT].to_numpy(dtype=np.float64, na_value=np.nan)
+    draught = track.floats(POSITION.DRAUGHT)
     reported = np.flatnonzero(~np.isnan(draught))
     if len(reported) == 0:
         return np.full(len(before), np.nan), np.full(len(after), np.nan)

@@ -24,9 +24,9 @@ Detectors accept a positions frame or a `Track`; handing them one `Track` is how
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Final
 
 import numpy as np
@@ -125,8 +125,8 @@ def _check_frame(positions: object, required: Sequence[str]) -> pd.DataFrame:
 
 
 def _artefacts(
-    source: pd.DataFrame,
-    placed: IntArray,
+    mmsi: IntArray,
+    ts: IntArray,
     lat: FloatArray,
     lon: FloatArray,
     rows: int,
@@ -135,26 +135,18 @@ def _artefacts(
     limits: MotionLimits,
     step_m: FloatArray,
 ) -> tuple[BoolArray, CleaningReport]:
-    """Which of the ``placed`` rows (positions into ``source``, sorted; at ``lat``/``lon``) are
-    artefacts of real feeds, and the report that accounts for every row."""
-    code = artefact_codes(
-        _ints(source, POSITION.MMSI, placed),
-        _ints(source, POSITION.TIMESTAMP, placed) / _SECOND_NS,
-        lat,
-        lon,
-        config,
-        limits,
-        step_m,
-    )
+    """Which of the placed rows (sorted; ``mmsi``, ``ts`` in ns, at ``lat``/``lon``) are artefacts
+    of real feeds, and the report that accounts for every row."""
+    code = artefact_codes(mmsi, ts / _SECOND_NS, lat, lon, config, limits, step_m)
     artefact = code != 0
     counts = np.bincount(code, minlength=len(ARTEFACT_REASONS))
     rejected = {reason: int(counts[i]) for i, reason in enumerate(ARTEFACT_REASONS) if i and counts[i]}
     rejected = dict(sorted(rejected.items()))  # by name, as every cleaning report lists them
     if rows > timed:
         rejected["missing MMSI or timestamp"] = rows - timed
-    if timed > len(placed):
-        rejected["no position"] = timed - len(placed)
-    kept = len(placed) - int(artefact.sum())
+    if timed > len(mmsi):
+        rejected["no position"] = timed - len(mmsi)
+    kept = len(mmsi) - int(artefact.sum())
     return artefact, CleaningReport(rows=rows, kept=kept, rejected=rejected, config=config, limits=limits)
 
 
@@ -167,8 +159,8 @@ def _ints(frame: pd.DataFrame, name: str, rows: IntArray) -> IntArray:
 
 
 def _floats(frame: pd.DataFrame, name: str, rows: IntArray) -> FloatArray:
-    """A column's values at ``rows`` as float64."""
-    return np.asarray(frame[name].take(rows).to_numpy(dtype=np.float64), dtype=np.float64)
+    """A column's values at ``rows`` as float64 (NaN where missing)."""
+    return np.asarray(frame[name].take(rows).to_numpy(dtype=np.float64, na_value=np.nan), dtype=np.float64)
 
 
 def _rows(frame: pd.DataFrame, rows: IntArray) -> pd.DataFrame:
@@ -235,7 +227,6 @@ class Track:
     port question is asked of, ``limits`` what is physically possible.
     """
 
-    frame: pd.DataFrame
     ports: PortIndex
     limits: MotionLimits
     columns: frozenset[str]
@@ -253,6 +244,62 @@ class Track:
     """The input's canonical columns, unsorted (shared with the input, not copied)."""
     _order: IntArray = field(repr=False)
     """Positions in ``_source`` of the rows with an MMSI and a time, sorted: ``all_rows``."""
+    _kept: IntArray | None = field(repr=False)
+    """Positions in ``_source`` of the track's rows (``frame``), or None when ``frame`` was given."""
+    _given: pd.DataFrame | None = field(repr=False)
+
+    @cached_property
+    def frame(self) -> pd.DataFrame:
+        """The track's rows in the `TRACK_COLUMNS` (canonical dtypes, index 0..n-1), taken on first
+        use: detectors read the arrays and a few rows' values (`column_at`), not every column."""
+        if self._given is not None:
+            return self._given
+        return _rows(self._source, self._rows_in_source())
+
+    def frame_later(self) -> Callable[[], pd.DataFrame]:
+        """A function that gives `frame` (the same rows) and holds only what it needs, not the
+        track: how a screening result makes its positions when, and only if, they are read."""
+        if self._given is not None or "frame" in self.__dict__:
+            frame = self.frame
+            return lambda: frame
+        return partial(_rows, self._source, self._rows_in_source())
+
+    def column_at(self, column: str, rows: IntArray) -> pd.Series:
+        """``column``'s values at the track rows ``rows`` (index 0..len(rows)-1), without taking the
+        whole `frame`.
+
+        >>> t0 = pd.Timestamp("2024-03-01", tz="UTC")
+        >>> ais = pd.DataFrame({"mmsi": [2, 1], "lat": [0.0, 40.0], "lon": [0.0, 51.0],
+        ...                     "timestamp": [t0, t0], "name": ["B", "A"]})
+        >>> Track.build(ais).column_at("name", np.array([1])).tolist()
+        ['B']
+        """
+        frame, at = self.value_source()
+        return frame[column].take(rows if at is None else at[rows]).reset_index(drop=True)
+
+    def floats(self, column: str) -> FloatArray:
+        """A numeric column on every row as float64, NaN where not reported (``draught``...)."""
+        frame, at = self.value_source()
+        values = frame[column] if at is None else frame[column].take(at)
+        return np.asarray(values.to_numpy(dtype=np.float64, na_value=np.nan), dtype=np.float64)
+
+    def _reported(self, column: str) -> BoolArray:
+        """Whether each row reports ``column``."""
+        frame, at = self.value_source()
+        present = frame[column].notna().to_numpy(dtype=bool)
+        return np.asarray(present if at is None else present[at], dtype=bool)
+
+    def value_source(self) -> tuple[pd.DataFrame, IntArray | None]:
+        """Where the rows' column values are read: ``(frame, None)`` once `frame` is taken (or was
+        given), else the input's canonical columns and each track row's position in them."""
+        if self._given is not None or "frame" in self.__dict__:
+            return self.frame, None
+        return self._source, self._rows_in_source()
+
+    def _rows_in_source(self) -> IntArray:
+        if self._kept is None:
+            raise AssertionError("a track without its frame knows its rows in the source")
+        return self._kept
 
     @cached_property
     def all_rows(self) -> pd.DataFrame:
@@ -305,23 +352,29 @@ class Track:
         if len(kept) > 1:
             step[1:] = haversine_steps(lat_kept, lon_kept)
         limits = limits or MotionLimits()
+        mmsi = _ints(frame, POSITION.MMSI, kept)
+        ts = _ints(frame, POSITION.TIMESTAMP, kept)
         report = None
         if cleaning is not None:
             artefact, report = _artefacts(
-                frame, kept, lat_kept, lon_kept, given.rows, len(order), cleaning, limits, step
+                mmsi, ts, lat_kept, lon_kept, given.rows, len(order), cleaning, limits, step
             )
             if artefact.any():
                 left = np.flatnonzero(~artefact)
-                kept, step = kept[left], steps_between(lat_kept, lon_kept, left, step)
-        return cls.of_sorted(
-            _rows(frame, np.asarray(kept, dtype=np.int64)),
+                step = steps_between(lat_kept, lon_kept, left, step)
+                kept, mmsi, ts = kept[left], mmsi[left], ts[left]
+                lat_kept, lon_kept = lat_kept[left], lon_kept[left]
+        kept = np.asarray(kept, dtype=np.int64)
+        return cls._assemble(
             port_index(ports, default_radius_m),
             limits,
             given.columns,
             report,
+            (mmsi, ts, lat_kept, lon_kept, _floats(frame, POSITION.SOG, kept)),
+            step,
             source=frame,
             order=order,
-            steps=step,
+            kept=kept,
         )
 
     @classmethod
@@ -340,12 +393,35 @@ class Track:
         """A track from a frame already cast and sorted (as `build` makes them); ``all_rows`` is
         ``source``'s rows at positions ``order``, taken when first asked for. ``steps``: metres
         from each row to the row before it, if measured already."""
-        mmsi = frame[POSITION.MMSI].to_numpy(dtype=np.int64)
-        ts = frame[POSITION.TIMESTAMP].to_numpy(dtype="datetime64[ns]").view(np.int64)
-        lat = frame[POSITION.LAT].to_numpy(dtype=np.float64)
-        lon = frame[POSITION.LON].to_numpy(dtype=np.float64)
-        sog = frame[POSITION.SOG].to_numpy(dtype=np.float64, na_value=np.nan)
-        n = len(frame)
+        arrays = (
+            frame[POSITION.MMSI].to_numpy(dtype=np.int64),
+            frame[POSITION.TIMESTAMP].to_numpy(dtype="datetime64[ns]").view(np.int64),
+            frame[POSITION.LAT].to_numpy(dtype=np.float64),
+            frame[POSITION.LON].to_numpy(dtype=np.float64),
+            frame[POSITION.SOG].to_numpy(dtype=np.float64, na_value=np.nan),
+        )
+        return cls._assemble(
+            ports, limits, columns, cleaning, arrays, steps, source=source, order=order, given=frame
+        )
+
+    @classmethod
+    def _assemble(
+        cls,
+        ports: PortIndex,
+        limits: MotionLimits,
+        columns: frozenset[str],
+        cleaning: CleaningReport | None,
+        arrays: tuple[IntArray, IntArray, FloatArray, FloatArray, FloatArray],
+        steps: FloatArray | None,
+        *,
+        source: pd.DataFrame,
+        order: IntArray,
+        kept: IntArray | None = None,
+        given: pd.DataFrame | None = None,
+    ) -> Track:
+        """The track of sorted rows' ``(mmsi, ts, lat, lon, sog)``, with each row's step from the last."""
+        mmsi, ts, lat, lon, sog = arrays
+        n = len(mmsi)
         new_vessel = np.ones(n, dtype=bool)
         new_vessel[1:] = mmsi[1:] != mmsi[:-1]
         dt_prev = np.zeros(n, dtype=np.int64)
@@ -356,8 +432,8 @@ class Track:
         dt_prev[new_vessel] = 0
         dist_prev[new_vessel] = 0.0
         return cls(
-            frame, ports, limits, columns, cleaning, mmsi, ts, lat, lon, sog, new_vessel, dt_prev, dist_prev,
-            source, order,
+            ports, limits, columns, cleaning, mmsi, ts, lat, lon, sog, new_vessel, dt_prev, dist_prev,
+            source, order, kept, given,
         )  # fmt: skip
 
     @classmethod
@@ -437,7 +513,7 @@ class Track:
     def _last_reported(self, column: str) -> IntArray:
         cache: dict[str, IntArray] = self.__dict__.setdefault("_reported_cache", {})
         if column not in cache:
-            present = self.frame[column].notna().to_numpy(dtype=bool)
+            present = self._reported(column)
             idx = np.where(present, np.arange(len(self)), -1)
             last = np.maximum.accumulate(idx) if len(idx) else idx
             cache[column] = np.asarray(np.where(last >= self.vessel_start, last, -1), dtype=np.int64)
@@ -447,7 +523,7 @@ class Track:
         """`last_reported` at ``rows`` alone: a search per row, not a pass over the whole track."""
         cache: dict[str, IntArray] = self.__dict__.setdefault("_present_cache", {})
         if column not in cache:
-            cache[column] = np.flatnonzero(self.frame[column].notna().to_numpy(dtype=bool))
+            cache[column] = np.flatnonzero(self._reported(column))
         present = cache[column]
         if len(present) == 0:  # never reported
             return np.full(len(rows), -1, dtype=np.int64)
@@ -465,7 +541,7 @@ class Track:
     def carried(self, column: str, rows: npt.ArrayLike) -> pd.Series:
         """The last value of ``column`` each of ``rows``' vessel reported at or before it (NA if none)."""
         source = self._reported_at(column, np.asarray(rows, dtype=np.int64))
-        values = self.frame[column].take(np.maximum(source, 0)).reset_index(drop=True)
+        values = self.column_at(column, np.maximum(source, 0))
         return values.where(pd.Series(source >= 0))
 
     def reported_between(
@@ -474,7 +550,7 @@ class Track:
         """The last value of ``column`` reported in each span of rows ``first``..``last`` (NA if none)."""
         last_rows = np.asarray(last, dtype=np.int64)
         source = self._reported_at(column, last_rows)
-        values = self.frame[column].take(np.maximum(source, 0)).reset_index(drop=True)
+        values = self.column_at(column, np.maximum(source, 0))
         inside = pd.Series(source >= np.asarray(first, dtype=np.int64))
         return np.asarray(values.where(inside).to_numpy(), dtype=object)
 

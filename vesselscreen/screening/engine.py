@@ -226,6 +226,6 @@ def result_of(
         owner_matches=context.owner_matches,
         risk=risk,
         risk_breakdown=breakdown,
-        positions=context.track.frame,
+        positions_of=context.track.frame_later(),
         watchlist=context.watchlist,
     )

@@ -18,13 +18,12 @@ class PositionLookup:
     """Fast slicing of a track (sorted by mmsi and time) for the positions a finding quotes."""
 
     def __init__(self, track: Track) -> None:
-        frame = track.frame
         self._mmsi = track.mmsi
         self._time = track.ts.view("datetime64[ns]")
-        # column arrays taken once: a finding quotes a handful of rows of a frame of millions
-        self._lat = frame[POSITION.LAT].to_numpy(dtype="float64", na_value=np.nan)
-        self._lon = frame[POSITION.LON].to_numpy(dtype="float64", na_value=np.nan)
-        self._sog = frame[POSITION.SOG].to_numpy(dtype="float64", na_value=np.nan)
+        self._lat, self._lon, self._sog = track.lat, track.lon, track.sog
+        # a finding quotes a handful of rows of millions: their names and IMOs are read from
+        # where the track's values are, not from a copy of every row
+        frame, self._at = track.value_source()
         self._name = frame[POSITION.NAME].array
         self._imo = frame[POSITION.IMO].array
 
@@ -46,8 +45,9 @@ class PositionLookup:
         # the picked rows' values gathered at once (a scalar read of a pandas array costs more)
         times = self._time[picks].astype("datetime64[us]").tolist()  # datetimes: AIS has no nanoseconds
         sogs = self._sog[picks]
-        names = self._name.take(picks).to_numpy(dtype=object, na_value=None)
-        imos = self._imo.take(picks).to_numpy(dtype=object, na_value=None)
+        rows = picks if self._at is None else self._at[picks]
+        names = self._name.take(rows).to_numpy(dtype=object, na_value=None)
+        imos = self._imo.take(rows).to_numpy(dtype=object, na_value=None)
         return [
             EvidencePosition(
                 mmsi=mmsi,

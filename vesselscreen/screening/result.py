@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -140,7 +140,9 @@ class ScreeningResult:
         risk_breakdown: the points behind each risk, per vessel and finding kind.
         metadata: the audit trail.
         positions: the screened AIS positions (sorted by vessel and time): tracks on maps and
-            in GeoJSON.
+            in GeoJSON. Given as ``positions_of``, a function that makes them, they are made
+            when first read (`vesselscreen.screen` does so: a result whose positions are never
+            read does not pay for a copy of every row).
         watchlist: the watchlist screened against: listing dates in stories.
 
     Every frame has its columns even when it has no row.
@@ -165,6 +167,7 @@ class ScreeningResult:
         identity_changes: pd.DataFrame | None = None,
         positions: pd.DataFrame | None = None,
         watchlist: Watchlist | None = None,
+        positions_of: Callable[[], pd.DataFrame] | None = None,
     ) -> None:
         self.findings = findings
         self.matches = matches
@@ -180,8 +183,20 @@ class ScreeningResult:
         self.loitering = loitering if loitering is not None else empty_frame(LOITERING_DTYPES)
         self.spoofing = spoofing if spoofing is not None else empty_frame(SPOOFING_DTYPES)
         self.identity_changes = _with_schema(identity_changes, CHANGE_DTYPES)
-        self.positions = positions
+        self._positions = positions
+        self._positions_of = None if positions is not None else positions_of
         self.watchlist = watchlist
+
+    @property
+    def positions(self) -> pd.DataFrame | None:
+        """The screened positions (see the class docs), made on first read when given as ``positions_of``."""
+        if self._positions is None and self._positions_of is not None:
+            self._positions, self._positions_of = self._positions_of(), None
+        return self._positions
+
+    @positions.setter
+    def positions(self, value: pd.DataFrame | None) -> None:
+        self._positions, self._positions_of = value, None
 
     def to_frame(self) -> pd.DataFrame:
         """The findings as a DataFrame, one row each (columns ``schema.FINDING_COLUMNS``)."""
