@@ -154,25 +154,25 @@ def _intervals(positions: pd.DataFrame) -> pd.DataFrame:
     vessel = np.cumsum(new_mmsi) - 1  # 0, 1, ... per MMSI
     first_row = np.flatnonzero(new_mmsi)
     changed = new_mmsi.copy()
-    reported: dict[str, npt.NDArray[np.int64]] = {}
+    reported: dict[str, npt.NDArray[np.int64] | None] = {}  # None: on every row
     for column in _TRACKED:
         # a missing value continues the last one the MMSI broadcast (static data is sparse), so
         # the identity can only change at a row that reports the field: one that differs
         # from the MMSI's previous report of it, or is its first
         values = frame[column]
-        rows = np.flatnonzero(values.notna().to_numpy(dtype=bool))
-        reported[column] = rows
+        present = values.notna().to_numpy(dtype=bool)
+        if present.all():  # reported on every row (MarineCadastre repeats static data)
+            reported[column] = None
+            said_all = values.to_numpy(dtype=np.int64) if values.dtype.kind in "iu" else values.array
+            changed[1:] |= np.asarray(said_all[1:] != said_all[:-1], dtype=bool)  # first rows changed already
+            continue
+        rows = reported[column] = np.flatnonzero(present)
         if len(rows) == 0:
             continue
-        every = len(rows) == n  # reported on every row (MarineCadastre repeats static data)
         if values.dtype.kind in "iu":  # numbers compare as plain integers (the NAs are not among rows)
-            whole = values.to_numpy(dtype=np.int64, na_value=0)
-            said = whole if every else whole[rows]
+            said = values.to_numpy(dtype=np.int64, na_value=0)[rows]
         else:
-            said = values.array if every else values.array.take(rows)
-        if every:  # each vessel's first row has changed already
-            changed[1:] |= np.asarray(said[1:] != said[:-1], dtype=bool)
-            continue
+            said = values.array.take(rows)
         differs = np.ones(len(rows), dtype=bool)
         differs[1:] = np.asarray(said[1:] != said[:-1], dtype=bool)
         differs[1:] |= vessel[rows[1:]] != vessel[rows[:-1]]
@@ -183,7 +183,11 @@ def _intervals(positions: pd.DataFrame) -> pd.DataFrame:
     intervals = pd.DataFrame({INTERVAL.MMSI: frame[INTERVAL.MMSI].take(start).to_numpy()})
     for column in _TRACKED:
         # the MMSI's last report of the field at or before the interval's first row, if any
-        rows = np.append(-1, reported[column])  # -1: no report yet
+        at = reported[column]
+        if at is None:  # reported on every row: the interval's first row says it
+            intervals[column] = frame[column].array.take(start)
+            continue
+        rows = np.append(-1, at)  # -1: no report yet
         source = rows[np.searchsorted(rows, start, side="right") - 1]
         source = np.where(source >= first_row[vessel[start]], source, -1)
         intervals[column] = frame[column].array.take(source, allow_fill=True)  # -1: NA
