@@ -25,11 +25,12 @@ from functools import cached_property
 from typing import Final, Protocol
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from vesselscreen.ais.identity import IdentityTimeline, identity_timeline
 from vesselscreen.ais.read import validate_positions
-from vesselscreen.errors import ConfigError
+from vesselscreen.errors import ConfigError, SchemaError
 from vesselscreen.events._encounters import detect_encounters
 from vesselscreen.events._gaps import detect_gaps
 from vesselscreen.events._loitering import detect_loitering
@@ -155,6 +156,71 @@ def status_during(rows: pd.DataFrame, start: str, end: str) -> tuple[pd.Series, 
     changed = pd.Series(pd.NA, index=rows.index, dtype="string")
     changed = changed.mask(listed_during, "listed").mask(delisted_during, "delisted")
     return status, changed
+
+
+_Ints = npt.NDArray[np.int64]
+
+
+def _instants(times: pd.Series) -> npt.NDArray[np.datetime64]:
+    """Aware times as UTC ``datetime64[ns]`` (NaT where missing: it compares False)."""
+    return np.asarray(times.to_numpy(dtype="datetime64[ns]"))
+
+
+def _pairs(left: _Ints, right: _Ints) -> tuple[_Ints, _Ints]:
+    """The row pairs of an inner join on ``left == right``, in the order `pandas.merge` gives
+    them: by left row, then by right row.
+
+    >>> [a.tolist() for a in _pairs(np.array([7, 5, 9]), np.array([5, 7, 7]))]
+    [[0, 0, 1], [1, 2, 0]]
+    """
+    by_key = np.argsort(right, kind="stable")
+    keys = right[by_key]
+    low = np.searchsorted(keys, left, side="left")
+    count = np.searchsorted(keys, left, side="right") - low
+    total = int(count.sum())
+    event = np.repeat(np.arange(len(left), dtype=np.int64), count)
+    within = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(count) - count, count)
+    return event, np.asarray(by_key[np.repeat(low, count) + within], dtype=np.int64)
+
+
+def _surest_per_event(mmsi: _Ints, start_ns: _Ints, entry: _Ints, listed: pd.DataFrame) -> _Ints:
+    """Of joined (event, entry) pairs (by their event's ``mmsi`` and start, and the `listed`
+    row ``entry``), the positions to keep, in their order: per event and entry the surest
+    match (tier, then score; ties: the first), ordered by start, then MMSI."""
+    rank_of = {tier.value: float(tier.rank) for tier in MatchTier}
+    rank = np.array([rank_of.get(str(t), np.nan) for t in listed[LISTED.TIER].tolist()], dtype=np.float64)
+    score = listed[LISTED.MATCH_SCORE].to_numpy(dtype=np.float64, na_value=np.nan)
+    # descending, missing values last, as pandas sorts; np.lexsort is stable (its last key leads)
+    surest = np.lexsort((_descending(score)[entry], _descending(rank)[entry]))
+    codes = pd.factorize(listed[LISTED.ENTRY_ID])[0][entry]
+    pairs = np.empty(len(entry), dtype=[("mmsi", np.int64), ("start", np.int64), ("entry", np.int64)])
+    pairs["mmsi"], pairs["start"], pairs["entry"] = mmsi[surest], start_ns[surest], codes[surest]
+    _, first = np.unique(pairs, return_index=True)  # the first of each, in the surest-first order
+    kept = surest[np.sort(first)]
+    never = np.iinfo(np.int64)
+    when = np.where(start_ns[kept] == never.min, never.max, start_ns[kept])  # NaT sorts last
+    return np.asarray(kept[np.lexsort((mmsi[kept], when))], dtype=np.int64)
+
+
+def _descending(values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Sort keys that put ``values`` in descending order, NaN last."""
+    return np.where(np.isnan(values), np.inf, -values)
+
+
+def _side_by_side(
+    events: pd.DataFrame, listed: pd.DataFrame, event: _Ints, entry: _Ints, mmsi: str
+) -> pd.DataFrame:
+    """``events`` rows ``event`` beside ``listed`` rows ``entry``, in the columns of
+    ``events.merge(listed, left_on=mmsi, right_on=LISTED.MMSI, suffixes=("", "_listed"))``."""
+    right = [c for c in listed.columns if not (c == LISTED.MMSI and mmsi == LISTED.MMSI)]
+    renamed = {c: f"{c}_listed" for c in right if c in events.columns}
+    return pd.concat(
+        [
+            events.take(event).reset_index(drop=True),
+            listed[right].take(entry).reset_index(drop=True).rename(columns=renamed),
+        ],
+        axis=1,
+    )
 
 
 class PositionSource(Protocol):
@@ -459,34 +525,30 @@ class ScreeningContext:
         `schema.LISTED` columns, ``status`` (the designation status during the event, judged
         by overlap: `status_during`) and ``status_changed``.
         """
-        # only events of listed MMSIs can join: most events are not (an inner join keeps the
-        # events' order, so filtering first changes nothing but the work)
-        events = events[events[mmsi].isin(self._listed_mmsis).to_numpy(dtype=bool)]
-        if events.empty:  # the same columns as joining nothing, without joining each time
-            key = (tuple(events.dtypes.items()), tuple(self.listed.dtypes.items()), mmsi, start, end)
+        listed = self.listed
+        if not all(isinstance(events[c].dtype, pd.DatetimeTZDtype) for c in (start, end)):
+            raise SchemaError(f"events: {start!r} and {end!r} must be timezone-aware times (UTC)")
+        # the rows are chosen on arrays of their keys; the wide frame (every event and entry
+        # column) is taken once, for the chosen rows alone
+        event_mmsi = events[mmsi].to_numpy(dtype=np.int64, na_value=-1)
+        event, entry = _pairs(event_mmsi, listed[LISTED.MMSI].to_numpy(dtype=np.int64, na_value=-2))
+        event_start = _instants(events[start])
+        first, last = _instants(listed[LISTED.MATCH_FIRST]), _instants(listed[LISTED.MATCH_LAST])
+        during = (event_start[event] <= last[entry]) & (_instants(events[end])[event] >= first[entry])
+        event, entry = event[during], entry[during]
+        if not len(event):  # the usual case: the same columns as joining nothing, made once
+            key = (tuple(events.dtypes.items()), tuple(listed.dtypes.items()), mmsi, start, end)
             known = _NO_EVENTS.get(key)  # read once: a screening on another thread may clear the cache
             if known is None:
                 if len(_NO_EVENTS) >= _NO_EVENTS_KEPT:
                     _NO_EVENTS.clear()
-                known = _NO_EVENTS[key] = self._events_of_listed(events, start, end, mmsi)
+                status = pd.Series(dtype="string")
+                none = _side_by_side(events, listed, event, entry, mmsi)
+                known = _NO_EVENTS[key] = none.assign(
+                    **{LISTED.STATUS: status, LISTED.STATUS_CHANGED: status}
+                )
             return known.copy()
-        return self._events_of_listed(events, start, end, mmsi)
-
-    def _events_of_listed(self, events: pd.DataFrame, start: str, end: str, mmsi: str) -> pd.DataFrame:
-        rows = events.merge(
-            self.listed, left_on=mmsi, right_on=LISTED.MMSI, how="inner", suffixes=("", "_listed")
-        )
-        rows = rows[(rows[start] <= rows[LISTED.MATCH_LAST]) & (rows[end] >= rows[LISTED.MATCH_FIRST])]
-        if rows.empty:  # the usual case: most events are not of listed vessels
-            status = pd.Series(dtype="string")
-            return rows.reset_index(drop=True).assign(
-                **{LISTED.STATUS: status, LISTED.STATUS_CHANGED: status}
-            )
-        rank = rows[LISTED.TIER].map({t.value: t.rank for t in MatchTier})
-        rows = rows.assign(_rank=rank).sort_values(
-            ["_rank", LISTED.MATCH_SCORE], ascending=False, kind="stable"
-        )
-        rows = rows.drop_duplicates([mmsi, start, LISTED.ENTRY_ID]).sort_values([start, mmsi], kind="stable")
-        rows = rows.drop(columns="_rank").reset_index(drop=True)
+        chosen = _surest_per_event(event_mmsi[event], event_start[event].view(np.int64), entry, listed)
+        rows = _side_by_side(events, listed, event[chosen], entry[chosen], mmsi)
         rows[LISTED.STATUS], rows[LISTED.STATUS_CHANGED] = status_during(rows, start, end)
         return rows
