@@ -13,11 +13,33 @@ frame is in order already (readers hand over frames sorted by vessel and time).
 
 from __future__ import annotations
 
+from typing import Final
+
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-__all__ = ["by_vessel_then_time", "vessel_time_order"]
+from vesselscreen.schema import POSITION
+
+__all__ = ["CONTENT_COLUMNS", "by_vessel_then_time", "vessel_time_order"]
+
+CONTENT_COLUMNS: Final = (
+    POSITION.MMSI,
+    POSITION.TIMESTAMP,
+    POSITION.LAT,
+    POSITION.LON,
+    POSITION.SOG,
+    POSITION.IMO,
+    POSITION.NAME,
+    POSITION.CALL_SIGN,
+    POSITION.SHIP_TYPE,
+    POSITION.DRAUGHT,
+    POSITION.TRANSCEIVER,
+    POSITION.LENGTH,
+)
+"""The columns screening orders positions by (`vesselscreen.events.Track` keeps them): rows
+that share a vessel and a time are ordered by these, in this order. A reader that hands over
+its ties in this order spares the screening a copy of every row."""
 
 _GROUP = "__tie_group__"
 

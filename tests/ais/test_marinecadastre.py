@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from vesselscreen.ais import read_marinecadastre
 from vesselscreen.ais.marinecadastre import _RawLines, _row_lines, _sort_order, iter_marinecadastre
 from vesselscreen.errors import ColumnsError
+from vesselscreen.events.track import SortedPositions
 from vesselscreen.ingest import IngestReport, ingest_report
 from vesselscreen.schema import POSITION, POSITION_DTYPES, validate
 
@@ -368,6 +369,31 @@ def test_sorting_rows_by_vessel_then_time_keeps_ties_in_file_order(
     expected = np.lexsort((np.arange(len(mmsi)), times, mmsi))
     assert (np.arange(len(mmsi)) if order is None else order).tolist() == expected.tolist()
     assert sorted_mmsi.tolist() == mmsi[expected].tolist()
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10_000), tied=st.integers(1, 60))
+def test_rows_sharing_a_vessel_and_a_time_come_in_the_screenings_order(seed: int, tied: int) -> None:
+    """Duplicate receptions and reports in one second (same MMSI and time, other content) come
+    in the order screening sorts them by (`CONTENT_COLUMNS`), whatever the file's order: the
+    frame is the same for any shuffle of the lines, and screening takes it as it is."""
+    lines = MARINECADASTRE.read_text(encoding="utf-8").splitlines()
+    rng = random.Random(seed)
+    rows = lines[1:301]
+    for row in rng.sample(rows, tied):  # a tie: another report of the same vessel at the same time
+        cells = row.split(",")
+        cells[2] = f"{float(cells[2]) + rng.choice([-0.001, 0.0, 0.001]):.5f}"  # LAT
+        cells[4] = rng.choice([cells[4], "0.1", ""])  # SOG
+        cells[7] = rng.choice([cells[7], "", "OTHER NAME"])  # VesselName
+        cells[8] = rng.choice([cells[8], "", "IMO9307839"])  # IMO
+        rows.append(",".join(cells))
+    shuffled = rows.copy()
+    rng.shuffle(shuffled)
+    frame = read_marinecadastre(csv([lines[0], *shuffled]))
+    order = SortedPositions.of(frame).order
+    assert order.tolist() == list(range(len(frame)))
+    again = read_marinecadastre(csv([lines[0], *rows]))
+    pd.testing.assert_frame_equal(frame, again)
 
 
 def test_more_vessels_than_a_rank_holds_are_sorted_too() -> None:

@@ -54,7 +54,7 @@ import pyarrow.parquet as pq  # type: ignore[import-untyped]  # pyarrow ships no
 import shapely
 from numpy.lib.stride_tricks import sliding_window_view
 
-from vesselscreen._sorting import by_vessel_then_time
+from vesselscreen._sorting import CONTENT_COLUMNS, by_vessel_then_time, vessel_time_order
 from vesselscreen.ais._common import (
     COG_NOT_AVAILABLE,
     SOG_NOT_AVAILABLE,
@@ -497,6 +497,10 @@ def _positions(
 ) -> pd.DataFrame:
     """Check and convert a table of canonical columns (typed or text) into positions sorted by mmsi, time.
 
+    Rows that share an MMSI and a time (duplicate receptions) are ordered by their content,
+    as screening orders them (`_ties_by_content`), so the frame does not depend on the
+    file's order and is screened without a copy of its rows.
+
     The per-column work (conversions, text encoding, gathers into sorted order) runs on
     a thread pool: numpy and Arrow release the GIL, and after pyarrow's parse the cores
     are otherwise idle. The ingest log is only written from this thread.
@@ -540,6 +544,37 @@ def _positions(
         log.accept(count)
         whole_mmsi = mmsi.astype(np.int64)
         order, sorted_mmsi = _sort_order(whole_mmsi, times)  # order None: the rows are in order already
+        sorted_times = times if order is None else np.take(times, order)
+        imo_text = encoded["IMO"].result() if "IMO" in encoded else None
+        imo_parts = None if imo_text is None else _imo(imo_text)  # (number, valid, flagged) per distinct text
+
+        def content(at: npt.NDArray[np.int64]) -> pd.DataFrame:
+            """The screening's ordering columns (`CONTENT_COLUMNS`) of the output rows ``at``."""
+            here = at if order is None else order[at]  # among the kept rows
+            table_rows = here if kept is None else kept[here]
+            imo_at = None
+            if imo_text is not None and imo_parts is not None:
+                text_at = imo_text.take(table_rows).indices
+                imo_at = pd.arrays.IntegerArray(imo_parts[0][text_at], ~imo_parts[1][text_at])
+            values = {
+                POSITION.MMSI: pd.array(sorted_mmsi[at], dtype="Int64"),
+                POSITION.TIMESTAMP: _utc(sorted_times[at]),
+                POSITION.LAT: lat[here],
+                POSITION.LON: lon[here],
+                POSITION.SOG: numbers["SOG"].result()[table_rows],
+                POSITION.IMO: imo_at,
+                POSITION.NAME: _text_at(encoded, "VesselName", table_rows),
+                POSITION.CALL_SIGN: _text_at(encoded, "CallSign", table_rows),
+                POSITION.SHIP_TYPE: _code_series(numbers["VesselType"].result()[table_rows]),
+                POSITION.DRAUGHT: numbers["Draft"].result()[table_rows],
+                POSITION.TRANSCEIVER: _text_at(encoded, "TransceiverClass", table_rows),
+                POSITION.LENGTH: numbers["Length"].result()[table_rows],
+            }
+            present = {name: value for name, value in values.items() if value is not None}
+            dtypes = {**POSITION_DTYPES, **POSITION_OPTIONAL_DTYPES}
+            return conform(pd.DataFrame(present), {name: dtypes[name] for name in CONTENT_COLUMNS})
+
+        order = _ties_by_content(order, sorted_mmsi, sorted_times, content)
         rows = kept if order is None else order if kept is None else kept[order]  # table rows, output order
 
         place = None if order is None else _Placement(order)
@@ -557,7 +592,6 @@ def _positions(
             return encoded[name].result().take(rows).series()
 
         jobs: dict[str, Future[Any]] = {
-            POSITION.TIMESTAMP: pool.submit(ordered, times),
             POSITION.LAT: pool.submit(ordered, lat),
             POSITION.LON: pool.submit(ordered, lon),
             POSITION.SOG: pool.submit(gathered, "SOG", _as_is),
@@ -575,9 +609,8 @@ def _positions(
         }
         imo = np.zeros(count, dtype=np.int64)
         imo_valid = np.zeros(count, dtype=bool)
-        if "IMO" in encoded:
-            imo_text = encoded["IMO"].result()
-            imo_numbers, valid, flagged = _imo(imo_text)
+        if imo_text is not None and imo_parts is not None:
+            imo_numbers, valid, flagged = imo_parts
             if flagged.any():
                 kept_text = imo_text.take(kept)
                 _warn_imos(log, flagged[kept_text.indices], kept_text, whole_mmsi, lines)
@@ -585,13 +618,46 @@ def _positions(
             imo, imo_valid = imo_numbers[imo_rows], valid[imo_rows]
         done: dict[str, Any] = {name: job.result() for name, job in jobs.items()}
     done[POSITION.MMSI] = pd.arrays.IntegerArray(sorted_mmsi, np.zeros(count, dtype=bool))
-    done[POSITION.TIMESTAMP] = pd.DatetimeIndex(done[POSITION.TIMESTAMP].view("datetime64[ns]")).tz_localize(
-        "UTC"
-    )
+    done[POSITION.TIMESTAMP] = _utc(sorted_times)  # ties are reordered among themselves: the times stay
     done[POSITION.IMO] = pd.arrays.IntegerArray(imo, ~imo_valid)
     # copy=False: the arrays are new, and pandas would otherwise copy the float columns into one block
     columns = [*POSITION_DTYPES, *POSITION_OPTIONAL_DTYPES]
     return pd.DataFrame({name: done[name] for name in columns}, copy=False)
+
+
+def _utc(ns: npt.NDArray[np.int64]) -> pd.DatetimeIndex:
+    return pd.DatetimeIndex(ns.view("datetime64[ns]")).tz_localize("UTC")
+
+
+def _text_at(
+    encoded: Mapping[str, Future[_Encoded]], name: str, rows: npt.NDArray[np.int64]
+) -> pd.Series | None:
+    return encoded[name].result().take(rows).series() if name in encoded else None
+
+
+def _ties_by_content(
+    order: npt.NDArray[np.int64] | None,
+    mmsi: npt.NDArray[np.int64],
+    times: npt.NDArray[np.int64],
+    content: Callable[[npt.NDArray[np.int64]], pd.DataFrame],
+) -> npt.NDArray[np.int64] | None:
+    """``order`` (rows by MMSI and time, ``None``: as they are) with the rows that share a
+    vessel and a time in the order screening puts them (`vesselscreen._sorting.vessel_time_order`
+    on `CONTENT_COLUMNS`, ``content`` of the output rows given): a frame read so is screened
+    without a copy of its rows. ``mmsi`` and ``times`` are in output order."""
+    tie = (mmsi[1:] == mmsi[:-1]) & (times[1:] == times[:-1])
+    if not tie.any():
+        return order
+    member = np.zeros(len(mmsi), dtype=bool)
+    member[1:] |= tie
+    member[:-1] |= tie
+    at = np.flatnonzero(member)
+    within = vessel_time_order(content(at), POSITION.MMSI, POSITION.TIMESTAMP)
+    if bool((within == np.arange(len(at))).all()):
+        return order
+    order = np.arange(len(mmsi), dtype=np.int64) if order is None else order.copy()
+    order[at] = order[at][within]
+    return order
 
 
 class _Placement:

@@ -33,7 +33,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from vesselscreen._sorting import vessel_time_order
+from vesselscreen._sorting import CONTENT_COLUMNS, vessel_time_order
 from vesselscreen.ais.cleaning import (
     ARTEFACT_REASONS,
     CleaningConfig,
@@ -59,18 +59,9 @@ __all__ = [
 
 BASE_COLUMNS: Final = (POSITION.MMSI, POSITION.TIMESTAMP, POSITION.LAT, POSITION.LON)
 """What every detector needs."""
-TRACK_COLUMNS: Final = (
-    *BASE_COLUMNS,
-    POSITION.SOG,
-    POSITION.IMO,
-    POSITION.NAME,
-    POSITION.CALL_SIGN,
-    POSITION.SHIP_TYPE,
-    POSITION.DRAUGHT,
-    POSITION.TRANSCEIVER,
-    POSITION.LENGTH,
-)
-"""The columns a track keeps (absent ones become all-missing)."""
+TRACK_COLUMNS: Final = CONTENT_COLUMNS
+"""The columns a track keeps (absent ones become all-missing), which also order the rows that
+share a vessel and a time."""
 IDENTITY_COLUMNS: Final = (
     POSITION.MMSI, POSITION.TIMESTAMP, POSITION.IMO, POSITION.NAME, POSITION.CALL_SIGN, POSITION.SHIP_TYPE
 )  # fmt: skip
