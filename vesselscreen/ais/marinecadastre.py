@@ -641,10 +641,11 @@ def _ties_by_content(
     times: npt.NDArray[np.int64],
     content: Callable[[npt.NDArray[np.int64]], pd.DataFrame],
 ) -> npt.NDArray[np.int64] | None:
-    """``order`` (rows by MMSI and time, ``None``: as they are) with the rows that share a
-    vessel and a time in the order screening puts them (`vesselscreen._sorting.vessel_time_order`
-    on `CONTENT_COLUMNS`, ``content`` of the output rows given): a frame read so is screened
-    without a copy of its rows. ``mmsi`` and ``times`` are in output order."""
+    """``order`` (the rows by MMSI and time, ties in file order; ``None``: the rows as they
+    are) with each run of rows that share an MMSI and a time put in the order screening
+    sorts them by: `vesselscreen._sorting.vessel_time_order` of their ``content`` (the
+    `CONTENT_COLUMNS` of the given output rows). ``mmsi`` and ``times`` are in output order;
+    reordering rows among their ties leaves them as they are."""
     tie = (mmsi[1:] == mmsi[:-1]) & (times[1:] == times[:-1])
     if not tie.any():
         return order
@@ -655,7 +656,7 @@ def _ties_by_content(
     within = vessel_time_order(content(at), POSITION.MMSI, POSITION.TIMESTAMP)
     if bool((within == np.arange(len(at))).all()):
         return order
-    order = np.arange(len(mmsi), dtype=np.int64) if order is None else order.copy()
+    order = np.arange(len(mmsi), dtype=np.int64) if order is None else order
     order[at] = order[at][within]
     return order
 
