@@ -44,6 +44,11 @@ def hours(values: list[int]) -> pd.Series:
     return pd.Series(T0 + pd.to_timedelta(values, unit="h"))
 
 
+def mmsis(n: int) -> st.SearchStrategy[list[int | None]]:
+    """``n`` MMSIs of a few vessels, some missing."""
+    return st.lists(st.sampled_from([*MMSIS, None]), min_size=n, max_size=n)
+
+
 @st.composite
 def listings(draw: st.DrawFn) -> pd.DataFrame:
     """Matches of a few MMSIs (some twice, to one entry or two), over random spans, tiers and
@@ -53,7 +58,9 @@ def listings(draw: st.DrawFn) -> pd.DataFrame:
     listed = base.reset_index(drop=True).copy()
     first = draw(st.lists(st.integers(0, 300), min_size=n, max_size=n))
     length = draw(st.lists(st.integers(0, 300), min_size=n, max_size=n))
-    listed[LISTED.MMSI] = pd.array(draw(st.lists(st.sampled_from(MMSIS), min_size=n, max_size=n)), "Int64")
+    listed[LISTED.MMSI] = pd.array(
+        draw(st.lists(st.sampled_from([*MMSIS, None]), min_size=n, max_size=n)), "Int64"
+    )
     listed[LISTED.ENTRY_ID] = pd.array(
         draw(st.lists(st.sampled_from(["e:1", "e:2", "e:3"]), min_size=n, max_size=n)), "string"
     )
@@ -71,7 +78,9 @@ def calls(draw: st.DrawFn) -> pd.DataFrame:
     events = base.reset_index(drop=True).copy()
     arrival = draw(st.lists(st.integers(-50, 700), min_size=n, max_size=n))
     stay = draw(st.lists(st.integers(0, 90), min_size=n, max_size=n))
-    events[PORT_CALL.MMSI] = pd.array(draw(st.lists(st.sampled_from(MMSIS), min_size=n, max_size=n)), "Int64")
+    events[PORT_CALL.MMSI] = pd.array(
+        draw(st.lists(st.sampled_from([*MMSIS, None]), min_size=n, max_size=n)), "Int64"
+    )
     events[PORT_CALL.ARRIVAL] = hours(arrival)
     events[PORT_CALL.DEPARTURE] = hours([a + s for a, s in zip(arrival, stay, strict=True)])
     return events

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import pandas as pd
@@ -123,6 +124,24 @@ def test_positions_are_the_cleaned_rows_sorted_and_made_once() -> None:
     assert key.equals(key.sort_values([POSITION.MMSI, POSITION.TIMESTAMP], ignore_index=True))
     result.positions = None
     assert result.positions is None
+
+
+def test_results_pickle_before_and_after_their_positions_are_made() -> None:
+    """A result pickles whether its positions were made yet or not, also screened from a track
+    whose frame was taken already; a result pickled with positions as a plain attribute loads."""
+    ais = vs.read_ais(vs.demo.ais_path())
+    watchlist = vs.load_watchlist(vs.demo.watchlist_path())
+    track = vs.events.Track.build(ais)
+    track.frame  # noqa: B018  # taken before the screening: the result is handed the frame itself
+    for result in (vs.screen(ais, watchlist), vs.screen(track, watchlist)):
+        restored = pickle.loads(pickle.dumps(result))
+        assert restored.positions is not None
+        assert result.positions is not None
+        pd.testing.assert_frame_equal(restored.positions, result.positions)
+        assert pickle.loads(pickle.dumps(result)).positions is not None  # made, then pickled
+    old = vs.ScreeningResult.__new__(vs.ScreeningResult)
+    old.__setstate__({"positions": ais, "findings": []})
+    assert old.positions is ais
 
 
 def test_name_matching_can_be_switched_off() -> None:

@@ -544,6 +544,11 @@ def _positions(
         log.accept(count)
         whole_mmsi = mmsi.astype(np.int64)
         order, sorted_mmsi = _sort_order(whole_mmsi, times)  # order None: the rows are in order already
+        # the columns that do not depend on the order, made while the ties are put in order
+        constants = {
+            POSITION.DESTINATION: pool.submit(_constant, None, count),  # not in the format
+            POSITION.SOURCE: pool.submit(_constant, SOURCE, count),
+        }
         sorted_times = times if order is None else np.take(times, order)
         imo_text = encoded["IMO"].result() if "IMO" in encoded else None
         imo_parts = None if imo_text is None else _imo(imo_text)  # (number, valid, flagged) per distinct text
@@ -602,8 +607,7 @@ def _positions(
             POSITION.CALL_SIGN: pool.submit(strings, "CallSign"),
             POSITION.SHIP_TYPE: pool.submit(gathered, "VesselType", _code_series),
             POSITION.DRAUGHT: pool.submit(gathered, "Draft", _as_is),
-            POSITION.DESTINATION: pool.submit(_constant, None, count),  # not in the format
-            POSITION.SOURCE: pool.submit(_constant, SOURCE, count),
+            **constants,
             POSITION.TRANSCEIVER: pool.submit(strings, "TransceiverClass"),
             POSITION.LENGTH: pool.submit(gathered, "Length", _as_is),
         }

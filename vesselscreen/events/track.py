@@ -154,6 +154,10 @@ def _floats(frame: pd.DataFrame, name: str, rows: IntArray) -> FloatArray:
     return np.asarray(frame[name].take(rows).to_numpy(dtype=np.float64, na_value=np.nan), dtype=np.float64)
 
 
+def _as_given(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame
+
+
 def _rows(frame: pd.DataFrame, rows: IntArray) -> pd.DataFrame:
     """``frame``'s rows at positions ``rows``, indexed 0..n-1 (no copy when that is all of them in order)."""
     if len(rows) == len(frame) and bool((rows == np.arange(len(rows))).all()):
@@ -251,8 +255,7 @@ class Track:
         """A function that gives `frame` (the same rows) and holds only what it needs, not the
         track: how a screening result makes its positions when, and only if, they are read."""
         if self._given is not None or "frame" in self.__dict__:
-            frame = self.frame
-            return lambda: frame
+            return partial(_as_given, self.frame)  # a partial of module functions pickles, a lambda not
         return partial(_rows, self._source, self._rows_in_source())
 
     def column_at(self, column: str, rows: IntArray) -> pd.Series:

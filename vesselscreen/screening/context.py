@@ -530,8 +530,13 @@ class ScreeningContext:
             raise SchemaError(f"events: {start!r} and {end!r} must be timezone-aware times (UTC)")
         # the rows are chosen on arrays of their keys; the wide frame (every event and entry
         # column) is taken once, for the chosen rows alone
-        event_mmsi = events[mmsi].to_numpy(dtype=np.int64, na_value=-1)
-        event, entry = _pairs(event_mmsi, listed[LISTED.MMSI].to_numpy(dtype=np.int64, na_value=-2))
+        event_mmsi = events[mmsi].to_numpy(dtype=np.int64, na_value=0)
+        named = np.flatnonzero(events[mmsi].notna().to_numpy(dtype=bool))  # a missing MMSI joins nothing
+        listed_named = np.flatnonzero(listed[LISTED.MMSI].notna().to_numpy(dtype=bool))
+        event, entry = _pairs(
+            event_mmsi[named], listed[LISTED.MMSI].to_numpy(dtype=np.int64, na_value=0)[listed_named]
+        )
+        event, entry = named[event], listed_named[entry]
         event_start = _instants(events[start])
         first, last = _instants(listed[LISTED.MATCH_FIRST]), _instants(listed[LISTED.MATCH_LAST])
         during = (event_start[event] <= last[entry]) & (_instants(events[end])[event] >= first[entry])

@@ -198,6 +198,13 @@ class ScreeningResult:
     def positions(self, value: pd.DataFrame | None) -> None:
         self._positions, self._positions_of = value, None
 
+    def __setstate__(self, state: dict[str, object]) -> None:
+        # a result pickled before `positions` became a property holds it as a plain attribute
+        state = dict(state)
+        if "positions" in state:
+            state["_positions"], state["_positions_of"] = state.pop("positions"), None
+        self.__dict__.update(state)
+
     def to_frame(self) -> pd.DataFrame:
         """The findings as a DataFrame, one row each (columns ``schema.FINDING_COLUMNS``)."""
         return findings_frame(self.findings)
