@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Final, Protocol
+from typing import Any, Final, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -116,14 +116,11 @@ def particulars(rows: pd.DataFrame) -> pd.DataFrame:
     overall, where the source says (`schema.POSITION_OPTIONAL_DTYPES`)."""
     timed = rows[POSITION.MMSI].notna().to_numpy(dtype=bool)
     every = slice(None) if timed.all() else timed  # no copies of the usual frame, all of it timed
-    vessel, mmsis = pd.factorize(rows[POSITION.MMSI].to_numpy(dtype=np.int64, na_value=-1)[every])
+    vessel, mmsis = _numbered(rows[POSITION.MMSI].to_numpy(dtype=np.int64, na_value=-1)[every])
     out = pd.DataFrame({POSITION.MMSI: pd.array(mmsis, dtype="Int64")})
     if POSITION.TRANSCEIVER in rows.columns:
         # the most frequent class; a tie goes to the first in order ("A" before "B")
-        said, classes = pd.factorize(rows[POSITION.TRANSCEIVER].array[every], sort=True)
-        known = said >= 0
-        counts = np.bincount(vessel[known] * len(classes) + said[known], minlength=len(mmsis) * len(classes))
-        counts = counts.reshape(len(mmsis), len(classes))
+        counts, classes = _class_counts(rows[POSITION.TRANSCEIVER].array[every], vessel, len(mmsis))
         choice = np.full(len(mmsis), len(classes))  # the last name: no class reported
         if len(classes):
             choice = np.where(counts.any(axis=1), counts.argmax(axis=1), len(classes))
@@ -133,6 +130,38 @@ def particulars(rows: pd.DataFrame) -> pd.DataFrame:
         lengths = pd.Series(rows[POSITION.LENGTH].to_numpy(dtype=np.float64, na_value=np.nan)[every])
         out[IDENTITY.LENGTH] = lengths.groupby(vessel).median().reindex(range(len(mmsis))).to_numpy()
     return out
+
+
+def _numbered(mmsi: _Ints) -> tuple[_Ints, _Ints]:
+    """`pandas.factorize` of MMSIs (a number per MMSI, by first appearance), by runs when
+    they come sorted (as readers hand them over): no hashing of a million values."""
+    if len(mmsi) < 2 or not bool((mmsi[1:] >= mmsi[:-1]).all()):
+        codes, uniques = pd.factorize(mmsi)
+        return np.asarray(codes, dtype=np.int64), np.asarray(uniques, dtype=np.int64)
+    first = np.ones(len(mmsi), dtype=bool)
+    first[1:] = mmsi[1:] != mmsi[:-1]
+    return np.cumsum(first, dtype=np.int64) - 1, mmsi[first]
+
+
+def _class_counts(said: Any, vessel: _Ints, vessels: int) -> tuple[_Ints, Any]:
+    """(reports per vessel and class, the classes sorted) of each row's class name (``said``, a
+    pandas array; NA: none), counted per run of rows of one vessel saying one class: only
+    the runs' first names are hashed (a vessel's class is the same on most of its rows)."""
+    n = len(said)
+    new = np.ones(n, dtype=bool)
+    if n > 1:
+        missing = np.asarray(pd.isna(said), dtype=bool)
+        differs = said[1:] != said[:-1]  # NA where either is missing
+        if not isinstance(differs, np.ndarray):  # a pandas array of booleans
+            differs = differs.to_numpy(dtype=bool, na_value=False)
+        new[1:] = differs | (missing[1:] != missing[:-1]) | (vessel[1:] != vessel[:-1])
+    starts = np.flatnonzero(new)
+    codes, classes = pd.factorize(said[starts], sort=True)
+    runs = np.diff(np.append(starts, n))
+    known = codes >= 0
+    cell = vessel[starts][known] * len(classes) + codes[known]
+    counts = np.bincount(cell, weights=runs[known], minlength=vessels * len(classes))
+    return np.asarray(counts, dtype=np.int64).reshape(vessels, len(classes)), classes
 
 
 def status_during(rows: pd.DataFrame, start: str, end: str) -> tuple[pd.Series, pd.Series]:
