@@ -77,6 +77,9 @@ _MASK: Final = _BLOCK - 1
 
 _SERIES_MARGIN: Final = 1e-6
 """`PortIndex._within_limit` measures points whose series value is within this fraction of the limit's."""
+_FAR_SLACK_M: Final = 1e-3
+"""A point is settled as out by latitude alone only a millimetre beyond its limit: the
+haversine of the tiniest steps rounds to 0 m, and the measured distance must decide those."""
 _SERIES_MIN_M: Final = 1.0
 _SERIES_MAX_M: Final = 100_000.0
 """Limits for which `PortIndex._within_limit` trusts its series (beyond: it measures)."""
@@ -368,9 +371,8 @@ class PortIndex:
         paired = np.flatnonzero(pos >= 0)
         p = pos[paired]
         dlat = np.abs(lat_a[paired] - self._lat[p])
-        far = (dlat * (np.pi / 180.0 * EARTH_RADIUS_M) > limit[p] * (1.0 + _SERIES_MARGIN)) & ~self._is_poly[
-            p
-        ]
+        reach = limit[p] * (1.0 + _SERIES_MARGIN) + _FAR_SLACK_M
+        far = (dlat * (np.pi / 180.0 * EARTH_RADIUS_M) > reach) & ~self._is_poly[p]
         ask = paired[~far & ~np.isnan(dlat)]
         out[ask] = self._within_limit(lat_a[ask], lon_a[ask], pos[ask], limit)
         return out
