@@ -194,3 +194,44 @@ def test_screener_reports_each_finding_once_across_chunks() -> None:
     live_calls = {(f.mmsi, f.port_id, f.start) for f in reported if f.kind == "port_call"}
     assert live_calls == whole_calls
     assert sum(f.kind == "designated_vessel" for f in reported) == 3
+
+
+def test_a_builtin_rule_gives_its_findings_from_a_frame_or_from_records() -> None:
+    """A subclass of `vs.BuiltinRule` may implement `frame` (rows of `schema.FINDING`) or
+    `records` (one dict per finding, as the built-in rules do); each gives the other, and
+    both give the same findings."""
+    from typing import Any, ClassVar
+
+    from vesselscreen.schema import FINDING
+    from vesselscreen.screening.context import ScreeningContext
+    from vesselscreen.screening.rules import PortCallRule, build_findings
+
+    context = ScreeningContext.build(
+        vs.read_ais(vs.demo.ais_path()), vs.load_watchlist(vs.demo.watchlist_path())
+    )
+    builtin = PortCallRule()
+    records = builtin.records(context)
+    assert records, "the demo has port calls of listed ships"
+    frame = builtin.frame(context)
+    assert frame[FINDING.START].tolist() == [record[FINDING.START] for record in records]
+
+    class FromFrame(vs.BuiltinRule):
+        name: ClassVar[str] = "calls_as_a_frame"
+        kind: ClassVar[str] = "port_call"
+        weight: float = 1.0
+
+        def frame(self, context: ScreeningContext) -> pd.DataFrame:
+            return builtin.frame(context)
+
+    class Neither(vs.BuiltinRule):
+        name: ClassVar[str] = "nothing"
+        kind: ClassVar[str] = "nothing"
+        weight: float = 1.0
+
+    from_frame = FromFrame().apply(context)
+    assert [f.model_dump() for f in from_frame] == [f.model_dump() for f in builtin.apply(context)]
+    assert [f.model_dump() for f in build_findings(frame, context)] == [f.model_dump() for f in from_frame]
+    rows: list[dict[str, Any]] = FromFrame().records(context)
+    assert [row[FINDING.START] for row in rows] == [record[FINDING.START] for record in records]
+    with pytest.raises(NotImplementedError, match="neither frame nor records"):
+        Neither().apply(context)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, cast, runtime_checkable
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
@@ -201,7 +201,9 @@ class BuiltinRule(BaseModel):
     """Base of the built-in rules: a stable name, a finding kind, a risk weight, its own settings.
 
     Subclasses set ``name`` and ``kind`` and implement `frame`, which returns one row per
-    finding in the `schema.FINDING` columns; `apply` hands that frame to `build_findings`.
+    finding in the `schema.FINDING` columns, or `records`, one dict per finding (the
+    built-in rules do: no frame is made only to be read back); `apply` turns those rows into
+    findings as `build_findings` does.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -211,12 +213,18 @@ class BuiltinRule(BaseModel):
     weight: float = Field(ge=0, description="Risk points a finding adds to its vessel (times its score).")
 
     def frame(self, context: ScreeningContext) -> pd.DataFrame:
-        """One row per finding, in the `schema.FINDING` columns."""
-        raise NotImplementedError
+        """One row per finding, in the `schema.FINDING` columns (by default: the `records`)."""
+        if type(self).records is BuiltinRule.records:
+            raise NotImplementedError(f"{type(self).__name__} implements neither frame nor records")
+        return finding_frame(self.records(context))
+
+    def records(self, context: ScreeningContext) -> list[dict[str, Any]]:
+        """One dict per finding (keys: `schema.FINDING` columns; by default: the `frame`'s rows)."""
+        return cast(list[dict[str, Any]], rows_of(self.frame(context)))  # FINDING's names are strings
 
     def apply(self, context: ScreeningContext) -> list[Finding]:
         """The rule's findings, with their evidence."""
-        return build_findings(self.frame(context), context)
+        return _findings(self.records(context), context)
 
 
 def thresholds(*configs: BaseModel) -> dict[str, ParameterValue]:
@@ -268,9 +276,14 @@ def build_findings(rows: pd.DataFrame, context: ScreeningContext) -> list[Findin
     of its counterpart when ``quote_counterpart``; list-based findings (with
     ``entry_ids``) carry the watchlist snapshot id.
     """
+    return _findings(rows_of(rows), context)
+
+
+def _findings(rows: Sequence[Mapping[Any, Any]], context: ScreeningContext) -> list[Finding]:
+    """`build_findings` of the rows as dicts (missing keys: NA)."""
     default_quote = context.config.evidence_positions
     findings = []
-    for row in rows_of(rows):
+    for row in rows:
         mmsi, counterpart = _cell(row, FINDING.MMSI), _cell(row, FINDING.COUNTERPART_MMSI)
         start, end = _cell(row, FINDING.START), _cell(row, FINDING.END)
         quote = _cell(row, FINDING.QUOTE)

@@ -18,7 +18,6 @@ from vesselscreen.schema import FINDING, GAP, LISTED
 from vesselscreen.screening.rules._base import (
     BuiltinRule,
     against,
-    finding_frame,
     listed_party,
     listed_severity,
     listing_parameters,
@@ -47,7 +46,7 @@ class DarkGapRule(BuiltinRule):
         description="Severity of a dark gap in a risk area by a vessel that is not listed.",
     )
 
-    def frame(self, context: ScreeningContext) -> pd.DataFrame:
+    def records(self, context: ScreeningContext) -> list[dict[str, Any]]:
         gaps = context.gaps
         dark = gaps[gaps[GAP.DARK]]
         of_listed = context.events_of_listed(dark, GAP.START, GAP.END)
@@ -91,7 +90,7 @@ class DarkGapRule(BuiltinRule):
                         "",
                     )
                 )
-        return finding_frame(records)
+        return records
 
     def _record(
         self,

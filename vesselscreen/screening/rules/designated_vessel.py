@@ -9,9 +9,8 @@ short of confirmed, what would confirm it.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-import pandas as pd
 from pydantic import Field
 
 from vesselscreen.models import FindingKind, MatchTier
@@ -20,7 +19,6 @@ from vesselscreen.screening.matching import METHODS
 from vesselscreen.screening.rules._base import (
     BuiltinRule,
     against,
-    finding_frame,
     listed_severity,
     listing_parameters,
     listing_words,
@@ -47,7 +45,7 @@ class DesignatedVesselRule(BuiltinRule):
     kind: ClassVar[str] = FindingKind.DESIGNATED_VESSEL
     weight: float = Field(default=60.0, ge=0, description="Designation outweighs every behaviour indicator.")
 
-    def frame(self, context: ScreeningContext) -> pd.DataFrame:
+    def records(self, context: ScreeningContext) -> list[dict[str, Any]]:
         listed = context.listed
         status = designation_status(
             listed[LISTED.MATCH_LAST],
@@ -91,4 +89,4 @@ class DesignatedVesselRule(BuiltinRule):
                     FINDING.MATCH_METHODS: r[METHODS],
                 }
             )
-        return finding_frame(records)
+        return records

@@ -6,15 +6,14 @@ an IMO, an IMO, name or call-sign change.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-import pandas as pd
 from pydantic import Field
 
 from vesselscreen.models import FindingKind, Severity
 from vesselscreen.schema import CHANGE, FINDING, LISTED
 from vesselscreen.screening.evidence import opt_str
-from vesselscreen.screening.rules._base import BuiltinRule, finding_frame, rows_of
+from vesselscreen.screening.rules._base import BuiltinRule, rows_of
 
 if TYPE_CHECKING:
     from vesselscreen.screening.context import ScreeningContext
@@ -33,7 +32,7 @@ class IdentityChangeRule(BuiltinRule):
     kind: ClassVar[str] = FindingKind.IDENTITY_CHANGE
     weight: float = Field(default=5.0, ge=0, description="Points per identity change.")
 
-    def frame(self, context: ScreeningContext) -> pd.DataFrame:
+    def records(self, context: ScreeningContext) -> list[dict[str, Any]]:
         entries_of: dict[int, tuple[str, ...]] = {}
         for mmsi, entry_id in zip(context.listed[LISTED.MMSI], context.listed[LISTED.ENTRY_ID], strict=True):
             entries_of[int(mmsi)] = tuple(sorted({*entries_of.get(int(mmsi), ()), str(entry_id)}))
@@ -63,4 +62,4 @@ class IdentityChangeRule(BuiltinRule):
                     FINDING.QUOTE: 0,
                 }
             )
-        return finding_frame(records)
+        return records

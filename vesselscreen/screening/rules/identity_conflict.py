@@ -19,7 +19,7 @@ from vesselscreen.models import FindingKind, Severity
 from vesselscreen.schema import FINDING, IDENTITY, MATCH, POSITION, WATCHLIST
 from vesselscreen.screening.evidence import opt_int
 from vesselscreen.screening.matching import CONFLICT, LISTED_IMO
-from vesselscreen.screening.rules._base import BuiltinRule, finding_frame, rows_of
+from vesselscreen.screening.rules._base import BuiltinRule, rows_of
 
 if TYPE_CHECKING:
     from vesselscreen.screening.context import ScreeningContext
@@ -38,8 +38,8 @@ class IdentityConflictRule(BuiltinRule):
     kind: ClassVar[str] = FindingKind.IDENTITY_CONFLICT
     weight: float = Field(default=30.0, ge=0, description="Points per identity conflict.")
 
-    def frame(self, context: ScreeningContext) -> pd.DataFrame:
-        return finding_frame([*self._mmsi_imo(context), *self._imo_on_two_mmsis(context)])
+    def records(self, context: ScreeningContext) -> list[dict[str, Any]]:
+        return [*self._mmsi_imo(context), *self._imo_on_two_mmsis(context)]
 
     def _mmsi_imo(self, context: ScreeningContext) -> list[dict[str, Any]]:
         rows = context.matches[context.matches[CONFLICT].notna()]

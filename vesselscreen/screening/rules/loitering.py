@@ -21,7 +21,6 @@ from vesselscreen.screening.matching import METHODS
 from vesselscreen.screening.rules._base import (
     BuiltinRule,
     against,
-    finding_frame,
     listed_party,
     listed_severity,
     listing_parameters,
@@ -51,7 +50,7 @@ class LoiteringRule(BuiltinRule):
         description="Severity of loitering in a risk area by a vessel that is not listed.",
     )
 
-    def frame(self, context: ScreeningContext) -> pd.DataFrame:
+    def records(self, context: ScreeningContext) -> list[dict[str, Any]]:
         spells = context.loitering
         of_listed = context.events_of_listed(spells, LOITERING.START, LOITERING.END)
         used = thresholds(context.config.loitering)
@@ -82,7 +81,7 @@ class LoiteringRule(BuiltinRule):
                 record = self._record(r, {**used, "area": area.name})
                 record[FINDING.EXPLANATION] = f"vessel in risk area {area.name} {self._what(r)}"
                 records.append(record)
-        return finding_frame(records)
+        return records
 
     @staticmethod
     def _what(r: dict[Hashable, Any]) -> str:

@@ -6,7 +6,7 @@ From the ownership registry given to `vesselscreen.screen` (see
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import pandas as pd
 from pydantic import Field
@@ -14,7 +14,7 @@ from pydantic import Field
 from vesselscreen.models import DesignationStatus, FindingKind, Severity
 from vesselscreen.schema import ENTITY, FINDING, IDENTITY, POSITION
 from vesselscreen.screening.evidence import opt_int
-from vesselscreen.screening.rules._base import BuiltinRule, finding_frame, rows_of
+from vesselscreen.screening.rules._base import BuiltinRule, rows_of
 from vesselscreen.screening.status import designation_status
 
 if TYPE_CHECKING:
@@ -34,10 +34,10 @@ class OwnerDesignatedRule(BuiltinRule):
     kind: ClassVar[str] = FindingKind.OWNER_DESIGNATED
     weight: float = Field(default=40.0, ge=0, description="Points per listed owner, operator or manager.")
 
-    def frame(self, context: ScreeningContext) -> pd.DataFrame:
+    def records(self, context: ScreeningContext) -> list[dict[str, Any]]:
         owner_matches = context.owner_matches
         if owner_matches.empty:
-            return finding_frame([])
+            return []
         seen = context.identities.dropna(subset=[POSITION.IMO])
         seen = seen.groupby([POSITION.MMSI, POSITION.IMO], as_index=False).agg(
             name=(POSITION.NAME, "last"),
@@ -78,4 +78,4 @@ class OwnerDesignatedRule(BuiltinRule):
                     FINDING.QUOTE: 0,
                 }
             )
-        return finding_frame(records)
+        return records

@@ -6,9 +6,8 @@ the part after a listing that fell while the call was in progress.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-import pandas as pd
 from pydantic import Field
 
 from vesselscreen.models import FindingKind
@@ -17,7 +16,6 @@ from vesselscreen.screening.matching import METHODS
 from vesselscreen.screening.rules._base import (
     BuiltinRule,
     against,
-    finding_frame,
     listed_party,
     listed_severity,
     listing_parameters,
@@ -43,7 +41,7 @@ class PortCallRule(BuiltinRule):
     kind: ClassVar[str] = FindingKind.PORT_CALL
     weight: float = Field(default=10.0, ge=0, description="Points per port call of a listed vessel.")
 
-    def frame(self, context: ScreeningContext) -> pd.DataFrame:
+    def records(self, context: ScreeningContext) -> list[dict[str, Any]]:
         rows = context.events_of_listed(context.port_calls, PORT_CALL.ARRIVAL, PORT_CALL.DEPARTURE)
         used = thresholds(context.config.port_calls)
         records = []
@@ -78,4 +76,4 @@ class PortCallRule(BuiltinRule):
                     FINDING.MATCH_METHODS: r[METHODS],
                 }
             )
-        return finding_frame(records)
+        return records

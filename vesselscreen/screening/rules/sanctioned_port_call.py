@@ -7,7 +7,7 @@ A call is judged against the jurisdictions in force on its arrival date
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import pandas as pd
 from pydantic import Field
@@ -15,7 +15,7 @@ from pydantic import Field
 from vesselscreen.models import FindingKind, Severity
 from vesselscreen.schema import FINDING, PORT_CALL
 from vesselscreen.screening.jurisdictions import Jurisdiction
-from vesselscreen.screening.rules._base import BuiltinRule, finding_frame, rows_of
+from vesselscreen.screening.rules._base import BuiltinRule, rows_of
 
 if TYPE_CHECKING:
     from vesselscreen.screening.context import ScreeningContext
@@ -44,7 +44,7 @@ class SanctionedPortCallRule(BuiltinRule):
     weight: float = Field(default=20.0, ge=0, description="Points per call in a sanctioned jurisdiction.")
     severity: Severity = Field(default=Severity.MEDIUM, description="Severity of such a call.")
 
-    def frame(self, context: ScreeningContext) -> pd.DataFrame:
+    def records(self, context: ScreeningContext) -> list[dict[str, Any]]:
         calls = context.port_calls
         records = []
         for jurisdiction in context.config.sanctioned_jurisdictions:  # a handful, each over all calls
@@ -80,4 +80,4 @@ class SanctionedPortCallRule(BuiltinRule):
                         },
                     }
                 )
-        return finding_frame(records)
+        return records

@@ -6,14 +6,13 @@ off the track, an impossible jump, on land, a draught change while dark.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-import pandas as pd
 from pydantic import Field
 
 from vesselscreen.models import FindingKind, Severity
 from vesselscreen.schema import FINDING, SPOOFING
-from vesselscreen.screening.rules._base import BuiltinRule, finding_frame, rows_of, thresholds
+from vesselscreen.screening.rules._base import BuiltinRule, rows_of, thresholds
 
 if TYPE_CHECKING:
     from vesselscreen.screening.context import ScreeningContext
@@ -47,10 +46,10 @@ class SpoofingRule(BuiltinRule):
         default=4, ge=0, description="Quote at least this many positions: the jump is the evidence."
     )
 
-    def frame(self, context: ScreeningContext) -> pd.DataFrame:
+    def records(self, context: ScreeningContext) -> list[dict[str, Any]]:
         used = thresholds(context.config.spoofing, context.config.limits)
         quote = max(context.config.evidence_positions, self.min_quoted_positions)
-        records = [
+        return [
             {
                 FINDING.KIND: self.kind,
                 FINDING.RULE: self.name,
@@ -71,4 +70,3 @@ class SpoofingRule(BuiltinRule):
             }
             for r in rows_of(context.spoofing)
         ]
-        return finding_frame(records)

@@ -25,7 +25,6 @@ from vesselscreen.screening.matching import METHODS
 from vesselscreen.screening.rules._base import (
     BuiltinRule,
     against,
-    finding_frame,
     listed_party,
     listed_severity,
     listing_parameters,
@@ -54,7 +53,7 @@ class StsEncounterRule(BuiltinRule):
     kind: ClassVar[str] = FindingKind.STS_ENCOUNTER
     weight: float = Field(default=25.0, ge=0, description="Points per meeting with a listed vessel.")
 
-    def frame(self, context: ScreeningContext) -> pd.DataFrame:
+    def records(self, context: ScreeningContext) -> list[dict[str, Any]]:
         encounters = context.encounters
         sides = []
         for listed_column, other_column in (
@@ -69,7 +68,7 @@ class StsEncounterRule(BuiltinRule):
         for r in rows_of(rows):
             records.append(self._record(r, context, used, counterpart_view=False))
             records.append(self._record(r, context, used, counterpart_view=True))
-        return finding_frame(records)
+        return records
 
     def _record(
         self,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import pandas as pd
 from pydantic import Field
@@ -13,7 +13,6 @@ from vesselscreen.screening.matching import METHODS
 from vesselscreen.screening.rules._base import (
     BuiltinRule,
     against,
-    finding_frame,
     listed_party,
     listed_severity,
     listing_parameters,
@@ -39,7 +38,7 @@ class VoyageRule(BuiltinRule):
     kind: ClassVar[str] = FindingKind.VOYAGE
     weight: float = Field(default=5.0, ge=0, description="Points per voyage of a listed vessel.")
 
-    def frame(self, context: ScreeningContext) -> pd.DataFrame:
+    def records(self, context: ScreeningContext) -> list[dict[str, Any]]:
         voyages = context.voyages
         complete = voyages.dropna(subset=[VOYAGE.ORIGIN_PORT_ID, VOYAGE.DESTINATION_PORT_ID])
         rows = context.events_of_listed(complete, VOYAGE.DEPARTURE, VOYAGE.ARRIVAL)
@@ -80,4 +79,4 @@ class VoyageRule(BuiltinRule):
                     FINDING.MATCH_METHODS: r[METHODS],
                 }
             )
-        return finding_frame(records)
+        return records
