@@ -6,6 +6,7 @@ import io
 import math
 import random
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 import pandas as pd
@@ -394,6 +395,10 @@ def test_rows_sharing_a_vessel_and_a_time_come_in_the_screenings_order(seed: int
     assert order.tolist() == list(range(len(frame)))
     again = read_marinecadastre(csv([lines[0], *rows]))
     pd.testing.assert_frame_equal(frame, again)
+    # columns written to their places (as from 500,000 rows on): the places follow the ties
+    with mock.patch("vesselscreen.ais.marinecadastre._SCATTER_ROWS", 0):
+        placed = read_marinecadastre(csv([lines[0], *shuffled]))
+    pd.testing.assert_frame_equal(placed, frame)
 
 
 def test_more_vessels_than_a_rank_holds_are_sorted_too() -> None:

@@ -549,7 +549,8 @@ def _positions(
             POSITION.DESTINATION: pool.submit(_constant, None, count),  # not in the format
             POSITION.SOURCE: pool.submit(_constant, SOURCE, count),
         }
-        sorted_times = times if order is None else np.take(times, order)
+        place = None if order is None else _Placement(order)
+        sorted_times = times if place is None else place(times)
         imo_text = encoded["IMO"].result() if "IMO" in encoded else None
         imo_parts = None if imo_text is None else _imo(imo_text)  # (number, valid, flagged) per distinct text
 
@@ -579,10 +580,12 @@ def _positions(
             dtypes = {**POSITION_DTYPES, **POSITION_OPTIONAL_DTYPES}
             return conform(pd.DataFrame(present), {name: dtypes[name] for name in CONTENT_COLUMNS})
 
-        order = _ties_by_content(order, sorted_mmsi, sorted_times, content)
+        order, moved = _ties_by_content(order, sorted_mmsi, sorted_times, content)
+        if order is not None and place is None:
+            place = _Placement(order)
+        elif place is not None and moved is not None:
+            place.moved(moved)
         rows = kept if order is None else order if kept is None else kept[order]  # table rows, output order
-
-        place = None if order is None else _Placement(order)
 
         def ordered(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
             return values if place is None else place(values)
@@ -644,25 +647,26 @@ def _ties_by_content(
     mmsi: npt.NDArray[np.int64],
     times: npt.NDArray[np.int64],
     content: Callable[[npt.NDArray[np.int64]], pd.DataFrame],
-) -> npt.NDArray[np.int64] | None:
+) -> tuple[npt.NDArray[np.int64] | None, npt.NDArray[np.int64] | None]:
     """``order`` (the rows by MMSI and time, ties in file order; ``None``: the rows as they
     are) with each run of rows that share an MMSI and a time put in the order screening
     sorts them by: `vesselscreen._sorting.vessel_time_order` of their ``content`` (the
     `CONTENT_COLUMNS` of the given output rows). ``mmsi`` and ``times`` are in output order;
-    reordering rows among their ties leaves them as they are."""
+    reordering rows among their ties leaves them as they are. Also the output positions that
+    changed (``None``: none; a given ``order`` is changed in place)."""
     tie = (mmsi[1:] == mmsi[:-1]) & (times[1:] == times[:-1])
     if not tie.any():
-        return order
+        return order, None
     member = np.zeros(len(mmsi), dtype=bool)
     member[1:] |= tie
     member[:-1] |= tie
     at = np.flatnonzero(member)
     within = vessel_time_order(content(at), POSITION.MMSI, POSITION.TIMESTAMP)
     if bool((within == np.arange(len(at))).all()):
-        return order
+        return order, None
     order = np.arange(len(mmsi), dtype=np.int64) if order is None else order
     order[at] = order[at][within]
-    return order
+    return order, at
 
 
 class _Placement:
@@ -682,6 +686,12 @@ class _Placement:
         out = np.empty_like(values)
         out[self.places()] = values
         return out
+
+    def moved(self, at: npt.NDArray[np.int64]) -> None:
+        """``order`` was changed (in place) at the positions ``at``."""
+        with self._lock:
+            if self._places is not None:
+                self._places[self.order[at]] = at
 
     def places(self) -> npt.NDArray[np.int64]:
         with self._lock:  # the first job to need them computes them
