@@ -21,7 +21,7 @@ import pandas as pd
 
 from vesselscreen.schema import POSITION
 
-__all__ = ["CONTENT_COLUMNS", "by_vessel_then_time", "vessel_time_order"]
+__all__ = ["CONTENT_COLUMNS", "by_vessel_then_time", "tied_rows", "vessel_time_order"]
 
 CONTENT_COLUMNS: Final = (
     POSITION.MMSI,
@@ -69,10 +69,7 @@ def vessel_time_order(frame: pd.DataFrame, mmsi: str, time: str) -> npt.NDArray[
         tie = (np.diff(vessel[order]) == 0) & (np.diff(stamp[order]) == 0)
     if not tie.any():
         return order
-    member = np.zeros(n, dtype=bool)
-    member[1:] |= tie
-    member[:-1] |= tie
-    at = np.flatnonzero(member)
+    at = tied_rows(tie)
     # a tied run starts where a member is not tied to the member before it
     starts = np.ones(len(at), dtype=bool)
     starts[1:] = (at[1:] != at[:-1] + 1) | ~tie[at[1:] - 1]
@@ -82,6 +79,19 @@ def vessel_time_order(frame: pd.DataFrame, mmsi: str, time: str) -> npt.NDArray[
     by_content = tied.sort_values([_GROUP, *frame.columns], kind="mergesort", na_position="last")
     order[at] = order[at][by_content.index.to_numpy()]
     return order
+
+
+def tied_rows(tie: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
+    """The rows of the runs that ``tie`` (``tie[i]``: row ``i + 1`` shares its key with row ``i``)
+    joins, in order.
+
+    >>> tied_rows(np.array([False, True, True, False])).tolist()
+    [1, 2, 3]
+    """
+    member = np.zeros(len(tie) + 1, dtype=bool)
+    member[1:] |= tie
+    member[:-1] |= tie
+    return np.asarray(np.flatnonzero(member), dtype=np.int64)
 
 
 def by_vessel_then_time(vessel: npt.NDArray[np.int64], stamp: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:

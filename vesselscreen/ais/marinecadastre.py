@@ -54,7 +54,7 @@ import pyarrow.parquet as pq  # type: ignore[import-untyped]  # pyarrow ships no
 import shapely
 from numpy.lib.stride_tricks import sliding_window_view
 
-from vesselscreen._sorting import CONTENT_COLUMNS, by_vessel_then_time, vessel_time_order
+from vesselscreen._sorting import CONTENT_COLUMNS, by_vessel_then_time, tied_rows, vessel_time_order
 from vesselscreen.ais._common import (
     COG_NOT_AVAILABLE,
     SOG_NOT_AVAILABLE,
@@ -657,10 +657,7 @@ def _ties_by_content(
     tie = (mmsi[1:] == mmsi[:-1]) & (times[1:] == times[:-1])
     if not tie.any():
         return order, None
-    member = np.zeros(len(mmsi), dtype=bool)
-    member[1:] |= tie
-    member[:-1] |= tie
-    at = np.flatnonzero(member)
+    at = tied_rows(tie)
     within = vessel_time_order(content(at), POSITION.MMSI, POSITION.TIMESTAMP)
     if bool((within == np.arange(len(at))).all()):
         return order, None

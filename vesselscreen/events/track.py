@@ -254,9 +254,8 @@ class Track:
     def frame_later(self) -> Callable[[], pd.DataFrame]:
         """A function that gives `frame` (the same rows) and holds only what it needs, not the
         track: how a screening result makes its positions when, and only if, they are read."""
-        if self._given is not None or "frame" in self.__dict__:
-            return partial(_as_given, self.frame)  # a partial of module functions pickles, a lambda not
-        return partial(_rows, self._source, self._rows_in_source())
+        frame, at = self.value_source()  # a partial of module functions pickles, a lambda not
+        return partial(_as_given, frame) if at is None else partial(_rows, frame, at)
 
     def column_at(self, column: str, rows: IntArray) -> pd.Series:
         """``column``'s values at the track rows ``rows`` (index 0..len(rows)-1), without taking the

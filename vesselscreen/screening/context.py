@@ -31,6 +31,7 @@ import pandas as pd
 from vesselscreen.ais.identity import IdentityTimeline, identity_timeline
 from vesselscreen.ais.read import validate_positions
 from vesselscreen.errors import ConfigError, SchemaError
+from vesselscreen.events._common import FloatArray, IntArray
 from vesselscreen.events._encounters import detect_encounters
 from vesselscreen.events._gaps import detect_gaps
 from vesselscreen.events._loitering import detect_loitering
@@ -132,7 +133,7 @@ def particulars(rows: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _numbered(mmsi: _Ints) -> tuple[_Ints, _Ints]:
+def _numbered(mmsi: IntArray) -> tuple[IntArray, IntArray]:
     """`pandas.factorize` of MMSIs (a number per MMSI, by first appearance), by runs when
     they come sorted (as readers hand them over): no hashing of a million values."""
     if len(mmsi) < 2 or not bool((mmsi[1:] >= mmsi[:-1]).all()):
@@ -143,7 +144,7 @@ def _numbered(mmsi: _Ints) -> tuple[_Ints, _Ints]:
     return np.cumsum(first, dtype=np.int64) - 1, mmsi[first]
 
 
-def _class_counts(said: Any, vessel: _Ints, vessels: int) -> tuple[_Ints, Any]:
+def _class_counts(said: Any, vessel: IntArray, vessels: int) -> tuple[IntArray, Any]:
     """(reports per vessel and class, the classes sorted) of each row's class name (``said``, a
     pandas array; NA: none), counted per run of rows of one vessel saying one class: only
     the runs' first names are hashed (a vessel's class is the same on most of its rows)."""
@@ -187,15 +188,12 @@ def status_during(rows: pd.DataFrame, start: str, end: str) -> tuple[pd.Series, 
     return status, changed
 
 
-_Ints = npt.NDArray[np.int64]
-
-
 def _instants(times: pd.Series) -> npt.NDArray[np.datetime64]:
     """Aware times as UTC ``datetime64[ns]`` (NaT where missing: it compares False)."""
     return np.asarray(times.to_numpy(dtype="datetime64[ns]"))
 
 
-def _pairs(left: _Ints, right: _Ints) -> tuple[_Ints, _Ints]:
+def _pairs(left: IntArray, right: IntArray) -> tuple[IntArray, IntArray]:
     """The row pairs of an inner join on ``left == right``, in the order `pandas.merge` gives
     them: by left row, then by right row.
 
@@ -212,7 +210,7 @@ def _pairs(left: _Ints, right: _Ints) -> tuple[_Ints, _Ints]:
     return event, np.asarray(by_key[np.repeat(low, count) + within], dtype=np.int64)
 
 
-def _surest_per_event(mmsi: _Ints, start_ns: _Ints, entry: _Ints, listed: pd.DataFrame) -> _Ints:
+def _surest_per_event(mmsi: IntArray, start_ns: IntArray, entry: IntArray, listed: pd.DataFrame) -> IntArray:
     """Of joined (event, entry) pairs (by their event's ``mmsi`` and start, and the `listed`
     row ``entry``), the positions to keep, in their order: per event and entry the surest
     match (tier, then score; ties: the first), ordered by start, then MMSI."""
@@ -231,13 +229,13 @@ def _surest_per_event(mmsi: _Ints, start_ns: _Ints, entry: _Ints, listed: pd.Dat
     return np.asarray(kept[np.lexsort((mmsi[kept], when))], dtype=np.int64)
 
 
-def _descending(values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+def _descending(values: FloatArray) -> FloatArray:
     """Sort keys that put ``values`` in descending order, NaN last."""
     return np.where(np.isnan(values), np.inf, -values)
 
 
 def _side_by_side(
-    events: pd.DataFrame, listed: pd.DataFrame, event: _Ints, entry: _Ints, mmsi: str
+    events: pd.DataFrame, listed: pd.DataFrame, event: IntArray, entry: IntArray, mmsi: str
 ) -> pd.DataFrame:
     """``events`` rows ``event`` beside ``listed`` rows ``entry``, in the columns of
     ``events.merge(listed, left_on=mmsi, right_on=LISTED.MMSI, suffixes=("", "_listed"))``."""
