@@ -364,7 +364,8 @@ def grid_points(track: Track, config: EncounterConfig) -> pd.DataFrame:
         # a point near a port cuts its chain: the pieces may be too short now
         ok = _may_meet(mmsi, slot, speed, grid_ns, config)
         mmsi, slot, lat, lon, speed = mmsi[ok], slot[ok], lat[ok], lon[ok], speed[ok]
-    return pd.DataFrame(dict(zip(GRID_COLUMNS, (mmsi, slot, lat, lon, speed), strict=True)))
+    # copy=False: the arrays are new; pandas would otherwise copy them into one block per dtype
+    return pd.DataFrame(dict(zip(GRID_COLUMNS, (mmsi, slot, lat, lon, speed), strict=True)), copy=False)
 
 
 def space_cells(lat: FloatArray, lon: FloatArray, max_distance_m: float) -> IntArray:
@@ -424,7 +425,8 @@ def close_pairs(
             "x": np.cos(phi_i) * np.cos(lmb_i) + np.cos(phi_j) * np.cos(lmb_j),
             "y": np.cos(phi_i) * np.sin(lmb_i) + np.cos(phi_j) * np.sin(lmb_j),
             "z": np.sin(phi_i) + np.sin(phi_j),
-        }
+        },
+        copy=False,  # new arrays: a dense harbour has millions of pairs, not worth a second copy
     )
 
 
