@@ -88,6 +88,7 @@ import pandas as pd
 import pyarrow as pa  # type: ignore[import-untyped]  # pyarrow ships no type hints
 import pyarrow.compute as pc  # type: ignore[import-untyped]  # idem
 
+from vesselscreen._runs import concatenated_ranges
 from vesselscreen.ais import fastdecode
 from vesselscreen.ais._common import MMSI_MAX, MMSI_MIN, SOG_NOT_AVAILABLE, combine_reports, reference_ns
 from vesselscreen.ais._io import DECOMPRESSION_ERRORS, AISSource, open_binary, source_name
@@ -1372,7 +1373,7 @@ def _kinds_in(kinds: Iterable[int]) -> BoolArray:
 def _reject_messages(decoded: _Decoded, messages: IntArray, label: str, events: Events) -> None:
     """Every fragment line of ``messages`` rejected, found at the message's last line."""
     size = decoded.part_size[messages]
-    offsets = np.repeat(decoded.part_first[messages], size) + _ranges(size)
+    offsets = concatenated_ranges(decoded.part_first[messages], size)
     about = decoded.part_line[offsets]
     found = np.repeat(decoded.seq[messages], size)
     owner = np.repeat(messages, size)
@@ -1395,14 +1396,6 @@ def _reject_messages(decoded: _Decoded, messages: IntArray, label: str, events: 
 
     reason = "undecodable payload" if label in ("pyais", "truncated") else label
     events.add(about, reason, detail, found=found)
-
-
-def _ranges(size: IntArray) -> IntArray:
-    """0, 1, ..., size[0] - 1, 0, 1, ..., size[1] - 1, ...: positions within each run."""
-    total = int(size.sum())
-    starts = np.repeat(np.cumsum(size) - size, size)
-    ranged: IntArray = np.arange(total, dtype=np.int64) - starts
-    return ranged
 
 
 def _checked_imos(decoded: _Decoded, ok: IntArray, events: Events) -> IntArray:

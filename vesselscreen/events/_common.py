@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from vesselscreen._runs import concatenated_ranges
 from vesselscreen.errors import ConfigError
 from vesselscreen.geo.ports import DEFAULT_RADIUS_M, PortIndex
 from vesselscreen.schema import POSITION, STOP
@@ -145,7 +146,7 @@ def spell_rows(first: IntArray, last: IntArray) -> tuple[IntArray, IntArray]:
     """
     length = last - first + 1
     spell = np.repeat(np.arange(len(first)), length)
-    rows = np.arange(len(spell)) + np.repeat(first - (np.cumsum(length) - length), length)
+    rows = concatenated_ranges(first, length)
     return np.asarray(rows, dtype=np.int64), np.asarray(spell, dtype=np.int64)
 
 

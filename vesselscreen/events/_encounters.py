@@ -44,6 +44,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
+from vesselscreen._runs import concatenated_ranges, positions_in_runs
 from vesselscreen.events._common import HOUR_NS, BoolArray, FloatArray, IntArray, check_config, to_utc
 from vesselscreen.events.config import EncounterConfig
 from vesselscreen.events.track import BASE_COLUMNS, Track
@@ -128,7 +129,7 @@ def _resample(
         slot, i1 = k0, step
     else:
         rep = np.repeat(np.arange(len(step)), count)
-        slot = k0[rep] + (np.arange(len(rep)) - np.repeat(np.cumsum(count) - count, count))
+        slot = k0[rep] + positions_in_runs(count)
         i1 = step[rep]
     i0 = i1 - 1
     dt = track.dt_prev[i1]  # ts[i1] - ts[i0]: one vessel's consecutive rows
@@ -274,11 +275,10 @@ def _candidate_pairs(slot: IntArray, cells: IntArray, nx: int) -> tuple[IntArray
         )
     for lo, hi in columns:
         count = np.maximum(hi - lo, 0)
-        total = int(count.sum())
-        if total == 0:
+        if not count.any():
             continue
         a = np.repeat(everyone, count)
-        b = np.repeat(lo, count) + (np.arange(total) - np.repeat(np.cumsum(count) - count, count))
+        b = concatenated_ranges(lo, count)
         firsts.append(order[a])
         seconds.append(order[b])
     if not firsts:

@@ -15,6 +15,8 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
+from vesselscreen._runs import concatenated_ranges, positions_in_runs
+
 _GRID_DEG: Final = 0.25
 """Grid cells of 0.25 degree: a 10-40 km search box spans one to a few dozen cells, and a
 cell holds a handful of the bundled gazetteer's 16,600 ports at most."""
@@ -53,7 +55,7 @@ class BoxGrid:
         n_rows, n_cols = row1 - self._row0 + 1, col1 - self._col0 + 1
         count = n_rows * n_cols
         box = np.repeat(np.arange(len(count)), count)
-        k = np.arange(len(box)) - np.repeat(np.cumsum(count) - count, count)
+        k = positions_in_runs(count)
         key = (self._row0[box] + k // n_cols[box]) * _STRIDE + self._col0[box] + k % n_cols[box]
         order = np.argsort(key, kind="stable")  # boxes ascending within a cell
         self._keys, first = np.unique(key[order], return_index=True)
@@ -74,7 +76,7 @@ class BoxGrid:
         wide = np.flatnonzero(~fits)
         count = np.where(fits, count, 0)
         query = np.repeat(np.arange(len(count)), count)
-        k = np.arange(len(query)) - np.repeat(np.cumsum(count) - count, count)
+        k = positions_in_runs(count)
         row = row0[query] + k // n_cols[query]
         col = col0[query] + k % n_cols[query]
         at = np.searchsorted(self._keys, row * _STRIDE + col)
@@ -82,9 +84,7 @@ class BoxGrid:
         hit = np.flatnonzero(self._keys[at] == row * _STRIDE + col) if len(self._keys) else at[:0]
         query, row, col, at = query[hit], row[hit], col[hit], at[hit]
         listed = self._start[at + 1] - self._start[at]
-        end = np.cumsum(listed)
-        entry = np.arange(int(end[-1]) if len(end) else 0) - np.repeat(end - listed - self._start[at], listed)
-        box = self._box[entry]
+        box = self._box[concatenated_ranges(self._start[at], listed)]
         query, row, col = np.repeat(query, listed), np.repeat(row, listed), np.repeat(col, listed)
         b = self._bounds[box]
         meets = (

@@ -27,6 +27,7 @@ import numpy.typing as npt
 import pandas as pd
 import shapely
 
+from vesselscreen._runs import concatenated_ranges, positions_in_runs
 from vesselscreen.errors import SchemaError
 from vesselscreen.geo._box_grid import BoxGrid
 from vesselscreen.geo.distance import EARTH_RADIUS_M, haversine_m
@@ -635,14 +636,12 @@ class _CellTable:
                 int(np.searchsorted(bound, bound[first] - count[first] + _CHUNK, side="right")), first + 1
             )
             port = np.repeat(np.arange(first, last), count[first:last])
-            k = np.arange(len(port)) - np.repeat(
-                bound[first:last] - count[first:last] - (bound[first] - count[first]), count[first:last]
-            )
+            k = positions_in_runs(count[first:last])
             row = row_lo[port] + k // n_cols[port]
             col = (col_lo[port] + k % n_cols[port] + _COLS // 2) % _COLS
-            dist = index._distance(
-                (row - _ROW0 + 0.5) * _CELL_DEG, (col - _COLS // 2 + 0.5) * _CELL_DEG, port
-            )
+            centre_lat = np.asarray((row - _ROW0 + 0.5) * _CELL_DEG, dtype=np.float64)
+            centre_lon = np.asarray((col - _COLS // 2 + 0.5) * _CELL_DEG, dtype=np.float64)
+            dist = index._distance(centre_lat, centre_lon, port)
             keep = dist <= reach_m[port] + half[row]
             cells.append(row[keep] * _COLS + col[keep])
             ports.append(port[keep])
@@ -672,9 +671,7 @@ class _CellTable:
         point = np.flatnonzero(count)
         first = self._first[slot[point]]
         count = count[point]
-        ends = np.cumsum(count, dtype=np.int64)
-        offset = np.arange(int(ends[-1]) if len(ends) else 0) - np.repeat(ends - count - first, count)
-        return np.repeat(point, count), self._port[offset]
+        return np.repeat(point, count), self._port[concatenated_ranges(first, count)]
 
     def near(self, lat: FloatArray, lon: FloatArray) -> FloatArray:
         """Per point, a distance (m) within which some port surely lies (inf: none listed).
@@ -810,10 +807,8 @@ class PortProximity:
         members = np.flatnonzero(np.diff(start)[self._bins.cell] > 0)
         cell = self._bins.cell[members]
         count = np.diff(start)[cell]
-        total = int(count.sum())
         rep = np.repeat(members, count)
-        offset = np.arange(total) - np.repeat(np.cumsum(count) - count, count)
-        port = port_of[np.repeat(start[:-1][cell], count) + offset]
+        port = port_of[concatenated_ranges(start[:-1][cell], count)]
         rows = self._rows[rep]
         return rows, port, self.index._distance(self.lat[rows], self.lon[rows], port)
 

@@ -28,6 +28,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from vesselscreen._runs import concatenated_ranges
 from vesselscreen.ais.identity import IdentityTimeline, identity_timeline
 from vesselscreen.ais.read import validate_positions
 from vesselscreen.errors import ConfigError, SchemaError
@@ -204,10 +205,8 @@ def _pairs(left: IntArray, right: IntArray) -> tuple[IntArray, IntArray]:
     keys = right[by_key]
     low = np.searchsorted(keys, left, side="left")
     count = np.searchsorted(keys, left, side="right") - low
-    total = int(count.sum())
     event = np.repeat(np.arange(len(left), dtype=np.int64), count)
-    within = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(count) - count, count)
-    return event, np.asarray(by_key[np.repeat(low, count) + within], dtype=np.int64)
+    return event, np.asarray(by_key[concatenated_ranges(low, count)], dtype=np.int64)
 
 
 def _surest_per_event(mmsi: IntArray, start_ns: IntArray, entry: IntArray, listed: pd.DataFrame) -> IntArray:

@@ -25,6 +25,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
+from vesselscreen._runs import positions_in_runs
 from vesselscreen.ais.cleaning import CleaningConfig, flag_motion_artefacts, impossible_steps
 from vesselscreen.events._common import BoolArray, IntArray, ffill
 from vesselscreen.events.stream._base import Slots, State, last_marked
@@ -155,13 +156,11 @@ class CleaningStream:
         vessels = p_slot[first]
         held = self.context_n[vessels]
         ctx_vessel = np.repeat(vessels, held)
-        ctx_k = np.arange(held.sum()) - np.repeat(np.cumsum(held) - held, held)
+        ctx_k = positions_in_runs(held)
         counts = np.diff(np.append(np.flatnonzero(first), len(pending)))
         # per vessel: held context rows, then its pending rows
         block = np.repeat(np.arange(len(vessels)), held + counts)
-        in_block = np.arange(len(block)) - np.repeat(
-            np.cumsum(held + counts) - (held + counts), held + counts
-        )
+        in_block = positions_in_runs(held + counts)
         is_ctx = in_block < held[block]
         n = len(block)
         w_mmsi = self.slots.mmsi[vessels][block]

@@ -20,6 +20,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
+from vesselscreen._runs import positions_in_runs
 from vesselscreen.events._common import HOUR_NS, BoolArray, IntArray
 from vesselscreen.events._encounters import GRID_COLUMNS, PAIR_COLUMNS, close_pairs, encounters_of_pairs
 from vesselscreen.events.config import EncounterConfig
@@ -74,7 +75,7 @@ class EncounterStream:
         k0 = -(-t0 // g)
         count = -(-t1 // g) - k0
         rep = np.repeat(np.arange(len(step)), count)
-        offset = np.arange(len(rep)) - np.repeat(np.cumsum(count) - count, count)
+        offset = positions_in_runs(count)
         slot = k0[rep] + offset
         i1 = step[rep]
         a0, a1 = chunk.prev_ts[i1], chunk.ts[i1]

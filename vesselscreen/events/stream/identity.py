@@ -14,6 +14,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
+from vesselscreen._runs import concatenated_ranges
 from vesselscreen.ais.identity import (
     IdentityTimeline,
     identity_intervals,
@@ -167,7 +168,7 @@ class IdentityStream:
         vessels = np.array([key[0] for key in wanted], dtype=np.int64)
         lo, hi = np.searchsorted(known, vessels, "left"), np.searchsorted(known, vessels, "right")
         count = hi - lo
-        candidates = np.repeat(lo - (np.cumsum(count) - count), count) + np.arange(int(count.sum()))
+        candidates = concatenated_ranges(lo, count)
         row_of = dict(zip(_identity_keys(self.identities, candidates), candidates.tolist(), strict=True))
         at = np.array([row_of.get(key, -1) for key in wanted], dtype=np.int64)
         _grow(self.identities, at, latest, grew)
