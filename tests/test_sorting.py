@@ -52,3 +52,32 @@ def test_vessel_time_order_sorts_by_every_column_in_and_out_of_order(
     for given_frame in (frame, expected.reset_index(drop=True)):  # shuffled, and sorted already
         ordered = given_frame.take(vessel_time_order(given_frame, "mmsi", "t")).reset_index(drop=True)
         pd.testing.assert_frame_equal(ordered, expected.reset_index(drop=True))
+
+
+ROWS = st.lists(
+    st.tuples(
+        st.sampled_from([5, 7]),  # two vessels
+        st.integers(0, 2),  # few instants: many ties
+        st.sampled_from([None, 1.5, -0.0, 0.0]),
+        st.sampled_from([None, "A", "B"]),
+    ),
+    max_size=25,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(ROWS, st.integers(0, 2))
+def test_vessel_time_order_is_a_stable_sort_by_every_column(rows: list[tuple], copies: int) -> None:
+    # duplicate receptions (rows repeated exactly) as well as ties that differ in content
+    rows = rows + rows[: copies * 3]
+    frame = pd.DataFrame(
+        {
+            "mmsi": [r[0] for r in rows],
+            "t": [r[1] for r in rows],
+            "x": pd.array([r[2] for r in rows], dtype="Float64"),
+            "name": pd.array([r[3] for r in rows], dtype="string"),
+        }
+    )
+    expected = frame.sort_values(["mmsi", "t", "x", "name"], kind="mergesort", na_position="last")
+    got = frame.take(vessel_time_order(frame, "mmsi", "t"))
+    pd.testing.assert_frame_equal(got.reset_index(drop=True), expected.reset_index(drop=True))

@@ -69,6 +69,8 @@ def vessel_time_order(frame: pd.DataFrame, mmsi: str, time: str) -> npt.NDArray[
         tie = (np.diff(vessel[order]) == 0) & (np.diff(stamp[order]) == 0)
     if not tie.any():
         return order
+    if _alike(frame, order, np.flatnonzero(tie)):  # duplicate receptions: any order of them is the same frame
+        return order
     at = tied_rows(tie)
     # a tied run starts where a member is not tied to the member before it
     starts = np.ones(len(at), dtype=bool)
@@ -79,6 +81,15 @@ def vessel_time_order(frame: pd.DataFrame, mmsi: str, time: str) -> npt.NDArray[
     by_content = tied.sort_values([_GROUP, *frame.columns], kind="mergesort", na_position="last")
     order[at] = order[at][by_content.index.to_numpy()]
     return order
+
+
+def _alike(frame: pd.DataFrame, order: npt.NDArray[np.int64], pairs: npt.NDArray[np.int64]) -> bool:
+    """Whether each tied row ``order[pairs[i] + 1]`` holds the values of the row before it
+    (``order[pairs[i]]``) in every column, missing equal to missing: then sorting the ties by
+    content would leave them as they are."""
+    before = frame.take(order[pairs]).reset_index(drop=True)
+    after = frame.take(order[pairs + 1]).reset_index(drop=True)
+    return bool(before.equals(after))
 
 
 def tied_rows(tie: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
