@@ -358,7 +358,9 @@ def _name_vessels(risk: pd.DataFrame, findings: list[Finding], identities: pd.Da
         return risk
     names: dict[int, str] = {}
     if {POSITION.MMSI, POSITION.NAME} <= set(identities.columns):
-        for mmsi, name in identities[[POSITION.MMSI, POSITION.NAME]].dropna().itertuples(index=False):
+        named = identities[[POSITION.MMSI, POSITION.NAME]].dropna()
+        named = named[named[POSITION.MMSI].isin(risk[RISK.MMSI].dropna()).to_numpy(dtype=bool)]  # scored ones
+        for mmsi, name in named.itertuples(index=False):
             names[int(mmsi)] = str(name)
     for f in reversed(findings):  # the first finding's name wins
         if f.mmsi is not None and f.vessel_name:
