@@ -23,10 +23,12 @@ def positions_in_runs(size: npt.ArrayLike) -> IntArray:
     >>> positions_in_runs([2, 0, 3]).tolist()
     [0, 1, 0, 1, 2]
     """
-    sizes = np.asarray(size, dtype=np.int64)
-    ends = np.cumsum(sizes)
-    total = int(ends[-1]) if len(ends) else 0
-    return np.arange(total, dtype=np.int64) - np.repeat(ends - sizes, sizes)
+    sizes = _counts(size)
+    # no temporaries kept alive across the big allocations: fresh memory costs page faults
+    positions: IntArray = np.arange(int(sizes.sum()), dtype=np.int64) - np.repeat(
+        np.cumsum(sizes, dtype=np.int64) - sizes, sizes
+    )
+    return positions
 
 
 def concatenated_ranges(start: npt.ArrayLike, size: npt.ArrayLike) -> IntArray:
@@ -36,9 +38,14 @@ def concatenated_ranges(start: npt.ArrayLike, size: npt.ArrayLike) -> IntArray:
     >>> concatenated_ranges([5, 0, 9], [2, 0, 1]).tolist()
     [5, 6, 9]
     """
-    starts = np.asarray(start, dtype=np.int64)
-    sizes = np.asarray(size, dtype=np.int64)
-    ends = np.cumsum(sizes)
-    total = int(ends[-1]) if len(ends) else 0
-    ranges: IntArray = np.arange(total, dtype=np.int64) + np.repeat(starts - (ends - sizes), sizes)
+    sizes = _counts(size)
+    shift = np.asarray(start) - (np.cumsum(sizes, dtype=np.int64) - sizes)  # int64 whatever the inputs
+    ranges: IntArray = np.arange(int(sizes.sum()), dtype=np.int64) + np.repeat(shift, sizes)
     return ranges
+
+
+def _counts(size: npt.ArrayLike) -> npt.NDArray[np.integer]:
+    """``size`` as an integer array, not copied when it is one (sums and running totals are
+    taken in 64 bits, so 32-bit counts do not overflow)."""
+    sizes = np.asarray(size)
+    return sizes if sizes.dtype.kind in "iu" else sizes.astype(np.int64)
