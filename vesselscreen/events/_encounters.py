@@ -444,44 +444,36 @@ def encounters_of_pairs(pairs: pd.DataFrame, config: EncounterConfig) -> pd.Data
     m1, m2, s = (pairs[c].to_numpy() for c in ("m1", "m2", "slot"))
     new_run = np.ones(len(pairs), dtype=bool)
     new_run[1:] = (m1[1:] != m1[:-1]) | (m2[1:] != m2[:-1]) | (s[1:] != s[:-1] + 1)
-    run = np.cumsum(new_run)
-    grouped = pairs.groupby(run, sort=True)
-    agg = grouped.agg(
-        m1=("m1", "first"),
-        m2=("m2", "first"),
-        first=("slot", "first"),
-        last=("slot", "last"),
-        n=("slot", "size"),
-        median_distance=("dist", "median"),
-        min_distance=("dist", "min"),
-        s1=("s1", "median"),
-        s2=("s2", "median"),
-        x=("x", "sum"),
-        y=("y", "sum"),
-        z=("z", "sum"),
-    )
-    duration = (agg["last"] - agg["first"]).to_numpy(dtype=np.int64) * grid_ns
+    starts = np.flatnonzero(new_run)
+    ends = np.append(starts[1:], len(pairs)) - 1
+    # the runs' ends read straight from the sorted arrays; medians and sums by pandas' kernels,
+    # several columns per call (pandas sums with compensation: kept, so the results do not move)
+    grouped = pairs.groupby(np.cumsum(new_run), sort=True)
+    medians = grouped[["dist", "s1", "s2"]].median()
+    sums = grouped[["x", "y", "z"]].sum()
+    first, last = s[starts], s[ends]
+    duration = (last - first).astype(np.int64) * grid_ns
+    s1, s2 = medians["s1"].to_numpy(), medians["s2"].to_numpy()
     keep = (
         (duration >= config.min_duration_h * HOUR_NS)
-        & (agg["s1"].to_numpy() < config.max_median_sog_kn)
-        & (agg["s2"].to_numpy() < config.max_median_sog_kn)
+        & (s1 < config.max_median_sog_kn)
+        & (s2 < config.max_median_sog_kn)
     )
-    agg = agg[keep]
-    x, y, z = (agg[c].to_numpy() for c in ("x", "y", "z"))
+    x, y, z = (sums[c].to_numpy()[keep] for c in ("x", "y", "z"))
     out = pd.DataFrame(
         {
-            ENCOUNTER.MMSI_1: agg["m1"].to_numpy(),
-            ENCOUNTER.MMSI_2: agg["m2"].to_numpy(),
-            ENCOUNTER.START: to_utc(agg["first"].to_numpy(dtype=np.int64) * grid_ns),
-            ENCOUNTER.END: to_utc(agg["last"].to_numpy(dtype=np.int64) * grid_ns),
+            ENCOUNTER.MMSI_1: m1[starts][keep],
+            ENCOUNTER.MMSI_2: m2[starts][keep],
+            ENCOUNTER.START: to_utc(first[keep].astype(np.int64) * grid_ns),
+            ENCOUNTER.END: to_utc(last[keep].astype(np.int64) * grid_ns),
             ENCOUNTER.DURATION: pd.to_timedelta(duration[keep], unit="ns"),
-            ENCOUNTER.MEDIAN_DISTANCE_M: agg["median_distance"].to_numpy(),
-            ENCOUNTER.MIN_DISTANCE_M: agg["min_distance"].to_numpy(),
+            ENCOUNTER.MEDIAN_DISTANCE_M: medians["dist"].to_numpy()[keep],
+            ENCOUNTER.MIN_DISTANCE_M: np.fmin.reduceat(pairs["dist"].to_numpy(), starts)[keep],  # skips NaN
             ENCOUNTER.LAT: np.degrees(np.arctan2(z, np.hypot(x, y))),
             ENCOUNTER.LON: np.degrees(np.arctan2(y, x)),
-            ENCOUNTER.MEDIAN_SOG_1: agg["s1"].to_numpy(),
-            ENCOUNTER.MEDIAN_SOG_2: agg["s2"].to_numpy(),
-            ENCOUNTER.N_POINTS: agg["n"].to_numpy(),
+            ENCOUNTER.MEDIAN_SOG_1: s1[keep],
+            ENCOUNTER.MEDIAN_SOG_2: s2[keep],
+            ENCOUNTER.N_POINTS: (ends - starts + 1)[keep],
         }
     )
     return conform(out.reset_index(drop=True), ENCOUNTER_DTYPES)
