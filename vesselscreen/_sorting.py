@@ -6,6 +6,7 @@ Only those rows are sorted by content; the rest is one integer sort, or none whe
 frame is in order already (readers hand over frames sorted by vessel and time).
 
 >>> import pandas as pd
+from pandas.api.extensions import ExtensionArray
 >>> frame = pd.DataFrame({"mmsi": [2, 1, 1], "t": [5, 7, 7], "name": ["C", "B", "A"]})
 >>> frame.take(vessel_time_order(frame, "mmsi", "t"))["name"].tolist()
 ['A', 'B', 'C']
@@ -18,6 +19,7 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+from pandas.api.extensions import ExtensionArray
 
 from vesselscreen.schema import POSITION
 
@@ -69,7 +71,7 @@ def vessel_time_order(frame: pd.DataFrame, mmsi: str, time: str) -> npt.NDArray[
         tie = (np.diff(vessel[order]) == 0) & (np.diff(stamp[order]) == 0)
     if not tie.any():
         return order
-    if _alike(frame, order, np.flatnonzero(tie)):  # duplicate receptions: any order of them is the same frame
+    if _in_content_order(frame, order, np.flatnonzero(tie)):  # as readers hand them over, or all alike
         return order
     at = tied_rows(tie)
     # a tied run starts where a member is not tied to the member before it
@@ -83,16 +85,35 @@ def vessel_time_order(frame: pd.DataFrame, mmsi: str, time: str) -> npt.NDArray[
     return order
 
 
-def _alike(frame: pd.DataFrame, order: npt.NDArray[np.int64], pairs: npt.NDArray[np.int64]) -> bool:
-    """Whether each tied row ``order[pairs[i] + 1]`` holds the values of the row before it
-    (``order[pairs[i]]``) in every column, missing equal to missing: then sorting the ties by
-    content would leave them as they are."""
+def _in_content_order(
+    frame: pd.DataFrame, order: npt.NDArray[np.int64], pairs: npt.NDArray[np.int64]
+) -> bool:
+    """Whether each tied row ``order[pairs[i] + 1]`` sorts at or after the row before it
+    (``order[pairs[i]]``) by the frame's columns in turn, missing values last: then sorting
+    the ties by content (a stable sort) would leave them as they are. Column by column, and
+    only the pairs still undecided: ties usually differ, or are told apart, in the first few."""
     before, after = order[pairs], order[pairs + 1]
-    for column in frame.columns:  # column by column: ties that differ usually do in the first few
+    for column in frame.columns:
         values = frame[column].array
-        if not values.take(before).equals(values.take(after)):
+        x, y = values.take(before), values.take(after)
+        x_missing, y_missing = np.asarray(pd.isna(x), dtype=bool), np.asarray(pd.isna(y), dtype=bool)
+        with np.errstate(invalid="ignore"):
+            lower, higher = _flags(x < y), _flags(x > y)
+        # a missing value sorts after every present one
+        if ((higher & ~y_missing) | (x_missing & ~y_missing)).any():
             return False
+        tied = ~(lower | (~x_missing & y_missing))
+        if not tied.any():
+            return True
+        before, after = before[tied], after[tied]
     return True
+
+
+def _flags(compared: npt.NDArray[np.bool_] | ExtensionArray) -> npt.NDArray[np.bool_]:
+    """A comparison's result as booleans, missing (a comparison with a missing value) as False."""
+    if isinstance(compared, np.ndarray):
+        return compared.astype(bool, copy=False)
+    return np.asarray(compared.to_numpy(dtype=bool, na_value=False), dtype=bool)
 
 
 def tied_rows(tie: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
