@@ -96,6 +96,18 @@ def test_json_round_trip_and_metadata(demo_result: vs.ScreeningResult) -> None:
     assert len(meta.watchlist.sources[0].sha256) == 64
 
 
+def test_vessels_count_every_mmsi_also_one_seen_only_without_a_time() -> None:
+    """``metadata.vessels`` is the input's distinct MMSIs: taken from the identity timeline when
+    every row with an MMSI has a time, and counted over the rows when one has none."""
+    ais = vs.read_ais(vs.demo.ais_path())
+    watchlist = vs.load_watchlist(vs.demo.watchlist_path())
+    assert vs.screen(ais, watchlist).metadata.vessels == ais[POSITION.MMSI].nunique() == 7
+    untimed = ais.copy()
+    untimed.loc[0, POSITION.MMSI] = 123_456_789  # a vessel of its own
+    untimed.loc[0, POSITION.TIMESTAMP] = pd.NaT  # ... on a row without a time
+    assert vs.screen(untimed, watchlist).metadata.vessels == 8
+
+
 def test_cleaning_report_travels_into_the_metadata() -> None:
     ais = vs.clean_ais(vs.read_ais(vs.demo.ais_path()))
     result = vs.screen(ais, vs.load_watchlist(vs.demo.watchlist_path()))

@@ -294,6 +294,11 @@ class Track:
             raise AssertionError("a track without its frame knows its rows in the source")
         return self._kept
 
+    @property
+    def timed_rows(self) -> int:
+        """How many rows have an MMSI and a time: the length of `all_rows`, known without taking them."""
+        return len(self._order)
+
     @cached_property
     def all_rows(self) -> pd.DataFrame:
         """Every row with an MMSI and a time, sorted as ``frame``, also those without a valid position

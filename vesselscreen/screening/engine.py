@@ -175,9 +175,17 @@ def screen(
         ingest_reports=(report,) if report is not None else (),
         cleaning=context.track.cleaning or cleaning_report(frame),
         positions=len(frame),
-        vessels=int(frame[POSITION.MMSI].nunique()),
+        vessels=_vessel_count(context, frame),
         progress=say,
     )
+
+
+def _vessel_count(context: ScreeningContext, frame: pd.DataFrame) -> int:
+    """The input's distinct MMSIs: the identity timeline's when every row with an MMSI has a time
+    as well (it holds them all), instead of a count over every row."""
+    if int(frame[POSITION.MMSI].notna().sum()) == context.track.timed_rows:
+        return int(context.identities[POSITION.MMSI].nunique())
+    return int(frame[POSITION.MMSI].nunique())
 
 
 def result_of(
