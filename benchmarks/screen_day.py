@@ -12,6 +12,9 @@ Printed, each measured in this run:
   multiple of the reference (with the first screening's time and ratio beside it);
 * screening time per row at 3 M against 1 M (work done once: it should stay flat);
 * peak memory of reading and screening 3 M rows, in a fresh process;
+* a one-shot job at 1 M rows: a fresh process that reads and screens once, against a fresh
+  process's pyarrow read, with glibc's defaults and with glibc told to keep the memory it
+  frees (``MALLOC_ARENA_MAX=1`` and high trim and mmap thresholds: see docs/screening.md);
 * ``vs.screen`` on 10,000 positions after a warm-up (embedded use: many small screens);
 * ``import vesselscreen`` against ``import pandas``, each in a fresh interpreter, and the
   imports a first screening needs.
@@ -21,6 +24,9 @@ Printed, each measured in this run:
 
 from __future__ import annotations
 
+import json
+import os
+import platform
 import statistics
 import subprocess
 import sys
@@ -93,6 +99,57 @@ def peak(folder: Path, rows: int) -> None:
     print(f"peak RSS, read_ais + screen of {rows_read:,} rows in a fresh process: {peak_mb:,.0f} MB")
 
 
+ONE_SHOT = """
+import json, sys, time, warnings
+warnings.simplefilter("ignore")
+import pyarrow.csv as pacsv
+import vesselscreen as vs
+watchlist = vs.load_watchlist({watchlist!r})
+read_ais, screen = vs.read_ais, vs.screen  # the modules imported (as pyarrow's is): the work is timed
+begin = time.perf_counter()
+if sys.argv[1] == "pyarrow":
+    pacsv.read_csv({path!r})
+else:
+    screen(read_ais({path!r}), watchlist)
+print(json.dumps({{"seconds": time.perf_counter() - begin}}))
+"""
+KEEP_FREED_MEMORY = {
+    "MALLOC_ARENA_MAX": "1",
+    "MALLOC_TRIM_THRESHOLD_": str(1 << 32),
+    "MALLOC_MMAP_THRESHOLD_": str(1 << 30),
+}
+"""glibc settings that keep freed memory for reuse instead of handing it back to the system."""
+
+
+def one_shot(folder: Path, rows: int, rounds: int = 3) -> None:
+    """A job that reads and screens once in a fresh process: it pays for every first touch of
+    memory, and for first-use work (the bundled gazetteer's port index) that a warm process keeps."""
+    if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
+        return
+    path = folder / f"AIS_day_{rows}.csv"
+    code = ONE_SHOT.format(path=str(path), watchlist=str(WATCHLIST))
+
+    def run(what: str, env: dict[str, str]) -> float:
+        done = subprocess.run(
+            [sys.executable, "-c", code, what], capture_output=True, text=True, check=True, env=env
+        )
+        return float(json.loads(done.stdout.strip().splitlines()[-1])["seconds"])
+
+    default, kept = dict(os.environ), {**os.environ, **KEEP_FREED_MEMORY}
+    times: dict[str, list[float]] = {"reference": [], "default": [], "kept": []}
+    for _ in range(rounds):  # alternated, so that a slow spell of the machine falls on all three
+        times["reference"].append(run("pyarrow", default))
+        times["default"].append(run("screen", default))
+        times["kept"].append(run("screen", kept))
+    med = {name: statistics.median(values) for name, values in times.items()}
+    print(
+        f"one-shot job, fresh processes (median of {rounds}): pyarrow read {med['reference']:.2f} s | "
+        f"read_ais + screen {med['default']:.2f} s ({med['default'] / med['reference']:.1f}x); "
+        f"with glibc keeping freed memory {med['kept']:.2f} s ({med['kept'] / med['reference']:.1f}x, "
+        f"{med['kept'] / med['default']:.2f}x the default)"
+    )
+
+
 def small(folder: Path, watchlist: vs.Watchlist) -> None:
     path = write_day(folder / "AIS_small.csv", 10_000, seed=7)
     ais = vs.read_ais(path)
@@ -138,6 +195,7 @@ def main() -> None:
             ratio = per_row[-1] / per_row[0]
             print(f"screen time per row at {SIZES[-1]:,} rows: {ratio:.2f}x that at {SIZES[0]:,}")
         peak(folder, SIZES[-1])
+        one_shot(folder, SIZES[0])
         small(folder, watchlist)
     import_times()
 
