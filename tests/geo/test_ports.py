@@ -477,3 +477,27 @@ def test_a_pickled_index_leaves_its_cell_tables_behind() -> None:
     copy = pickle.loads(pickle.dumps(index))
     assert copy._tables == {}
     assert PortProximity(copy, lat, lon).ports_within().tolist() == expected.tolist()
+
+
+def test_the_tree_is_built_only_for_the_searches_that_need_it_and_left_out_of_pickles() -> None:
+    """Bounded searches (what screening asks) use the grid; the R-tree of the ports and their
+    copies one turn west and east is made for unbounded nearest-port searches, across the
+    antimeridian as well, and a pickled index makes its own."""
+    import pickle
+
+    index = PortIndex()
+    lat, lon = np.array([36.80, -17.7, 51.9]), np.array([53.33, 179.99, -179.9])
+    within = index.within(lat, lon)[0]
+    assert "_tree" not in index.__dict__
+    pos, dist = index.nearest(lat, lon)  # no limit: the tree
+    assert "_tree" in index.__dict__
+    # the nearest port of a point just west of the antimeridian may lie just east of it
+    brute = np.array(
+        [np.argmin(haversine_m(a, b, index._lat, index._lon)) for a, b in zip(lat, lon, strict=True)]
+    )
+    assert pos.tolist() == brute.tolist()
+    copy = pickle.loads(pickle.dumps(index))
+    assert "_tree" not in copy.__dict__
+    assert copy.nearest(lat, lon)[0].tolist() == pos.tolist()
+    assert copy.within(lat, lon)[0].tolist() == within.tolist()
+    assert np.allclose(copy.nearest(lat, lon)[1], dist)

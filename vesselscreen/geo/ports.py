@@ -92,12 +92,19 @@ FloatArray = npt.NDArray[np.float64]
 
 @cache
 def _bundled_ports() -> pd.DataFrame:
-    with resources.files("vesselscreen.data").joinpath("ports.csv").open(encoding="utf-8") as fh:
-        # keep_default_na=False: "NA" is Namibia's country code, not a missing value
-        raw = pd.read_csv(fh, dtype=str, keep_default_na=False)
-    raw = raw.replace("", pd.NA)
-    for name in (PORT.LAT, PORT.LON, PORT.RADIUS_M):
-        raw[name] = pd.to_numeric(raw[name])
+    # imported when first needed, not by `import vesselscreen`; pyarrow ships no type hints
+    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow.csv as pacsv  # type: ignore[import-untyped]
+
+    numbers = {name: pa.float64() for name in (PORT.LAT, PORT.LON, PORT.RADIUS_M)}
+    # only an empty field is missing: "NA" is Namibia's country code (pyarrow parses in a few
+    # milliseconds what pandas' parser and to_numeric took 30 for, to the same frame)
+    options = pacsv.ConvertOptions(
+        column_types=numbers, null_values=[""], strings_can_be_null=True, quoted_strings_can_be_null=True
+    )
+    with resources.files("vesselscreen.data").joinpath("ports.csv").open("rb") as fh:
+        table = pacsv.read_csv(fh, convert_options=options)
+    raw = table.to_pandas(types_mapper={pa.string(): pd.StringDtype()}.get)
     return validate_ports(raw, what="bundled ports.csv")
 
 
@@ -284,15 +291,12 @@ class PortIndex:
             self._projected[pos] = area.projected()
             self._origin[pos] = area.origin
             self._radius[pos] = 0.0
-        copies = np.concatenate(
-            [
-                geoms,
-                shapely.transform(geoms, lambda c: c - _SHIFT),
-                shapely.transform(geoms, lambda c: c + _SHIFT),
-            ]
-        )
-        self._tree = shapely.STRtree(copies)
-        self._grid = BoxGrid(shapely.bounds(copies))  # the tree's boxes, for small box searches
+        self._geoms = geoms
+        # each port and its copies one turn west and east (for searches across the antimeridian):
+        # their boxes for the grid, computed; their geometries for the tree only if it is needed
+        box = shapely.bounds(geoms)
+        turn = np.array([_SHIFT[0], _SHIFT[1], _SHIFT[0], _SHIFT[1]])
+        self._grid = BoxGrid(np.concatenate([box, box - turn, box + turn]))  # for small box searches
         # each port's area as a lon/lat box (a point's box is the point): where `_CellTable` looks
         self._bounds = np.column_stack([self._lon, self._lat, self._lon, self._lat])
         if len(self._poly_pos):
@@ -312,9 +316,25 @@ class PortIndex:
             keys.append(_cell_key(np.repeat(lats, len(lons)), np.tile(lons, len(lats))))
         self._cells = np.unique(np.concatenate(keys))
 
+    @cached_property
+    def _tree(self) -> shapely.STRtree:
+        """An R-tree of the ports and their copies one turn west and east (as the grid's boxes),
+        built when first needed: wide box searches and nearest ports with no distance limit."""
+        geoms = self._geoms
+        west, east = geoms.copy(), geoms.copy()
+        points = ~self._is_poly  # points are made again where they are, polygons moved
+        west[points] = shapely.points(self._lon[points] - _SHIFT[0], self._lat[points] - _SHIFT[1])
+        east[points] = shapely.points(self._lon[points] + _SHIFT[0], self._lat[points] + _SHIFT[1])
+        if len(self._poly_pos):
+            west[self._poly_pos] = shapely.transform(geoms[self._poly_pos], lambda c: c - _SHIFT)
+            east[self._poly_pos] = shapely.transform(geoms[self._poly_pos], lambda c: c + _SHIFT)
+        return shapely.STRtree(np.concatenate([geoms, west, east]))
+
     def __getstate__(self) -> dict[str, object]:
-        # the cell tables are a cache of megabytes: a copy sent to another process rebuilds its own
-        return {**self.__dict__, "_tables": {}}
+        # the cell tables and the tree are caches: a copy sent to another process builds its own
+        state = {**self.__dict__, "_tables": {}}
+        state.pop("_tree", None)
+        return state
 
     def _distance(self, lat: FloatArray, lon: FloatArray, pos: IntArray) -> FloatArray:
         """Metres from each point to the paired port: its point, or its polygon (0 inside)."""
