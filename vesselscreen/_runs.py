@@ -39,13 +39,14 @@ def concatenated_ranges(start: npt.ArrayLike, size: npt.ArrayLike) -> IntArray:
     [5, 6, 9]
     """
     sizes = _counts(size)
-    shift = np.asarray(start) - (np.cumsum(sizes, dtype=np.int64) - sizes)  # int64 whatever the inputs
+    shift = _counts(start) - (np.cumsum(sizes, dtype=np.int64) - sizes)  # signed: int64 results
     ranges: IntArray = np.arange(int(sizes.sum()), dtype=np.int64) + np.repeat(shift, sizes)
     return ranges
 
 
-def _counts(size: npt.ArrayLike) -> npt.NDArray[np.integer]:
-    """``size`` as an integer array, not copied when it is one (sums and running totals are
-    taken in 64 bits, so 32-bit counts do not overflow)."""
-    sizes = np.asarray(size)
-    return sizes if sizes.dtype.kind in "iu" else sizes.astype(np.int64)
+def _counts(values: npt.ArrayLike) -> npt.NDArray[np.signedinteger]:
+    """``values`` as a signed integer array, not copied when it is one (sums and running totals
+    are taken in 64 bits, so 32-bit counts do not overflow; unsigned ones would mix with them
+    into floats, so they are cast)."""
+    array = np.asarray(values)
+    return array if array.dtype.kind == "i" else array.astype(np.int64)

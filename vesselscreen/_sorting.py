@@ -6,7 +6,6 @@ Only those rows are sorted by content; the rest is one integer sort, or none whe
 frame is in order already (readers hand over frames sorted by vessel and time).
 
 >>> import pandas as pd
-from pandas.api.extensions import ExtensionArray
 >>> frame = pd.DataFrame({"mmsi": [2, 1, 1], "t": [5, 7, 7], "name": ["C", "B", "A"]})
 >>> frame.take(vessel_time_order(frame, "mmsi", "t"))["name"].tolist()
 ['A', 'B', 'C']
@@ -97,8 +96,11 @@ def _in_content_order(
         values = frame[column].array
         x, y = values.take(before), values.take(after)
         x_missing, y_missing = np.asarray(pd.isna(x), dtype=bool), np.asarray(pd.isna(y), dtype=bool)
-        with np.errstate(invalid="ignore"):
-            lower, higher = _flags(x < y), _flags(x > y)
+        try:
+            with np.errstate(invalid="ignore"):
+                lower, higher = _flags(x < y), _flags(x > y)
+        except TypeError:  # values without an order of their own (unordered categories, mixed
+            return False  # objects): the sort decides, as before
         # a missing value sorts after every present one
         if ((higher & ~y_missing) | (x_missing & ~y_missing)).any():
             return False

@@ -96,13 +96,17 @@ def _bundled_ports() -> pd.DataFrame:
     import pyarrow as pa  # type: ignore[import-untyped]
     import pyarrow.csv as pacsv  # type: ignore[import-untyped]
 
-    numbers = {name: pa.float64() for name in (PORT.LAT, PORT.LON, PORT.RADIUS_M)}
-    # only an empty field is missing: "NA" is Namibia's country code (pyarrow parses in a few
-    # milliseconds what pandas' parser and to_numeric took 30 for, to the same frame)
-    options = pacsv.ConvertOptions(
-        column_types=numbers, null_values=[""], strings_can_be_null=True, quoted_strings_can_be_null=True
-    )
+    numbers = (PORT.LAT, PORT.LON, PORT.RADIUS_M)
     with resources.files("vesselscreen.data").joinpath("ports.csv").open("rb") as fh:
+        header = fh.readline().decode("utf-8").strip().split(",")
+        fh.seek(0)
+        # text but the coordinates and radii; only an empty field is missing: "NA" is Namibia's
+        # country code (pyarrow parses in a few milliseconds what pandas' parser and to_numeric
+        # took 30 for, to the same frame)
+        types = {name: pa.float64() if name in numbers else pa.string() for name in header}
+        options = pacsv.ConvertOptions(
+            column_types=types, null_values=[""], strings_can_be_null=True, quoted_strings_can_be_null=True
+        )
         table = pacsv.read_csv(fh, convert_options=options)
     raw = table.to_pandas(types_mapper={pa.string(): pd.StringDtype()}.get)
     return validate_ports(raw, what="bundled ports.csv")
@@ -319,7 +323,8 @@ class PortIndex:
     @cached_property
     def _tree(self) -> shapely.STRtree:
         """An R-tree of the ports and their copies one turn west and east (as the grid's boxes),
-        built when first needed: wide box searches and nearest ports with no distance limit."""
+        built when first needed: wide box searches and nearest ports with no distance limit.
+        (Two threads asking at once on Python 3.12+ may each build one; either is the same.)"""
         geoms = self._geoms
         west, east = geoms.copy(), geoms.copy()
         points = ~self._is_poly  # points are made again where they are, polygons moved
