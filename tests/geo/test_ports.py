@@ -375,7 +375,7 @@ def test_port_proximity_answers_exactly_as_the_index(
     assert near.within(margin)[0].tolist() == index.within(lat, lon, margin)[0].tolist()
 
 
-# the cell table of PortProximity.within (built once per index and margin) and within_limit:
+# the cell table of PortProximity.within (built per index, margin and region) and within_limit:
 # every answer as PortIndex gives it, near poles, across the antimeridian, with polygons
 
 
@@ -501,3 +501,58 @@ def test_the_tree_is_built_only_for_the_searches_that_need_it_and_left_out_of_pi
     assert copy.nearest(lat, lon)[0].tolist() == pos.tolist()
     assert copy.within(lat, lon)[0].tolist() == within.tolist()
     assert np.allclose(copy.nearest(lat, lon)[1], dist)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    ports=st.lists(
+        st.tuples(st.floats(-89.99, 89.99), st.floats(-180.0, 180.0), st.floats(500.0, 12_000.0)),
+        min_size=1,
+        max_size=8,
+    ),
+    points=st.lists(st.tuples(st.integers(0, 7), st.floats(-0.15, 0.15), st.floats(-0.6, 0.6)), max_size=12),
+    margin=st.sampled_from([0.0, 1_000.0]),
+)
+def test_cell_tables_grow_region_by_region_and_answer_as_the_index(
+    ports: list[tuple[float, float, float]], points: list[tuple[int, float, float]], margin: float
+) -> None:
+    """A table covers the blocks around the points it was asked for; points elsewhere rebuild it
+    for the union. Asked a point at a time, then all at once, it answers as `PortIndex`."""
+    frame = pd.DataFrame(
+        {
+            "port_id": [f"P{i}" for i in range(len(ports))],
+            "lat": [p[0] for p in ports],
+            "lon": [p[1] for p in ports],
+            "radius_m": [p[2] for p in ports],
+        }
+    )
+    index = PortIndex(frame)
+    at = [i % len(ports) for i, _, _ in points]
+    lat = np.clip(np.array([ports[i][0] + d for i, (_, d, _) in zip(at, points, strict=True)]), -90, 90)
+    lon = np.array([ports[i][1] + d for i, (_, _, d) in zip(at, points, strict=True)])  # may pass +-180
+    expected = index.within(lat, lon, margin)[0]
+    nearby = (index.nearest(lat, lon, 5_000.0)[0] >= 0).tolist()
+    for i in range(len(lat)):
+        one = PortProximity(index, lat[i : i + 1], lon[i : i + 1])
+        assert one.ports_within(margin).tolist() == expected[i : i + 1].tolist()
+        assert one.any_within(5_000.0).tolist() == nearby[i : i + 1]
+    assert PortProximity(index, lat, lon).ports_within(margin).tolist() == expected.tolist()
+
+
+def test_a_regional_table_lists_the_region_and_grows_with_the_next() -> None:
+    index = PortIndex()
+    caspian = PortProximity(index, np.array([36.80, 40.0]), np.array([53.33, 51.0]))
+    assert caspian.ports_within().tolist() == index.within([36.80, 40.0], [53.33, 51.0])[0].tolist()
+    table = index._tables[0.0]
+    assert table is not None
+    blocks = int(table.region.sum())
+    assert 0 < blocks < table.region.size // 100  # a few degrees round the Caspian, not the world
+    gulf = PortProximity(index, np.array([29.3]), np.array([-94.8]))  # Galveston: outside it
+    assert gulf.ports_within().tolist() == index.within([29.3], [-94.8])[0].tolist()
+    grown = index._tables[0.0]
+    assert grown is not None
+    assert grown is not table
+    assert int(grown.region.sum()) > blocks
+    assert not bool((table.region & ~grown.region).any())
+    # both regions' answers still hold
+    assert caspian.ports_within().tolist() == index.within([36.80, 40.0], [53.33, 51.0])[0].tolist()

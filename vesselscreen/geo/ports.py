@@ -62,7 +62,8 @@ point's distance to any port is within about 4 km of its cell centre's. Answers 
 whatever the size; it trades candidate searches (one per occupied cell) against points
 measured one by one: on a realistic million-row day, 0.04-0.08 is fastest (0.02 took a third
 longer). For the table, smaller cells list fewer ports per point but cost more to build
-(once per gazetteer): at 0.05, 60 ms and 12 MB for the bundled ports."""
+(per gazetteer, for the region asked about): at 0.05, 60-90 ms and 12 MB for the bundled
+ports the world over, 10 ms for the US East and Gulf coasts."""
 _SHIFT: Final = np.array([360.0, 0.0])  # one turn east, in (lon, lat)
 _BLOCK: Final = 16
 """Side, in cells, of a block of `_CellTable` (a power of two: a lookup shifts and masks)."""
@@ -472,14 +473,27 @@ class PortIndex:
         keys = _cell_key(np.floor(lat).astype(np.int64), np.floor(lon).astype(np.int64))
         return np.asarray(~narrow | np.isin(keys, self._cells), dtype=np.bool_)
 
-    def _cell_table(self, margin_m: float) -> _CellTable | None:
-        """The `_CellTable` of the circles widened by ``margin_m`` (built on first use, then kept);
-        None when the circles are too wide for one (see `_TABLE_MAX_CELLS`)."""
-        if margin_m not in self._tables:
-            with _TABLE_LOCK:  # detectors on threads share the index: build each table once
-                if margin_m not in self._tables:
-                    self._tables[margin_m] = _CellTable.build(self, self._radius + margin_m)
-        return self._tables[margin_m]
+    def _cell_table(
+        self, margin_m: float, lat: FloatArray | None = None, lon: FloatArray | None = None
+    ) -> _CellTable | None:
+        """The `_CellTable` of the circles widened by ``margin_m``, covering the points ``lat``,
+        ``lon`` (``None``: the whole world); None when the circles are too wide for one (see
+        `_TABLE_MAX_CELLS`). Built on first use for the box of blocks around the points, then
+        kept, and rebuilt for the union when points fall outside it: data of one region
+        never pays for the world's table (the bundled ports' takes 60-90 ms)."""
+        region = _blocks_around(lat, lon)
+        table = self._tables.get(margin_m, _UNBUILT)
+        if table is None or (isinstance(table, _CellTable) and table.covers(region)):
+            return table
+        with _TABLE_LOCK:  # detectors on threads share the index: build each table once
+            table = self._tables.get(margin_m, _UNBUILT)
+            if table is None or (isinstance(table, _CellTable) and table.covers(region)):
+                return table
+            if isinstance(table, _CellTable):
+                region = table.region | region
+            built = _CellTable.build(self, self._radius + margin_m, region)
+            self._tables[margin_m] = built
+            return built
 
     def _candidates(
         self, lat: FloatArray, lon: FloatArray, reach_m: FloatArray
@@ -598,8 +612,9 @@ circles (a margin of 20 km and more on the bundled ports) go to the per-cell sea
 class _CellTable:
     """Per grid cell, the ports that a point of the cell may be within reach of, looked up by array.
 
-    Built once per index and reach (`PortIndex._cell_table`), from the ports' side: each port
-    lists the cells (of `_CELL_DEG`) whose centre lies within its reach plus the cell's
+    Built per index and reach (`PortIndex._cell_table`) for a region, the blocks round the
+    points asked about (grown to the union when points fall outside it), from the ports'
+    side: each port lists the cells (of `_CELL_DEG`) whose centre lies within its reach plus the cell's
     half-diagonal, so (triangle inequality) every cell holding a point within its reach. Only
     blocks of `_BLOCK` x `_BLOCK` cells with a port listed are stored, so finding a point's
     ports takes a few array reads: no hash, search or tree query per point or per cell.
@@ -611,7 +626,9 @@ class _CellTable:
         count: npt.NDArray[np.int32],
         port: IntArray,
         near: npt.NDArray[np.float32],
+        region: BoolArray,
     ) -> None:
+        self.region = region  # the blocks whose cells list every port (block rows x block columns)
         self._block_of = block_of  # block number by (block row, block column); -1: none listed
         # per cell of the stored blocks, its ports' count and first entry in _port; then a
         # block's worth of empty cells, where the cells of block -1 fall (negative indices)
@@ -624,9 +641,15 @@ class _CellTable:
         # centre's nearest one plus its half-diagonal (inf: none listed)
         self._near = np.concatenate([near, np.full(_BLOCK**2, np.inf, dtype=np.float32)])
 
+    def covers(self, region: BoolArray) -> bool:
+        """Whether the table lists the ports of every block of ``region``."""
+        return not bool((region & ~self.region).any())
+
     @classmethod
-    def build(cls, index: PortIndex, reach_m: FloatArray) -> _CellTable | None:
-        """The table of ``index`` for a reach per port (metres); None past `_TABLE_MAX_CELLS`."""
+    def build(cls, index: PortIndex, reach_m: FloatArray, region: BoolArray) -> _CellTable | None:
+        """The table of ``index`` for a reach per port (metres), complete in the blocks of
+        ``region`` (`_blocks_around`) and empty elsewhere; None past `_TABLE_MAX_CELLS` (for
+        the whole world, whatever the region: which path a search takes does not depend on it)."""
         # per row; rows past the poles hold no point: they get the polar rows' value
         c_lat = (np.arange(_BLOCK_ROWS * _BLOCK) - _ROW0 + 0.5) * _CELL_DEG
         half = _half_diagonal(np.clip(c_lat, -90.0 - _CELL_DEG / 2, 90.0 + _CELL_DEG / 2))
@@ -651,23 +674,31 @@ class _CellTable:
         count = (row_hi - row_lo + 1) * n_cols
         if int(count.sum()) > _TABLE_MAX_CELLS:
             return None
+        # only the ports whose cells reach into the region (a port lists its cells there alone)
+        start_col = (col_lo + _COLS // 2) % _COLS
+        relevant = _meets(region, row_lo, row_hi, start_col, n_cols)
+        in_region = region.ravel()
         cells: list[IntArray] = []
         ports: list[IntArray] = []
         bounds: list[FloatArray] = []
+        chosen = np.flatnonzero(relevant)
+        count = count[chosen]
         bound = np.cumsum(count)
         first = 0
         while first < len(count):  # ports in slices of about _CHUNK pairs: temporaries stay small
             last = max(
                 int(np.searchsorted(bound, bound[first] - count[first] + _CHUNK, side="right")), first + 1
             )
-            port = np.repeat(np.arange(first, last), count[first:last])
+            port = np.repeat(chosen[first:last], count[first:last])
             k = positions_in_runs(count[first:last])
             row = row_lo[port] + k // n_cols[port]
             col = (col_lo[port] + k % n_cols[port] + _COLS // 2) % _COLS
             centre_lat = np.asarray((row - _ROW0 + 0.5) * _CELL_DEG, dtype=np.float64)
             centre_lon = np.asarray((col - _COLS // 2 + 0.5) * _CELL_DEG, dtype=np.float64)
             dist = index._distance(centre_lat, centre_lon, port)
-            keep = dist <= reach_m[port] + half[row]
+            keep = (dist <= reach_m[port] + half[row]) & in_region[
+                (row >> _SHIFT_BITS) * _BLOCK_COLS + (col >> _SHIFT_BITS)
+            ]
             cells.append(row[keep] * _COLS + col[keep])
             ports.append(port[keep])
             bounds.append(dist[keep] + half[row[keep]])
@@ -686,7 +717,7 @@ class _CellTable:
         np.minimum.at(near, slot, reach)
         near32 = near.astype(np.float32)
         near32 = np.where(near32 < near, np.nextafter(near32, np.float32(np.inf)), near32)  # round up
-        return cls(block_of, count, np.asarray(port[order], dtype=np.int64), near32)
+        return cls(block_of, count, np.asarray(port[order], dtype=np.int64), near32, region)
 
     def pairs(self, lat: FloatArray, lon: FloatArray) -> tuple[IntArray, IntArray]:
         """(point, port row) for every port listed in each point's cell: grouped by point, in
@@ -730,6 +761,58 @@ class _CellTable:
         return slot
 
 
+_UNBUILT: Final = object()
+"""`PortIndex._tables`' answer for a reach whose table was not built yet (None: too wide for one)."""
+
+
+def _blocks_around(lat: FloatArray | None, lon: FloatArray | None) -> BoolArray:
+    """The blocks of `_CellTable` (block rows x block columns) in the box around the points,
+    one block wider on each side (``None``: every block). Points must have valid coordinates."""
+    region = np.zeros((_BLOCK_ROWS, _BLOCK_COLS), dtype=bool)
+    if lat is None or lon is None:
+        region[:] = True
+        return region
+    if len(lat) == 0:
+        return region
+    if not (float(lon.min()) >= -180.0 and float(lon.max()) <= 180.0):
+        lon = ((lon + 180.0) % 360.0) - 180.0
+    # cell rows and columns as `_CellTable._slots` computes them (the same operations), then
+    # their blocks; a block more on each side costs little and spares any doubt at an edge
+    rows = np.array([lat.min(), lat.max()]) - (-_ROW0 * _CELL_DEG)
+    rows *= 1 / _CELL_DEG
+    cols = np.array([lon.min(), lon.max()]) + 180.0
+    cols *= 1 / _CELL_DEG
+    row_lo, row_hi = (int(v) >> _SHIFT_BITS for v in rows.astype(np.int32))
+    col_lo, col_hi = (int(v) >> _SHIFT_BITS for v in np.minimum(cols.astype(np.int32), _COLS - 1))
+    region[max(row_lo - 1, 0) : row_hi + 2, max(col_lo - 1, 0) : col_hi + 2] = True
+    return region
+
+
+def _meets(
+    region: BoolArray, row_lo: IntArray, row_hi: IntArray, start_col: IntArray, n_cols: IntArray
+) -> BoolArray:
+    """Whether each rectangle of cells (rows ``row_lo``..``row_hi``, ``n_cols`` columns from
+    ``start_col``, round the antimeridian) has a cell in a block of ``region``: block counts
+    summed over the region once, then four reads per rectangle."""
+    summed = np.zeros((_BLOCK_ROWS + 1, _BLOCK_COLS + 1), dtype=np.int64)
+    summed[1:, 1:] = region.cumsum(axis=0).cumsum(axis=1)
+
+    def blocks_in(r0: IntArray, r1: IntArray, c0: IntArray, c1: IntArray) -> IntArray:
+        out: IntArray = summed[r1 + 1, c1 + 1] - summed[r0, c1 + 1] - summed[r1 + 1, c0] + summed[r0, c0]
+        return out
+
+    b_r0, b_r1 = row_lo >> _SHIFT_BITS, row_hi >> _SHIFT_BITS
+    end_col = start_col + n_cols - 1  # past _COLS - 1: the rectangle wraps round to column 0
+    east = np.minimum(end_col, _COLS - 1)
+    found = blocks_in(b_r0, b_r1, start_col >> _SHIFT_BITS, east >> _SHIFT_BITS) > 0
+    wraps = end_col >= _COLS
+    if wraps.any():
+        w = np.flatnonzero(wraps)
+        west_end = np.minimum(end_col[w] - _COLS, _COLS - 1)
+        found[w] |= blocks_in(b_r0[w], b_r1[w], np.zeros(len(w), dtype=np.int64), west_end >> _SHIFT_BITS) > 0
+    return found
+
+
 class _Bins(NamedTuple):
     cell: IntArray  # per valid point, its cell's number
     c_lat: FloatArray  # per cell, its centre
@@ -750,9 +833,9 @@ class PortProximity:
     what `PortIndex.nearest` and `PortIndex.within` give for the same points.
 
     `within` and `ports_within` ("in port") look each point's cell up in the index's cell
-    table instead (`_CellTable`, built once per index and margin): no binning or search per
-    call, and the candidate ports are settled by a series bound, measured only at a circle's
-    edge or where circles overlap closely.
+    table instead (`_CellTable`, built per index and margin for the region asked about): no
+    binning or search per call, and the candidate ports are settled by a series bound,
+    measured only at a circle's edge or where circles overlap closely.
 
     >>> index = PortIndex()
     >>> near = PortProximity(index, np.array([36.80, 40.0]), np.array([53.33, 51.0]))
@@ -860,9 +943,10 @@ class PortProximity:
             return out
         # points that the in-port table places within that distance of a port need no search
         # (most slow vessels are at berth); the others are settled cell by cell
-        table = self.index._cell_table(0.0)
+        lat, lon = self.lat[self._rows], self.lon[self._rows]
+        table = self.index._cell_table(0.0, lat, lon)
         if table is not None:
-            sure = table.near(self.lat[self._rows], self.lon[self._rows]) <= max_distance_m
+            sure = table.near(lat, lon) <= max_distance_m
             if sure.any():
                 out[self._rows[sure]] = True
                 rest = self._rows[~sure]
@@ -911,7 +995,10 @@ class PortProximity:
             return pos
         index = self.index
         limit = index._radius + margin_m
-        table = index._cell_table(margin_m)
+        every = len(self._rows) == len(self.lat)
+        lat = self.lat if every else self.lat[self._rows]
+        lon = self.lon if every else self.lon[self._rows]
+        table = index._cell_table(margin_m, lat, lon)
         if table is None:  # circles too wide for a table: list candidates per occupied cell
             self._candidates(float(index._radius.max()) + margin_m)
             rows, port, dist = self._measure(
@@ -919,9 +1006,6 @@ class PortProximity:
             )
             inside = dist <= limit[port]
             return self._closest(rows[inside], port[inside], dist[inside])[0]
-        every = len(self._rows) == len(self.lat)
-        lat = self.lat if every else self.lat[self._rows]
-        lon = self.lon if every else self.lon[self._rows]
         point, port = table.pairs(lat, lon)
         p_lat, p_lon = lat[point], lon[point]
         a = index._series_a(p_lat, p_lon, port)
