@@ -478,9 +478,10 @@ class PortIndex:
     ) -> _CellTable | None:
         """The `_CellTable` of the circles widened by ``margin_m``, covering the points ``lat``,
         ``lon`` (``None``: the whole world); None when the circles are too wide for one (see
-        `_TABLE_MAX_CELLS`). Built on first use for the box of blocks around the points, then
-        kept, and rebuilt for the union when points fall outside it: data of one region
-        never pays for the world's table (the bundled ports' takes 60-90 ms)."""
+        `_TABLE_MAX_CELLS`). Built on first use for the box of blocks around the points and
+        kept; points outside it are answered from the world's table, built then and kept: data
+        of one region never pays for the world's (the bundled ports' takes 60-90 ms).
+        The points must have valid coordinates (a NaN would make the box wrong)."""
         region = _blocks_around(lat, lon)
         table = self._tables.get(margin_m, _UNBUILT)
         if table is None or (isinstance(table, _CellTable) and table.covers(region)):
@@ -490,7 +491,9 @@ class PortIndex:
             if table is None or (isinstance(table, _CellTable) and table.covers(region)):
                 return table
             if isinstance(table, _CellTable):
-                region = table.region | region
+                # points outside the first region: the world's table, once (growing region by
+                # region would rebuild ever larger tables for a caller that asks a ship at a time)
+                region = _blocks_around(None, None)
             built = _CellTable.build(self, self._radius + margin_m, region)
             self._tables[margin_m] = built
             return built
@@ -537,7 +540,10 @@ class PortIndex:
         ok = np.flatnonzero(np.isfinite(lat_a) & np.isfinite(lon_a) & (np.abs(lat_a) <= 90.0))
         for start in range(0, len(ok), _CHUNK):
             rows = ok[start : start + _CHUNK]
-            qlat, qlon = lat_a[rows], ((lon_a[rows] + 180.0) % 360.0) - 180.0
+            qlat, qlon = lat_a[rows], lon_a[rows]
+            if len(qlon) and not (float(qlon.min()) >= -180.0 and float(qlon.max()) <= 180.0):
+                # only then, as `_CellTable` and `PortProximity` do: (x + 180) - 180 is not x to the bit
+                qlon = ((qlon + 180.0) % 360.0) - 180.0
             if margin_m is not None or max_distance_m is not None:
                 # bounded search: every port within reach, then each port's own limit
                 reach_m = (
@@ -613,7 +619,7 @@ class _CellTable:
     """Per grid cell, the ports that a point of the cell may be within reach of, looked up by array.
 
     Built per index and reach (`PortIndex._cell_table`) for a region, the blocks round the
-    points asked about (grown to the union when points fall outside it), from the ports'
+    points first asked about (then the world's, if points fall outside it), from the ports'
     side: each port lists the cells (of `_CELL_DEG`) whose centre lies within its reach plus the cell's
     half-diagonal, so (triangle inequality) every cell holding a point within its reach. Only
     blocks of `_BLOCK` x `_BLOCK` cells with a port listed are stored, so finding a point's
