@@ -375,18 +375,46 @@ def test_port_proximity_answers_exactly_as_the_index(
     assert near.within(margin)[0].tolist() == index.within(lat, lon, margin)[0].tolist()
 
 
+def _drawn_ports(most: int) -> st.SearchStrategy[list[tuple[float, float, float]]]:
+    """Ports anywhere (lat, lon, radius in metres), poles and antimeridian included."""
+    port = st.tuples(st.floats(-89.99, 89.99), st.floats(-180.0, 180.0), st.floats(500.0, 12_000.0))
+    return st.lists(port, min_size=1, max_size=most)
+
+
+def _drawn_points(ports: int, most: int) -> st.SearchStrategy[list[tuple[int, float, float]]]:
+    """Points near the drawn ports: (which port, degrees north, degrees east of it)."""
+    point = st.tuples(st.integers(0, ports - 1), st.floats(-0.15, 0.15), st.floats(-0.6, 0.6))
+    return st.lists(point, max_size=most)
+
+
+def _ports_and_points(
+    ports: list[tuple[float, float, float]], points: list[tuple[int, float, float]]
+) -> tuple[PortIndex, list[int], np.ndarray, np.ndarray]:
+    """An index of the drawn ports (lat, lon, radius) and the drawn points (port, dlat, dlon)
+    near them: the index, each point's port, and the points' latitudes and longitudes (which
+    may pass +-180)."""
+    frame = pd.DataFrame(
+        {
+            "port_id": [f"P{i}" for i in range(len(ports))],
+            "lat": [p[0] for p in ports],
+            "lon": [p[1] for p in ports],
+            "radius_m": [p[2] for p in ports],
+        }
+    )
+    at = [i % len(ports) for i, _, _ in points]
+    lat = np.clip(np.array([ports[i][0] + d for i, (_, d, _) in zip(at, points, strict=True)]), -90, 90)
+    lon = np.array([ports[i][1] + d for i, (_, _, d) in zip(at, points, strict=True)])
+    return PortIndex(frame), at, lat, lon
+
+
 # the cell table of PortProximity.within (built per index, margin and region) and within_limit:
 # every answer as PortIndex gives it, near poles, across the antimeridian, with polygons
 
 
 @settings(max_examples=40, deadline=None)
 @given(
-    ports=st.lists(
-        st.tuples(st.floats(-89.99, 89.99), st.floats(-180.0, 180.0), st.floats(500.0, 12_000.0)),
-        min_size=1,
-        max_size=12,
-    ),
-    points=st.lists(st.tuples(st.integers(0, 11), st.floats(-0.15, 0.15), st.floats(-0.6, 0.6)), max_size=50),
+    ports=_drawn_ports(12),
+    points=_drawn_points(12, 50),
     margin=st.sampled_from([0.0, 1_000.0]),
     distance=st.sampled_from([1_000.0, 10_000.0, 37_040.0]),
 )
@@ -405,18 +433,7 @@ def test_cell_table_answers_as_the_index_everywhere(
     margin: float,
     distance: float,
 ) -> None:
-    frame = pd.DataFrame(
-        {
-            "port_id": [f"P{i}" for i in range(len(ports))],
-            "lat": [p[0] for p in ports],
-            "lon": [p[1] for p in ports],
-            "radius_m": [p[2] for p in ports],
-        }
-    )
-    index = PortIndex(frame)
-    at = [i % len(ports) for i, _, _ in points]
-    lat = np.clip(np.array([ports[i][0] + d for i, (_, d, _) in zip(at, points, strict=True)]), -90, 90)
-    lon = np.array([ports[i][1] + d for i, (_, _, d) in zip(at, points, strict=True)])  # may pass +-180
+    index, at, lat, lon = _ports_and_points(ports, points)
     expected, _ = index.within(lat, lon, margin)
     near = PortProximity(index, lat, lon)
     assert near.ports_within(margin).tolist() == expected.tolist()
@@ -511,32 +528,13 @@ def test_the_tree_is_built_only_for_the_searches_that_need_it_and_left_out_of_pi
 
 
 @settings(max_examples=40, deadline=None)
-@given(
-    ports=st.lists(
-        st.tuples(st.floats(-89.99, 89.99), st.floats(-180.0, 180.0), st.floats(500.0, 12_000.0)),
-        min_size=1,
-        max_size=8,
-    ),
-    points=st.lists(st.tuples(st.integers(0, 7), st.floats(-0.15, 0.15), st.floats(-0.6, 0.6)), max_size=12),
-    margin=st.sampled_from([0.0, 1_000.0]),
-)
+@given(ports=_drawn_ports(8), points=_drawn_points(8, 12), margin=st.sampled_from([0.0, 1_000.0]))
 def test_cell_tables_grow_region_by_region_and_answer_as_the_index(
     ports: list[tuple[float, float, float]], points: list[tuple[int, float, float]], margin: float
 ) -> None:
     """A table covers the blocks around the points it was first asked for; points elsewhere get
     the world's. Asked a point at a time, then all at once, it answers as `PortIndex`."""
-    frame = pd.DataFrame(
-        {
-            "port_id": [f"P{i}" for i in range(len(ports))],
-            "lat": [p[0] for p in ports],
-            "lon": [p[1] for p in ports],
-            "radius_m": [p[2] for p in ports],
-        }
-    )
-    index = PortIndex(frame)
-    at = [i % len(ports) for i, _, _ in points]
-    lat = np.clip(np.array([ports[i][0] + d for i, (_, d, _) in zip(at, points, strict=True)]), -90, 90)
-    lon = np.array([ports[i][1] + d for i, (_, _, d) in zip(at, points, strict=True)])  # may pass +-180
+    index, _, lat, lon = _ports_and_points(ports, points)
     expected = index.within(lat, lon, margin)[0]
     nearby = (index.nearest(lat, lon, 5_000.0)[0] >= 0).tolist()
     for i in range(len(lat)):
