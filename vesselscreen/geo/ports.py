@@ -540,10 +540,7 @@ class PortIndex:
         ok = np.flatnonzero(np.isfinite(lat_a) & np.isfinite(lon_a) & (np.abs(lat_a) <= 90.0))
         for start in range(0, len(ok), _CHUNK):
             rows = ok[start : start + _CHUNK]
-            qlat, qlon = lat_a[rows], lon_a[rows]
-            if len(qlon) and not (float(qlon.min()) >= -180.0 and float(qlon.max()) <= 180.0):
-                # only then, as `_CellTable` and `PortProximity` do: (x + 180) - 180 is not x to the bit
-                qlon = ((qlon + 180.0) % 360.0) - 180.0
+            qlat, qlon = lat_a[rows], _lon_in_range(lon_a[rows])
             if margin_m is not None or max_distance_m is not None:
                 # bounded search: every port within reach, then each port's own limit
                 reach_m = (
@@ -744,19 +741,7 @@ class _CellTable:
     def _slots(self, lat: FloatArray, lon: FloatArray) -> npt.NDArray[np.int32]:
         """Each point's cell, as a position in the per-cell arrays (block -1: one of the empty
         padding cells at their end, by a negative position)."""
-        # cell row and column, counted from 0 (truncating a positive number is flooring it)
-        row = lat - (-_ROW0 * _CELL_DEG)
-        row *= 1 / _CELL_DEG
-        rows = row.astype(np.int32)
-        if len(lon) and not (float(lon.min()) >= -180.0 and float(lon.max()) <= 180.0):
-            lon = ((lon + 180.0) % 360.0) - 180.0
-        col = lon + 180.0
-        col *= 1 / _CELL_DEG
-        cols = col.astype(np.int32)
-        del row, col
-        # longitude 180 is the east edge of the last column (rounding never moves a point by more
-        # than the slack of the half-diagonal)
-        np.minimum(cols, _COLS - 1, out=cols)
+        rows, cols = _cell_rows_cols(lat, lon)
         slot = self._block_of[(rows >> _SHIFT_BITS) * _BLOCK_COLS + (cols >> _SHIFT_BITS)]
         slot <<= 2 * _SHIFT_BITS  # block -1: a slot from -256 to -1, an empty padding cell
         rows &= _MASK
@@ -765,6 +750,28 @@ class _CellTable:
         cols &= _MASK
         slot |= cols
         return slot
+
+
+def _lon_in_range(lon: FloatArray) -> FloatArray:
+    """Longitudes in [-180, 180]: as given when they all are ((x + 180) % 360 - 180 is not x to
+    the bit: wrapping every one would move some, and 3e-149 to 0), wrapped otherwise."""
+    if len(lon) and not (float(lon.min()) >= -180.0 and float(lon.max()) <= 180.0):
+        return ((lon + 180.0) % 360.0) - 180.0
+    return lon
+
+
+def _cell_rows_cols(lat: FloatArray, lon: FloatArray) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32]]:
+    """Each point's cell row and column of `_CellTable`, counted from 0 (truncating a positive
+    number is flooring it). Points must have valid coordinates."""
+    row = lat - (-_ROW0 * _CELL_DEG)
+    row *= 1 / _CELL_DEG
+    col = _lon_in_range(lon) + 180.0
+    col *= 1 / _CELL_DEG
+    cols = col.astype(np.int32)
+    # longitude 180 is the east edge of the last column (rounding never moves a point by more
+    # than the slack of the half-diagonal)
+    np.minimum(cols, _COLS - 1, out=cols)
+    return row.astype(np.int32), cols
 
 
 _UNBUILT: Final = object()
@@ -780,16 +787,12 @@ def _blocks_around(lat: FloatArray | None, lon: FloatArray | None) -> BoolArray:
         return region
     if len(lat) == 0:
         return region
-    if not (float(lon.min()) >= -180.0 and float(lon.max()) <= 180.0):
-        lon = ((lon + 180.0) % 360.0) - 180.0
-    # cell rows and columns as `_CellTable._slots` computes them (the same operations), then
+    lon = _lon_in_range(lon)  # before the extremes: wrapping reorders
+    # the extremes' cells as `_CellTable._slots` finds them (cells grow with lat and lon), then
     # their blocks; a block more on each side costs little and spares any doubt at an edge
-    rows = np.array([lat.min(), lat.max()]) - (-_ROW0 * _CELL_DEG)
-    rows *= 1 / _CELL_DEG
-    cols = np.array([lon.min(), lon.max()]) + 180.0
-    cols *= 1 / _CELL_DEG
-    row_lo, row_hi = (int(v) >> _SHIFT_BITS for v in rows.astype(np.int32))
-    col_lo, col_hi = (int(v) >> _SHIFT_BITS for v in np.minimum(cols.astype(np.int32), _COLS - 1))
+    rows, cols = _cell_rows_cols(np.array([lat.min(), lat.max()]), np.array([lon.min(), lon.max()]))
+    row_lo, row_hi = (int(v) >> _SHIFT_BITS for v in rows)
+    col_lo, col_hi = (int(v) >> _SHIFT_BITS for v in cols)
     region[max(row_lo - 1, 0) : row_hi + 2, max(col_lo - 1, 0) : col_hi + 2] = True
     return region
 
