@@ -227,6 +227,45 @@ def test_the_rules_near_suspect_rows_equal_the_rules_everywhere(
     assert near.tolist() == everywhere.tolist()
 
 
+@settings(max_examples=80, deadline=None)
+@given(
+    steps=st.lists(
+        st.tuples(st.integers(0, 5), st.integers(0, 90), st.floats(-0.6, 0.6), st.booleans(), st.booleans()),
+        min_size=2,
+        max_size=80,
+    ),
+    slice_rows=st.integers(1, 9),
+)
+def test_artefacts_worked_by_slices_of_vessels_equal_the_whole(
+    steps: list[tuple[int, int, float, bool, bool]], slice_rows: int
+) -> None:
+    # up to six vessels around midnight with wild jumps, duplicates and unplaced rows: the
+    # codes of short slices of whole vessels are those of one pass over every row
+    import numpy as np
+
+    from vesselscreen.ais import cleaning
+    from vesselscreen.geo.distance import haversine_steps
+
+    rows = sorted(
+        (366999000 + vessel, 86_400 * 3 - 30 + second * 20, np.nan if gone else 40.0 + lat, -70.0 + far * 0.3)
+        for vessel, second, lat, far, gone in steps
+    )
+    mmsi = np.array([r[0] for r in rows], dtype=np.int64)
+    seconds = np.array([r[1] for r in rows], dtype=np.float64)
+    lat, lon = np.array([r[2] for r in rows]), np.array([r[3] for r in rows])
+    step = np.zeros(len(rows))
+    step[1:] = haversine_steps(lat, lon)
+    config, limits = CleaningConfig(), MotionLimits()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(cleaning, "_SLICE_ROWS", 10**9)
+        whole = cleaning.artefact_codes(mmsi, seconds, lat, lon, config, limits, step)
+        patch.setattr(cleaning, "_SLICE_ROWS", slice_rows)
+        sliced = cleaning.artefact_codes(mmsi, seconds, lat, lon, config, limits, step)
+        unshared = cleaning.artefact_codes(mmsi, seconds, lat, lon, config, limits)
+    assert sliced.tolist() == whole.tolist()
+    assert unshared.tolist() == whole.tolist()
+
+
 def test_shared_step_distances_flag_the_same_artefacts() -> None:
     """A track hands cleaning the steps it measured: the reasons are those cleaning finds alone."""
     import numpy as np
