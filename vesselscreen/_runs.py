@@ -1,7 +1,8 @@
 """Index arithmetic over runs of rows, without a Python loop per run.
 
 Stages that expand "run ``i`` has ``size[i]`` members" into one row per member (a port's
-grid cells, an event's candidate rows, a step's grid instants) share these two idioms.
+grid cells, an event's candidate rows, a step's grid instants) share these two idioms;
+per-vessel work over a long track cuts it between vessels with `vessel_slices`.
 
 >>> concatenated_ranges(np.array([10, 3]), np.array([2, 3])).tolist()
 [10, 11, 3, 4, 5]
