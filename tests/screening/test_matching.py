@@ -173,17 +173,24 @@ def test_mmsi_match_with_contradicting_imo_is_a_conflict() -> None:
     assert row["listed_imo"] == 9187629
 
 
-def test_evidence_against_a_match_lowers_it_and_is_named() -> None:
-    # a name-and-flag match (alias ALPHA, Iranian MID) to a listed tanker with an IMO and a
-    # call sign, from a 20 m Class B pleasure craft that broadcasts neither
+TANKER = {
+    "entry_id": "ofac_sdn:15036", "name": "ARTAVIL", "imo": 9187629, "mmsi": 572469210, "flag": "IR",
+    "aliases": ["ALPHA"], "call_sign": "T2EU4", "vessel_type": "Crude Oil Tanker",
+}  # fmt: skip
+
+
+def pleasure_craft_identities() -> pd.DataFrame:
+    """A 20 m Class B pleasure craft named ALPHA (the tanker's alias) under an Iranian MID."""
     ais = positions([(422000001, "2024-01-01", None, "ALPHA")]).assign(
         ship_type=pd.array([37], dtype="Int16")
     )
-    identities = ais_identities(ais).assign(transceiver="B", length=20.0)
-    tanker = {
-        "entry_id": "ofac_sdn:15036", "name": "ARTAVIL", "imo": 9187629, "mmsi": 572469210, "flag": "IR",
-        "aliases": ["ALPHA"], "call_sign": "T2EU4", "vessel_type": "Crude Oil Tanker",
-    }  # fmt: skip
+    return ais_identities(ais).assign(transceiver="B", length=20.0)
+
+
+def test_evidence_against_a_match_lowers_it_and_is_named() -> None:
+    # a name-and-flag match (alias ALPHA, Iranian MID) to a listed tanker with an IMO and a
+    # call sign, from a 20 m Class B pleasure craft that broadcasts neither
+    identities, tanker = pleasure_craft_identities(), TANKER
     listed = vessels([tanker])
     (match,) = match_identities(identities, listed).to_dict("records")
     assert (match["method"], match["tier"]) == ("name_flag", "possible")
@@ -204,3 +211,35 @@ def test_evidence_against_a_match_lowers_it_and_is_named() -> None:
     assert lowered["contradictions"] == [
         "the list gives call sign T2EU4, which this AIS identity never broadcast"
     ]
+
+
+def test_tiers_read_the_particulars_a_match_carries_or_else_the_identities() -> None:
+    from vesselscreen.screening.tiers import match_tiers
+
+    identities, listed = pleasure_craft_identities(), vessels([TANKER])
+    matches = match_identities(identities, listed)  # the match schema: no call sign, no particulars
+    particulars = ["ship_type", "transceiver", "length"]
+    carried = matches.merge(
+        identities[[POSITION.MMSI, POSITION.IMO, POSITION.NAME, POSITION.CALL_SIGN, *particulars]],
+        on=[POSITION.MMSI, POSITION.IMO, POSITION.NAME],
+    )
+    methods, consistent = matches["methods"], pd.Series(False, index=matches.index)
+    looked_up = match_tiers(carried.drop(columns=particulars), methods, consistent, identities, listed)
+    read = match_tiers(carried, methods, consistent, identities.iloc[:0], listed)  # no rows to look up
+    assert looked_up[0].tolist() == read[0].tolist() == matches["tier"].tolist() == ["possible"]
+    assert looked_up[1].tolist() == read[1].tolist() == matches["contradictions"].tolist()
+    assert len(read[1].iloc[0]) == 5  # the IMO, the call sign, Class B, the length, the ship type
+
+
+def test_listed_vessels_join_each_match_to_its_entry() -> None:
+    from vesselscreen.schema import LISTED
+    from vesselscreen.screening.context import listed_vessels
+
+    listed = vessels([TANKER])
+    matches = match_identities(pleasure_craft_identities(), listed)
+    stray = matches.assign(entry_id="ofac_sdn:0")  # an entry the list does not hold
+    rows = listed_vessels(pd.concat([matches, stray], ignore_index=True), listed)
+    assert rows[LISTED.ENTRY_ID].tolist() == ["ofac_sdn:15036", "ofac_sdn:0"]
+    assert rows[LISTED.LISTED_NAME].tolist()[0] == "ARTAVIL"
+    assert rows[LISTED.LISTED_IMO].tolist()[0] == 9187629
+    assert rows[[LISTED.LISTED_NAME, LISTED.LISTED_IMO]].iloc[1].isna().all()

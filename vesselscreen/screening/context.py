@@ -69,14 +69,15 @@ def _check_inputs(ais: object, watchlist: object) -> None:
 
 
 def _entries(vessels: pd.DataFrame) -> pd.DataFrame:
-    """One row per entry: its name, identifiers and dates, under their `schema.LISTED` names."""
+    """One row per entry (indexed 0, 1, ...): its name, identifiers and dates, under their
+    `schema.LISTED` names."""
     entries = vessels[
         [
             WATCHLIST.ENTRY_ID, WATCHLIST.NAME, WATCHLIST.LISTED_ON, WATCHLIST.LISTED_NOT_BEFORE,
             WATCHLIST.DELISTED_ON, WATCHLIST.DELISTED_NOT_BEFORE, WATCHLIST.IMO, WATCHLIST.MMSI,
             WATCHLIST.CALL_SIGN,
         ]
-    ].drop_duplicates(WATCHLIST.ENTRY_ID)  # fmt: skip
+    ].drop_duplicates(WATCHLIST.ENTRY_ID, ignore_index=True)  # fmt: skip
     return entries.rename(
         columns={
             WATCHLIST.NAME: LISTED.LISTED_NAME,
@@ -93,7 +94,11 @@ def listed_vessels(matches: pd.DataFrame, vessels: pd.DataFrame) -> pd.DataFrame
         MATCH.MMSI, MATCH.ENTRY_ID, MATCH.METHOD, METHODS, MATCH.SCORE, MATCH.FIRST_SEEN, MATCH.LAST_SEEN,
         MATCH.TIER, MATCH.CONTRADICTIONS,
     ]  # fmt: skip
-    rows = matches[cols].merge(derived(vessels, "listed_entries", _entries), on=MATCH.ENTRY_ID, how="left")
+    entries = derived(vessels, "listed_entries", _entries)
+    # a join by positions (a merge costs more on these few rows); -1, an entry not on the list: NA
+    at = pd.Index(entries[WATCHLIST.ENTRY_ID]).get_indexer(matches[MATCH.ENTRY_ID])
+    found = entries.drop(columns=[WATCHLIST.ENTRY_ID]).reindex(at).reset_index(drop=True)
+    rows = pd.concat([matches[cols].reset_index(drop=True), found], axis=1)
     return rows.rename(
         columns={
             MATCH.SCORE: LISTED.MATCH_SCORE,

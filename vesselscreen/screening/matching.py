@@ -174,8 +174,8 @@ def _flag_words(hits: pd.DataFrame) -> pd.Series:
 
 def _by_call_sign(identities: pd.DataFrame, prepared: _Listed) -> pd.DataFrame:
     left = identities[identities[POSITION.CALL_SIGN].notna() & identities[IDENTITY.FLAG].notna()]
-    keys = [normalize_call_sign(str(v)) for v in left[POSITION.CALL_SIGN]]
-    if not any(key in prepared.cs_keys for key in keys):
+    keys = {normalize_call_sign(str(v)) for v in left[POSITION.CALL_SIGN].unique().tolist()}
+    if keys.isdisjoint(prepared.cs_keys):  # the usual screening: no listed call sign on the air
         return _NO_HITS
     left = left.assign(cs_key=left[POSITION.CALL_SIGN].map(normalize_call_sign).astype("string"))
     hits = left.merge(prepared.call_signs, on=["cs_key", IDENTITY.FLAG], how="inner")
@@ -282,16 +282,14 @@ def match_identities(
         return empty_frame({**MATCH_DTYPES, **_EXTRA_DTYPES})
     hits = pd.concat(parts, ignore_index=True)
     hits = hits.sort_values([*keys, MATCH.SCORE], ascending=[True] * len(keys) + [False], kind="stable")
+    # the groups in order of first appearance: the order of the best (first) row of each
     grouped = hits.groupby(keys, dropna=False, sort=False)
+    best = hits[~hits.duplicated(keys, keep="first").to_numpy(dtype=bool)].reset_index(drop=True)
     methods = grouped[MATCH.METHOD].agg(lambda s: sorted(set(s), key=list(MatchMethod).index))
-    conflicts = grouped[CONFLICT].first() if CONFLICT in hits else None
-    best = hits.drop_duplicates(keys, keep="first").set_index(keys)
-    best[METHODS] = methods
-    if conflicts is not None:
-        best[CONFLICT] = conflicts
-    best = best.reset_index().rename(
-        columns={IDENTITY.FIRST_SEEN: MATCH.FIRST_SEEN, IDENTITY.LAST_SEEN: MATCH.LAST_SEEN}
-    )
+    best[METHODS] = methods.to_numpy(dtype=object)
+    if CONFLICT in hits:
+        best[CONFLICT] = grouped[CONFLICT].first().array
+    best = best.rename(columns={IDENTITY.FIRST_SEEN: MATCH.FIRST_SEEN, IDENTITY.LAST_SEEN: MATCH.LAST_SEEN})
     consistent = consistent_names(best, prepared.names, config.fuzzy_min_similarity)
     best[MATCH.TIER], best[MATCH.CONTRADICTIONS] = match_tiers(
         best, best[METHODS], consistent, identities, vessels

@@ -130,8 +130,19 @@ def _contradictions(row: dict[str, object]) -> list[str]:
     return said
 
 
-def _entries(vessels: pd.DataFrame) -> pd.DataFrame:
-    """One row per entry: the identifiers and type a match is checked against."""
+def _records(frame: pd.DataFrame) -> list[dict[str, object]]:
+    """The rows of a small frame as dicts of plain values, ``None`` where missing."""
+    return [
+        {str(k): v for k, v in record.items()}
+        for record in frame.astype(object).where(frame.notna(), None).to_dict("records")
+    ]
+
+
+_NO_ENTRY: Final[dict[str, object]] = {"listed_imo_": None, "listed_call_sign_": None, "listed_type_": None}
+
+
+def _entry_records(vessels: pd.DataFrame) -> dict[object, dict[str, object]]:
+    """Per entry: the identifiers and type a match is checked against (the first row of each)."""
     listed = vessels[[WATCHLIST.ENTRY_ID, WATCHLIST.IMO, WATCHLIST.CALL_SIGN, WATCHLIST.VESSEL_TYPE]].rename(
         columns={
             WATCHLIST.IMO: "listed_imo_",
@@ -139,7 +150,8 @@ def _entries(vessels: pd.DataFrame) -> pd.DataFrame:
             WATCHLIST.VESSEL_TYPE: "listed_type_",
         }
     )
-    return listed.drop_duplicates(WATCHLIST.ENTRY_ID)
+    records = _records(listed.drop_duplicates(WATCHLIST.ENTRY_ID))
+    return {record.pop(WATCHLIST.ENTRY_ID): record for record in records}
 
 
 def match_tiers(
@@ -155,14 +167,16 @@ def match_tiers(
     extra = [
         c for c in (IDENTITY.SHIP_TYPE, IDENTITY.TRANSCEIVER, IDENTITY.LENGTH) if c in identities.columns
     ]
-    rows = matches[[*keys, MATCH.ENTRY_ID]].merge(
-        identities[[*keys, *extra]].drop_duplicates(keys), on=keys, how="left"
-    )
-    rows = rows.merge(derived(vessels, "tier_entries", _entries), on=MATCH.ENTRY_ID, how="left")
+    if all(column in matches.columns for column in extra):  # matched identity rows carry them
+        rows = matches[[*keys, MATCH.ENTRY_ID, *extra]]
+    else:
+        rows = matches[[*keys, MATCH.ENTRY_ID]].merge(
+            identities[[*keys, *extra]].drop_duplicates(keys), on=keys, how="left"
+        )
+    entries = derived(vessels, "tier_entries", _entry_records)
     tiers, said_all = [], []
-    records = rows.astype(object).where(rows.notna(), None).to_dict("records")
-    for record, how, consistent in zip(records, methods, name_consistent, strict=True):
-        said = _contradictions({str(k): v for k, v in record.items()})
+    for record, how, consistent in zip(_records(rows), methods, name_consistent, strict=True):
+        said = _contradictions({**record, **entries.get(record[MATCH.ENTRY_ID], _NO_ENTRY)})
         if MatchMethod.IMO in how:
             tier = MatchTier.CONFIRMED
             steps = 0  # the IMO number is the ship's for life: named, but never lowered
