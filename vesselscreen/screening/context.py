@@ -134,9 +134,22 @@ def particulars(rows: pd.DataFrame) -> pd.DataFrame:
         names = np.array([*classes, None], dtype=object)
         out[IDENTITY.TRANSCEIVER] = pd.array(names[choice], dtype="string")
     if POSITION.LENGTH in rows.columns:
-        lengths = pd.Series(rows[POSITION.LENGTH].to_numpy(dtype=np.float64, na_value=np.nan)[every])
-        out[IDENTITY.LENGTH] = lengths.groupby(vessel).median().reindex(range(len(mmsis))).to_numpy()
+        lengths = rows[POSITION.LENGTH].to_numpy(dtype=np.float64, na_value=np.nan)[every]
+        out[IDENTITY.LENGTH] = _medians(lengths, vessel, len(mmsis))
     return out
+
+
+def _medians(values: FloatArray, vessel: IntArray, vessels: int) -> FloatArray:
+    """Each vessel's median of ``values`` (NaN ignored; NaN if it has none). A length is static
+    data, the same on every report of a vessel: when each vessel's rows are one run and say
+    one value, that value is the median (1M rows: 2 ms instead of pandas' 8)."""
+    if len(values) and bool((vessel[1:] >= vessel[:-1]).all()):
+        starts = np.flatnonzero(np.diff(vessel, prepend=-1))  # each vessel's first row
+        low, high = np.fmin.reduceat(values, starts), np.fmax.reduceat(values, starts)  # NaN skipped
+        if len(starts) == vessels and bool(((low == high) | np.isnan(low)).all()):
+            return np.asarray(low, dtype=np.float64)
+    by_vessel = pd.Series(values).groupby(vessel).median()
+    return np.asarray(by_vessel.reindex(range(vessels)).to_numpy(), dtype=np.float64)
 
 
 def _numbered(mmsi: IntArray) -> tuple[IntArray, IntArray]:
