@@ -249,13 +249,14 @@ def mmsi_flags(mmsis: pd.Series) -> pd.Series:
     >>> mmsi_flags(pd.Series([273345000, 422012300, None], dtype="Int64")).tolist()
     ['RU', 'IR', <NA>]
     """
-    unique = np.asarray(pd.unique(mmsis.dropna()), dtype=np.int64)
+    codes, distinct = pd.factorize(mmsis)  # a missing MMSI: code -1
+    unique = np.asarray(distinct, dtype=np.int64)
     # ship stations (2xx-7xx, nearly all of them) by table; the rest one by one
     ship = (unique >= 200_000_000) & (unique <= 799_999_999)
-    flags = _flags_by_mid()[unique[ship] // 1_000_000]
-    lookup = dict(zip(unique[ship].tolist(), flags.tolist(), strict=True))
-    lookup.update({int(m): mmsi_flag(int(m)) for m in unique[~ship]})
-    return mmsis.map(lookup).astype("string")
+    flags = np.full(len(unique) + 1, None, dtype=object)  # the last one, for code -1: none
+    flags[:-1][ship] = _flags_by_mid()[unique[ship] // 1_000_000]
+    flags[:-1][~ship] = [mmsi_flag(int(m)) for m in unique[~ship]]
+    return pd.Series(flags[codes], index=mmsis.index, name=mmsis.name, dtype="string")
 
 
 @cache

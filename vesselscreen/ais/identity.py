@@ -104,9 +104,10 @@ class IdentityTimeline:
                 IDENTITY.SHIP_TYPE: (INTERVAL.SHIP_TYPE, "last"),
             }
         ).reset_index()
-        names = out[INTERVAL.NAME].astype("string")
-        keys_by_name = {name: normalize_name(name) for name in names.dropna().unique()}
-        out[IDENTITY.NAME_KEY] = names.map(keys_by_name).astype("string")
+        # each distinct name normalised once (names repeat over a vessel's identities)
+        codes, names = pd.factorize(out[INTERVAL.NAME].astype("string"))  # a missing name: -1
+        name_keys = np.array([*(normalize_name(name) for name in names.tolist()), None], dtype=object)
+        out[IDENTITY.NAME_KEY] = pd.array(name_keys[codes], dtype="string")
         out[IDENTITY.FLAG] = mmsi_flags(out[INTERVAL.MMSI].astype("Int64"))
         out[IDENTITY.N_POSITIONS] = out[IDENTITY.N_POSITIONS].astype("int64")
         types = {INTERVAL.MMSI: "Int64", INTERVAL.IMO: "Int64", IDENTITY.SHIP_TYPE: "Int16"}
