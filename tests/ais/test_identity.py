@@ -93,9 +93,9 @@ def test_changes() -> None:
         "422012300",
     )
     assert reflag["time"] == T0 + 5 * DAY
-    assert "RU" in reflag["detail"]
-    assert "IR" in reflag["detail"]
-    assert "SEA STAR" in reflag["detail"]
+    assert reflag["detail"] == (
+        "IMO 9187629 moved from MMSI 273345000 (RU, OCEAN VOYAGER) to MMSI 422012300 (IR, SEA STAR)"
+    )
     renamed = changes[(changes["kind"] == "name_change") & (changes["mmsi"] == 355123000)].iloc[0]
     assert (renamed["before"], renamed["after"], renamed["time"]) == ("MARAL", "NEW MARAL", T0 + 3 * DAY)
     alternating = changes[changes["kind"] == "imo_change"]
@@ -109,6 +109,12 @@ def test_changes() -> None:
         [reports(273345000, [0], 9187629, "A", None), reports(273999000, [1], 9187629, "A", None)]
     )
     assert identity_timeline(same_flag).changes["kind"].tolist() == ["new_mmsi"]
+    nameless = pd.concat(
+        [reports(273345000, [0], 9187629, "A", None), reports(273999000, [1], 9187629, None, None)]
+    )
+    assert identity_timeline(nameless).changes["detail"].tolist() == [
+        "IMO 9187629 moved from MMSI 273345000 (RU, A) to MMSI 273999000 (RU, no name)"
+    ]
 
 
 def test_order_invariance_and_empty() -> None:

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -249,45 +249,60 @@ def imo_changes(intervals: pd.DataFrame) -> list[pd.DataFrame]:
     if not with_imo[INTERVAL.IMO].duplicated().any():  # each IMO in one interval: it never moved
         return []
     ordered = with_imo.sort_values([INTERVAL.IMO, INTERVAL.FIRST_SEEN], kind="stable")
-    previous = ordered.groupby(INTERVAL.IMO, sort=False).shift()
-    same_imo = ordered[INTERVAL.IMO].eq(ordered[INTERVAL.IMO].shift()).fillna(False).astype(bool)
-    moved = same_imo & (ordered[INTERVAL.MMSI] != previous[INTERVAL.MMSI]).fillna(False).astype(bool)
-    if not moved.any():
+    # the interval before each, where it carries the same IMO: did the number move to another MMSI?
+    imo = ordered[INTERVAL.IMO].to_numpy(dtype=np.int64)
+    mmsi = ordered[INTERVAL.MMSI].to_numpy(dtype=np.int64)
+    at = np.flatnonzero((imo[1:] == imo[:-1]) & (mmsi[1:] != mmsi[:-1])) + 1
+    if not len(at):
         return []
-    rows, before = ordered[moved], previous[moved]
-    flag_changed = (rows[INTERVAL.FLAG] != before[INTERVAL.FLAG]).fillna(
-        rows[INTERVAL.FLAG].notna() | before[INTERVAL.FLAG].notna()
-    )
-    kind = np.where(flag_changed.to_numpy(dtype=bool), "reflagged", "new_mmsi")
-    detail = (
-        "IMO "
-        + _text(rows[INTERVAL.IMO])
-        + " moved from MMSI "
-        + _text(before[INTERVAL.MMSI])
-        + " ("
-        + _text(before[INTERVAL.FLAG]).fillna("?")
-        + ", "
-        + _text(before[INTERVAL.NAME]).fillna("no name")
-        + ") to MMSI "
-        + _text(rows[INTERVAL.MMSI])
-        + " ("
-        + _text(rows[INTERVAL.FLAG]).fillna("?")
-        + ", "
-        + _text(rows[INTERVAL.NAME]).fillna("no name")
-        + ")"
-    )
+    rows = ordered.iloc[at]
+    # the few moves are worded one by one: a dozen Series operations would cost more
+    after, before = _said(rows), _said(ordered.iloc[at - 1])
+    kind = ["reflagged" if a.flag != b.flag else "new_mmsi" for a, b in zip(after, before, strict=True)]
+    detail = [
+        f"IMO {a.imo} moved from MMSI {b.mmsi} ({_or(b.flag, '?')}, {_or(b.name, 'no name')}) "
+        f"to MMSI {a.mmsi} ({_or(a.flag, '?')}, {_or(a.name, 'no name')})"
+        for a, b in zip(after, before, strict=True)
+    ]
     return [
         pd.DataFrame(
             {
-                CHANGE.KIND: kind,
+                CHANGE.KIND: np.array(kind),
                 CHANGE.TIME: rows[INTERVAL.FIRST_SEEN],
                 CHANGE.MMSI: rows[INTERVAL.MMSI],
                 CHANGE.IMO: rows[INTERVAL.IMO],
                 CHANGE.FIELD: INTERVAL.MMSI,
-                CHANGE.BEFORE: _text(before[INTERVAL.MMSI]),
-                CHANGE.AFTER: _text(rows[INTERVAL.MMSI]),
-                CHANGE.DETAIL: detail,
-            }
+                CHANGE.BEFORE: pd.array([str(b.mmsi) for b in before], dtype="string"),
+                CHANGE.AFTER: pd.array([str(a.mmsi) for a in after], dtype="string"),
+                CHANGE.DETAIL: pd.array(detail, dtype="string"),
+            },
+            index=rows.index,
+        )
+    ]
+
+
+@dataclass(frozen=True)
+class _Said:
+    """What an interval broadcast, for the words of a change (``None``: not broadcast)."""
+
+    imo: int | None
+    mmsi: int
+    flag: str | None
+    name: str | None
+
+
+def _or(value: str | None, missing: str) -> str:
+    return missing if value is None else value
+
+
+def _said(intervals: pd.DataFrame) -> list[_Said]:
+    def plain(column: str) -> list[Any]:
+        return [None if pd.isna(v) else v for v in intervals[column].tolist()]
+
+    return [
+        _Said(imo, mmsi, flag, name)
+        for imo, mmsi, flag, name in zip(
+            plain(INTERVAL.IMO), plain(INTERVAL.MMSI), plain(INTERVAL.FLAG), plain(INTERVAL.NAME), strict=True
         )
     ]
 
