@@ -46,12 +46,14 @@ class SanctionedPortCallRule(BuiltinRule):
 
     def records(self, context: ScreeningContext) -> list[dict[str, Any]]:
         calls = context.port_calls
+        countries, port_ids = calls[PORT_CALL.COUNTRY], calls[PORT_CALL.PORT_ID]
         records = []
         for jurisdiction in context.config.sanctioned_jurisdictions:  # a handful, each over all calls
-            inside = calls[PORT_CALL.COUNTRY].isin(jurisdiction.countries) | calls[PORT_CALL.PORT_ID].isin(
-                jurisdiction.port_ids
-            )
-            picked = calls[inside.fillna(False) & _in_force(calls[PORT_CALL.ARRIVAL], jurisdiction)]
+            there = countries.isin(jurisdiction.countries) | port_ids.isin(jurisdiction.port_ids)
+            inside = there.fillna(False)
+            if not inside.any():  # the usual jurisdiction: no call there, no frame taken
+                continue
+            picked = calls[inside & _in_force(calls[PORT_CALL.ARRIVAL], jurisdiction)]
             valid_from = jurisdiction.valid_from.isoformat() if jurisdiction.valid_from else None
             valid_to = jurisdiction.valid_to.isoformat() if jurisdiction.valid_to else None
             for call in rows_of(picked):
