@@ -43,14 +43,14 @@ from vesselscreen.events._voyages import detect_voyages
 from vesselscreen.events.track import SortedPositions, Track
 from vesselscreen.geo.ports import PortIndex
 from vesselscreen.lists.watchlist import Watchlist
-from vesselscreen.models import DesignationStatus, EvidencePosition, MatchTier
+from vesselscreen.models import EvidencePosition, MatchTier
 from vesselscreen.schema import IDENTITY, LISTED, MATCH, POSITION, WATCHLIST
 from vesselscreen.screening._prepared import derived
 from vesselscreen.screening.config import ScreeningConfig
 from vesselscreen.screening.evidence import PositionLookup
 from vesselscreen.screening.matching import METHODS, match_identities
 from vesselscreen.screening.ownership import match_registry
-from vesselscreen.screening.status import designation_status
+from vesselscreen.screening.status import status_during
 
 __all__ = ["EventFrames", "PositionSource", "ScreeningContext", "particulars", "with_particulars"]
 
@@ -182,29 +182,6 @@ def _class_counts(said: Any, vessel: IntArray, vessels: int) -> tuple[IntArray, 
     cell = vessel[starts][known] * len(classes) + codes[known]
     counts = np.bincount(cell, weights=runs[known], minlength=vessels * len(classes))
     return np.asarray(counts, dtype=np.int64).reshape(vessels, len(classes)), classes
-
-
-def status_during(rows: pd.DataFrame, start: str, end: str) -> tuple[pd.Series, pd.Series]:
-    """(status, status_changed) of events joined to `schema.LISTED` rows, judged by overlap.
-
-    An event is judged at its start; one in progress when the entry was listed is
-    ``designated`` (for the part after the listing) and one in progress when it was
-    delisted is ``designated`` (for the part before): ``status_changed`` says ``listed`` or
-    ``delisted``.
-    """
-    intervals = {
-        "listed_not_before": rows[LISTED.LISTED_NOT_BEFORE],
-        "delisted_not_before": rows[LISTED.DELISTED_NOT_BEFORE],
-    }
-    at_start = designation_status(rows[start], rows[LISTED.LISTED_ON], rows[LISTED.DELISTED_ON], **intervals)
-    at_end = designation_status(rows[end], rows[LISTED.LISTED_ON], rows[LISTED.DELISTED_ON], **intervals)
-    designated = DesignationStatus.DESIGNATED.value
-    listed_during = (at_start != designated) & (at_end == designated)
-    delisted_during = (at_start == designated) & (at_end != designated)
-    status = at_start.where(~listed_during, designated)
-    changed = pd.Series(pd.NA, index=rows.index, dtype="string")
-    changed = changed.mask(listed_during, "listed").mask(delisted_during, "delisted")
-    return status, changed
 
 
 def _instants(times: pd.Series) -> npt.NDArray[np.datetime64]:

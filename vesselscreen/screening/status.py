@@ -29,8 +29,9 @@ import numpy as np
 import pandas as pd
 
 from vesselscreen.models import DesignationStatus
+from vesselscreen.schema import LISTED
 
-__all__ = ["designation_status"]
+__all__ = ["designation_status", "status_during"]
 
 
 def _missing(index: pd.Index) -> np.ndarray:
@@ -80,6 +81,34 @@ def designation_status(
     ]
     status = np.select(conditions, choices, default=DesignationStatus.DESIGNATED.value)
     return pd.Series(status, index=event_time.index, dtype="string")
+
+
+def status_during(rows: pd.DataFrame, start: str, end: str) -> tuple[pd.Series, pd.Series]:
+    """(status, status_changed) of events joined to `schema.LISTED` rows, judged by overlap.
+
+    An event is judged at its start; one in progress when the entry was listed is
+    ``designated`` (for the part after the listing) and one in progress when it was
+    delisted is ``designated`` (for the part before): ``status_changed`` says ``listed`` or
+    ``delisted``.
+    """
+    dates = (rows[LISTED.LISTED_ON], rows[LISTED.DELISTED_ON])
+    intervals = {
+        "listed_not_before": rows[LISTED.LISTED_NOT_BEFORE],
+        "delisted_not_before": rows[LISTED.DELISTED_NOT_BEFORE],
+    }
+    # plain arrays of the few joined rows: Series of strings cost more per operation
+    at_start = designation_status(rows[start], *dates, **intervals).to_numpy(dtype=object)
+    at_end = designation_status(rows[end], *dates, **intervals).to_numpy(dtype=object)
+    designated = DesignationStatus.DESIGNATED.value
+    listed_during = (at_start != designated) & (at_end == designated)
+    delisted_during = (at_start == designated) & (at_end != designated)
+    status = np.where(listed_during, designated, at_start)
+    changed = np.full(len(rows), None, dtype=object)
+    changed[listed_during], changed[delisted_during] = "listed", "delisted"
+    return (
+        pd.Series(status, index=rows.index, dtype="string"),
+        pd.Series(changed, index=rows.index, dtype="string"),
+    )
 
 
 def _days(values: pd.Series) -> np.ndarray:
