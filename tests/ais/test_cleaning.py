@@ -230,16 +230,16 @@ def test_the_rules_near_suspect_rows_equal_the_rules_everywhere(
 @settings(max_examples=80, deadline=None)
 @given(
     steps=st.lists(
-        st.tuples(st.integers(0, 5), st.integers(0, 90), st.floats(-0.6, 0.6), st.booleans(), st.booleans()),
+        st.tuples(st.integers(0, 9), st.integers(0, 90), st.floats(-0.6, 0.6), st.booleans(), st.booleans()),
         min_size=2,
-        max_size=80,
+        max_size=200,
     ),
     slice_rows=st.integers(1, 9),
 )
 def test_artefacts_worked_by_slices_of_vessels_equal_the_whole(
     steps: list[tuple[int, int, float, bool, bool]], slice_rows: int
 ) -> None:
-    # up to six vessels around midnight with wild jumps, duplicates and unplaced rows: the
+    # up to ten vessels around midnight with wild jumps, duplicates and unplaced rows: the
     # codes of short slices of whole vessels are those of one pass over every row
     import numpy as np
 
