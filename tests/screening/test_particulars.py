@@ -36,7 +36,7 @@ def plain(rows: pd.DataFrame) -> pd.DataFrame:
         st.tuples(
             st.sampled_from([211000001, 211000002, 311000003, None]),
             st.sampled_from(["A", "B", "C", None]),
-            st.sampled_from([12.0, 99.5, np.nan]),
+            st.sampled_from([12.0, 99.5, np.nan, 0.0, -0.0]),
         ),
         max_size=60,
     ),
